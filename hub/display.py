@@ -1,0 +1,160 @@
+"""``rotation hub display``: the teacher's live room map (Kivy)."""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from rotation import kivy_env
+
+kivy_env.prepare()
+
+from kivy.app import App  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.lang import Builder  # noqa: E402
+from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
+from kivy.uix.boxlayout import BoxLayout  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+from kivy.uix.widget import Widget  # noqa: E402
+
+from hub.display_link import DisplayLink  # noqa: E402
+from hub.mapview import RoomMap, Tile  # noqa: E402
+
+log = logging.getLogger("rotation.display")
+Builder.load_file(str(Path(__file__).with_name("room_map.kv")))
+
+KIND_ACCENTS = {
+    "teacher-led": (0.55, 0.27, 0.68, 1), "independent": (0.13, 0.47, 0.71, 1),
+    "collaborative": (0.0, 0.54, 0.48, 1), "tech": (0.33, 0.40, 0.47, 1), "reading": (0.78, 0.36, 0.16, 1),
+}
+KIOSK_LABELS = {"online": ("kiosk online", (0.8, 1, 0.8, 1)), "offline": ("KIOSK OFFLINE", (1, 0.85, 0.3, 1)),
+                "none": ("no kiosk", (1, 1, 1, 0.7))}
+CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
+               "wrong": ((1.0, 0.78, 0.35, 1), (0.33, 0.18, 0.0, 1)),
+               "expected": ((0.88, 0.88, 0.92, 1), (0.2, 0.2, 0.3, 1))}
+
+
+class Chip(Label):
+    fill = ListProperty([1, 1, 1, 1])
+    ink = ListProperty([0, 0, 0, 1])
+
+
+class StationTile(BoxLayout):
+    title = StringProperty("")
+    groups = StringProperty("")
+    kiosk_text = StringProperty("")
+    kiosk_ink = ListProperty([1, 1, 1, 1])
+    accent = ListProperty([0.3, 0.3, 0.3, 1])
+    missing = StringProperty("")
+
+    def show(self, tile: Tile) -> None:
+        self.title = tile.name
+        self.groups = f"Group: {tile.groups}"
+        self.kiosk_text, self.kiosk_ink = KIOSK_LABELS[tile.kiosk]
+        self.accent = KIND_ACCENTS.get(tile.kind, (0.35, 0.35, 0.4, 1))
+        names = self.ids.names
+        names.clear_widgets()
+        for style, tags in (("here", tile.here), ("wrong", tile.wrong), ("expected", tile.expected)):
+            fill, ink = CHIP_STYLES[style]
+            for tag in tags:
+                text = f"{tag.name}: {tag.note}" if tag.note else tag.name
+                names.add_widget(Chip(text=text, fill=fill, ink=ink))
+        self.missing = ("Not here yet: " + ", ".join(
+            f"{t.name} ({t.note})" for t in tile.missing)) if tile.missing else ""
+
+
+class RoomMapScreen(Widget):
+    room = StringProperty("")
+    round_text = StringProperty("")
+    clock = StringProperty("--:--")
+    over_time = BooleanProperty(False)
+    running = BooleanProperty(False)
+    hub_text = StringProperty("")
+    hub_ink = ListProperty([1, 1, 1, 1])
+    summary = StringProperty("")
+    __events__ = ("on_command",)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._tiles: dict[str, StationTile] = {}
+
+    def on_command(self, action: str) -> None:
+        pass
+
+    def show(self, room_map: RoomMap, running: bool) -> None:
+        self.room, self.round_text, self.clock = room_map.room, room_map.round, room_map.clock
+        self.over_time, self.running, self.summary = room_map.over_time, running, room_map.summary
+        self.hub_text, self.hub_ink = (("hub online", (0.6, 0.9, 0.6, 1)) if room_map.hub_online
+                                       else ("HUB OFFLINE", (1, 0.6, 0.4, 1)))
+        grid = self.ids.tiles
+        if list(self._tiles) != [t.station_id for t in room_map.tiles]:
+            grid.clear_widgets()
+            self._tiles = {t.station_id: StationTile() for t in room_map.tiles}
+            for widget in self._tiles.values():
+                grid.add_widget(widget)
+        for tile in room_map.tiles:
+            self._tiles[tile.station_id].show(tile)
+
+
+class DisplayPresenter:
+    """Draws the link's map on the next frame after it changes, and ticks the clock every second."""
+
+    def __init__(self, link: DisplayLink, screen: RoomMapScreen) -> None:
+        self.link, self.screen = link, screen
+        self.shown_map: RoomMap | None = None
+        self._pending = Clock.create_trigger(self.draw, -1)
+        link.map_listeners.append(lambda room_map: self._pending())
+        screen.bind(on_command=self._command)
+        self._ticker = Clock.schedule_interval(lambda dt: link.refresh(), 1.0)
+        self.draw()
+
+    def draw(self, *_) -> None:
+        room_map = self.link.map
+        running = bool(self.link.state and self.link.state.clock.running)
+        self.screen.show(room_map, running)
+        self.shown_map = room_map
+
+    def _command(self, screen, action: str) -> None:
+        args = {"minutes": 1} if action == "extend" else {}
+
+        def send() -> None:
+            reply = self.link.command(action, args)
+            if reply is None or not reply.ok:
+                log.warning("%s: %s", action, reply.message if reply else "the hub did not answer")
+        threading.Thread(target=send, daemon=True).start()
+
+    def close(self) -> None:
+        self._ticker.cancel()
+
+
+class DisplayApp(App):
+    def __init__(self, link: DisplayLink, snapshot: Path | None = None, snapshot_every: float = 3.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.link, self.snapshot, self.snapshot_every = link, snapshot, snapshot_every
+        self.title = "Rotation Station · room map"
+
+    def build(self) -> RoomMapScreen:
+        screen = RoomMapScreen()
+        self.presenter = DisplayPresenter(self.link, screen)
+        self.link.start()
+        if self.snapshot:
+            Clock.schedule_interval(lambda dt: self.save_snapshot(), self.snapshot_every)
+        return screen
+
+    def save_snapshot(self) -> None:
+        temporary = self.snapshot.with_suffix(".tmp.png")
+        self.root.export_to_png(str(temporary))
+        temporary.replace(self.snapshot)
+
+    def on_stop(self) -> None:
+        self.link.stop()
+
+
+def run(config, fullscreen: bool = False, snapshot: Path | None = None) -> None:
+    if fullscreen:
+        Window.fullscreen = "auto"
+    else:
+        Window.size = (1280, 720)
+    DisplayApp(DisplayLink(config), snapshot=snapshot).run()

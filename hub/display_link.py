@@ -1,0 +1,104 @@
+"""The teacher display's MQTT side: follows the state and the kiosks, sends teacher commands.
+
+It is a client like any other; the room map is rebuilt whenever something it shows changes.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from typing import Callable
+
+import paho.mqtt.client as mqtt
+
+from hub.mapview import RoomMap, build_map
+from rotation.mqtt import QOS, DropLog, decode_message, make_client
+from shared.clock import HubClockEstimate
+from shared.config import Config
+from shared.protocol import Command, KioskStatus, Reply, State, encode
+from shared.topics import Topics
+
+log = logging.getLogger("rotation.display")
+
+
+class DisplayLink:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.now = now
+        self.topics = Topics(config.room_id)
+        self.client_name = f"display-{uuid.uuid4().hex[:8]}"
+        self.state: State | None = None
+        self.kiosks: dict[str, KioskStatus] = {}
+        self.hub_online = False
+        self.connected = False
+        self.hub_clock = HubClockEstimate()
+        self.drops = DropLog(log)
+        self.map: RoomMap = build_map(config.room_name, None, {}, False, now())
+        self.map_listeners: list[Callable[[RoomMap], None]] = []
+        self.replies: dict[str, Reply] = {}
+        self._reply_arrived = threading.Condition()
+        self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    def start(self) -> None:
+        self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("the broker refused the display: %s", reason_code)
+            return
+        self.connected = True
+        client.subscribe([(self.topics.state, QOS), (self.topics.hub_status, QOS),
+                          (self.topics.kiosk_status(), QOS), (self.topics.reply(self.client_name), QOS)])
+        self.refresh()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected = False
+        self.hub_online = False
+        self.refresh()
+
+    def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
+        decoded = decode_message(self.topics, msg, self.drops)
+        if decoded is None:
+            return
+        kind, key, message = decoded
+        if kind == "state":
+            self.state = message
+            if not msg.retain:
+                self.hub_clock.sample(message.hub_time, self.now())
+        elif kind == "hub_status":
+            self.hub_online = message.online
+            if message.time is not None and not msg.retain:
+                self.hub_clock.sample(message.time, self.now())
+        elif kind == "kiosk_status":
+            self.kiosks[key] = message
+        elif kind == "reply":
+            with self._reply_arrived:
+                self.replies[message.id] = message
+                self._reply_arrived.notify_all()
+            return
+        self.refresh()
+
+    def refresh(self) -> RoomMap:
+        """Rebuild the map (also as time passes, for the clock)."""
+        self.map = build_map(self.config.room_name, self.state, self.kiosks, self.hub_online and self.connected,
+                             self.hub_clock.hub_now(self.now()))
+        for listener in self.map_listeners:
+            listener(self.map)
+        return self.map
+
+    def command(self, action: str, args: dict | None = None, timeout: float = 5.0) -> Reply | None:
+        """Send a teacher command and wait for the hub's reply (None if it did not come in time)."""
+        command = Command(id=uuid.uuid4().hex, action=action, client=self.client_name, args=args or {})
+        self.client.publish(self.topics.command, encode(command), qos=QOS)
+        with self._reply_arrived:
+            self._reply_arrived.wait_for(lambda: command.id in self.replies, timeout)
+            return self.replies.pop(command.id, None)

@@ -1,0 +1,129 @@
+"""The room as the hub knows it: roster, groups, presence and the rotation clock. Pure: no I/O.
+
+The service feeds it verified events and teacher commands, and publishes ``snapshot()`` as the state.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from hub.plan import cyclic_plan
+from hub.roster import RosterStudent
+from shared import clock as clockmath
+from shared.cards import CardClaim
+from shared.config import StationConfig
+from shared.protocol import Clock, Presence
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reason: str = ""
+
+
+class Room:
+    def __init__(self, room_id: str, stations: tuple[StationConfig, ...], students: list[RosterStudent],
+                 card_versions: dict[str, int], round_seconds: float, clock: Clock | None = None,
+                 presence: dict[str, Presence] | None = None, seq: int = 0) -> None:
+        self.room_id = room_id
+        self.stations = stations
+        self.students = {s.id: s for s in students}
+        self.card_versions = card_versions
+        self.groups = list(dict.fromkeys(s.group for s in students if s.group))
+        self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
+                                    ends_at=None, left=None)
+        self.presence: dict[str, Presence] = dict(presence or {})
+        self.seq = seq
+        self._static = self._static_parts()
+
+    def _static_parts(self) -> dict:
+        members: dict[str, list[str]] = {g: [] for g in self.groups}
+        for student in self.students.values():
+            if student.group:
+                members[student.group].append(student.id)
+        return {
+            "groups": [{"id": g, "name": g.replace("-", " ").replace("_", " ").title(), "members": members[g]}
+                       for g in self.groups],
+            "students": {s.id: {"name": s.display_name, "card": self.card_versions.get(s.id, 1), "group": s.group}
+                         for s in self.students.values()},
+        }
+
+    def check_card(self, claim: CardClaim) -> Verdict:
+        current = self.card_versions.get(claim.student_id)
+        if claim.student_id not in self.students or current is None:
+            return Verdict(False, "unknown student")
+        if claim.version < current:
+            return Verdict(False, "revoked card")
+        if claim.version > current:
+            return Verdict(False, "card version not issued")
+        return Verdict(True)
+
+    def would_check_in(self, student_id: str, station: str, at: float) -> bool:
+        """True if this check-in changes where the student is: no later check-in is already known."""
+        current = self.presence.get(student_id)
+        return current is None or (current.at <= at and current != Presence(station, at))
+
+    def check_in(self, student_id: str, station: str, at: float) -> bool:
+        """Record the student at the station unless a later check-in is already known. True if it changed."""
+        if not self.would_check_in(student_id, station, at):
+            return False
+        self.presence[student_id] = Presence(station, at)
+        return True
+
+    # The rotation clock, driven by teacher commands and by time.
+    def command(self, action: str, args: dict, now: float) -> str:
+        """Apply a teacher command; return what happened, or raise ValueError with why not."""
+        c = self.clock
+        if action == "start":
+            if c.round:
+                raise ValueError("the session has already started")
+            self.clock = clockmath.start_round(c, now, 1)
+            return "started round 1"
+        if c.round == 0:
+            raise ValueError("the session has not started")
+        if action == "pause":
+            self.clock = clockmath.pause(c, now)
+            return "paused"
+        if action == "resume":
+            self.clock = clockmath.resume(c, now)
+            return "resumed"
+        if action == "extend":
+            minutes = args.get("minutes", 1)
+            if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= 60:
+                raise ValueError("extend needs 'minutes' from 1 to 60")
+            self.clock = clockmath.extend(c, minutes * 60)
+            return f"extended by {minutes:g} min"
+        if action == "next":
+            return self._advance(now)
+        if action == "end":
+            self.clock = Clock(0, c.rounds, c.duration, False, None, None)
+            self.presence.clear()
+            return "session ended"
+        raise ValueError(f"unknown command {action!r}")
+
+    def _advance(self, now: float) -> str:
+        self.clock = clockmath.start_round(self.clock, now, self.clock.round % self.clock.rounds + 1)
+        return f"round {self.clock.round} started"
+
+    def tick(self, now: float, auto_advance: bool) -> bool:
+        """Move to the next round when the time is up and auto-advance is on. True if the state changed."""
+        left = clockmath.time_left(self.clock, now)
+        if auto_advance and self.clock.running and left is not None and left <= 0:
+            self._advance(now)
+            return True
+        return False
+
+    def plan(self) -> dict[str, list[str]]:
+        return cyclic_plan(self.groups, [s.id for s in self.stations], self.clock.round)
+
+    def snapshot(self, hub_time: float) -> dict:
+        plan = self.plan()
+        return {
+            "seq": self.seq,
+            "hub_time": hub_time,
+            "clock": asdict(self.clock),
+            "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk, "groups": plan[s.id]}
+                         for s in self.stations],
+            **self._static,
+            "presence": {sid: {"station": p.station, "at": p.at} for sid, p in self.presence.items()},
+            "help": [],
+        }

@@ -1,0 +1,179 @@
+"""``rotation hub serve``: stores each kiosk event once, acks it, runs the clock and publishes the state.
+
+Order of work for an event, and why: store (commit, no fsync) → publish the new state → fsync → ack.
+The map moves without waiting for the disk, and the kiosk drops its copy only once the event is durable;
+if the hub dies in between, the kiosk replays and the duplicate is a no-op.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Callable
+
+import paho.mqtt.client as mqtt
+
+from hub.engine import Room, Verdict
+from hub.roster import load_roster
+from hub.store import HubStore
+from rotation.mqtt import QOS, DropLog, decode_message, make_client
+from shared.cards import CardError, ForgedCard, verify_token
+from shared.config import Config
+from shared.protocol import Ack, Command, Event, HubStatus, Reply, encode
+from shared.topics import Topics
+
+log = logging.getLogger("rotation.hub")
+TICK_SECONDS = 0.2
+HEARTBEAT_SECONDS = 5.0
+
+
+class HubService:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.now = now
+        self.topics = Topics(config.room_id)
+        self.store = HubStore(config.hub.database)
+        if config.roster is not None:
+            self.store.import_roster(load_roster(config.roster))
+        self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
+                         config.hub.round_minutes * 60, clock=self.store.load_clock(),
+                         presence=self.store.presence(), seq=self.store.load_seq() + 1)
+        self.drops = DropLog(log)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, persistent=True,
+                                  will=(self.topics.hub_status, encode(HubStatus(online=False))))
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        if config.hub.autostart and self.room.clock.round == 0:
+            self._apply_command("start", {})
+
+    # Life cycle
+    def start(self) -> None:
+        self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
+        self.client.loop_start()
+        self._ticker = threading.Thread(target=self._tick_forever, name="hub-clock", daemon=True)
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._ticker:
+            self._ticker.join()
+        info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False)), qos=QOS, retain=True)
+        if self.client.is_connected():
+            info.wait_for_publish(timeout=2)
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.store.close()
+
+    def _on_connect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("the broker refused the hub: %s", reason_code)
+            return
+        log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
+        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS)])
+        with self._lock:
+            self._publish_hub_status()
+            self._publish_state()
+
+    def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
+        decoded = decode_message(self.topics, msg, self.drops)
+        if decoded is None:
+            return
+        kind, key, message = decoded
+        try:
+            if kind == "kiosk_event":
+                self.handle_event(key, message)
+            elif kind == "command":
+                self.handle_command(message)
+        except Exception:  # one bad message must never stop the hub
+            log.exception("failed to handle a message on %s", msg.topic)
+
+    # Events and commands
+    def _verdict(self, topic_station: str, event: Event) -> tuple[str | None, Verdict]:
+        if event.station != topic_station:
+            return None, Verdict(False, "station does not match the kiosk's topic")
+        if all(s.id != event.station for s in self.config.stations):
+            return None, Verdict(False, "unknown station")
+        try:
+            claim = verify_token(self.config.secret, event.card)
+        except ForgedCard:
+            return None, Verdict(False, "forged card")
+        except CardError:
+            return None, Verdict(False, "unreadable card")
+        return claim.student_id, self.room.check_card(claim)
+
+    def handle_event(self, topic_station: str, event: Event) -> None:
+        with self._lock:
+            student, verdict = self._verdict(topic_station, event)
+            if not verdict.accepted:
+                log.warning("refused event %s from %s: %s", event.id, topic_station, verdict.reason)
+            moves = verdict.accepted and event.kind == "checkin" and self.room.would_check_in(
+                student, event.station, event.at)
+            seq = self.room.seq + 1 if moves else self.room.seq
+            stored = self.store.add_event(event, student, self.now(), verdict.accepted, verdict.reason, seq)
+            if stored and moves:
+                self.room.check_in(student, event.station, event.at)
+                self.room.seq = seq
+                self._publish_state()
+            self.store.make_durable()
+        self.client.publish(self.topics.ack(topic_station), encode(Ack(ids=(event.id,))), qos=QOS)
+
+    def handle_command(self, command: Command) -> None:
+        with self._lock:
+            try:
+                message = self._apply_command(command.action, command.args)
+                reply = Reply(id=command.id, ok=True, message=message)
+            except ValueError as error:
+                reply = Reply(id=command.id, ok=False, message=str(error))
+        log.info("command %s from %s: %s", command.action, command.client, reply.message)
+        self.client.publish(self.topics.reply(command.client), encode(reply), qos=QOS)
+
+    def _apply_command(self, action: str, args: dict) -> str:
+        now = self.now()
+        message = self.room.command(action, args, now)
+        self._clock_changed(now if action in ("start", "end") else None)
+        return message
+
+    def _clock_changed(self, session_started: float | None = None) -> None:
+        self.room.seq += 1
+        self.store.save_clock(self.room.clock, self.room.seq, session_started)
+        self._publish_state()
+
+    def _tick_forever(self) -> None:
+        last_heartbeat = time.monotonic()
+        while not self._stopping.wait(TICK_SECONDS):
+            with self._lock:
+                if self.room.tick(self.now(), self.config.hub.auto_advance):
+                    self._clock_changed()
+                if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
+                    self._publish_hub_status()
+                    last_heartbeat = time.monotonic()
+
+    # Publishing
+    def _publish_state(self) -> None:
+        payload = json.dumps({"v": 1, **self.room.snapshot(self.now())}, separators=(",", ":"))
+        self.client.publish(self.topics.state, payload, qos=QOS, retain=True)
+
+    def _publish_hub_status(self) -> None:
+        self.client.publish(self.topics.hub_status, encode(HubStatus(online=True, time=self.now())), qos=QOS,
+                            retain=True)
+
+
+def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
+    """Run until SIGINT/SIGTERM."""
+    import signal
+
+    service = HubService(config)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    service.start()
+    log.info("hub for room %s serving; database %s", config.room_id, config.hub.database)
+    if ready:
+        ready()
+    stop.wait()
+    log.info("stopping")
+    service.stop()

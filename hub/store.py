@@ -1,0 +1,109 @@
+"""The hub's database: roster, every event once by its id, and the clock. Rebuilds the room after a crash."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hub.roster import RosterStudent
+from rotation.db import DatabaseFile
+from shared.protocol import Clock, Event, Presence
+
+
+class HubStore:
+    def __init__(self, path: Path | str) -> None:
+        self.file = DatabaseFile(path)
+        self.db = self.file.db
+        self._create()
+
+    def _create(self) -> None:
+        self.db["students"].create({"id": str, "first_name": str, "last_name": str, "group_id": str,
+                                    "interests": str, "readiness": int, "card_version": int},
+                                   pk="id", not_null={"card_version"}, defaults={"card_version": 1},
+                                   if_not_exists=True)
+        self.db["events"].create({"id": str, "kind": str, "student": str, "station": str, "at": float,
+                                  "kiosk_seq": int, "kiosk_time": float, "received_at": float,
+                                  "accepted": int, "reason": str, "data": str}, pk="id", if_not_exists=True)
+        self.db["events"].create_index(["student", "at"], if_not_exists=True)
+        self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+
+    # Roster
+    def import_roster(self, students: list[RosterStudent]) -> None:
+        """Insert new students and update known ones, keeping each card version."""
+        with self.file.transaction():
+            self.db["students"].upsert_all(
+                ({"id": s.id, "first_name": s.first_name, "last_name": s.last_name, "group_id": s.group,
+                  "interests": ";".join(s.interests), "readiness": s.readiness} for s in students), pk="id")
+
+    def students(self) -> list[RosterStudent]:
+        return [RosterStudent(r["id"], r["first_name"], r["last_name"], r["group_id"],
+                              tuple(i for i in (r["interests"] or "").split(";") if i), r["readiness"])
+                for r in self.db["students"].rows_where(order_by="id")]
+
+    def card_versions(self) -> dict[str, int]:
+        return {r["id"]: r["card_version"] for r in self.db["students"].rows_where(select="id, card_version")}
+
+    def reissue_card(self, student_id: str) -> int:
+        """Give the student a new card version, which revokes every older card."""
+        with self.file.transaction() as conn:
+            cursor = conn.execute("UPDATE students SET card_version = card_version + 1 WHERE id = ?", (student_id,))
+            if cursor.rowcount == 0:
+                raise KeyError(student_id)
+        return self.db["students"].get(student_id)["card_version"]
+
+    # Events
+    def add_event(self, event: Event, student: str | None, received_at: float, accepted: bool, reason: str,
+                  seq: int) -> bool:
+        """Store the event unless its id is already stored; save the state seq with it. True if new."""
+        with self.file.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time, received_at,"
+                " accepted, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.id, event.kind, student, event.station, event.at, event.seq, event.kiosk_time, received_at,
+                 int(accepted), reason or None, json.dumps(event.data) if event.data else None))
+            if cursor.rowcount:
+                self._set_meta(conn, "seq", seq)
+            return cursor.rowcount == 1
+
+    def event_count(self, event_id: str | None = None) -> int:
+        if event_id is None:
+            return self.db["events"].count
+        return self.db.execute("SELECT count(*) FROM events WHERE id = ?", [event_id]).fetchone()[0]
+
+    def presence(self) -> dict[str, Presence]:
+        """The latest accepted check-in of each student, rebuilt from the events."""
+        rows = self.db.execute(
+            "SELECT student, station, max(at) FROM events WHERE accepted = 1 AND kind = 'checkin' "
+            "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0) "
+            "GROUP BY student").fetchall()
+        return {student: Presence(station, at) for student, station, at in rows}
+
+    # Clock and seq
+    def save_clock(self, clock: Clock, seq: int, session_started: float | None = None) -> None:
+        with self.file.transaction() as conn:
+            self._set_meta(conn, "clock", json.dumps(clock.__dict__))
+            self._set_meta(conn, "seq", seq)
+            if session_started is not None:
+                self._set_meta(conn, "session_started", session_started)
+        self.file.make_durable()
+
+    def load_clock(self) -> Clock | None:
+        text = self._meta("clock")
+        return Clock(**json.loads(text)) if text else None
+
+    def load_seq(self) -> int:
+        return int(self._meta("seq") or 0)
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _set_meta(conn, key: str, value) -> None:
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     (key, str(value)))
+
+    def make_durable(self) -> None:
+        self.file.make_durable()
+
+    def close(self) -> None:
+        self.file.close()

@@ -1,0 +1,131 @@
+"""``rotation kiosk``: the Kivy app on a station's touchscreen."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from rotation import kivy_env
+
+kivy_env.prepare()
+
+from kivy.app import App  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.lang import Builder  # noqa: E402
+from kivy.properties import ListProperty, StringProperty  # noqa: E402
+from kivy.uix.widget import Widget  # noqa: E402
+
+from kiosk.core import KioskCore  # noqa: E402
+from kiosk.decide import Decision  # noqa: E402
+from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
+from kiosk.view import KioskView  # noqa: E402
+
+log = logging.getLogger("rotation.kiosk")
+Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
+
+
+class KioskScreen(Widget):
+    station = StringProperty("")
+    title = StringProperty("")
+    detail = StringProperty("")
+    clock = StringProperty("--:--")
+    status = StringProperty("")
+    outcome = StringProperty("idle")
+    colour = ListProperty([0, 0, 0, 1])
+
+
+class KioskPresenter:
+    """Connects a KioskCore to a KioskScreen: decisions from any thread are drawn on the next frame."""
+
+    def __init__(self, core: KioskCore, screen: KioskScreen) -> None:
+        self.core = core
+        self.screen = screen
+        self.view = KioskView(core.station.name)
+        self.last_decision_at = 0.0
+        core.decision_listeners.append(self._decided)
+        core.change_listeners.append(lambda: Clock.schedule_once(self.refresh, -1))
+        self.refresh()
+        self._ticker = Clock.schedule_interval(self.refresh, 0.25)
+
+    def _decided(self, decision: Decision) -> None:
+        Clock.schedule_once(lambda dt: self.show(decision), -1)
+
+    def show(self, decision: Decision) -> None:
+        self.view.show(decision, time.monotonic())
+        self.refresh()
+        self.last_decision_at = time.perf_counter()
+
+    def refresh(self, *_) -> None:
+        self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online)
+        model = self.view.model()
+        s = self.screen
+        s.station, s.title, s.detail, s.clock, s.status, s.outcome = (
+            model.station, model.title, model.detail, model.clock, model.status, model.outcome)
+        s.colour = list(model.colour)
+
+    def close(self) -> None:
+        self._ticker.cancel()
+
+
+class KeyboardWedgeInput:
+    """Feeds Window key events from a USB keyboard-wedge scanner to the kiosk."""
+
+    def __init__(self, core: KioskCore) -> None:
+        self.core = core
+        self.wedge = KeyboardWedge()
+        Window.bind(on_textinput=self._typed, on_key_down=self._key)
+
+    def _typed(self, window, text: str) -> None:
+        self.wedge.type(text, time.monotonic())
+
+    def _key(self, window, key: int, scancode, codepoint, modifiers) -> bool:
+        if key in (13, 271):  # Enter, keypad Enter
+            text = self.wedge.enter()
+            if text is None:
+                self.core.unreadable()
+            elif text:
+                self.core.scan(text)
+            return True
+        return False
+
+    def close(self) -> None:
+        Window.unbind(on_textinput=self._typed, on_key_down=self._key)
+
+
+class KioskApp(App):
+    def __init__(self, core: KioskCore, serial_port: str | None = None, serial_baud: int = 9600,
+                 keyboard_wedge: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.core = core
+        self.serial_port, self.serial_baud, self.keyboard_wedge = serial_port, serial_baud, keyboard_wedge
+        self.scanner: SerialScanner | None = None
+        self.title = f"Rotation Station · {core.station.name}"
+
+    def build(self) -> KioskScreen:
+        screen = KioskScreen()
+        self.presenter = KioskPresenter(self.core, screen)
+        if self.keyboard_wedge:
+            self.wedge = KeyboardWedgeInput(self.core)
+        if self.serial_port:
+            self.scanner = SerialScanner(self.serial_port, self.serial_baud, self.core.scan, self.core.unreadable)
+            self.scanner.start()
+        self.core.start()
+        return screen
+
+    def on_stop(self) -> None:
+        if self.scanner:
+            self.scanner.stop()
+        self.core.stop()
+
+
+def run(config, station: str, fullscreen: bool = False) -> None:
+    from kivy.config import Config as KivyConfig
+
+    if fullscreen:
+        Window.fullscreen = "auto"
+    else:
+        Window.size = (800, 480)
+    KivyConfig.set("kivy", "exit_on_escape", "0")
+    core = KioskCore(config, station)
+    KioskApp(core, config.kiosk.serial_port, config.kiosk.serial_baud, config.kiosk.keyboard_wedge).run()

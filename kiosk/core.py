@@ -1,0 +1,182 @@
+"""The kiosk without its screen: decides on each scan, keeps the outbox, talks to the hub over MQTT.
+
+The Kivy app and the demo's simulated kiosks both run on this. Scans arrive from scanner threads; the
+decision goes to listeners at once (the screen answers within a frame), then the event is stored in the
+outbox, published, and made durable.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from typing import Callable
+
+import paho.mqtt.client as mqtt
+
+from kiosk.decide import UNREADABLE, Decision, decide
+from kiosk.outbox import Outbox
+from rotation import __version__
+from rotation.mqtt import QOS, DropLog, decode_message, make_client
+from shared.clock import HubClockEstimate, time_left
+from shared.config import Config
+from shared.protocol import Ack, Event, HubStatus, KioskStatus, State, encode
+from shared.topics import Topics
+
+log = logging.getLogger("rotation.kiosk")
+REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice
+RESEND_SECONDS = 10.0
+
+
+class KioskCore:
+    def __init__(self, config: Config, station: str, outbox_path=None,
+                 now: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.station = config.station(station)
+        self.now = now
+        self.topics = Topics(config.room_id)
+        self.outbox = Outbox(outbox_path or config.kiosk.outbox)
+        self.hub_clock = HubClockEstimate()
+        self.state: State | None = None
+        self.connected = False
+        self.hub_online = False
+        self.drops = DropLog(log)
+        self.decision_listeners: list[Callable[[Decision], None]] = []
+        self.change_listeners: list[Callable[[], None]] = []
+        self._lock = threading.RLock()
+        self._last_scan: tuple[str, float] = ("", 0.0)
+        self._last_flush = 0.0
+        self._stopping = threading.Event()
+        self._resender: threading.Thread | None = None
+        self.client = make_client(f"rotation-kiosk-{config.room_id}-{station}", config.broker,
+                                  will=(self.topics.kiosk_status(station), encode(KioskStatus(online=False))))
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    @property
+    def online(self) -> bool:
+        return self.connected and self.hub_online
+
+    def hub_now(self) -> float:
+        return self.hub_clock.hub_now(self.now())
+
+    def time_left(self) -> float | None:
+        return time_left(self.state.clock, self.hub_now()) if self.state else None
+
+    # Life cycle
+    def start(self) -> None:
+        self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
+        self.client.loop_start()
+        self._resender = threading.Thread(target=self._resend_forever, name="kiosk-resend", daemon=True)
+        self._resender.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._resender:
+            self._resender.join()
+        if self.client.is_connected():
+            self.client.publish(self.topics.kiosk_status(self.station.id),
+                                encode(KioskStatus(online=False)), qos=QOS, retain=True).wait_for_publish(2)
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.outbox.close()
+
+    # Scans
+    def scan(self, text: str) -> Decision:
+        decision = decide(text, self.config.secret, self.state, self.station.id)
+        for listener in self.decision_listeners:
+            listener(decision)
+        if decision.records_checkin and not self._repeated(decision.card):
+            self.record("checkin", decision.card)
+        return decision
+
+    def unreadable(self) -> Decision:
+        """A scanner read garbage: ask the student to try again."""
+        for listener in self.decision_listeners:
+            listener(UNREADABLE)
+        return UNREADABLE
+
+    def _repeated(self, card: str) -> bool:
+        now = time.monotonic()
+        previous, at = self._last_scan
+        self._last_scan = (card, now)
+        return previous == card and now - at < REPEAT_SCAN_SECONDS
+
+    def record(self, kind: str, card: str, data: dict | None = None) -> Event:
+        with self._lock:
+            local = self.now()
+            event = Event(id=uuid.uuid4().hex, kind=kind, card=card, station=self.station.id,
+                          at=self.hub_clock.hub_now(local), seq=self.outbox.next_seq(), kiosk_time=local,
+                          data=data or {})
+            payload = self.outbox.add(event)
+            if self.connected:
+                self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
+            self.outbox.make_durable()
+        self._publish_status()
+        return event
+
+    # MQTT
+    def _on_connect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
+            return
+        self.connected = True
+        client.subscribe([(self.topics.state, QOS), (self.topics.hub_status, QOS),
+                          (self.topics.ack(self.station.id), QOS)])
+        self._flush()
+        self._publish_status()
+        self._changed()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        if self.connected:
+            log.warning("kiosk %s lost the broker: %s", self.station.id, reason_code)
+        self.connected = False
+        self._changed()
+
+    def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
+        decoded = decode_message(self.topics, msg, self.drops)
+        if decoded is None:
+            return
+        kind, _, message = decoded
+        arrived = self.now()
+        if kind == "state":
+            if self.state is None or message.seq >= self.state.seq or msg.retain:
+                self.state = message
+            if not msg.retain:
+                self.hub_clock.sample(message.hub_time, arrived)
+        elif kind == "hub_status":
+            self.hub_online = message.online
+            if message.time is not None and not msg.retain:
+                self.hub_clock.sample(message.time, arrived)
+        elif kind == "ack":
+            self._acked(message)
+            return
+        self._changed()
+
+    def _acked(self, ack: Ack) -> None:
+        with self._lock:
+            removed = self.outbox.remove(ack.ids)
+        if removed:
+            self._publish_status()
+
+    def _flush(self) -> None:
+        with self._lock:
+            for _, payload in self.outbox.pending():
+                self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
+            self._last_flush = time.monotonic()
+
+    def _resend_forever(self) -> None:
+        """Events whose ack never came (the hub was away) are sent again; the hub ignores duplicates."""
+        while not self._stopping.wait(1.0):
+            if self.connected and time.monotonic() - self._last_flush >= RESEND_SECONDS and self.outbox.depth():
+                self._flush()
+
+    def _publish_status(self) -> None:
+        if self.connected:
+            status = KioskStatus(online=True, version=__version__, clock=self.now(), outbox=self.outbox.depth())
+            self.client.publish(self.topics.kiosk_status(self.station.id), encode(status), qos=QOS, retain=True)
+
+    def _changed(self) -> None:
+        for listener in self.change_listeners:
+            listener()

@@ -1,0 +1,62 @@
+"""What the kiosk tells a student who shows a card, decided locally from the last state. Pure.
+
+Only a genuine, current card of a known student gets a name on screen; every other outcome is kind and
+nameless, so a lost or forged card tells nobody anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.cards import ForgedCard, UnreadableCard, verify_token
+from shared.protocol import State
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # welcome | elsewhere | checked_in | unknown | revoked | forged | unreadable
+    title: str
+    detail: str
+    student_id: str | None = None
+    name: str | None = None
+    card: str | None = None
+
+    @property
+    def records_checkin(self) -> bool:
+        return self.outcome in ("welcome", "elsewhere", "checked_in")
+
+    @property
+    def good(self) -> bool:
+        return self.outcome in ("welcome", "checked_in")
+
+
+UNREADABLE = Decision("unreadable", "Let's try that again", "Hold your card still, about a hand away from the scanner.")
+FORGED = Decision("forged", "This card isn't from our class", "Please show it to your teacher.")
+UNKNOWN = Decision("unknown", "I don't know this card yet", "Please show it to your teacher.")
+REVOKED = Decision("revoked", "This card has been replaced", "Please use your new card, or ask your teacher.")
+
+
+def decide(text: str, secret: bytes, state: State | None, station_id: str) -> Decision:
+    try:
+        claim = verify_token(secret, text)
+    except ForgedCard:
+        return FORGED
+    except UnreadableCard:
+        return UNREADABLE
+    if state is None:
+        # A genuine card, but no room state yet (the kiosk has never reached the hub): record it, no name.
+        return Decision("checked_in", "You're checked in", "Thanks! Your teacher will see you here.",
+                        claim.student_id, None, text.strip())
+    student = state.students.get(claim.student_id)
+    if student is None:
+        return UNKNOWN
+    if claim.version < student.card:
+        return REVOKED
+    if claim.version > student.card:
+        return UNKNOWN
+    expected = state.expected_station(claim.student_id)
+    card = text.strip()
+    if expected is None or expected.id == station_id:
+        detail = "You're in the right place." if expected else "You're checked in."
+        return Decision("welcome", f"Hi {student.name}", detail, claim.student_id, student.name, card)
+    return Decision("elsewhere", f"{student.name}, your group is at {expected.name}",
+                    "Please head over there now.", claim.student_id, student.name, card)

@@ -1,0 +1,142 @@
+"""Where scanned card texts come from: a serial (or USB-CDC) QR scanner, or a keyboard-wedge scanner.
+
+Both hand over whole lines. Garbage (binary noise, half reads, endless lines) is reported as unreadable,
+so the student is asked to try again, and the scanner keeps going.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+import serial
+
+log = logging.getLogger("rotation.kiosk.scanner")
+MAX_LINE = 256
+
+
+class LineAssembler:
+    """Splits a byte stream into scanned lines. Pure: feed bytes, get (text or None for garbage) items."""
+
+    def __init__(self, max_line: int = MAX_LINE) -> None:
+        self.max_line = max_line
+        self._buffer = bytearray()
+        self._overflowed = False
+
+    def feed(self, data: bytes) -> list[str | None]:
+        lines: list[str | None] = []
+        for byte in data:
+            if byte in (10, 13):
+                if self._overflowed:
+                    lines.append(None)
+                elif self._buffer:
+                    lines.append(self._text(bytes(self._buffer)))
+                self._buffer.clear()
+                self._overflowed = False
+            elif not self._overflowed:
+                self._buffer.append(byte)
+                if len(self._buffer) > self.max_line:
+                    self._overflowed = True
+                    self._buffer.clear()
+        return lines
+
+    def flush(self) -> list[str | None]:
+        """A line left without its end for too long is a half read."""
+        partial = bool(self._buffer) or self._overflowed
+        self._buffer.clear()
+        self._overflowed = False
+        return [None] if partial else []
+
+    @staticmethod
+    def _text(raw: bytes) -> str | None:
+        try:
+            text = raw.decode("ascii").strip()
+        except UnicodeDecodeError:
+            return None
+        if not text or not text.isprintable():
+            return None
+        return text
+
+
+class SerialScanner:
+    """Reads a serial QR scanner on its own thread; reopens the port if it is unplugged."""
+
+    def __init__(self, port: str, baud: int, on_text: Callable[[str], None], on_garbage: Callable[[], None],
+                 on_connected: Callable[[bool], None] = lambda connected: None,
+                 line_timeout: float = 0.5) -> None:
+        self.port, self.baud = port, baud
+        self.on_text, self.on_garbage, self.on_connected = on_text, on_garbage, on_connected
+        self.line_timeout = line_timeout
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.connected = False
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="serial-scanner", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with serial.serial_for_url(self.port, baudrate=self.baud, timeout=0.05) as port:
+                    self._set_connected(True)
+                    self._read(port)
+            except (serial.SerialException, OSError) as error:
+                if self.connected:
+                    log.warning("scanner on %s lost: %s", self.port, error)
+                self._set_connected(False)
+                self._stopping.wait(1.0)
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            self.on_connected(connected)
+
+    def _read(self, port: serial.Serial) -> None:
+        lines = LineAssembler()
+        last_byte = time.monotonic()
+        while not self._stopping.is_set():
+            data = port.read(port.in_waiting or 1)
+            now = time.monotonic()
+            if data:
+                last_byte = now
+                items = lines.feed(data)
+            elif now - last_byte > self.line_timeout:
+                items = lines.flush()
+            else:
+                continue
+            for text in items:
+                self.on_text(text) if text is not None else self.on_garbage()
+
+
+class KeyboardWedge:
+    """A USB scanner that types the code and presses Enter. Pure: feed characters, then Enter."""
+
+    def __init__(self, max_line: int = MAX_LINE, idle_reset: float = 1.0) -> None:
+        self.max_line = max_line
+        self.idle_reset = idle_reset
+        self._chars: list[str] = []
+        self._last = 0.0
+
+    def type(self, text: str, now: float) -> None:
+        if now - self._last > self.idle_reset:
+            self._chars.clear()
+        self._last = now
+        if len(self._chars) <= self.max_line:
+            self._chars.extend(text)
+
+    def enter(self) -> str | None:
+        """The typed line, or None if it was garbage; '' if nothing was typed."""
+        chars, self._chars = self._chars, []
+        if not chars:
+            return ""
+        if len(chars) > self.max_line:
+            return None
+        text = "".join(chars).strip()
+        return text if text.isascii() and text.isprintable() else None

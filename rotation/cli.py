@@ -1,0 +1,184 @@
+"""The ``rotation`` command."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from hub.roster import RosterError
+from rotation import __version__
+from shared.config import ConfigError, load_config
+
+DEFAULT_CONFIG = os.environ.get("ROTATION_CONFIG", "/etc/rotation-station/room.toml")
+
+
+def _config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", default=DEFAULT_CONFIG,
+                        help=f"the room config file (default: $ROTATION_CONFIG or {DEFAULT_CONFIG})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rotation", description="Rotation Station: runs station rotation "
+                                     "in a classroom. See docs/ for the protocol and the config file.")
+    parser.add_argument("--version", action="version", version=f"rotation {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    hub = commands.add_parser("hub", help="the hub service and the teacher display")
+    hub_commands = hub.add_subparsers(dest="hub_command", required=True, metavar="HUB_COMMAND")
+    serve = hub_commands.add_parser("serve", help="run the hub service: stores events, runs the clock, "
+                                    "publishes the room state")
+    _config_argument(serve)
+    display = hub_commands.add_parser("display", help="show the teacher's live room map")
+    _config_argument(display)
+    display.add_argument("--fullscreen", action="store_true", default=None, help="fill the screen")
+    display.add_argument("--snapshot", type=Path, help="also write the map to this PNG every few seconds")
+    command = hub_commands.add_parser("command", help="send a teacher command (start, pause, resume, extend, "
+                                      "next, end) to the hub")
+    _config_argument(command)
+    command.add_argument("action", choices=("start", "pause", "resume", "extend", "next", "end"))
+    command.add_argument("--minutes", type=float, default=1, help="for extend: how many minutes")
+
+    kiosk = commands.add_parser("kiosk", help="run a station kiosk")
+    _config_argument(kiosk)
+    kiosk.add_argument("--station", help="the station id (default: [kiosk] station in the config)")
+    kiosk.add_argument("--serial", help="serial port of a QR scanner (default: [kiosk] serial_port)")
+    kiosk.add_argument("--outbox", type=Path, help="outbox database (default: [kiosk] outbox)")
+    kiosk.add_argument("--fullscreen", action="store_true", default=None, help="fill the screen")
+    kiosk.add_argument("--simulate", action="store_true",
+                       help="no screen or scanner: simulated students tap in (used by the demo)")
+
+    demo = commands.add_parser("demo", help="start a private broker, the hub, the display and four simulated "
+                               "kiosks; Ctrl-C stops them all")
+    demo.add_argument("--dir", type=Path, help="working folder (default: a fresh temporary folder)")
+    demo.add_argument("--headless", action="store_true", help="no window: write PNGs of the map instead")
+    demo.add_argument("--round-seconds", type=float, default=120, help="length of a round (default 120)")
+    demo.add_argument("--duration", type=float, help="stop by itself after this many seconds")
+
+    card = commands.add_parser("card", help="print a student's card token, or write it as a QR PNG")
+    _config_argument(card)
+    card.add_argument("student", help="the student id")
+    card.add_argument("--png", type=Path, help="write the QR code to this PNG")
+    card.add_argument("--version", dest="card_version", type=int, default=1, help="the card version")
+
+    commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
+    check = commands.add_parser("check-config", help="validate a config file and its roster")
+    check.add_argument("config", type=Path)
+    return parser
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+
+
+def run_kiosk(args: argparse.Namespace, config) -> None:
+    station = args.station or config.kiosk.station
+    if not station:
+        raise ConfigError(f"{config.path}: [kiosk] station is not set and --station was not given")
+    config.station(station)
+    if args.simulate:
+        from kiosk.core import KioskCore
+        from kiosk.simulator import SimulatedStudents
+
+        core = KioskCore(config, station, args.outbox)
+        students = SimulatedStudents(core)
+        core.start()
+        students.start()
+        _wait_for_signal()
+        students.stop()
+        core.stop()
+        return
+    from kiosk.app import run
+
+    if args.serial:
+        config = _replace_kiosk(config, serial_port=args.serial)
+    if args.outbox:
+        config = _replace_kiosk(config, outbox=args.outbox)
+    run(config, station, fullscreen=config.kiosk.fullscreen if args.fullscreen is None else args.fullscreen)
+
+
+def _replace_kiosk(config, **changes):
+    from dataclasses import replace
+
+    return replace(config, kiosk=replace(config.kiosk, **changes))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose or args.command == "demo" else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    try:
+        return dispatch(args)
+    except (ConfigError, RosterError) as error:
+        print(f"rotation: {error}", file=sys.stderr)
+        return 2
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "secret":
+        print(secrets.token_hex(32))
+        return 0
+    if args.command == "demo":
+        from rotation.demo import run_demo
+
+        return run_demo(args.dir, args.headless, args.round_seconds, args.duration)
+    if args.command == "check-config":
+        config = load_config(args.config)
+        if config.roster:
+            from hub.roster import load_roster
+
+            count = len(load_roster(config.roster))
+            print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations, {count} students")
+        else:
+            print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations")
+        return 0
+    config = load_config(args.config)
+    if args.command == "card":
+        from shared.cards import make_token
+
+        token = make_token(config.secret, args.student, args.card_version)
+        if args.png:
+            import qrcode
+
+            qrcode.make(token, box_size=10, border=4).save(args.png)
+        print(token)
+        return 0
+    if args.command == "kiosk":
+        run_kiosk(args, config)
+        return 0
+    if args.hub_command == "serve":
+        from hub.service import serve
+
+        serve(config)
+        return 0
+    if args.hub_command == "display":
+        from hub.display import run
+
+        run(config, fullscreen=config.display.fullscreen if args.fullscreen is None else args.fullscreen,
+            snapshot=args.snapshot)
+        return 0
+    if args.hub_command == "command":
+        from hub.display_link import DisplayLink
+
+        link = DisplayLink(config)
+        link.start()
+        reply = link.command(args.action, {"minutes": args.minutes} if args.action == "extend" else {})
+        link.stop()
+        if reply is None:
+            print("rotation: the hub did not answer within 5 s (is `rotation hub serve` running?)", file=sys.stderr)
+            return 1
+        print(reply.message)
+        return 0 if reply.ok else 1
+    raise AssertionError(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

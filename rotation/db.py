@@ -1,0 +1,65 @@
+"""Opening the SQLite files of hub and kiosk, and making a commit durable when it has to be.
+
+Both sides run WAL with ``synchronous=NORMAL``: a commit survives the process being killed at any
+instant, and costs no fsync. Where a promise is made to another process (the hub's ack, the kiosk's
+hand-over to the broker) ``make_durable()`` fsyncs the WAL, which is what ``synchronous=FULL`` would do
+on every commit, but after the latency-critical publish rather than before it. docs/architecture.md says why.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+
+class DatabaseFile:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=5.0)
+        self.db = sqlite_utils.Database(conn)
+        self.db.enable_wal()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        self._wal_fd: int | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def transaction(self):
+        """``with file.transaction():`` runs its block as one atomic commit."""
+        return _Transaction(self.conn)
+
+    def make_durable(self) -> None:
+        """fsync what has been committed so far, so it survives a power cut."""
+        if self._wal_fd is None:
+            wal = Path(f"{self.path}-wal")
+            if not wal.exists():
+                return
+            self._wal_fd = os.open(wal, os.O_RDONLY)
+            directory = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        os.fsync(self._wal_fd)
+
+    def close(self) -> None:
+        if self._wal_fd is not None:
+            os.close(self._wal_fd)
+            self._wal_fd = None
+        self.conn.close()
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

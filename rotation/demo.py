@@ -1,0 +1,129 @@
+"""``rotation demo``: a whole classroom on one machine, started and stopped with one command."""
+from __future__ import annotations
+
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from rotation.broker import BrokerError, PrivateBroker
+from rotation.kivy_env import has_screen
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+SAMPLE_ROOM = ASSETS / "sample" / "room.toml"
+
+
+def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -> Path:
+    """The sample room with a fresh class secret, the private broker and fast rounds."""
+    import tomllib
+
+    sample = tomllib.loads(SAMPLE_ROOM.read_text())
+    (directory / "class.secret").write_text(secrets.token_hex(32) + "\n")
+    lines = [
+        "# Written by `rotation demo` from assets/sample/room.toml.",
+        "[room]", f'id = "{sample["room"]["id"]}"', f'name = "{sample["room"]["name"]}"',
+        'secret_file = "class.secret"', f'roster = "{ASSETS / "sample" / "roster.csv"}"',
+        "[broker]", 'host = "127.0.0.1"', f"port = {broker_port}",
+        "[hub]", 'database = "hub.db"', f"round_minutes = {round_seconds / 60!r}", "auto_advance = true",
+        "autostart = true",
+    ]
+    for station in sample["station"]:
+        lines += ["[[station]]", *(f"{key} = {_toml(value)}" for key, value in station.items())]
+    path = directory / "room.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Processes:
+    """Child processes in their own sessions, so Ctrl-C reaches only the demo, which stops them in order."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.children: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "wb")
+        process = subprocess.Popen([sys.executable, "-m", "rotation.cli", *args], stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        self.children.append((name, process))
+        return process
+
+    def first_exited(self) -> str | None:
+        return next((name for name, p in self.children if p.poll() is not None), None)
+
+    def stop_all(self) -> None:
+        for _, process in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for _, process in reversed(self.children):
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def run_demo(directory: Path | None, headless: bool, round_seconds: float, duration: float | None) -> int:
+    temporary = directory is None
+    directory = Path(directory or tempfile.mkdtemp(prefix="rotation-demo-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in ("hub.db", "hub.db-wal", "hub.db-shm"):
+        (directory / stale).unlink(missing_ok=True)
+    headless = headless or not has_screen()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    broker = PrivateBroker(directory / "broker")
+    try:
+        broker.start()
+    except BrokerError as error:
+        print(f"rotation demo: {error}", file=sys.stderr)
+        return 1
+    processes = Processes(directory)
+    try:
+        config = str(write_demo_config(directory, broker.port, round_seconds))
+        processes.start("hub", "hub", "serve", "--config", config)
+        snapshot = directory / "room-map.png"
+        display_args = ["hub", "display", "--config", config] + (["--snapshot", str(snapshot)] if headless else [])
+        processes.start("display", *display_args)
+        kiosks = ["independent", "collaborative", "tech", "reading-nook"]
+        for station in kiosks:
+            processes.start(f"kiosk-{station}", "kiosk", "--config", config, "--station", station, "--simulate",
+                            "--outbox", str(directory / f"outbox-{station}.db"))
+        print(f"Rotation Station demo running in {directory}\n"
+              f"  broker   127.0.0.1:{broker.port} (private Mosquitto)\n"
+              f"  hub      rotation hub serve   (log: {directory / 'hub.log'})\n"
+              f"  kiosks   {', '.join(kiosks)} (simulated students tap in)\n"
+              + (f"  display  no screen attached: running headless, the room map is written to\n"
+                 f"           {snapshot} every 3 s\n" if headless else "  display  the room map window\n")
+              + "Press Ctrl-C to stop everything.", flush=True)
+        deadline = time.monotonic() + duration if duration else None
+        while not stop.wait(0.5):
+            exited = processes.first_exited()
+            if exited:
+                print(f"rotation demo: {exited} stopped; see {directory / (exited + '.log')}. Stopping the demo.",
+                      file=sys.stderr)
+                return 1
+            if deadline and time.monotonic() >= deadline:
+                break
+        return 0
+    finally:
+        print("Stopping the demo...", flush=True)
+        processes.stop_all()
+        broker.stop()
+        if temporary and not headless:
+            shutil.rmtree(directory, ignore_errors=True)
+        print("Stopped.", flush=True)

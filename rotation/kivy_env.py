@@ -1,0 +1,26 @@
+"""Settings Kivy reads at import time. Call ``prepare()`` before the first ``import kivy``."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def has_screen() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("SDL_VIDEODRIVER") in ("kmsdrm", "wayland", "x11"))
+
+
+def prepare(headless: bool | None = None) -> bool:
+    """Quiet, argument-free Kivy with an interruptible clock, so a scan from another thread is drawn at
+    once instead of at the next tick. Returns whether Kivy will render offscreen."""
+    if headless is None:
+        headless = not has_screen()
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_CLOCK", "interrupt")
+    os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
+    if headless:
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    return headless

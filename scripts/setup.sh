@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up Rotation Station on Debian 12 or Raspberry Pi OS: the system packages it needs (through apt,
+# only where missing), a virtual environment in .venv, and the project in it. Safe to run again.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1)
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "setup: Rotation Station needs Python 3.11 or newer as '$python'" >&2
+    exit 1
+fi
+"$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing system packages: ${missing[*]}"
+    if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
+        echo "setup: please install as root: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating the virtual environment in .venv"
+    "$python" -m venv .venv
+fi
+stamp=".venv/.rotation-installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -e "$stamp" ]; then
+    echo "setup: installing Rotation Station and its dependencies into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+    rm -f .venv/.rotation-installed-*
+    touch "$stamp"
+fi

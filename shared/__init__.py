@@ -1,0 +1,1 @@
+"""Pure protocol code shared by hub and kiosk: no MQTT, SQLite or Kivy imports."""

@@ -1,0 +1,75 @@
+"""Rotation clock maths and the kiosk's estimate of hub time. Pure: times are passed in."""
+from __future__ import annotations
+
+from collections import deque
+from statistics import median
+
+from shared.protocol import Clock
+
+
+def time_left(clock: Clock, hub_now: float) -> float | None:
+    """Seconds left in the round (negative once over time), or None before the session starts."""
+    if clock.round == 0:
+        return None
+    if clock.running and clock.ends_at is not None:
+        return clock.ends_at - hub_now
+    return clock.left
+
+
+def format_left(seconds: float | None) -> str:
+    """``12:05`` for time left, ``+0:42`` once the round is over time, ``--:--`` with no round."""
+    if seconds is None:
+        return "--:--"
+    whole = int(-(-seconds // 1)) if seconds > 0 else int(-seconds // 1)
+    minutes, secs = divmod(whole, 60)
+    return f"{'+' if seconds < 0 else ''}{minutes}:{secs:02d}"
+
+
+def start_round(clock: Clock, hub_now: float, round_number: int) -> Clock:
+    return Clock(round=round_number, rounds=clock.rounds, duration=clock.duration, running=True,
+                 ends_at=hub_now + clock.duration, left=None)
+
+
+def pause(clock: Clock, hub_now: float) -> Clock:
+    if not clock.running:
+        return clock
+    return Clock(round=clock.round, rounds=clock.rounds, duration=clock.duration, running=False, ends_at=None,
+                 left=time_left(clock, hub_now))
+
+
+def resume(clock: Clock, hub_now: float) -> Clock:
+    if clock.running or clock.round == 0:
+        return clock
+    return Clock(round=clock.round, rounds=clock.rounds, duration=clock.duration, running=True,
+                 ends_at=hub_now + (clock.left or 0.0), left=None)
+
+
+def extend(clock: Clock, seconds: float) -> Clock:
+    if clock.round == 0:
+        return clock
+    if clock.running:
+        return Clock(clock.round, clock.rounds, clock.duration, True, clock.ends_at + seconds, None)
+    return Clock(clock.round, clock.rounds, clock.duration, False, None, (clock.left or 0.0) + seconds)
+
+
+class HubClockEstimate:
+    """Hub time as seen from a device with no real-time clock: the median offset of recent samples.
+
+    Each sample is (hub time stamped on a live message, local time it arrived). Retained messages are old
+    and must not be sampled.
+    """
+
+    def __init__(self, window: int = 15) -> None:
+        self._offsets: deque[float] = deque(maxlen=window)
+        self._offset = 0.0
+
+    def sample(self, hub_time: float, local_time: float) -> None:
+        self._offsets.append(hub_time - local_time)
+        self._offset = median(self._offsets)
+
+    @property
+    def synced(self) -> bool:
+        return bool(self._offsets)
+
+    def hub_now(self, local_time: float) -> float:
+        return local_time + self._offset

@@ -1,0 +1,218 @@
+"""The room config file (TOML), validated: a wrong key or value names the key and the file.
+
+Every key is documented in docs/configuration.md; ``assets/sample/room.toml`` is a working example.
+Paths in the file are relative to the file.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from shared.topics import check_name
+
+STATION_KINDS = ("teacher-led", "independent", "collaborative", "tech", "reading", "other")
+
+
+class ConfigError(ValueError):
+    """A config file problem; the message starts with the file and names the key."""
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    id: str
+    name: str
+    kind: str
+    kiosk: bool = True
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    database: Path = Path("hub.db")
+    round_minutes: float = 15.0
+    auto_advance: bool = True
+    autostart: bool = False
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    station: str | None = None
+    outbox: Path = Path("kiosk-outbox.db")
+    serial_port: str | None = None
+    serial_baud: int = 9600
+    keyboard_wedge: bool = True
+    fullscreen: bool = False
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    fullscreen: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    room_id: str
+    room_name: str
+    secret: bytes
+    roster: Path | None
+    stations: tuple[StationConfig, ...]
+    broker: BrokerConfig = field(default_factory=BrokerConfig)
+    hub: HubConfig = field(default_factory=HubConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+
+    def station(self, station_id: str) -> StationConfig:
+        for station in self.stations:
+            if station.id == station_id:
+                return station
+        raise ConfigError(f"{self.path}: no station {station_id!r} in [[station]] (have: "
+                          f"{', '.join(s.id for s in self.stations)})")
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _number_between(low: float, high: float, integer: bool = False) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+            raise ValueError(f"must be {'a whole number' if integer else 'a number'} from {low:g} to {high:g}")
+        return value
+    return check
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
+    return check
+
+
+def _id(value: Any) -> str:
+    return check_name(_string(value), "id")
+
+
+_SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string},
+    "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
+               "password": _string},
+    "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
+            "autostart": _boolean},
+    "kiosk": {"station": _id, "outbox": _string, "serial_port": _string,
+              "serial_baud": _number_between(1200, 921600, integer=True), "keyboard_wedge": _boolean,
+              "fullscreen": _boolean},
+    "display": {"fullscreen": _boolean},
+}
+_STATION_KEYS: dict[str, Callable[[Any], Any]] = {
+    "id": _id, "name": _string, "kind": _one_of(*STATION_KINDS), "kiosk": _boolean,
+}
+_REQUIRED = {"room": ("id",), "station": ("id", "name", "kind")}
+
+
+def _checked(path: Path, where: str, table: Any, schema: dict, required: tuple = ()) -> dict:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{where}] must be a table")
+    values = {}
+    for key, value in table.items():
+        check = schema.get(key)
+        if check is None:
+            raise ConfigError(f"{path}: [{where}] unknown key {key!r} (known: {', '.join(schema)})")
+        try:
+            values[key] = check(value)
+        except ValueError as error:
+            raise ConfigError(f"{path}: [{where}] {key} = {value!r}: {error}") from None
+    for key in required:
+        if key not in values:
+            raise ConfigError(f"{path}: [{where}] is missing {key!r}")
+    return values
+
+
+def _secret(path: Path, room: dict) -> bytes:
+    if "secret" in room:
+        text = room["secret"]
+        where = "secret"
+    elif "secret_file" in room:
+        secret_path = path.parent / room["secret_file"]
+        try:
+            text = secret_path.read_text().strip()
+        except OSError as error:
+            raise ConfigError(f"{path}: [room] secret_file: cannot read {secret_path}: {error.strerror}") from None
+        where = "secret_file"
+    else:
+        raise ConfigError(f"{path}: [room] needs 'secret' or 'secret_file' (the class secret that signs cards)")
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        raise ConfigError(f"{path}: [room] {where}: the class secret must be hexadecimal") from None
+    if len(secret) < 16:
+        raise ConfigError(f"{path}: [room] {where}: the class secret must be at least 16 bytes (32 hex digits)")
+    return secret
+
+
+def parse_config(path: Path, data: dict) -> Config:
+    for key in data:
+        if key not in _SECTIONS and key != "station":
+            raise ConfigError(f"{path}: unknown section [{key}] (known: {', '.join([*_SECTIONS, 'station'])})")
+    sections = {name: _checked(path, name, data.get(name, {}), schema, _REQUIRED.get(name, ()))
+                for name, schema in _SECTIONS.items()}
+    raw_stations = data.get("station", [])
+    if not isinstance(raw_stations, list) or not raw_stations:
+        raise ConfigError(f"{path}: [[station]] must list at least one station")
+    stations = tuple(StationConfig(**_checked(path, f"station {number}", raw, _STATION_KEYS, _REQUIRED["station"]))
+                     for number, raw in enumerate(raw_stations, start=1))
+    seen: set[str] = set()
+    for station in stations:
+        if station.id in seen:
+            raise ConfigError(f"{path}: [[station]] id {station.id!r} appears twice")
+        seen.add(station.id)
+    room, hub, kiosk = sections["room"], sections["hub"], sections["kiosk"]
+    if "station" in kiosk and kiosk["station"] not in seen:
+        raise ConfigError(f"{path}: [kiosk] station = {kiosk['station']!r} is not a [[station]] id")
+    base = path.parent
+    return Config(
+        path=path,
+        room_id=room["id"],
+        room_name=room.get("name", room["id"]),
+        secret=_secret(path, room),
+        roster=base / room["roster"] if "roster" in room else None,
+        stations=stations,
+        broker=BrokerConfig(**sections["broker"]),
+        hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),
+        kiosk=KioskConfig(**{**kiosk, "outbox": base / kiosk.get("outbox", "kiosk-outbox.db")}),
+        display=DisplayConfig(**sections["display"]),
+    )
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config file: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return parse_config(path, data)

@@ -1,0 +1,294 @@
+"""Messages of the MQTT protocol (docs/protocol.md), encoded as JSON with a ``v`` field.
+
+``decode`` is the edge: anything malformed, oversized, of another version or of unknown shape raises
+``ProtocolError`` with a message that says what was wrong, and the caller logs and drops it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+VERSION = 1
+MAX_PAYLOAD = {"state": 512 * 1024}
+DEFAULT_MAX_PAYLOAD = 8 * 1024
+EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "help", "exit_ticket"})
+COMMAND_ACTIONS = frozenset({"start", "pause", "resume", "extend", "next", "end"})
+MAX_ACK_IDS = 1000
+
+
+class ProtocolError(ValueError):
+    """A payload that does not follow the protocol; the message says why."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ProtocolError(message)
+
+
+def _text(obj: dict, key: str, *, max_len: int = 200, optional: bool = False) -> str | None:
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    _require(isinstance(value, str), f"'{key}' must be a string")
+    _require(0 < len(value) <= max_len, f"'{key}' must be 1 to {max_len} characters")
+    return value
+
+
+def _number(obj: dict, key: str, *, optional: bool = False) -> float | None:
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    _require(isinstance(value, (int, float)) and not isinstance(value, bool), f"'{key}' must be a number")
+    _require(math.isfinite(value), f"'{key}' must be finite")
+    return float(value)
+
+
+def _integer(obj: dict, key: str, *, minimum: int = 0, optional: bool = False) -> int | None:
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    _require(isinstance(value, int) and not isinstance(value, bool), f"'{key}' must be an integer")
+    _require(value >= minimum, f"'{key}' must be at least {minimum}")
+    return value
+
+
+def _flag(obj: dict, key: str) -> bool:
+    value = obj.get(key)
+    _require(isinstance(value, bool), f"'{key}' must be true or false")
+    return value
+
+
+def _mapping(obj: dict, key: str, *, optional: bool = False) -> dict:
+    value = obj.get(key)
+    if value is None and optional:
+        return {}
+    _require(isinstance(value, dict), f"'{key}' must be an object")
+    return value
+
+
+def _list(obj: dict, key: str, *, max_items: int = 1000) -> list:
+    value = obj.get(key)
+    _require(isinstance(value, list), f"'{key}' must be a list")
+    _require(len(value) <= max_items, f"'{key}' has more than {max_items} items")
+    return value
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    online: bool
+    version: str | None = None
+    clock: float | None = None
+    outbox: int | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "KioskStatus":
+        return cls(online=_flag(d, "online"), version=_text(d, "version", max_len=40, optional=True),
+                   clock=_number(d, "clock", optional=True), outbox=_integer(d, "outbox", optional=True))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a student did at a kiosk. ``at`` is the kiosk's estimate of hub time."""
+    id: str
+    kind: str
+    card: str
+    station: str
+    at: float
+    seq: int
+    kiosk_time: float
+    data: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Event":
+        kind = _text(d, "kind", max_len=20)
+        _require(kind in EVENT_KINDS, f"unknown event kind {kind!r}")
+        return cls(id=_text(d, "id", max_len=64), kind=kind, card=_text(d, "card", max_len=200),
+                   station=_text(d, "station", max_len=40), at=_number(d, "at"), seq=_integer(d, "seq"),
+                   kiosk_time=_number(d, "kiosk_time"), data=_mapping(d, "data", optional=True))
+
+
+@dataclass(frozen=True)
+class Ack:
+    ids: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Ack":
+        ids = _list(d, "ids", max_items=MAX_ACK_IDS)
+        _require(all(isinstance(i, str) and 0 < len(i) <= 64 for i in ids), "'ids' must be event id strings")
+        return cls(ids=tuple(ids))
+
+    def to_dict(self) -> dict:
+        return {"ids": list(self.ids)}
+
+
+@dataclass(frozen=True)
+class HubStatus:
+    online: bool
+    time: float | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "HubStatus":
+        return cls(online=_flag(d, "online"), time=_number(d, "time", optional=True))
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    action: str
+    client: str
+    args: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Command":
+        action = _text(d, "action", max_len=20)
+        _require(action in COMMAND_ACTIONS, f"unknown command {action!r}")
+        return cls(id=_text(d, "id", max_len=64), action=action, client=_text(d, "client", max_len=40),
+                   args=_mapping(d, "args", optional=True))
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    ok: bool
+    message: str = ""
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Reply":
+        return cls(id=_text(d, "id", max_len=64), ok=_flag(d, "ok"),
+                   message=_text(d, "message", max_len=500, optional=True) or "")
+
+
+@dataclass(frozen=True)
+class Station:
+    id: str
+    name: str
+    kind: str
+    kiosk: bool
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str  # first name and last initial, never the full name
+    card: int  # the card version in force; older cards are revoked
+    group: str | None
+
+
+@dataclass(frozen=True)
+class Presence:
+    station: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The rotation clock. While running, the round ends at ``ends_at`` (hub time); when paused,
+    ``left`` seconds remain. ``round`` is 0 before the session starts."""
+    round: int
+    rounds: int
+    duration: float
+    running: bool
+    ends_at: float | None
+    left: float | None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Clock":
+        return cls(round=_integer(d, "round"), rounds=_integer(d, "rounds"), duration=_number(d, "duration"),
+                   running=_flag(d, "running"), ends_at=_number(d, "ends_at", optional=True),
+                   left=_number(d, "left", optional=True))
+
+
+@dataclass(frozen=True)
+class State:
+    """The hub's retained snapshot of the room. ``seq`` only ever increases."""
+    seq: int
+    hub_time: float
+    clock: Clock
+    stations: tuple[Station, ...]
+    groups: tuple[Group, ...]
+    students: dict[str, Student]
+    presence: dict[str, Presence]
+    help: tuple[dict, ...] = ()
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "State":
+        stations = []
+        for s in _list(d, "stations", max_items=50):
+            _require(isinstance(s, dict), "each station must be an object")
+            groups = _list(s, "groups", max_items=50)
+            _require(all(isinstance(g, str) for g in groups), "station groups must be ids")
+            stations.append(Station(id=_text(s, "id", max_len=40), name=_text(s, "name", max_len=80),
+                                    kind=_text(s, "kind", max_len=40), kiosk=_flag(s, "kiosk"),
+                                    groups=tuple(groups)))
+        groups = []
+        for g in _list(d, "groups", max_items=100):
+            _require(isinstance(g, dict), "each group must be an object")
+            members = _list(g, "members", max_items=200)
+            _require(all(isinstance(m, str) for m in members), "group members must be student ids")
+            groups.append(Group(id=_text(g, "id", max_len=40), name=_text(g, "name", max_len=80),
+                                members=tuple(members)))
+        students = {}
+        for student_id, s in _mapping(d, "students").items():
+            _require(isinstance(s, dict), "each student must be an object")
+            students[student_id] = Student(name=_text(s, "name", max_len=80), card=_integer(s, "card", minimum=1),
+                                           group=_text(s, "group", max_len=40, optional=True))
+        presence = {}
+        for student_id, p in _mapping(d, "presence").items():
+            _require(isinstance(p, dict), "each presence must be an object")
+            presence[student_id] = Presence(station=_text(p, "station", max_len=40), at=_number(p, "at"))
+        help_queue = _list(d, "help", max_items=500) if "help" in d else []
+        return cls(seq=_integer(d, "seq"), hub_time=_number(d, "hub_time"),
+                   clock=Clock.from_dict(_mapping(d, "clock")), stations=tuple(stations), groups=tuple(groups),
+                   students=students, presence=presence, help=tuple(help_queue))
+
+    def station(self, station_id: str) -> Station | None:
+        return next((s for s in self.stations if s.id == station_id), None)
+
+    def expected_station(self, student_id: str) -> Station | None:
+        """The station where the student's group is expected this round, if any."""
+        student = self.students.get(student_id)
+        if student is None or student.group is None:
+            return None
+        return next((s for s in self.stations if student.group in s.groups), None)
+
+
+MESSAGE_TYPES: dict[str, type] = {
+    "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
+    "state": State, "command": Command, "reply": Reply,
+}
+
+
+def encode(message: Any) -> bytes:
+    """JSON bytes for a message dataclass, with the protocol version."""
+    body = message.to_dict() if hasattr(message, "to_dict") else asdict(message)
+    return json.dumps({"v": VERSION, **body}, separators=(",", ":")).encode()
+
+
+def decode(kind: str, payload: bytes) -> Any:
+    """Validate one payload of a topic kind (see ``Topics.parse``) and return its message."""
+    message_type = MESSAGE_TYPES.get(kind)
+    _require(message_type is not None, f"no message is defined for {kind!r}")
+    limit = MAX_PAYLOAD.get(kind, DEFAULT_MAX_PAYLOAD)
+    _require(len(payload) <= limit, f"payload of {len(payload)} bytes is over the {limit}-byte limit")
+    try:
+        obj = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProtocolError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise ProtocolError("not JSON: nested too deeply") from None
+    _require(isinstance(obj, dict), "payload must be a JSON object")
+    _require("v" in obj, "payload has no 'v' (protocol version)")
+    _require(obj["v"] == VERSION, f"protocol version {obj['v']!r} is not supported (this is {VERSION})")
+    try:
+        return message_type.from_dict(obj)
+    except (TypeError, AttributeError) as error:
+        raise ProtocolError(f"wrong shape: {error}") from None

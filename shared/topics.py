@@ -1,0 +1,72 @@
+"""MQTT topic names under ``rotation/v1/<room>/`` and their parsing."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ROOT = "rotation/v1"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def check_name(value: str, what: str) -> str:
+    """Room and station ids go into topic names, so they are kept to a safe alphabet."""
+    if not isinstance(value, str) or not NAME_PATTERN.match(value):
+        raise ValueError(f"{what} {value!r} must be 1-40 of a-z, 0-9, '-' or '_', starting with a letter or digit")
+    return value
+
+
+@dataclass(frozen=True)
+class Topics:
+    room: str
+
+    def __post_init__(self) -> None:
+        check_name(self.room, "room id")
+
+    @property
+    def base(self) -> str:
+        return f"{ROOT}/{self.room}"
+
+    def kiosk_status(self, station: str = "+") -> str:
+        return f"{self.base}/kiosk/{station}/status"
+
+    def kiosk_event(self, station: str = "+") -> str:
+        return f"{self.base}/kiosk/{station}/event"
+
+    def ack(self, station: str) -> str:
+        return f"{self.base}/hub/ack/{station}"
+
+    @property
+    def hub_status(self) -> str:
+        return f"{self.base}/hub/status"
+
+    @property
+    def state(self) -> str:
+        return f"{self.base}/state"
+
+    @property
+    def command(self) -> str:
+        return f"{self.base}/hub/command"
+
+    def reply(self, client: str = "+") -> str:
+        return f"{self.base}/hub/reply/{client}"
+
+    def parse(self, topic: str) -> tuple[str, str | None]:
+        """Return (kind, station-or-client) for a topic of this room, or raise ValueError."""
+        prefix = self.base + "/"
+        if not topic.startswith(prefix):
+            raise ValueError(f"topic {topic!r} is not under {prefix}")
+        parts = topic[len(prefix):].split("/")
+        match parts:
+            case ["kiosk", station, ("status" | "event") as kind] if NAME_PATTERN.match(station):
+                return f"kiosk_{kind}", station
+            case ["hub", "ack", station] if NAME_PATTERN.match(station):
+                return "ack", station
+            case ["hub", "reply", client] if NAME_PATTERN.match(client):
+                return "reply", client
+            case ["hub", "status"]:
+                return "hub_status", None
+            case ["hub", "command"]:
+                return "command", None
+            case ["state"]:
+                return "state", None
+        raise ValueError(f"unknown topic {topic!r}")
