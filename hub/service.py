@@ -131,6 +131,16 @@ class HubService:
         log.info("command %s from %s: %s", command.action, command.client, reply.message)
         self.client.publish(self.topics.reply(command.client), encode(reply), qos=QOS)
 
+    def reissue_card(self, student_id: str) -> int:
+        """Revoke the student's card: only a card of the returned version is accepted from now on."""
+        with self._lock:
+            version = self.store.reissue_card(student_id)
+            self.room.set_card_version(student_id, version)
+            self.room.seq += 1
+            self.store.save_clock(self.room.clock, self.room.seq)
+            self._publish_state()
+        return version
+
     def _apply_command(self, action: str, args: dict) -> str:
         now = self.now()
         message = self.room.command(action, args, now)

@@ -146,7 +146,10 @@ class KioskCore:
             if not msg.retain:
                 self.hub_clock.sample(message.hub_time, arrived)
         elif kind == "hub_status":
+            came_back = message.online and not self.hub_online
             self.hub_online = message.online
+            if came_back:
+                self._flush()  # the hub was away: send what it has not acked at once
             if message.time is not None and not msg.retain:
                 self.hub_clock.sample(message.time, arrived)
         elif kind == "ack":

@@ -270,6 +270,7 @@ MESSAGE_TYPES: dict[str, type] = {
 def encode(message: Any) -> bytes:
     """JSON bytes for a message dataclass, with the protocol version."""
     body = message.to_dict() if hasattr(message, "to_dict") else asdict(message)
+    body = {key: value for key, value in body.items() if value is not None}
     return json.dumps({"v": VERSION, **body}, separators=(",", ":")).encode()
 
 

@@ -1,0 +1,116 @@
+"""Fixtures on real parts: a private Mosquitto per test, real SQLite files, Kivy rendered offscreen."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+_kivy_home = tempfile.mkdtemp(prefix="rotation-test-kivy-")
+os.environ["KIVY_HOME"] = _kivy_home
+os.environ.setdefault("XDG_CACHE_HOME", _kivy_home)
+from rotation import kivy_env  # noqa: E402
+
+kivy_env.prepare(headless=True)
+
+from rotation.broker import PrivateBroker  # noqa: E402
+from shared.cards import make_token  # noqa: E402
+from shared.config import load_config  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "assets" / "sample"
+SECRET = bytes.fromhex("5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e70001")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", help="also run the long fault and fuzz runs")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason="long run: use --long")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
+def eventually(predicate, timeout: float = 5.0, message: str = "condition"):
+    """Wait for a condition another thread brings about; return its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {message}")
+        time.sleep(0.005)
+
+
+def pump(predicate, timeout: float = 5.0, message: str = "the screen to change"):
+    """Run Kivy frames until the condition holds: what a user would see on the next frames."""
+    from kivy.base import EventLoop
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {message}")
+        EventLoop.idle()
+    return True
+
+
+@pytest.fixture
+def broker(tmp_path):
+    with PrivateBroker(tmp_path / "broker") as running:
+        yield running
+
+
+def write_room(directory: Path, port: int, **hub: object) -> Path:
+    (directory / "class.secret").write_text(SECRET.hex())
+    hub_lines = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in hub.items())
+    stations = (SAMPLE / "room.toml").read_text().split("[[station]]", 1)[1]
+    path = directory / "room.toml"
+    path.write_text(f"""
+[room]
+id = "room-12"
+name = "Room 12"
+secret_file = "class.secret"
+roster = "{SAMPLE / 'roster.csv'}"
+[broker]
+port = {port}
+[hub]
+database = "hub.db"
+{hub_lines}
+[kiosk]
+outbox = "outbox.db"
+[[station]]{stations}""")
+    return path
+
+
+@pytest.fixture
+def room(tmp_path, broker):
+    """The sample room's config, pointing at this test's broker and files."""
+    return load_config(write_room(tmp_path, broker.port))
+
+
+def card(student_id: str, version: int = 1, secret: bytes = SECRET) -> str:
+    return make_token(secret, student_id, version)
+
+
+@pytest.fixture
+def kivy_window():
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    EventLoop.ensure_window()
+    yield Window
+    Window.clear_widgets() if hasattr(Window, "clear_widgets") else None
+    for child in list(Window.children):
+        Window.remove_widget(child)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_kivy_home, ignore_errors=True)

@@ -1,0 +1,32 @@
+from shared import clock
+from shared.protocol import Clock
+
+STOPPED = Clock(round=0, rounds=5, duration=600, running=False, ends_at=None, left=None)
+
+
+def test_a_round_counts_down_pauses_resumes_and_extends():
+    running = clock.start_round(STOPPED, 1000.0, 1)
+    assert clock.time_left(running, 1100.0) == 500
+    paused = clock.pause(running, 1100.0)
+    assert clock.time_left(paused, 5000.0) == 500
+    resumed = clock.resume(paused, 5000.0)
+    assert clock.time_left(resumed, 5100.0) == 400
+    assert clock.time_left(clock.extend(resumed, 60), 5100.0) == 460
+    assert clock.time_left(clock.extend(paused, 60), 0) == 560
+
+
+def test_time_left_is_shown_as_a_teacher_reads_it():
+    assert clock.format_left(None) == "--:--"
+    assert clock.format_left(754.2) == "12:35"
+    assert clock.format_left(0.4) == "0:01"
+    assert clock.format_left(0) == "0:00"
+    assert clock.format_left(-42.5) == "+0:42"
+
+
+def test_a_kiosk_clock_hours_off_still_shows_the_right_time_left():
+    estimate = clock.HubClockEstimate()
+    kiosk_offset = -3 * 3600 - 17  # the Pi booted without network time
+    for hub_time in (1000.0, 1005.0, 1010.0):
+        estimate.sample(hub_time, hub_time + kiosk_offset + 0.002)
+    running = clock.start_round(STOPPED, 1000.0, 1)
+    assert abs(clock.time_left(running, estimate.hub_now(1300.0 + kiosk_offset)) - 300) < 0.01

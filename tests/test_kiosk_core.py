@@ -1,0 +1,99 @@
+"""The kiosk's outbox and link: nothing a student does is lost, online or not."""
+import subprocess
+import sys
+
+import pytest
+
+from hub.service import HubService
+from hub.store import HubStore
+from kiosk.core import KioskCore
+from kiosk.outbox import Outbox
+from shared.topics import Topics
+from tests.conftest import card, eventually
+from tests.mqtt_client import TestClient
+
+T = Topics("room-12")
+
+
+@pytest.fixture
+def hub(room):
+    service = HubService(room)
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def kiosk(room, tmp_path):
+    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    core.start()
+    yield core
+    core.stop()
+
+
+def test_an_event_is_in_the_outbox_until_the_hub_acks_it(room, broker, kiosk, tmp_path):
+    eventually(lambda: kiosk.connected, message="the kiosk to connect")
+    decision = kiosk.scan(card("s05"))  # no hub running: nobody acks
+    assert decision.outcome == "checked_in"
+    assert [e.card for e in Outbox(tmp_path / "outbox.db").events()] == [card("s05")]
+
+    hub = HubService(room)
+    hub.start()
+    eventually(lambda: kiosk.outbox.depth() == 0, 15, "the resent event to be acked")
+    hub.stop()
+    assert HubStore(room.hub.database).event_count() == 1
+
+
+def test_a_kiosk_without_a_broker_keeps_scanning_and_catches_up(room, broker, hub, kiosk):
+    eventually(lambda: kiosk.online and kiosk.state, message="the kiosk to get the room state")
+    watcher = TestClient(broker.port, T.state, T.kiosk_status("reading-nook"))
+    broker.kill()
+    eventually(lambda: not kiosk.connected, message="the kiosk to notice the broker is gone")
+    decisions = [kiosk.scan(card(s)) for s in ("s05", "s10", "s15")]
+    assert [d.title for d in decisions] == ["Hi Sofia R.", "Hi Lucas S.", "Hi Fatima H."]
+    assert kiosk.outbox.depth() == 3
+
+    broker.start()
+    eventually(lambda: kiosk.outbox.depth() == 0, 15, "the kiosk to catch up")
+    assert hub.store.event_count() == 3
+    watcher.close()
+    watcher = TestClient(broker.port, T.state, T.kiosk_status("reading-nook"))
+    state = watcher.wait_for(T.state, lambda s: len(s["presence"]) == 3)
+    assert {s: p["station"] for s, p in state["presence"].items()} == dict.fromkeys(("s05", "s10", "s15"),
+                                                                                    "reading-nook")
+    status = watcher.wait_for(T.kiosk_status("reading-nook"), lambda s: s.get("outbox") == 0)
+    assert status["online"] and status["version"]
+    watcher.close()
+
+
+def test_events_keep_the_kiosk_order_across_a_restart(room, tmp_path):
+    first = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    events = [first.record("checkin", card(s)) for s in ("s05", "s10")]
+    first.outbox.close()
+    second = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    events.append(second.record("checkin", card("s15")))
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert [e.id for e in second.outbox.events()] == [e.id for e in events]
+    second.outbox.close()
+
+
+def test_a_double_read_of_one_card_is_recorded_once(room, tmp_path):
+    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    core.scan(card("s05"))
+    second = core.scan(card("s05"))
+    assert second.outcome == "checked_in"
+    assert core.outbox.depth() == 1
+    core.outbox.close()
+
+
+def test_the_map_learns_a_kiosk_died_from_its_last_will(room, broker, tmp_path):
+    watcher = TestClient(broker.port, T.kiosk_status("tech"))
+    kiosk = subprocess.Popen([sys.executable, "-m", "rotation.cli", "kiosk", "--config", str(room.path),
+                              "--station", "tech", "--simulate", "--outbox", str(tmp_path / "tech.db")])
+    try:
+        watcher.wait_for(T.kiosk_status("tech"), lambda s: s["online"], timeout=20)
+    finally:
+        kiosk.kill()  # the power is cut: no goodbye
+        kiosk.wait()
+    assert watcher.wait_for(T.kiosk_status("tech"), lambda s: not s["online"]) == {"v": 1, "online": False}
+    watcher.close()

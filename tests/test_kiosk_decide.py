@@ -1,0 +1,50 @@
+import json
+
+import pytest
+
+from kiosk.decide import decide
+from shared.protocol import decode
+from tests.conftest import SECRET, card
+
+STATE = decode("state", json.dumps({
+    "v": 1, "seq": 1, "hub_time": 0.0,
+    "clock": {"round": 1, "rounds": 2, "duration": 60, "running": True, "ends_at": 60.0, "left": None},
+    "stations": [{"id": "reading-nook", "name": "Reading Nook", "kind": "reading", "kiosk": True,
+                  "groups": ["lynxes"]},
+                 {"id": "tech", "name": "Tech Station", "kind": "tech", "kiosk": True, "groups": ["otters"]}],
+    "groups": [], "presence": {},
+    "students": {"s01": {"name": "Maya R.", "card": 1, "group": "otters"},
+                 "s05": {"name": "Sofia R.", "card": 2, "group": "lynxes"},
+                 "s09": {"name": "Priya P.", "card": 1, "group": None}},
+}).encode())
+
+
+def test_right_station_greets_by_first_name_and_initial():
+    decision = decide(card("s05", 2), SECRET, STATE, "reading-nook")
+    assert (decision.outcome, decision.title, decision.detail) == (
+        "welcome", "Hi Sofia R.", "You're in the right place.")
+    assert decision.records_checkin
+
+
+def test_wrong_station_says_where_the_group_is():
+    decision = decide(card("s01"), SECRET, STATE, "reading-nook")
+    assert decision.title == "Maya R., your group is at Tech Station"
+    assert decision.records_checkin
+
+
+@pytest.mark.parametrize("text, outcome, title", [
+    (card("s05", 1), "revoked", "This card has been replaced"),
+    (card("s77"), "unknown", "I don't know this card yet"),
+    (card("s05", 2, secret=b"x" * 32), "forged", "This card isn't from our class"),
+    ("RS1:s05:2:ABC", "unreadable", "Let's try that again"),
+])
+def test_bad_cards_get_a_kind_message_and_no_name(text, outcome, title):
+    decision = decide(text, SECRET, STATE, "reading-nook")
+    assert (decision.outcome, decision.title) == (outcome, title)
+    assert decision.name is None and "Sofia" not in decision.title + decision.detail
+    assert not decision.records_checkin
+
+
+def test_without_any_state_a_genuine_card_is_recorded_without_a_name():
+    decision = decide(card("s05", 2), SECRET, None, "reading-nook")
+    assert decision.outcome == "checked_in" and decision.name is None and decision.records_checkin

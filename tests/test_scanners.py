@@ -1,0 +1,72 @@
+"""Scanners: a pseudo-terminal stands in for the serial QR scanner's wire."""
+import os
+import queue
+import threading
+import tty
+
+import pytest
+
+from kiosk.scanners import KeyboardWedge, LineAssembler, SerialScanner
+
+
+@pytest.fixture
+def serial_wire():
+    """(write end the scanner hardware would drive, device path the kiosk opens)."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
+
+
+@pytest.fixture
+def scanner(serial_wire):
+    master, path = serial_wire
+    reads: queue.Queue = queue.Queue()
+    opened = threading.Event()
+    running = SerialScanner(path, 9600, on_text=reads.put, on_garbage=lambda: reads.put(None),
+                            on_connected=lambda connected: connected and opened.set(), line_timeout=0.3)
+    running.start()
+    assert opened.wait(5), "the scanner did not open the port"
+    yield master, reads
+    running.stop()
+
+
+def test_a_scanned_line_arrives_whole(scanner):
+    master, reads = scanner
+    os.write(master, b"RS1:s01:1:ABCDEFGHIJKLMNOP\r")
+    assert reads.get(timeout=2) == "RS1:s01:1:ABCDEFGHIJKLMNOP"
+
+
+def test_garbage_is_reported_and_the_scanner_keeps_going(scanner):
+    master, reads = scanner
+    os.write(master, b"\x00\xff\xfe\x81binary\n")
+    assert reads.get(timeout=2) is None
+    os.write(master, b"A" * 10_000 + b"\n")
+    assert reads.get(timeout=2) is None
+    os.write(master, b"half a co")  # then nothing: the read was cut short
+    assert reads.get(timeout=2) is None
+    os.write(master, b"RS1:s02:1:ABCDEFGHIJKLMNOP\n")
+    assert reads.get(timeout=2) == "RS1:s02:1:ABCDEFGHIJKLMNOP"
+    assert reads.empty()
+
+
+def test_line_assembler_handles_split_and_joined_reads():
+    lines = LineAssembler(max_line=20)
+    assert lines.feed(b"RS1:a") == []
+    assert lines.feed(b"bc\r\nRS1:d\n\n") == ["RS1:abc", "RS1:d"]
+    assert lines.feed(b"x" * 25 + b"\nok\n") == [None, "ok"]
+    assert lines.feed(b"\x1b[A\n") == [None]
+
+
+def test_keyboard_wedge_turns_typing_and_enter_into_a_scan():
+    wedge = KeyboardWedge(max_line=30)
+    wedge.type("RS1:s01", 0.0)
+    wedge.type(":1:X", 0.01)
+    assert wedge.enter() == "RS1:s01:1:X"
+    assert wedge.enter() == ""
+    wedge.type("stale", 0.0)
+    wedge.type("fresh", 5.0)
+    assert wedge.enter() == "fresh"
+    wedge.type("y" * 40, 6.0)
+    assert wedge.enter() is None
