@@ -73,6 +73,7 @@ class KioskCore:
 
     def stop(self) -> None:
         self._stopping.set()
+        self.connected = False
         if self._resender:
             self._resender.join()
         if self.client.is_connected():

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Makes the README's pictures from the real parts: a private broker, the hub, kiosks and the room map.
+
+    .venv/bin/python scripts/screenshots.py [docs/images]
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rotation import kivy_env  # noqa: E402
+
+kivy_env.prepare(headless=True)
+
+from kivy.base import EventLoop  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+
+from hub.display import DisplayPresenter, RoomMapScreen  # noqa: E402
+from hub.display_link import DisplayLink  # noqa: E402
+from hub.service import HubService  # noqa: E402
+from kiosk.app import KioskPresenter, KioskScreen  # noqa: E402
+from kiosk.core import KioskCore  # noqa: E402
+from rotation.broker import PrivateBroker  # noqa: E402
+from rotation.demo import write_demo_config  # noqa: E402
+from shared.cards import make_token  # noqa: E402
+from shared.config import load_config  # noqa: E402
+
+
+def wait(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out making the screenshots")
+        EventLoop.idle()
+
+
+def frames(count: int = 5) -> None:
+    for _ in range(count):
+        EventLoop.idle()
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="rotation-shots-"))
+    with PrivateBroker(work / "broker") as broker:
+        config = load_config(write_demo_config(work, broker.port, round_seconds=15 * 60))
+        hub = HubService(config)
+        hub.start()
+        kiosks = {s.id: KioskCore(config, s.id, work / f"{s.id}.db") for s in config.stations if s.kiosk}
+        for kiosk in kiosks.values():
+            kiosk.start()
+        wait(lambda: all(k.state for k in kiosks.values()))
+        state = hub.room.snapshot(0)
+        plan = {s["id"]: s["groups"] for s in state["stations"]}
+        members = {g["id"]: g["members"] for g in state["groups"]}
+        tokens = {sid: make_token(config.secret, sid) for sid in state["students"]}
+        # Most students are where they should be; two went to the wrong place; some are still on the way.
+        for station, kiosk in kiosks.items():
+            for student in members[plan[station][0]][:-1]:
+                kiosk.scan(tokens[student])
+        kiosks["tech"].scan(tokens["s01"])
+        kiosks["reading-nook"].scan(tokens["s02"])
+        kiosks["collaborative"].stop()
+        wait(lambda: len(hub.room.presence) == 19)
+
+        EventLoop.ensure_window()
+        Window.size = (1280, 720)
+        link = DisplayLink(config)
+        screen = RoomMapScreen(size=(1280, 720))
+        Window.add_widget(screen)
+        presenter = DisplayPresenter(link, screen)
+        link.start()
+        wait(lambda: presenter.shown_map and len(presenter.shown_map.tiles) == 5
+             and sum(len(t.here) + len(t.wrong) for t in presenter.shown_map.tiles) == 19
+             and presenter.shown_map.offline_kiosks)
+        frames()
+        screen.export_to_png(str(out / "room-map.png"))
+        link.stop()
+        Window.remove_widget(screen)
+
+        Window.size = (800, 480)
+        nook = kiosks["reading-nook"]
+        kiosk_screen = KioskScreen(size=(800, 480))
+        Window.add_widget(kiosk_screen)
+        kiosk_presenter = KioskPresenter(nook, kiosk_screen)
+        for name, text in (("kiosk-welcome", tokens["s10"]), ("kiosk-elsewhere", tokens["s03"]),
+                           ("kiosk-try-again", "RS1:s0")):
+            before = kiosk_presenter.last_decision_at
+            nook.scan(text)
+            wait(lambda: kiosk_presenter.last_decision_at != before)
+            frames()
+            kiosk_screen.export_to_png(str(out / f"{name}.png"))
+        for kiosk in kiosks.values():
+            if kiosk.station.id != "collaborative":
+                kiosk.stop()
+        hub.stop()
+    print(f"wrote the pictures to {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "images")

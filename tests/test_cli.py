@@ -1,0 +1,94 @@
+"""The `rotation` command as a user types it."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rotation.cli import build_parser, main
+from tests.conftest import write_room
+
+SUBCOMMANDS = [["hub", "serve"], ["hub", "display"], ["hub", "command"], ["kiosk"], ["demo"], ["card"],
+               ["secret"], ["check-config"]]
+
+
+@pytest.mark.parametrize("words", SUBCOMMANDS, ids=" ".join)
+def test_every_subcommand_has_help(words, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([*words, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: rotation " + " ".join(words) in capsys.readouterr().out
+
+
+def test_a_broken_config_is_named_with_its_key_and_the_exit_code_says_so(tmp_path, capsys):
+    path = write_room(tmp_path, 1883)
+    path.write_text(path.read_text().replace("[hub]", "[hub]\nround_minutes = -3"))
+    assert main(["hub", "serve", "--config", str(path)]) == 2
+    assert f"rotation: {path}: [hub] round_minutes = -3: must be a number from 0.1 to 240" in capsys.readouterr().err
+
+
+def test_check_config_reports_the_roster_line(tmp_path, capsys):
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,first_name,last_name\ns1,Ana,Ortiz\ns1,Ben,Ng\n")
+    path = write_room(tmp_path, 1883)
+    path.write_text(path.read_text().replace(f'roster = "', f'roster = "{roster}"\n# ', 1))
+    assert main(["check-config", str(path)]) == 2
+    assert "line 3, column 1 (id): 's1' is already used on line 2" in capsys.readouterr().err
+
+
+def test_a_card_token_and_its_qr_png(tmp_path, capsys):
+    path = write_room(tmp_path, 1883)
+    assert main(["card", "--config", str(path), "s05", "--png", str(tmp_path / "s05.png")]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("RS1:s05:1:") and "Sofia" not in token
+    assert (tmp_path / "s05.png").read_bytes().startswith(b"\x89PNG")
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def test_the_demo_moves_the_map_within_seconds_and_ctrl_c_stops_everything(tmp_path):
+    demo_dir = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    demo = subprocess.Popen([sys.executable, "-m", "rotation.cli", "demo", "--dir", str(demo_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        banner = [demo.stdout.readline() for _ in range(7)]
+        started = time.monotonic()
+        assert any("no screen attached: running headless" in line for line in banner), banner
+        assert banner[-1].startswith("Press Ctrl-C to stop everything.")
+
+        def checked_in() -> int:
+            try:
+                with sqlite3.connect(demo_dir / "hub.db") as db:
+                    return db.execute("SELECT count(*) FROM events WHERE accepted = 1").fetchone()[0]
+            except sqlite3.OperationalError:
+                return 0
+        while checked_in() < 3:
+            assert time.monotonic() - started < 5, "the map did not move within 5 s"
+            assert demo.poll() is None
+            time.sleep(0.05)
+        snapshot = demo_dir / "room-map.png"
+        while not snapshot.exists():
+            assert time.monotonic() - started < 15, "no PNG of the map was written"
+            time.sleep(0.1)
+        assert len(processes_mentioning(str(demo_dir))) >= 7  # broker, hub, display and four kiosks
+    finally:
+        demo.send_signal(signal.SIGINT)
+        output = demo.communicate(timeout=30)[0]
+    assert demo.returncode == 0, output
+    assert output.strip().endswith("Stopped.")
+    assert processes_mentioning(str(demo_dir)) == []

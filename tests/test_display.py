@@ -1,0 +1,101 @@
+"""The teacher's room map: the pure map model, and the Kivy screen rendered offscreen."""
+import json
+
+import pytest
+
+from hub.display import DisplayPresenter, RoomMapScreen, StationTile
+from hub.display_link import DisplayLink
+from hub.mapview import build_map
+from hub.service import HubService
+from shared.protocol import KioskStatus, decode
+from shared.protocol import Event, encode
+from shared.topics import Topics
+from tests.conftest import card, pump
+from tests.mqtt_client import TestClient
+
+T = Topics("room-12")
+STATE = decode("state", json.dumps({
+    "v": 1, "seq": 1, "hub_time": 1000.0,
+    "clock": {"round": 1, "rounds": 3, "duration": 600, "running": True, "ends_at": 1300.0, "left": None},
+    "stations": [{"id": "teacher", "name": "Teacher's Table", "kind": "teacher-led", "kiosk": False,
+                  "groups": ["g3"]},
+                 {"id": "tech", "name": "Tech Station", "kind": "tech", "kiosk": True, "groups": ["g1"]},
+                 {"id": "nook", "name": "Reading Nook", "kind": "reading", "kiosk": True, "groups": ["g2"]}],
+    "groups": [{"id": "g1", "name": "Otters", "members": ["a", "b"]}, {"id": "g2", "name": "Koalas", "members": ["c"]},
+               {"id": "g3", "name": "Lynxes", "members": ["d"]}],
+    "students": {"a": {"name": "Ana O.", "card": 1, "group": "g1"}, "b": {"name": "Ben N.", "card": 1, "group": "g1"},
+                 "c": {"name": "Cy L.", "card": 1, "group": "g2"}, "d": {"name": "Di P.", "card": 1, "group": "g3"}},
+    "presence": {"a": {"station": "tech", "at": 1.0}, "c": {"station": "tech", "at": 2.0}},
+}).encode())
+
+
+def test_the_map_flags_who_is_missing_misplaced_and_which_kiosk_is_offline():
+    room_map = build_map("Room 12", STATE, {"tech": KioskStatus(online=True), "nook": KioskStatus(online=False)},
+                         True, 1060.0)
+    tech, nook, teacher = room_map.tile("tech"), room_map.tile("nook"), room_map.tile("teacher")
+    assert [t.name for t in tech.here] == ["Ana O."]
+    assert [(t.name, t.note) for t in tech.wrong] == [("Cy L.", "belongs at Reading Nook")]
+    assert [(t.name, t.note) for t in tech.missing] == [("Ben N.", "not checked in")]
+    assert [(t.name, t.note) for t in nook.missing] == [("Cy L.", "at Tech Station")]
+    assert (tech.kiosk, nook.kiosk, teacher.kiosk) == ("online", "offline", "none")
+    assert [t.name for t in teacher.expected] == ["Di P."] and not teacher.missing
+    assert room_map.offline_kiosks == ("Reading Nook",)
+    assert (room_map.round, room_map.clock) == ("Round 1 of 3", "4:00")
+    assert room_map.summary == "1 in place · 1 at the wrong station · 1 not checked in"
+
+
+def test_the_map_waits_politely_for_a_hub():
+    room_map = build_map("Room 12", None, {}, False, 0.0)
+    assert room_map.round == "Waiting for the hub" and room_map.tiles == ()
+
+
+@pytest.fixture
+def display(room, kivy_window):
+    link = DisplayLink(room)
+    screen = RoomMapScreen(size=(1280, 720))
+    kivy_window.size = (1280, 720)
+    kivy_window.add_widget(screen)
+    presenter = DisplayPresenter(link, screen)
+    link.start()
+    yield link, screen, presenter
+    presenter.close()
+    link.stop()
+
+
+def tile_texts(screen: RoomMapScreen, station_name: str) -> list[str]:
+    tile = next((w for w in screen.ids.tiles.children if isinstance(w, StationTile) and w.title == station_name),
+                None)
+    if tile is None:
+        return []
+    return [chip.text for chip in tile.ids.names.children] + [tile.kiosk_text, tile.missing]
+
+
+def test_the_screen_shows_a_student_on_the_tile_where_they_checked_in(room, broker, display, tmp_path):
+    link, screen, presenter = display
+    hub = HubService(room)
+    hub.start()
+    kiosk = TestClient(broker.port, T.ack("tech"))
+    kiosk.publish(T.kiosk_status("tech"), encode(KioskStatus(online=True)), retain=True)
+    kiosk.publish(T.kiosk_event("tech"), encode(Event("e1", "checkin", card("s04"), "tech", 5.0, 1, 5.0)))
+    pump(lambda: "Noah W." in tile_texts(screen, "Tech Station"), message="Noah on the Tech Station tile")
+    assert "kiosk online" in tile_texts(screen, "Tech Station")
+    assert "KIOSK OFFLINE" in tile_texts(screen, "Reading Nook")
+    assert screen.hub_text == "hub online"
+    screen.export_to_png(str(tmp_path / "map.png"))
+    assert (tmp_path / "map.png").stat().st_size > 20000
+    kiosk.close()
+    hub.stop()
+    pump(lambda: screen.hub_text == "HUB OFFLINE", message="the hub offline flag")
+
+
+def test_the_teachers_buttons_drive_the_hub_clock(room, display):
+    link, screen, presenter = display
+    hub = HubService(room)
+    hub.start()
+    pump(lambda: screen.round_text == "Not started", message="the room state")
+    screen.dispatch("on_command", "start")
+    pump(lambda: screen.round_text == "Round 1 of 5", message="round 1")
+    assert screen.clock in ("15:00", "14:59")
+    screen.dispatch("on_command", "pause")
+    pump(lambda: screen.round_text == "Round 1 of 5 · paused", message="the pause")
+    hub.stop()

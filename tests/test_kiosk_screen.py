@@ -1,0 +1,97 @@
+"""The kiosk screen, rendered offscreen, answering scans from a serial scanner on a pseudo-terminal."""
+import os
+import tty
+
+import pytest
+
+from hub.service import HubService
+from kiosk.app import KioskPresenter, KioskScreen
+from kiosk.core import KioskCore
+from kiosk.scanners import SerialScanner
+from tests.conftest import card, eventually, pump
+
+
+@pytest.fixture
+def hub(room):
+    service = HubService(room)
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def station(room, tmp_path, kivy_window):
+    """The reading nook's kiosk: screen, core and a serial scanner on a pty."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    screen = KioskScreen(size=(800, 480))
+    kivy_window.size = (800, 480)
+    kivy_window.add_widget(screen)
+    presenter = KioskPresenter(core, screen)
+    scanner = SerialScanner(os.ttyname(slave), 9600, core.scan, core.unreadable, line_timeout=0.3)
+    core.start()
+    scanner.start()
+    eventually(lambda: scanner.connected, message="the scanner port to open")
+
+    def scan(text: bytes) -> KioskScreen:
+        before = presenter.last_decision_at
+        os.write(master, text + b"\r\n")
+        pump(lambda: presenter.last_decision_at != before, message="the kiosk to answer")
+        return screen
+
+    yield scan, screen, core
+    scanner.stop()
+    presenter.close()
+    core.stop()
+    os.close(master)
+    os.close(slave)
+
+
+def test_idle_screen_asks_for_a_card(station):
+    scan, screen, core = station
+    pump(lambda: screen.title == "Show your card")
+    assert screen.station == "Reading Nook"
+
+
+def test_right_and_wrong_station_greetings(hub, station, tmp_path):
+    scan, screen, core = station
+    eventually(lambda: core.state is not None, message="the room state")
+    assert (scan(card("s05").encode()).title, screen.detail) == ("Hi Sofia R.", "You're in the right place.")
+    assert screen.outcome == "welcome"
+    screen.export_to_png(str(tmp_path / "kiosk-welcome.png"))
+    assert (tmp_path / "kiosk-welcome.png").stat().st_size > 5000
+    assert scan(card("s01").encode()).title == "Maya R., your group is at Teacher's Table"
+    assert screen.detail == "Please head over there now."
+
+
+@pytest.mark.parametrize("text, title", [
+    (b"\x00\x9f\xffnoise", "Let's try that again"),
+    (b"RS1:s05:1:ABC", "Let's try that again"),
+    (card("s05", secret=b"a forged secret, not ours").encode(), "This card isn't from our class"),
+    (card("s99").encode(), "I don't know this card yet"),
+])
+def test_bad_cards_get_a_kind_message_without_a_name(hub, station, text, title):
+    scan, screen, core = station
+    eventually(lambda: core.state is not None, message="the room state")
+    scan(text)
+    assert screen.title == title
+    assert "Sofia" not in screen.title + screen.detail
+    assert core.outbox.depth() == 0
+
+
+def test_a_reprinted_card_revokes_the_old_one(hub, station):
+    scan, screen, core = station
+    hub.reissue_card("s05")
+    eventually(lambda: core.state and core.state.students["s05"].card == 2, message="the new card version")
+    assert scan(card("s05", 1).encode()).title == "This card has been replaced"
+    assert scan(card("s05", 2).encode()).title == "Hi Sofia R."
+
+
+def test_offline_is_shown_quietly_and_scans_still_answer(broker, station):
+    scan, screen, core = station
+    eventually(lambda: core.connected, message="the kiosk to connect")
+    broker.kill()
+    pump(lambda: screen.status.startswith("Offline"), message="the offline notice")
+    assert scan(card("s05").encode()).title == "You're checked in"
+    assert core.outbox.depth() == 1
