@@ -15,6 +15,7 @@ import paho.mqtt.client as mqtt
 from hub.mapview import RoomMap, build_map
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import HubClockEstimate
+from shared.follow import StateFollower
 from shared.config import Config
 from shared.protocol import Command, KioskStatus, Reply, State, encode
 from shared.topics import Topics
@@ -28,7 +29,7 @@ class DisplayLink:
         self.now = now
         self.topics = Topics(config.room_id)
         self.client_name = f"display-{uuid.uuid4().hex[:8]}"
-        self.state: State | None = None
+        self.follower = StateFollower()
         self.kiosks: dict[str, KioskStatus] = {}
         self.hub_online = False
         self.connected = False
@@ -43,6 +44,10 @@ class DisplayLink:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
 
+    @property
+    def state(self) -> State | None:
+        return self.follower.state
+
     def start(self) -> None:
         self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
         self.client.loop_start()
@@ -56,7 +61,7 @@ class DisplayLink:
             log.error("the broker refused the display: %s", reason_code)
             return
         self.connected = True
-        client.subscribe([(self.topics.state, QOS), (self.topics.hub_status, QOS),
+        client.subscribe([(self.topics.state, QOS), (self.topics.presence, QOS), (self.topics.hub_status, QOS),
                           (self.topics.kiosk_status(), QOS), (self.topics.reply(self.client_name), QOS)])
         self.refresh()
 
@@ -70,8 +75,11 @@ class DisplayLink:
         if decoded is None:
             return
         kind, key, message = decoded
-        if kind == "state":
-            self.state = message
+        if kind == "presence":
+            if not self.follower.change(message):
+                return
+        elif kind == "state":
+            self.follower.snapshot(message, msg.retain)
             if not msg.retain:
                 self.hub_clock.sample(message.hub_time, self.now())
         elif kind == "hub_status":
@@ -79,7 +87,10 @@ class DisplayLink:
             if message.time is not None and not msg.retain:
                 self.hub_clock.sample(message.time, self.now())
         elif kind == "kiosk_status":
+            was_online = key in self.kiosks and self.kiosks[key].online
             self.kiosks[key] = message
+            if was_online == message.online:
+                return  # only the outbox depth changed: the map looks the same
         elif kind == "reply":
             with self._reply_arrived:
                 self.replies[message.id] = message

@@ -1,8 +1,8 @@
 """``rotation hub serve``: stores each kiosk event once, acks it, runs the clock and publishes the state.
 
-Order of work for an event, and why: store (commit, no fsync) → publish the new state → fsync → ack.
-The map moves without waiting for the disk, and the kiosk drops its copy only once the event is durable;
-if the hub dies in between, the kiosk replays and the duplicate is a no-op.
+Order of work for an event, and why: store (commit, no fsync) → publish the new state; then, on another
+thread, fsync → ack (hub/acks.py). The map moves without waiting for the disk, and the kiosk drops its copy
+only once the event is durable; if the hub dies in between, the kiosk replays and the duplicate is a no-op.
 """
 from __future__ import annotations
 
@@ -14,17 +14,18 @@ from typing import Callable
 
 import paho.mqtt.client as mqtt
 
+from hub.acks import DurableAcks
 from hub.engine import Room, Verdict
 from hub.roster import load_roster
 from hub.store import HubStore
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from shared.protocol import Ack, Command, Event, HubStatus, Reply, encode
+from shared.protocol import MAX_ACK_IDS, Ack, Command, Event, HubStatus, PresenceChange, Reply, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.hub")
-TICK_SECONDS = 0.2
+TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
 HEARTBEAT_SECONDS = 5.0
 
 
@@ -43,8 +44,10 @@ class HubService:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._snapshot_due = False
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))))
+        self.acks = DurableAcks(self.store.make_durable, self._send_ack)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         if config.hub.autostart and self.room.clock.round == 0:
@@ -54,6 +57,7 @@ class HubService:
     def start(self) -> None:
         self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
         self.client.loop_start()
+        self.acks.start()
         self._ticker = threading.Thread(target=self._tick_forever, name="hub-clock", daemon=True)
         self._ticker.start()
 
@@ -61,6 +65,7 @@ class HubService:
         self._stopping.set()
         if self._ticker:
             self._ticker.join()
+        self.acks.stop()
         info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False)), qos=QOS, retain=True)
         if self.client.is_connected():
             info.wait_for_publish(timeout=2)
@@ -117,9 +122,15 @@ class HubService:
             if stored and moves:
                 self.room.check_in(student, event.station, event.at)
                 self.room.seq = seq
-                self._publish_state()
-            self.store.make_durable()
-        self.client.publish(self.topics.ack(topic_station), encode(Ack(ids=(event.id,))), qos=QOS)
+                self.client.publish(self.topics.presence, encode(PresenceChange(seq, student, event.station,
+                                                                                event.at)), qos=QOS)
+                self._snapshot_due = True
+        self.acks.stored(topic_station, event.id)
+
+    def _send_ack(self, station: str, ids: list[str]) -> None:
+        for start in range(0, len(ids), MAX_ACK_IDS):
+            self.client.publish(self.topics.ack(station), encode(Ack(ids=tuple(ids[start:start + MAX_ACK_IDS]))),
+                                qos=QOS)
 
     def handle_command(self, command: Command) -> None:
         with self._lock:
@@ -158,12 +169,15 @@ class HubService:
             with self._lock:
                 if self.room.tick(self.now(), self.config.hub.auto_advance):
                     self._clock_changed()
+                elif self._snapshot_due:
+                    self._publish_state()
                 if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
                     self._publish_hub_status()
                     last_heartbeat = time.monotonic()
 
     # Publishing
     def _publish_state(self) -> None:
+        self._snapshot_due = False
         payload = json.dumps({"v": 1, **self.room.snapshot(self.now())}, separators=(",", ":"))
         self.client.publish(self.topics.state, payload, qos=QOS, retain=True)
 

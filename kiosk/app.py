@@ -44,12 +44,12 @@ class KioskPresenter:
         self.view = KioskView(core.station.name)
         self.last_decision_at = 0.0
         core.decision_listeners.append(self._decided)
-        core.change_listeners.append(lambda: Clock.schedule_once(self.refresh, -1))
+        core.change_listeners.append(lambda: Clock.schedule_once(self.refresh, 0))
         self.refresh()
         self._ticker = Clock.schedule_interval(self.refresh, 0.25)
 
     def _decided(self, decision: Decision) -> None:
-        Clock.schedule_once(lambda dt: self.show(decision), -1)
+        Clock.schedule_once(lambda dt: self.show(decision), 0)  # 0, not -1: wakes an idle loop at once
 
     def show(self, decision: Decision) -> None:
         self.view.show(decision, time.monotonic())

@@ -19,6 +19,7 @@ from kiosk.outbox import Outbox
 from rotation import __version__
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import HubClockEstimate, time_left
+from shared.follow import StateFollower
 from shared.config import Config
 from shared.protocol import Ack, Event, HubStatus, KioskStatus, State, encode
 from shared.topics import Topics
@@ -26,6 +27,7 @@ from shared.topics import Topics
 log = logging.getLogger("rotation.kiosk")
 REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice
 RESEND_SECONDS = 10.0
+STATUS_SECONDS = 1.0
 
 
 class KioskCore:
@@ -37,7 +39,7 @@ class KioskCore:
         self.topics = Topics(config.room_id)
         self.outbox = Outbox(outbox_path or config.kiosk.outbox)
         self.hub_clock = HubClockEstimate()
-        self.state: State | None = None
+        self.follower = StateFollower()
         self.connected = False
         self.hub_online = False
         self.drops = DropLog(log)
@@ -47,12 +49,17 @@ class KioskCore:
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
         self._stopping = threading.Event()
+        self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
         self.client = make_client(f"rotation-kiosk-{config.room_id}-{station}", config.broker,
                                   will=(self.topics.kiosk_status(station), encode(KioskStatus(online=False))))
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+
+    @property
+    def state(self) -> State | None:
+        return self.follower.state
 
     @property
     def online(self) -> bool:
@@ -114,7 +121,7 @@ class KioskCore:
             if self.connected:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
             self.outbox.make_durable()
-        self._publish_status()
+        self._status_due.set()
         return event
 
     # MQTT
@@ -123,7 +130,7 @@ class KioskCore:
             log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
             return
         self.connected = True
-        client.subscribe([(self.topics.state, QOS), (self.topics.hub_status, QOS),
+        client.subscribe([(self.topics.state, QOS), (self.topics.presence, QOS), (self.topics.hub_status, QOS),
                           (self.topics.ack(self.station.id), QOS)])
         self._flush()
         self._publish_status()
@@ -141,9 +148,11 @@ class KioskCore:
             return
         kind, _, message = decoded
         arrived = self.now()
-        if kind == "state":
-            if self.state is None or message.seq >= self.state.seq or msg.retain:
-                self.state = message
+        if kind == "presence":
+            if not self.follower.change(message):
+                return
+        elif kind == "state":
+            self.follower.snapshot(message, msg.retain)
             if not msg.retain:
                 self.hub_clock.sample(message.hub_time, arrived)
         elif kind == "hub_status":
@@ -162,7 +171,7 @@ class KioskCore:
         with self._lock:
             removed = self.outbox.remove(ack.ids)
         if removed:
-            self._publish_status()
+            self._status_due.set()
 
     def _flush(self) -> None:
         with self._lock:
@@ -171,10 +180,16 @@ class KioskCore:
             self._last_flush = time.monotonic()
 
     def _resend_forever(self) -> None:
-        """Events whose ack never came (the hub was away) are sent again; the hub ignores duplicates."""
-        while not self._stopping.wait(1.0):
-            if self.connected and time.monotonic() - self._last_flush >= RESEND_SECONDS and self.outbox.depth():
+        """Once a second: events whose ack never came (the hub was away) are sent again, and the hub
+        ignores the duplicates; a changed outbox depth is published, coalesced, off the scan's path."""
+        while not self._stopping.wait(STATUS_SECONDS):
+            if not self.connected:
+                continue
+            if time.monotonic() - self._last_flush >= RESEND_SECONDS and self.outbox.depth():
                 self._flush()
+            if self._status_due.is_set():
+                self._status_due.clear()
+                self._publish_status()
 
     def _publish_status(self) -> None:
         if self.connected:

@@ -16,7 +16,7 @@ log = logging.getLogger("rotation.kiosk.simulator")
 
 
 class SimulatedStudents:
-    def __init__(self, core: KioskCore, seed: int | None = None, pace: tuple[float, float] = (0.4, 2.0)) -> None:
+    def __init__(self, core: KioskCore, seed: int | None = None, pace: tuple[float, float] = (0.3, 1.5)) -> None:
         self.core = core
         self.random = random.Random(seed)
         self.pace = pace

@@ -1,6 +1,7 @@
 """Rotation clock maths and the kiosk's estimate of hub time. Pure: times are passed in."""
 from __future__ import annotations
 
+import math
 from collections import deque
 from statistics import median
 
@@ -20,7 +21,9 @@ def format_left(seconds: float | None) -> str:
     """``12:05`` for time left, ``+0:42`` once the round is over time, ``--:--`` with no round."""
     if seconds is None:
         return "--:--"
-    whole = int(-(-seconds // 1)) if seconds > 0 else int(-seconds // 1)
+    # Counting down, a second shows until it is over; a tenth of slack keeps a round that just started at
+    # its full length despite the few milliseconds the state took to arrive.
+    whole = math.ceil(seconds - 0.1) if seconds > 0 else int(-seconds // 1)
     minutes, secs = divmod(whole, 60)
     return f"{'+' if seconds < 0 else ''}{minutes}:{secs:02d}"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 VERSION = 1
@@ -161,6 +161,21 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class PresenceChange:
+    """One student checked in somewhere: sent at once, between the (coalesced) state snapshots.
+    Apply it only to a state whose ``seq`` is exactly ``seq - 1``; after a gap, wait for the next state."""
+    seq: int
+    student: str
+    station: str
+    at: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "PresenceChange":
+        return cls(seq=_integer(d, "seq", minimum=1), student=_text(d, "student", max_len=40),
+                   station=_text(d, "station", max_len=40), at=_number(d, "at"))
+
+
+@dataclass(frozen=True)
 class Station:
     id: str
     name: str
@@ -250,6 +265,14 @@ class State:
                    clock=Clock.from_dict(_mapping(d, "clock")), stations=tuple(stations), groups=tuple(groups),
                    students=students, presence=presence, help=tuple(help_queue))
 
+    def follow(self, change: PresenceChange) -> "State | None":
+        """This state with the change applied, or None if the change does not follow on from it."""
+        if change.seq != self.seq + 1:
+            return None
+        presence = dict(self.presence)
+        presence[change.student] = Presence(change.station, change.at)
+        return replace(self, seq=change.seq, presence=presence)
+
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)
 
@@ -263,7 +286,7 @@ class State:
 
 MESSAGE_TYPES: dict[str, type] = {
     "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
-    "state": State, "command": Command, "reply": Reply,
+    "state": State, "presence": PresenceChange, "command": Command, "reply": Reply,
 }
 
 

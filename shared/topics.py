@@ -44,6 +44,10 @@ class Topics:
         return f"{self.base}/state"
 
     @property
+    def presence(self) -> str:
+        return f"{self.base}/presence"
+
+    @property
     def command(self) -> str:
         return f"{self.base}/hub/command"
 
@@ -69,4 +73,6 @@ class Topics:
                 return "command", None
             case ["state"]:
                 return "state", None
+            case ["presence"]:
+                return "presence", None
         raise ValueError(f"unknown topic {topic!r}")

@@ -74,7 +74,8 @@ def test_the_screen_shows_a_student_on_the_tile_where_they_checked_in(room, brok
     link, screen, presenter = display
     hub = HubService(room)
     hub.start()
-    kiosk = TestClient(broker.port, T.ack("tech"))
+    kiosk = TestClient(broker.port, T.ack("tech"), T.hub_status)
+    kiosk.wait_for(T.hub_status, lambda s: s["online"])
     kiosk.publish(T.kiosk_status("tech"), encode(KioskStatus(online=True)), retain=True)
     kiosk.publish(T.kiosk_event("tech"), encode(Event("e1", "checkin", card("s04"), "tech", 5.0, 1, 5.0)))
     pump(lambda: "Noah W." in tile_texts(screen, "Tech Station"), message="Noah on the Tech Station tile")

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""How fast a scan is answered, at the kiosk and on the teacher's map. Not a test: prints a table.
+
+    .venv/bin/python bench/checkin_latency.py [--scans 500]
+
+(a) scan bytes on a pseudo-terminal -> the kiosk's answer drawn (the first frame flipped after the
+    decision), against the raw pty transfer (bytes written -> read by a thread) and the 60 Hz frame.
+(b) scan bytes on the pty -> the room map model at the display shows the student there, through the real
+    hub process, against the raw relay of the same event payload over the same two broker hops
+    (publisher -> relay process -> subscriber).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tty
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rotation import kivy_env  # noqa: E402
+
+kivy_env.prepare(headless=True)
+
+import paho.mqtt.client as mqtt  # noqa: E402
+
+from kiosk.core import KioskCore  # noqa: E402
+from kiosk.scanners import SerialScanner  # noqa: E402
+from rotation.broker import PrivateBroker  # noqa: E402
+from rotation.demo import write_demo_config  # noqa: E402
+from rotation.mqtt import disable_nagle  # noqa: E402
+from shared.cards import make_token  # noqa: E402
+from shared.config import load_config  # noqa: E402
+from shared.protocol import Event, encode  # noqa: E402
+
+FRAME_MS = 1000 / 60
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+class Pty:
+    def __init__(self) -> None:
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        self.path = os.ttyname(self.slave)
+
+    def close(self) -> None:
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def raw_pty_transfer(scans: int, line: bytes) -> list[float]:
+    """The anchor of (a): bytes written to the pty -> a thread has read the whole line."""
+    wire = Pty()
+    arrived = threading.Event()
+    import serial
+
+    port = serial.Serial(wire.path, 9600, timeout=0.05)
+
+    def read() -> None:
+        buffer = b""
+        while not stop.is_set():
+            buffer += port.read(port.in_waiting or 1)
+            if buffer.endswith(b"\n"):
+                buffer = b""
+                arrived.set()
+    stop = threading.Event()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    times = []
+    for _ in range(scans):
+        arrived.clear()
+        start = time.perf_counter()
+        os.write(wire.master, line)
+        arrived.wait(5)
+        times.append((time.perf_counter() - start) * 1000)
+    stop.set()
+    reader.join()
+    port.close()
+    wire.close()
+    return times
+
+
+def kiosk_answer_drawn(config, tokens: list[str], scans: int, work: Path) -> list[float]:
+    """(a): runs the real kiosk screen in Kivy's main loop, and scans from another thread."""
+    from kivy.base import EventLoop, runTouchApp, stopTouchApp
+    from kivy.core.window import Window
+
+    from kiosk.app import KioskPresenter, KioskScreen
+
+    core = KioskCore(config, "reading-nook", work / "answer-outbox.db")
+    core.start()
+    wait_for(lambda: core.state is not None, what="the kiosk to get the room state")
+    wire = Pty()
+    scanner = SerialScanner(wire.path, 9600, core.scan, core.unreadable)
+    scanner.start()
+    wait_for(lambda: scanner.connected, what="the scanner port")
+    EventLoop.ensure_window()
+    Window.size = (800, 480)
+    screen = KioskScreen(size=(800, 480))
+    presenter = KioskPresenter(core, screen)
+    drawn = threading.Event()
+    shown = {"waiting": False}
+
+    def on_flip(*_):
+        if shown["waiting"] and presenter.last_decision_at:
+            shown["waiting"] = False
+            drawn.set()
+    Window.bind(on_flip=on_flip)
+    times: list[float] = []
+
+    def drive() -> None:
+        wait_for(lambda: EventLoop.status == "started", what="the Kivy loop")
+        for index in range(scans):
+            presenter.last_decision_at = 0.0
+            drawn.clear()
+            shown["waiting"] = True
+            start = time.perf_counter()
+            os.write(wire.master, tokens[index % len(tokens)].encode() + b"\r\n")
+            if not drawn.wait(5):
+                raise SystemExit("the kiosk did not answer a scan within 5 s")
+            times.append((time.perf_counter() - start) * 1000)
+        from kivy.clock import Clock
+        Clock.schedule_once(lambda dt: stopTouchApp(), 0)
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    runTouchApp(screen)
+    driver.join()
+    scanner.stop()
+    presenter.close()
+    core.stop()
+    wire.close()
+    return times
+
+
+def raw_relay(port: int, payload: bytes, scans: int) -> list[float]:
+    """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1."""
+    relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "relay.py"), str(port), "bench/in", "bench/out"],
+                             stdout=subprocess.PIPE, text=True)
+    relay.stdout.readline()
+    arrived = threading.Event()
+    subscribed = threading.Event()
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-anchor")
+    client.on_message = lambda *args: arrived.set()
+    client.on_subscribe = lambda *args: subscribed.set()
+    client.on_socket_open = disable_nagle
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    client.subscribe("bench/out", qos=1)
+    subscribed.wait(5)
+    times = []
+    for _ in range(scans):
+        arrived.clear()
+        start = time.perf_counter()
+        client.publish("bench/in", payload, qos=1)
+        if not arrived.wait(5):
+            raise SystemExit("the relay did not answer")
+        times.append((time.perf_counter() - start) * 1000)
+    client.disconnect()
+    client.loop_stop()
+    relay.terminate()
+    relay.wait()
+    return times
+
+
+def scan_to_map(config, tokens: dict[str, str], scans: int, work: Path) -> list[float]:
+    """(b): pty -> kiosk -> broker -> hub process -> broker -> the display process's room map."""
+    core = KioskCore(config, "tech", work / "map-outbox.db")
+    core.start()
+    display = subprocess.Popen([sys.executable, str(ROOT / "bench" / "display_probe.py"), str(config.path), "tech"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert display.stdout.readline().strip() == "ready"
+    wait_for(lambda: core.state is not None, what="the kiosk to get the room state")
+    wire = Pty()
+    scanner = SerialScanner(wire.path, 9600, core.scan, core.unreadable)
+    scanner.start()
+    wait_for(lambda: scanner.connected, what="the scanner port")
+    students = list(tokens)
+    last_at: dict[str, float] = {}
+    times = []
+    for index in range(scans):
+        student = students[index % len(students)]
+        display.stdin.write(f"{student} {last_at.get(student, float('-inf'))}\n")
+        display.stdin.flush()
+        start = time.monotonic()
+        os.write(wire.master, tokens[student].encode() + b"\r\n")
+        shown = float(display.stdout.readline())
+        times.append((shown - start) * 1000)
+        wait_for(lambda: core.state.presence.get(student) is not None
+                 and core.state.presence[student].at > last_at.get(student, float("-inf")), what="the kiosk's state")
+        last_at[student] = core.state.presence[student].at
+    display.stdin.close()
+    display.wait()
+    scanner.stop()
+    core.stop()
+    wire.close()
+    return times
+
+
+def row(name: str, times: list[float], anchor: list[float] | None, anchor_name: str) -> str:
+    p50, p99 = statistics.median(times), percentile(times, 0.99)
+    if anchor is None:
+        ratio = f"{p50 / FRAME_MS:6.2f}x {p99 / FRAME_MS:6.2f}x  of a 60 Hz frame ({FRAME_MS:.1f} ms)"
+    else:
+        a50, a99 = statistics.median(anchor), percentile(anchor, 0.99)
+        ratio = f"{p50 / a50:6.2f}x {p99 / a99:6.2f}x  of {anchor_name}"
+    return f"{name:<44} {len(times):>5} {p50:9.3f} {p99:9.3f}   {ratio}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", type=int, default=500)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="rotation-bench-"))
+    with PrivateBroker(work / "broker") as broker:
+        config = load_config(write_demo_config(work, broker.port, round_seconds=3600))
+        hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
+        try:
+            from hub.roster import load_roster
+            roster = load_roster(config.roster)
+            nook = {s.id: make_token(config.secret, s.id) for s in roster}
+            line = (next(iter(nook.values())) + "\r\n").encode()
+            pty_anchor = raw_pty_transfer(args.scans, line)
+            answer = kiosk_answer_drawn(config, list(nook.values()), args.scans, work)
+            event = encode(Event("0" * 32, "checkin", line.decode().strip(), "tech", time.time(), 1, time.time()))
+            relay = raw_relay(broker.port, event, args.scans)
+            to_map = scan_to_map(config, nook, args.scans, work)
+            relay_after = raw_relay(broker.port, event, args.scans)
+        finally:
+            hub.terminate()
+            hub.wait()
+    relay_all = relay + relay_after
+    print(f"\ncheck-in latency, {args.scans} scans each, milliseconds (anchors measured in the same run)\n")
+    print(f"{'path':<44} {'n':>5} {'median':>9} {'p99':>9}   ratio (median, p99)")
+    print("-" * 112)
+    print(row("anchor: raw pty transfer", pty_anchor, None, ""))
+    print(row("(a) pty -> kiosk answer drawn", answer, pty_anchor, "raw pty transfer"))
+    print(row("(a) pty -> kiosk answer drawn", answer, None, ""))
+    print(row("anchor: raw relay, 2 broker hops", relay_all, None, ""))
+    print(row("(b) pty -> hub -> map updated at display", to_map, relay_all, "raw 2-hop relay"))
+    print(f"\nbars: (a) p99 <= {FRAME_MS:.1f} ms; (b) median <= 2x raw relay, p99 <= 50 ms")
+
+
+if __name__ == "__main__":
+    main()
