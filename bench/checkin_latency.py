@@ -156,29 +156,31 @@ def raw_relay(port: int, payload: bytes, scans: int) -> list[float]:
     """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1."""
     relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "relay.py"), str(port), "bench/in", "bench/out"],
                              stdout=subprocess.PIPE, text=True)
-    relay.stdout.readline()
-    arrived = threading.Event()
-    subscribed = threading.Event()
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-anchor")
-    client.on_message = lambda *args: arrived.set()
-    client.on_subscribe = lambda *args: subscribed.set()
-    client.on_socket_open = disable_nagle
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    client.subscribe("bench/out", qos=1)
-    subscribed.wait(5)
-    times = []
-    for _ in range(scans):
-        arrived.clear()
-        start = time.perf_counter()
-        client.publish("bench/in", payload, qos=1)
-        if not arrived.wait(5):
-            raise SystemExit("the relay did not answer")
-        times.append((time.perf_counter() - start) * 1000)
-    client.disconnect()
-    client.loop_stop()
-    relay.terminate()
-    relay.wait()
+    try:
+        relay.stdout.readline()
+        arrived = threading.Event()
+        subscribed = threading.Event()
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-anchor")
+        client.on_message = lambda *args: arrived.set()
+        client.on_subscribe = lambda *args: subscribed.set()
+        client.on_socket_open = disable_nagle
+        client.connect("127.0.0.1", port)
+        client.loop_start()
+        client.subscribe("bench/out", qos=1)
+        subscribed.wait(5)
+        times = []
+        for _ in range(scans):
+            arrived.clear()
+            start = time.perf_counter()
+            client.publish("bench/in", payload, qos=1)
+            if not arrived.wait(5):
+                raise SystemExit("the relay did not answer")
+            times.append((time.perf_counter() - start) * 1000)
+        client.disconnect()
+        client.loop_stop()
+    finally:
+        relay.terminate()
+        relay.wait()
     return times
 
 
@@ -188,31 +190,35 @@ def scan_to_map(config, tokens: dict[str, str], scans: int, work: Path) -> list[
     core.start()
     display = subprocess.Popen([sys.executable, str(ROOT / "bench" / "display_probe.py"), str(config.path), "tech"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert display.stdout.readline().strip() == "ready"
-    wait_for(lambda: core.state is not None, what="the kiosk to get the room state")
-    wire = Pty()
-    scanner = SerialScanner(wire.path, 9600, core.scan, core.unreadable)
-    scanner.start()
-    wait_for(lambda: scanner.connected, what="the scanner port")
-    students = list(tokens)
-    last_at: dict[str, float] = {}
-    times = []
-    for index in range(scans):
-        student = students[index % len(students)]
-        display.stdin.write(f"{student} {last_at.get(student, float('-inf'))}\n")
-        display.stdin.flush()
-        start = time.monotonic()
-        os.write(wire.master, tokens[student].encode() + b"\r\n")
-        shown = float(display.stdout.readline())
-        times.append((shown - start) * 1000)
-        wait_for(lambda: core.state.presence.get(student) is not None
-                 and core.state.presence[student].at > last_at.get(student, float("-inf")), what="the kiosk's state")
-        last_at[student] = core.state.presence[student].at
-    display.stdin.close()
-    display.wait()
-    scanner.stop()
-    core.stop()
-    wire.close()
+    try:
+        assert display.stdout.readline().strip() == "ready"
+        wait_for(lambda: core.state is not None, what="the kiosk to get the room state")
+        wire = Pty()
+        scanner = SerialScanner(wire.path, 9600, core.scan, core.unreadable)
+        scanner.start()
+        wait_for(lambda: scanner.connected, what="the scanner port")
+        students = list(tokens)
+        last_at: dict[str, float] = {}
+        times = []
+        for index in range(scans):
+            student = students[index % len(students)]
+            display.stdin.write(f"{student} {last_at.get(student, float('-inf'))}\n")
+            display.stdin.flush()
+            start = time.monotonic()
+            os.write(wire.master, tokens[student].encode() + b"\r\n")
+            shown = float(display.stdout.readline())
+            times.append((shown - start) * 1000)
+            wait_for(lambda: core.state.presence.get(student) is not None
+                     and core.state.presence[student].at > last_at.get(student, float("-inf")),
+                     what="the kiosk's state")
+            last_at[student] = core.state.presence[student].at
+        scanner.stop()
+        wire.close()
+    finally:
+        display.stdin.close()
+        display.terminate()
+        display.wait()
+        core.stop()
     return times
 
 

@@ -12,7 +12,8 @@ def disable_nagle(client, userdata, sock) -> None:
 
 def main(port: int, source: str, target: str) -> None:
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-relay")
-    client.on_connect = lambda c, *args: (c.subscribe(source, qos=1), print("ready", flush=True))
+    client.on_connect = lambda c, *args: c.subscribe(source, qos=1)
+    client.on_subscribe = lambda *args: print("ready", flush=True)
     client.on_message = lambda c, userdata, msg: c.publish(target, msg.payload, qos=1)
     client.on_socket_open = disable_nagle
     client.connect("127.0.0.1", port)

@@ -20,6 +20,7 @@ from kivy.uix.widget import Widget  # noqa: E402
 
 from hub.display_link import DisplayLink  # noqa: E402
 from hub.mapview import RoomMap, Tile  # noqa: E402
+from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.display")
 Builder.load_file(str(Path(__file__).with_name("room_map.kv")))

@@ -1,8 +1,9 @@
 """``rotation hub serve``: stores each kiosk event once, acks it, runs the clock and publishes the state.
 
-Order of work for an event, and why: store (commit, no fsync) → publish the new state; then, on another
-thread, fsync → ack (hub/acks.py). The map moves without waiting for the disk, and the kiosk drops its copy
-only once the event is durable; if the hub dies in between, the kiosk replays and the duplicate is a no-op.
+Order of work for an event, and why: place the student in memory → publish the change; then, on the
+journal's thread, store → fsync → ack (hub/journal.py). The map moves without waiting for the disk, and the
+kiosk drops its copy only once the event is durable; if the hub dies in between, the kiosk sends it again
+and the hub stores it once.
 """
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from typing import Callable
 
 import paho.mqtt.client as mqtt
 
-from hub.acks import DurableAcks
 from hub.engine import Room, Verdict
 from hub.roster import load_roster
-from hub.store import HubStore
+from hub.journal import EventJournal
+from hub.store import HubStore, ReceivedEvent
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
@@ -47,7 +48,7 @@ class HubService:
         self._snapshot_due = False
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))))
-        self.acks = DurableAcks(self.store.make_durable, self._send_ack)
+        self.journal = EventJournal(self.store, self._send_ack)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         if config.hub.autostart and self.room.clock.round == 0:
@@ -57,7 +58,7 @@ class HubService:
     def start(self) -> None:
         self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
         self.client.loop_start()
-        self.acks.start()
+        self.journal.start()
         self._ticker = threading.Thread(target=self._tick_forever, name="hub-clock", daemon=True)
         self._ticker.start()
 
@@ -65,7 +66,7 @@ class HubService:
         self._stopping.set()
         if self._ticker:
             self._ticker.join()
-        self.acks.stop()
+        self.journal.stop()
         info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False)), qos=QOS, retain=True)
         if self.client.is_connected():
             info.wait_for_publish(timeout=2)
@@ -111,21 +112,18 @@ class HubService:
         return claim.student_id, self.room.check_card(claim)
 
     def handle_event(self, topic_station: str, event: Event) -> None:
+        """Place the student and tell the room at once; the journal stores and acks the event."""
         with self._lock:
             student, verdict = self._verdict(topic_station, event)
             if not verdict.accepted:
                 log.warning("refused event %s from %s: %s", event.id, topic_station, verdict.reason)
-            moves = verdict.accepted and event.kind == "checkin" and self.room.would_check_in(
-                student, event.station, event.at)
-            seq = self.room.seq + 1 if moves else self.room.seq
-            stored = self.store.add_event(event, student, self.now(), verdict.accepted, verdict.reason, seq)
-            if stored and moves:
-                self.room.check_in(student, event.station, event.at)
-                self.room.seq = seq
-                self.client.publish(self.topics.presence, encode(PresenceChange(seq, student, event.station,
-                                                                                event.at)), qos=QOS)
+            elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
+                self.room.seq += 1
+                self.client.publish(self.topics.presence, encode(PresenceChange(
+                    self.room.seq, student, event.station, event.at)), qos=QOS)
                 self._snapshot_due = True
-        self.acks.stored(topic_station, event.id)
+            self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
+                                              verdict.reason, self.room.seq))
 
     def _send_ack(self, station: str, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_ACK_IDS):

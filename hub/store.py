@@ -2,16 +2,31 @@
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from hub.roster import RosterStudent
-from rotation.db import DatabaseFile
+from rotation.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, Presence
+
+
+@dataclass(frozen=True)
+class ReceivedEvent:
+    """An event as the hub judged it, ready to be stored; ``kiosk`` is the station whose topic it came on."""
+    kiosk: str
+    event: Event
+    student: str | None
+    received_at: float
+    accepted: bool
+    reason: str
+    seq: int  # the state seq once this event was applied
 
 
 class HubStore:
     def __init__(self, path: Path | str) -> None:
         self.file = DatabaseFile(path)
+        self.lock = threading.RLock()  # the MQTT, clock and journal threads share the connection
         self.db = self.file.db
         self._create()
 
@@ -27,6 +42,7 @@ class HubStore:
         self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
 
     # Roster
+    @locked
     def import_roster(self, students: list[RosterStudent]) -> None:
         """Insert new students and update known ones, keeping each card version."""
         with self.file.transaction():
@@ -34,14 +50,17 @@ class HubStore:
                 ({"id": s.id, "first_name": s.first_name, "last_name": s.last_name, "group_id": s.group,
                   "interests": ";".join(s.interests), "readiness": s.readiness} for s in students), pk="id")
 
+    @locked
     def students(self) -> list[RosterStudent]:
         return [RosterStudent(r["id"], r["first_name"], r["last_name"], r["group_id"],
                               tuple(i for i in (r["interests"] or "").split(";") if i), r["readiness"])
                 for r in self.db["students"].rows_where(order_by="id")]
 
+    @locked
     def card_versions(self) -> dict[str, int]:
         return {r["id"]: r["card_version"] for r in self.db["students"].rows_where(select="id, card_version")}
 
+    @locked
     def reissue_card(self, student_id: str) -> int:
         """Give the student a new card version, which revokes every older card."""
         with self.file.transaction() as conn:
@@ -51,24 +70,30 @@ class HubStore:
         return self.db["students"].get(student_id)["card_version"]
 
     # Events
-    def add_event(self, event: Event, student: str | None, received_at: float, accepted: bool, reason: str,
-                  seq: int) -> bool:
-        """Store the event unless its id is already stored; save the state seq with it. True if new."""
+    @locked
+    def add_events(self, received: list[ReceivedEvent]) -> int:
+        """Store the events whose ids are not stored yet, in one transaction, with the latest state seq.
+        Returns how many were new."""
         with self.file.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time, received_at,"
-                " accepted, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (event.id, event.kind, student, event.station, event.at, event.seq, event.kiosk_time, received_at,
-                 int(accepted), reason or None, json.dumps(event.data) if event.data else None))
-            if cursor.rowcount:
-                self._set_meta(conn, "seq", seq)
-            return cursor.rowcount == 1
+            new = 0
+            for r in received:
+                e = r.event
+                new += conn.execute(
+                    "INSERT OR IGNORE INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time,"
+                    " received_at, accepted, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (e.id, e.kind, r.student, e.station, e.at, e.seq, e.kiosk_time, r.received_at, int(r.accepted),
+                     r.reason or None, json.dumps(e.data) if e.data else None)).rowcount
+            if received:
+                self._set_meta(conn, "seq", max(r.seq for r in received))
+        return new
 
+    @locked
     def event_count(self, event_id: str | None = None) -> int:
         if event_id is None:
             return self.db["events"].count
         return self.db.execute("SELECT count(*) FROM events WHERE id = ?", [event_id]).fetchone()[0]
 
+    @locked
     def presence(self) -> dict[str, Presence]:
         """The latest accepted check-in of each student, rebuilt from the events."""
         rows = self.db.execute(
@@ -78,6 +103,7 @@ class HubStore:
         return {student: Presence(station, at) for student, station, at in rows}
 
     # Clock and seq
+    @locked
     def save_clock(self, clock: Clock, seq: int, session_started: float | None = None) -> None:
         with self.file.transaction() as conn:
             self._set_meta(conn, "clock", json.dumps(clock.__dict__))
@@ -86,10 +112,12 @@ class HubStore:
                 self._set_meta(conn, "session_started", session_started)
         self.file.make_durable()
 
+    @locked
     def load_clock(self) -> Clock | None:
         text = self._meta("clock")
         return Clock(**json.loads(text)) if text else None
 
+    @locked
     def load_seq(self) -> int:
         return int(self._meta("seq") or 0)
 
@@ -102,8 +130,10 @@ class HubStore:
         conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                      (key, str(value)))
 
+    @locked
     def make_durable(self) -> None:
         self.file.make_durable()
 
+    @locked
     def close(self) -> None:
         self.file.close()

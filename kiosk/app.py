@@ -20,6 +20,7 @@ from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision  # noqa: E402
 from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
+from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))

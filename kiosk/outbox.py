@@ -6,64 +6,61 @@ import json
 import threading
 from pathlib import Path
 
-from rotation.db import DatabaseFile
+from rotation.db import DatabaseFile, locked
 from shared.protocol import Event, encode
-
-
-def _locked(method):
-    def run(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-    run.__name__, run.__doc__ = method.__name__, method.__doc__
-    return run
 
 
 class Outbox:
     def __init__(self, path: Path | str) -> None:
         self.file = DatabaseFile(path)
-        self._lock = threading.RLock()  # scanner, MQTT and resend threads share one connection
+        self.lock = threading.RLock()  # scanner, MQTT and resend threads share one connection
         db = self.file.db
         db["outbox"].create({"id": str, "seq": int, "payload": str}, pk="id", if_not_exists=True)
         db["outbox"].create_index(["seq"], unique=True, if_not_exists=True)
         db["meta"].create({"key": str, "value": int}, pk="key", if_not_exists=True)
+        conn = self.file.conn
+        acked = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        waiting = conn.execute("SELECT max(seq) FROM outbox").fetchone()[0]
+        self._last_seq = max(acked[0] if acked else 0, waiting or 0)
 
-    @_locked
+    @locked
     def next_seq(self) -> int:
-        row = self.file.conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
-        return (row[0] if row else 0) + 1
+        return self._last_seq + 1
 
-    @_locked
+    @locked
     def add(self, event: Event) -> bytes:
         """Store the event (committed, not yet fsynced) and return its payload for publishing."""
         payload = encode(event)
-        with self.file.transaction() as conn:
-            conn.execute("INSERT INTO outbox (id, seq, payload) VALUES (?, ?, ?)",
-                         (event.id, event.seq, payload.decode()))
-            conn.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (event.seq,))
+        self.file.conn.execute("INSERT INTO outbox (id, seq, payload) VALUES (?, ?, ?)",
+                               (event.id, event.seq, payload.decode()))
+        self._last_seq = max(self._last_seq, event.seq)
         return payload
 
-    @_locked
+    @locked
     def make_durable(self) -> None:
         self.file.make_durable()
 
-    @_locked
+    @locked
     def remove(self, ids: tuple[str, ...] | list[str]) -> int:
+        """Forget acked events; the highest sequence number handed out is kept for after a restart."""
         with self.file.transaction() as conn:
-            return conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids]).rowcount
+            removed = conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids]).rowcount
+            conn.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", (self._last_seq,))
+        return removed
 
-    @_locked
+    @locked
     def pending(self, limit: int = 500) -> list[tuple[str, bytes]]:
         rows = self.file.conn.execute("SELECT id, payload FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
         return [(event_id, payload.encode()) for event_id, payload in rows]
 
-    @_locked
+    @locked
     def depth(self) -> int:
         return self.file.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
 
     def events(self) -> list[Event]:
         return [Event(**{k: v for k, v in json.loads(p).items() if k != "v"}) for _, p in self.pending(10_000)]
 
-    @_locked
+    @locked
     def close(self) -> None:
         self.file.close()

@@ -7,11 +7,22 @@ on every commit, but after the latency-critical publish rather than before it. d
 """
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
+
+
+def locked(method):
+    """Run the method under ``self.lock``: threads share one connection, one transaction at a time."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return run
 
 
 class DatabaseFile:
