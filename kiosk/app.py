@@ -30,7 +30,7 @@ class KioskScreen(Widget):
     station = StringProperty("")
     title = StringProperty("")
     detail = StringProperty("")
-    clock = StringProperty("--:--")
+    clock = StringProperty("")
     status = StringProperty("")
     outcome = StringProperty("idle")
     colour = ListProperty([0, 0, 0, 1])

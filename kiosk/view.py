@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.decide import Decision
-from shared.clock import format_left
+from shared.clock import format_left_for_students
 
 SHOW_SECONDS = 5.0
 COLOURS = {
@@ -21,7 +21,7 @@ class KioskScreenModel:
     title: str = "Show your card"
     detail: str = "Hold your QR card up to the scanner."
     colour: tuple = COLOURS["idle"]
-    clock: str = "--:--"
+    clock: str = ""
     status: str = ""
     outcome: str = "idle"
 
@@ -31,7 +31,7 @@ class KioskView:
         self.station_name = station_name
         self._decision: Decision | None = None
         self._shown_at = 0.0
-        self.clock = "--:--"
+        self.clock = ""
         self.status = ""
 
     def show(self, decision: Decision, now: float) -> None:
@@ -40,7 +40,7 @@ class KioskView:
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool) -> None:
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
-        self.clock = format_left(time_left)
+        self.clock = format_left_for_students(time_left)
         if not connected:
             self.status = "Offline: check-ins are saved here and sent when the network is back"
         elif not hub_online:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 
 
@@ -24,7 +23,4 @@ def prepare(headless: bool | None = None) -> bool:
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    # A scan is handled on the scanner's thread while the UI thread waits to draw the answer; with the
-    # default 5 ms GIL switch interval the UI could wait most of a frame for the scanner's bookkeeping.
-    sys.setswitchinterval(0.0005)
     return headless

@@ -28,6 +28,17 @@ def format_left(seconds: float | None) -> str:
     return f"{'+' if seconds < 0 else ''}{minutes}:{secs:02d}"
 
 
+def format_left_for_students(seconds: float | None) -> str:
+    """Calmer than the teacher's clock: whole minutes, seconds only in the last minute."""
+    if seconds is None:
+        return ""
+    if seconds <= 0:
+        return "time's up"
+    if seconds > 60:
+        return f"{math.ceil(seconds / 60 - 0.1 / 60)} min"
+    return format_left(seconds)
+
+
 def start_round(clock: Clock, hub_now: float, round_number: int) -> Clock:
     return Clock(round=round_number, rounds=clock.rounds, duration=clock.duration, running=True,
                  ends_at=hub_now + clock.duration, left=None)

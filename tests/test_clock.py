@@ -23,6 +23,14 @@ def test_time_left_is_shown_as_a_teacher_reads_it():
     assert clock.format_left(-42.5) == "+0:42"
 
 
+def test_students_see_whole_minutes_and_seconds_only_at_the_end():
+    assert clock.format_left_for_students(None) == ""
+    assert clock.format_left_for_students(900.0) == "15 min"
+    assert clock.format_left_for_students(61) == "2 min"
+    assert clock.format_left_for_students(45.2) == "0:46"
+    assert clock.format_left_for_students(-3) == "time's up"
+
+
 def test_a_kiosk_clock_hours_off_still_shows_the_right_time_left():
     estimate = clock.HubClockEstimate()
     kiosk_offset = -3 * 3600 - 17  # the Pi booted without network time
