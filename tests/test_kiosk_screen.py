@@ -95,3 +95,27 @@ def test_offline_is_shown_quietly_and_scans_still_answer(broker, station):
     pump(lambda: screen.status.startswith("Offline"), message="the offline notice")
     assert scan(card("s05").encode()).title == "You're checked in"
     assert core.outbox.depth() == 1
+
+
+def test_a_keyboard_wedge_scanner_types_the_card_and_enter(hub, room, tmp_path, kivy_window):
+    from kiosk.app import KeyboardWedgeInput
+
+    core = KioskCore(room, "reading-nook", tmp_path / "wedge.db")
+    screen = KioskScreen(size=(800, 480))
+    kivy_window.add_widget(screen)
+    presenter = KioskPresenter(core, screen)
+    wedge = KeyboardWedgeInput(core)
+    core.start()
+    try:
+        eventually(lambda: core.state is not None, message="the room state")
+        for chunk in (card("s10")[:12], card("s10")[12:]):
+            kivy_window.dispatch("on_textinput", chunk)
+        kivy_window.dispatch("on_key_down", 13, 40, None, [])
+        pump(lambda: screen.title == "Hi Lucas S.", message="the greeting")
+        kivy_window.dispatch("on_textinput", "\x07\x00junk")
+        kivy_window.dispatch("on_key_down", 13, 40, None, [])
+        pump(lambda: screen.title == "Let's try that again", message="the try-again message")
+    finally:
+        wedge.close()
+        presenter.close()
+        core.stop()
