@@ -33,8 +33,13 @@ fi
 stamp=".venv/.rotation-installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
     echo "setup: installing Rotation Station and its dependencies into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+    log=.venv/setup.log
+    if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+           .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]"; } >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "setup: installing the Python packages failed; the whole log is in $log" >&2
+        exit 1
+    fi
     rm -f .venv/.rotation-installed-*
     touch "$stamp"
 fi
