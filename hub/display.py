@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rotation import kivy_env
 
-kivy_env.prepare()
+kivy_env.prepare(window_size=(1280, 720))
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
@@ -62,7 +62,8 @@ class StationTile(BoxLayout):
                 text = f"{tag.name}: {tag.note}" if tag.note else tag.name
                 names.add_widget(Chip(text=text, fill=fill, ink=ink))
         self.missing = ("Not here yet: " + ", ".join(
-            f"{t.name} ({t.note})" for t in tile.missing)) if tile.missing else ""
+            t.name if t.note == "not checked in" else f"{t.name} ({t.note})" for t in tile.missing)
+            if tile.missing else "")
 
 
 class RoomMapScreen(Widget):
@@ -71,6 +72,7 @@ class RoomMapScreen(Widget):
     clock = StringProperty("--:--")
     over_time = BooleanProperty(False)
     running = BooleanProperty(False)
+    started = BooleanProperty(False)
     hub_text = StringProperty("")
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
@@ -83,7 +85,8 @@ class RoomMapScreen(Widget):
     def on_command(self, action: str) -> None:
         pass
 
-    def show(self, room_map: RoomMap, running: bool) -> None:
+    def show(self, room_map: RoomMap, running: bool, started: bool) -> None:
+        self.started = started
         self.room, self.round_text, self.clock = room_map.room, room_map.round, room_map.clock
         self.over_time, self.running, self.summary = room_map.over_time, running, room_map.summary
         self.hub_text, self.hub_ink = (("hub online", (0.6, 0.9, 0.6, 1)) if room_map.hub_online
@@ -112,8 +115,8 @@ class DisplayPresenter:
 
     def draw(self, *_) -> None:
         room_map = self.link.map
-        running = bool(self.link.state and self.link.state.clock.running)
-        self.screen.show(room_map, running)
+        clock = self.link.state.clock if self.link.state else None
+        self.screen.show(room_map, bool(clock and clock.running), bool(clock and clock.round))
         self.shown_map = room_map
 
     def _command(self, screen, action: str) -> None:

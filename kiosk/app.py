@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rotation import kivy_env
 
-kivy_env.prepare()
+kivy_env.prepare(window_size=(800, 480))
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402

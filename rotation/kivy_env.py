@@ -10,7 +10,7 @@ def has_screen() -> bool:
                 or os.environ.get("SDL_VIDEODRIVER") in ("kmsdrm", "wayland", "x11"))
 
 
-def prepare(headless: bool | None = None) -> bool:
+def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = None) -> bool:
     """Quiet, argument-free Kivy with an interruptible clock, so a scan from another thread is drawn at
     once instead of at the next tick. Returns whether Kivy will render offscreen."""
     if headless is None:
@@ -23,4 +23,7 @@ def prepare(headless: bool | None = None) -> bool:
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    if window_size:  # the window opens at this size, so a window manager places it whole
+        os.environ.setdefault("KCFG_GRAPHICS_WIDTH", str(window_size[0]))
+        os.environ.setdefault("KCFG_GRAPHICS_HEIGHT", str(window_size[1]))
     return headless
