@@ -17,6 +17,7 @@ from hub.store import HubStore, ReceivedEvent
 
 log = logging.getLogger("rotation.hub.journal")
 RETRY_SECONDS = 1.0
+GATHER_SECONDS = 0.002  # let the change go out first, and gather the events that follow into one fsync
 
 
 class EventJournal:
@@ -59,6 +60,8 @@ class EventJournal:
                 self._changed.wait_for(lambda: self._waiting or self._stopping)
                 if self._stopping and not self._waiting:
                     return
+                if not self._stopping:
+                    self._changed.wait(GATHER_SECONDS)
                 batch, self._waiting = self._waiting, []
             if not self._write(batch):
                 with self._changed:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 VERSION = 1
@@ -292,7 +292,8 @@ MESSAGE_TYPES: dict[str, type] = {
 
 def encode(message: Any) -> bytes:
     """JSON bytes for a message dataclass, with the protocol version."""
-    body = message.to_dict() if hasattr(message, "to_dict") else asdict(message)
+    # Messages are flat apart from ``data``, so their fields are copied as they are (asdict deep-copies).
+    body = message.to_dict() if hasattr(message, "to_dict") else vars(message)
     body = {key: value for key, value in body.items() if value is not None}
     return json.dumps({"v": VERSION, **body}, separators=(",", ":")).encode()
 
