@@ -60,48 +60,51 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     if state is None:
         return waiting_map(room, hub_online)
     group_names = {g.id: g.name for g in state.groups}
-    station_names = {s.id: s.name for s in state.stations}
+    stations = {s.id: s for s in state.stations}
+    station_of_group = {group: s for s in state.stations for group in s.groups}
+    here: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
+    wrong: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
+    missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
+    unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
+    not_in = 0
+    for student_id, student in state.students.items():
+        expected = station_of_group.get(student.group)
+        presence = state.presence.get(student_id)
+        at = stations.get(presence.station) if presence else None
+        if at is not None:
+            if expected is None or expected is at:
+                here[at.id].append(NameTag(student_id, student.name))
+            else:
+                wrong[at.id].append(NameTag(student_id, student.name, f"belongs at {expected.name}"))
+        elif expected is None or expected.kiosk:
+            not_in += 1
+        if expected is None or expected is at:
+            continue
+        if not expected.kiosk:  # nobody checks in at a station without a kiosk: they are expected there
+            if at is None:
+                unconfirmed[expected.id].append(NameTag(student_id, student.name))
+        elif at is None:
+            missing[expected.id].append(NameTag(student_id, student.name, "not checked in"))
+        else:
+            missing[expected.id].append(NameTag(student_id, student.name, f"at {at.name}"))
+
+    def by_name(tags: list[NameTag]) -> tuple[NameTag, ...]:
+        return tuple(sorted(tags, key=lambda t: t.name))
+
     tiles = []
     for station in state.stations:
-        here, wrong, missing = [], [], []
-        for student_id, presence in state.presence.items():
-            if presence.station != station.id or student_id not in state.students:
-                continue
-            student = state.students[student_id]
-            expected = state.expected_station(student_id)
-            if expected is None or expected.id == station.id:
-                here.append(NameTag(student_id, student.name))
-            else:
-                wrong.append(NameTag(student_id, student.name, f"belongs at {expected.name}"))
-        expected_groups = set(station.groups)
-        unconfirmed = []
-        for student_id, student in state.students.items():
-            if student.group in expected_groups and not station.kiosk:
-                presence = state.presence.get(student_id)
-                if presence is None or presence.station == station.id:
-                    unconfirmed.append(NameTag(student_id, student.name))
-            elif student.group in expected_groups:
-                presence = state.presence.get(student_id)
-                if presence is None:
-                    missing.append(NameTag(student_id, student.name, "not checked in"))
-                elif presence.station != station.id:
-                    missing.append(NameTag(student_id, student.name,
-                                           f"at {station_names.get(presence.station, presence.station)}"))
         status = kiosks.get(station.id)
         kiosk = "none" if not station.kiosk else "online" if status and status.online else "offline"
         tiles.append(Tile(station.id, station.name, station.kind,
                           ", ".join(group_names.get(g, g) for g in station.groups) or "no group this round",
-                          kiosk, *(tuple(sorted(names, key=lambda t: t.name))
-                                   for names in (here, wrong, missing, unconfirmed))))
+                          kiosk, by_name(here[station.id]), by_name(wrong[station.id]),
+                          by_name(missing[station.id]), by_name(unconfirmed[station.id])))
     left = time_left(state.clock, hub_now)
     clock = state.clock
     round_text = ("Not started" if clock.round == 0 else
                   f"Round {clock.round} of {clock.rounds}" + ("" if clock.running else " · paused"))
-    placed = sum(len(t.here) for t in tiles)
-    misplaced = sum(len(t.wrong) for t in tiles)
-    no_kiosk = {s.id for s in state.stations if not s.kiosk}
-    not_in = sum(1 for sid in state.students if sid not in state.presence
-                 and getattr(state.expected_station(sid), "id", None) not in no_kiosk)
+    placed = sum(len(names) for names in here.values())
+    misplaced = sum(len(names) for names in wrong.values())
     summary = f"{placed} in place · {misplaced} at the wrong station · {not_in} not checked in"
     return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"))
