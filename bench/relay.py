@@ -1,7 +1,6 @@
 """The anchor for MQTT latency: republishes every message from one topic to another, with no logic."""
-import sys
-
 import socket
+import sys
 
 import paho.mqtt.client as mqtt
 

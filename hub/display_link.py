@@ -15,8 +15,8 @@ import paho.mqtt.client as mqtt
 from hub.mapview import RoomMap, build_map
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import HubClockEstimate
-from shared.follow import StateFollower
 from shared.config import Config
+from shared.follow import StateFollower
 from shared.protocol import Command, KioskStatus, Reply, State, encode
 from shared.topics import Topics
 

@@ -16,8 +16,8 @@ from typing import Callable
 import paho.mqtt.client as mqtt
 
 from hub.engine import Room, Verdict
-from hub.roster import load_roster
 from hub.journal import EventJournal
+from hub.roster import load_roster
 from hub.store import HubStore, ReceivedEvent
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token

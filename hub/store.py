@@ -127,8 +127,8 @@ class HubStore:
 
     @staticmethod
     def _set_meta(conn, key: str, value) -> None:
-        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                     (key, str(value)))
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
 
     @locked
     def make_durable(self) -> None:

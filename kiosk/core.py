@@ -19,9 +19,9 @@ from kiosk.outbox import Outbox
 from rotation import __version__
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import HubClockEstimate, time_left
-from shared.follow import StateFollower
 from shared.config import Config
-from shared.protocol import Ack, Event, HubStatus, KioskStatus, State, encode
+from shared.follow import StateFollower
+from shared.protocol import Ack, Event, KioskStatus, State, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.kiosk")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-import threading
 from pathlib import Path
 
 import sqlite_utils

@@ -96,6 +96,17 @@ def room(tmp_path, broker):
     return load_config(write_room(tmp_path, broker.port))
 
 
+@pytest.fixture
+def hub(room):
+    """The real hub service for the room, in this process, started and stopped around the test."""
+    from hub.service import HubService
+
+    service = HubService(room)
+    service.start()
+    yield service
+    service.stop()
+
+
 def card(student_id: str, version: int = 1, secret: bytes = SECRET) -> str:
     return make_token(secret, student_id, version)
 

@@ -35,7 +35,7 @@ def test_check_config_reports_the_roster_line(tmp_path, capsys):
     roster = tmp_path / "class.csv"
     roster.write_text("id,first_name,last_name\ns1,Ana,Ortiz\ns1,Ben,Ng\n")
     path = write_room(tmp_path, 1883)
-    path.write_text(path.read_text().replace(f'roster = "', f'roster = "{roster}"\n# ', 1))
+    path.write_text(path.read_text().replace('roster = "', f'roster = "{roster}"\n# ', 1))
     assert main(["check-config", str(path)]) == 2
     assert "line 3, column 1 (id): 's1' is already used on line 2" in capsys.readouterr().err
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from shared.config import ConfigError, load_config
-from tests.conftest import SAMPLE, write_room
+from tests.conftest import write_room
 
 
 def test_the_sample_room_loads(tmp_path):

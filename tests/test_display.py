@@ -7,8 +7,7 @@ from hub.display import DisplayPresenter, RoomMapScreen, StationTile
 from hub.display_link import DisplayLink
 from hub.mapview import build_map
 from hub.service import HubService
-from shared.protocol import KioskStatus, decode
-from shared.protocol import Event, encode
+from shared.protocol import Event, KioskStatus, decode, encode
 from shared.topics import Topics
 from tests.conftest import card, pump
 from tests.mqtt_client import TestClient

@@ -12,14 +12,6 @@ T = Topics("room-12")
 
 
 @pytest.fixture
-def hub(room):
-    service = HubService(room)
-    service.start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture
 def kiosk_wire(broker, hub):
     """What a kiosk at the reading nook sees and sends."""
     client = TestClient(broker.port, T.state, T.ack("reading-nook"), T.hub_status, T.reply("teacher"))

@@ -16,14 +16,6 @@ T = Topics("room-12")
 
 
 @pytest.fixture
-def hub(room):
-    service = HubService(room)
-    service.start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture
 def kiosk(room, tmp_path):
     core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
     core.start()

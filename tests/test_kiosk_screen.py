@@ -4,19 +4,10 @@ import tty
 
 import pytest
 
-from hub.service import HubService
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
 from kiosk.scanners import SerialScanner
 from tests.conftest import card, eventually, pump
-
-
-@pytest.fixture
-def hub(room):
-    service = HubService(room)
-    service.start()
-    yield service
-    service.stop()
 
 
 @pytest.fixture
