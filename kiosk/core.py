@@ -149,9 +149,9 @@ class KioskCore:
         kind, _, message = decoded
         arrived = self.now()
         if kind == "presence":
-            if not self.follower.change(message):
-                return
-        elif kind == "state":
+            self.follower.change(message)
+            return  # nothing on the kiosk's screen shows where other students are
+        if kind == "state":
             self.follower.snapshot(message, msg.retain)
             if not msg.retain:
                 self.hub_clock.sample(message.hub_time, arrived)
