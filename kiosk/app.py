@@ -44,10 +44,16 @@ class KioskPresenter:
         self.screen = screen
         self.view = KioskView(core.station.name)
         self.last_decision_at = 0.0
+        self.scanner: SerialScanner | None = None
         core.decision_listeners.append(self._decided)
         core.change_listeners.append(lambda: Clock.schedule_once(self.refresh, 0))
         self.refresh()
         self._ticker = Clock.schedule_interval(self.refresh, 0.25)
+
+    def watch_scanner(self, scanner: SerialScanner) -> None:
+        """Show on screen when the serial scanner is unplugged, and when it is back."""
+        self.scanner = scanner
+        scanner.on_connected = lambda connected: Clock.schedule_once(self.refresh, 0)
 
     def _decided(self, decision: Decision) -> None:
         Clock.schedule_once(lambda dt: self.show(decision), 0)  # 0, not -1: wakes an idle loop at once
@@ -58,7 +64,8 @@ class KioskPresenter:
         self.last_decision_at = time.perf_counter()
 
     def refresh(self, *_) -> None:
-        self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online)
+        self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
+                         self.scanner is None or self.scanner.connected)
         model = self.view.model()
         s = self.screen
         s.station, s.title, s.detail, s.clock, s.status, s.outcome = (
@@ -110,6 +117,7 @@ class KioskApp(App):
             self.wedge = KeyboardWedgeInput(self.core)
         if self.serial_port:
             self.scanner = SerialScanner(self.serial_port, self.serial_baud, self.core.scan, self.core.unreadable)
+            self.presenter.watch_scanner(self.scanner)
             self.scanner.start()
         self.core.start()
         return screen

@@ -37,11 +37,14 @@ class KioskView:
     def show(self, decision: Decision, now: float) -> None:
         self._decision, self._shown_at = decision, now
 
-    def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool) -> None:
+    def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
+               scanner_ok: bool = True) -> None:
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
         self.clock = format_left_for_students(time_left)
-        if not connected:
+        if not scanner_ok:
+            self.status = "The card scanner is not connected: please tell your teacher"
+        elif not connected:
             self.status = "Offline: check-ins are saved here and sent when the network is back"
         elif not hub_online:
             self.status = "Waiting for the teacher's hub: check-ins are saved"

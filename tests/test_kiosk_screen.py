@@ -21,6 +21,7 @@ def station(room, tmp_path, kivy_window):
     kivy_window.add_widget(screen)
     presenter = KioskPresenter(core, screen)
     scanner = SerialScanner(os.ttyname(slave), 9600, core.scan, core.unreadable, line_timeout=0.3)
+    presenter.watch_scanner(scanner)
     core.start()
     scanner.start()
     eventually(lambda: scanner.connected, message="the scanner port to open")
@@ -31,12 +32,16 @@ def station(room, tmp_path, kivy_window):
         pump(lambda: presenter.last_decision_at != before, message="the kiosk to answer")
         return screen
 
+    scan.wire = master
     yield scan, screen, core
     scanner.stop()
     presenter.close()
     core.stop()
-    os.close(master)
-    os.close(slave)
+    for fd in (master, slave):
+        try:
+            os.close(fd)
+        except OSError:
+            pass  # the test unplugged it
 
 
 def test_idle_screen_asks_for_a_card(station):
@@ -113,3 +118,11 @@ def test_a_keyboard_wedge_scanner_types_the_card_and_enter(hub, room, tmp_path, 
         wedge.close()
         presenter.close()
         core.stop()
+
+
+def test_an_unplugged_scanner_is_shown_on_screen(hub, station):
+    scan, screen, core = station
+    pump(lambda: screen.title == "Show your card" and not screen.status, message="a quiet idle screen")
+    os.close(scan.wire)  # the scanner's cable is pulled
+    pump(lambda: screen.status == "The card scanner is not connected: please tell your teacher",
+         message="the scanner warning")
