@@ -67,6 +67,9 @@ class HubService:
         if self._ticker:
             self._ticker.join()
         self.journal.stop()
+        with self._lock:
+            if self._snapshot_due:
+                self._publish_state()  # leave the latest room at the broker for whoever connects next
         info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False)), qos=QOS, retain=True)
         if self.client.is_connected():
             info.wait_for_publish(timeout=2)

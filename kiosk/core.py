@@ -96,7 +96,10 @@ class KioskCore:
         for listener in self.decision_listeners:
             listener(decision)
         if decision.records_checkin and not self._repeated(decision.card):
-            self.record("checkin", decision.card)
+            try:
+                self.record("checkin", decision.card)
+            except Exception:  # the student already has the answer; the scanner must keep going
+                log.exception("kiosk %s could not record a check-in", self.station.id)
         return decision
 
     def unreadable(self) -> Decision:

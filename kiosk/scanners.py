@@ -125,7 +125,10 @@ class SerialScanner:
             else:
                 continue
             for text in items:
-                self.on_text(text) if text is not None else self.on_garbage()
+                try:
+                    self.on_text(text) if text is not None else self.on_garbage()
+                except Exception:  # whatever went wrong with one scan, the next one must still be read
+                    log.exception("handling a scan failed")
 
 
 class KeyboardWedge:
