@@ -6,13 +6,14 @@ but missing, and whether its kiosk is online.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from shared.clock import format_left, time_left
 from shared.protocol import KioskStatus, State
 
 
-@dataclass(frozen=True)
-class NameTag:
+class NameTag(NamedTuple):
     student_id: str
     name: str
     note: str = ""  # where a misplaced student should be, or where a missing one is
@@ -89,7 +90,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
             missing[expected.id].append(NameTag(student_id, student.name, f"at {at.name}"))
 
     def by_name(tags: list[NameTag]) -> tuple[NameTag, ...]:
-        return tuple(sorted(tags, key=lambda t: t.name))
+        return tuple(sorted(tags, key=itemgetter(1)))
 
     tiles = []
     for station in state.stations:

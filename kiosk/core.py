@@ -123,7 +123,7 @@ class KioskCore:
             payload = self.outbox.add(event)
             if self.connected:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
-            self.outbox.make_durable()
+        self.outbox.make_durable_soon()
         self._status_due.set()
         return event
 

@@ -6,14 +6,17 @@ import json
 import threading
 from pathlib import Path
 
-from rotation.db import DatabaseFile, locked
+from rotation.db import BackgroundSync, DatabaseFile, locked
 from shared.protocol import Event, encode
+
+SYNC_DELAY_SECONDS = 0.05
 
 
 class Outbox:
     def __init__(self, path: Path | str) -> None:
         self.file = DatabaseFile(path)
         self.lock = threading.RLock()  # scanner, MQTT and resend threads share one connection
+        self._sync = BackgroundSync(self.file, self.lock, SYNC_DELAY_SECONDS)
         db = self.file.db
         db["outbox"].create({"id": str, "seq": int, "payload": str}, pk="id", if_not_exists=True)
         db["outbox"].create_index(["seq"], unique=True, if_not_exists=True)
@@ -36,9 +39,12 @@ class Outbox:
         self._last_seq = max(self._last_seq, event.seq)
         return payload
 
-    @locked
-    def make_durable(self) -> None:
-        self.file.make_durable()
+    def make_durable_soon(self) -> None:
+        """Have what is committed fsynced within SYNC_DELAY_SECONDS (see BackgroundSync)."""
+        self._sync.request()
+
+    def wait_durable(self, timeout: float = 5.0) -> bool:
+        return self._sync.wait(timeout)
 
     @locked
     def remove(self, ids: tuple[str, ...] | list[str]) -> int:
@@ -61,6 +67,7 @@ class Outbox:
     def events(self) -> list[Event]:
         return [Event(**{k: v for k, v in json.loads(p).items() if k != "v"}) for _, p in self.pending(10_000)]
 
-    @locked
     def close(self) -> None:
-        self.file.close()
+        self._sync.stop()
+        with self.lock:
+            self.file.close()
