@@ -46,6 +46,7 @@ class HubService:
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._snapshot_due = False
+        self._connected_at: float | None = None
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))))
         self.journal = EventJournal(self.store, self._send_ack)
@@ -83,6 +84,7 @@ class HubService:
             return
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
         client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS)])
+        self._connected_at = self.now()
         with self._lock:
             self._publish_hub_status()
             self._publish_state()
@@ -183,8 +185,8 @@ class HubService:
         self.client.publish(self.topics.state, payload, qos=QOS, retain=True)
 
     def _publish_hub_status(self) -> None:
-        self.client.publish(self.topics.hub_status, encode(HubStatus(online=True, time=self.now())), qos=QOS,
-                            retain=True)
+        status = HubStatus(online=True, time=self.now(), since=self._connected_at)
+        self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:

@@ -48,6 +48,7 @@ class KioskCore:
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
+        self._hub_since: float | None = None
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
@@ -143,6 +144,7 @@ class KioskCore:
         if self.connected:
             log.warning("kiosk %s lost the broker: %s", self.station.id, reason_code)
         self.connected = False
+        self.hub_online = False  # unknown until the broker tells us again
         self._changed()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
@@ -159,10 +161,10 @@ class KioskCore:
             if not msg.retain:
                 self.hub_clock.sample(message.hub_time, arrived)
         elif kind == "hub_status":
-            came_back = message.online and not self.hub_online
             self.hub_online = message.online
-            if came_back:
-                self._flush()  # the hub was away: send what it has not acked at once
+            if message.online and message.since != self._hub_since:
+                self._hub_since = message.since
+                self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
             if message.time is not None and not msg.retain:
                 self.hub_clock.sample(message.time, arrived)
         elif kind == "ack":

@@ -125,12 +125,16 @@ class Ack:
 
 @dataclass(frozen=True)
 class HubStatus:
+    """``since`` is when the hub last connected to the broker: a new value means it may have missed
+    events, so kiosks send what it has not acked."""
     online: bool
     time: float | None = None
+    since: float | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "HubStatus":
-        return cls(online=_flag(d, "online"), time=_number(d, "time", optional=True))
+        return cls(online=_flag(d, "online"), time=_number(d, "time", optional=True),
+                   since=_number(d, "since", optional=True))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from hub.store import HubStore
 from kiosk.core import KioskCore
 from kiosk.outbox import Outbox
 from shared.topics import Topics
-from tests.conftest import card, eventually
+from tests.conftest import ROOT, card, eventually
 from tests.mqtt_client import TestClient
 
 T = Topics("room-12")
@@ -89,3 +89,25 @@ def test_the_map_learns_a_kiosk_died_from_its_last_will(room, broker, tmp_path):
         kiosk.wait()
     assert watcher.wait_for(T.kiosk_status("tech"), lambda s: not s["online"]) == {"v": 1, "online": False}
     watcher.close()
+
+
+def test_a_scan_survives_the_kiosk_being_killed_right_after(room, tmp_path):
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+              "from shared.config import load_config\nfrom kiosk.core import KioskCore\n"
+              f"core = KioskCore(load_config({str(room.path)!r}), 'tech', {str(tmp_path / 'killed.db')!r})\n"
+              f"core.scan({card('s04')!r})\nprint('scanned', flush=True)\nimport time; time.sleep(60)\n")
+    kiosk = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert kiosk.stdout.readline() == "scanned\n"
+    kiosk.kill()  # no time to fsync or close anything
+    kiosk.wait()
+    outbox = Outbox(tmp_path / "killed.db")
+    assert [e.card for e in outbox.events()] == [card("s04")]
+    assert outbox.wait_durable()
+    outbox.close()
+
+
+def test_the_outbox_is_fsynced_soon_after_each_scan(room, tmp_path):
+    core = KioskCore(room, "tech", tmp_path / "outbox.db")
+    core.scan(card("s04"))
+    assert core.outbox.wait_durable(timeout=1.0)
+    core.outbox.close()
