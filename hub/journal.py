@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 from collections import defaultdict
 from typing import Callable
 
 from hub.store import HubStore, ReceivedEvent
+from rotation.batches import BatchWorker
 
 log = logging.getLogger("rotation.hub.journal")
 RETRY_SECONDS = 1.0
@@ -24,60 +24,23 @@ class EventJournal:
     def __init__(self, store: HubStore, send_ack: Callable[[str, list[str]], None]) -> None:
         self.store = store
         self.send_ack = send_ack
-        self._waiting: list[ReceivedEvent] = []
-        self._appended = 0
-        self._written = 0
-        self._changed = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="hub-journal", daemon=True)
         self.failing = False
+        self._worker = BatchWorker("hub-journal", self._store_and_ack, GATHER_SECONDS, RETRY_SECONDS)
 
     def start(self) -> None:
-        self._thread.start()
+        self._worker.start()
 
     def append(self, received: ReceivedEvent) -> None:
-        with self._changed:
-            self._waiting.append(received)
-            self._appended += 1
-            self._changed.notify_all()
+        self._worker.put(received)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every event appended so far is stored and acked."""
-        with self._changed:
-            target = self._appended
-            return self._changed.wait_for(lambda: self._written >= target, timeout)
+        return self._worker.flush(timeout)
 
     def stop(self) -> None:
-        self.flush()
-        with self._changed:
-            self._stopping = True
-            self._changed.notify_all()
-        self._thread.join()
+        self._worker.stop()
 
-    def _run(self) -> None:
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: self._waiting or self._stopping)
-                if self._stopping and not self._waiting:
-                    return
-                if not self._stopping:
-                    self._changed.wait(GATHER_SECONDS)
-                batch, self._waiting = self._waiting, []
-            if not self._write(batch):
-                with self._changed:
-                    self._waiting[:0] = batch
-                    self._changed.wait(RETRY_SECONDS)
-                continue
-            acks: dict[str, list[str]] = defaultdict(list)
-            for received in batch:
-                acks[received.kiosk].append(received.event.id)
-            for station, ids in acks.items():
-                self.send_ack(station, ids)
-            with self._changed:
-                self._written += len(batch)
-                self._changed.notify_all()
-
-    def _write(self, batch: list[ReceivedEvent]) -> bool:
+    def _store_and_ack(self, batch: list[ReceivedEvent]) -> bool:
         try:
             self.store.add_events(batch)
             self.store.make_durable()
@@ -89,4 +52,9 @@ class EventJournal:
         if self.failing:
             log.warning("storing events again")
         self.failing = False
+        acks: dict[str, list[str]] = defaultdict(list)
+        for received in batch:
+            acks[received.kiosk].append(received.event.id)
+        for station, ids in acks.items():
+            self.send_ack(station, ids)
         return True

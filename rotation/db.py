@@ -2,15 +2,15 @@
 
 Both sides run WAL with ``synchronous=NORMAL``: a commit survives the process being killed at any
 instant, and costs no fsync. Where a promise is made to another process (the hub's ack, the kiosk's
-hand-over to the broker) the WAL is fsynced, which is what ``synchronous=FULL`` would do on every commit,
-but off the latency-critical path. docs/architecture.md says why.
+hand-over to the broker) ``make_durable()`` fsyncs the WAL, which is what ``synchronous=FULL`` would do on
+every commit, on a thread of its own (rotation.batches) so it is off the scan's path.
+docs/architecture.md says why.
 """
 from __future__ import annotations
 
 import functools
 import os
 import sqlite3
-import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -62,59 +62,6 @@ class DatabaseFile:
             os.close(self._wal_fd)
             self._wal_fd = None
         self.conn.close()
-
-
-class BackgroundSync:
-    """fsyncs a database file on its own thread, shortly after it is asked to.
-
-    The kiosk asks right after publishing a scan. The event is already committed, so a killed process
-    loses nothing; the fsync only guards against a power cut, and doing it up to ``delay`` later keeps it
-    (0.4 ms here, more on an SD card) off the scan's way to the hub and lets a queue of students share one.
-    """
-
-    def __init__(self, file: "DatabaseFile", lock: threading.RLock, delay: float) -> None:
-        self.file, self.lock, self.delay = file, lock, delay
-        self._changed = threading.Condition()
-        self._requested = self._synced = 0
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="db-sync", daemon=True)
-        self._thread.start()
-
-    def request(self) -> None:
-        with self._changed:
-            self._requested += 1
-            self._changed.notify_all()
-
-    def wait(self, timeout: float = 5.0) -> bool:
-        """Wait until everything requested so far is on disk."""
-        with self._changed:
-            target = self._requested
-            return self._changed.wait_for(lambda: self._synced >= target, timeout)
-
-    def stop(self) -> None:
-        with self._changed:
-            self._stopping = True
-            self._changed.notify_all()
-        self._thread.join()
-
-    def _run(self) -> None:
-        with self._changed:
-            while True:
-                self._changed.wait_for(lambda: self._requested > self._synced or self._stopping)
-                if not self._stopping:
-                    self._changed.wait_for(lambda: self._stopping, self.delay)
-                target = self._requested
-                if target > self._synced:
-                    self._changed.release()
-                    try:
-                        with self.lock:
-                            self.file.make_durable()
-                    finally:
-                        self._changed.acquire()
-                    self._synced = target
-                    self._changed.notify_all()
-                if self._stopping:
-                    return
 
 
 class _Transaction:
