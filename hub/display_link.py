@@ -80,12 +80,11 @@ class DisplayLink:
                 return
         elif kind == "state":
             self.follower.snapshot(message, msg.retain)
-            if not msg.retain:
-                self.hub_clock.sample(message.hub_time, self.now())
+            self.hub_clock.observe(message.hub_time, self.now(), msg.retain)
         elif kind == "hub_status":
             self.hub_online = message.online
-            if message.time is not None and not msg.retain:
-                self.hub_clock.sample(message.time, self.now())
+            if message.time is not None:
+                self.hub_clock.observe(message.time, self.now(), msg.retain)
         elif kind == "kiosk_status":
             was_online = key in self.kiosks and self.kiosks[key].online
             self.kiosks[key] = message

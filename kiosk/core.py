@@ -158,15 +158,14 @@ class KioskCore:
             return  # nothing on the kiosk's screen shows where other students are
         if kind == "state":
             self.follower.snapshot(message, msg.retain)
-            if not msg.retain:
-                self.hub_clock.sample(message.hub_time, arrived)
+            self.hub_clock.observe(message.hub_time, arrived, msg.retain)
         elif kind == "hub_status":
             self.hub_online = message.online
             if message.online and message.since != self._hub_since:
                 self._hub_since = message.since
                 self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
-            if message.time is not None and not msg.retain:
-                self.hub_clock.sample(message.time, arrived)
+            if message.time is not None:
+                self.hub_clock.observe(message.time, arrived, msg.retain)
         elif kind == "ack":
             self._acked(message)
             return

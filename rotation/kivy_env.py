@@ -20,6 +20,7 @@ def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = 
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_CLOCK", "interrupt")
+    os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")

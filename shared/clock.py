@@ -76,6 +76,17 @@ class HubClockEstimate:
     def __init__(self, window: int = 15) -> None:
         self._offsets: deque[float] = deque(maxlen=window)
         self._offset = 0.0
+        self._guessed: float | None = None
+
+    def observe(self, hub_time: float, local_time: float, retained: bool) -> None:
+        """A hub time stamp arrived. A retained one is old, so it only stands in until a live one comes:
+        better than a clock that may be hours off."""
+        if not retained:
+            self.sample(hub_time, local_time)
+        elif not self._offsets:  # of several old stamps, the newest is the best guess
+            offset = hub_time - local_time
+            self._offset = offset if self._guessed is None else max(self._guessed, offset)
+            self._guessed = self._offset
 
     def sample(self, hub_time: float, local_time: float) -> None:
         self._offsets.append(hub_time - local_time)

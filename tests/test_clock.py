@@ -38,3 +38,13 @@ def test_a_kiosk_clock_hours_off_still_shows_the_right_time_left():
         estimate.sample(hub_time, hub_time + kiosk_offset + 0.002)
     running = clock.start_round(STOPPED, 1000.0, 1)
     assert abs(clock.time_left(running, estimate.hub_now(1300.0 + kiosk_offset)) - 300) < 0.01
+
+
+def test_a_retained_time_stands_in_only_until_a_live_one_comes():
+    estimate = clock.HubClockEstimate()
+    estimate.observe(1000.0, 5000.0, retained=True)  # old news, but far better than a clock hours off
+    estimate.observe(700.0, 5000.0, retained=True)  # an even older snapshot does not win
+    assert estimate.hub_now(5000.0) == 1000.0 and not estimate.synced
+    estimate.observe(1010.0, 5005.0, retained=False)
+    estimate.observe(1003.0, 5006.0, retained=True)  # ignored once live samples exist
+    assert estimate.hub_now(5005.0) == 1010.0 and estimate.synced

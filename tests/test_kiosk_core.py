@@ -8,6 +8,7 @@ from hub.service import HubService
 from hub.store import HubStore
 from kiosk.core import KioskCore
 from kiosk.outbox import Outbox
+from shared.protocol import Command
 from shared.topics import Topics
 from tests.conftest import ROOT, card, eventually
 from tests.mqtt_client import TestClient
@@ -111,3 +112,21 @@ def test_the_outbox_is_fsynced_soon_after_each_scan(room, tmp_path):
     core.scan(card("s04"))
     assert core.outbox.wait_durable(timeout=1.0)
     core.outbox.close()
+
+
+def test_a_kiosk_clock_hours_off_shows_the_hubs_time_left(room, broker, hub, tmp_path):
+    import time
+
+    hub.handle_command(Command("c", "start", "teacher"))
+    skew = -3 * 3600 - 17.0  # a Pi that booted with no network time
+    core = KioskCore(room, "tech", tmp_path / "skewed.db", now=lambda: time.time() + skew)
+    core.start()
+    try:
+        eventually(lambda: core.state is not None, message="the room state")
+        true_left = hub.room.clock.ends_at - time.time()
+        assert core.time_left() == pytest.approx(true_left, abs=6)  # from the retained state, at once
+        eventually(lambda: core.hub_clock.synced, 10, "a live message from the hub to set the clock by")
+        assert core.time_left() == pytest.approx(hub.room.clock.ends_at - time.time(), abs=0.5)
+        assert core.record("checkin", card("s04")).at == pytest.approx(time.time(), abs=0.5)
+    finally:
+        core.stop()
