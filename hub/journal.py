@@ -17,7 +17,9 @@ from rotation.batches import BatchWorker
 
 log = logging.getLogger("rotation.hub.journal")
 RETRY_SECONDS = 1.0
-GATHER_SECONDS = 0.002  # let the change go out first, and gather the events that follow into one fsync
+# Acks wait this long for the events that follow, so one fsync (and one ack message) serves them all, and
+# this work stays out of the way of the next scans' changes going out. A student never waits for an ack.
+GATHER_SECONDS = 0.05
 
 
 class EventJournal:
