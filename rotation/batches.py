@@ -21,6 +21,7 @@ class BatchWorker(Generic[Item]):
         self._put = self._done = 0
         self._changed = threading.Condition()
         self._stopping = False
+        self._idle = False  # waiting for a first item, as opposed to gathering more
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> "BatchWorker[Item]":
@@ -31,7 +32,8 @@ class BatchWorker(Generic[Item]):
         with self._changed:
             self._waiting.append(item)
             self._put += 1
-            self._changed.notify_all()
+            if self._idle:  # while gathering, the worker wakes by itself: no thread switch per item
+                self._changed.notify_all()
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every item put so far has been handled."""
@@ -49,7 +51,9 @@ class BatchWorker(Generic[Item]):
     def _run(self) -> None:
         while True:
             with self._changed:
+                self._idle = True
                 self._changed.wait_for(lambda: self._waiting or self._stopping)
+                self._idle = False
                 if self._stopping and not self._waiting:
                     return
                 if not self._stopping:
