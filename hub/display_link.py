@@ -14,9 +14,8 @@ import paho.mqtt.client as mqtt
 
 from hub.mapview import RoomMap, build_map
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
-from shared.clock import HubClockEstimate
 from shared.config import Config
-from shared.follow import StateFollower
+from shared.follow import FOLLOWED_KINDS, StateFollower
 from shared.protocol import Command, KioskStatus, Reply, State, encode
 from shared.topics import Topics
 
@@ -30,10 +29,9 @@ class DisplayLink:
         self.topics = Topics(config.room_id)
         self.client_name = f"display-{uuid.uuid4().hex[:8]}"
         self.follower = StateFollower()
+        self.hub_clock = self.follower.clock
         self.kiosks: dict[str, KioskStatus] = {}
-        self.hub_online = False
         self.connected = False
-        self.hub_clock = HubClockEstimate()
         self.drops = DropLog(log)
         self.map: RoomMap = build_map(config.room_name, None, {}, False, now())
         self.map_listeners: list[Callable[[RoomMap], None]] = []
@@ -47,6 +45,10 @@ class DisplayLink:
     @property
     def state(self) -> State | None:
         return self.follower.state
+
+    @property
+    def hub_online(self) -> bool:
+        return self.follower.hub_online
 
     def start(self) -> None:
         self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)
@@ -67,7 +69,7 @@ class DisplayLink:
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected = False
-        self.hub_online = False
+        self.follower.lost_broker()
         self.refresh()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
@@ -75,16 +77,9 @@ class DisplayLink:
         if decoded is None:
             return
         kind, key, message = decoded
-        if kind == "presence":
-            if not self.follower.change(message):
+        if kind in FOLLOWED_KINDS:
+            if not self.follower.receive(kind, message, msg.retain, self.now()):
                 return
-        elif kind == "state":
-            self.follower.snapshot(message, msg.retain)
-            self.hub_clock.observe(message.hub_time, self.now(), msg.retain)
-        elif kind == "hub_status":
-            self.hub_online = message.online
-            if message.time is not None:
-                self.hub_clock.observe(message.time, self.now(), msg.retain)
         elif kind == "kiosk_status":
             was_online = key in self.kiosks and self.kiosks[key].online
             self.kiosks[key] = message

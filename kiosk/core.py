@@ -18,9 +18,9 @@ from kiosk.decide import UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
 from rotation import __version__
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
-from shared.clock import HubClockEstimate, time_left
+from shared.clock import time_left
 from shared.config import Config
-from shared.follow import StateFollower
+from shared.follow import FOLLOWED_KINDS, StateFollower
 from shared.protocol import Ack, Event, KioskStatus, State, encode
 from shared.topics import Topics
 
@@ -38,17 +38,15 @@ class KioskCore:
         self.now = now
         self.topics = Topics(config.room_id)
         self.outbox = Outbox(outbox_path or config.kiosk.outbox)
-        self.hub_clock = HubClockEstimate()
         self.follower = StateFollower()
+        self.hub_clock = self.follower.clock
         self.connected = False
-        self.hub_online = False
         self.drops = DropLog(log)
         self.decision_listeners: list[Callable[[Decision], None]] = []
         self.change_listeners: list[Callable[[], None]] = []
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
-        self._hub_since: float | None = None
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
@@ -61,6 +59,10 @@ class KioskCore:
     @property
     def state(self) -> State | None:
         return self.follower.state
+
+    @property
+    def hub_online(self) -> bool:
+        return self.follower.hub_online
 
     @property
     def online(self) -> bool:
@@ -144,7 +146,7 @@ class KioskCore:
         if self.connected:
             log.warning("kiosk %s lost the broker: %s", self.station.id, reason_code)
         self.connected = False
-        self.hub_online = False  # unknown until the broker tells us again
+        self.follower.lost_broker()
         self._changed()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
@@ -152,23 +154,17 @@ class KioskCore:
         if decoded is None:
             return
         kind, _, message = decoded
-        arrived = self.now()
-        if kind == "presence":
-            self.follower.change(message)
-            return  # nothing on the kiosk's screen shows where other students are
-        if kind == "state":
-            self.follower.snapshot(message, msg.retain)
-            self.hub_clock.observe(message.hub_time, arrived, msg.retain)
-        elif kind == "hub_status":
-            self.hub_online = message.online
-            if message.online and message.since != self._hub_since:
-                self._hub_since = message.since
-                self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
-            if message.time is not None:
-                self.hub_clock.observe(message.time, arrived, msg.retain)
-        elif kind == "ack":
+        if kind == "ack":
             self._acked(message)
             return
+        if kind not in FOLLOWED_KINDS:
+            return
+        since = self.follower.hub_since
+        self.follower.receive(kind, message, msg.retain, self.now())
+        if self.follower.hub_online and self.follower.hub_since != since:
+            self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
+        if kind == "presence":
+            return  # nothing on the kiosk's screen shows where other students are
         self._changed()
 
     def _acked(self, ack: Ack) -> None:

@@ -1,12 +1,28 @@
-"""Following the hub's room state from its snapshots and the presence changes between them. Pure."""
+"""Following the hub from what it publishes: the room state (snapshots and the presence changes between
+them), whether the hub is online, and its clock. Pure: the caller passes in messages and local times."""
 from __future__ import annotations
 
-from shared.protocol import PresenceChange, State
+from shared.clock import HubClockEstimate
+from shared.protocol import HubStatus, PresenceChange, State
+
+FOLLOWED_KINDS = frozenset({"state", "presence", "hub_status"})
 
 
 class StateFollower:
     def __init__(self) -> None:
         self.state: State | None = None
+        self.clock = HubClockEstimate()
+        self.hub_online = False
+        self.hub_since: float | None = None  # when the hub last connected to the broker
+
+    def receive(self, kind: str, message, retained: bool, local_time: float) -> bool:
+        """Take one message of a kind in FOLLOWED_KINDS. True if what we know of the hub changed."""
+        if kind == "presence":
+            return self.change(message)
+        if kind == "state":
+            self.clock.observe(message.hub_time, local_time, retained)
+            return self.snapshot(message, retained)
+        return self.status(message, retained, local_time)
 
     def snapshot(self, state: State, retained: bool) -> bool:
         """Take a snapshot unless it is older than what we have. A retained one is the broker's latest, so
@@ -25,3 +41,15 @@ class StateFollower:
             return False
         self.state = followed
         return True
+
+    def status(self, status: HubStatus, retained: bool, local_time: float) -> bool:
+        self.hub_online = status.online
+        if status.online:
+            self.hub_since = status.since
+        if status.time is not None:
+            self.clock.observe(status.time, local_time, retained)
+        return True
+
+    def lost_broker(self) -> None:
+        """Whether the hub is online is unknown until the broker tells us again."""
+        self.hub_online = False
