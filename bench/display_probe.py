@@ -1,7 +1,8 @@
 """The teacher display's link in its own process, as in a classroom, reporting when the map shows a scan.
 
-Reads "student_id previous_at" lines on stdin; prints time.monotonic() (system-wide) once the map shows
-that student at the station given on the command line with a newer check-in.
+Reads one student id per line on stdin and answers "armed"; then prints time.monotonic() (system-wide)
+once the map shows that student at the station given on the command line with a newer check-in than the
+one it showed when armed.
 """
 import sys
 import threading
@@ -12,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import time  # noqa: E402
 
 from hub.display_link import DisplayLink  # noqa: E402
+from rotation.heap import freeze_startup_objects  # noqa: E402
 from shared.config import load_config  # noqa: E402
 
 
@@ -20,26 +22,30 @@ def main(config_path: str, station: str) -> None:
     target: dict = {}
     lock = threading.Lock()
 
+    def checked_in_at(student: str) -> float:
+        presence = link.state.presence.get(student) if link.state else None
+        return presence.at if presence else float("-inf")
+
     def on_map(room_map) -> None:
         with lock:
             want = target.get("student")
-            state = link.state
-            if not want or state is None or want not in state.presence:
+            if not want or checked_in_at(want) <= target["after"]:
                 return
             tile = room_map.tile(station)
-            if state.presence[want].at > target["after"] and any(t.student_id == want for t in tile.here + tile.wrong):
+            if any(t.student_id == want for t in tile.here + tile.wrong):
                 target.clear()
                 print(time.monotonic(), flush=True)
     link.map_listeners.append(on_map)
     link.start()
     while link.state is None:
         time.sleep(0.01)
+    freeze_startup_objects()  # as the display app does once started
     print("ready", flush=True)
     for line in sys.stdin:
-        student, after = line.split()
+        student = line.strip()
         with lock:
-            target.update(student=student, after=float(after))
-        on_map(link.map)
+            target.update(student=student, after=checked_in_at(student))
+        print("armed", flush=True)
     link.stop()
 
 

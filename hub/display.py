@@ -20,6 +20,7 @@ from kivy.uix.widget import Widget  # noqa: E402
 
 from hub.display_link import DisplayLink  # noqa: E402
 from hub.mapview import RoomMap, Tile  # noqa: E402
+from rotation.heap import freeze_startup_objects  # noqa: E402
 from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.display")
@@ -146,6 +147,9 @@ class DisplayApp(App):
         if self.snapshot:
             Clock.schedule_interval(lambda dt: self.save_snapshot(), self.snapshot_every)
         return screen
+
+    def on_start(self) -> None:
+        freeze_startup_objects()
 
     def save_snapshot(self) -> None:
         temporary = self.snapshot.with_suffix(".tmp.png")

@@ -6,11 +6,10 @@ but missing, and whether its kiosk is online.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import NamedTuple
 
 from shared.clock import format_left, time_left
-from shared.protocol import KioskStatus, State
+from shared.protocol import KioskStatus, State, Station
 
 
 class NameTag(NamedTuple):
@@ -56,56 +55,95 @@ def waiting_map(room: str, hub_online: bool) -> RoomMap:
                    summary="No room state yet: is `rotation hub serve` running?")
 
 
+class _Seat(NamedTuple):
+    student_id: str
+    tag: NameTag
+    expected: Station | None  # where the student's group is this round
+    misplaced: NameTag | None  # the tag at any other station
+    absent: NameTag | None  # the tag in the expected station's missing list
+
+
+class _Layout(NamedTuple):
+    """What the map needs from a state that stays put while students move: made once per roster and plan,
+    so a check-in rebuilds the map without re-sorting names or re-making their tags."""
+    students: tuple[_Seat, ...]  # by name
+    stations: dict[str, Station]
+    groups_text: dict[str, str]
+
+
+_last_layout: tuple[tuple, _Layout] | None = None
+
+
+def _layout(state: State) -> _Layout:
+    global _last_layout
+    key = (state.stations, state.groups, state.students)
+    cached = _last_layout
+    if cached is not None and all(a is b for a, b in zip(cached[0], key)):
+        return cached[1]
+    group_names = {g.id: g.name for g in state.groups}
+    station_of_group = {group: s for s in state.stations for group in s.groups}
+    students = []
+    for student_id, student in sorted(state.students.items(), key=lambda item: item[1].name):
+        expected = station_of_group.get(student.group)
+        tag = NameTag(student_id, student.name)
+        if expected is None:
+            students.append(_Seat(student_id, tag, None, None, None))
+        else:
+            students.append(_Seat(student_id, tag, expected, tag._replace(note=f"belongs at {expected.name}"),
+                                  tag._replace(note="not checked in")))
+    layout = _Layout(tuple(students), {s.id: s for s in state.stations},
+                     {s.id: ", ".join(group_names.get(g, g) for g in s.groups) or "no group this round"
+                      for s in state.stations})
+    _last_layout = (key, layout)
+    return layout
+
+
 def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hub_online: bool,
               hub_now: float) -> RoomMap:
     if state is None:
         return waiting_map(room, hub_online)
-    group_names = {g.id: g.name for g in state.groups}
-    stations = {s.id: s for s in state.stations}
-    station_of_group = {group: s for s in state.stations for group in s.groups}
+    layout = _layout(state)
+    stations = layout.stations
     here: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     wrong: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     not_in = 0
-    for student_id, student in state.students.items():
-        expected = station_of_group.get(student.group)
-        presence = state.presence.get(student_id)
+    presence_of = state.presence
+    for student_id, tag, expected, misplaced, absent in layout.students:  # in name order: each list is sorted
+        presence = presence_of.get(student_id)
         at = stations.get(presence.station) if presence else None
         if at is not None:
             if expected is None or expected is at:
-                here[at.id].append(NameTag(student_id, student.name))
-            else:
-                wrong[at.id].append(NameTag(student_id, student.name, f"belongs at {expected.name}"))
-        elif expected is None or expected.kiosk:
+                here[at.id].append(tag)
+                continue
+            wrong[at.id].append(misplaced)
+        elif expected is None:
             not_in += 1
-        if expected is None or expected is at:
             continue
+        elif expected.kiosk:
+            not_in += 1
         if not expected.kiosk:  # nobody checks in at a station without a kiosk: they are expected there
             if at is None:
-                unconfirmed[expected.id].append(NameTag(student_id, student.name))
+                unconfirmed[expected.id].append(tag)
         elif at is None:
-            missing[expected.id].append(NameTag(student_id, student.name, "not checked in"))
+            missing[expected.id].append(absent)
         else:
-            missing[expected.id].append(NameTag(student_id, student.name, f"at {at.name}"))
-
-    def by_name(tags: list[NameTag]) -> tuple[NameTag, ...]:
-        return tuple(sorted(tags, key=itemgetter(1)))
+            missing[expected.id].append(NameTag(student_id, tag.name, f"at {at.name}"))
 
     tiles = []
     for station in state.stations:
         status = kiosks.get(station.id)
         kiosk = "none" if not station.kiosk else "online" if status and status.online else "offline"
-        tiles.append(Tile(station.id, station.name, station.kind,
-                          ", ".join(group_names.get(g, g) for g in station.groups) or "no group this round",
-                          kiosk, by_name(here[station.id]), by_name(wrong[station.id]),
-                          by_name(missing[station.id]), by_name(unconfirmed[station.id])))
+        tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
+                          tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
+                          tuple(unconfirmed[station.id])))
     left = time_left(state.clock, hub_now)
     clock = state.clock
     round_text = ("Not started" if clock.round == 0 else
                   f"Round {clock.round} of {clock.rounds}" + ("" if clock.running else " · paused"))
     placed = sum(len(names) for names in here.values())
-    misplaced = sum(len(names) for names in wrong.values())
-    summary = f"{placed} in place · {misplaced} at the wrong station · {not_in} not checked in"
+    misplaced_count = sum(len(names) for names in wrong.values())
+    summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
     return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"))

@@ -19,6 +19,7 @@ from hub.engine import Room, Verdict
 from hub.journal import EventJournal
 from hub.roster import load_roster
 from hub.store import HubStore, ReceivedEvent
+from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
@@ -198,6 +199,7 @@ def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     service.start()
+    freeze_startup_objects()
     log.info("hub for room %s serving; database %s", config.room_id, config.hub.database)
     if ready:
         ready()

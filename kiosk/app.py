@@ -20,6 +20,7 @@ from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision  # noqa: E402
 from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
+from rotation.heap import freeze_startup_objects  # noqa: E402
 from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.kiosk")
@@ -121,6 +122,9 @@ class KioskApp(App):
             self.scanner.start()
         self.core.start()
         return screen
+
+    def on_start(self) -> None:
+        freeze_startup_objects()
 
     def on_stop(self) -> None:
         if self.scanner:

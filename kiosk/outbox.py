@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from rotation.batches import BatchWorker
-from rotation.db import DatabaseFile, locked
+from rotation.db import DatabaseFile, DatabaseInUse, locked
 from shared.protocol import Event, encode
 
 SYNC_DELAY_SECONDS = 0.05
@@ -17,12 +17,16 @@ log = logging.getLogger("rotation.kiosk.outbox")
 
 class Outbox:
     def __init__(self, path: Path | str) -> None:
-        self.file = DatabaseFile(path)
+        try:
+            self.file = DatabaseFile(path, exclusive=True)
+        except DatabaseInUse:
+            raise DatabaseInUse(f"the outbox {path} is in use by another kiosk: each kiosk needs its own "
+                                "(set [kiosk] outbox in the config, or --outbox)") from None
         self.lock = threading.RLock()  # scanner, MQTT and resend threads share one connection
         self._sync = BatchWorker("outbox-sync", self._fsync, SYNC_DELAY_SECONDS).start()
         db = self.file.db
-        db["outbox"].create({"id": str, "seq": int, "payload": str}, pk="id", if_not_exists=True)
-        db["outbox"].create_index(["seq"], unique=True, if_not_exists=True)
+        db["outbox"].create({"seq": int, "id": str, "payload": str}, pk="seq", if_not_exists=True)
+        db["outbox"].create_index(["id"], unique=True, if_not_exists=True)
         db["meta"].create({"key": str, "value": int}, pk="key", if_not_exists=True)
         conn = self.file.conn
         acked = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()

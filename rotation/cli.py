@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hub.roster import RosterError
 from rotation import __version__
+from rotation.db import DatabaseInUse
 from shared.config import ConfigError, load_config
 
 DEFAULT_CONFIG = os.environ.get("ROTATION_CONFIG", "/etc/rotation-station/room.toml")
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     try:
         return dispatch(args)
-    except (ConfigError, RosterError) as error:
+    except (ConfigError, RosterError, DatabaseInUse) as error:
         print(f"rotation: {error}", file=sys.stderr)
         return 2
 

@@ -25,14 +25,33 @@ def locked(method):
     return run
 
 
+class DatabaseInUse(RuntimeError):
+    """An exclusive database file is already open in another process."""
+
+
 class DatabaseFile:
-    def __init__(self, path: Path | str) -> None:
+    """``exclusive`` keeps the file to this one connection until it is closed: another process that opens
+    it gets ``DatabaseInUse``, and each commit skips the file locking and shared memory that sharing needs."""
+
+    def __init__(self, path: Path | str, *, exclusive: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=5.0)
-        self.db = sqlite_utils.Database(conn)
-        self.db.enable_wal()
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                               timeout=1.0 if exclusive else 5.0)
+        try:
+            if exclusive:  # set before WAL is entered, so no shared-memory index is made
+                conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self.db = sqlite_utils.Database(conn)
+            self.db.enable_wal()
+            conn.execute("PRAGMA synchronous=NORMAL")
+            if exclusive:  # a write takes the lock now, rather than at the first scan
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if "locked" in str(error):
+                raise DatabaseInUse(f"{self.path} is in use by another process") from None
+            raise
         self._wal_fd: int | None = None
 
     @property

@@ -21,6 +21,10 @@ def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = 
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_CLOCK", "interrupt")
     os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")
+    # Mesa's software renderer (no GPU: a headless run, a VM) splits each frame across worker threads; for
+    # an 800x480 kiosk the hand-offs cost more than they save and, on two cores, they fight the scanner and
+    # MQTT threads for the CPU: one thread halves the slowest frames. A GPU driver ignores this.
+    os.environ.setdefault("LP_NUM_THREADS", "1")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")

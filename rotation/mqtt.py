@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
+import threading
 import time
 from typing import Any
 
@@ -19,8 +21,8 @@ def make_client(client_id: str, broker: BrokerConfig, *, persistent: bool = Fals
                 will: tuple[str, bytes] | None = None) -> mqtt.Client:
     """A paho 2.x client that reconnects by itself. ``persistent`` keeps the session (and QoS 1
     messages sent while we were away) at the broker across reconnects and restarts."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,
-                         protocol=mqtt.MQTTv311)
+    client = PromptClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,
+                          protocol=mqtt.MQTTv311)
     if broker.username:
         client.username_pw_set(broker.username, broker.password)
     if will:
@@ -30,6 +32,42 @@ def make_client(client_id: str, broker: BrokerConfig, *, persistent: bool = Fals
     client.max_inflight_messages_set(100)
     client.max_queued_messages_set(0)
     return client
+
+
+class PromptClient(mqtt.Client):
+    """A paho client that sends a publish from the thread that calls ``publish``.
+
+    Stock paho, run by ``loop_start``, only queues the packet and wakes its network thread to send it; on
+    an idle board that wake-up costs more than all the rest a check-in does before it reaches the broker.
+    Packets still leave in queue order whichever thread writes them, as both write under one lock; what
+    the socket does not take at once is left to the network thread, woken as before. TLS connections keep
+    stock behaviour: an SSL socket must not be written on one thread while another reads it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._write_lock = threading.RLock()
+
+    def _packet_write(self) -> mqtt.MQTTErrorCode:
+        with self._write_lock:
+            return super()._packet_write()
+
+    def publish(self, *args, **kwargs) -> mqtt.MQTTMessageInfo:
+        if not isinstance(self._sock, socket.socket) or isinstance(self._sock, ssl.SSLSocket):
+            return super().publish(*args, **kwargs)
+        with self._write_lock:
+            wake, self._sockpairW = self._sockpairW, None  # no wake-up for a packet we send ourselves
+            try:
+                info = super().publish(*args, **kwargs)
+            finally:
+                self._sockpairW = wake
+            self._packet_write()  # a failed write leaves the packet queued; the network thread sees the loss
+            if self._out_packet and wake is not None:
+                try:
+                    wake.send(b"0")
+                except BlockingIOError:  # already woken
+                    pass
+        return info
 
 
 def disable_nagle(client: mqtt.Client, userdata, sock) -> None:

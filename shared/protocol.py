@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
@@ -275,7 +275,8 @@ class State:
             return None
         presence = dict(self.presence)
         presence[change.student] = Presence(change.station, change.at)
-        return replace(self, seq=change.seq, presence=presence)
+        return State(seq=change.seq, hub_time=self.hub_time, clock=self.clock, stations=self.stations,
+                     groups=self.groups, students=self.students, presence=presence, help=self.help)
 
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)

@@ -92,3 +92,17 @@ def test_the_demo_moves_the_map_within_seconds_and_ctrl_c_stops_everything(tmp_p
     assert demo.returncode == 0, output
     assert output.strip().endswith("Stopped.")
     assert processes_mentioning(str(demo_dir)) == []
+
+
+def test_a_second_kiosk_on_the_same_outbox_is_refused_with_a_clear_message(tmp_path, room, capsys):
+    from kiosk.outbox import Outbox
+
+    first = Outbox(tmp_path / "outbox.db")
+    try:
+        code = main(["kiosk", "--simulate", "--config", str(room.path), "--station", "tech",
+                     "--outbox", str(tmp_path / "outbox.db")])
+    finally:
+        first.close()
+    assert code == 2
+    assert "outbox.db is in use by another kiosk" in capsys.readouterr().err
+    Outbox(tmp_path / "outbox.db").close()  # and free again once the first one has closed it

@@ -28,7 +28,7 @@ def test_an_event_is_in_the_outbox_until_the_hub_acks_it(room, broker, kiosk, tm
     eventually(lambda: kiosk.connected, message="the kiosk to connect")
     decision = kiosk.scan(card("s05"))  # no hub running: nobody acks
     assert decision.outcome == "checked_in"
-    assert [e.card for e in Outbox(tmp_path / "outbox.db").events()] == [card("s05")]
+    assert [e.card for e in kiosk.outbox.events()] == [card("s05")]
 
     hub = HubService(room)
     hub.start()

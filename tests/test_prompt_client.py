@@ -1,0 +1,51 @@
+"""The MQTT client that sends from the publishing thread: nothing is lost, torn or reordered when several
+threads publish at once, big messages among small ones (as the hub's snapshots and presence changes do)."""
+import sys
+import threading
+
+import pytest
+
+from rotation.mqtt import make_client
+from shared.config import BrokerConfig
+from tests.conftest import eventually
+from tests.mqtt_client import TestClient
+
+BIG = 300 * 1024  # more than a socket takes at once, so the network thread finishes the write
+
+
+@pytest.fixture
+def threads_swap_often():
+    """Python switches threads every 10 µs instead of 5 ms, so an unsafe interleaving shows up."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    yield
+    sys.setswitchinterval(previous)
+
+
+def test_messages_from_several_threads_arrive_whole_and_in_each_threads_order(broker, threads_swap_often):
+    listener = TestClient(broker.port, "t/#")
+    client = make_client("prompt-test", BrokerConfig(host="127.0.0.1", port=broker.port))
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    eventually(client.is_connected, message="the client to connect")
+
+    def send(topic: str, count: int, size: int) -> None:
+        for index in range(count):
+            client.publish(topic, f"{index:06d}".encode().ljust(size, b"."), qos=1)
+
+    senders = [threading.Thread(target=send, args=("t/small", 1000, 60)),
+               threading.Thread(target=send, args=("t/big", 30, BIG)),
+               threading.Thread(target=send, args=("t/other", 1000, 200))]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    eventually(lambda: len(listener.messages) == 2030, 20, "every message to arrive")
+    client.disconnect()
+    client.loop_stop()
+
+    for topic, size in (("t/small", 60), ("t/big", BIG), ("t/other", 200)):
+        payloads = [m.payload for m in listener.messages if m.topic == topic]
+        assert all(len(p) == size for p in payloads), f"a message on {topic} arrived torn"
+        assert [int(p[:6]) for p in payloads] == list(range(len(payloads))), f"{topic} arrived out of order"
+    listener.close()
