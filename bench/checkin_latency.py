@@ -252,7 +252,7 @@ def main() -> None:
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
         try:
             from hub.roster import load_roster
-            roster = load_roster(config.roster)
+            roster = load_roster(config.roster).students
             nook = {s.id: make_token(config.secret, s.id) for s in roster}
             line = (next(iter(nook.values())) + "\r\n").encode()
             if args.part in ("a", "both"):

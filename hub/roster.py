@@ -1,11 +1,13 @@
-"""Reading a class roster from CSV. A broken file is refused whole, every problem named by line and column."""
+"""Reading a class roster: a plain CSV, or a OneRoster 1.1 CSV bundle (hub/oneroster.py). A broken file is
+refused whole, every problem named by line and column."""
 from __future__ import annotations
 
-import csv
-import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+from hub.csvtable import CsvTable
 from shared.cards import STUDENT_ID
 from shared.topics import NAME_PATTERN
 
@@ -36,73 +38,76 @@ class RosterStudent:
         return f"{self.first_name} {self.last_name[:1]}." if self.last_name else self.first_name
 
 
-def parse_roster(text: str, source: str = "roster") -> list[RosterStudent]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise RosterError(source, ["line 1: the file is empty; expected a header: id,first_name,last_name"])
-    columns = [name.strip().lower().lstrip("\ufeff") for name in header]
-    problems = [f"line 1: missing column {name!r}" for name in REQUIRED_COLUMNS if name not in columns]
-    problems += [f"line 1, column {index + 1}: unknown column {name!r}" for index, name in enumerate(columns)
-                 if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if problems:
-        raise RosterError(source, problems)
-    position = {name: index for index, name in enumerate(columns)}
+class Roster(NamedTuple):
+    students: list[RosterStudent]
+    fields: frozenset[str]  # what the source gives: a re-import leaves the other fields as they were
+
+
+def check_students(students: list[RosterStudent], problems: list[str]) -> None:
+    if not students and not problems:
+        problems.append("the file has a header but no students")
+    if len(students) > MAX_STUDENTS:
+        problems.append(f"{len(students)} students is more than the {MAX_STUDENTS} a room can hold")
+
+
+def student_id_problem(student_id: str) -> str | None:
+    if STUDENT_ID.match(student_id):
+        return None
+    return f"{student_id!r} is not a valid id (1-40 letters, digits, '.', '_' or '-')"
+
+
+def parse_roster(text: str, source: str = "roster") -> Roster:
+    problems: list[str] = []
+    table = CsvTable(text, "", problems, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     students: list[RosterStudent] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(columns):
-            problems.append(f"line {line}: {len(row)} fields where the header has {len(columns)}")
-            continue
-
-        def cell(name: str) -> str:
-            return row[position[name]].strip() if name in position else ""
-
-        def problem(name: str, text: str) -> None:
-            problems.append(f"line {line}, column {position[name] + 1} ({name}): {text}")
-
-        student_id = cell("id")
-        if not STUDENT_ID.match(student_id):
-            problem("id", f"{student_id!r} is not a valid id (1-40 letters, digits, '.', '_' or '-')")
+    for row in table:
+        student_id = row.get("id")
+        if (wrong := student_id_problem(student_id)) is not None:
+            row.problem("id", wrong)
         elif student_id in seen:
-            problem("id", f"{student_id!r} is already used on line {seen[student_id]}")
+            row.problem("id", f"{student_id!r} is already used on line {seen[student_id]}")
         else:
-            seen[student_id] = line
+            seen[student_id] = row.line
+        if not row.get("first_name"):
+            row.problem("first_name", "is empty")
         for name in ("first_name", "last_name"):
-            if not cell(name) and name == "first_name":
-                problem(name, "is empty")
-            elif len(cell(name)) > 60:
-                problem(name, "is longer than 60 characters")
-        group = cell("group") or None
+            if len(row.get(name)) > 60:
+                row.problem(name, "is longer than 60 characters")
+        group = row.get("group") or None
         if group is not None and not NAME_PATTERN.match(group.lower()):
-            problem("group", f"{group!r} must be 1-40 of letters, digits, '-' or '_'")
-        readiness_text = cell("readiness")
+            row.problem("group", f"{group!r} must be 1-40 of letters, digits, '-' or '_'")
+        readiness_text = row.get("readiness")
         readiness = None
         if readiness_text:
             if readiness_text.isdigit() and 1 <= int(readiness_text) <= 5:
                 readiness = int(readiness_text)
             else:
-                problem("readiness", f"{readiness_text!r} must be a whole number from 1 to 5")
-        interests = tuple(i.strip() for i in cell("interests").split(";") if i.strip())
-        students.append(RosterStudent(student_id, cell("first_name"), cell("last_name"),
+                row.problem("readiness", f"{readiness_text!r} must be a whole number from 1 to 5")
+        interests = tuple(i.strip() for i in row.get("interests").split(";") if i.strip())
+        students.append(RosterStudent(student_id, row.get("first_name"), row.get("last_name"),
                                       group.lower() if group else None, interests, readiness))
-    if not students and not problems:
-        problems.append("the file has a header but no students")
-    if len(students) > MAX_STUDENTS:
-        problems.append(f"{len(students)} students is more than the {MAX_STUDENTS} a room can hold")
+    check_students(students, problems)
     if problems:
         raise RosterError(source, problems)
-    return students
+    fields = {"first_name", "last_name"} | {name for name in OPTIONAL_COLUMNS if name in table.position}
+    return Roster(students, frozenset(fields))
 
 
-def load_roster(path: Path) -> list[RosterStudent]:
+def read_text(path: Path, source: Path | str | None = None) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except OSError as error:
-        raise RosterError(path, [f"cannot read the file: {error.strerror}"]) from None
+        raise RosterError(source or path, [f"{path.name}: cannot read the file: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
-        raise RosterError(path, [f"byte {error.start}: not UTF-8 text (save the file as CSV UTF-8)"]) from None
-    return parse_roster(text, str(path))
+        raise RosterError(source or path, [f"{path.name}: byte {error.start}: not UTF-8 text "
+                                           "(save the file as CSV UTF-8)"]) from None
+
+
+def load_roster(path: Path, class_ref: str | None = None) -> Roster:
+    """A plain roster CSV, or a OneRoster bundle (a folder or a .zip) with ``class_ref`` picking the class."""
+    from hub.oneroster import load_oneroster
+
+    if path.is_dir() or zipfile.is_zipfile(path):
+        return load_oneroster(path, class_ref)
+    return parse_roster(read_text(path), str(path))

@@ -38,7 +38,7 @@ class HubService:
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
         if config.roster is not None:
-            self.store.import_roster(load_roster(config.roster))
+            self.store.import_roster(load_roster(config.roster, config.roster_class))
         self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
                          config.hub.round_minutes * 60, clock=self.store.load_clock(),
                          presence=self.store.presence(), seq=self.store.load_seq() + 1)

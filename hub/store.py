@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.roster import RosterStudent
+from hub.roster import Roster, RosterStudent
 from rotation.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, Presence
 
@@ -21,6 +21,9 @@ class ReceivedEvent:
     accepted: bool
     reason: str
     seq: int  # the state seq once this event was applied
+
+
+_COLUMN = {"group": "group_id"}
 
 
 class HubStore:
@@ -43,12 +46,17 @@ class HubStore:
 
     # Roster
     @locked
-    def import_roster(self, students: list[RosterStudent]) -> None:
-        """Insert new students and update known ones, keeping each card version."""
+    def import_roster(self, roster: Roster) -> None:
+        """Insert new students and update known ones in one transaction. Fields the roster does not give
+        (a OneRoster export has no groups) and card versions keep their values."""
+        columns = {"first_name": lambda s: s.first_name, "last_name": lambda s: s.last_name,
+                   "group": lambda s: s.group, "interests": lambda s: ";".join(s.interests),
+                   "readiness": lambda s: s.readiness}
+        given = [name for name in columns if name in roster.fields]
         with self.file.transaction():
             self.db["students"].upsert_all(
-                ({"id": s.id, "first_name": s.first_name, "last_name": s.last_name, "group_id": s.group,
-                  "interests": ";".join(s.interests), "readiness": s.readiness} for s in students), pk="id")
+                ({"id": s.id, **{_COLUMN.get(name, name): columns[name](s) for name in given}}
+                 for s in roster.students), pk="id")
 
     @locked
     def students(self) -> list[RosterStudent]:

@@ -136,7 +136,7 @@ def dispatch(args: argparse.Namespace) -> int:
         if config.roster:
             from hub.roster import load_roster
 
-            count = len(load_roster(config.roster))
+            count = len(load_roster(config.roster, config.roster_class).students)
             print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations, {count} students")
         else:
             print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations")

@@ -65,6 +65,7 @@ class Config:
     room_name: str
     secret: bytes
     roster: Path | None
+    roster_class: str | None
     stations: tuple[StationConfig, ...]
     broker: BrokerConfig = field(default_factory=BrokerConfig)
     hub: HubConfig = field(default_factory=HubConfig)
@@ -113,7 +114,8 @@ def _id(value: Any) -> str:
 
 
 _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string},
+    "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string,
+             "roster_class": _string},
     "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
                "password": _string},
     "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
@@ -195,6 +197,7 @@ def parse_config(path: Path, data: dict) -> Config:
         room_name=room.get("name", room["id"]),
         secret=_secret(path, room),
         roster=base / room["roster"] if "roster" in room else None,
+        roster_class=room.get("roster_class"),
         stations=stations,
         broker=BrokerConfig(**sections["broker"]),
         hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),

@@ -5,7 +5,7 @@ from tests.conftest import SAMPLE
 
 
 def test_the_sample_class_has_28_students_in_five_groups():
-    students = load_roster(SAMPLE / "roster.csv")
+    students = load_roster(SAMPLE / "roster.csv").students
     assert len(students) == 28
     assert len({s.group for s in students}) == 5
     assert students[0].display_name == "Maya R."
