@@ -4,14 +4,22 @@ The service feeds it verified events and teacher commands, and publishes ``snaps
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 
-from hub.plan import cyclic_plan
+from hub.plan import Plan, PlanGroup, PlanStation, make_plan
 from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
 from shared.protocol import Clock, Presence
+
+
+def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent]) -> Plan:
+    """The cycle for the roster's groups; ``PlanError`` says why there is none (then the hub cannot start)."""
+    sizes = Counter(s.group for s in students if s.group)
+    return make_plan([PlanStation(s.id, s.name, s.capacity, s.kind == "teacher-led") for s in stations],
+                     [PlanGroup(group, size) for group, size in sizes.items()])
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Room:
         self.students = {s.id: s for s in students}
         self.card_versions = card_versions
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
+        self.rotation = rotation_plan(stations, students)
         self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
                                     ends_at=None, left=None)
         self.presence: dict[str, Presence] = dict(presence or {})
@@ -116,8 +125,8 @@ class Room:
             return True
         return False
 
-    def plan(self) -> dict[str, list[str]]:
-        return cyclic_plan(self.groups, [s.id for s in self.stations], self.clock.round)
+    def plan(self) -> dict[str, tuple[str, ...]]:
+        return self.rotation.at(self.clock.round)
 
     def snapshot(self, hub_time: float) -> dict:
         plan = self.plan()
@@ -125,7 +134,7 @@ class Room:
             "seq": self.seq,
             "hub_time": hub_time,
             "clock": asdict(self.clock),
-            "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk, "groups": plan[s.id]}
+            "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk, "groups": list(plan[s.id])}
                          for s in self.stations],
             **self._static,
             "presence": {sid: {"station": p.station, "at": p.at} for sid, p in self.presence.items()},

@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+from hub.plan import PlanError
 from hub.roster import RosterError
 from rotation import __version__
 from rotation.db import DatabaseInUse
@@ -121,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, RosterError, DatabaseInUse) as error:
         print(f"rotation: {error}", file=sys.stderr)
         return 2
+    except PlanError as error:
+        print(f"rotation: {args.config}: no rotation plan keeps every rule: {error}", file=sys.stderr)
+        return 2
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -136,7 +140,11 @@ def dispatch(args: argparse.Namespace) -> int:
         if config.roster:
             from hub.roster import load_roster
 
-            count = len(load_roster(config.roster, config.roster_class).students)
+            from hub.engine import rotation_plan
+
+            students = load_roster(config.roster, config.roster_class).students
+            count = len(students)
+            rotation_plan(config.stations, students)
             print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations, {count} students")
         else:
             print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations")

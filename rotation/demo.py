@@ -42,6 +42,8 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
 def _toml(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -25,6 +25,7 @@ class StationConfig:
     name: str
     kind: str
     kiosk: bool = True
+    capacity: int | None = None  # students at once; None: no limit
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
 }
 _STATION_KEYS: dict[str, Callable[[Any], Any]] = {
     "id": _id, "name": _string, "kind": _one_of(*STATION_KINDS), "kiosk": _boolean,
+    "capacity": _number_between(1, 200, integer=True),
 }
 _REQUIRED = {"room": ("id",), "station": ("id", "name", "kind")}
 

@@ -106,3 +106,13 @@ def test_a_second_kiosk_on_the_same_outbox_is_refused_with_a_clear_message(tmp_p
     assert code == 2
     assert "outbox.db is in use by another kiosk" in capsys.readouterr().err
     Outbox(tmp_path / "outbox.db").close()  # and free again once the first one has closed it
+
+
+def test_a_room_whose_plan_cannot_keep_the_rules_is_refused_with_the_reason(tmp_path, capsys):
+    path = write_room(tmp_path, 1883)
+    path.write_text(path.read_text().replace('id = "reading-nook"', 'id = "reading-nook"\ncapacity = 5'))
+    assert main(["check-config", str(path)]) == 2
+    assert (f"rotation: {path}: no rotation plan keeps every rule: group otters has 6 students but Reading "
+            "Nook has room for 5" in capsys.readouterr().err)
+    assert main(["hub", "serve", "--config", str(path)]) == 2
+    assert "group otters has 6 students" in capsys.readouterr().err

@@ -57,7 +57,7 @@ def test_right_and_wrong_station_greetings(hub, station, tmp_path):
     assert screen.outcome == "welcome"
     screen.export_to_png(str(tmp_path / "kiosk-welcome.png"))
     assert (tmp_path / "kiosk-welcome.png").stat().st_size > 5000
-    assert scan(card("s01").encode()).title == "Maya R., your group is at Teacher's Table"
+    assert scan(card("s01").encode()).title == "Maya R., your group is at Collaborative Project"
     assert screen.detail == "Please head over there now."
 
 
