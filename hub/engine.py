@@ -5,21 +5,24 @@ The service feeds it verified events and teacher commands, and publishes ``snaps
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-from hub.plan import Plan, PlanGroup, PlanStation, make_plan
+from hub.grouping import Learner
+from hub.plan import Plan, PlanError, PlanGroup, PlanStation, make_plan
 from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
 from shared.protocol import Clock, Presence
+from shared.topics import NAME_PATTERN
 
 
-def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent]) -> Plan:
+def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent],
+                  keep: Plan | None = None) -> Plan:
     """The cycle for the roster's groups; ``PlanError`` says why there is none (then the hub cannot start)."""
     sizes = Counter(s.group for s in students if s.group)
     return make_plan([PlanStation(s.id, s.name, s.capacity, s.kind == "teacher-led") for s in stations],
-                     [PlanGroup(group, size) for group, size in sizes.items()])
+                     [PlanGroup(group, size) for group, size in sizes.items()], keep=keep)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,47 @@ class Room:
             "students": {s.id: {"name": s.display_name, "card": self.card_versions.get(s.id, 1), "group": s.group}
                          for s in self.students.values()},
         }
+
+    # Groups, the teacher deciding
+    def learners(self) -> list[Learner]:
+        return [Learner(s.id, s.readiness, s.interests) for s in self.students.values()]
+
+    def set_groups(self, groups: dict[str, list[str]]) -> dict[str, str | None]:
+        """Put each listed student in their group; students not listed are left without one. The new plan
+        is made first, so a grouping it cannot keep changes nothing (ValueError says why). Returns each
+        student's group, for the store."""
+        assignment: dict[str, str | None] = dict.fromkeys(self.students)
+        for group, members in groups.items():
+            if not isinstance(group, str) or not NAME_PATTERN.match(group):
+                raise ValueError(f"group name {group!r} must be 1-40 of lowercase letters, digits, '-' or '_'")
+            if not isinstance(members, list):
+                raise ValueError(f"group {group} must list student ids")
+            for student in members:
+                if student not in self.students:
+                    raise ValueError(f"{student!r} is not a student of this class")
+                if assignment[student] is not None:
+                    raise ValueError(f"{student} is in two groups: {assignment[student]} and {group}")
+                assignment[student] = group
+        students = [replace(s, group=assignment[s.id]) for s in self.students.values()]
+        try:
+            rotation = rotation_plan(self.stations, students, keep=self.rotation)
+        except PlanError as error:
+            raise ValueError(f"the rotation cannot keep its rules with these groups: {error}") from None
+        self.students = {s.id: s for s in students}
+        self.groups = list(dict.fromkeys(s.group for s in students if s.group))
+        self.rotation = rotation
+        self._static = self._static_parts()
+        return assignment
+
+    def move_student(self, student: str, group: str) -> dict[str, str | None]:
+        if student not in self.students:
+            raise ValueError(f"{student!r} is not a student of this class")
+        groups: dict[str, list[str]] = {}
+        for s in self.students.values():
+            target = group if s.id == student else s.group
+            if target:
+                groups.setdefault(target, []).append(s.id)
+        return self.set_groups(groups)
 
     def set_card_version(self, student_id: str, version: int) -> None:
         self.card_versions[student_id] = version

@@ -45,6 +45,7 @@ class Skip:
 class Plan:
     stations: tuple[PlanStation, ...]
     rounds: tuple[dict[str, tuple[str, ...]], ...]  # per round: station id -> group ids there
+    tracks: tuple[tuple[str, ...], ...] = ()  # track t starts at station t
 
     def at(self, round_number: int) -> dict[str, tuple[str, ...]]:
         """The stations of a round, 1-based; round 0 (not started) and rounds past the cycle wrap around."""
@@ -83,7 +84,23 @@ def pack_tracks(groups: list[PlanGroup], tracks: int, room: int) -> list[list[Pl
     return packed if place(0) else None
 
 
-def make_plan(stations: list[PlanStation], groups: list[PlanGroup], skips: list[Skip] = ()) -> Plan:
+def keep_tracks(previous: Plan, stations: list[PlanStation], groups: list[PlanGroup],
+                room: int) -> list[list[PlanGroup]] | None:
+    """The previous plan's tracks for these groups, new groups added where there is most room, or None if
+    the stations changed or a track no longer fits: moving one student must not send every group elsewhere."""
+    if [s.id for s in previous.stations] != [s.id for s in stations]:
+        return None
+    by_id = {g.id: g for g in groups}
+    tracks = [[by_id[g] for g in track if g in by_id] for track in previous.tracks]
+    placed = {g.id for track in tracks for g in track}
+    for group in sorted((g for g in groups if g.id not in placed), key=lambda g: (-g.size, g.id)):
+        min(tracks, key=lambda t: sum(g.size for g in t)).append(group)
+    return tracks if all(sum(g.size for g in track) <= room for track in tracks) else None
+
+
+def make_plan(stations: list[PlanStation], groups: list[PlanGroup], skips: list[Skip] = (),
+              keep: Plan | None = None) -> Plan:
+    """``keep``: a plan in use, whose tracks stay as they are if they still fit."""
     if not stations:
         raise PlanError("the room has no stations")
     ids = {s.id for s in stations}
@@ -95,7 +112,7 @@ def make_plan(stations: list[PlanStation], groups: list[PlanGroup], skips: list[
         if smallest is not None and group.size > room:
             raise PlanError(f"group {group.id} has {group.size} students but {smallest.name} has room for "
                             f"{room}: every group visits every station, so split the group or add places")
-    tracks = pack_tracks(groups, len(stations), room)
+    tracks = (keep and keep_tracks(keep, stations, groups, room)) or pack_tracks(groups, len(stations), room)
     if tracks is None:
         total = sum(sizes.values())
         raise PlanError(f"{total} students in groups of {', '.join(str(g.size) for g in groups)} cannot be split "
@@ -107,7 +124,7 @@ def make_plan(stations: list[PlanStation], groups: list[PlanGroup], skips: list[
                        for i, s in enumerate(stations)})
     for skip in skips:
         rounds = _apply_skip(rounds, stations, sizes, skip, ids)
-    return Plan(tuple(stations), tuple(rounds))
+    return Plan(tuple(stations), tuple(rounds), tuple(tuple(g.id for g in track) for track in tracks))
 
 
 def _apply_skip(rounds: list[dict[str, tuple[str, ...]]], stations: list[PlanStation], sizes: dict[str, int],

@@ -2,6 +2,7 @@
 refused whole, every problem named by line and column."""
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,14 @@ def read_text(path: Path, source: Path | str | None = None) -> str:
     except UnicodeDecodeError as error:
         raise RosterError(source or path, [f"{path.name}: byte {error.start}: not UTF-8 text "
                                            "(save the file as CSV UTF-8)"]) from None
+
+
+def roster_digest(path: Path, class_ref: str | None = None) -> str:
+    """Changes when the roster file (or any file of a bundle) or the chosen class changes."""
+    digest = hashlib.sha256((class_ref or "").encode())
+    for file in sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
 
 
 def load_roster(path: Path, class_ref: str | None = None) -> Roster:

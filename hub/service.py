@@ -16,14 +16,16 @@ from typing import Callable
 import paho.mqtt.client as mqtt
 
 from hub.engine import Room, Verdict
+from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
-from hub.roster import load_roster
+from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from shared.protocol import MAX_ACK_IDS, Ack, Command, Event, HubStatus, PresenceChange, Reply, encode
+from shared.protocol import (GROUP_ACTIONS, MAX_ACK_IDS, Ack, Command, Event, HubStatus, PresenceChange, Reply,
+                             encode)
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.hub")
@@ -38,7 +40,10 @@ class HubService:
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
         if config.roster is not None:
-            self.store.import_roster(load_roster(config.roster, config.roster_class))
+            roster = load_roster(config.roster, config.roster_class)  # a broken file stops the hub, changed or not
+            digest = roster_digest(config.roster, config.roster_class)
+            if digest != self.store.roster_digest():
+                self.store.import_roster(roster, digest)
         self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
                          config.hub.round_minutes * 60, clock=self.store.load_clock(),
                          presence=self.store.presence(), seq=self.store.load_seq() + 1)
@@ -139,8 +144,11 @@ class HubService:
     def handle_command(self, command: Command) -> None:
         with self._lock:
             try:
-                message = self._apply_command(command.action, command.args)
-                reply = Reply(id=command.id, ok=True, message=message)
+                if command.action in GROUP_ACTIONS:
+                    message, data = self._apply_group_command(command.action, command.args)
+                else:
+                    message, data = self._apply_command(command.action, command.args), None
+                reply = Reply(id=command.id, ok=True, message=message, data=data)
             except ValueError as error:
                 reply = Reply(id=command.id, ok=False, message=str(error))
         log.info("command %s from %s: %s", command.action, command.client, reply.message)
@@ -161,6 +169,27 @@ class HubService:
         message = self.room.command(action, args, now)
         self._clock_changed(now if action in ("start", "end") else None)
         return message
+
+    def _apply_group_command(self, action: str, args: dict) -> tuple[str, dict | None]:
+        if action == "suggest_groups":
+            request = grouping_request(args)
+            groups = suggest_groups(self.room.learners(), **request)
+            return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups}
+        if action == "set_groups":
+            groups = args.get("groups")
+            if not isinstance(groups, dict):
+                raise ValueError("set_groups needs 'groups': group name -> student ids")
+            assignment = self.room.set_groups(groups)
+            message = f"{len(self.room.groups)} groups set"
+        else:
+            student, group = args.get("student"), args.get("group")
+            if not isinstance(student, str) or not isinstance(group, str):
+                raise ValueError("move_student needs 'student' and 'group'")
+            assignment = self.room.move_student(student, group)
+            message = f"{self.room.students[student].display_name} moved to {group}"
+        self.store.set_groups(assignment)
+        self._clock_changed()
+        return message, None
 
     def _clock_changed(self, session_started: float | None = None) -> None:
         self.room.seq += 1

@@ -46,9 +46,10 @@ class HubStore:
 
     # Roster
     @locked
-    def import_roster(self, roster: Roster) -> None:
+    def import_roster(self, roster: Roster, digest: str = "") -> None:
         """Insert new students and update known ones in one transaction. Fields the roster does not give
-        (a OneRoster export has no groups) and card versions keep their values."""
+        (a OneRoster export has no groups) and card versions keep their values. ``digest`` identifies the
+        file, so the hub imports it again only when it changes (and regrouping survives a restart)."""
         columns = {"first_name": lambda s: s.first_name, "last_name": lambda s: s.last_name,
                    "group": lambda s: s.group, "interests": lambda s: ";".join(s.interests),
                    "readiness": lambda s: s.readiness}
@@ -57,12 +58,23 @@ class HubStore:
             self.db["students"].upsert_all(
                 ({"id": s.id, **{_COLUMN.get(name, name): columns[name](s) for name in given}}
                  for s in roster.students), pk="id")
+            self._set_meta(self.file.conn, "roster_digest", digest)
+
+    @locked
+    def roster_digest(self) -> str:
+        return self._meta("roster_digest") or ""
 
     @locked
     def students(self) -> list[RosterStudent]:
         return [RosterStudent(r["id"], r["first_name"], r["last_name"], r["group_id"],
                               tuple(i for i in (r["interests"] or "").split(";") if i), r["readiness"])
                 for r in self.db["students"].rows_where(order_by="id")]
+
+    @locked
+    def set_groups(self, assignment: dict[str, str | None]) -> None:
+        with self.file.transaction() as conn:
+            conn.executemany("UPDATE students SET group_id = ? WHERE id = ?",
+                             [(group, student) for student, group in assignment.items()])
 
     @locked
     def card_versions(self) -> dict[str, int]:

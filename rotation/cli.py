@@ -11,10 +11,12 @@ import threading
 from pathlib import Path
 
 from hub.plan import PlanError
+from hub.grouping import STRATEGIES
 from hub.roster import RosterError
 from rotation import __version__
 from rotation.db import DatabaseInUse
 from shared.config import ConfigError, load_config
+from shared.protocol import CLOCK_ACTIONS
 
 DEFAULT_CONFIG = os.environ.get("ROTATION_CONFIG", "/etc/rotation-station/room.toml")
 
@@ -43,8 +45,23 @@ def build_parser() -> argparse.ArgumentParser:
     command = hub_commands.add_parser("command", help="send a teacher command (start, pause, resume, extend, "
                                       "next, end) to the hub")
     _config_argument(command)
-    command.add_argument("action", choices=("start", "pause", "resume", "extend", "next", "end"))
+    command.add_argument("action", choices=CLOCK_ACTIONS)
     command.add_argument("--minutes", type=float, default=1, help="for extend: how many minutes")
+    regroup = hub_commands.add_parser("regroup", help="suggest new groups and, with --apply, use them; the "
+                                      "kiosks and the map follow at once")
+    _config_argument(regroup)
+    regroup.add_argument("--by", required=True, choices=STRATEGIES,
+                         help="interest: shared interests; readiness: similar levels; mixed: every group spans "
+                              "the levels; random")
+    regroup.add_argument("--groups", type=int, required=True, help="how many groups")
+    regroup.add_argument("--apart", action="append", default=[], metavar="ID,ID",
+                         help="two students never to put in one group (repeat for more pairs)")
+    regroup.add_argument("--seed", type=int, help="repeat an earlier suggestion (it prints its seed)")
+    regroup.add_argument("--apply", action="store_true", help="use the suggested groups")
+    move = hub_commands.add_parser("move", help="move one student to another group")
+    _config_argument(move)
+    move.add_argument("student", help="the student id")
+    move.add_argument("group", help="the group (a new name makes a new group)")
 
     kiosk = commands.add_parser("kiosk", help="run a station kiosk")
     _config_argument(kiosk)
@@ -174,18 +191,14 @@ def dispatch(args: argparse.Namespace) -> int:
         run(config, fullscreen=config.display.fullscreen if args.fullscreen is None else args.fullscreen,
             snapshot=args.snapshot)
         return 0
-    if args.hub_command == "command":
-        from hub.display_link import DisplayLink
+    from rotation import teacher
 
-        link = DisplayLink(config)
-        link.start()
-        reply = link.command(args.action, {"minutes": args.minutes} if args.action == "extend" else {})
-        link.stop()
-        if reply is None:
-            print("rotation: the hub did not answer within 5 s (is `rotation hub serve` running?)", file=sys.stderr)
-            return 1
-        print(reply.message)
-        return 0 if reply.ok else 1
+    if args.hub_command == "command":
+        return teacher.clock_command(config, args.action, args.minutes)
+    if args.hub_command == "regroup":
+        return teacher.regroup(config, args.by, args.groups, args.apart, args.seed, args.apply)
+    if args.hub_command == "move":
+        return teacher.move(config, args.student, args.group)
     raise AssertionError(args)
 
 

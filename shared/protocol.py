@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
-MAX_PAYLOAD = {"state": 512 * 1024}
+MAX_PAYLOAD = {"state": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "help", "exit_ticket"})
-COMMAND_ACTIONS = frozenset({"start", "pause", "resume", "extend", "next", "end"})
+CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
+GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
+COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS)
 MAX_ACK_IDS = 1000
 
 
@@ -157,11 +159,13 @@ class Reply:
     id: str
     ok: bool
     message: str = ""
+    data: dict | None = None  # what the command returns, e.g. suggested groups
 
     @classmethod
     def from_dict(cls, d: dict) -> "Reply":
         return cls(id=_text(d, "id", max_len=64), ok=_flag(d, "ok"),
-                   message=_text(d, "message", max_len=500, optional=True) or "")
+                   message=_text(d, "message", max_len=500, optional=True) or "",
+                   data=_mapping(d, "data", optional=True) or None)
 
 
 @dataclass(frozen=True)

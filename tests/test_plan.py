@@ -130,3 +130,15 @@ def test_a_skip_can_name_the_station_to_repeat_and_is_refused_when_it_is_full():
     assert [plan.station_of("otters", r) for r in (1, 2, 3)].count("table") == 2
     with pytest.raises(PlanError, match="Reading Nook has room for 6, and group otters would make it 10"):
         make_plan(stations, groups, [Skip("otters", "tech", instead="nook")])
+
+
+def test_a_plan_in_use_keeps_its_tracks_when_a_student_moves_and_they_still_fit():
+    stations = [PlanStation(f"s{i}", f"Station {i}", 8) for i in range(4)]
+    groups = [PlanGroup("otters", 6), PlanGroup("koalas", 6), PlanGroup("herons", 5), PlanGroup("lynxes", 5)]
+    plan = make_plan(stations, groups)
+    moved = [PlanGroup("otters", 5), PlanGroup("koalas", 6), PlanGroup("herons", 6), PlanGroup("lynxes", 5)]
+    assert make_plan(stations, moved, keep=plan).rounds == plan.rounds  # nobody is sent elsewhere
+    assert make_plan(stations, moved).rounds != plan.rounds  # a fresh packing would have moved groups
+    grown = [PlanGroup("otters", 9)] + groups[1:]
+    with pytest.raises(PlanError, match="group otters has 9 students"):
+        make_plan(stations, grown, keep=plan)

@@ -1,0 +1,73 @@
+"""``rotation hub command | regroup | move``: a teacher's commands from a terminal, through the hub."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+from hub.display_link import DisplayLink
+from shared.config import Config
+from shared.protocol import Reply
+
+NO_HUB = "rotation: the hub did not answer within 5 s (is `rotation hub serve` running?)"
+
+
+class HubSession:
+    """A short-lived link to the hub: sends commands and knows the room (for names)."""
+
+    def __init__(self, config: Config) -> None:
+        self.link = DisplayLink(config)
+
+    def __enter__(self) -> "HubSession":
+        self.link.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.link.stop()
+
+    def send(self, action: str, args: dict) -> Reply | None:
+        reply = self.link.command(action, args)
+        if reply is None:
+            print(NO_HUB, file=sys.stderr)
+        return reply
+
+    def name(self, student: str) -> str:
+        state = self.link.state
+        known = state.students.get(student) if state else None
+        return known.name if known else student
+
+
+def finish(reply: Reply | None) -> int:
+    if reply is None:
+        return 1
+    print(reply.message, file=sys.stdout if reply.ok else sys.stderr)
+    return 0 if reply.ok else 1
+
+
+def clock_command(config: Config, action: str, minutes: float) -> int:
+    with HubSession(config) as hub:
+        return finish(hub.send(action, {"minutes": minutes} if action == "extend" else {}))
+
+
+def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: int | None, apply: bool) -> int:
+    seed = secrets.randbelow(10_000) if seed is None else seed
+    pairs = [pair.split(",") for pair in apart]
+    if any(len(pair) != 2 for pair in pairs):
+        print("rotation: --apart takes two student ids joined by a comma, e.g. --apart s01,s07", file=sys.stderr)
+        return 2
+    with HubSession(config) as hub:
+        reply = hub.send("suggest_groups", {"strategy": strategy, "groups": count, "apart": pairs, "seed": seed})
+        if reply is None or not reply.ok:
+            return finish(reply)
+        groups = reply.data["groups"]
+        print(f"{reply.message} (seed {seed}; the same seed gives the same groups):")
+        for name, members in groups.items():
+            print(f"  {name:<10} {', '.join(hub.name(m) for m in members)}")
+        if not apply:
+            print("Nothing changed yet: add --apply to use these groups.")
+            return 0
+        return finish(hub.send("set_groups", {"groups": groups}))
+
+
+def move(config: Config, student: str, group: str) -> int:
+    with HubSession(config) as hub:
+        return finish(hub.send("move_student", {"student": student, "group": group}))

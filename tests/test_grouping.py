@@ -1,0 +1,81 @@
+"""Suggested groups: balanced sizes, kept-apart pairs never together, and each way of grouping does what
+its name says."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.grouping import STRATEGIES, GroupingError, Learner, suggest_groups
+
+
+@st.composite
+def classes(draw):
+    size = draw(st.integers(4, 40))
+    learners = [Learner(f"s{i:02d}", draw(st.none() | st.integers(1, 5)),
+                        tuple(draw(st.lists(st.sampled_from(["space", "art", "animals", "music", "sport"]),
+                                            max_size=3, unique=True))))
+                for i in range(size)]
+    count = draw(st.integers(2, min(8, size // 2)))
+    ids = draw(st.permutations([learner.id for learner in learners]))
+    pairs = draw(st.integers(0, size // 2))
+    apart = [(ids[2 * i], ids[2 * i + 1]) for i in range(pairs)]  # each student in at most one pair
+    return learners, count, apart
+
+
+@settings(max_examples=300, deadline=None)
+@given(classes(), st.sampled_from(STRATEGIES), st.integers(0, 2**16))
+def test_groups_are_balanced_hold_everyone_once_and_keep_pairs_apart(cls, strategy, seed):
+    learners, count, apart = cls
+    groups = suggest_groups(learners, strategy, count, apart, seed)
+    assert len(groups) == count
+    sizes = [len(members) for members in groups.values()]
+    assert max(sizes) - min(sizes) <= 1
+    assert sorted(m for members in groups.values() for m in members) == sorted(learner.id for learner in learners)
+    for a, b in apart:
+        assert not any(a in members and b in members for members in groups.values())
+
+
+def level(learner):
+    return learner.readiness if learner.readiness is not None else 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(classes(), st.integers(0, 2**16))
+def test_readiness_groups_are_bands_of_levels_and_mixed_groups_span_them(cls, seed):
+    learners, count, _ = cls
+    levels = {learner.id: level(learner) for learner in learners}
+    bands = list(suggest_groups(learners, "readiness", count, seed=seed).values())
+    for lower, upper in zip(bands, bands[1:]):
+        assert max(levels[m] for m in lower) <= min(levels[m] for m in upper)
+    ordered = sorted(levels.values())
+    for members in suggest_groups(learners, "mixed", count, seed=seed).values():
+        assert min(levels[m] for m in members) <= ordered[count - 1]  # one of the lowest band in every group
+        if len(members) > 1:
+            assert max(levels[m] for m in members) >= ordered[count]
+
+
+def test_interest_groups_gather_students_who_share_one():
+    learners = [Learner(f"s{i}", None, (interest,)) for i, interest in
+                enumerate(["space", "art", "space", "art", "animals", "space", "art", "animals", "space", "art",
+                           "animals", "animals"])]
+    interests = {learner.id: learner.interests[0] for learner in learners}
+    groups = suggest_groups(learners, "interest", 3, seed=7)
+    assert sorted(sorted({interests[m] for m in members}) for members in groups.values()) == [
+        ["animals"], ["art"], ["space"]]
+
+
+def test_random_groups_change_with_the_seed_and_repeat_with_it():
+    learners = [Learner(f"s{i}") for i in range(20)]
+    assert suggest_groups(learners, "random", 4, seed=1) == suggest_groups(learners, "random", 4, seed=1)
+    assert suggest_groups(learners, "random", 4, seed=1) != suggest_groups(learners, "random", 4, seed=2)
+
+
+def test_impossible_requests_say_why():
+    learners = [Learner(f"s{i}") for i in range(6)]
+    with pytest.raises(GroupingError, match=r"cannot keep s\d and s\d apart in 2 groups"):
+        suggest_groups(learners, "random", 2, [("s0", "s1"), ("s1", "s2"), ("s0", "s2")])
+    with pytest.raises(GroupingError, match="s9 is not in the class"):
+        suggest_groups(learners, "random", 2, [("s0", "s9")])
+    with pytest.raises(GroupingError, match="7 groups for 6 students"):
+        suggest_groups(learners, "mixed", 7)
+    with pytest.raises(GroupingError, match="unknown way to group 'height'"):
+        suggest_groups(learners, "height", 2)

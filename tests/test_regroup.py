@@ -1,0 +1,71 @@
+"""Regrouping through the real hub and broker: suggestions, the teacher's choice, and kiosks that follow."""
+from hub.service import HubService
+from kiosk.core import KioskCore
+from rotation.cli import main
+from tests.conftest import card, eventually
+
+
+def groups_in(state) -> dict[str, str]:
+    return {student_id: student.group for student_id, student in state.students.items()}
+
+
+def test_a_suggestion_changes_nothing_until_the_teacher_applies_it(hub, room, capsys):
+    assert main(["hub", "regroup", "--config", str(room.path), "--by", "mixed", "--groups", "4",
+                 "--apart", "s01,s02", "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "4 mixed groups suggested (seed 5; the same seed gives the same groups):" in out
+    assert "Maya R." in out and "add --apply" in out
+    assert len(hub.room.groups) == 5  # as the roster has them
+
+    assert main(["hub", "regroup", "--config", str(room.path), "--by", "mixed", "--groups", "4",
+                 "--apart", "s01,s02", "--seed", "5", "--apply"]) == 0
+    assert "4 groups set" in capsys.readouterr().out
+    assert len(hub.room.groups) == 4
+    sizes = sorted(sum(1 for s in hub.room.students.values() if s.group == g) for g in hub.room.groups)
+    assert sizes == [7, 7, 7, 7]
+    assert hub.room.students["s01"].group != hub.room.students["s02"].group
+
+
+def test_a_moved_student_is_sent_to_their_new_groups_station_by_the_kiosk_at_once(hub, room, tmp_path, capsys):
+    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    kiosk.start()
+    try:
+        eventually(lambda: kiosk.state is not None, message="the room state")
+        here = next(s for s in kiosk.state.stations if s.id == "reading-nook").groups[0]
+        assert kiosk.scan(card("s01")).outcome == "elsewhere"
+        assert main(["hub", "move", "--config", str(room.path), "s01", here]) == 0
+        assert f"Maya R. moved to {here}" in capsys.readouterr().out
+        eventually(lambda: groups_in(kiosk.state)["s01"] == here, message="the kiosk to follow the new group")
+        kiosk._last_scan = ("", 0.0)  # not a double read: the student scans again later
+        decision = kiosk.scan(card("s01"))
+        assert (decision.outcome, decision.title) == ("welcome", "Hi Maya R.")
+    finally:
+        kiosk.stop()
+
+
+def test_groups_the_rotation_cannot_keep_are_refused_and_nothing_changes(hub, room):
+    everyone = [f"s{i:02d}" for i in range(1, 29)]
+    before = dict(hub.room.students)
+    from hub.display_link import DisplayLink
+
+    link = DisplayLink(room)
+    link.start()
+    try:
+        reply = link.command("set_groups", {"groups": {"everyone": everyone}})
+    finally:
+        link.stop()
+    assert reply is not None and not reply.ok
+    assert reply.message.startswith("the rotation cannot keep its rules with these groups: group everyone has 28")
+    assert hub.room.students == before
+
+
+def test_regrouping_survives_a_hub_restart(room, broker, capsys):
+    service = HubService(room)
+    service.start()
+    try:
+        assert main(["hub", "move", "--config", str(room.path), "s01", "herons"]) == 0
+    finally:
+        service.stop()
+    again = HubService(room)
+    assert again.room.students["s01"].group == "herons"
+    again.store.close()
