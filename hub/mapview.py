@@ -61,6 +61,7 @@ class _Seat(NamedTuple):
     expected: Station | None  # where the student's group is this round
     misplaced: NameTag | None  # the tag at any other station
     absent: NameTag | None  # the tag in the expected station's missing list
+    not_moved: NameTag | None  # the tag at last round's station, once a new round has begun
 
 
 class _Layout(NamedTuple):
@@ -87,10 +88,11 @@ def _layout(state: State) -> _Layout:
         expected = station_of_group.get(student.group)
         tag = NameTag(student_id, student.name)
         if expected is None:
-            students.append(_Seat(student_id, tag, None, None, None))
+            students.append(_Seat(student_id, tag, None, None, None, None))
         else:
             students.append(_Seat(student_id, tag, expected, tag._replace(note=f"belongs at {expected.name}"),
-                                  tag._replace(note="not checked in")))
+                                  tag._replace(note="not checked in"),
+                                  tag._replace(note=f"not moved yet · now at {expected.name}")))
     layout = _Layout(tuple(students), {s.id: s for s in state.stations},
                      {s.id: ", ".join(group_names.get(g, g) for g in s.groups) or "no group this round"
                       for s in state.stations})
@@ -108,16 +110,21 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     wrong: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
-    not_in = 0
+    not_in = not_moved_count = 0
     presence_of = state.presence
-    for student_id, tag, expected, misplaced, absent in layout.students:  # in name order: each list is sorted
+    round_began = state.clock.started_at if state.clock.round else None
+    for student_id, tag, expected, misplaced, absent, not_moved in layout.students:  # by name: lists are sorted
         presence = presence_of.get(student_id)
         at = stations.get(presence.station) if presence else None
         if at is not None:
             if expected is None or expected is at:
                 here[at.id].append(tag)
                 continue
-            wrong[at.id].append(misplaced)
+            if round_began is not None and presence.at < round_began:
+                wrong[at.id].append(not_moved)
+                not_moved_count += 1
+            else:
+                wrong[at.id].append(misplaced)
         elif expected is None:
             not_in += 1
             continue
@@ -143,7 +150,9 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     round_text = ("Not started" if clock.round == 0 else
                   f"Round {clock.round} of {clock.rounds}" + ("" if clock.running else " · paused"))
     placed = sum(len(names) for names in here.values())
-    misplaced_count = sum(len(names) for names in wrong.values())
+    misplaced_count = sum(len(names) for names in wrong.values()) - not_moved_count
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
+    if not_moved_count:
+        summary += f" · {not_moved_count} not moved yet"
     return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"))

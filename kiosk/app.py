@@ -11,6 +11,7 @@ kivy_env.prepare(window_size=(800, 480))
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
+from kivy.core.audio import SoundLoader  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.properties import ListProperty, StringProperty  # noqa: E402
@@ -18,6 +19,7 @@ from kivy.uix.widget import Widget  # noqa: E402
 
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision  # noqa: E402
+from kiosk.moves import moves_from  # noqa: E402
 from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
 from rotation.heap import freeze_startup_objects  # noqa: E402
@@ -37,6 +39,18 @@ class KioskScreen(Widget):
     colour = ListProperty([0, 0, 0, 1])
 
 
+ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
+
+
+def load_sound(path: Path):
+    """The sound, or None where there is no audio device: the colour and the words still tell."""
+    sound = SoundLoader.load(str(path))
+    if sound is None or not sound.length:
+        log.warning("cannot play %s (no audio device?); the round-end screen stays silent", path.name)
+        return None
+    return sound
+
+
 class KioskPresenter:
     """Connects a KioskCore to a KioskScreen: decisions from any thread are drawn on the next frame."""
 
@@ -44,6 +58,7 @@ class KioskPresenter:
         self.core = core
         self.screen = screen
         self.view = KioskView(core.station.name)
+        self.round_end_sound = load_sound(ROUND_END_SOUND)
         self.last_decision_at = 0.0
         self.scanner: SerialScanner | None = None
         core.decision_listeners.append(self._decided)
@@ -65,6 +80,10 @@ class KioskPresenter:
         self.last_decision_at = time.perf_counter()
 
     def refresh(self, *_) -> None:
+        state = self.core.state
+        if state is not None and self.view.round_is(state.clock.round, moves_from(state, self.core.station.id),
+                                                    time.monotonic()) and self.round_end_sound:
+            self.round_end_sound.play()
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected)
         model = self.view.model()

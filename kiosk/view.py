@@ -4,10 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.decide import Decision
+from kiosk.moves import Move
 from shared.clock import format_left_for_students
 
 SHOW_SECONDS = 5.0
+MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
+MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
 COLOURS = {
+    "move": (0.11, 0.33, 0.72, 1),
     "idle": (0.13, 0.19, 0.27, 1),
     "good": (0.16, 0.49, 0.20, 1),
     "elsewhere": (0.80, 0.45, 0.05, 1),
@@ -31,16 +35,31 @@ class KioskView:
         self.station_name = station_name
         self._decision: Decision | None = None
         self._shown_at = 0.0
+        self._moves: list[Move] = []
+        self._moves_at = 0.0
+        self._round: int | None = None
         self.clock = ""
         self.status = ""
 
     def show(self, decision: Decision, now: float) -> None:
         self._decision, self._shown_at = decision, now
 
+    def round_is(self, round_number: int, moves: list[Move], now: float) -> bool:
+        """Follow the round; True when a new one has just begun and this station's students must move (the
+        screen then lists them, and the kiosk chimes). The first round seen after starting up is not news."""
+        previous, self._round = self._round, round_number
+        if previous is None or previous == round_number or not previous or not round_number or not moves:
+            return False
+        self._moves, self._moves_at = moves, now
+        self._decision = None  # the last greeting gives way at once; a new scan still shows over the list
+        return True
+
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True) -> None:
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
+        if self._moves and now - self._moves_at >= MOVE_SECONDS:
+            self._moves = []
         self.clock = format_left_for_students(time_left)
         if not scanner_ok:
             self.status = "The card scanner is not connected: please tell your teacher"
@@ -53,9 +72,18 @@ class KioskView:
 
     def model(self) -> KioskScreenModel:
         decision = self._decision
+        if decision is None and self._moves:
+            return self._moves_model()
         if decision is None:
             return KioskScreenModel(self.station_name, clock=self.clock, status=self.status)
         colour = (COLOURS["good"] if decision.good else
                   COLOURS["elsewhere"] if decision.outcome == "elsewhere" else COLOURS["problem"])
         return KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
                                 self.status, decision.outcome)
+
+    def _moves_model(self) -> KioskScreenModel:
+        lines = [f"{m.name} \u2013 stay here" if m.stays else f"{m.name} \u2013 go to {m.to}" for m in self._moves[:MOVE_LINES]]
+        if len(self._moves) > MOVE_LINES:
+            lines.append(f"and {len(self._moves) - MOVE_LINES} more: look at the board")
+        return KioskScreenModel(self.station_name, "Time to move!", "\n".join(lines), COLOURS["move"], self.clock,
+                                self.status, "move")

@@ -28,6 +28,7 @@ def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = 
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")  # sounds "play" silently instead of failing
     if window_size:  # the window opens at this size, so a window manager places it whole
         os.environ.setdefault("KCFG_GRAPHICS_WIDTH", str(window_size[0]))
         os.environ.setdefault("KCFG_GRAPHICS_HEIGHT", str(window_size[1]))

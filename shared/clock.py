@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import replace
 from statistics import median
 
 from shared.protocol import Clock
@@ -41,29 +42,27 @@ def format_left_for_students(seconds: float | None) -> str:
 
 def start_round(clock: Clock, hub_now: float, round_number: int) -> Clock:
     return Clock(round=round_number, rounds=clock.rounds, duration=clock.duration, running=True,
-                 ends_at=hub_now + clock.duration, left=None)
+                 ends_at=hub_now + clock.duration, left=None, started_at=hub_now)
 
 
 def pause(clock: Clock, hub_now: float) -> Clock:
     if not clock.running:
         return clock
-    return Clock(round=clock.round, rounds=clock.rounds, duration=clock.duration, running=False, ends_at=None,
-                 left=time_left(clock, hub_now))
+    return replace(clock, running=False, ends_at=None, left=time_left(clock, hub_now))
 
 
 def resume(clock: Clock, hub_now: float) -> Clock:
     if clock.running or clock.round == 0:
         return clock
-    return Clock(round=clock.round, rounds=clock.rounds, duration=clock.duration, running=True,
-                 ends_at=hub_now + (clock.left or 0.0), left=None)
+    return replace(clock, running=True, ends_at=hub_now + (clock.left or 0.0), left=None)
 
 
 def extend(clock: Clock, seconds: float) -> Clock:
     if clock.round == 0:
         return clock
     if clock.running:
-        return Clock(clock.round, clock.rounds, clock.duration, True, clock.ends_at + seconds, None)
-    return Clock(clock.round, clock.rounds, clock.duration, False, None, (clock.left or 0.0) + seconds)
+        return replace(clock, ends_at=clock.ends_at + seconds)
+    return replace(clock, left=(clock.left or 0.0) + seconds)
 
 
 class HubClockEstimate:

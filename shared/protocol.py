@@ -215,19 +215,21 @@ class Presence:
 @dataclass(frozen=True)
 class Clock:
     """The rotation clock. While running, the round ends at ``ends_at`` (hub time); when paused,
-    ``left`` seconds remain. ``round`` is 0 before the session starts."""
+    ``left`` seconds remain. ``round`` is 0 before the session starts; ``started_at`` is when the round
+    began (hub time): a check-in before it belongs to an earlier round."""
     round: int
     rounds: int
     duration: float
     running: bool
     ends_at: float | None
     left: float | None
+    started_at: float | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "Clock":
         return cls(round=_integer(d, "round"), rounds=_integer(d, "rounds"), duration=_number(d, "duration"),
                    running=_flag(d, "running"), ends_at=_number(d, "ends_at", optional=True),
-                   left=_number(d, "left", optional=True))
+                   left=_number(d, "left", optional=True), started_at=_number(d, "started_at", optional=True))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,21 @@ def test_the_map_flags_who_is_missing_misplaced_and_which_kiosk_is_offline():
     assert room_map.summary == "1 in place · 1 at the wrong station · 1 not checked in"
 
 
+def test_after_a_round_change_the_map_shows_who_has_not_moved_yet():
+    from dataclasses import replace
+
+    next_round = replace(STATE, clock=replace(STATE.clock, round=2, started_at=1.5))  # after a's check-in, before c's
+    tech = build_map("Room 12", next_round, {}, True, 1060.0).tile("tech")
+    assert [(t.name, t.note) for t in tech.wrong] == [("Cy L.", "belongs at Reading Nook")]
+    stale = replace(STATE, clock=replace(STATE.clock, round=2, started_at=5.0),
+                    stations=(STATE.stations[0], replace(STATE.stations[1], groups=("g2",)),
+                              replace(STATE.stations[2], groups=("g1",))))
+    room_map = build_map("Room 12", stale, {}, True, 1060.0)
+    assert [(t.name, t.note) for t in room_map.tile("tech").here] == [("Cy L.", "")]
+    assert [(t.name, t.note) for t in room_map.tile("tech").wrong] == [("Ana O.", "not moved yet · now at Reading Nook")]
+    assert room_map.summary == "1 in place · 0 at the wrong station · 1 not checked in · 1 not moved yet"
+
+
 def test_the_map_waits_politely_for_a_hub():
     room_map = build_map("Room 12", None, {}, False, 0.0)
     assert room_map.round == "Waiting for the hub" and room_map.tiles == ()

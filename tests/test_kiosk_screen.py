@@ -33,6 +33,7 @@ def station(room, tmp_path, kivy_window):
         return screen
 
     scan.wire = master
+    scan.presenter = presenter
     yield scan, screen, core
     scanner.stop()
     presenter.close()
@@ -126,3 +127,28 @@ def test_an_unplugged_scanner_is_shown_on_screen(hub, station):
     os.close(scan.wire)  # the scanner's cable is pulled
     pump(lambda: screen.status == "The card scanner is not connected: please tell your teacher",
          message="the scanner warning")
+
+
+def test_at_round_end_the_kiosk_tells_its_students_where_to_go_with_a_colour_and_a_chime(hub, station, tmp_path):
+    from shared.protocol import Command
+
+    scan, screen, core = station
+    eventually(lambda: core.state is not None, message="the room state")
+    hub.handle_command(Command("c1", "start", "test"))
+    group = next(s for s in core.state.stations if s.id == "reading-nook").groups[0]
+    members = sorted(sid for sid, s in core.state.students.items() if s.group == group)
+    for student in members:
+        scan(card(student).encode())
+    eventually(lambda: all(s in hub.room.presence for s in members), message="the check-ins at the hub")
+    hub.handle_command(Command("c2", "next", "test"))
+    pump(lambda: screen.outcome == "move", message="the round-end screen")
+    destination = next(s.name for s in core.state.stations if group in s.groups)
+    names = sorted(core.state.students[s].name for s in members)
+    assert screen.title == "Time to move!"
+    assert screen.detail.splitlines() == [f"{name} \u2013 go to {destination}" for name in names][:6] + (
+        [f"and {len(names) - 6} more: look at the board"] if len(names) > 6 else [])
+    assert scan.presenter.round_end_sound.state == "play"
+    screen.export_to_png(str(tmp_path / "kiosk-move.png"))
+    assert (tmp_path / "kiosk-move.png").stat().st_size > 5000
+    scan(card(members[0]).encode())  # a student arriving for the new round is answered as ever
+    assert screen.outcome in ("welcome", "elsewhere")
