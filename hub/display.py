@@ -19,7 +19,7 @@ from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
 from hub.display_link import DisplayLink  # noqa: E402
-from hub.mapview import RoomMap, Tile  # noqa: E402
+from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
 from rotation.heap import freeze_startup_objects  # noqa: E402
 from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
@@ -67,6 +67,31 @@ class StationTile(BoxLayout):
             if tile.missing else "")
 
 
+class HelpRow(BoxLayout):
+    text = StringProperty("")
+    request_id = StringProperty("")
+
+
+class HelpPanel(BoxLayout):
+    """Calls for help in order of arrival, each with how long it has waited and a button to mark it done."""
+    heading = StringProperty("Help")
+    waiting = BooleanProperty(False)
+
+    def show(self, lines: tuple[HelpLine, ...], answer) -> None:
+        self.heading = f"Help: {len(lines)} waiting" if lines else "Help: nobody waiting"
+        self.waiting = bool(lines)
+        rows = self.ids.rows
+        if [row.request_id for row in rows.children[::-1]] == [line.id for line in lines]:
+            for row, line in zip(rows.children[::-1], lines):
+                row.text = f"{line.station} · {line.waiting}"
+            return
+        rows.clear_widgets()
+        for line in lines:
+            row = HelpRow(text=f"{line.station} · {line.waiting}", request_id=line.id)
+            row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
+            rows.add_widget(row)
+
+
 class RoomMapScreen(Widget):
     room = StringProperty("")
     round_text = StringProperty("")
@@ -77,13 +102,17 @@ class RoomMapScreen(Widget):
     hub_text = StringProperty("")
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
-    __events__ = ("on_command",)
+    __events__ = ("on_command", "on_answer_help")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._tiles: dict[str, StationTile] = {}
+        self.help_panel = HelpPanel()
 
     def on_command(self, action: str) -> None:
+        pass
+
+    def on_answer_help(self, request_id: str) -> None:
         pass
 
     def show(self, room_map: RoomMap, running: bool, started: bool) -> None:
@@ -98,8 +127,10 @@ class RoomMapScreen(Widget):
             self._tiles = {t.station_id: StationTile() for t in room_map.tiles}
             for widget in self._tiles.values():
                 grid.add_widget(widget)
+            grid.add_widget(self.help_panel)  # after the stations: the free corner of the grid
         for tile in room_map.tiles:
             self._tiles[tile.station_id].show(tile)
+        self.help_panel.show(room_map.help, lambda request: self.dispatch("on_answer_help", request))
 
 
 class DisplayPresenter:
@@ -111,6 +142,7 @@ class DisplayPresenter:
         self._pending = Clock.create_trigger(self.draw, -1)
         link.map_listeners.append(lambda room_map: self._pending())
         screen.bind(on_command=self._command)
+        screen.bind(on_answer_help=lambda screen, request: self._send("answer_help", {"id": request}))
         self._ticker = Clock.schedule_interval(lambda dt: link.refresh(), 1.0)
         self.draw()
 
@@ -121,8 +153,9 @@ class DisplayPresenter:
         self.shown_map = room_map
 
     def _command(self, screen, action: str) -> None:
-        args = {"minutes": 1} if action == "extend" else {}
+        self._send(action, {"minutes": 1} if action == "extend" else {})
 
+    def _send(self, action: str, args: dict) -> None:
         def send() -> None:
             reply = self.link.command(action, args)
             if reply is None or not reply.ok:

@@ -37,10 +37,12 @@ class DisplayLink:
         self.map_listeners: list[Callable[[RoomMap], None]] = []
         self.replies: dict[str, Reply] = {}
         self._reply_arrived = threading.Condition()
+        self._listening = threading.Event()  # subscribed, so a reply cannot arrive before we listen for it
         self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *args: self._listening.set()
 
     @property
     def state(self) -> State | None:
@@ -69,6 +71,7 @@ class DisplayLink:
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected = False
+        self._listening.clear()
         self.follower.lost_broker()
         self.refresh()
 
@@ -102,8 +105,11 @@ class DisplayLink:
 
     def command(self, action: str, args: dict | None = None, timeout: float = 5.0) -> Reply | None:
         """Send a teacher command and wait for the hub's reply (None if it did not come in time)."""
+        deadline = time.monotonic() + timeout
+        if not self._listening.wait(timeout):
+            return None
         command = Command(id=uuid.uuid4().hex, action=action, client=self.client_name, args=args or {})
         self.client.publish(self.topics.command, encode(command), qos=QOS)
         with self._reply_arrived:
-            self._reply_arrived.wait_for(lambda: command.id in self.replies, timeout)
+            self._reply_arrived.wait_for(lambda: command.id in self.replies, max(0.0, deadline - time.monotonic()))
             return self.replies.pop(command.id, None)

@@ -13,7 +13,7 @@ from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
-from shared.protocol import Clock, Presence
+from shared.protocol import Clock, HelpRequest, Presence
 from shared.topics import NAME_PATTERN
 
 
@@ -34,7 +34,8 @@ class Verdict:
 class Room:
     def __init__(self, room_id: str, stations: tuple[StationConfig, ...], students: list[RosterStudent],
                  card_versions: dict[str, int], round_seconds: float, clock: Clock | None = None,
-                 presence: dict[str, Presence] | None = None, seq: int = 0) -> None:
+                 presence: dict[str, Presence] | None = None, seq: int = 0,
+                 help_queue: list[HelpRequest] | None = None) -> None:
         self.room_id = room_id
         self.stations = stations
         self.students = {s.id: s for s in students}
@@ -44,6 +45,7 @@ class Room:
         self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
                                     ends_at=None, left=None)
         self.presence: dict[str, Presence] = dict(presence or {})
+        self.help: list[HelpRequest] = list(help_queue or [])
         self.seq = seq
         self._static = self._static_parts()
 
@@ -126,6 +128,21 @@ class Room:
         self.presence[student_id] = Presence(station, at)
         return True
 
+    # Calls for help, answered in order of arrival
+    def ask_help(self, request_id: str, station: str, at: float) -> bool:
+        """Queue a station's call; True if it is new (a station already waiting is not queued twice)."""
+        if any(h.station == station or h.id == request_id for h in self.help):
+            return False
+        self.help.append(HelpRequest(request_id, station, at))
+        return True
+
+    def answer_help(self, request_id: str) -> str:
+        request = next((h for h in self.help if h.id == request_id), None)
+        if request is None:
+            raise ValueError("that call for help has already been answered")
+        self.help.remove(request)
+        return f"answered the call from {next(s.name for s in self.stations if s.id == request.station)}"
+
     # The rotation clock, driven by teacher commands and by time.
     def command(self, action: str, args: dict, now: float) -> str:
         """Apply a teacher command; return what happened, or raise ValueError with why not."""
@@ -154,6 +171,7 @@ class Room:
         if action == "end":
             self.clock = Clock(0, c.rounds, c.duration, False, None, None)
             self.presence.clear()
+            self.help.clear()
             return "session ended"
         raise ValueError(f"unknown command {action!r}")
 
@@ -182,5 +200,5 @@ class Room:
                          for s in self.stations],
             **self._static,
             "presence": {sid: {"station": p.station, "at": p.at} for sid, p in self.presence.items()},
-            "help": [],
+            "help": [asdict(h) for h in self.help],
         }

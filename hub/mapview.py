@@ -35,6 +35,16 @@ class Tile:
         return [t.name for t in self.here + self.wrong]
 
 
+class HelpLine(NamedTuple):
+    id: str
+    station: str  # its name
+    waiting: str  # "40 s", "3 min"
+
+
+def waited(seconds: float) -> str:
+    return f"{max(0, int(seconds))} s" if seconds < 60 else f"{int(seconds // 60)} min"
+
+
 @dataclass(frozen=True)
 class RoomMap:
     room: str
@@ -45,6 +55,7 @@ class RoomMap:
     tiles: tuple[Tile, ...] = ()
     summary: str = ""
     offline_kiosks: tuple[str, ...] = field(default=())
+    help: tuple[HelpLine, ...] = ()  # calls for help, oldest first
 
     def tile(self, station_id: str) -> Tile:
         return next(t for t in self.tiles if t.station_id == station_id)
@@ -154,5 +165,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
     if not_moved_count:
         summary += f" · {not_moved_count} not moved yet"
+    help_lines = tuple(HelpLine(h.id, stations[h.station].name if h.station in stations else h.station,
+                                waited(hub_now - h.at)) for h in state.help)
     return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
-                   summary, tuple(t.name for t in tiles if t.kiosk == "offline"))
+                   summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines)

@@ -24,8 +24,8 @@ from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from shared.protocol import (GROUP_ACTIONS, MAX_ACK_IDS, Ack, Command, Event, HubStatus, PresenceChange, Reply,
-                             encode)
+from shared.protocol import (GROUP_ACTIONS, MAX_ACK_IDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
+                             PresenceChange, Reply, encode)
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.hub")
@@ -46,7 +46,8 @@ class HubService:
                 self.store.import_roster(roster, digest)
         self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
                          config.hub.round_minutes * 60, clock=self.store.load_clock(),
-                         presence=self.store.presence(), seq=self.store.load_seq() + 1)
+                         presence=self.store.presence(), seq=self.store.load_seq() + 1,
+                         help_queue=self.store.load_help())
         self.drops = DropLog(log)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -114,6 +115,8 @@ class HubService:
             return None, Verdict(False, "station does not match the kiosk's topic")
         if all(s.id != event.station for s in self.config.stations):
             return None, Verdict(False, "unknown station")
+        if event.kind in STATION_EVENT_KINDS:
+            return None, Verdict(True)
         try:
             claim = verify_token(self.config.secret, event.card)
         except ForgedCard:
@@ -133,6 +136,10 @@ class HubService:
                 self.client.publish(self.topics.presence, encode(PresenceChange(
                     self.room.seq, student, event.station, event.at)), qos=QOS)
                 self._snapshot_due = True
+            elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at):
+                log.info("call for help from %s", event.station)
+                self.store.save_help(self.room.help)
+                self._state_changed()  # the teacher sees it at once
             self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
                                               verdict.reason, self.room.seq))
 
@@ -146,6 +153,10 @@ class HubService:
             try:
                 if command.action in GROUP_ACTIONS:
                     message, data = self._apply_group_command(command.action, command.args)
+                elif command.action == "answer_help":
+                    message, data = self.room.answer_help(str(command.args.get("id"))), None
+                    self.store.save_help(self.room.help)
+                    self._state_changed()
                 else:
                     message, data = self._apply_command(command.action, command.args), None
                 reply = Reply(id=command.id, ok=True, message=message, data=data)
@@ -167,7 +178,7 @@ class HubService:
     def _apply_command(self, action: str, args: dict) -> str:
         now = self.now()
         message = self.room.command(action, args, now)
-        self._clock_changed(now if action in ("start", "end") else None)
+        self._state_changed(now if action in ("start", "end") else None)
         return message
 
     def _apply_group_command(self, action: str, args: dict) -> tuple[str, dict | None]:
@@ -188,10 +199,10 @@ class HubService:
             assignment = self.room.move_student(student, group)
             message = f"{self.room.students[student].display_name} moved to {group}"
         self.store.set_groups(assignment)
-        self._clock_changed()
+        self._state_changed()
         return message, None
 
-    def _clock_changed(self, session_started: float | None = None) -> None:
+    def _state_changed(self, session_started: float | None = None) -> None:
         self.room.seq += 1
         self.store.save_clock(self.room.clock, self.room.seq, session_started)
         self._publish_state()
@@ -201,7 +212,7 @@ class HubService:
         while not self._stopping.wait(TICK_SECONDS):
             with self._lock:
                 if self.room.tick(self.now(), self.config.hub.auto_advance):
-                    self._clock_changed()
+                    self._state_changed()
                 elif self._snapshot_due:
                     self._publish_state()
                 if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hub.roster import Roster, RosterStudent
 from rotation.db import DatabaseFile, locked
-from shared.protocol import Clock, Event, Presence
+from shared.protocol import Clock, Event, HelpRequest, Presence
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,16 @@ class HubStore:
             if session_started is not None:
                 self._set_meta(conn, "session_started", session_started)
         self.file.make_durable()
+
+    @locked
+    def save_help(self, queue: list[HelpRequest]) -> None:
+        with self.file.transaction() as conn:
+            self._set_meta(conn, "help", json.dumps([h.__dict__ for h in queue]))
+        self.file.make_durable()
+
+    @locked
+    def load_help(self) -> list[HelpRequest]:
+        return [HelpRequest(**h) for h in json.loads(self._meta("help") or "[]")]
 
     @locked
     def load_clock(self) -> Clock | None:

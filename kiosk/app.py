@@ -14,7 +14,7 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.audio import SoundLoader  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
-from kivy.properties import ListProperty, StringProperty  # noqa: E402
+from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
 from kiosk.core import KioskCore  # noqa: E402
@@ -30,6 +30,9 @@ Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
 
 
 class KioskScreen(Widget):
+    __events__ = ("on_call_teacher",)
+    help_label = StringProperty("I need help")
+    help_waiting = BooleanProperty(False)
     station = StringProperty("")
     title = StringProperty("")
     detail = StringProperty("")
@@ -37,6 +40,9 @@ class KioskScreen(Widget):
     status = StringProperty("")
     outcome = StringProperty("idle")
     colour = ListProperty([0, 0, 0, 1])
+
+    def on_call_teacher(self) -> None:
+        pass
 
 
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
@@ -62,6 +68,7 @@ class KioskPresenter:
         self.last_decision_at = 0.0
         self.scanner: SerialScanner | None = None
         core.decision_listeners.append(self._decided)
+        screen.bind(on_call_teacher=lambda screen: self.ask_help())
         core.change_listeners.append(lambda: Clock.schedule_once(self.refresh, 0))
         self.refresh()
         self._ticker = Clock.schedule_interval(self.refresh, 0.25)
@@ -79,17 +86,25 @@ class KioskPresenter:
         self.refresh()
         self.last_decision_at = time.perf_counter()
 
+    def ask_help(self) -> None:
+        try:
+            self.core.ask_help()
+        except Exception:  # the button must answer even if the outbox cannot take the call
+            log.exception("kiosk %s could not record a call for help", self.core.station.id)
+        self.refresh()
+
     def refresh(self, *_) -> None:
         state = self.core.state
         if state is not None and self.view.round_is(state.clock.round, moves_from(state, self.core.station.id),
                                                     time.monotonic()) and self.round_end_sound:
             self.round_end_sound.play()
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
-                         self.scanner is None or self.scanner.connected)
+                         self.scanner is None or self.scanner.connected, self.core.help_waiting())
         model = self.view.model()
         s = self.screen
-        s.station, s.title, s.detail, s.clock, s.status, s.outcome = (
-            model.station, model.title, model.detail, model.clock, model.status, model.outcome)
+        s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_label, s.help_waiting = (
+            model.station, model.title, model.detail, model.clock, model.status, model.outcome, model.help,
+            model.help_waiting)
         s.colour = list(model.colour)
 
     def close(self) -> None:

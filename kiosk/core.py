@@ -47,6 +47,7 @@ class KioskCore:
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
+        self._help_unacked: str | None = None
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
@@ -111,13 +112,29 @@ class KioskCore:
             listener(UNREADABLE)
         return UNREADABLE
 
+    def ask_help(self) -> Event | None:
+        """The station calls the teacher; None if its call is already waiting (at the hub or here)."""
+        if self.help_waiting():
+            return None
+        event = self.record("help", None)
+        self._help_unacked = event.id
+        self._changed()
+        return event
+
+    def help_waiting(self) -> bool:
+        """A call from this station is in the hub's queue, or on its way there (not acked yet, perhaps
+        because the kiosk is offline). Once the teacher answers it, the student may call again."""
+        state = self.state
+        return self._help_unacked is not None or (
+            state is not None and any(h.station == self.station.id for h in state.help))
+
     def _repeated(self, card: str) -> bool:
         now = time.monotonic()
         previous, at = self._last_scan
         self._last_scan = (card, now)
         return previous == card and now - at < REPEAT_SCAN_SECONDS
 
-    def record(self, kind: str, card: str, data: dict | None = None) -> Event:
+    def record(self, kind: str, card: str | None, data: dict | None = None) -> Event:
         with self._lock:
             local = self.now()
             event = Event(id=uuid.uuid4().hex, kind=kind, card=card, station=self.station.id,
@@ -168,6 +185,8 @@ class KioskCore:
         self._changed()
 
     def _acked(self, ack: Ack) -> None:
+        if self._help_unacked in ack.ids:
+            self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
         with self._lock:
             removed = self.outbox.remove(ack.ids)
         if removed:

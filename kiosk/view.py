@@ -1,7 +1,7 @@
 """What the kiosk screen shows, as plain data: the Kivy widget only copies these fields. Pure."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kiosk.decide import Decision
 from kiosk.moves import Move
@@ -28,6 +28,8 @@ class KioskScreenModel:
     clock: str = ""
     status: str = ""
     outcome: str = "idle"
+    help: str = "I need help"  # the button; while a call waits it says so and cannot be pressed again
+    help_waiting: bool = False
 
 
 class KioskView:
@@ -40,6 +42,7 @@ class KioskView:
         self._round: int | None = None
         self.clock = ""
         self.status = ""
+        self.help_waiting = False
 
     def show(self, decision: Decision, now: float) -> None:
         self._decision, self._shown_at = decision, now
@@ -55,7 +58,8 @@ class KioskView:
         return True
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
-               scanner_ok: bool = True) -> None:
+               scanner_ok: bool = True, help_waiting: bool = False) -> None:
+        self.help_waiting = help_waiting
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
         if self._moves and now - self._moves_at >= MOVE_SECONDS:
@@ -73,13 +77,17 @@ class KioskView:
     def model(self) -> KioskScreenModel:
         decision = self._decision
         if decision is None and self._moves:
-            return self._moves_model()
-        if decision is None:
-            return KioskScreenModel(self.station_name, clock=self.clock, status=self.status)
-        colour = (COLOURS["good"] if decision.good else
-                  COLOURS["elsewhere"] if decision.outcome == "elsewhere" else COLOURS["problem"])
-        return KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
-                                self.status, decision.outcome)
+            model = self._moves_model()
+        elif decision is None:
+            model = KioskScreenModel(self.station_name, clock=self.clock, status=self.status)
+        else:
+            colour = (COLOURS["good"] if decision.good else
+                      COLOURS["elsewhere"] if decision.outcome == "elsewhere" else COLOURS["problem"])
+            model = KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
+                                     self.status, decision.outcome)
+        if self.help_waiting:
+            return replace(model, help="Help is on the way", help_waiting=True)
+        return model
 
     def _moves_model(self) -> KioskScreenModel:
         lines = [f"{m.name} \u2013 stay here" if m.stays else f"{m.name} \u2013 go to {m.to}" for m in self._moves[:MOVE_LINES]]

@@ -29,6 +29,7 @@ from rotation.broker import PrivateBroker  # noqa: E402
 from rotation.demo import write_demo_config  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
+from shared.protocol import Command  # noqa: E402
 
 
 def wait(condition, timeout: float = 10.0) -> None:
@@ -65,8 +66,10 @@ def main(out: Path) -> None:
                 kiosk.scan(tokens[student])
         kiosks["tech"].scan(tokens["s01"])
         kiosks["reading-nook"].scan(tokens["s02"])
+        kiosks["tech"].ask_help()
+        kiosks["independent"].ask_help()
         kiosks["collaborative"].stop()
-        wait(lambda: len(hub.room.presence) == 19)
+        wait(lambda: len(hub.room.presence) == 19 and len(hub.room.help) == 2)
 
         EventLoop.ensure_window()
         Window.size = (1280, 720)
@@ -77,7 +80,7 @@ def main(out: Path) -> None:
         link.start()
         wait(lambda: presenter.shown_map and len(presenter.shown_map.tiles) == 5
              and sum(len(t.here) + len(t.wrong) for t in presenter.shown_map.tiles) == 19
-             and presenter.shown_map.offline_kiosks)
+             and presenter.shown_map.offline_kiosks and len(presenter.shown_map.help) == 2)
         frames()
         screen.export_to_png(str(out / "room-map.png"))
         link.stop()
@@ -95,6 +98,11 @@ def main(out: Path) -> None:
             wait(lambda: kiosk_presenter.last_decision_at != before)
             frames()
             kiosk_screen.export_to_png(str(out / f"{name}.png"))
+        wait(lambda: kiosk_presenter.view.model().outcome == "idle", timeout=10)
+        hub.handle_command(Command("shots", "next", "screenshots"))  # the round ends: who goes where
+        wait(lambda: kiosk_screen.outcome == "move")
+        frames()
+        kiosk_screen.export_to_png(str(out / "kiosk-move.png"))
         for kiosk in kiosks.values():
             if kiosk.station.id != "collaborative":
                 kiosk.stop()

@@ -14,9 +14,11 @@ VERSION = 1
 MAX_PAYLOAD = {"state": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "help", "exit_ticket"})
+STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
-COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS)
+HELP_ACTIONS = ("answer_help",)
+COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + HELP_ACTIONS)
 MAX_ACK_IDS = 1000
 
 
@@ -92,10 +94,11 @@ class KioskStatus:
 
 @dataclass(frozen=True)
 class Event:
-    """One thing a student did at a kiosk. ``at`` is the kiosk's estimate of hub time."""
+    """One thing a student did at a kiosk. ``at`` is the kiosk's estimate of hub time. ``card`` is the
+    scanned token, absent only for a station's own events (a call for help)."""
     id: str
     kind: str
-    card: str
+    card: str | None
     station: str
     at: float
     seq: int
@@ -106,7 +109,8 @@ class Event:
     def from_dict(cls, d: dict) -> "Event":
         kind = _text(d, "kind", max_len=20)
         _require(kind in EVENT_KINDS, f"unknown event kind {kind!r}")
-        return cls(id=_text(d, "id", max_len=64), kind=kind, card=_text(d, "card", max_len=200),
+        return cls(id=_text(d, "id", max_len=64), kind=kind,
+                   card=_text(d, "card", max_len=200, optional=kind in STATION_EVENT_KINDS),
                    station=_text(d, "station", max_len=40), at=_number(d, "at"), seq=_integer(d, "seq"),
                    kiosk_time=_number(d, "kiosk_time"), data=_mapping(d, "data", optional=True))
 
@@ -233,6 +237,19 @@ class Clock:
 
 
 @dataclass(frozen=True)
+class HelpRequest:
+    """A station's call for help, open until the teacher marks it answered. ``id`` is the event's."""
+    id: str
+    station: str
+    at: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "HelpRequest":
+        _require(isinstance(d, dict), "each help request must be an object")
+        return cls(id=_text(d, "id", max_len=64), station=_text(d, "station", max_len=40), at=_number(d, "at"))
+
+
+@dataclass(frozen=True)
 class State:
     """The hub's retained snapshot of the room. ``seq`` only ever increases."""
     seq: int
@@ -242,7 +259,7 @@ class State:
     groups: tuple[Group, ...]
     students: dict[str, Student]
     presence: dict[str, Presence]
-    help: tuple[dict, ...] = ()
+    help: tuple[HelpRequest, ...] = ()  # in order of arrival
 
     @classmethod
     def from_dict(cls, d: dict) -> "State":
@@ -270,7 +287,7 @@ class State:
         for student_id, p in _mapping(d, "presence").items():
             _require(isinstance(p, dict), "each presence must be an object")
             presence[student_id] = Presence(station=_text(p, "station", max_len=40), at=_number(p, "at"))
-        help_queue = _list(d, "help", max_items=500) if "help" in d else []
+        help_queue = [HelpRequest.from_dict(h) for h in _list(d, "help", max_items=100)] if "help" in d else []
         return cls(seq=_integer(d, "seq"), hub_time=_number(d, "hub_time"),
                    clock=Clock.from_dict(_mapping(d, "clock")), stations=tuple(stations), groups=tuple(groups),
                    students=students, presence=presence, help=tuple(help_queue))

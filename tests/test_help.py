@@ -1,0 +1,85 @@
+"""A call for help: the kiosk's button, the teacher's queue on the display, and the answer, on real parts."""
+import json
+
+import pytest
+from kivy.tests.common import UnitTestTouch
+
+from hub.display import DisplayPresenter, HelpPanel, RoomMapScreen
+from hub.display_link import DisplayLink
+from hub.service import HubService
+from kiosk.app import KioskPresenter, KioskScreen
+from kiosk.core import KioskCore
+from shared.protocol import ProtocolError, decode
+from tests.conftest import card, eventually, pump
+
+
+def press(button) -> None:
+    """A finger on the button, as the touchscreen would send it."""
+    touch = UnitTestTouch(*button.to_window(*button.center))
+    touch.touch_down()
+    touch.touch_up()
+
+
+@pytest.fixture
+def classroom(room, tmp_path, kivy_window, hub):
+    """The teacher's display and the reading nook's kiosk, both on screen, with the hub running."""
+    kivy_window.size = (1280, 720)
+    link = DisplayLink(room)
+    display = RoomMapScreen(size=(1280, 720))
+    kivy_window.add_widget(display)
+    display_presenter = DisplayPresenter(link, display)
+    link.start()
+    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    kiosk = KioskScreen(size=(800, 480))
+    kivy_window.add_widget(kiosk)  # on top, where the kiosk's touches land
+    kiosk_presenter = KioskPresenter(core, kiosk)
+    core.start()
+    eventually(lambda: core.state is not None and link.state is not None, message="the room state")
+    yield kiosk, display, core
+    kiosk_presenter.close()
+    core.stop()
+    display_presenter.close()
+    link.stop()
+
+
+def test_a_call_for_help_waits_on_the_display_until_the_teacher_answers_it(classroom, hub, tmp_path):
+    kiosk, display, core = classroom
+    pump(lambda: kiosk.help_label == "I need help" and display.help_panel.heading == "Help: nobody waiting")
+    press(kiosk.ids.help)
+    pump(lambda: kiosk.help_label == "Help is on the way" and kiosk.ids.help.disabled, message="the kiosk's answer")
+    panel: HelpPanel = display.help_panel
+    pump(lambda: panel.heading == "Help: 1 waiting", message="the call on the display")
+    (row,) = panel.ids.rows.children
+    assert row.text == "Reading Nook · 0 s"
+    press(kiosk.ids.help)  # pressing again while the call waits changes nothing
+    eventually(lambda: core.outbox.depth() == 0, message="the hub's ack")
+    assert len(hub.room.help) == 1
+    display.export_to_png(str(tmp_path / "help-queue.png"))
+    assert (tmp_path / "help-queue.png").stat().st_size > 20000
+
+    press(row.ids.done)
+    pump(lambda: panel.heading == "Help: nobody waiting", message="the answered call to leave the queue")
+    pump(lambda: kiosk.help_label == "I need help" and not kiosk.ids.help.disabled, message="the button to come back")
+    assert hub.room.help == []
+
+
+def test_calls_for_help_survive_a_hub_restart_in_order(room, broker):
+    from shared.protocol import Event
+
+    first = HubService(room)
+    for number, station in enumerate(("tech", "reading-nook", "tech")):
+        first.handle_event(station, Event(f"h{number}", "help", None, station, 100.0 + number, number + 1, 0.0))
+    assert [h.id for h in first.room.help] == ["h0", "h1"]  # tech was already waiting
+    first.store.close()
+    again = HubService(room)
+    assert [(h.id, h.station) for h in again.room.help] == [("h0", "tech"), ("h1", "reading-nook")]
+    assert [h["station"] for h in again.room.snapshot(200.0)["help"]] == ["tech", "reading-nook"]
+    again.store.close()
+
+
+def test_only_a_call_for_help_may_come_without_a_card():
+    call = {"v": 1, "id": "h1", "kind": "help", "station": "tech", "at": 1.0, "seq": 1, "kiosk_time": 1.0}
+    assert decode("kiosk_event", json.dumps(call).encode()).card is None
+    with pytest.raises(ProtocolError, match="'card' must be a string"):
+        decode("kiosk_event", json.dumps({**call, "kind": "checkin"}).encode())
+    assert card("s01")  # a check-in always carries one
