@@ -17,6 +17,7 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noq
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
+from kivy.utils import escape_markup  # noqa: E402
 
 from hub.display_link import DisplayLink  # noqa: E402
 from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
@@ -35,6 +36,9 @@ KIOSK_LABELS = {"online": ("kiosk online", (0.8, 1, 0.8, 1)), "offline": ("KIOSK
 CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
                "wrong": ((1.0, 0.78, 0.35, 1), (0.33, 0.18, 0.0, 1)),
                "expected": ((0.88, 0.88, 0.92, 1), (0.2, 0.2, 0.3, 1))}
+
+
+TICKET_DOTS = {"got_it": "2e8b3a", "getting_there": "e0a020", "stuck": "c83232"}  # the exit ticket's colours
 
 
 class Chip(Label):
@@ -60,7 +64,9 @@ class StationTile(BoxLayout):
         for style, tags in (("here", tile.here), ("wrong", tile.wrong), ("expected", tile.expected)):
             fill, ink = CHIP_STYLES[style]
             for tag in tags:
-                text = f"{tag.name}: {tag.note}" if tag.note else tag.name
+                text = escape_markup(f"{tag.name}: {tag.note}" if tag.note else tag.name)
+                if tag.ticket:
+                    text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
                 names.add_widget(Chip(text=text, fill=fill, ink=ink))
         self.missing = ("Not here yet: " + ", ".join(
             t.name if t.note == "not checked in" else f"{t.name} ({t.note})" for t in tile.missing)

@@ -7,14 +7,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
-from hub.grouping import Learner
+from hub.grouping import MIDDLE_READINESS, Learner
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, make_plan
 from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
-from shared.protocol import Clock, HelpRequest, Presence
+from shared.protocol import Clock, HelpRequest, Presence, Progress
 from shared.topics import NAME_PATTERN
+
+
+TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit ticket says about readiness
 
 
 def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent],
@@ -35,7 +38,8 @@ class Room:
     def __init__(self, room_id: str, stations: tuple[StationConfig, ...], students: list[RosterStudent],
                  card_versions: dict[str, int], round_seconds: float, clock: Clock | None = None,
                  presence: dict[str, Presence] | None = None, seq: int = 0,
-                 help_queue: list[HelpRequest] | None = None) -> None:
+                 help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
+                 progress_events: list[tuple[str, str, dict]] = ()) -> None:
         self.room_id = room_id
         self.stations = stations
         self.students = {s.id: s for s in students}
@@ -46,6 +50,10 @@ class Room:
                                     ends_at=None, left=None)
         self.presence: dict[str, Presence] = dict(presence or {})
         self.help: list[HelpRequest] = list(help_queue or [])
+        self.goals = goals
+        self.progress: dict[str, Progress] = {}
+        for student, kind, data in progress_events:
+            self.record_progress(student, kind, data)
         self.seq = seq
         self._static = self._static_parts()
 
@@ -63,7 +71,15 @@ class Room:
 
     # Groups, the teacher deciding
     def learners(self) -> list[Learner]:
-        return [Learner(s.id, s.readiness, s.interests) for s in self.students.values()]
+        """Students as grouping sees them: readiness is the roster's level moved by the latest exit ticket."""
+        return [Learner(s.id, self._readiness(s), s.interests) for s in self.students.values()]
+
+    def _readiness(self, student: RosterStudent) -> int | None:
+        ticket = self.progress[student.id].ticket if student.id in self.progress else None
+        if ticket is None:
+            return student.readiness
+        level = student.readiness if student.readiness is not None else MIDDLE_READINESS
+        return max(1, min(5, level + TICKET_STEP[ticket]))
 
     def set_groups(self, groups: dict[str, list[str]]) -> dict[str, str | None]:
         """Put each listed student in their group; students not listed are left without one. The new plan
@@ -128,6 +144,21 @@ class Room:
         self.presence[student_id] = Presence(station, at)
         return True
 
+    # What students chose, aimed for and said at the end
+    def record_progress(self, student: str, kind: str, data: dict) -> bool:
+        """Fold a choice, goal or exit ticket into the student's session. True if it changed."""
+        current = self.progress.get(student, Progress())
+        if kind == "choice":
+            changed = replace(current, activity=data["activity"])
+        elif kind == "goal":
+            changed = replace(current, goal=data["goal"])
+        elif kind == "exit_ticket":
+            changed = replace(current, ticket=data["how"], next=data.get("next"))
+        else:
+            return False
+        self.progress[student] = changed
+        return changed != current
+
     # Calls for help, answered in order of arrival
     def ask_help(self, request_id: str, station: str, at: float) -> bool:
         """Queue a station's call; True if it is new (a station already waiting is not queued twice)."""
@@ -172,6 +203,7 @@ class Room:
             self.clock = Clock(0, c.rounds, c.duration, False, None, None)
             self.presence.clear()
             self.help.clear()
+            self.progress.clear()
             return "session ended"
         raise ValueError(f"unknown command {action!r}")
 
@@ -196,9 +228,11 @@ class Room:
             "seq": self.seq,
             "hub_time": hub_time,
             "clock": asdict(self.clock),
-            "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk, "groups": list(plan[s.id])}
-                         for s in self.stations],
+            "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk, "groups": list(plan[s.id]),
+                          "activities": list(s.activities)} for s in self.stations],
             **self._static,
             "presence": {sid: {"station": p.station, "at": p.at} for sid, p in self.presence.items()},
             "help": [asdict(h) for h in self.help],
+            "goals": list(self.goals),
+            "progress": {sid: {k: v for k, v in asdict(p).items() if v is not None} for sid, p in self.progress.items()},
         }

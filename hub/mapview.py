@@ -16,6 +16,7 @@ class NameTag(NamedTuple):
     student_id: str
     name: str
     note: str = ""  # where a misplaced student should be, or where a missing one is
+    ticket: str = ""  # their latest exit ticket this session: got_it, getting_there or stuck
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,13 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     not_in = not_moved_count = 0
     presence_of = state.presence
     round_began = state.clock.started_at if state.clock.round else None
+    progress_of = state.progress
     for student_id, tag, expected, misplaced, absent, not_moved in layout.students:  # by name: lists are sorted
         presence = presence_of.get(student_id)
+        progress = progress_of.get(student_id) if progress_of else None
+        if progress is not None and progress.ticket:  # rare next to the others: tags are remade only for these
+            tag, misplaced, absent, not_moved = (t._replace(ticket=progress.ticket) if t else t
+                                                 for t in (tag, misplaced, absent, not_moved))
         at = stations.get(presence.station) if presence else None
         if at is not None:
             if expected is None or expected is at:

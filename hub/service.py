@@ -24,7 +24,7 @@ from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from shared.protocol import (GROUP_ACTIONS, MAX_ACK_IDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
+from shared.protocol import (GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
                              PresenceChange, Reply, encode)
 from shared.topics import Topics
 
@@ -47,7 +47,8 @@ class HubService:
         self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
                          config.hub.round_minutes * 60, clock=self.store.load_clock(),
                          presence=self.store.presence(), seq=self.store.load_seq() + 1,
-                         help_queue=self.store.load_help())
+                         help_queue=self.store.load_help(), goals=config.goals,
+                         progress_events=self.store.progress_events())
         self.drops = DropLog(log)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -135,6 +136,9 @@ class HubService:
                 self.room.seq += 1
                 self.client.publish(self.topics.presence, encode(PresenceChange(
                     self.room.seq, student, event.station, event.at)), qos=QOS)
+                self._snapshot_due = True
+            elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
+                self.room.seq += 1
                 self._snapshot_due = True
             elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at):
                 log.info("call for help from %s", event.station)

@@ -122,6 +122,15 @@ class HubStore:
             "GROUP BY student").fetchall()
         return {student: Presence(station, at) for student, station, at in rows}
 
+    @locked
+    def progress_events(self) -> list[tuple[str, str, dict]]:
+        """(student, kind, data) of this session's accepted choices, goals and exit tickets, oldest first."""
+        rows = self.db.execute(
+            "SELECT student, kind, data FROM events WHERE accepted = 1 AND kind IN ('choice', 'goal', 'exit_ticket') "
+            "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0) "
+            "ORDER BY at").fetchall()
+        return [(student, kind, json.loads(data or "{}")) for student, kind, data in rows]
+
     # Clock and seq
     @locked
     def save_clock(self, clock: Clock, seq: int, session_started: float | None = None) -> None:

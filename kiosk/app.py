@@ -15,11 +15,14 @@ from kivy.core.audio import SoundLoader  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
+from kivy.metrics import sp  # noqa: E402
+from kivy.uix.button import Button  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
+from kiosk.prompts import Option, after_scan  # noqa: E402
 from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
 from rotation.heap import freeze_startup_objects  # noqa: E402
@@ -29,10 +32,15 @@ log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
 
 
+class OptionButton(Button):
+    """One answer to a question: an icon and a word or two, big enough for a small finger."""
+
+
 class KioskScreen(Widget):
     __events__ = ("on_call_teacher",)
     help_label = StringProperty("I need help")
     help_waiting = BooleanProperty(False)
+    asking = BooleanProperty(False)  # a question's buttons are showing
     station = StringProperty("")
     title = StringProperty("")
     detail = StringProperty("")
@@ -46,6 +54,7 @@ class KioskScreen(Widget):
 
 
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
+ICON_FONT = "DejaVuSans"  # shipped with Kivy; it has the symbols Roboto lacks
 
 
 def load_sound(path: Path):
@@ -65,6 +74,7 @@ class KioskPresenter:
         self.screen = screen
         self.view = KioskView(core.station.name)
         self.round_end_sound = load_sound(ROUND_END_SOUND)
+        self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
         self.scanner: SerialScanner | None = None
         core.decision_listeners.append(self._decided)
@@ -82,9 +92,24 @@ class KioskPresenter:
         Clock.schedule_once(lambda dt: self.show(decision), 0)  # 0, not -1: wakes an idle loop at once
 
     def show(self, decision: Decision) -> None:
-        self.view.show(decision, time.monotonic())
+        now = time.monotonic()
+        self.view.show(decision, now)
+        self.view.ask(after_scan(decision, self.core.state, self.core.station.id), now)
         self.refresh()
         self.last_decision_at = time.perf_counter()
+
+    def answer(self, value: str | None) -> None:
+        """A tap on one of a question's buttons (None: Skip)."""
+        prompt = self.view.prompt
+        if prompt is None:
+            return
+        try:
+            following = self.core.answer(prompt, value)
+        except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
+            log.exception("kiosk %s could not record an answer", self.core.station.id)
+            following = None
+        self.view.answered(following, time.monotonic())
+        self.refresh()
 
     def ask_help(self) -> None:
         try:
@@ -106,6 +131,26 @@ class KioskPresenter:
             model.station, model.title, model.detail, model.clock, model.status, model.outcome, model.help,
             model.help_waiting)
         s.colour = list(model.colour)
+        s.asking = bool(model.options)
+        if model.options and (model.options, model.skippable) != self._options_shown:
+            # Built only when the question changes: the same question for the next student costs nothing.
+            self._options_shown = (model.options, model.skippable)
+            self._show_options(model.options, model.skippable)
+
+    def _show_options(self, options: tuple[Option, ...], skippable: bool) -> None:
+        row = self.screen.ids.choices
+        row.clear_widgets()
+        for option in options:
+            button = OptionButton(text=f"[font={ICON_FONT}][size={int(sp(40))}]{option.icon}[/size][/font]\n"
+                                       f"{option.label}")
+            if option.colour:
+                button.background_color = option.colour
+            button.bind(on_release=lambda _, value=option.value: self.answer(value))
+            row.add_widget(button)
+        if skippable:
+            skip = OptionButton(text="Skip", size_hint_x=0.5, background_color=(1, 1, 1, 0.25))
+            skip.bind(on_release=lambda _: self.answer(None))
+            row.add_widget(skip)
 
     def close(self) -> None:
         self._ticker.cancel()

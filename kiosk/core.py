@@ -16,6 +16,7 @@ import paho.mqtt.client as mqtt
 
 from kiosk.decide import UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
+from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from rotation import __version__
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import time_left
@@ -96,7 +97,7 @@ class KioskCore:
 
     # Scans
     def scan(self, text: str) -> Decision:
-        decision = decide(text, self.config.secret, self.state, self.station.id)
+        decision = decide(text, self.config.secret, self.state, self.station.id, self.hub_now())
         for listener in self.decision_listeners:
             listener(decision)
         if decision.records_checkin and not self._repeated(decision.card):
@@ -111,6 +112,13 @@ class KioskCore:
         for listener in self.decision_listeners:
             listener(UNREADABLE)
         return UNREADABLE
+
+    def answer(self, prompt: Prompt, value: str | None) -> Prompt | None:
+        """Record a student's tap on a question (nothing for Skip); return the next question, if any."""
+        data, following = after_answer(prompt, value, self.state)
+        if data is not None:
+            self.record(EVENT_KIND[prompt.kind], prompt.card, data)
+        return following
 
     def ask_help(self) -> Event | None:
         """The station calls the teacher; None if its call is already waiting (at the hub or here)."""

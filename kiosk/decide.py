@@ -13,7 +13,7 @@ from shared.protocol import State
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # welcome | elsewhere | checked_in | unknown | revoked | forged | unreadable
+    outcome: str  # welcome | elsewhere | checked_in | checkout | unknown | revoked | forged | unreadable
     title: str
     detail: str
     student_id: str | None = None
@@ -26,7 +26,7 @@ class Decision:
 
     @property
     def good(self) -> bool:
-        return self.outcome in ("welcome", "checked_in")
+        return self.outcome in ("welcome", "checked_in", "checkout", "thanks")
 
 
 UNREADABLE = Decision("unreadable", "Let's try that again", "Hold your card still, about a hand away from the scanner.")
@@ -35,7 +35,10 @@ UNKNOWN = Decision("unknown", "I don't know this card yet", "Please show it to y
 REVOKED = Decision("revoked", "This card has been replaced", "Please use your new card, or ask your teacher.")
 
 
-def decide(text: str, secret: bytes, state: State | None, station_id: str) -> Decision:
+CHECKOUT_AFTER_SECONDS = 60.0  # scanning again here sooner is a double scan or second thoughts, not leaving
+
+
+def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_now: float = 0.0) -> Decision:
     try:
         claim = verify_token(secret, text)
     except ForgedCard:
@@ -56,7 +59,21 @@ def decide(text: str, secret: bytes, state: State | None, station_id: str) -> De
     expected = state.expected_station(claim.student_id)
     card = text.strip()
     if expected is None or expected.id == station_id:
+        if _checking_out(state, claim.student_id, station_id, hub_now):
+            return Decision("checkout", f"Bye {student.name}", "Thanks for your work here!", claim.student_id,
+                            student.name, card)
         detail = "You're in the right place." if expected else "You're checked in."
         return Decision("welcome", f"Hi {student.name}", detail, claim.student_id, student.name, card)
     return Decision("elsewhere", f"{student.name}, your group is at {expected.name}",
                     "Please head over there now.", claim.student_id, student.name, card)
+
+
+def _checking_out(state: State, student_id: str, station_id: str, hub_now: float) -> bool:
+    """Already checked in here this round, a while ago: this scan is the student leaving."""
+    presence = state.presence.get(student_id)
+    if presence is None or presence.station != station_id:
+        return False
+    round_began = state.clock.started_at if state.clock.round else None
+    if round_began is not None and presence.at < round_began:
+        return False
+    return hub_now - presence.at >= CHECKOUT_AFTER_SECONDS

@@ -5,13 +5,16 @@ from dataclasses import dataclass, replace
 
 from kiosk.decide import Decision
 from kiosk.moves import Move
+from kiosk.prompts import Option, Prompt
 from shared.clock import format_left_for_students
 
 SHOW_SECONDS = 5.0
+PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
 MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
 COLOURS = {
     "move": (0.11, 0.33, 0.72, 1),
+    "prompt": (0.05, 0.40, 0.42, 1),
     "idle": (0.13, 0.19, 0.27, 1),
     "good": (0.16, 0.49, 0.20, 1),
     "elsewhere": (0.80, 0.45, 0.05, 1),
@@ -30,6 +33,11 @@ class KioskScreenModel:
     outcome: str = "idle"
     help: str = "I need help"  # the button; while a call waits it says so and cannot be pressed again
     help_waiting: bool = False
+    options: tuple[Option, ...] = ()  # the buttons of a question
+    skippable: bool = False
+
+
+THANKS = Decision("thanks", "Thank you!", "Your teacher will see it.")
 
 
 class KioskView:
@@ -37,6 +45,8 @@ class KioskView:
         self.station_name = station_name
         self._decision: Decision | None = None
         self._shown_at = 0.0
+        self.prompt: Prompt | None = None
+        self._asked_at = 0.0
         self._moves: list[Move] = []
         self._moves_at = 0.0
         self._round: int | None = None
@@ -46,6 +56,18 @@ class KioskView:
 
     def show(self, decision: Decision, now: float) -> None:
         self._decision, self._shown_at = decision, now
+        self.prompt = None  # a new scan is a new student
+
+    def ask(self, prompt: Prompt | None, now: float) -> None:
+        self.prompt, self._asked_at = prompt, now
+
+    def answered(self, following: Prompt | None, now: float) -> None:
+        """After a tap: the next question, or thanks."""
+        if following is not None:
+            self._decision = None  # the greeting has been seen: the question stands on its own
+            self.ask(following, now)
+        else:
+            self.show(THANKS, now)
 
     def round_is(self, round_number: int, moves: list[Move], now: float) -> bool:
         """Follow the round; True when a new one has just begun and this station's students must move (the
@@ -54,7 +76,7 @@ class KioskView:
         if previous is None or previous == round_number or not previous or not round_number or not moves:
             return False
         self._moves, self._moves_at = moves, now
-        self._decision = None  # the last greeting gives way at once; a new scan still shows over the list
+        self._decision = self.prompt = None  # the last greeting gives way at once; a scan still shows over it
         return True
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
@@ -62,6 +84,8 @@ class KioskView:
         self.help_waiting = help_waiting
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
+        if self.prompt is not None and now - self._asked_at >= PROMPT_SECONDS:
+            self.prompt = None
         if self._moves and now - self._moves_at >= MOVE_SECONDS:
             self._moves = []
         self.clock = format_left_for_students(time_left)
@@ -76,7 +100,12 @@ class KioskView:
 
     def model(self) -> KioskScreenModel:
         decision = self._decision
-        if decision is None and self._moves:
+        if self.prompt is not None:
+            p = self.prompt
+            title, detail = (decision.title, f"{decision.detail} {p.question}") if decision else (p.title, "Tap one.")
+            model = KioskScreenModel(self.station_name, title, detail, COLOURS["prompt"], self.clock, self.status,
+                                     f"ask:{p.kind}", options=p.options, skippable=p.skippable)
+        elif decision is None and self._moves:
             model = self._moves_model()
         elif decision is None:
             model = KioskScreenModel(self.station_name, clock=self.clock, status=self.status)

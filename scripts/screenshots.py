@@ -66,10 +66,13 @@ def main(out: Path) -> None:
                 kiosk.scan(tokens[student])
         kiosks["tech"].scan(tokens["s01"])
         kiosks["reading-nook"].scan(tokens["s02"])
+        for station, student, how in (("tech", "s04", "got_it"), ("independent", "s03", "getting_there"),
+                                      ("reading-nook", "s05", "stuck")):  # earlier exit tickets: dots on the map
+            kiosks[station].record("exit_ticket", tokens[student], {"how": how})
         kiosks["tech"].ask_help()
         kiosks["independent"].ask_help()
         kiosks["collaborative"].stop()
-        wait(lambda: len(hub.room.presence) == 19 and len(hub.room.help) == 2)
+        wait(lambda: len(hub.room.presence) == 19 and len(hub.room.help) == 2 and len(hub.room.progress) == 3)
 
         EventLoop.ensure_window()
         Window.size = (1280, 720)
@@ -98,6 +101,14 @@ def main(out: Path) -> None:
             wait(lambda: kiosk_presenter.last_decision_at != before)
             frames()
             kiosk_screen.export_to_png(str(out / f"{name}.png"))
+        nook.now = lambda: time.time() + 90  # a while later, the first student scans again to leave
+        nook.scan(tokens["s10"])
+        wait(lambda: kiosk_screen.outcome == "ask:exit_ticket")
+        frames()
+        kiosk_screen.export_to_png(str(out / "kiosk-exit-ticket.png"))
+        nook.now = time.time
+        kiosk_presenter.answer("got_it")
+        kiosk_presenter.answer(None)
         wait(lambda: kiosk_presenter.view.model().outcome == "idle", timeout=10)
         hub.handle_command(Command("shots", "next", "screenshots"))  # the round ends: who goes where
         wait(lambda: kiosk_screen.outcome == "move")

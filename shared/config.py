@@ -13,6 +13,7 @@ from typing import Any, Callable
 from shared.topics import check_name
 
 STATION_KINDS = ("teacher-led", "independent", "collaborative", "tech", "reading", "other")
+DEFAULT_GOALS = ("Finish what I start", "Try something hard", "Help a friend", "Ask a good question")
 
 
 class ConfigError(ValueError):
@@ -26,6 +27,7 @@ class StationConfig:
     kind: str
     kiosk: bool = True
     capacity: int | None = None  # students at once; None: no limit
+    activities: tuple[str, ...] = ()  # what a student may choose to do here
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Config:
     hub: HubConfig = field(default_factory=HubConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
+    goals: tuple[str, ...] = DEFAULT_GOALS  # offered to each student at their first check-in of a session
 
     def station(self, station_id: str) -> StationConfig:
         for station in self.stations:
@@ -85,6 +88,15 @@ def _string(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string")
     return value
+
+
+def _texts(low: int, high: int, longest: int) -> Callable[[Any], tuple[str, ...]]:
+    def check(value: Any) -> tuple[str, ...]:
+        if (not isinstance(value, list) or not low <= len(value) <= high
+                or not all(isinstance(v, str) and 0 < len(v.strip()) <= longest for v in value)):
+            raise ValueError(f"must be a list of {low} to {high} texts of at most {longest} characters")
+        return tuple(v.strip() for v in value)
+    return check
 
 
 def _boolean(value: Any) -> bool:
@@ -116,7 +128,7 @@ def _id(value: Any) -> str:
 
 _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string,
-             "roster_class": _string},
+             "roster_class": _string, "goals": _texts(2, 6, 40)},
     "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
                "password": _string},
     "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
@@ -128,7 +140,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
 }
 _STATION_KEYS: dict[str, Callable[[Any], Any]] = {
     "id": _id, "name": _string, "kind": _one_of(*STATION_KINDS), "kiosk": _boolean,
-    "capacity": _number_between(1, 200, integer=True),
+    "capacity": _number_between(1, 200, integer=True), "activities": _texts(1, 4, 24),
 }
 _REQUIRED = {"room": ("id",), "station": ("id", "name", "kind")}
 
@@ -200,6 +212,7 @@ def parse_config(path: Path, data: dict) -> Config:
         secret=_secret(path, room),
         roster=base / room["roster"] if "roster" in room else None,
         roster_class=room.get("roster_class"),
+        goals=room.get("goals", DEFAULT_GOALS),
         stations=stations,
         broker=BrokerConfig(**sections["broker"]),
         hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),

@@ -13,7 +13,9 @@ from typing import Any
 VERSION = 1
 MAX_PAYLOAD = {"state": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
 DEFAULT_MAX_PAYLOAD = 8 * 1024
-EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "help", "exit_ticket"})
+EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "goal", "help", "exit_ticket"})
+TICKETS = ("got_it", "getting_there", "stuck")  # the exit ticket's answers, best first
+PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
@@ -56,6 +58,14 @@ def _integer(obj: dict, key: str, *, minimum: int = 0, optional: bool = False) -
     _require(isinstance(value, int) and not isinstance(value, bool), f"'{key}' must be an integer")
     _require(value >= minimum, f"'{key}' must be at least {minimum}")
     return value
+
+
+def _texts(obj: dict, key: str, most: int, longest: int) -> tuple[str, ...]:
+    """An optional list of short texts."""
+    values = _list(obj, key, max_items=most) if key in obj else []
+    _require(all(isinstance(v, str) and 0 < len(v) <= longest for v in values),
+             f"'{key}' must list texts of 1 to {longest} characters")
+    return tuple(values)
 
 
 def _flag(obj: dict, key: str) -> bool:
@@ -112,7 +122,21 @@ class Event:
         return cls(id=_text(d, "id", max_len=64), kind=kind,
                    card=_text(d, "card", max_len=200, optional=kind in STATION_EVENT_KINDS),
                    station=_text(d, "station", max_len=40), at=_number(d, "at"), seq=_integer(d, "seq"),
-                   kiosk_time=_number(d, "kiosk_time"), data=_mapping(d, "data", optional=True))
+                   kiosk_time=_number(d, "kiosk_time"), data=_event_data(kind, _mapping(d, "data", optional=True)))
+
+
+def _event_data(kind: str, data: dict) -> dict:
+    """What each kind carries in ``data``, checked; kinds without details carry what they like."""
+    if kind == "choice":
+        return {"activity": _text(data, "activity", max_len=24)}
+    if kind == "goal":
+        return {"goal": _text(data, "goal", max_len=40)}
+    if kind == "exit_ticket":
+        how = _text(data, "how", max_len=20)
+        _require(how in TICKETS, f"'how' must be one of {', '.join(TICKETS)}")
+        following = _text(data, "next", max_len=40, optional=True)
+        return {"how": how, **({"next": following} if following else {})}
+    return data
 
 
 @dataclass(frozen=True)
@@ -194,6 +218,25 @@ class Station:
     kind: str
     kiosk: bool
     groups: tuple[str, ...]
+    activities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A student's session so far, from their kiosk events: what they chose, their goal, their exit ticket."""
+    activity: str | None = None
+    goal: str | None = None
+    ticket: str | None = None  # one of TICKETS
+    next: str | None = None  # what they would like to do next
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Progress":
+        _require(isinstance(d, dict), "each progress entry must be an object")
+        ticket = _text(d, "ticket", max_len=20, optional=True)
+        _require(ticket is None or ticket in TICKETS, f"'ticket' must be one of {', '.join(TICKETS)}")
+        return cls(activity=_text(d, "activity", max_len=24, optional=True),
+                   goal=_text(d, "goal", max_len=40, optional=True), ticket=ticket,
+                   next=_text(d, "next", max_len=40, optional=True))
 
 
 @dataclass(frozen=True)
@@ -260,6 +303,8 @@ class State:
     students: dict[str, Student]
     presence: dict[str, Presence]
     help: tuple[HelpRequest, ...] = ()  # in order of arrival
+    goals: tuple[str, ...] = ()  # the goals a student picks from
+    progress: dict[str, Progress] = field(default_factory=dict)  # this session's, by student
 
     @classmethod
     def from_dict(cls, d: dict) -> "State":
@@ -270,7 +315,7 @@ class State:
             _require(all(isinstance(g, str) for g in groups), "station groups must be ids")
             stations.append(Station(id=_text(s, "id", max_len=40), name=_text(s, "name", max_len=80),
                                     kind=_text(s, "kind", max_len=40), kiosk=_flag(s, "kiosk"),
-                                    groups=tuple(groups)))
+                                    groups=tuple(groups), activities=_texts(s, "activities", 4, 24)))
         groups = []
         for g in _list(d, "groups", max_items=100):
             _require(isinstance(g, dict), "each group must be an object")
@@ -290,7 +335,9 @@ class State:
         help_queue = [HelpRequest.from_dict(h) for h in _list(d, "help", max_items=100)] if "help" in d else []
         return cls(seq=_integer(d, "seq"), hub_time=_number(d, "hub_time"),
                    clock=Clock.from_dict(_mapping(d, "clock")), stations=tuple(stations), groups=tuple(groups),
-                   students=students, presence=presence, help=tuple(help_queue))
+                   students=students, presence=presence, help=tuple(help_queue),
+                   goals=_texts(d, "goals", 6, 40),
+                   progress={sid: Progress.from_dict(p) for sid, p in _mapping(d, "progress", optional=True).items()})
 
     def follow(self, change: PresenceChange) -> "State | None":
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -299,7 +346,8 @@ class State:
         presence = dict(self.presence)
         presence[change.student] = Presence(change.station, change.at)
         return State(seq=change.seq, hub_time=self.hub_time, clock=self.clock, stations=self.stations,
-                     groups=self.groups, students=self.students, presence=presence, help=self.help)
+                     groups=self.groups, students=self.students, presence=presence, help=self.help,
+                     goals=self.goals, progress=self.progress)
 
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)

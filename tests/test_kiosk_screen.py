@@ -54,8 +54,9 @@ def test_idle_screen_asks_for_a_card(station):
 def test_right_and_wrong_station_greetings(hub, station, tmp_path):
     scan, screen, core = station
     eventually(lambda: core.state is not None, message="the room state")
-    assert (scan(card("s05").encode()).title, screen.detail) == ("Hi Sofia R.", "You're in the right place.")
-    assert screen.outcome == "welcome"
+    assert scan(card("s05").encode()).title == "Hi Sofia R."
+    assert screen.detail == "You're in the right place. What will you do? Tap one."
+    assert screen.outcome == "ask:choice"
     screen.export_to_png(str(tmp_path / "kiosk-welcome.png"))
     assert (tmp_path / "kiosk-welcome.png").stat().st_size > 5000
     assert scan(card("s01").encode()).title == "Maya R., your group is at Collaborative Project"
@@ -151,4 +152,5 @@ def test_at_round_end_the_kiosk_tells_its_students_where_to_go_with_a_colour_and
     screen.export_to_png(str(tmp_path / "kiosk-move.png"))
     assert (tmp_path / "kiosk-move.png").stat().st_size > 5000
     scan(card(members[0]).encode())  # a student arriving for the new round is answered as ever
-    assert screen.outcome in ("welcome", "elsewhere")
+    assert screen.title in ("Hi " + core.state.students[members[0]].name,
+                            f"{core.state.students[members[0]].name}, your group is at {destination}")

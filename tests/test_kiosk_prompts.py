@@ -1,0 +1,58 @@
+"""The questions a kiosk asks after a scan: choice, goal, exit ticket and what next. Pure."""
+from dataclasses import replace
+
+from kiosk.decide import decide
+from kiosk.prompts import after_answer, after_scan, icon_for
+from shared.protocol import Presence, Progress, Station
+from tests.conftest import SECRET, card
+from tests.test_kiosk_decide import STATE
+
+NOOK = replace(STATE.stations[0], activities=("Read a book", "Listen to a story", "Write a review"))
+ROOM = replace(STATE, stations=(NOOK, STATE.stations[1]), goals=("Try something hard", "Help a friend"))
+
+
+def scan(state, now: float = 0.0, station: str = "reading-nook"):
+    decision = decide(card("s05", 2), SECRET, state, station, now)
+    return decision, after_scan(decision, state, station)
+
+
+def test_arriving_at_the_right_station_asks_which_activity_then_a_goal():
+    decision, choice = scan(ROOM)
+    assert (decision.title, choice.kind, choice.question) == ("Hi Sofia R.", "choice", "What will you do? Tap one.")
+    assert [(o.icon, o.label) for o in choice.options] == [
+        ("Aa", "Read a book"), ("\u266b", "Listen to a story"), ("\u270e", "Write a review")]
+    data, goal = after_answer(choice, "Listen to a story", ROOM)
+    assert data == {"activity": "Listen to a story"}
+    assert (goal.kind, goal.title, goal.skippable) == ("goal", "Sofia R., what is your goal today?", True)
+    assert after_answer(goal, "Help a friend", ROOM) == ({"goal": "Help a friend"}, None)
+    assert after_answer(goal, None, ROOM) == (None, None)  # Skip records nothing
+
+
+def test_one_goal_a_session_and_no_questions_for_the_wrong_station():
+    with_goal = replace(ROOM, progress={"s05": Progress(goal="Help a friend")})
+    _, choice = scan(with_goal)
+    assert after_answer(choice, "Read a book", with_goal) == ({"activity": "Read a book"}, None)
+    _, nothing = scan(ROOM, station="tech")  # Sofia's group is at the reading nook
+    assert nothing is None
+    _, goal_only = scan(replace(ROOM, stations=STATE.stations))  # a station with no activities
+    assert goal_only.kind == "goal"
+
+
+def test_scanning_again_a_minute_later_is_checking_out_with_an_exit_ticket():
+    here = replace(ROOM, presence={"s05": Presence("reading-nook", 100.0)})
+    assert scan(here, now=130.0)[1].kind == "choice"  # half a minute: a double scan or second thoughts
+    decision, ticket = scan(here, now=170.0)
+    assert (decision.outcome, ticket.kind) == ("checkout", "exit_ticket")
+    assert [o.label for o in ticket.options] == ["Got it!", "Getting there", "I'm stuck"]
+    data, following = after_answer(ticket, "getting_there", here)
+    assert data == {"how": "getting_there"} and following.kind == "next" and following.skippable
+    assert after_answer(following, "Something harder", here) == (
+        {"how": "getting_there", "next": "Something harder"}, None)
+    earlier_round = replace(here, clock=replace(here.clock, started_at=150.0))
+    assert scan(earlier_round, now=170.0)[0].outcome == "welcome"  # last round's check-in: arriving anew
+
+
+def test_icons_come_from_the_words():
+    assert [icon_for(a) for a in ("Code a robot", "Maths games", "Draw it", "Something new")] == [
+        "\u2699", "123", "\u270f", "\u2605"]
+    assert isinstance(NOOK, Station)
