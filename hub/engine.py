@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
 from hub.grouping import MIDDLE_READINESS, Learner
-from hub.plan import Plan, PlanError, PlanGroup, PlanStation, make_plan
+from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
 from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
@@ -21,11 +21,12 @@ TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit tic
 
 
 def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent],
-                  keep: Plan | None = None) -> Plan:
+                  keep: Plan | None = None, skips: list[Skip] = ()) -> Plan:
     """The cycle for the roster's groups; ``PlanError`` says why there is none (then the hub cannot start)."""
     sizes = Counter(s.group for s in students if s.group)
     return make_plan([PlanStation(s.id, s.name, s.capacity, s.kind == "teacher-led") for s in stations],
-                     [PlanGroup(group, size) for group, size in sizes.items()], keep=keep)
+                     [PlanGroup(group, size) for group, size in sizes.items()],
+                     [skip for skip in skips if skip.group in sizes], keep=keep)
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,18 @@ class Room:
                  card_versions: dict[str, int], round_seconds: float, clock: Clock | None = None,
                  presence: dict[str, Presence] | None = None, seq: int = 0,
                  help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
-                 progress_events: list[tuple[str, str, dict]] = ()) -> None:
+                 progress_events: list[tuple[str, str, dict]] = (), skips: list[Skip] = ()) -> None:
         self.room_id = room_id
         self.stations = stations
         self.students = {s.id: s for s in students}
         self.card_versions = card_versions
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
-        self.rotation = rotation_plan(stations, students)
+        self.skips: list[Skip] = list(skips)
+        try:
+            self.rotation = rotation_plan(stations, students, skips=self.skips)
+        except PlanError:  # the room changed since the skips were made: the plan comes first
+            self.skips = []
+            self.rotation = rotation_plan(stations, students)
         self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
                                     ends_at=None, left=None)
         self.presence: dict[str, Presence] = dict(presence or {})
@@ -99,7 +105,7 @@ class Room:
                 assignment[student] = group
         students = [replace(s, group=assignment[s.id]) for s in self.students.values()]
         try:
-            rotation = rotation_plan(self.stations, students, keep=self.rotation)
+            rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
         except PlanError as error:
             raise ValueError(f"the rotation cannot keep its rules with these groups: {error}") from None
         self.students = {s.id: s for s in students}
@@ -107,6 +113,22 @@ class Room:
         self.rotation = rotation
         self._static = self._static_parts()
         return assignment
+
+    def skip(self, group: str, station: str, instead: str | None = None) -> str:
+        """The group does not visit the station this session: it stays where it was a round longer, or
+        repeats ``instead``. ValueError if the plan cannot do it (a full station, say)."""
+        skips = self.skips + [Skip(group, station, instead)]
+        try:
+            rotation = rotation_plan(self.stations, list(self.students.values()), keep=self.rotation, skips=skips)
+        except PlanError as error:
+            raise ValueError(str(error)) from None
+        where = next(r for r in range(1, len(rotation.rounds) + 1) if self.rotation.station_of(group, r) == station)
+        self.skips, self.rotation = skips, rotation
+        return (f"{group} skip {self._station_name(station)}: in round {where} they are at "
+                f"{self._station_name(rotation.station_of(group, where))}")
+
+    def _station_name(self, station_id: str | None) -> str:
+        return next((s.name for s in self.stations if s.id == station_id), str(station_id))
 
     def move_student(self, student: str, group: str) -> dict[str, str | None]:
         if student not in self.students:
@@ -204,6 +226,9 @@ class Room:
             self.presence.clear()
             self.help.clear()
             self.progress.clear()
+            if self.skips:  # a skip is for one session
+                self.skips = []
+                self.rotation = rotation_plan(self.stations, list(self.students.values()), keep=self.rotation)
             return "session ended"
         raise ValueError(f"unknown command {action!r}")
 

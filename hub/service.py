@@ -48,7 +48,7 @@ class HubService:
                          config.hub.round_minutes * 60, clock=self.store.load_clock(),
                          presence=self.store.presence(), seq=self.store.load_seq() + 1,
                          help_queue=self.store.load_help(), goals=config.goals,
-                         progress_events=self.store.progress_events())
+                         progress_events=self.store.progress_events(), skips=self.store.load_skips())
         self.drops = DropLog(log)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -157,6 +157,14 @@ class HubService:
             try:
                 if command.action in GROUP_ACTIONS:
                     message, data = self._apply_group_command(command.action, command.args)
+                elif command.action == "skip_station":
+                    group, station, instead = (command.args.get(k) for k in ("group", "station", "instead"))
+                    if not isinstance(group, str) or not isinstance(station, str) or not isinstance(
+                            instead, (str, type(None))):
+                        raise ValueError("skip_station needs 'group' and 'station' (and may name 'instead')")
+                    message, data = self.room.skip(group, station, instead), None
+                    self.store.save_skips(self.room.skips)
+                    self._state_changed()
                 elif command.action == "answer_help":
                     message, data = self.room.answer_help(str(command.args.get("id"))), None
                     self.store.save_help(self.room.help)
@@ -182,6 +190,8 @@ class HubService:
     def _apply_command(self, action: str, args: dict) -> str:
         now = self.now()
         message = self.room.command(action, args, now)
+        if action == "end":
+            self.store.save_skips(self.room.skips)  # cleared with the session
         self._state_changed(now if action in ("start", "end") else None)
         return message
 

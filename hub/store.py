@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.plan import Skip
 from hub.roster import Roster, RosterStudent
 from rotation.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, HelpRequest, Presence
@@ -146,6 +147,15 @@ class HubStore:
         with self.file.transaction() as conn:
             self._set_meta(conn, "help", json.dumps([h.__dict__ for h in queue]))
         self.file.make_durable()
+
+    @locked
+    def save_skips(self, skips: list[Skip]) -> None:
+        with self.file.transaction() as conn:
+            self._set_meta(conn, "skips", json.dumps([s.__dict__ for s in skips]))
+
+    @locked
+    def load_skips(self) -> list[Skip]:
+        return [Skip(**s) for s in json.loads(self._meta("skips") or "[]")]
 
     @locked
     def load_help(self) -> list[HelpRequest]:

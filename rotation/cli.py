@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     _config_argument(move)
     move.add_argument("student", help="the student id")
     move.add_argument("group", help="the group (a new name makes a new group)")
+    skip = hub_commands.add_parser("skip", help="a group skips a station this session: it stays a round longer "
+                                   "where it was, or repeats --instead")
+    _config_argument(skip)
+    skip.add_argument("group", help="the group id")
+    skip.add_argument("station", help="the station id it skips")
+    skip.add_argument("--instead", help="the station to repeat instead (default: stay where it was)")
 
     kiosk = commands.add_parser("kiosk", help="run a station kiosk")
     _config_argument(kiosk)
@@ -199,6 +205,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return teacher.regroup(config, args.by, args.groups, args.apart, args.seed, args.apply)
     if args.hub_command == "move":
         return teacher.move(config, args.student, args.group)
+    if args.hub_command == "skip":
+        return teacher.skip(config, args.group, args.station, args.instead)
     raise AssertionError(args)
 
 

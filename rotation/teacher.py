@@ -68,6 +68,11 @@ def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: i
         return finish(hub.send("set_groups", {"groups": groups}))
 
 
+def skip(config: Config, group: str, station: str, instead: str | None) -> int:
+    with HubSession(config) as hub:
+        return finish(hub.send("skip_station", {"group": group, "station": station, "instead": instead}))
+
+
 def move(config: Config, student: str, group: str) -> int:
     with HubSession(config) as hub:
         return finish(hub.send("move_student", {"student": student, "group": group}))

@@ -19,8 +19,9 @@ PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
+PLAN_ACTIONS = ("skip_station",)
 HELP_ACTIONS = ("answer_help",)
-COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + HELP_ACTIONS)
+COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS)
 MAX_ACK_IDS = 1000
 
 

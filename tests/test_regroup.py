@@ -69,3 +69,21 @@ def test_regrouping_survives_a_hub_restart(room, broker, capsys):
     again = HubService(room)
     assert again.room.students["s01"].group == "herons"
     again.store.close()
+
+
+def test_the_teacher_lets_a_group_skip_a_station_and_the_plan_follows(hub, room, capsys):
+    before = hub.room.rotation
+    group = before.at(1)["tech"][0]
+    rounds = range(1, len(before.rounds) + 1)
+    round_at_tech = next(r for r in rounds if before.station_of(group, r) == "tech")
+    assert main(["hub", "skip", "--config", str(room.path), group, "tech", "--instead", "reading-nook"]) == 0
+    assert (f"{group} skip Tech Station: in round {round_at_tech} they are at Reading Nook"
+            in capsys.readouterr().out)
+    after = hub.room.rotation
+    assert [after.station_of(group, r) for r in rounds].count("tech") == 0
+    assert [after.station_of(group, r) for r in rounds].count("reading-nook") == 2
+    assert main(["hub", "skip", "--config", str(room.path), group, "tech"]) == 1
+    assert f"group {group} already skips tech" in capsys.readouterr().err
+    again = HubService(room)  # the skip is kept across a restart, until the session ends
+    assert again.room.skips == hub.room.skips
+    again.store.close()
