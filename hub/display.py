@@ -108,6 +108,7 @@ class RoomMapScreen(Widget):
     hub_text = StringProperty("")
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
+    notice = StringProperty("")  # the hub's answer to the teacher's last button, for a few seconds
     __events__ = ("on_command", "on_answer_help")
 
     def __init__(self, **kwargs) -> None:
@@ -139,6 +140,10 @@ class RoomMapScreen(Widget):
         self.help_panel.show(room_map.help, lambda request: self.dispatch("on_answer_help", request))
 
 
+NOTICED = ("make_report",)  # commands whose answer the teacher needs to read (the others show on the map)
+NOTICE_SECONDS = 12.0
+
+
 class DisplayPresenter:
     """Draws the link's map on the next frame after it changes, and ticks the clock every second."""
 
@@ -151,6 +156,11 @@ class DisplayPresenter:
         screen.bind(on_answer_help=lambda screen, request: self._send("answer_help", {"id": request}))
         self._ticker = Clock.schedule_interval(lambda dt: link.refresh(), 1.0)
         self.draw()
+
+    def _notice(self, text: str) -> None:
+        self.screen.notice = text
+        Clock.schedule_once(lambda dt: setattr(self.screen, "notice", "") if self.screen.notice == text else None,
+                            NOTICE_SECONDS)
 
     def draw(self, *_) -> None:
         room_map = self.link.map
@@ -166,6 +176,9 @@ class DisplayPresenter:
             reply = self.link.command(action, args)
             if reply is None or not reply.ok:
                 log.warning("%s: %s", action, reply.message if reply else "the hub did not answer")
+            if action in NOTICED:
+                text = reply.message if reply else "The hub did not answer: is it running?"
+                Clock.schedule_once(lambda dt: self._notice(text), 0)
         threading.Thread(target=send, daemon=True).start()
 
     def close(self) -> None:

@@ -24,7 +24,8 @@ from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from shared.protocol import (GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
+from hub.report_files import report_last_session
+from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
                              PresenceChange, Reply, encode)
 from shared.topics import Topics
 
@@ -157,20 +158,12 @@ class HubService:
             try:
                 if command.action in GROUP_ACTIONS:
                     message, data = self._apply_group_command(command.action, command.args)
-                elif command.action == "skip_station":
-                    group, station, instead = (command.args.get(k) for k in ("group", "station", "instead"))
-                    if not isinstance(group, str) or not isinstance(station, str) or not isinstance(
-                            instead, (str, type(None))):
-                        raise ValueError("skip_station needs 'group' and 'station' (and may name 'instead')")
-                    message, data = self.room.skip(group, station, instead), None
-                    self.store.save_skips(self.room.skips)
-                    self._state_changed()
-                elif command.action == "answer_help":
-                    message, data = self.room.answer_help(str(command.args.get("id"))), None
-                    self.store.save_help(self.room.help)
-                    self._state_changed()
-                else:
+                elif command.action in CLOCK_ACTIONS:
                     message, data = self._apply_command(command.action, command.args), None
+                else:
+                    handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
+                               "conference_note": self._conference_note, "make_report": self._make_report}
+                    message, data = handler[command.action](command.args)
                 reply = Reply(id=command.id, ok=True, message=message, data=data)
             except ValueError as error:
                 reply = Reply(id=command.id, ok=False, message=str(error))
@@ -187,10 +180,46 @@ class HubService:
             self._publish_state()
         return version
 
+    def _skip_station(self, args: dict) -> tuple[str, None]:
+        group, station, instead = (args.get(k) for k in ("group", "station", "instead"))
+        if not isinstance(group, str) or not isinstance(station, str) or not isinstance(instead, (str, type(None))):
+            raise ValueError("skip_station needs 'group' and 'station' (and may name 'instead')")
+        message = self.room.skip(group, station, instead)
+        self.store.save_skips(self.room.skips)
+        self._state_changed()
+        return message, None
+
+    def _answer_help(self, args: dict) -> tuple[str, None]:
+        message = self.room.answer_help(str(args.get("id")))
+        self.store.save_help(self.room.help)
+        self._state_changed()
+        return message, None
+
+    def _conference_note(self, args: dict) -> tuple[str, None]:
+        """A note from the teacher's table: a few tags and some words, in the student's timeline."""
+        student, tags, text = args.get("student"), args.get("tags", []), args.get("text", "")
+        if student not in self.room.students:
+            raise ValueError(f"{student!r} is not a student of this class")
+        if (not isinstance(tags, list) or len(tags) > 5
+                or not all(isinstance(t, str) and 0 < len(t) <= 20 for t in tags)):
+            raise ValueError("'tags' must be up to 5 tags of 1 to 20 characters")
+        if not isinstance(text, str) or len(text) > 500 or not (text.strip() or tags):
+            raise ValueError("a note needs tags or some text (up to 500 characters)")
+        table = next((s.id for s in self.config.stations if s.kind == "teacher-led"), self.config.stations[0].id)
+        self.store.add_note(student, table, self.now(), tags, text.strip())
+        return f"note saved for {self.room.students[student].display_name}", None
+
+    def _make_report(self, args: dict) -> tuple[str, dict]:
+        folder = report_last_session(self.store, self.config, self.now())
+        return f"report written to {folder}", {"folder": str(folder)}
+
     def _apply_command(self, action: str, args: dict) -> str:
         now = self.now()
         message = self.room.command(action, args, now)
+        if action == "start":
+            self.store.begin_session(now)
         if action == "end":
+            self.store.end_session(now)
             self.store.save_skips(self.room.skips)  # cleared with the session
         self._state_changed(now if action in ("start", "end") else None)
         return message

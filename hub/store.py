@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from hub.plan import Skip
+from hub.report import SessionEvent
 from hub.roster import Roster, RosterStudent
 from rotation.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, HelpRequest, Presence
@@ -44,6 +46,7 @@ class HubStore:
                                   "accepted": int, "reason": str, "data": str}, pk="id", if_not_exists=True)
         self.db["events"].create_index(["student", "at"], if_not_exists=True)
         self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        self.db["sessions"].create({"started": float, "ended": float}, pk="started", if_not_exists=True)
 
     # Roster
     @locked
@@ -131,6 +134,41 @@ class HubStore:
             "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0) "
             "ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}")) for student, kind, data in rows]
+
+    # Sessions, conference notes and reports
+    @locked
+    def begin_session(self, at: float) -> None:
+        with self.file.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO sessions (started) VALUES (?)", (at,))
+
+    @locked
+    def end_session(self, at: float) -> None:
+        with self.file.transaction() as conn:
+            conn.execute("UPDATE sessions SET ended = ? WHERE ended IS NULL", (at,))
+
+    @locked
+    def last_session(self) -> tuple[float, float | None] | None:
+        """(started, ended) of the latest session; ended is None while it runs."""
+        row = self.db.execute("SELECT started, ended FROM sessions ORDER BY started DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
+
+    @locked
+    def add_note(self, student: str, station: str, at: float, tags: list[str], text: str) -> None:
+        """A conference note from the teacher, kept with the student's events."""
+        with self.file.transaction() as conn:
+            conn.execute("INSERT INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time, received_at, "
+                         "accepted, data) VALUES (?, 'conference', ?, ?, ?, 0, ?, ?, 1, ?)",
+                         (uuid.uuid4().hex, student, station, at, at, at, json.dumps({"tags": tags, "text": text})))
+        self.file.make_durable()
+
+    @locked
+    def session_events(self, started: float, ended: float) -> list[SessionEvent]:
+        rows = self.db.execute(
+            "SELECT at, kind, student, station, data FROM events WHERE accepted = 1 AND student IS NOT NULL "
+            "AND kind IN ('checkin', 'choice', 'goal', 'exit_ticket', 'conference') AND at >= ? AND at <= ? "
+            "ORDER BY at", (started, ended)).fetchall()
+        return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))
+                for at, kind, student, station, data in rows]
 
     # Clock and seq
     @locked

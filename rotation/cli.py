@@ -68,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     skip.add_argument("group", help="the group id")
     skip.add_argument("station", help="the station id it skips")
     skip.add_argument("--instead", help="the station to repeat instead (default: stay where it was)")
+    note = hub_commands.add_parser("note", help="a conference note for a student's timeline")
+    _config_argument(note)
+    note.add_argument("student", help="the student id")
+    note.add_argument("--tag", action="append", default=[], help="a short tag, e.g. fluency (repeat for more)")
+    note.add_argument("--text", default="", help="what you noticed or agreed")
+
+    report = commands.add_parser("report", help="write the latest session's report: each student's timeline, "
+                                 "a summary per station and group (CSV) and a chart (PNG)")
+    _config_argument(report)
+    report.add_argument("--out", type=Path, help="folder (default: reports/<date time> next to the hub database)")
 
     kiosk = commands.add_parser("kiosk", help="run a station kiosk")
     _config_argument(kiosk)
@@ -186,6 +196,10 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "kiosk":
         run_kiosk(args, config)
         return 0
+    if args.command == "report":
+        from rotation import teacher
+
+        return teacher.report(config, args.out)
     if args.hub_command == "serve":
         from hub.service import serve
 
@@ -207,6 +221,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return teacher.move(config, args.student, args.group)
     if args.hub_command == "skip":
         return teacher.skip(config, args.group, args.station, args.instead)
+    if args.hub_command == "note":
+        return teacher.note(config, args.student, args.tag, args.text)
     raise AssertionError(args)
 
 

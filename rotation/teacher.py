@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import secrets
 import sys
+import time
+from pathlib import Path
 
 from hub.display_link import DisplayLink
 from shared.config import Config
@@ -71,6 +73,28 @@ def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: i
 def skip(config: Config, group: str, station: str, instead: str | None) -> int:
     with HubSession(config) as hub:
         return finish(hub.send("skip_station", {"group": group, "station": station, "instead": instead}))
+
+
+def note(config: Config, student: str, tags: list[str], text: str) -> int:
+    with HubSession(config) as hub:
+        return finish(hub.send("conference_note", {"student": student, "tags": tags, "text": text}))
+
+
+def report(config: Config, out: Path | None) -> int:
+    """Straight from the hub's database, so it works whether or not the hub is running."""
+    from hub.report_files import report_last_session
+    from hub.store import HubStore
+
+    store = HubStore(config.hub.database)
+    try:
+        folder = report_last_session(store, config, time.time(), out)
+    except ValueError as error:
+        print(f"rotation: {error}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"report written to {folder}: timeline.csv, stations.csv, groups.csv, summary.png")
+    return 0
 
 
 def move(config: Config, student: str, group: str) -> int:

@@ -21,7 +21,8 @@ CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
 PLAN_ACTIONS = ("skip_station",)
 HELP_ACTIONS = ("answer_help",)
-COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS)
+RECORD_ACTIONS = ("conference_note", "make_report")
+COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS + RECORD_ACTIONS)
 MAX_ACK_IDS = 1000
 
 

@@ -1,0 +1,112 @@
+"""What happened in a session, for the teacher: each student's timeline and a summary per station and per
+group. Pure: the store hands in the session's events; hub/report_files.py writes CSV and a chart.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from shared.protocol import TICKETS
+
+TICKET_WORDS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    at: float
+    kind: str  # checkin, choice, goal, exit_ticket, conference
+    student: str
+    station: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    student_id: str
+    name: str
+    at: float
+    station: str  # its name
+    what: str
+
+
+@dataclass(frozen=True)
+class StationSummary:
+    station: str  # its name
+    students: int
+    minutes: float
+    tickets: dict[str, int]  # got_it / getting_there / stuck -> how many
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: str
+    students: int
+    tickets: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Report:
+    started: float
+    ended: float
+    timeline: list[TimelineRow]
+    stations: list[StationSummary]
+    groups: list[GroupSummary]
+
+
+def describe(event: SessionEvent) -> str:
+    data = event.data
+    if event.kind == "checkin":
+        return "checked in"
+    if event.kind == "choice":
+        return f"chose: {data.get('activity', '')}"
+    if event.kind == "goal":
+        return f"goal: {data.get('goal', '')}"
+    if event.kind == "exit_ticket":
+        following = f" (next: {data['next']})" if data.get("next") else ""
+        return f"exit ticket: {TICKET_WORDS.get(data.get('how'), data.get('how'))}{following}"
+    if event.kind == "conference":
+        tags = ", ".join(data.get("tags", []))
+        return f"conference: {tags}{' · ' if tags and data.get('text') else ''}{data.get('text', '')}"
+    return event.kind
+
+
+def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str | None]],
+                 stations: list[tuple[str, str]], started: float, ended: float) -> Report:
+    """``students``: id -> (display name, group); ``stations``: (id, name) in the room's order."""
+    names = dict(stations)
+    ordered = sorted((e for e in events if e.student in students), key=lambda e: (e.student, e.at))
+    timeline = [TimelineRow(e.student, students[e.student][0], e.at, names.get(e.station, e.station), describe(e))
+                for e in sorted(ordered, key=lambda e: (students[e.student][0], e.at))]
+    minutes: dict[str, float] = defaultdict(float)
+    visitors: dict[str, set[str]] = defaultdict(set)
+    by_student: dict[str, list[SessionEvent]] = defaultdict(list)
+    for event in ordered:
+        by_student[event.student].append(event)
+    for student, own in by_student.items():
+        stays = [e for e in own if e.kind in ("checkin", "exit_ticket")]
+        for index, event in enumerate(stays):
+            if event.kind != "checkin":
+                continue  # an exit ticket ends the stay that came before it
+            until = stays[index + 1].at if index + 1 < len(stays) else ended
+            minutes[event.station] += max(0.0, until - event.at) / 60
+            visitors[event.station].add(student)
+    station_tickets: dict[str, Counter] = defaultdict(Counter)
+    group_tickets: dict[str, Counter] = defaultdict(Counter)
+    for student, own in by_student.items():
+        tickets = [e for e in own if e.kind == "exit_ticket" and e.data.get("how") in TICKETS]
+        for station, how in {e.station: e.data["how"] for e in tickets}.items():  # the last word at each
+            station_tickets[station][how] += 1
+        group = students[student][1]
+        if tickets and group:
+            group_tickets[group][tickets[-1].data["how"]] += 1
+    members: dict[str, int] = Counter(group for _, group in students.values() if group)
+    return Report(
+        started, ended, timeline,
+        [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS})
+         for sid, name in stations],
+        [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS}) for group in sorted(members)])
+
+
+def clock_time(at: float) -> str:
+    return time.strftime("%H:%M", time.localtime(at))

@@ -1,0 +1,78 @@
+"""Writes a session report as CSV files a spreadsheet opens, and one PNG chart (matplotlib, no screen)."""
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+from hub.report import Report, build_report, clock_time
+from hub.store import HubStore
+from shared.config import Config
+from shared.protocol import TICKETS
+
+TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c83232"}
+TICKET_LABELS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
+
+
+def write_report(report: Report, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    timeline, stations, groups, chart = (folder / name for name in
+                                         ("timeline.csv", "stations.csv", "groups.csv", "summary.png"))
+    _write_csv(timeline, ["student", "name", "time", "station", "what"],
+               [[r.student_id, r.name, clock_time(r.at), r.station, r.what] for r in report.timeline])
+    _write_csv(stations, ["station", "students", "minutes", *(TICKET_LABELS[t] for t in TICKETS)],
+               [[s.station, s.students, s.minutes, *(s.tickets[t] for t in TICKETS)] for s in report.stations])
+    _write_csv(groups, ["group", "students", *(TICKET_LABELS[t] for t in TICKETS)],
+               [[g.group, g.students, *(g.tickets[t] for t in TICKETS)] for g in report.groups])
+    _draw_chart(report, chart)
+    return [timeline, stations, groups, chart]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    temporary.replace(path)
+
+
+def _draw_chart(report: Report, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen needed, and never Kivy's window
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(11, 4.5), dpi=100, layout="constrained")
+    minutes_axis, tickets_axis = figure.subplots(1, 2)
+    names = [s.station for s in report.stations]
+    minutes_axis.barh(names, [s.minutes for s in report.stations], color="#3a6ea5")
+    minutes_axis.set_title("Minutes spent at each station (all students)")
+    minutes_axis.invert_yaxis()
+    left = [0] * len(names)
+    for ticket in TICKETS:
+        counts = [s.tickets[ticket] for s in report.stations]
+        tickets_axis.barh(names, counts, left=left, color=TICKET_COLOURS[ticket], label=TICKET_LABELS[ticket])
+        left = [a + b for a, b in zip(left, counts)]
+    tickets_axis.set_title("Exit tickets at each station")
+    tickets_axis.invert_yaxis()
+    tickets_axis.legend(loc="lower right")
+    tickets_axis.xaxis.get_major_locator().set_params(integer=True)
+    figure.suptitle(f"Session {clock_time(report.started)}–{clock_time(report.ended)}")
+    temporary = path.with_suffix(".tmp.png")
+    figure.savefig(temporary)
+    temporary.replace(path)
+
+
+def report_last_session(store: HubStore, config: Config, now: float, folder: Path | None = None) -> Path:
+    """Writes the report of the latest session (so far, if it still runs) and returns its folder."""
+    session = store.last_session()
+    if session is None:
+        raise ValueError("no session has been started yet: there is nothing to report")
+    started, ended = session[0], session[1] or now
+    students = {s.id: (s.display_name, s.group) for s in store.students()}
+    report = build_report(store.session_events(started, ended), students,
+                          [(s.id, s.name) for s in config.stations], started, ended)
+    folder = folder or config.hub.database.parent / "reports" / time.strftime("%Y-%m-%d %H%M", time.localtime(started))
+    write_report(report, folder)
+    return folder
