@@ -40,11 +40,7 @@ class HubService:
         self.now = now
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
-        if config.roster is not None:
-            roster = load_roster(config.roster, config.roster_class)  # a broken file stops the hub, changed or not
-            digest = roster_digest(config.roster, config.roster_class)
-            if digest != self.store.roster_digest():
-                self.store.import_roster(roster, digest)
+        sync_roster(self.store, config)
         self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
                          config.hub.round_minutes * 60, clock=self.store.load_clock(),
                          presence=self.store.presence(), seq=self.store.load_seq() + 1,
@@ -162,6 +158,7 @@ class HubService:
                     message, data = self._apply_command(command.action, command.args), None
                 else:
                     handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
+                               "reissue_card": self._new_card,
                                "conference_note": self._conference_note, "make_report": self._make_report}
                     message, data = handler[command.action](command.args)
                 reply = Reply(id=command.id, ok=True, message=message, data=data)
@@ -173,12 +170,21 @@ class HubService:
     def reissue_card(self, student_id: str) -> int:
         """Revoke the student's card: only a card of the returned version is accepted from now on."""
         with self._lock:
-            version = self.store.reissue_card(student_id)
-            self.room.set_card_version(student_id, version)
-            self.room.seq += 1
-            self.store.save_clock(self.room.clock, self.room.seq)
-            self._publish_state()
+            return self._reissue_card(student_id)
+
+    def _reissue_card(self, student_id: str) -> int:
+        if student_id not in self.room.students:
+            raise ValueError(f"{student_id!r} is not a student of this class")
+        version = self.store.reissue_card(student_id)
+        self.room.set_card_version(student_id, version)
+        self._state_changed()  # kiosks refuse the old card from now on
         return version
+
+    def _new_card(self, args: dict) -> tuple[str, dict]:
+        student = args.get("student")
+        version = self._reissue_card(student)
+        return (f"new card {version} for {self.room.students[student].display_name}; the old one no longer "
+                "works"), {"version": version}
 
     def _skip_station(self, args: dict) -> tuple[str, None]:
         group, station, instead = (args.get(k) for k in ("group", "station", "instead"))
@@ -271,6 +277,17 @@ class HubService:
     def _publish_hub_status(self) -> None:
         status = HubStatus(online=True, time=self.now(), since=self._connected_at)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
+
+
+def sync_roster(store: HubStore, config: Config) -> None:
+    """Import the configured roster if its file changed since the last import; a broken file is an error
+    even when unchanged, so the teacher hears of it."""
+    if config.roster is None:
+        return
+    roster = load_roster(config.roster, config.roster_class)
+    digest = roster_digest(config.roster, config.roster_class)
+    if digest != store.roster_digest():
+        store.import_roster(roster, digest)
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:

@@ -101,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--png", type=Path, help="write the QR code to this PNG")
     card.add_argument("--version", dest="card_version", type=int, default=1, help="the card version")
 
+    cards = commands.add_parser("cards", help="a printable PDF of QR cards, ten to an A4 or US Letter page, "
+                                "the name under each code")
+    _config_argument(cards)
+    cards.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default a4)")
+    cards.add_argument("--out", type=Path, default=Path("cards.pdf"), help="the PDF (default cards.pdf)")
+    cards.add_argument("--student", action="append", default=[], help="only this student (repeat for more)")
+    cards.add_argument("--reprint", action="store_true",
+                       help="new cards for the --student(s): their old cards stop working (the hub must run)")
+
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
     check = commands.add_parser("check-config", help="validate a config file and its roster")
     check.add_argument("config", type=Path)
@@ -196,6 +205,10 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "kiosk":
         run_kiosk(args, config)
         return 0
+    if args.command == "cards":
+        from rotation import teacher
+
+        return teacher.cards(config, args.paper, args.out, args.student, args.reprint)
     if args.command == "report":
         from rotation import teacher
 

@@ -97,6 +97,41 @@ def report(config: Config, out: Path | None) -> int:
     return 0
 
 
+def cards(config: Config, paper: str, out: Path, students: list[str], reprint: bool) -> int:
+    """A PDF of cards for the class (or the named students); ``reprint`` first gives those students new
+    cards through the hub, which revokes their old ones at every kiosk."""
+    from hub.cards_pdf import write_cards
+    from hub.service import sync_roster
+    from hub.store import HubStore
+    from shared.cards import make_token
+
+    if reprint:
+        if not students:
+            print("rotation: --reprint needs --student for each card to replace", file=sys.stderr)
+            return 2
+        with HubSession(config) as hub:
+            for student in students:
+                reply = hub.send("reissue_card", {"student": student})
+                if reply is None or not reply.ok:
+                    return finish(reply)
+                print(reply.message)
+    store = HubStore(config.hub.database)
+    try:
+        sync_roster(store, config)
+        roster, versions = store.students(), store.card_versions()
+    finally:
+        store.close()
+    chosen = [s for s in roster if not students or s.id in students]
+    unknown = sorted(set(students) - {s.id for s in roster})
+    if unknown:
+        print(f"rotation: not in the class: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    pages = write_cards([(s.display_name, config.room_name, make_token(config.secret, s.id, versions.get(s.id, 1)))
+                         for s in chosen], out, paper)
+    print(f"wrote {len(chosen)} cards on {pages} {paper.upper()} page{'s' if pages != 1 else ''} to {out}")
+    return 0
+
+
 def move(config: Config, student: str, group: str) -> int:
     with HubSession(config) as hub:
         return finish(hub.send("move_student", {"student": student, "group": group}))
