@@ -150,6 +150,7 @@ class DisplayPresenter:
     def __init__(self, link: DisplayLink, screen: RoomMapScreen) -> None:
         self.link, self.screen = link, screen
         self.shown_map: RoomMap | None = None
+        self.regroup = None  # the regroup screen's presenter while it is on show
         self._pending = Clock.create_trigger(self.draw, -1)
         link.map_listeners.append(lambda room_map: self._pending())
         screen.bind(on_command=self._command)
@@ -163,13 +164,35 @@ class DisplayPresenter:
                             NOTICE_SECONDS)
 
     def draw(self, *_) -> None:
+        if self.regroup is not None:
+            self.regroup.follow()
         room_map = self.link.map
         clock = self.link.state.clock if self.link.state else None
         self.screen.show(room_map, bool(clock and clock.running), bool(clock and clock.round))
         self.shown_map = room_map
 
     def _command(self, screen, action: str) -> None:
+        if action == "groups":
+            self.show_regroup()
+            return
         self._send(action, {"minutes": 1} if action == "extend" else {})
+
+    def show_regroup(self) -> None:
+        """Swap the map for the regroup screen in the same place; its Room map button swaps back."""
+        from hub.regroup_screen import RegroupPresenter, RegroupScreen
+
+        parent = self.screen.parent
+        self.regroup_screen = RegroupScreen(size=self.screen.size)
+        parent.remove_widget(self.screen)
+        parent.add_widget(self.regroup_screen)
+        self.regroup = RegroupPresenter(self.link, self.regroup_screen, self.show_map)
+
+    def show_map(self) -> None:
+        parent = self.regroup_screen.parent
+        parent.remove_widget(self.regroup_screen)
+        parent.add_widget(self.screen)
+        self.regroup = None
+        self.draw()
 
     def _send(self, action: str, args: dict) -> None:
         def send() -> None:

@@ -86,6 +86,15 @@ def main(out: Path) -> None:
              and presenter.shown_map.offline_kiosks and len(presenter.shown_map.help) == 2)
         frames()
         screen.export_to_png(str(out / "room-map.png"))
+        presenter.show_regroup()  # the teacher asks for mixed-readiness groups of four
+        regroup = presenter.regroup_screen
+        regroup.count = 4
+        regroup.dispatch("on_suggest", "mixed")
+        wait(lambda: regroup.suggested and len(regroup.ids.columns.children) == 4)
+        frames(10)
+        regroup.export_to_png(str(out / "regroup.png"))
+        regroup.dispatch("on_cancel")
+        presenter.show_map()
         link.stop()
         Window.remove_widget(screen)
 

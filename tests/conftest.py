@@ -125,3 +125,20 @@ def kivy_window():
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_kivy_home, ignore_errors=True)
+
+
+@pytest.fixture
+def display(room, kivy_window):
+    """The teacher's room map on screen (1280x720), following the room through its own MQTT link."""
+    from hub.display import DisplayPresenter, RoomMapScreen
+    from hub.display_link import DisplayLink
+
+    link = DisplayLink(room)
+    screen = RoomMapScreen(size=(1280, 720))
+    kivy_window.size = (1280, 720)
+    kivy_window.add_widget(screen)
+    presenter = DisplayPresenter(link, screen)
+    link.start()
+    yield link, screen, presenter
+    presenter.close()
+    link.stop()

@@ -1,10 +1,7 @@
 """The teacher's room map: the pure map model, and the Kivy screen rendered offscreen."""
 import json
 
-import pytest
-
-from hub.display import DisplayPresenter, RoomMapScreen, StationTile
-from hub.display_link import DisplayLink
+from hub.display import RoomMapScreen, StationTile
 from hub.mapview import build_map
 from hub.service import HubService
 from shared.protocol import Event, KioskStatus, decode, encode
@@ -61,19 +58,6 @@ def test_after_a_round_change_the_map_shows_who_has_not_moved_yet():
 def test_the_map_waits_politely_for_a_hub():
     room_map = build_map("Room 12", None, {}, False, 0.0)
     assert room_map.round == "Waiting for the hub" and room_map.tiles == ()
-
-
-@pytest.fixture
-def display(room, kivy_window):
-    link = DisplayLink(room)
-    screen = RoomMapScreen(size=(1280, 720))
-    kivy_window.size = (1280, 720)
-    kivy_window.add_widget(screen)
-    presenter = DisplayPresenter(link, screen)
-    link.start()
-    yield link, screen, presenter
-    presenter.close()
-    link.stop()
 
 
 def tile_texts(screen: RoomMapScreen, station_name: str) -> list[str]:

@@ -4,8 +4,7 @@ import json
 import pytest
 from kivy.tests.common import UnitTestTouch
 
-from hub.display import DisplayPresenter, HelpPanel, RoomMapScreen
-from hub.display_link import DisplayLink
+from hub.display import HelpPanel
 from hub.service import HubService
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
@@ -21,14 +20,9 @@ def press(button) -> None:
 
 
 @pytest.fixture
-def classroom(room, tmp_path, kivy_window, hub):
+def classroom(room, tmp_path, kivy_window, hub, display):
     """The teacher's display and the reading nook's kiosk, both on screen, with the hub running."""
-    kivy_window.size = (1280, 720)
-    link = DisplayLink(room)
-    display = RoomMapScreen(size=(1280, 720))
-    kivy_window.add_widget(display)
-    display_presenter = DisplayPresenter(link, display)
-    link.start()
+    link, display, _ = display
     core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
     kiosk = KioskScreen(size=(800, 480))
     kivy_window.add_widget(kiosk)  # on top, where the kiosk's touches land
@@ -38,8 +32,6 @@ def classroom(room, tmp_path, kivy_window, hub):
     yield kiosk, display, core
     kiosk_presenter.close()
     core.stop()
-    display_presenter.close()
-    link.stop()
 
 
 def test_a_call_for_help_waits_on_the_display_until_the_teacher_answers_it(classroom, hub, tmp_path):

@@ -1,0 +1,75 @@
+"""The display's regroup screen with the real hub: tap a name then a group; suggested groups applied."""
+from kivy.tests.common import UnitTestTouch
+
+from hub.regroup_screen import GroupColumn, NameButton
+from tests.conftest import eventually, pump
+
+
+def press(find) -> None:
+    """A finger on the widget ``find()`` returns, once the screen is laid out where the teacher sees it."""
+    from kivy.base import EventLoop
+
+    for _ in range(3):
+        EventLoop.idle()
+    button = find()
+    touch = UnitTestTouch(*button.to_window(*button.center))
+    touch.touch_down()
+    touch.touch_up()
+
+
+def column(screen, group: str) -> GroupColumn:
+    return next(c for c in screen.ids.columns.children if c.group == group)
+
+
+def open_regroup(display):
+    link, screen, presenter = display
+    eventually(lambda: link.state is not None, message="the room state")
+    screen.dispatch("on_command", "groups")
+    return presenter
+
+
+def test_the_teacher_moves_a_student_by_tapping_the_name_then_the_group(display, hub, tmp_path):
+    display = open_regroup(display)
+    regroup = display.regroup_screen
+    pump(lambda: len(regroup.ids.columns.children) == 5, message="five groups on screen")
+    def maya():
+        return next(b for b in column(regroup, "otters").ids.names.children if b.text == "Maya R.")
+    press(maya)
+    assert maya().picked
+    press(lambda: column(regroup, "herons").ids.title)
+    eventually(lambda: hub.room.students["s01"].group == "herons", message="the hub to move Maya")
+    pump(lambda: "Maya R." in [b.text for b in column(regroup, "herons").ids.names.children],
+         message="Maya among the herons")
+    pump(lambda: column(regroup, "herons").ids.names.children[0].y > 0, message="the names laid out")
+    regroup.export_to_png(str(tmp_path / "regroup.png"))
+    assert (tmp_path / "regroup.png").stat().st_size > 20000
+
+
+def test_suggested_groups_wait_for_the_teacher_to_apply_them(display, hub):
+    display = open_regroup(display)
+    regroup = display.regroup_screen
+    regroup.count = 4
+    regroup.dispatch("on_suggest", "mixed")
+    pump(lambda: regroup.suggested and len(regroup.ids.columns.children) == 4, message="a suggestion")
+    assert len(hub.room.groups) == 5  # nothing changed yet
+    assert all(isinstance(b, NameButton) for c in regroup.ids.columns.children for b in c.ids.names.children)
+    regroup.dispatch("on_apply")
+    eventually(lambda: len(hub.room.groups) == 4, message="the hub to use the suggestion")
+    pump(lambda: not regroup.suggested, message="the suggestion to be applied")
+    regroup.dispatch("on_back")
+    assert display.screen.parent is not None and regroup.parent is None
+
+
+def test_moving_names_in_a_suggestion_only_changes_what_is_shown():
+    from hub.regroup import RegroupModel
+
+    model = RegroupModel(names={"a": "Ana", "b": "Ben", "c": "Cy"})
+    model.suggest("random", {"reds": ["a", "b"], "blues": ["c"]})
+    model.pick("b")
+    assert model.drop_into("blues") is None  # nothing for the hub until Apply
+    assert model.groups == {"reds": ["a"], "blues": ["b", "c"]} and model.picked is None
+    model.suggested = None
+    model.pick("a")
+    assert model.drop_into("blues") == "a"  # the hub's groups: the move goes to the hub at once
+    model.pick("c")
+    assert model.drop_into("blues") is None  # already there
