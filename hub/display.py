@@ -14,6 +14,7 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
+from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
@@ -41,12 +42,19 @@ CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
 TICKET_DOTS = {"got_it": "2e8b3a", "getting_there": "e0a020", "stuck": "c83232"}  # the exit ticket's colours
 
 
-class Chip(Label):
+class Chip(ButtonBehavior, Label):
+    """A student's name on a tile; tapping it opens a conference note."""
+    student_id = StringProperty("")
     fill = ListProperty([1, 1, 1, 1])
     ink = ListProperty([0, 0, 0, 1])
 
 
 class StationTile(BoxLayout):
+    __events__ = ("on_student",)
+
+    def on_student(self, student_id: str) -> None:
+        pass
+
     title = StringProperty("")
     groups = StringProperty("")
     kiosk_text = StringProperty("")
@@ -67,7 +75,9 @@ class StationTile(BoxLayout):
                 text = escape_markup(f"{tag.name}: {tag.note}" if tag.note else tag.name)
                 if tag.ticket:
                     text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
-                names.add_widget(Chip(text=text, fill=fill, ink=ink))
+                chip = Chip(text=text, fill=fill, ink=ink, student_id=tag.student_id)
+                chip.bind(on_release=lambda chip: self.dispatch("on_student", chip.student_id))
+                names.add_widget(chip)
         self.missing = ("Not here yet: " + ", ".join(
             t.name if t.note == "not checked in" else f"{t.name} ({t.note})" for t in tile.missing)
             if tile.missing else "")
@@ -109,7 +119,7 @@ class RoomMapScreen(Widget):
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
     notice = StringProperty("")  # the hub's answer to the teacher's last button, for a few seconds
-    __events__ = ("on_command", "on_answer_help")
+    __events__ = ("on_command", "on_answer_help", "on_note")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -120,6 +130,9 @@ class RoomMapScreen(Widget):
         pass
 
     def on_answer_help(self, request_id: str) -> None:
+        pass
+
+    def on_note(self, student_id: str) -> None:
         pass
 
     def show(self, room_map: RoomMap, running: bool, started: bool) -> None:
@@ -133,6 +146,8 @@ class RoomMapScreen(Widget):
             grid.clear_widgets()
             self._tiles = {t.station_id: StationTile() for t in room_map.tiles}
             for widget in self._tiles.values():
+                widget.bind(on_student=lambda tile, student: self.dispatch("on_note", student))
+            for widget in self._tiles.values():
                 grid.add_widget(widget)
             grid.add_widget(self.help_panel)  # after the stations: the free corner of the grid
         for tile in room_map.tiles:
@@ -140,7 +155,7 @@ class RoomMapScreen(Widget):
         self.help_panel.show(room_map.help, lambda request: self.dispatch("on_answer_help", request))
 
 
-NOTICED = ("make_report",)  # commands whose answer the teacher needs to read (the others show on the map)
+NOTICED = ("make_report", "conference_note")  # commands whose answer the teacher needs to read (the others show on the map)
 NOTICE_SECONDS = 12.0
 
 
@@ -155,6 +170,7 @@ class DisplayPresenter:
         link.map_listeners.append(lambda room_map: self._pending())
         screen.bind(on_command=self._command)
         screen.bind(on_answer_help=lambda screen, request: self._send("answer_help", {"id": request}))
+        screen.bind(on_note=lambda screen, student: self.open_note(student))
         self._ticker = Clock.schedule_interval(lambda dt: link.refresh(), 1.0)
         self.draw()
 
@@ -176,6 +192,15 @@ class DisplayPresenter:
             self.show_regroup()
             return
         self._send(action, {"minutes": 1} if action == "extend" else {})
+
+    def open_note(self, student_id: str) -> None:
+        from hub.note_popup import NotePopup
+
+        state = self.link.state
+        name = state.students[student_id].name if state and student_id in state.students else student_id
+        self.note_popup = NotePopup(student_id, name, lambda student, tags, text: self._send(
+            "conference_note", {"student": student, "tags": tags, "text": text}))
+        self.note_popup.open()
 
     def show_regroup(self) -> None:
         """Swap the map for the regroup screen in the same place; its Room map button swaps back."""

@@ -62,6 +62,20 @@ def pump(predicate, timeout: float = 5.0, message: str = "the screen to change")
     return True
 
 
+def press(find) -> None:
+    """A finger on the widget ``find()`` returns, once the screen is laid out where a user sees it (found
+    after the frames, since a redraw may have replaced the widget)."""
+    from kivy.base import EventLoop
+    from kivy.tests.common import UnitTestTouch
+
+    for _ in range(3):
+        EventLoop.idle()
+    widget = find()
+    touch = UnitTestTouch(*widget.to_window(*widget.center))
+    touch.touch_down()
+    touch.touch_up()
+
+
 @pytest.fixture
 def broker(tmp_path):
     with PrivateBroker(tmp_path / "broker") as running:

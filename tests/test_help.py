@@ -2,21 +2,13 @@
 import json
 
 import pytest
-from kivy.tests.common import UnitTestTouch
 
 from hub.display import HelpPanel
 from hub.service import HubService
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
 from shared.protocol import ProtocolError, decode
-from tests.conftest import card, eventually, pump
-
-
-def press(button) -> None:
-    """A finger on the button, as the touchscreen would send it."""
-    touch = UnitTestTouch(*button.to_window(*button.center))
-    touch.touch_down()
-    touch.touch_up()
+from tests.conftest import card, eventually, press, pump
 
 
 @pytest.fixture
@@ -37,19 +29,19 @@ def classroom(room, tmp_path, kivy_window, hub, display):
 def test_a_call_for_help_waits_on_the_display_until_the_teacher_answers_it(classroom, hub, tmp_path):
     kiosk, display, core = classroom
     pump(lambda: kiosk.help_label == "I need help" and display.help_panel.heading == "Help: nobody waiting")
-    press(kiosk.ids.help)
+    press(lambda: kiosk.ids.help)
     pump(lambda: kiosk.help_label == "Help is on the way" and kiosk.ids.help.disabled, message="the kiosk's answer")
     panel: HelpPanel = display.help_panel
     pump(lambda: panel.heading == "Help: 1 waiting", message="the call on the display")
     (row,) = panel.ids.rows.children
     assert row.text == "Reading Nook · 0 s"
-    press(kiosk.ids.help)  # pressing again while the call waits changes nothing
+    press(lambda: kiosk.ids.help)  # pressing again while the call waits changes nothing
     eventually(lambda: core.outbox.depth() == 0, message="the hub's ack")
     assert len(hub.room.help) == 1
     display.export_to_png(str(tmp_path / "help-queue.png"))
     assert (tmp_path / "help-queue.png").stat().st_size > 20000
 
-    press(row.ids.done)
+    press(lambda: row.ids.done)
     pump(lambda: panel.heading == "Help: nobody waiting", message="the answered call to leave the queue")
     pump(lambda: kiosk.help_label == "I need help" and not kiosk.ids.help.disabled, message="the button to come back")
     assert hub.room.help == []

@@ -1,20 +1,6 @@
 """The display's regroup screen with the real hub: tap a name then a group; suggested groups applied."""
-from kivy.tests.common import UnitTestTouch
-
 from hub.regroup_screen import GroupColumn, NameButton
-from tests.conftest import eventually, pump
-
-
-def press(find) -> None:
-    """A finger on the widget ``find()`` returns, once the screen is laid out where the teacher sees it."""
-    from kivy.base import EventLoop
-
-    for _ in range(3):
-        EventLoop.idle()
-    button = find()
-    touch = UnitTestTouch(*button.to_window(*button.center))
-    touch.touch_down()
-    touch.touch_up()
+from tests.conftest import eventually, press, pump
 
 
 def column(screen, group: str) -> GroupColumn:
