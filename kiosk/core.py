@@ -161,7 +161,9 @@ class KioskCore:
             log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
             return
         self.connected = True
-        client.subscribe([(self.topics.state, QOS), (self.topics.presence, QOS), (self.topics.hub_status, QOS),
+        # Not `presence`: a kiosk needs where students are only for check-outs and round ends, which the
+        # state (at most 0.2 s behind) tells; each check-in then goes out to the display alone.
+        client.subscribe([(self.topics.state, QOS), (self.topics.hub_status, QOS),
                           (self.topics.ack(self.station.id), QOS)])
         self._flush()
         self._publish_status()
@@ -188,8 +190,6 @@ class KioskCore:
         self.follower.receive(kind, message, msg.retain, self.now())
         if self.follower.hub_online and self.follower.hub_since != since:
             self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
-        if kind == "presence":
-            return  # nothing on the kiosk's screen shows where other students are
         self._changed()
 
     def _acked(self, ack: Ack) -> None:
