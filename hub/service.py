@@ -150,20 +150,28 @@ class HubService:
                                 qos=QOS)
 
     def handle_command(self, command: Command) -> None:
+        if command.action == "make_report":  # a second or two of drawing: on its own thread, check-ins go on
+            threading.Thread(target=self._answer, args=(command, self._make_report), name="hub-report",
+                             daemon=True).start()
+            return
         with self._lock:
-            try:
-                if command.action in GROUP_ACTIONS:
-                    message, data = self._apply_group_command(command.action, command.args)
-                elif command.action in CLOCK_ACTIONS:
-                    message, data = self._apply_command(command.action, command.args), None
-                else:
-                    handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
-                               "reissue_card": self._new_card,
-                               "conference_note": self._conference_note, "make_report": self._make_report}
-                    message, data = handler[command.action](command.args)
-                reply = Reply(id=command.id, ok=True, message=message, data=data)
-            except ValueError as error:
-                reply = Reply(id=command.id, ok=False, message=str(error))
+            self._answer(command, self._apply)
+
+    def _apply(self, action: str, args: dict) -> tuple[str, dict | None]:
+        if action in GROUP_ACTIONS:
+            return self._apply_group_command(action, args)
+        if action in CLOCK_ACTIONS:
+            return self._apply_command(action, args), None
+        handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
+                   "reissue_card": self._new_card, "conference_note": self._conference_note}
+        return handler[action](args)
+
+    def _answer(self, command: Command, apply: Callable) -> None:
+        try:
+            message, data = apply(command.action, command.args)
+            reply = Reply(id=command.id, ok=True, message=message, data=data)
+        except ValueError as error:
+            reply = Reply(id=command.id, ok=False, message=str(error))
         log.info("command %s from %s: %s", command.action, command.client, reply.message)
         self.client.publish(self.topics.reply(command.client), encode(reply), qos=QOS)
 
@@ -215,7 +223,7 @@ class HubService:
         self.store.add_note(student, table, self.now(), tags, text.strip())
         return f"note saved for {self.room.students[student].display_name}", None
 
-    def _make_report(self, args: dict) -> tuple[str, dict]:
+    def _make_report(self, action: str, args: dict) -> tuple[str, dict]:
         folder = report_last_session(self.store, self.config, self.now())
         return f"report written to {folder}", {"folder": str(folder)}
 
