@@ -2,14 +2,13 @@
 ack names it. Sequence numbers keep the kiosk's order across restarts."""
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from pathlib import Path
 
 from rotation.batches import BatchWorker
 from rotation.db import DatabaseFile, DatabaseInUse, locked
-from shared.protocol import Event, encode
+from shared.protocol import Event, decode, encode
 
 SYNC_DELAY_SECONDS = 0.05
 log = logging.getLogger("rotation.kiosk.outbox")
@@ -84,7 +83,8 @@ class Outbox:
         return self.file.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
 
     def events(self) -> list[Event]:
-        return [Event(**{k: v for k, v in json.loads(p).items() if k != "v"}) for _, p in self.pending(10_000)]
+        """What waits to be acked, read back as the hub will read it."""
+        return [decode("kiosk_event", payload) for _, payload in self.pending(10_000)]
 
     def close(self) -> None:
         self._sync.stop()

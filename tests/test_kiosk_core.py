@@ -130,3 +130,11 @@ def test_a_kiosk_clock_hours_off_shows_the_hubs_time_left(room, broker, hub, tmp
         assert core.record("checkin", card("s04")).at == pytest.approx(time.time(), abs=0.5)
     finally:
         core.stop()
+
+
+def test_a_call_for_help_waits_in_the_outbox_like_any_event(room, tmp_path):
+    core = KioskCore(room, "tech", tmp_path / "outbox.db")  # never connected: nothing is sent
+    call = core.ask_help()
+    assert core.help_waiting() and core.ask_help() is None  # one call at a time
+    assert [(e.id, e.kind, e.card) for e in core.outbox.events()] == [(call.id, "help", None)]
+    core.stop()
