@@ -1,8 +1,8 @@
 """Printable QR cards: ten to a page (A4 or US Letter), the size of a bank card, the name under the code.
 
 The code holds only the signed token; the name is printed for the teacher handing cards out, never
-encoded. Codes are 38 mm square with a quiet zone, well above what a handheld scanner or a kiosk camera
-at a hand's distance needs (about 0.7 mm a module for the tokens' 29 x 29 modules).
+encoded. Codes are 34 mm square with their quiet zone, about 0.9 mm a module for the tokens' 29 x 29
+modules: well above what a handheld scanner or a kiosk camera at a hand's distance needs.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from fpdf import FPDF
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, as a bank card: fits a lanyard sleeve
 COLUMNS, ROWS = 2, 5
-QR_MM = 38.0
+QR_MM = 34.0
 # A Unicode font for names from any roster (the PDF core fonts stop at Latin-1): the one Kivy ships.
 FONT = Path(importlib.util.find_spec("kivy").origin).parent / "data" / "fonts" / "DejaVuSans.ttf"
 
@@ -44,15 +44,14 @@ def write_cards(cards: list[tuple[str, str, str]], path: Path, paper: str = "a4"
         pdf.set_draw_color(190, 190, 190)
         pdf.set_line_width(0.2)
         pdf.rect(x, y, CARD_W, CARD_H)  # cutting guide
-        pdf.image(qr_image(token), x=x + 4, y=y + (CARD_H - QR_MM) / 2, w=QR_MM, h=QR_MM)
-        text_x, text_w = x + 4 + QR_MM + 3, CARD_W - QR_MM - 11
-        pdf.set_xy(text_x, y + 14)
-        pdf.set_font("DejaVu", size=15)
-        pdf.multi_cell(text_w, 7, name, align="L")
-        pdf.set_xy(text_x, y + CARD_H - 16)
-        pdf.set_font("DejaVu", size=8)
+        pdf.image(qr_image(token), x=x + (CARD_W - QR_MM) / 2, y=y + 3, w=QR_MM, h=QR_MM)
+        pdf.set_xy(x + 2, y + 3 + QR_MM + 1)
+        pdf.set_font("DejaVu", size=14)
+        pdf.cell(CARD_W - 4, 7, name, align="C")
+        pdf.set_xy(x + 2, y + 3 + QR_MM + 8)
+        pdf.set_font("DejaVu", size=7)
         pdf.set_text_color(110, 110, 110)
-        pdf.multi_cell(text_w, 4, f"{room}\nShow this to the scanner", align="L")
+        pdf.cell(CARD_W - 4, 4, room, align="C")
         pdf.set_text_color(0, 0, 0)
     temporary = path.with_suffix(".tmp.pdf")
     pdf.output(str(temporary))

@@ -119,6 +119,7 @@ class RoomMapScreen(Widget):
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
     notice = StringProperty("")  # the hub's answer to the teacher's last button, for a few seconds
+    confirm_end = BooleanProperty(False)
     __events__ = ("on_command", "on_answer_help", "on_note")
 
     def __init__(self, **kwargs) -> None:
@@ -134,6 +135,15 @@ class RoomMapScreen(Widget):
 
     def on_note(self, student_id: str) -> None:
         pass
+
+    def ask_end(self) -> None:
+        """End the session on a second tap within CONFIRM_SECONDS: it clears who is where."""
+        if self.confirm_end:
+            self.confirm_end = False
+            self.dispatch("on_command", "end")
+            return
+        self.confirm_end = True
+        Clock.schedule_once(lambda dt: setattr(self, "confirm_end", False), CONFIRM_SECONDS)
 
     def show(self, room_map: RoomMap, running: bool, started: bool) -> None:
         self.started = started
@@ -155,7 +165,8 @@ class RoomMapScreen(Widget):
         self.help_panel.show(room_map.help, lambda request: self.dispatch("on_answer_help", request))
 
 
-NOTICED = ("make_report", "conference_note")  # commands whose answer the teacher needs to read (the others show on the map)
+NOTICED = ("make_report", "conference_note")
+CONFIRM_SECONDS = 4.0  # commands whose answer the teacher needs to read (the others show on the map)
 NOTICE_SECONDS = 12.0
 
 

@@ -241,6 +241,7 @@ class HubService:
     def _apply_group_command(self, action: str, args: dict) -> tuple[str, dict | None]:
         if action == "suggest_groups":
             request = grouping_request(args)
+            request["apart"] += [pair for pair in self.config.keep_apart if set(pair) <= self.room.students.keys()]
             groups = suggest_groups(self.room.learners(), **request)
             return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups}
         if action == "set_groups":

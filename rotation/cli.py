@@ -187,6 +187,10 @@ def dispatch(args: argparse.Namespace) -> int:
             students = load_roster(config.roster, config.roster_class).students
             count = len(students)
             rotation_plan(config.stations, students)
+            strangers = sorted({i for pair in config.keep_apart for i in pair} - {s.id for s in students})
+            if strangers:
+                raise ConfigError(f"{config.path}: [room] keep_apart names students not in the roster: "
+                                  f"{', '.join(strangers)}")
             print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations, {count} students")
         else:
             print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations")

@@ -75,6 +75,7 @@ class Config:
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     goals: tuple[str, ...] = DEFAULT_GOALS  # offered to each student at their first check-in of a session
+    keep_apart: tuple[tuple[str, str], ...] = ()  # students every suggested grouping keeps in different groups
 
     def station(self, station_id: str) -> StationConfig:
         for station in self.stations:
@@ -97,6 +98,14 @@ def _texts(low: int, high: int, longest: int) -> Callable[[Any], tuple[str, ...]
             raise ValueError(f"must be a list of {low} to {high} texts of at most {longest} characters")
         return tuple(v.strip() for v in value)
     return check
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(i, str) and i for i in pair) and pair[0] != pair[1]
+            for pair in value):
+        raise ValueError('must be a list of pairs of two different student ids, e.g. [["s01", "s07"]]')
+    return tuple((a, b) for a, b in value)
 
 
 def _boolean(value: Any) -> bool:
@@ -128,7 +137,7 @@ def _id(value: Any) -> str:
 
 _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string,
-             "roster_class": _string, "goals": _texts(2, 6, 40)},
+             "roster_class": _string, "goals": _texts(2, 6, 40), "keep_apart": _pairs},
     "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
                "password": _string},
     "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
@@ -213,6 +222,7 @@ def parse_config(path: Path, data: dict) -> Config:
         roster=base / room["roster"] if "roster" in room else None,
         roster_class=room.get("roster_class"),
         goals=room.get("goals", DEFAULT_GOALS),
+        keep_apart=room.get("keep_apart", ()),
         stations=stations,
         broker=BrokerConfig(**sections["broker"]),
         hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),

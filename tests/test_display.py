@@ -97,4 +97,8 @@ def test_the_teachers_buttons_drive_the_hub_clock(room, display):
     assert screen.clock in ("15:00", "14:59")
     screen.dispatch("on_command", "pause")
     pump(lambda: screen.round_text == "Round 1 of 5 · paused", message="the pause")
+    screen.ask_end()  # one tap only asks
+    assert screen.confirm_end and hub.room.clock.round == 1
+    screen.ask_end()
+    pump(lambda: screen.round_text == "Not started", message="the end of the session")
     hub.stop()
