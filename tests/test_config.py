@@ -35,6 +35,14 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
     ("[hub]", "[hubb]", r"unknown section \[hubb\]"),
     ("[hub]", "[hub", r"not valid TOML: .*line \d+"),
     ('id = "tech"', 'id = "independent"', r"id 'independent' appears twice"),
+    ('kind = "tech"', 'kind = "tech"\ncapacity = 0', r"\[station 4\] capacity = 0: must be a whole number from 1"),
+    ('activities = ["Code a robot", "Typing game", "Listen to a podcast"]',
+     'activities = ["a", "b", "c", "d", "e"]', r"\[station 4\] activities = .*: must be a list of 1 to 4 texts"),
+    ("[hub]", '[room]\n', r"not valid TOML"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\ngoals = ["only one"]',
+     r"\[room\] goals = \['only one'\]: must be a list of 2 to 6 texts"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\nkeep_apart = [["s01"]]',
+     r"\[room\] keep_apart = .*: must be a list of pairs of two different student ids"),
 ])
 def test_a_wrong_key_or_value_names_the_file_and_the_key(tmp_path, old, new, message):
     path = broken(tmp_path, old, new)
