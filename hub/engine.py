@@ -182,11 +182,11 @@ class Room:
         return changed != current
 
     # Calls for help, answered in order of arrival
-    def ask_help(self, request_id: str, station: str, at: float) -> bool:
+    def ask_help(self, request_id: str, station: str, at: float, student: str | None = None) -> bool:
         """Queue a station's call; True if it is new (a station already waiting is not queued twice)."""
         if any(h.station == station or h.id == request_id for h in self.help):
             return False
-        self.help.append(HelpRequest(request_id, station, at))
+        self.help.append(HelpRequest(request_id, station, at, student))
         return True
 
     def answer_help(self, request_id: str) -> str:
@@ -257,7 +257,7 @@ class Room:
                           "activities": list(s.activities)} for s in self.stations],
             **self._static,
             "presence": {sid: {"station": p.station, "at": p.at} for sid, p in self.presence.items()},
-            "help": [asdict(h) for h in self.help],
+            "help": [{k: v for k, v in asdict(h).items() if v is not None} for h in self.help],
             "goals": list(self.goals),
             "progress": {sid: {k: v for k, v in asdict(p).items() if v is not None} for sid, p in self.progress.items()},
         }

@@ -112,6 +112,12 @@ def _layout(state: State) -> _Layout:
     return layout
 
 
+def _caller(state: State, stations: dict[str, Station], station: str, student: str | None) -> str:
+    name = stations[station].name if station in stations else station
+    known = state.students.get(student) if student else None
+    return f"{name} · {known.name}" if known else name
+
+
 def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hub_online: bool,
               hub_now: float) -> RoomMap:
     if state is None:
@@ -171,7 +177,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
     if not_moved_count:
         summary += f" · {not_moved_count} not moved yet"
-    help_lines = tuple(HelpLine(h.id, stations[h.station].name if h.station in stations else h.station,
-                                waited(hub_now - h.at)) for h in state.help)
+    help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
+                       for h in state.help)
     return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines)

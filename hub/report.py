@@ -36,6 +36,7 @@ class StationSummary:
     students: int
     minutes: float
     tickets: dict[str, int]  # got_it / getting_there / stuck -> how many
+    help_calls: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def describe(event: SessionEvent) -> str:
     if event.kind == "exit_ticket":
         following = f" (next: {data['next']})" if data.get("next") else ""
         return f"exit ticket: {TICKET_WORDS.get(data.get('how'), data.get('how'))}{following}"
+    if event.kind == "help":
+        return "asked for help"
     if event.kind == "conference":
         tags = ", ".join(data.get("tags", []))
         return f"conference: {tags}{' · ' if tags and data.get('text') else ''}{data.get('text', '')}"
@@ -72,7 +75,8 @@ def describe(event: SessionEvent) -> str:
 
 
 def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str | None]],
-                 stations: list[tuple[str, str]], started: float, ended: float) -> Report:
+                 stations: list[tuple[str, str]], started: float, ended: float,
+                 help_calls: dict[str, int] | None = None) -> Report:
     """``students``: id -> (display name, group); ``stations``: (id, name) in the room's order."""
     names = dict(stations)
     ordered = sorted((e for e in events if e.student in students), key=lambda e: (e.student, e.at))
@@ -103,8 +107,8 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
     members: dict[str, int] = Counter(group for _, group in students.values() if group)
     return Report(
         started, ended, timeline,
-        [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS})
-         for sid, name in stations],
+        [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS},
+                        (help_calls or {}).get(sid, 0)) for sid, name in stations],
         [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS}) for group in sorted(members)])
 
 

@@ -20,8 +20,9 @@ def write_report(report: Report, folder: Path) -> list[Path]:
                                          ("timeline.csv", "stations.csv", "groups.csv", "summary.png"))
     _write_csv(timeline, ["student", "name", "time", "station", "what"],
                [[r.student_id, r.name, clock_time(r.at), r.station, r.what] for r in report.timeline])
-    _write_csv(stations, ["station", "students", "minutes", *(TICKET_LABELS[t] for t in TICKETS)],
-               [[s.station, s.students, s.minutes, *(s.tickets[t] for t in TICKETS)] for s in report.stations])
+    _write_csv(stations, ["station", "students", "minutes", *(TICKET_LABELS[t] for t in TICKETS), "help calls"],
+               [[s.station, s.students, s.minutes, *(s.tickets[t] for t in TICKETS), s.help_calls]
+                for s in report.stations])
     _write_csv(groups, ["group", "students", *(TICKET_LABELS[t] for t in TICKETS)],
                [[g.group, g.students, *(g.tickets[t] for t in TICKETS)] for g in report.groups])
     _draw_chart(report, chart)
@@ -72,7 +73,8 @@ def report_last_session(store: HubStore, config: Config, now: float, folder: Pat
     started, ended = session[0], session[1] or now
     students = {s.id: (s.display_name, s.group) for s in store.students()}
     report = build_report(store.session_events(started, ended), students,
-                          [(s.id, s.name) for s in config.stations], started, ended)
+                          [(s.id, s.name) for s in config.stations], started, ended,
+                          store.help_calls(started, ended))
     folder = folder or config.hub.database.parent / "reports" / time.strftime("%Y-%m-%d %H%M", time.localtime(started))
     write_report(report, folder)
     return folder

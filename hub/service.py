@@ -113,15 +113,17 @@ class HubService:
             return None, Verdict(False, "station does not match the kiosk's topic")
         if all(s.id != event.station for s in self.config.stations):
             return None, Verdict(False, "unknown station")
-        if event.kind in STATION_EVENT_KINDS:
-            return None, Verdict(True)
         try:
-            claim = verify_token(self.config.secret, event.card)
+            claim = verify_token(self.config.secret, event.card) if event.card is not None else None
         except ForgedCard:
-            return None, Verdict(False, "forged card")
+            claim, verdict = None, Verdict(False, "forged card")
         except CardError:
-            return None, Verdict(False, "unreadable card")
-        return claim.student_id, self.room.check_card(claim)
+            claim, verdict = None, Verdict(False, "unreadable card")
+        else:
+            verdict = self.room.check_card(claim) if claim else Verdict(False, "no card")
+        if event.kind in STATION_EVENT_KINDS:  # a call for help is never refused; a card only says who
+            return (claim.student_id if claim and verdict.accepted else None), Verdict(True)
+        return (claim.student_id if claim else None), verdict
 
     def handle_event(self, topic_station: str, event: Event) -> None:
         """Place the student and tell the room at once; the journal stores and acks the event."""
@@ -137,7 +139,7 @@ class HubService:
             elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
                 self.room.seq += 1
                 self._snapshot_due = True
-            elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at):
+            elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at, student):
                 log.info("call for help from %s", event.station)
                 self.store.save_help(self.room.help)
                 self._state_changed()  # the teacher sees it at once

@@ -165,10 +165,17 @@ class HubStore:
     def session_events(self, started: float, ended: float) -> list[SessionEvent]:
         rows = self.db.execute(
             "SELECT at, kind, student, station, data FROM events WHERE accepted = 1 AND student IS NOT NULL "
-            "AND kind IN ('checkin', 'choice', 'goal', 'exit_ticket', 'conference') AND at >= ? AND at <= ? "
+            "AND kind IN ('checkin', 'choice', 'goal', 'exit_ticket', 'help', 'conference') AND at >= ? AND at <= ? "
             "ORDER BY at", (started, ended)).fetchall()
         return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))
                 for at, kind, student, station, data in rows]
+
+    @locked
+    def help_calls(self, started: float, ended: float) -> dict[str, int]:
+        """How many calls for help each station made, whoever made them."""
+        rows = self.db.execute("SELECT station, count(*) FROM events WHERE kind = 'help' AND at >= ? AND at <= ? "
+                               "GROUP BY station", (started, ended)).fetchall()
+        return dict(rows)
 
     # Clock and seq
     @locked

@@ -113,7 +113,7 @@ class KioskPresenter:
 
     def ask_help(self) -> None:
         try:
-            self.core.ask_help()
+            self.core.ask_help(self.view.card_on_screen())
         except Exception:  # the button must answer even if the outbox cannot take the call
             log.exception("kiosk %s could not record a call for help", self.core.station.id)
         self.refresh()

@@ -120,11 +120,12 @@ class KioskCore:
             self.record(EVENT_KIND[prompt.kind], prompt.card, data)
         return following
 
-    def ask_help(self) -> Event | None:
-        """The station calls the teacher; None if its call is already waiting (at the hub or here)."""
+    def ask_help(self, card: str | None = None) -> Event | None:
+        """The station calls the teacher, on behalf of the student whose card is given if one is on screen;
+        None if the station's call is already waiting (at the hub or here)."""
         if self.help_waiting():
             return None
-        event = self.record("help", None)
+        event = self.record("help", card)
         self._help_unacked = event.id
         self._changed()
         return event

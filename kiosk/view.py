@@ -58,6 +58,14 @@ class KioskView:
         self._decision, self._shown_at = decision, now
         self.prompt = None  # a new scan is a new student
 
+    def card_on_screen(self) -> str | None:
+        """The card of the student whose name is on screen: pressing "I need help" then is that student."""
+        if self.prompt is not None:
+            return self.prompt.card
+        if self._decision is not None and self._decision.student_id is not None:
+            return self._decision.card
+        return None
+
     def ask(self, prompt: Prompt | None, now: float) -> None:
         self.prompt, self._asked_at = prompt, now
 

@@ -283,15 +283,18 @@ class Clock:
 
 @dataclass(frozen=True)
 class HelpRequest:
-    """A station's call for help, open until the teacher marks it answered. ``id`` is the event's."""
+    """A station's call for help, open until the teacher marks it answered. ``id`` is the event's;
+    ``student`` who called, when their name was on the kiosk's screen as they pressed the button."""
     id: str
     station: str
     at: float
+    student: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "HelpRequest":
         _require(isinstance(d, dict), "each help request must be an object")
-        return cls(id=_text(d, "id", max_len=64), station=_text(d, "station", max_len=40), at=_number(d, "at"))
+        return cls(id=_text(d, "id", max_len=64), station=_text(d, "station", max_len=40), at=_number(d, "at"),
+                   student=_text(d, "student", max_len=40, optional=True))
 
 
 @dataclass(frozen=True)

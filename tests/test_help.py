@@ -67,3 +67,25 @@ def test_only_a_call_for_help_may_come_without_a_card():
     with pytest.raises(ProtocolError, match="'card' must be a string"):
         decode("kiosk_event", json.dumps({**call, "kind": "checkin"}).encode())
     assert card("s01")  # a check-in always carries one
+
+
+def test_a_call_made_while_a_students_name_is_on_screen_is_theirs(classroom, hub, tmp_path):
+    kiosk, display, core = classroom
+    core.scan(card("s05"))
+    pump(lambda: kiosk.title == "Hi Sofia R.", message="Sofia's greeting")
+    press(lambda: kiosk.ids.help)
+    pump(lambda: display.help_panel.heading == "Help: 1 waiting", message="the call on the display")
+    (row,) = display.help_panel.ids.rows.children
+    assert row.text == "Reading Nook · Sofia R. · 0 s"
+    eventually(lambda: core.outbox.depth() == 0, message="the hub's ack")
+    assert hub.store.db.execute("SELECT student FROM events WHERE kind = 'help'").fetchone() == ("s05",)
+
+
+def test_a_call_with_a_bad_card_is_still_a_call_from_the_station(room, broker):
+    from shared.protocol import Event
+
+    hub = HubService(room)
+    forged = card("s05", secret=b"not this class's secret, at all!")
+    hub.handle_event("tech", Event("h1", "help", forged, "tech", 100.0, 1, 0.0))
+    assert [(h.station, h.student) for h in hub.room.help] == [("tech", None)]
+    hub.store.close()

@@ -14,14 +14,18 @@ def test_a_stay_runs_from_check_in_to_exit_ticket_or_the_next_check_in_or_the_en
               SessionEvent(360, "checkin", "a", "nook"),  # no exit ticket: the stay runs to the end
               SessionEvent(60, "checkin", "b", "lab"), SessionEvent(120, "checkin", "b", "lab"),
               SessionEvent(130, "exit_ticket", "b", "lab", {"how": "got_it"}),
-              SessionEvent(140, "exit_ticket", "b", "lab", {"how": "getting_there"})]  # changed her mind
-    report = build_report(events, STUDENTS, STATIONS, 0, 600)
+              SessionEvent(140, "exit_ticket", "b", "lab", {"how": "getting_there"}),  # changed her mind
+              SessionEvent(200, "help", "a", "lab")]
+    report = build_report(events, STUDENTS, STATIONS, 0, 600, {"lab": 3})
     lab, nook = report.stations
     assert (lab.students, lab.minutes, nook.minutes) == (2, round((300 + 60 + 10) / 60, 1), 4.0)
     assert lab.tickets == {"got_it": 0, "getting_there": 1, "stuck": 1}  # each student's last word counts
     (reds,) = report.groups
     assert (reds.group, reds.students, reds.tickets) == ("reds", 2, {"got_it": 0, "getting_there": 1, "stuck": 1})
-    assert [row.name for row in report.timeline][:3] == ["Ana O."] * 3
+    assert [(row.name, row.what) for row in report.timeline][:4] == [
+        ("Ana O.", "checked in"), ("Ana O.", "asked for help"), ("Ana O.", "exit ticket: stuck"),
+        ("Ana O.", "checked in")]
+    assert (lab.help_calls, nook.help_calls) == (3, 0)
 
 
 def test_each_kind_reads_as_a_teacher_would_say_it():
