@@ -15,14 +15,14 @@ import paho.mqtt.client as mqtt
 from hub.mapview import RoomMap, build_map
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.config import Config
-from shared.follow import FOLLOWED_KINDS, StateFollower
-from shared.protocol import Command, KioskStatus, Reply, State, encode
+from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
+from shared.protocol import Command, KioskStatus, Reply, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.display")
 
 
-class DisplayLink:
+class DisplayLink(FollowsHub):
     def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
         self.config = config
         self.now = now
@@ -43,14 +43,6 @@ class DisplayLink:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_subscribe = lambda *args: self._listening.set()
-
-    @property
-    def state(self) -> State | None:
-        return self.follower.state
-
-    @property
-    def hub_online(self) -> bool:
-        return self.follower.hub_online
 
     def start(self) -> None:
         self.client.connect_async(self.config.broker.host, self.config.broker.port, keepalive=10)

@@ -21,8 +21,8 @@ from rotation import __version__
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import time_left
 from shared.config import Config
-from shared.follow import FOLLOWED_KINDS, StateFollower
-from shared.protocol import Ack, Event, KioskStatus, State, encode
+from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
+from shared.protocol import Ack, Event, KioskStatus, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.kiosk")
@@ -31,7 +31,7 @@ RESEND_SECONDS = 10.0
 STATUS_SECONDS = 1.0
 
 
-class KioskCore:
+class KioskCore(FollowsHub):
     def __init__(self, config: Config, station: str, outbox_path=None,
                  now: Callable[[], float] = time.time) -> None:
         self.config = config
@@ -57,14 +57,6 @@ class KioskCore:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-
-    @property
-    def state(self) -> State | None:
-        return self.follower.state
-
-    @property
-    def hub_online(self) -> bool:
-        return self.follower.hub_online
 
     @property
     def online(self) -> bool:

@@ -53,3 +53,16 @@ class StateFollower:
     def lost_broker(self) -> None:
         """Whether the hub is online is unknown until the broker tells us again."""
         self.hub_online = False
+
+
+class FollowsHub:
+    """What a client following the hub through ``self.follower`` (a StateFollower) knows of it."""
+    follower: StateFollower
+
+    @property
+    def state(self) -> State | None:
+        return self.follower.state
+
+    @property
+    def hub_online(self) -> bool:
+        return self.follower.hub_online
