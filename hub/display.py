@@ -45,6 +45,7 @@ TICKET_DOTS = {"got_it": "2e8b3a", "getting_there": "e0a020", "stuck": "c83232"}
 class Chip(ButtonBehavior, Label):
     """A student's name on a tile; tapping it opens a conference note."""
     student_id = StringProperty("")
+    compact = BooleanProperty(False)  # smaller, on a crowded tile
     fill = ListProperty([1, 1, 1, 1])
     ink = ListProperty([0, 0, 0, 1])
 
@@ -69,13 +70,14 @@ class StationTile(BoxLayout):
         self.accent = KIND_ACCENTS.get(tile.kind, (0.35, 0.35, 0.4, 1))
         names = self.ids.names
         names.clear_widgets()
+        compact = len(tile.here) + len(tile.wrong) + len(tile.expected) > COMPACT_AFTER
         for style, tags in (("here", tile.here), ("wrong", tile.wrong), ("expected", tile.expected)):
             fill, ink = CHIP_STYLES[style]
             for tag in tags:
                 text = escape_markup(f"{tag.name}: {tag.note}" if tag.note else tag.name)
                 if tag.ticket:
                     text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
-                chip = Chip(text=text, fill=fill, ink=ink, student_id=tag.student_id)
+                chip = Chip(text=text, fill=fill, ink=ink, student_id=tag.student_id, compact=compact)
                 chip.bind(on_release=lambda chip: self.dispatch("on_student", chip.student_id))
                 names.add_widget(chip)
         self.missing = ("Not here yet: " + ", ".join(
@@ -166,6 +168,7 @@ class RoomMapScreen(Widget):
 
 
 NOTICED = ("make_report", "conference_note")
+COMPACT_AFTER = 9  # more names than fit a tile in full size at 1280x720 (and eight at a table is a crowd)
 CONFIRM_SECONDS = 4.0  # commands whose answer the teacher needs to read (the others show on the map)
 NOTICE_SECONDS = 12.0
 

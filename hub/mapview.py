@@ -104,7 +104,7 @@ def _layout(state: State) -> _Layout:
         else:
             students.append(_Seat(student_id, tag, expected, tag._replace(note=f"belongs at {expected.name}"),
                                   tag._replace(note="not checked in"),
-                                  tag._replace(note=f"not moved yet · now at {expected.name}")))
+                                  tag._replace(note="not moved yet")))  # where to: the tile it belongs to says
     layout = _Layout(tuple(students), {s.id: s for s in state.stations},
                      {s.id: ", ".join(group_names.get(g, g) for g in s.groups) or "no group this round"
                       for s in state.stations})
