@@ -22,6 +22,7 @@ from kivy.utils import escape_markup  # noqa: E402
 
 from hub.display_link import DisplayLink  # noqa: E402
 from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
+from hub.report import TICKET_COLOURS  # noqa: E402
 from rotation.heap import freeze_startup_objects  # noqa: E402
 from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
@@ -39,7 +40,7 @@ CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
                "expected": ((0.88, 0.88, 0.92, 1), (0.2, 0.2, 0.3, 1))}
 
 
-TICKET_DOTS = {"got_it": "2e8b3a", "getting_there": "e0a020", "stuck": "c83232"}  # the exit ticket's colours
+TICKET_DOTS = {ticket: colour.lstrip("#") for ticket, colour in TICKET_COLOURS.items()}  # as Kivy markup takes them
 
 
 class Chip(ButtonBehavior, Label):

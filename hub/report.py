@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from shared.protocol import TICKETS
 
 TICKET_WORDS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
+TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c83232"}  # map dots and charts
 
 
 @dataclass(frozen=True)

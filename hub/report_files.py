@@ -5,13 +5,11 @@ import csv
 import time
 from pathlib import Path
 
-from hub.report import Report, build_report, clock_time
+from hub.report import TICKET_COLOURS, TICKET_WORDS, Report, build_report, clock_time
 from hub.store import HubStore
 from shared.config import Config
 from shared.protocol import TICKETS
 
-TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c83232"}
-TICKET_LABELS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
 
 
 def write_report(report: Report, folder: Path) -> list[Path]:
@@ -20,10 +18,10 @@ def write_report(report: Report, folder: Path) -> list[Path]:
                                          ("timeline.csv", "stations.csv", "groups.csv", "summary.png"))
     _write_csv(timeline, ["student", "name", "time", "station", "what"],
                [[r.student_id, r.name, clock_time(r.at), r.station, r.what] for r in report.timeline])
-    _write_csv(stations, ["station", "students", "minutes", *(TICKET_LABELS[t] for t in TICKETS), "help calls"],
+    _write_csv(stations, ["station", "students", "minutes", *(TICKET_WORDS[t] for t in TICKETS), "help calls"],
                [[s.station, s.students, s.minutes, *(s.tickets[t] for t in TICKETS), s.help_calls]
                 for s in report.stations])
-    _write_csv(groups, ["group", "students", *(TICKET_LABELS[t] for t in TICKETS)],
+    _write_csv(groups, ["group", "students", *(TICKET_WORDS[t] for t in TICKETS)],
                [[g.group, g.students, *(g.tickets[t] for t in TICKETS)] for g in report.groups])
     _draw_chart(report, chart)
     return [timeline, stations, groups, chart]
@@ -53,7 +51,7 @@ def _draw_chart(report: Report, path: Path) -> None:
     left = [0] * len(names)
     for ticket in TICKETS:
         counts = [s.tickets[ticket] for s in report.stations]
-        tickets_axis.barh(names, counts, left=left, color=TICKET_COLOURS[ticket], label=TICKET_LABELS[ticket])
+        tickets_axis.barh(names, counts, left=left, color=TICKET_COLOURS[ticket], label=TICKET_WORDS[ticket])
         left = [a + b for a, b in zip(left, counts)]
     tickets_axis.set_title("Exit tickets at each station")
     tickets_axis.invert_yaxis()

@@ -14,6 +14,9 @@ from rotation.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, HelpRequest, Presence
 
 
+SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
+
+
 @dataclass(frozen=True)
 class ReceivedEvent:
     """An event as the hub judged it, ready to be stored; ``kiosk`` is the station whose topic it came on."""
@@ -122,7 +125,7 @@ class HubStore:
         """The latest accepted check-in of each student, rebuilt from the events."""
         rows = self.db.execute(
             "SELECT student, station, max(at) FROM events WHERE accepted = 1 AND kind = 'checkin' "
-            "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0) "
+            f"{SINCE_SESSION_STARTED} "
             "GROUP BY student").fetchall()
         return {student: Presence(station, at) for student, station, at in rows}
 
@@ -131,7 +134,7 @@ class HubStore:
         """(student, kind, data) of this session's accepted choices, goals and exit tickets, oldest first."""
         rows = self.db.execute(
             "SELECT student, kind, data FROM events WHERE accepted = 1 AND kind IN ('choice', 'goal', 'exit_ticket') "
-            "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0) "
+            f"{SINCE_SESSION_STARTED} "
             "ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}")) for student, kind, data in rows]
 
