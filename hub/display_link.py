@@ -38,7 +38,7 @@ class DisplayLink(FollowsHub):
         self.replies: dict[str, Reply] = {}
         self._reply_arrived = threading.Condition()
         self._listening = threading.Event()  # subscribed, so a reply cannot arrive before we listen for it
-        self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker)
+        self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker, "display")
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message

@@ -18,6 +18,7 @@ import paho.mqtt.client as mqtt
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
+from hub.kiosk_view import ViewPublisher
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from rotation.heap import freeze_startup_objects
@@ -51,8 +52,10 @@ class HubService:
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._snapshot_due = False
+        self._views = ViewPublisher()
+        self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
         self._connected_at: float | None = None
-        self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, persistent=True,
+        self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))))
         self.journal = EventJournal(self.store, self._send_ack)
         self.client.on_connect = self._on_connect
@@ -91,6 +94,7 @@ class HubService:
         client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS)])
         self._connected_at = self.now()
         with self._lock:
+            self._views.forget()
             self._publish_hub_status()
             self._publish_state()
 
@@ -281,9 +285,13 @@ class HubService:
 
     # Publishing
     def _publish_state(self) -> None:
+        """The full state for the display, and to each kiosk its own view of it if that changed."""
         self._snapshot_due = False
-        payload = json.dumps({"v": 1, **self.room.snapshot(self.now())}, separators=(",", ":"))
-        self.client.publish(self.topics.state, payload, qos=QOS, retain=True)
+        snapshot = self.room.snapshot(self.now())
+        self.client.publish(self.topics.state, json.dumps({"v": 1, **snapshot}, separators=(",", ":")),
+                            qos=QOS, retain=True)
+        for station, payload in self._views.changed_views(snapshot, self._kiosk_stations):
+            self.client.publish(self.topics.view(station), payload, qos=QOS, retain=True)
 
     def _publish_hub_status(self) -> None:
         status = HubStatus(online=True, time=self.now(), since=self._connected_at)

@@ -18,6 +18,7 @@ from kiosk.decide import UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from rotation import __version__
+from rotation.broker_setup import kiosk_account
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.clock import time_left
 from shared.config import Config
@@ -52,7 +53,7 @@ class KioskCore(FollowsHub):
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
-        self.client = make_client(f"rotation-kiosk-{config.room_id}-{station}", config.broker,
+        self.client = make_client(f"rotation-kiosk-{config.room_id}-{station}", config.broker, kiosk_account(station),
                                   will=(self.topics.kiosk_status(station), encode(KioskStatus(online=False))))
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -154,9 +155,10 @@ class KioskCore(FollowsHub):
             log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
             return
         self.connected = True
-        # Not `presence`: a kiosk needs where students are only for check-outs and round ends, which the
-        # state (at most 0.2 s behind) tells; each check-in then goes out to the display alone.
-        client.subscribe([(self.topics.state, QOS), (self.topics.hub_status, QOS),
+        # Its station's view, not the state or `presence`: a kiosk needs where students are only for
+        # check-outs and round ends at its own station, which the view (at most 0.2 s behind) tells; each
+        # check-in then goes out to the display alone.
+        client.subscribe([(self.topics.view(self.station.id), QOS), (self.topics.hub_status, QOS),
                           (self.topics.ack(self.station.id), QOS)])
         self._flush()
         self._publish_status()

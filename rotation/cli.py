@@ -110,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--reprint", action="store_true",
                        help="new cards for the --student(s): their old cards stop working (the hub must run)")
 
+    broker = commands.add_parser("broker", help="the broker's accounts, ACL and TLS certificate")
+    broker_commands = broker.add_subparsers(dest="broker_command", required=True, metavar="BROKER_COMMAND")
+    setup = broker_commands.add_parser("setup", help="make a password for each client (hub, display, each "
+                                       "kiosk), the Mosquitto password file, the ACL and a config snippet, "
+                                       "and with --tls a CA and the broker's certificate; rerun safely")
+    _config_argument(setup)
+    setup.add_argument("--out", type=Path, help="folder (default: [broker] accounts in the config)")
+    setup.add_argument("--port", type=int, default=1883, help="the plain MQTT port (default 1883)")
+    setup.add_argument("--bind", help="listen on this address only (default: every interface; with --tls "
+                       "the plain port listens on 127.0.0.1)")
+    setup.add_argument("--tls", action="store_true", help="also a TLS listener, with a CA made for this room")
+    setup.add_argument("--tls-port", type=int, default=8883, help="the TLS port (default 8883)")
+    setup.add_argument("--name", action="append", default=[], help="a host name or address kiosks use to "
+                       "reach the hub, for the certificate (repeat; default: this host's names)")
+
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
     check = commands.add_parser("check-config", help="validate a config file and its roster")
     check.add_argument("config", type=Path)
@@ -147,6 +162,29 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
     if args.outbox:
         config = _replace_kiosk(config, outbox=args.outbox)
     run(config, station, fullscreen=config.kiosk.fullscreen if args.fullscreen is None else args.fullscreen)
+
+
+def broker_setup(args: argparse.Namespace, config) -> int:
+    import socket
+
+    from rotation.broker_setup import CONF_FILE, write_broker_files
+    from rotation.tls import ensure_tls
+
+    folder = args.out or config.broker.accounts
+    if folder is None:
+        raise ConfigError(f"{config.path}: set [broker] accounts (a folder for the passwords) or give --out")
+    tls = None
+    if args.tls:
+        names = args.name or [socket.gethostname(), f"{socket.gethostname()}.local", "localhost", "127.0.0.1"]
+        tls = ensure_tls(folder, names, config.room_id)
+    changed = write_broker_files(config, folder, port=args.port, bind=args.bind, tls=tls, tls_port=args.tls_port)
+    for path in changed:
+        print(f"wrote {path}")
+    if not changed:
+        print(f"{folder}: unchanged")
+    print(f"Mosquitto: include {folder.resolve() / CONF_FILE} (copy it to /etc/mosquitto/conf.d/); each board "
+          "needs its own <account>.password file from that folder" + (" and ca.crt" if tls else "") + ".")
+    return 0
 
 
 def _replace_kiosk(config, **changes):
@@ -209,6 +247,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "kiosk":
         run_kiosk(args, config)
         return 0
+    if args.command == "broker":
+        return broker_setup(args, config)
     if args.command == "cards":
         from rotation import teacher
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from rotation.broker_setup import read_password
+from rotation.broker_setup import read_password
 from shared.config import BrokerConfig
 from shared.protocol import ProtocolError, decode
 from shared.topics import Topics
@@ -17,14 +19,19 @@ from shared.topics import Topics
 QOS = 1
 
 
-def make_client(client_id: str, broker: BrokerConfig, *, persistent: bool = False,
+def make_client(client_id: str, broker: BrokerConfig, account: str, *, persistent: bool = False,
                 will: tuple[str, bytes] | None = None) -> mqtt.Client:
-    """A paho 2.x client that reconnects by itself. ``persistent`` keeps the session (and QoS 1
-    messages sent while we were away) at the broker across reconnects and restarts."""
+    """A paho 2.x client that reconnects by itself, logged in as ``account`` when the broker has accounts
+    (see rotation/broker_setup.py). ``persistent`` keeps the session (and QoS 1 messages sent while we
+    were away) at the broker across reconnects and restarts."""
     client = PromptClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,
                           protocol=mqtt.MQTTv311)
     if broker.username:
         client.username_pw_set(broker.username, broker.password)
+    elif broker.accounts:
+        client.username_pw_set(account, read_password(broker.accounts, account))
+    if broker.tls:
+        client.tls_set(ca_certs=str(broker.ca_file), tls_version=ssl.PROTOCOL_TLS_CLIENT)
     if will:
         client.will_set(will[0], will[1], qos=QOS, retain=True)
     client.on_socket_open = disable_nagle

@@ -34,8 +34,11 @@ class StationConfig:
 class BrokerConfig:
     host: str = "127.0.0.1"
     port: int = 1883
-    username: str | None = None
+    username: str | None = None  # for a broker not set up by `rotation broker setup`
     password: str | None = None
+    accounts: Path | None = None  # the folder of <account>.password files; each client logs in as its own
+    tls: bool = False
+    ca_file: Path | None = None  # the CA that signed the broker's certificate (with tls)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string,
              "roster_class": _string, "goals": _texts(2, 6, 40), "keep_apart": _pairs},
     "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
-               "password": _string},
+               "password": _string, "accounts": _string, "tls": _boolean, "ca_file": _string},
     "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
             "autostart": _boolean},
     "kiosk": {"station": _id, "outbox": _string, "serial_port": _string,
@@ -224,11 +227,21 @@ def parse_config(path: Path, data: dict) -> Config:
         goals=room.get("goals", DEFAULT_GOALS),
         keep_apart=room.get("keep_apart", ()),
         stations=stations,
-        broker=BrokerConfig(**sections["broker"]),
+        broker=_broker(path, sections["broker"]),
         hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),
         kiosk=KioskConfig(**{**kiosk, "outbox": base / kiosk.get("outbox", "kiosk-outbox.db")}),
         display=DisplayConfig(**sections["display"]),
     )
+
+
+def _broker(path: Path, broker: dict) -> BrokerConfig:
+    if broker.get("tls") and "ca_file" not in broker:
+        raise ConfigError(f"{path}: [broker] tls = true needs ca_file (the ca.crt made by `rotation broker setup "
+                          "--tls`)")
+    if ("username" in broker) != ("password" in broker):
+        raise ConfigError(f"{path}: [broker] username and password go together")
+    paths = {key: path.parent / broker[key] for key in ("accounts", "ca_file") if key in broker}
+    return BrokerConfig(**{**broker, **paths})
 
 
 def load_config(path: str | Path) -> Config:

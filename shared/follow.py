@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.clock import HubClockEstimate
 from shared.protocol import HubStatus, PresenceChange, State
 
-FOLLOWED_KINDS = frozenset({"state", "presence", "hub_status"})
+FOLLOWED_KINDS = frozenset({"state", "view", "presence", "hub_status"})  # a view is a kiosk's state
 
 
 class StateFollower:
@@ -19,7 +19,7 @@ class StateFollower:
         """Take one message of a kind in FOLLOWED_KINDS. True if what we know of the hub changed."""
         if kind == "presence":
             return self.change(message)
-        if kind == "state":
+        if kind in ("state", "view"):
             self.clock.observe(message.hub_time, local_time, retained)
             return self.snapshot(message, retained)
         return self.status(message, retained, local_time)

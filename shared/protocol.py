@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
-MAX_PAYLOAD = {"state": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
+MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "goal", "help", "exit_ticket"})
 TICKETS = ("got_it", "getting_there", "stuck")  # the exit ticket's answers, best first
@@ -367,7 +367,7 @@ class State:
 
 MESSAGE_TYPES: dict[str, type] = {
     "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
-    "state": State, "presence": PresenceChange, "command": Command, "reply": Reply,
+    "state": State, "view": State, "presence": PresenceChange, "command": Command, "reply": Reply,
 }
 
 

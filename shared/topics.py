@@ -35,6 +35,10 @@ class Topics:
     def ack(self, station: str) -> str:
         return f"{self.base}/hub/ack/{station}"
 
+    def view(self, station: str) -> str:
+        """The room as one station's kiosk sees it: the state, less what is not that station's business."""
+        return f"{self.base}/hub/view/{station}"
+
     @property
     def hub_status(self) -> str:
         return f"{self.base}/hub/status"
@@ -65,6 +69,8 @@ class Topics:
                 return f"kiosk_{kind}", station
             case ["hub", "ack", station] if NAME_PATTERN.match(station):
                 return "ack", station
+            case ["hub", "view", station] if NAME_PATTERN.match(station):
+                return "view", station
             case ["hub", "reply", client] if NAME_PATTERN.match(client):
                 return "reply", client
             case ["hub", "status"]:

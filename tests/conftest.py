@@ -82,7 +82,7 @@ def broker(tmp_path):
         yield running
 
 
-def write_room(directory: Path, port: int, **hub: object) -> Path:
+def write_room(directory: Path, port: int, broker_lines: str = "", **hub: object) -> Path:
     (directory / "class.secret").write_text(SECRET.hex())
     hub_lines = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in hub.items())
     stations = (SAMPLE / "room.toml").read_text().split("[[station]]", 1)[1]
@@ -95,6 +95,7 @@ secret_file = "class.secret"
 roster = "{SAMPLE / 'roster.csv'}"
 [broker]
 port = {port}
+{broker_lines}
 [hub]
 database = "hub.db"
 {hub_lines}

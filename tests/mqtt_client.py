@@ -10,18 +10,35 @@ import paho.mqtt.client as mqtt
 class TestClient:
     __test__ = False
 
-    def __init__(self, port: int, *topics: str, client_id: str = "") -> None:
+    def __init__(self, port: int, *topics: str, client_id: str = "", account: tuple[str, str] | None = None,
+                 ca_file: str | None = None) -> None:
+        """``account``: (username, password) for a broker with accounts."""
         self.messages: list[mqtt.MQTTMessage] = []
         self._arrived = threading.Condition()
         self._subscribed = threading.Event()
+        self._answered = threading.Event()
+        self.refused: str | None = None
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.on_message = self._on_message
         self.client.on_subscribe = lambda *args: self._subscribed.set()
+        self.client.on_connect = self._on_connect
+        if account:
+            self.client.username_pw_set(*account)
+        if ca_file:
+            self.client.tls_set(ca_certs=ca_file)
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
+        assert self._answered.wait(5), "the broker did not answer the connection"
+        if self.refused:
+            self.close()
+            return
         if topics:
             self.client.subscribe([(t, 1) for t in topics])
             assert self._subscribed.wait(5)
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.refused = str(reason_code) if reason_code.is_failure else None
+        self._answered.set()
 
     def _on_message(self, client, userdata, msg) -> None:
         with self._arrived:

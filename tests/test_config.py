@@ -43,6 +43,9 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
      r"\[room\] goals = \['only one'\]: must be a list of 2 to 6 texts"),
     ('secret_file = "class.secret"', 'secret_file = "class.secret"\nkeep_apart = [["s01"]]',
      r"\[room\] keep_apart = .*: must be a list of pairs of two different student ids"),
+    ("port = 1883", "port = 8883\ntls = true", r"\[broker\] tls = true needs ca_file"),
+    ("port = 1883", 'port = 1883\nusername = "hub"', r"\[broker\] username and password go together"),
+    ("port = 1883", "port = 1883\naccounts = 7", r"\[broker\] accounts = 7: must be a non-empty string"),
 ])
 def test_a_wrong_key_or_value_names_the_file_and_the_key(tmp_path, old, new, message):
     path = broken(tmp_path, old, new)

@@ -1,37 +1,53 @@
-"""The kiosk screen's model at a round change: when to tell students to move, and for how long."""
-from kiosk.decide import UNREADABLE
-from kiosk.moves import Move
-from kiosk.view import MOVE_SECONDS, KioskView
+"""What each kiosk is told of the room: its own station's business and the class list, nothing more."""
+import json
 
-MOVES = [Move("Ana O.", "Tech Station", False), Move("Ben N.", "Reading Nook", True)]
-
-
-def test_a_new_round_lists_who_goes_where_until_the_room_has_changed_over():
-    view = KioskView("Reading Nook")
-    assert not view.round_is(1, MOVES, 0.0)  # the first round seen after starting up is not news
-    assert view.round_is(2, MOVES, 10.0)
-    model = view.model()
-    assert (model.title, model.outcome) == ("Time to move!", "move")
-    assert model.detail.splitlines() == ["Ana O. \u2013 go to Tech Station", "Ben N. \u2013 stay here"]
-    view.show(UNREADABLE, 20.0)
-    assert view.model().outcome == "unreadable"  # a scan still gets its answer
-    view.update(26.0, 600, True, True)
-    assert view.model().outcome == "move"  # and then the list is back
-    view.update(10.0 + MOVE_SECONDS, 600, True, True)
-    assert view.model().outcome == "idle"
+from hub.kiosk_view import ViewPublisher, kiosk_view
+from shared.protocol import decode
 
 
-def test_no_move_screen_when_the_session_starts_or_nobody_is_here():
-    view = KioskView("Reading Nook")
-    assert not view.round_is(0, [], 0.0)
-    assert not view.round_is(1, MOVES, 1.0)  # the session starts: students arrive, nobody leaves
-    assert not view.round_is(2, [], 2.0)  # a new round with nobody checked in here
-    assert not view.round_is(2, MOVES, 3.0)  # the same round again is not news
-    assert view.model().outcome == "idle"
+def snapshot(seq: int = 7, presence: dict | None = None) -> dict:
+    return {
+        "seq": seq, "hub_time": 1000.0 + seq,
+        "clock": {"round": 1, "rounds": 2, "duration": 600, "running": True, "ends_at": 1600.0, "left": None},
+        "stations": [{"id": "art", "name": "Art", "kind": "other", "kiosk": True, "groups": ["g1"]},
+                     {"id": "maths", "name": "Maths", "kind": "other", "kiosk": True, "groups": ["g2"]}],
+        "groups": [{"id": "g1", "name": "Group 1", "members": ["ann", "bo"]},
+                   {"id": "g2", "name": "Group 2", "members": ["cy"]}],
+        "students": {"ann": {"name": "Ann A.", "card": 1, "group": "g1"},
+                     "bo": {"name": "Bo B.", "card": 1, "group": "g1"},
+                     "cy": {"name": "Cy C.", "card": 2, "group": "g2"},
+                     "di": {"name": "Di D.", "card": 1}},
+        "presence": presence if presence is not None else {"ann": {"station": "art", "at": 990.0},
+                                                           "cy": {"station": "art", "at": 995.0}},
+        "help": [{"id": "h1", "station": "art", "at": 991.0, "student": "ann"},
+                 {"id": "h2", "station": "maths", "at": 992.0, "student": "cy"}],
+        "goals": ["Try something hard", "Help a friend"],
+        "progress": {"ann": {"goal": "Help a friend"}, "bo": {"goal": "Try something hard"},
+                     "cy": {"ticket": "stuck"}, "di": {"goal": "Help a friend"}},
+    }
 
 
-def test_a_long_list_points_to_the_board():
-    view = KioskView("Tech Station")
-    view.round_is(1, [], 0.0)
-    view.round_is(2, [Move(f"Student {i}.", "Tech", False) for i in range(9)], 1.0)
-    assert view.model().detail.splitlines()[-1] == "and 3 more: look at the board"
+def test_a_kiosk_sees_its_own_station_and_the_class_list_only():
+    art = kiosk_view(snapshot(), "art")
+    assert art["students"] == snapshot()["students"]  # any student may scan here, so every card is known
+    assert art["presence"] == {"ann": {"station": "art", "at": 990.0}, "cy": {"station": "art", "at": 995.0}}
+    assert [h["id"] for h in art["help"]] == ["h1"]
+    assert set(art["progress"]) == {"ann", "bo", "cy", "di"}  # expected here, here (cy) or in no group (di)
+    maths = kiosk_view(snapshot(), "maths")
+    assert maths["presence"] == {}  # cy is at art, out of maths' sight
+    assert [h["id"] for h in maths["help"]] == ["h2"]
+    assert set(maths["progress"]) == {"cy", "di"}
+
+
+def test_a_view_is_sent_again_only_when_it_changed():
+    publisher = ViewPublisher()
+    first = dict(publisher.changed_views(snapshot(7), ["art", "maths"]))
+    view = decode("view", first["art"])
+    assert view.seq == 7 and view.hub_time == 1007.0 and set(view.presence) == {"ann", "cy"}
+    assert json.loads(first["maths"])["presence"] == {}
+    moved = {"ann": {"station": "art", "at": 990.0}, "cy": {"station": "art", "at": 995.0},
+             "bo": {"station": "art", "at": 999.0}}
+    assert [station for station, _ in publisher.changed_views(snapshot(8, moved), ["art", "maths"])] == ["art"]
+    assert publisher.changed_views(snapshot(9, moved), ["art", "maths"]) == []
+    publisher.forget()
+    assert len(publisher.changed_views(snapshot(10, moved), ["art", "maths"])) == 2

@@ -24,7 +24,7 @@ def threads_swap_often():
 
 def test_messages_from_several_threads_arrive_whole_and_in_each_threads_order(broker, threads_swap_often):
     listener = TestClient(broker.port, "t/#")
-    client = make_client("prompt-test", BrokerConfig(host="127.0.0.1", port=broker.port))
+    client = make_client("prompt-test", BrokerConfig(host="127.0.0.1", port=broker.port), "test")
     client.connect("127.0.0.1", broker.port)
     client.loop_start()
     eventually(client.is_connected, message="the client to connect")

@@ -1,0 +1,48 @@
+"""What one station's kiosk is told of the room. Pure.
+
+A kiosk must know every card of the class, since any student may scan at any station: so it gets the class
+list as the state has it (id, first name and last initial, group, card version) and the rotation (clock,
+stations, groups). Everything else it gets only for its own station: who is checked in there, its calls for
+help, and the session's choices, goals and exit tickets of the students who are there or whose group is
+expected there. The full state goes to the teacher's display alone (the broker's ACL sees to it).
+"""
+from __future__ import annotations
+
+import json
+
+UNCHANGING_KEYS = ("seq", "hub_time")  # in every snapshot; a view that differs only in these is not sent again
+
+
+def kiosk_view(snapshot: dict, station: str) -> dict:
+    """The room snapshot (``Room.snapshot``) as the kiosk at ``station`` may see it."""
+    expected = next((set(s["groups"]) for s in snapshot["stations"] if s["id"] == station), set())
+    here = {sid for sid, p in snapshot["presence"].items() if p["station"] == station}
+    theirs = here | {sid for sid, s in snapshot["students"].items() if s.get("group") in expected
+                     or s.get("group") is None}
+    return {**snapshot,
+            "presence": {sid: p for sid, p in snapshot["presence"].items() if sid in here},
+            "help": [h for h in snapshot["help"] if h["station"] == station],
+            "progress": {sid: p for sid, p in snapshot["progress"].items() if sid in theirs}}
+
+
+class ViewPublisher:
+    """Encodes each station's view and says whether it changed since it was last sent."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, str] = {}
+
+    def forget(self) -> None:
+        """Send every view again next time (the broker may have lost them)."""
+        self._sent.clear()
+
+    def changed_views(self, snapshot: dict, stations: list[str]) -> list[tuple[str, bytes]]:
+        """(station, payload) for each station whose view differs from the one last sent."""
+        head = {"v": 1, **{key: snapshot[key] for key in UNCHANGING_KEYS}}
+        changed = []
+        for station in stations:
+            view = kiosk_view(snapshot, station)
+            body = json.dumps({k: v for k, v in view.items() if k not in UNCHANGING_KEYS}, separators=(",", ":"))
+            if self._sent.get(station) != body:
+                self._sent[station] = body
+                changed.append((station, (json.dumps(head, separators=(",", ":"))[:-1] + "," + body[1:]).encode()))
+        return changed

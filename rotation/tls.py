@@ -1,0 +1,66 @@
+"""A room's own certificate authority and the broker's TLS certificate, made with the openssl command.
+
+The CA's certificate (``ca.crt``) goes to every kiosk: a client trusts the broker because the CA signed its
+certificate for the hub's name. The CA's key stays on the hub. Made once; run again, it keeps them unless
+the hub's names changed.
+"""
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import subprocess
+from pathlib import Path
+
+from rotation.broker_setup import TlsFiles
+
+DAYS = 3650  # a classroom's boards outlive a school year or two; renewal is `rotation broker setup --tls` again
+NAMES_FILE = "server.names"
+
+
+def _openssl(*args: str) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise RuntimeError("openssl is not installed: run `sudo apt-get install openssl`")
+    result = subprocess.run([openssl, *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"openssl {args[0]} failed: {result.stderr.strip()}")
+
+
+def subject_alt_names(names: list[str]) -> str:
+    entries = []
+    for name in names:
+        try:
+            entries.append(f"IP:{ipaddress.ip_address(name)}")
+        except ValueError:
+            entries.append(f"DNS:{name}")
+    return ",".join(entries)
+
+
+def ensure_tls(folder: Path, names: list[str], room_id: str) -> TlsFiles:
+    """The CA and a broker certificate for ``names`` (host names or addresses the kiosks connect to)."""
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    files = TlsFiles(ca=folder / "ca.crt", certificate=folder / "server.crt", key=folder / "server.key")
+    ca_key = folder / "ca.key"
+    if not (files.ca.exists() and ca_key.exists()):
+        _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                 "-keyout", str(ca_key), "-out", str(files.ca), "-days", str(DAYS),
+                 "-subj", f"/CN=Rotation Station {room_id} CA")
+        ca_key.chmod(0o600)
+    names_file = folder / NAMES_FILE
+    wanted = subject_alt_names(names)
+    if files.certificate.exists() and files.key.exists() and names_file.exists() \
+            and names_file.read_text().strip() == wanted:
+        return files
+    request = folder / "server.csr"
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", str(files.key), "-out", str(request), "-subj", f"/CN={names[0]}")
+    files.key.chmod(0o600)
+    extensions = folder / "server.ext"
+    extensions.write_text(f"subjectAltName={wanted}\nextendedKeyUsage=serverAuth\n")
+    _openssl("x509", "-req", "-in", str(request), "-CA", str(files.ca), "-CAkey", str(ca_key),
+             "-CAcreateserial", "-out", str(files.certificate), "-days", str(DAYS), "-extfile", str(extensions))
+    request.unlink()
+    extensions.unlink()
+    names_file.write_text(wanted + "\n")
+    return files

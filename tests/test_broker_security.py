@@ -1,0 +1,171 @@
+"""Accounts and the ACL made by `rotation broker setup`, enforced by a real Mosquitto."""
+import pytest
+
+from kiosk.core import KioskCore
+from rotation.broker import PrivateBroker, free_port
+from rotation.broker_setup import CONF_FILE, PASSWD_FILE, read_password, write_broker_files
+from rotation.cli import main
+from shared.config import ConfigError, load_config
+from shared.topics import Topics
+from tests.conftest import card, eventually, write_room
+from tests.mqtt_client import TestClient
+
+T = Topics("room-12")
+FORBIDDEN_FOR_READING_KIOSK = [T.kiosk_event("tech"), T.kiosk_status("tech"), T.state,
+                               T.presence, T.hub_status, T.command, T.view("reading-nook"),
+                               T.ack("reading-nook"), T.reply("display-1")]
+
+
+@pytest.fixture
+def secure(tmp_path):
+    """The sample room on a broker with accounts: (config, broker)."""
+    port = free_port()
+    config = load_config(write_room(tmp_path, port, 'accounts = "broker"'))
+    write_broker_files(config, config.broker.accounts, port=port, bind="127.0.0.1")
+    with PrivateBroker(tmp_path / "mosquitto", port=port,
+                       listeners=(config.broker.accounts / CONF_FILE).read_text()) as broker:
+        yield config, broker
+
+
+def login(config, account: str, *topics: str) -> TestClient:
+    client = TestClient(config.broker.port, *topics, account=(account, read_password(config.broker.accounts, account)))
+    assert client.refused is None, client.refused
+    return client
+
+
+def test_anonymous_clients_and_wrong_passwords_are_refused(secure):
+    config, broker = secure
+    assert TestClient(broker.port).refused == "Not authorized"
+    assert TestClient(broker.port, account=("hub", "guessed")).refused == "Not authorized"
+    assert TestClient(broker.port, account=("kiosk-teacher-table", "x")).refused == "Not authorized"  # no kiosk
+
+
+def test_a_kiosk_can_publish_only_its_own_stations_events_and_status(secure):
+    config, _ = secure
+    hub = login(config, "hub", f"{T.base}/#")
+    kiosk = login(config, "kiosk-reading-nook")
+    for topic in FORBIDDEN_FOR_READING_KIOSK:
+        kiosk.publish(topic, {"v": 1, "forged": True})
+    kiosk.publish(T.kiosk_status("reading-nook"), {"v": 1, "online": True})
+    kiosk.publish(T.kiosk_event("reading-nook"), {"v": 1, "last": True})
+    hub.wait_for(T.kiosk_event("reading-nook"), lambda body: body.get("last"))
+    assert [m.topic for m in hub.messages] == [T.kiosk_status("reading-nook"), T.kiosk_event("reading-nook")]
+    hub.close()
+    kiosk.close()
+
+
+def test_a_kiosk_reads_only_its_own_stations_view_and_acks_and_the_hub_status(secure):
+    config, _ = secure
+    kiosk = login(config, "kiosk-tech", f"{T.base}/#", T.state, T.presence, T.view("reading-nook"),
+                  T.kiosk_event())
+    hub = login(config, "hub")
+    for topic in (T.state, T.presence, T.view("reading-nook"), T.ack("reading-nook"), T.reply("display-1"),
+                  T.command, T.kiosk_status("reading-nook")):
+        hub.publish(topic, {"v": 1, "secret": True})
+    reading = login(config, "kiosk-reading-nook")
+    reading.publish(T.kiosk_event("reading-nook"), {"v": 1, "card": "someone else's"})
+    hub.publish(T.hub_status, {"v": 1, "online": True})
+    hub.publish(T.ack("tech"), {"v": 1, "ids": ["e-1"]})
+    hub.publish(T.view("tech"), {"v": 1, "last": True})
+    kiosk.wait_for(T.view("tech"), lambda body: body.get("last"))
+    assert [m.topic for m in kiosk.messages] == [T.hub_status, T.ack("tech"), T.view("tech")]
+    for client in (kiosk, hub, reading):
+        client.close()
+
+
+def test_only_the_display_may_send_teacher_commands(secure):
+    from hub.service import HubService
+
+    config, _ = secure
+    service = HubService(config)
+    service.start()
+    try:
+        hub_watch = login(config, "hub", T.hub_status)
+        hub_watch.wait_for(T.hub_status, lambda b: b["online"])
+        for account in ("kiosk-reading-nook", "kiosk-tech"):
+            intruder = login(config, account)
+            intruder.publish(T.command, {"v": 1, "id": f"c-{account}", "client": "x", "action": "start"})
+            intruder.close()
+        display = login(config, "display", T.reply("teacher"))
+        display.publish(T.command, {"v": 1, "id": "c-display", "client": "teacher", "action": "extend",
+                                    "args": {"minutes": 1}})
+        reply = display.wait_for(T.reply("teacher"))
+        assert reply["id"] == "c-display"  # the session was never started: only the display's command arrived
+        assert service.room.clock.round == 0
+        display.close()
+        hub_watch.close()
+    finally:
+        service.stop()
+
+
+def test_the_room_runs_with_every_client_on_its_own_account(secure, tmp_path):
+    from hub.display_link import DisplayLink
+    from hub.service import HubService
+
+    config, _ = secure
+    service = HubService(config)
+    service.start()
+    link = DisplayLink(config)
+    link.start()
+    kiosk = KioskCore(config, "reading-nook", tmp_path / "outbox.db")
+    kiosk.start()
+    try:
+        eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display to reach the hub")
+        assert link.command("start", {}).ok
+        eventually(lambda: kiosk.state and kiosk.state.clock.round == 1, 5, "the kiosk to see the session")
+        student = next(iter(kiosk.state.students))
+        kiosk.scan(card(student))
+        eventually(lambda: link.state.presence.get(student), 5, "the check-in on the display")
+        eventually(lambda: kiosk.outbox.depth() == 0, 5, "the hub's ack at the kiosk")
+    finally:
+        kiosk.stop()
+        link.stop()
+        service.stop()
+
+
+def test_setup_keeps_passwords_and_changes_nothing_when_run_again(secure, capsys):
+    config, _ = secure
+    folder = config.broker.accounts
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert write_broker_files(config, folder, port=config.broker.port, bind="127.0.0.1") == []
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert (folder / PASSWD_FILE).stat().st_mode & 0o077 == 0  # passwords are for the broker's eyes only
+    assert main(["broker", "setup", "-c", str(config.path), "--port", str(config.broker.port),
+                 "--bind", "127.0.0.1"]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_board_without_its_password_file_is_told_what_to_do(secure, tmp_path):
+    config, _ = secure
+    (config.broker.accounts / "kiosk-reading-nook.password").unlink()
+    with pytest.raises(ConfigError, match=r"kiosk-reading-nook\.password is missing.*rotation broker setup"):
+        KioskCore(config, "reading-nook", tmp_path / "outbox.db")
+
+
+def test_over_tls_the_room_works_and_a_broker_with_another_ca_is_not_trusted(tmp_path):
+    import ssl
+
+    from hub.service import HubService
+    from rotation.tls import ensure_tls
+
+    port, tls_port = free_port(), free_port()
+    config = load_config(write_room(tmp_path, tls_port, 'accounts = "broker"\ntls = true\nca_file = "broker/ca.crt"'))
+    tls = ensure_tls(config.broker.accounts, ["localhost", "127.0.0.1"], config.room_id)
+    write_broker_files(config, config.broker.accounts, port=port, tls=tls, tls_port=tls_port)
+    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text()):
+        service = HubService(config)
+        service.start()
+        kiosk = KioskCore(config, "reading-nook", tmp_path / "outbox.db")
+        kiosk.start()
+        try:
+            eventually(lambda: kiosk.online, 10, "the kiosk to reach the hub over TLS")
+            kiosk.scan(card("s05"))
+            eventually(lambda: service.room.presence.get("s05"), 5, "the check-in at the hub")
+            eventually(lambda: kiosk.outbox.depth() == 0, 5, "the hub's ack at the kiosk")
+        finally:
+            kiosk.stop()
+            service.stop()
+        stranger = ensure_tls(tmp_path / "another-room", ["localhost", "127.0.0.1"], "another-room")
+        with pytest.raises(ssl.SSLCertVerificationError):
+            TestClient(tls_port, ca_file=str(stranger.ca))
