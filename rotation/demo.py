@@ -11,7 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from rotation.broker import BrokerError, PrivateBroker
+from rotation.broker import BrokerError, PrivateBroker, free_port
+from rotation.broker_setup import CONF_FILE, write_broker_files
 from rotation.kivy_env import has_screen
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -28,7 +29,7 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
         "# Written by `rotation demo` from assets/sample/room.toml.",
         "[room]", f'id = "{sample["room"]["id"]}"', f'name = "{sample["room"]["name"]}"',
         'secret_file = "class.secret"', f'roster = "{ASSETS / "sample" / "roster.csv"}"',
-        "[broker]", 'host = "127.0.0.1"', f"port = {broker_port}",
+        "[broker]", 'host = "127.0.0.1"', f"port = {broker_port}", 'accounts = "broker-accounts"',
         "[hub]", 'database = "hub.db"', f"round_minutes = {round_seconds / 60!r}", "auto_advance = true",
         "autostart = true",
     ]
@@ -47,6 +48,16 @@ def _toml(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml(item) for item in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def secured_broker(config_path: Path, directory: Path) -> PrivateBroker:
+    """A private broker with the room's accounts and ACL, as a school's hub runs it."""
+    from shared.config import load_config
+
+    config = load_config(config_path)
+    write_broker_files(config, config.broker.accounts, port=config.broker.port, bind="127.0.0.1")
+    return PrivateBroker(directory, port=config.broker.port,
+                         listeners=(config.broker.accounts / CONF_FILE).read_text())
 
 
 class Processes:
@@ -90,7 +101,8 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    broker = PrivateBroker(directory / "broker")
+    config = write_demo_config(directory, free_port(), round_seconds)
+    broker = secured_broker(config, directory / "broker")
     try:
         broker.start()
     except BrokerError as error:
@@ -98,7 +110,7 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
         return 1
     processes = Processes(directory)
     try:
-        config = str(write_demo_config(directory, broker.port, round_seconds))
+        config = str(config)
         processes.start("hub", "hub", "serve", "--config", config)
         snapshot = directory / "room-map.png"
         display_args = ["hub", "display", "--config", config] + (["--snapshot", str(snapshot)] if headless else [])
@@ -108,7 +120,7 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
             processes.start(f"kiosk-{station}", "kiosk", "--config", config, "--station", station, "--simulate",
                             "--outbox", str(directory / f"outbox-{station}.db"))
         print(f"Rotation Station demo running in {directory}\n"
-              f"  broker   127.0.0.1:{broker.port} (private Mosquitto)\n"
+              f"  broker   127.0.0.1:{broker.port} (private Mosquitto; every client on its own account)\n"
               f"  hub      rotation hub serve   (log: {directory / 'hub.log'})\n"
               f"  kiosks   {', '.join(kiosks)} (simulated students tap in)\n"
               + (f"  display  no screen attached: running headless, the room map is written to\n"
