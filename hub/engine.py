@@ -140,6 +140,24 @@ class Room:
                 groups.setdefault(target, []).append(s.id)
         return self.set_groups(groups)
 
+    def forget_student(self, student_id: str) -> None:
+        """Take every trace of the student out of the room: their data has been deleted. A call for help
+        they made stays open as their station's."""
+        if student_id not in self.students:
+            raise ValueError(f"{student_id!r} is not a student of this class")
+        del self.students[student_id]
+        for traces in (self.card_versions, self.presence, self.progress):
+            traces.pop(student_id, None)
+        self.help = [replace(h, student=None) if h.student == student_id else h for h in self.help]
+        self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
+        students = list(self.students.values())
+        try:
+            self.rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+        except PlanError:  # the student's group went with them and a skip named it
+            self.skips = [s for s in self.skips if s.group in self.groups]
+            self.rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+        self._static = self._static_parts()
+
     def set_card_version(self, student_id: str, version: int) -> None:
         self.card_versions[student_id] = version
         self._static = self._static_parts()

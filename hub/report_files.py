@@ -10,6 +10,11 @@ from hub.store import HubStore
 from shared.config import Config
 from shared.protocol import TICKETS
 
+REPORT_FOLDER_FORMAT = "%Y-%m-%d %H%M"  # a report's folder is named after its session's start, local time
+
+
+def reports_root(config: Config) -> Path:
+    return config.hub.database.parent / "reports"
 
 
 def write_report(report: Report, folder: Path) -> list[Path]:
@@ -73,6 +78,6 @@ def report_last_session(store: HubStore, config: Config, now: float, folder: Pat
     report = build_report(store.session_events(started, ended), students,
                           [(s.id, s.name) for s in config.stations], started, ended,
                           store.help_calls(started, ended))
-    folder = folder or config.hub.database.parent / "reports" / time.strftime("%Y-%m-%d %H%M", time.localtime(started))
+    folder = folder or reports_root(config) / time.strftime(REPORT_FOLDER_FORMAT, time.localtime(started))
     write_report(report, folder)
     return folder

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from typing import Callable
@@ -19,13 +20,14 @@ from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
+from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, decode_message, make_client
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from hub.report_files import report_last_session
+from hub.report_files import report_last_session, reports_root
 from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
                              PresenceChange, Reply, encode)
 from shared.topics import Topics
@@ -33,6 +35,7 @@ from shared.topics import Topics
 log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
 HEARTBEAT_SECONDS = 5.0
+DELETED_STUDENT = "deleted student"
 
 
 class HubService:
@@ -47,6 +50,8 @@ class HubService:
                          presence=self.store.presence(), seq=self.store.load_seq() + 1,
                          help_queue=self.store.load_help(), goals=config.goals,
                          progress_events=self.store.progress_events(), skips=self.store.load_skips())
+        self.deleted = self.store.deleted_students()
+        self._last_purge = self.store.last_purge()
         self.drops = DropLog(log)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -124,6 +129,8 @@ class HubService:
         except CardError:
             claim, verdict = None, Verdict(False, "unreadable card")
         else:
+            if claim and claim.student_id in self.deleted:
+                return None, Verdict(False, DELETED_STUDENT)
             verdict = self.room.check_card(claim) if claim else Verdict(False, "no card")
         if event.kind in STATION_EVENT_KINDS:  # a call for help is never refused; a card only says who
             return (claim.student_id if claim and verdict.accepted else None), Verdict(True)
@@ -133,6 +140,9 @@ class HubService:
         """Place the student and tell the room at once; the journal stores and acks the event."""
         with self._lock:
             student, verdict = self._verdict(topic_station, event)
+            if verdict.reason == DELETED_STUDENT:  # their data is gone: the kiosk may drop it, nothing is kept
+                self._send_ack(topic_station, [event.id])
+                return
             if not verdict.accepted:
                 log.warning("refused event %s from %s: %s", event.id, topic_station, verdict.reason)
             elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
@@ -169,7 +179,8 @@ class HubService:
         if action in CLOCK_ACTIONS:
             return self._apply_command(action, args), None
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
-                   "reissue_card": self._new_card, "conference_note": self._conference_note}
+                   "reissue_card": self._new_card, "conference_note": self._conference_note,
+                   "delete_student": self._delete_student}
         return handler[action](args)
 
     def _answer(self, command: Command, apply: Callable) -> None:
@@ -178,7 +189,9 @@ class HubService:
             reply = Reply(id=command.id, ok=True, message=message, data=data)
         except ValueError as error:
             reply = Reply(id=command.id, ok=False, message=str(error))
-        log.info("command %s from %s: %s", command.action, command.client, reply.message)
+        # Replies name students; the log keeps to ids and reasons.
+        log.info("command %s from %s: %s", command.action, command.client,
+                 "done" if reply.ok else f"refused ({reply.message})")
         self.client.publish(self.topics.reply(command.client), encode(reply), qos=QOS)
 
     def reissue_card(self, student_id: str) -> int:
@@ -229,6 +242,37 @@ class HubService:
         self.store.add_note(student, table, self.now(), tags, text.strip())
         return f"note saved for {self.room.students[student].display_name}", None
 
+    def _delete_student(self, args: dict) -> tuple[str, dict]:
+        """Erase everything the hub holds about one student and revoke their card; their events still in
+        a kiosk's outbox are dropped when they arrive."""
+        student = args.get("student")
+        if student not in self.room.students:
+            raise ValueError(f"{student!r} is not a student of this class")
+        events = self.store.delete_student(student)
+        self.deleted.add(student)
+        self.room.forget_student(student)
+        self.store.save_help(self.room.help)
+        report_lines = remove_from_reports(reports_root(self.config), student)
+        self._state_changed()
+        log.info("deleted the data of student %s: %d events, %d report lines", student, events, report_lines)
+        return (f"deleted everything stored about {student}: {events} events, {report_lines} report lines; "
+                "their card no longer works"), {"events": events, "report_lines": report_lines}
+
+    def purge_expired_if_due(self) -> None:
+        """Once a day (and at start), erase events and reports older than the retention period."""
+        now = self.now()
+        if now - self._last_purge < DAY_SECONDS:
+            return
+        self._last_purge = now  # tried again tomorrow if it fails
+        try:
+            rows, folders = purge_expired(self.store, self.config, now)
+        except (sqlite3.Error, OSError) as error:
+            log.error("retention: could not erase old data (%s); trying again tomorrow", error)
+            return
+        if rows or folders:
+            log.info("retention: erased %d rows and %d report folders older than %d days", rows, folders,
+                     self.config.retention_days)
+
     def _make_report(self, action: str, args: dict) -> tuple[str, dict]:
         folder = report_last_session(self.store, self.config, self.now())
         return f"report written to {folder}", {"folder": str(folder)}
@@ -274,6 +318,7 @@ class HubService:
     def _tick_forever(self) -> None:
         last_heartbeat = time.monotonic()
         while not self._stopping.wait(TICK_SECONDS):
+            self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
             with self._lock:
                 if self.room.tick(self.now(), self.config.hub.auto_advance):
                     self._state_changed()

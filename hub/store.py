@@ -50,6 +50,9 @@ class HubStore:
         self.db["events"].create_index(["student", "at"], if_not_exists=True)
         self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         self.db["sessions"].create({"started": float, "ended": float}, pk="started", if_not_exists=True)
+        # A deleted student's id and last card version, so their cards stay refused and their events still on
+        # the way from a kiosk are dropped, not stored.
+        self.db["deleted_students"].create({"id": str, "card_version": int}, pk="id", if_not_exists=True)
 
     # Roster
     @locked
@@ -65,6 +68,11 @@ class HubStore:
             self.db["students"].upsert_all(
                 ({"id": s.id, **{_COLUMN.get(name, name): columns[name](s) for name in given}}
                  for s in roster.students), pk="id")
+            # A deleted student the roster lists again comes back with no history and a new card.
+            self.file.conn.execute(
+                "UPDATE students SET card_version = d.card_version + 1 FROM deleted_students AS d "
+                "WHERE students.id = d.id AND students.card_version <= d.card_version")
+            self.file.conn.execute("DELETE FROM deleted_students WHERE id IN (SELECT id FROM students)")
             self._set_meta(self.file.conn, "roster_digest", digest)
 
     @locked
@@ -95,6 +103,50 @@ class HubStore:
             if cursor.rowcount == 0:
                 raise KeyError(student_id)
         return self.db["students"].get(student_id)["card_version"]
+
+    # One student's data, and forgetting
+    @locked
+    def student_data(self, student_id: str) -> dict | None:
+        """Everything stored about the student: their roster record and every event naming them."""
+        record = next(self.db["students"].rows_where("id = ?", [student_id]), None)
+        if record is None:
+            return None
+        events = list(self.db["events"].rows_where("student = ?", [student_id], order_by="at"))
+        for event in events:
+            event["data"] = json.loads(event["data"]) if event["data"] else {}
+        return {"student": record, "events": events}
+
+    @locked
+    def delete_student(self, student_id: str) -> int:
+        """Erase the student's record and every event naming them; returns how many events went."""
+        version = self.card_versions().get(student_id)
+        if version is None:
+            raise KeyError(student_id)
+        return self.file.erase([
+            ("DELETE FROM events WHERE student = ?", (student_id,)),
+            ("DELETE FROM students WHERE id = ?", (student_id,)),
+            ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),
+        ]) - 2
+
+    @locked
+    def deleted_students(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM deleted_students")}
+
+    @locked
+    def purge_before(self, cutoff: float) -> int:
+        """Erase events (conference notes among them) the hub received before ``cutoff``, and sessions that
+        ended before it. By the hub's clock: a kiosk's may be years off (a Pi has no battery clock)."""
+        return self.file.erase([("DELETE FROM events WHERE received_at < ?", (cutoff,)),
+                                ("DELETE FROM sessions WHERE ended IS NOT NULL AND ended < ?", (cutoff,))])
+
+    @locked
+    def last_purge(self) -> float:
+        return float(self._meta("last_purge") or 0)
+
+    @locked
+    def set_last_purge(self, at: float) -> None:
+        with self.file.transaction() as conn:
+            self._set_meta(conn, "last_purge", at)
 
     # Events
     @locked

@@ -74,6 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--tag", action="append", default=[], help="a short tag, e.g. fluency (repeat for more)")
     note.add_argument("--text", default="", help="what you noticed or agreed")
 
+    student = commands.add_parser("student", help="one student's data: export it, or delete it")
+    student_commands = student.add_subparsers(dest="student_command", required=True, metavar="STUDENT_COMMAND")
+    export = student_commands.add_parser("export", help="write everything stored about a student (JSON and CSV)")
+    _config_argument(export)
+    export.add_argument("student", help="the student id")
+    export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
+    delete = student_commands.add_parser("delete", help="erase everything stored about a student at the hub "
+                                         "(database and reports), drop their events still at kiosks, and "
+                                         "revoke their card (the hub must run)")
+    _config_argument(delete)
+    delete.add_argument("student", help="the student id")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     report = commands.add_parser("report", help="write the latest session's report: each student's timeline, "
                                  "a summary per station and group (CSV) and a chart (PNG)")
     _config_argument(report)
@@ -249,6 +262,12 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "broker":
         return broker_setup(args, config)
+    if args.command == "student":
+        from rotation import teacher
+
+        if args.student_command == "export":
+            return teacher.export_student(config, args.student, args.out)
+        return teacher.delete_student(config, args.student, args.yes)
     if args.command == "cards":
         from rotation import teacher
 

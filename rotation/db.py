@@ -76,6 +76,20 @@ class DatabaseFile:
                 os.close(directory)
         os.fsync(self._wal_fd)
 
+    def erase(self, statements: list[tuple[str, tuple]]) -> int:
+        """Run deleting statements in one transaction so that what they delete leaves the file: freed pages
+        are overwritten with zeros (secure_delete), and the WAL, which keeps old copies of pages, is copied
+        back and emptied. Returns how many rows went."""
+        self.conn.execute("PRAGMA secure_delete=ON")
+        try:
+            with self.transaction() as conn:
+                removed = sum(max(conn.execute(sql, args).rowcount, 0) for sql, args in statements)
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.conn.execute("PRAGMA secure_delete=OFF")
+        self.make_durable()
+        return removed
+
     def close(self) -> None:
         if self._wal_fd is not None:
             os.close(self._wal_fd)

@@ -135,3 +135,35 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
 def move(config: Config, student: str, group: str) -> int:
     with HubSession(config) as hub:
         return finish(hub.send("move_student", {"student": student, "group": group}))
+
+
+def export_student(config: Config, student: str, out: Path) -> int:
+    """Straight from the hub's database and reports, so it works whether or not the hub is running."""
+    from hub.privacy import export_student as write_export
+    from hub.store import HubStore
+
+    store = HubStore(config.hub.database)
+    try:
+        files = write_export(store, config, student, out)
+    except KeyError:
+        print(f"rotation: {student!r} is not a student of this class (or their data was deleted)", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"everything stored about {student}: {', '.join(str(f) for f in files)}")
+    return 0
+
+
+def delete_student(config: Config, student: str, confirmed: bool) -> int:
+    """Through the hub, which holds the room in memory and knows which events to drop from now on."""
+    if not confirmed:
+        if not sys.stdin.isatty():
+            print("rotation: deleting is for good: add --yes to confirm", file=sys.stderr)
+            return 2
+        answer = input(f"Delete everything stored about {student}, for good, and revoke their card? "
+                       "Type the student id to confirm: ")
+        if answer.strip() != student:
+            print("Nothing deleted.")
+            return 1
+    with HubSession(config) as hub:
+        return finish(hub.send("delete_student", {"student": student}))

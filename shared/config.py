@@ -79,6 +79,7 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     goals: tuple[str, ...] = DEFAULT_GOALS  # offered to each student at their first check-in of a session
     keep_apart: tuple[tuple[str, str], ...] = ()  # students every suggested grouping keeps in different groups
+    retention_days: int = 180  # events, notes and reports older than this are erased, daily
 
     def station(self, station_id: str) -> StationConfig:
         for station in self.stations:
@@ -140,7 +141,8 @@ def _id(value: Any) -> str:
 
 _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string,
-             "roster_class": _string, "goals": _texts(2, 6, 40), "keep_apart": _pairs},
+             "roster_class": _string, "goals": _texts(2, 6, 40), "keep_apart": _pairs,
+             "retention_days": _number_between(1, 3650, integer=True)},
     "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
                "password": _string, "accounts": _string, "tls": _boolean, "ca_file": _string},
     "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
@@ -226,6 +228,7 @@ def parse_config(path: Path, data: dict) -> Config:
         roster_class=room.get("roster_class"),
         goals=room.get("goals", DEFAULT_GOALS),
         keep_apart=room.get("keep_apart", ()),
+        retention_days=room.get("retention_days", 180),
         stations=stations,
         broker=_broker(path, sections["broker"]),
         hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),

@@ -21,7 +21,7 @@ CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
 PLAN_ACTIONS = ("skip_station",)
 HELP_ACTIONS = ("answer_help",)
-RECORD_ACTIONS = ("conference_note", "make_report", "reissue_card")
+RECORD_ACTIONS = ("conference_note", "make_report", "reissue_card", "delete_student")
 COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS + RECORD_ACTIONS)
 MAX_ACK_IDS = 1000
 

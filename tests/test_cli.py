@@ -13,7 +13,7 @@ from rotation.cli import build_parser, main
 from tests.conftest import write_room
 
 SUBCOMMANDS = [["hub", "serve"], ["hub", "display"], ["hub", "command"], ["kiosk"], ["demo"], ["card"],
-               ["broker", "setup"], ["secret"], ["check-config"]]
+               ["broker", "setup"], ["student", "export"], ["student", "delete"], ["secret"], ["check-config"]]
 
 
 @pytest.mark.parametrize("words", SUBCOMMANDS, ids=" ".join)

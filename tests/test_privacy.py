@@ -1,0 +1,152 @@
+"""A student's data out and away, old data away, and names kept at the hub: on the real hub, kiosks and files."""
+import csv
+import json
+import logging
+import time
+from pathlib import Path
+
+from hub.display_link import DisplayLink
+from hub.report_files import reports_root
+from hub.roster import load_roster
+from hub.service import HubService
+from hub.store import ReceivedEvent
+from kiosk.core import KioskCore
+from rotation.cli import main
+from shared.protocol import Event
+from tests.conftest import SAMPLE, card, eventually
+from tests.mqtt_client import TestClient
+
+ROSTER = load_roster(SAMPLE / "roster.csv").students
+DAY = 24 * 3600
+
+
+def hub_file_bytes(config) -> bytes:
+    database = config.hub.database
+    return b"".join(p.read_bytes() for p in (database, Path(f"{database}-wal")) if p.exists())
+
+
+def test_export_writes_everything_stored_about_one_student_and_nobody_else(room, hub, tmp_path):
+    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    kiosk.start()
+    link = DisplayLink(room)
+    link.start()
+    try:
+        eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display online")
+        assert link.command("start").ok
+        for student in ("s05", "s06"):
+            kiosk.scan(card(student))
+        kiosk.record("goal", card("s05"), {"goal": "Help a friend"})
+        assert link.command("conference_note", {"student": "s05", "tags": ["fluency"], "text": "Reads aloud"}).ok
+        eventually(lambda: hub.store.event_count() == 4 and kiosk.outbox.depth() == 0, 5, "the events stored")
+        assert link.command("make_report").ok
+    finally:
+        link.stop()
+        kiosk.stop()
+    out = tmp_path / "export"
+    assert main(["student", "export", "s05", "--config", str(room.path), "--out", str(out)]) == 0
+    data = json.loads((out / "s05.json").read_text())
+    assert (data["student"]["first_name"], data["student"]["last_name"]) == ("Sofia", "Rossi")
+    assert [e["kind"] for e in data["events"]] == ["checkin", "goal", "conference"]
+    assert data["events"][2]["data"] == {"tags": ["fluency"], "text": "Reads aloud"}
+    assert [row["student"] for rows in data["reports"].values() for row in rows] == ["s05"] * 3
+    assert "s06" not in (out / "s05.json").read_text()
+    with (out / "s05.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [r["what"] for r in rows] == ["checkin", "goal", "conference"]
+    assert rows[1]["details"] == '{"goal": "Help a friend"}'
+
+
+def test_delete_erases_the_student_at_the_hub_and_in_kiosk_outboxes_and_revokes_the_card(room, tmp_path):
+    hub = HubService(room)
+    hub.start()
+    online = KioskCore(room, "reading-nook", tmp_path / "online.db")
+    online.start()
+    offline = KioskCore(room, "tech", tmp_path / "offline.db")  # a kiosk whose network is down
+    offline.scan(card("s05"))
+    offline.scan(card("s06"))
+    link = DisplayLink(room)
+    link.start()
+    try:
+        eventually(lambda: online.online and link.hub_online, 10, "the kiosk and display online")
+        assert link.command("start").ok
+        online.scan(card("s05"))
+        online.record("exit_ticket", card("s05"), {"how": "stuck"})
+        eventually(lambda: hub.store.event_count() == 2, 5, "s05's events at the hub")
+        assert link.command("make_report").ok
+        assert b"Rossi" in hub_file_bytes(room)
+
+        assert main(["student", "delete", "s05", "--yes", "--config", str(room.path)]) == 0
+
+        assert hub.store.student_data("s05") is None
+        assert b"Rossi" not in hub_file_bytes(room)  # erased from the file, not just unlinked from the tables
+        assert not any("s05" in p.read_text() for p in reports_root(room).glob("*/timeline.csv"))
+        eventually(lambda: "s05" not in link.state.students, 5, "the map to forget s05")
+        eventually(lambda: online.state and "s05" not in online.state.students, 5, "the kiosk to forget s05")
+        assert online.scan(card("s05")).outcome == "unknown"  # the card no longer works, and shows no name
+
+        offline.start()  # back online: its events for s05 are dropped at the hub, s06's stored
+        eventually(lambda: offline.outbox.depth() == 0, 10, "the offline kiosk's outbox to empty")
+        assert hub.store.student_data("s05") is None
+        assert [e["kind"] for e in hub.store.student_data("s06")["events"]] == ["checkin"]
+    finally:
+        link.stop()
+        offline.stop()
+        online.stop()
+        hub.stop()
+    again = HubService(room)  # the deletion holds after a restart
+    assert "s05" not in again.room.students and "s05" in again.deleted
+    again.store.close()
+
+
+def test_events_and_reports_past_the_retention_are_erased_daily(room, tmp_path):
+    now = [time.time()]
+    service = HubService(room, now=lambda: now[0])
+
+    def stored(event_id: str, days_ago: float) -> ReceivedEvent:
+        event = Event(event_id, "checkin", card("s01"), "tech", now[0] - days_ago * DAY, 1, now[0])
+        return ReceivedEvent("tech", event, "s01", now[0] - days_ago * DAY, True, "", 1)
+    service.store.add_events([stored("old", 181), stored("young", 179), stored("new", 0)])
+    reports = reports_root(room)
+    for name in ("2020-01-01 0900", time.strftime("%Y-%m-%d %H%M"), "the teacher's own"):
+        (reports / name).mkdir(parents=True)
+    service.start()
+    try:
+        eventually(lambda: service.store.event_count("old") == 0, 5, "the first purge, at start")
+        assert service.store.event_count() == 2
+        assert sorted(p.name for p in reports.iterdir()) == [time.strftime("%Y-%m-%d %H%M"), "the teacher's own"]
+        now[0] += 1.5 * DAY
+        eventually(lambda: service.store.event_count("young") == 0, 5, "the next day's purge")
+        assert service.store.event_count("new") == 1
+    finally:
+        service.stop()
+
+
+def test_no_full_name_leaves_the_hub_and_the_logs_name_nobody(room, hub, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    everything = TestClient(room.broker.port, "#")
+    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    kiosk.start()
+    link = DisplayLink(room)
+    link.start()
+    try:
+        eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display online")
+        assert link.command("start").ok
+        for student in ROSTER[:8]:
+            kiosk.scan(card(student.id))
+        kiosk.scan("RS1:s01:1:AAAAAAAAAAAAAAAA")
+        assert link.command("move_student", {"student": "s02", "group": "otters"}).ok
+        assert link.command("conference_note", {"student": "s03", "text": "Great question"}).ok
+        assert link.command("reissue_card", {"student": "s04"}).ok
+        assert not link.command("move_student", {"student": "s99", "group": "otters"}).ok
+        eventually(lambda: hub.store.event_count() >= 9 and kiosk.outbox.depth() == 0, 5, "the events stored")
+        assert link.command("make_report").ok
+    finally:
+        link.stop()
+        kiosk.stop()
+        everything.close()
+    payloads = b"\n".join(m.payload for m in everything.messages)
+    assert b"Maya R." in payloads  # what a kiosk and the map show
+    assert not [s.last_name for s in ROSTER if s.last_name.encode() in payloads]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "move_student" in logged
+    assert not [name for s in ROSTER for name in (s.first_name, s.last_name) if name in logged]
