@@ -13,7 +13,7 @@ from typing import Callable
 import paho.mqtt.client as mqtt
 
 from hub.mapview import RoomMap, build_map
-from rotation.mqtt import QOS, DropLog, decode_message, make_client
+from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
 from shared.protocol import Command, KioskStatus, Reply, encode
@@ -68,12 +68,11 @@ class DisplayLink(FollowsHub):
         self.refresh()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
-        decoded = decode_message(self.topics, msg, self.drops)
-        if decoded is None:
-            return
-        kind, key, message = decoded
+        take_message(self.topics, msg, self.drops, log, self._take)
+
+    def _take(self, kind: str, key: str | None, message, retained: bool) -> None:
         if kind in FOLLOWED_KINDS:
-            if not self.follower.receive(kind, message, msg.retain, self.now()):
+            if not self.follower.receive(kind, message, retained, self.now()):
                 return
         elif kind == "kiosk_status":
             was_online = key in self.kiosks and self.kiosks[key].online

@@ -24,7 +24,7 @@ from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from rotation.heap import freeze_startup_objects
-from rotation.mqtt import QOS, DropLog, decode_message, make_client
+from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
 from hub.report_files import report_last_session, reports_root
@@ -104,17 +104,13 @@ class HubService:
             self._publish_state()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
-        decoded = decode_message(self.topics, msg, self.drops)
-        if decoded is None:
-            return
-        kind, key, message = decoded
-        try:
-            if kind == "kiosk_event":
-                self.handle_event(key, message)
-            elif kind == "command":
-                self.handle_command(message)
-        except Exception:  # one bad message must never stop the hub
-            log.exception("failed to handle a message on %s", msg.topic)
+        take_message(self.topics, msg, self.drops, log, self._take)
+
+    def _take(self, kind: str, key: str | None, message, retained: bool) -> None:
+        if kind == "kiosk_event":
+            self.handle_event(key, message)
+        elif kind == "command":
+            self.handle_command(message)
 
     # Events and commands
     def _verdict(self, topic_station: str, event: Event) -> tuple[str | None, Verdict]:

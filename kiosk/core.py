@@ -19,7 +19,7 @@ from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from rotation import __version__
 from rotation.broker_setup import kiosk_account
-from rotation.mqtt import QOS, DropLog, decode_message, make_client
+from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.clock import time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
@@ -172,17 +172,16 @@ class KioskCore(FollowsHub):
         self._changed()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
-        decoded = decode_message(self.topics, msg, self.drops)
-        if decoded is None:
-            return
-        kind, _, message = decoded
+        take_message(self.topics, msg, self.drops, log, self._take)
+
+    def _take(self, kind: str, key: str | None, message, retained: bool) -> None:
         if kind == "ack":
             self._acked(message)
             return
         if kind not in FOLLOWED_KINDS:
             return
         since = self.follower.hub_since
-        self.follower.receive(kind, message, msg.retain, self.now())
+        self.follower.receive(kind, message, retained, self.now())
         if self.follower.hub_online and self.follower.hub_since != since:
             self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
         self._changed()

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import ssl
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 import paho.mqtt.client as mqtt
 
-from rotation.broker_setup import read_password
 from rotation.broker_setup import read_password
 from shared.config import BrokerConfig
 from shared.protocol import ProtocolError, decode
@@ -83,6 +83,9 @@ def disable_nagle(client: mqtt.Client, userdata, sock) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+_QUOTED_OR_NUMBER = re.compile(r"'[^']*'|\d+")  # a reason's values, not its kind: "payload of 9000 bytes..."
+
+
 class DropLog:
     """Logs dropped payloads at most once per reason per interval, counting the rest."""
 
@@ -95,14 +98,28 @@ class DropLog:
     def drop(self, topic: str, reason: str) -> None:
         self.dropped += 1
         now = time.monotonic()
-        key = reason.split(":")[0]
+        key = _QUOTED_OR_NUMBER.sub("_", reason.split(":")[0])
         last, suppressed = self._last.get(key, (-self.interval, 0))
         if now - last >= self.interval:
             more = f" ({suppressed} more like it not logged)" if suppressed else ""
-            self.logger.warning("dropped a message on %s: %s%s", topic, reason, more)
+            self.logger.warning("dropped a message on %s: %s%s", topic, reason[:200], more)
             self._last[key] = (now, 0)
         else:
             self._last[key] = (last, suppressed + 1)
+
+
+def take_message(topics: Topics, msg: mqtt.MQTTMessage, drops: DropLog, logger: logging.Logger,
+                 take: Callable[[str, str | None, Any, bool], None]) -> None:
+    """Decode a message and hand it to ``take(kind, station or client, message, retained)``. A bad one is
+    dropped and logged (see DropLog); whatever ``take`` raises is logged: one odd message must never stop
+    a client's network thread."""
+    decoded = decode_message(topics, msg, drops)
+    if decoded is None:
+        return
+    try:
+        take(*decoded, msg.retain)
+    except Exception:
+        logger.exception("failed to handle a message on %s", msg.topic)
 
 
 def decode_message(topics: Topics, msg: mqtt.MQTTMessage, drops: DropLog) -> tuple[str, str | None, Any] | None:

@@ -391,6 +391,8 @@ def decode(kind: str, payload: bytes) -> Any:
         raise ProtocolError(f"not JSON: {error}") from None
     except RecursionError:
         raise ProtocolError("not JSON: nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise ProtocolError(f"not JSON: {error}") from None
     _require(isinstance(obj, dict), "payload must be a JSON object")
     _require("v" in obj, "payload has no 'v' (protocol version)")
     _require(obj["v"] == VERSION, f"protocol version {obj['v']!r} is not supported (this is {VERSION})")
