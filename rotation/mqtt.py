@@ -83,7 +83,7 @@ def disable_nagle(client: mqtt.Client, userdata, sock) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-_QUOTED_OR_NUMBER = re.compile(r"'[^']*'|\d+")  # a reason's values, not its kind: "payload of 9000 bytes..."
+_NUMBER = re.compile(r"\d+")
 
 
 class DropLog:
@@ -98,7 +98,7 @@ class DropLog:
     def drop(self, topic: str, reason: str) -> None:
         self.dropped += 1
         now = time.monotonic()
-        key = _QUOTED_OR_NUMBER.sub("_", reason.split(":")[0])
+        key = _NUMBER.sub("_", reason.split(":")[0])  # the kind of problem; what was wrong follows a colon
         last, suppressed = self._last.get(key, (-self.interval, 0))
         if now - last >= self.interval:
             more = f" ({suppressed} more like it not logged)" if suppressed else ""

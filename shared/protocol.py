@@ -120,7 +120,7 @@ class Event:
     @classmethod
     def from_dict(cls, d: dict) -> "Event":
         kind = _text(d, "kind", max_len=20)
-        _require(kind in EVENT_KINDS, f"unknown event kind {kind!r}")
+        _require(kind in EVENT_KINDS, f"unknown event kind: {kind!r}")
         return cls(id=_text(d, "id", max_len=64), kind=kind,
                    card=_text(d, "card", max_len=200, optional=kind in STATION_EVENT_KINDS),
                    station=_text(d, "station", max_len=40), at=_number(d, "at"), seq=_integer(d, "seq"),
@@ -179,7 +179,7 @@ class Command:
     @classmethod
     def from_dict(cls, d: dict) -> "Command":
         action = _text(d, "action", max_len=20)
-        _require(action in COMMAND_ACTIONS, f"unknown command {action!r}")
+        _require(action in COMMAND_ACTIONS, f"unknown command: {action!r}")
         return cls(id=_text(d, "id", max_len=64), action=action, client=_text(d, "client", max_len=40),
                    args=_mapping(d, "args", optional=True))
 
@@ -395,7 +395,7 @@ def decode(kind: str, payload: bytes) -> Any:
         raise ProtocolError(f"not JSON: {error}") from None
     _require(isinstance(obj, dict), "payload must be a JSON object")
     _require("v" in obj, "payload has no 'v' (protocol version)")
-    _require(obj["v"] == VERSION, f"protocol version {obj['v']!r} is not supported (this is {VERSION})")
+    _require(obj["v"] == VERSION, f"unsupported protocol version (this is {VERSION}): {obj['v']!r}")
     try:
         return message_type.from_dict(obj)
     except (TypeError, AttributeError) as error:

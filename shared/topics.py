@@ -62,7 +62,7 @@ class Topics:
         """Return (kind, station-or-client) for a topic of this room, or raise ValueError."""
         prefix = self.base + "/"
         if not topic.startswith(prefix):
-            raise ValueError(f"topic {topic!r} is not under {prefix}")
+            raise ValueError(f"topic not under {prefix}: {topic!r}")
         parts = topic[len(prefix):].split("/")
         match parts:
             case ["kiosk", station, ("status" | "event") as kind] if NAME_PATTERN.match(station):
@@ -81,4 +81,4 @@ class Topics:
                 return "state", None
             case ["presence"]:
                 return "presence", None
-        raise ValueError(f"unknown topic {topic!r}")
+        raise ValueError(f"unknown topic: {topic!r}")

@@ -29,6 +29,14 @@ def pytest_addoption(parser):
     parser.addoption("--long", action="store_true", help="also run the long fault and fuzz runs")
 
 
+def pytest_configure(config):
+    from hypothesis import settings
+
+    settings.register_profile("long", max_examples=10_000, deadline=None)
+    settings.register_profile("normal", max_examples=200, deadline=None)
+    settings.load_profile("long" if config.getoption("--long") else "normal")
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--long"):
         return

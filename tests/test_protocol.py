@@ -26,7 +26,7 @@ def test_an_event_round_trips():
     (b"\xff\xfe", "not JSON"),
     (b"[1, 2]", "must be a JSON object"),
     (event_payload(v=...), "no 'v'"),
-    (event_payload(v=2), "version 2 is not supported"),
+    (event_payload(v=2), "unsupported protocol version \\(this is 1\\): 2"),
     (event_payload(kind="dance"), "unknown event kind"),
     (event_payload(seq=-1), "'seq' must be at least 0"),
     (event_payload(seq=True), "'seq' must be an integer"),
