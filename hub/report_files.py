@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import time
 from pathlib import Path
 
@@ -74,10 +75,13 @@ def report_last_session(store: HubStore, config: Config, now: float, folder: Pat
     if session is None:
         raise ValueError("no session has been started yet: there is nothing to report")
     started, ended = session[0], session[1] or now
+    # A session still running has everything stored so far, even what a kiosk stamped a moment ahead of
+    # the hub's clock.
+    until = session[1] or math.inf
     students = {s.id: (s.display_name, s.group) for s in store.students()}
-    report = build_report(store.session_events(started, ended), students,
+    report = build_report(store.session_events(started, until), students,
                           [(s.id, s.name) for s in config.stations], started, ended,
-                          store.help_calls(started, ended))
+                          store.help_calls(started, until))
     folder = folder or reports_root(config) / time.strftime(REPORT_FOLDER_FORMAT, time.localtime(started))
     write_report(report, folder)
     return folder
