@@ -53,6 +53,7 @@ class HubService:
         self.deleted = self.store.deleted_students()
         self._last_purge = self.store.last_purge()
         self.drops = DropLog(log)
+        self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -140,7 +141,7 @@ class HubService:
                 self._send_ack(topic_station, [event.id])
                 return
             if not verdict.accepted:
-                log.warning("refused event %s from %s: %s", event.id, topic_station, verdict.reason)
+                self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
             elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
                 self.room.seq += 1
                 self.client.publish(self.topics.presence, encode(PresenceChange(

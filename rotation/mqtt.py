@@ -87,11 +87,12 @@ _NUMBER = re.compile(r"\d+")
 
 
 class DropLog:
-    """Logs dropped payloads at most once per reason per interval, counting the rest."""
+    """Logs dropped payloads (or refused events) at most once per reason per interval, counting the rest."""
 
-    def __init__(self, logger: logging.Logger, interval: float = 60.0) -> None:
+    def __init__(self, logger: logging.Logger, interval: float = 60.0, what: str = "dropped a message") -> None:
         self.logger = logger
         self.interval = interval
+        self.what = what
         self.dropped = 0
         self._last: dict[str, tuple[float, int]] = {}
 
@@ -102,7 +103,7 @@ class DropLog:
         last, suppressed = self._last.get(key, (-self.interval, 0))
         if now - last >= self.interval:
             more = f" ({suppressed} more like it not logged)" if suppressed else ""
-            self.logger.warning("dropped a message on %s: %s%s", topic, reason[:200], more)
+            self.logger.warning("%s on %s: %s%s", self.what, topic, reason[:200], more)
             self._last[key] = (now, 0)
         else:
             self._last[key] = (last, suppressed + 1)

@@ -85,6 +85,19 @@ def press(find) -> None:
 
 
 @pytest.fixture
+def serial_wire():
+    """A pseudo-terminal for a serial QR scanner: (the end the scanner hardware drives, the device path the
+    kiosk opens)."""
+    import tty
+
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
+
+
+@pytest.fixture
 def broker(tmp_path):
     with PrivateBroker(tmp_path / "broker") as running:
         yield running

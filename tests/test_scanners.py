@@ -2,21 +2,10 @@
 import os
 import queue
 import threading
-import tty
 
 import pytest
 
 from kiosk.scanners import KeyboardWedge, LineAssembler, SerialScanner
-
-
-@pytest.fixture
-def serial_wire():
-    """(write end the scanner hardware would drive, device path the kiosk opens)."""
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
 
 
 @pytest.fixture
