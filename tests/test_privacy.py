@@ -33,6 +33,7 @@ def test_export_writes_everything_stored_about_one_student_and_nobody_else(room,
     try:
         eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display online")
         assert link.command("start").ok
+        eventually(lambda: kiosk.state.clock.round == 1, 5, "the kiosk to see the session start")
         for student in ("s05", "s06"):
             kiosk.scan(card(student))
         kiosk.record("goal", card("s05"), {"goal": "Help a friend"})
