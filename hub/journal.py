@@ -2,7 +2,8 @@
 
 The MQTT thread places the student and publishes the change at once, then hands the event here. This
 thread stores every event handed over since its last turn in one transaction, fsyncs once (group commit)
-and only then acks them, so a kiosk forgets an event only when it is on the hub's disk. If the disk
+and only then acks them, so a kiosk forgets an event only when it is on the hub's disk, and the broker
+delivers it again if the hub dies before that (so a kiosk's events reach the store in the kiosk's order). If the disk
 refuses, the events stay here unacked and are tried again; the kiosks keep theirs meanwhile.
 """
 from __future__ import annotations
@@ -23,9 +24,13 @@ GATHER_SECONDS = 0.05
 
 
 class EventJournal:
-    def __init__(self, store: HubStore, send_ack: Callable[[str, list[str]], None]) -> None:
+    def __init__(self, store: HubStore, send_ack: Callable[[str, list[str]], None],
+                 release: Callable[[list[int]], None] = lambda mids: None) -> None:
+        """``send_ack(station, ids)`` tells a kiosk its events are stored; ``release(mids)`` tells the
+        broker it need not deliver those messages again."""
         self.store = store
         self.send_ack = send_ack
+        self.release = release
         self.failing = False
         self._worker = BatchWorker("hub-journal", self._store_and_ack, GATHER_SECONDS, RETRY_SECONDS)
 
@@ -59,4 +64,5 @@ class EventJournal:
             acks[received.kiosk].append(received.event.id)
         for station, ids in acks.items():
             self.send_ack(station, ids)
+        self.release([received.mid for received in batch if received.mid])
         return True

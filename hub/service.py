@@ -62,8 +62,8 @@ class HubService:
         self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
         self._connected_at: float | None = None
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
-                                  will=(self.topics.hub_status, encode(HubStatus(online=False))))
-        self.journal = EventJournal(self.store, self._send_ack)
+                                  will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
+        self.journal = EventJournal(self.store, self._send_ack, self._release)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         if config.hub.autostart and self.room.clock.round == 0:
@@ -105,13 +105,21 @@ class HubService:
             self._publish_state()
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
-        take_message(self.topics, msg, self.drops, log, self._take)
+        """An event is released to the broker once the journal has stored it; everything else at once."""
+        journaled = []
 
-    def _take(self, kind: str, key: str | None, message, retained: bool) -> None:
-        if kind == "kiosk_event":
-            self.handle_event(key, message)
-        elif kind == "command":
-            self.handle_command(message)
+        def take(kind: str, key: str | None, message, retained: bool) -> None:
+            if kind == "kiosk_event":
+                journaled.append(self.handle_event(key, message, msg.mid))
+            elif kind == "command":
+                self.handle_command(message)
+        take_message(self.topics, msg, self.drops, log, take)
+        if msg.qos and not any(journaled):
+            client.ack(msg.mid, msg.qos)
+
+    def _release(self, mids: list[int]) -> None:
+        for mid in mids:
+            self.client.ack(mid, QOS)
 
     # Events and commands
     def _verdict(self, topic_station: str, event: Event) -> tuple[str | None, Verdict]:
@@ -133,13 +141,14 @@ class HubService:
             return (claim.student_id if claim and verdict.accepted else None), Verdict(True)
         return (claim.student_id if claim else None), verdict
 
-    def handle_event(self, topic_station: str, event: Event) -> None:
-        """Place the student and tell the room at once; the journal stores and acks the event."""
+    def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> bool:
+        """Place the student and tell the room at once; the journal stores and acks the event (True), unless
+        it is dropped unstored (False)."""
         with self._lock:
             student, verdict = self._verdict(topic_station, event)
             if verdict.reason == DELETED_STUDENT:  # their data is gone: the kiosk may drop it, nothing is kept
                 self._send_ack(topic_station, [event.id])
-                return
+                return False
             if not verdict.accepted:
                 self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
             elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
@@ -155,7 +164,8 @@ class HubService:
                 self.store.save_help(self.room.help)
                 self._state_changed()  # the teacher sees it at once
             self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
-                                              verdict.reason, self.room.seq))
+                                              verdict.reason, self.room.seq, mid))
+            return True
 
     def _send_ack(self, station: str, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_ACK_IDS):

@@ -27,6 +27,7 @@ class ReceivedEvent:
     accepted: bool
     reason: str
     seq: int  # the state seq once this event was applied
+    mid: int = 0  # its MQTT message id: the broker is told it arrived only once it is stored
 
 
 _COLUMN = {"group": "group_id"}

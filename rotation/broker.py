@@ -56,6 +56,7 @@ class PrivateBroker:
             f"persistence_location {self.directory}/\n"
             f"autosave_interval 5\n"
             f"max_queued_messages 100000\n"
+            f"max_inflight_messages 1000\n"  # the hub acks an event only once stored, a batch at a time
             f"set_tcp_nodelay true\n"
             f"log_dest file {self.directory}/mosquitto.log\n"
             f"log_type error\nlog_type warning\nlog_type notice\n"

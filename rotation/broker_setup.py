@@ -143,6 +143,8 @@ def listener_text(port: int, bind: str | None, folder: Path, tls: TlsFiles | Non
     """Listeners and access rules. With TLS, the plain port listens on loopback only (the hub and display
     on the hub's own board) and the network gets the TLS port."""
     lines = ["per_listener_settings false", "allow_anonymous false",
+             # The hub acks an event only once it is stored, a batch at a time: let a batch be in flight.
+             "max_inflight_messages 1000", "max_queued_messages 100000", "set_tcp_nodelay true",
              f"password_file {folder / PASSWD_FILE}", f"acl_file {folder / ACL_FILE}"]
     if tls:
         lines += [f"listener {port} 127.0.0.1", f"listener {tls_port}{f' {bind}' if bind else ''}",
