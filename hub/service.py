@@ -20,6 +20,7 @@ from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
+from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
@@ -36,6 +37,7 @@ log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
 HEARTBEAT_SECONDS = 5.0
 DELETED_STUDENT = "deleted student"
+HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 
 
 class HubService:
@@ -51,6 +53,7 @@ class HubService:
                          help_queue=self.store.load_help(), goals=config.goals,
                          progress_events=self.store.progress_events(), skips=self.store.load_skips())
         self.deleted = self.store.deleted_students()
+        self.order: KioskOrder[tuple[Event, int]] = KioskOrder(self.store.next_kiosk_seqs(), HOLD_SECONDS)
         self._last_purge = self.store.last_purge()
         self.drops = DropLog(log)
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
@@ -119,7 +122,8 @@ class HubService:
 
     def _release(self, mids: list[int]) -> None:
         for mid in mids:
-            self.client.ack(mid, QOS)
+            if mid:
+                self.client.ack(mid, QOS)
 
     # Events and commands
     def _verdict(self, topic_station: str, event: Event) -> tuple[str | None, Verdict]:
@@ -142,30 +146,46 @@ class HubService:
         return (claim.student_id if claim else None), verdict
 
     def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> bool:
-        """Place the student and tell the room at once; the journal stores and acks the event (True), unless
-        it is dropped unstored (False)."""
+        """Take the kiosk's events in its own order (see hub/ordering.py): each is applied once every
+        earlier one has been. True: the broker is told the message arrived once its event is stored."""
         with self._lock:
-            student, verdict = self._verdict(topic_station, event)
-            if verdict.reason == DELETED_STUDENT:  # their data is gone: the kiosk may drop it, nothing is kept
-                self._send_ack(topic_station, [event.id])
-                return False
-            if not verdict.accepted:
-                self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
-            elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
-                self.room.seq += 1
-                self.client.publish(self.topics.presence, encode(PresenceChange(
-                    self.room.seq, student, event.station, event.at)), qos=QOS)
-                self._snapshot_due = True
-            elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
-                self.room.seq += 1
-                self._snapshot_due = True
-            elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at, student):
-                log.info("call for help from %s", event.station)
-                self.store.save_help(self.room.help)
-                self._state_changed()  # the teacher sees it at once
-            self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
-                                              verdict.reason, self.room.seq, mid))
-            return True
+            ready, copies = self.order.arrive(topic_station, event.seq, (event, mid), self.now())
+            self._release([copy_mid for _, copy_mid in copies])
+            for in_order, in_order_mid in ready:
+                self._apply_event(topic_station, in_order, in_order_mid)
+        return True
+
+    def _release_overdue(self) -> None:
+        for kiosk, missing, held in self.order.overdue(self.now()):
+            log.warning("kiosk %s: events %s never came; going on with the %d after them", kiosk,
+                        ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else ""), len(held))
+            for event, mid in held:
+                self._apply_event(kiosk, event, mid)
+
+    def _apply_event(self, topic_station: str, event: Event, mid: int) -> None:
+        """Place the student and tell the room at once; the journal stores and acks the event. Under the
+        lock."""
+        student, verdict = self._verdict(topic_station, event)
+        if verdict.reason == DELETED_STUDENT:  # their data is gone: the kiosk may drop it, nothing is kept
+            self._send_ack(topic_station, [event.id])
+            self._release([mid])
+            return
+        if not verdict.accepted:
+            self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
+        elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
+            self.room.seq += 1
+            self.client.publish(self.topics.presence, encode(PresenceChange(
+                self.room.seq, student, event.station, event.at)), qos=QOS)
+            self._snapshot_due = True
+        elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
+            self.room.seq += 1
+            self._snapshot_due = True
+        elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at, student):
+            log.info("call for help from %s", event.station)
+            self.store.save_help(self.room.help)
+            self._state_changed()  # the teacher sees it at once
+        self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
+                                          verdict.reason, self.room.seq, mid))
 
     def _send_ack(self, station: str, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_ACK_IDS):
@@ -327,6 +347,7 @@ class HubService:
         while not self._stopping.wait(TICK_SECONDS):
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
             with self._lock:
+                self._release_overdue()
                 if self.room.tick(self.now(), self.config.hub.auto_advance):
                     self._state_changed()
                 elif self._snapshot_due:
@@ -339,6 +360,8 @@ class HubService:
     def _publish_state(self) -> None:
         """The full state for the display, and to each kiosk its own view of it if that changed."""
         self._snapshot_due = False
+        if not self.client.is_connected():
+            return  # sent on connecting; a snapshot queued meanwhile would arrive after that newer one
         snapshot = self.room.snapshot(self.now())
         self.client.publish(self.topics.state, json.dumps({"v": 1, **snapshot}, separators=(",", ":")),
                             qos=QOS, retain=True)

@@ -168,6 +168,12 @@ class HubStore:
         return new
 
     @locked
+    def next_kiosk_seqs(self) -> dict[str, int]:
+        """For each station, one more than the highest sequence number its kiosk's stored events carry."""
+        return dict(self.db.execute("SELECT station, max(kiosk_seq) + 1 FROM events WHERE kind != 'conference' "
+                                    "GROUP BY station").fetchall())
+
+    @locked
     def event_count(self, event_id: str | None = None) -> int:
         if event_id is None:
             return self.db["events"].count

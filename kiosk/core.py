@@ -154,13 +154,14 @@ class KioskCore(FollowsHub):
         if reason_code.is_failure:
             log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
             return
-        self.connected = True
         # Its station's view, not the state or `presence`: a kiosk needs where students are only for
         # check-outs and round ends at its own station, which the view (at most 0.2 s behind) tells; each
         # check-in then goes out to the display alone.
         client.subscribe([(self.topics.view(self.station.id), QOS), (self.topics.hub_status, QOS),
                           (self.topics.ack(self.station.id), QOS)])
-        self._flush()
+        with self._lock:  # what waits goes out first; a scan meanwhile publishes only after it
+            self._flush()
+            self.connected = True
         self._publish_status()
         self._changed()
 

@@ -15,6 +15,7 @@ from hub.grouping import STRATEGIES
 from hub.roster import RosterError
 from rotation import __version__
 from rotation.db import DatabaseInUse
+from rotation.heap import freeze_startup_objects
 from shared.config import ConfigError, load_config
 from shared.protocol import CLOCK_ACTIONS
 
@@ -100,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--fullscreen", action="store_true", default=None, help="fill the screen")
     kiosk.add_argument("--simulate", action="store_true",
                        help="no screen or scanner: simulated students tap in (used by the demo)")
+    kiosk.add_argument("--headless", action="store_true",
+                       help="no screen: record the serial scanner's check-ins only (a tap-in-only station; the "
+                            "fault tests run kiosks so)")
 
     demo = commands.add_parser("demo", help="start a private broker, the hub, the display and four simulated "
                                "kiosks; Ctrl-C stops them all")
@@ -156,16 +160,26 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
     if not station:
         raise ConfigError(f"{config.path}: [kiosk] station is not set and --station was not given")
     config.station(station)
-    if args.simulate:
+    if args.simulate or args.headless:
         from kiosk.core import KioskCore
-        from kiosk.simulator import SimulatedStudents
 
         core = KioskCore(config, station, args.outbox)
-        students = SimulatedStudents(core)
+        if args.simulate:
+            from kiosk.simulator import SimulatedStudents
+
+            source = SimulatedStudents(core)
+        else:
+            from kiosk.scanners import SerialScanner
+
+            port = args.serial or config.kiosk.serial_port
+            if not port:
+                raise ConfigError(f"{config.path}: --headless needs a serial scanner: --serial or [kiosk] serial_port")
+            source = SerialScanner(port, config.kiosk.serial_baud, core.scan, core.unreadable)
         core.start()
-        students.start()
+        source.start()
+        freeze_startup_objects()
         _wait_for_signal()
-        students.stop()
+        source.stop()
         core.stop()
         return
     from kiosk.app import run

@@ -1,0 +1,32 @@
+"""Each kiosk's events in the kiosk's order, whatever order the broker hands them over in."""
+from hub.ordering import KioskOrder
+
+
+def test_events_in_order_go_straight_through_and_a_gap_holds_the_later_ones():
+    order = KioskOrder({"art": 5}, hold_seconds=15)
+    assert order.arrive("art", 5, "e5", now=0) == (["e5"], [])
+    assert order.arrive("art", 7, "e7", now=1) == ([], [])  # 6 is missing: 7 waits
+    assert order.arrive("art", 8, "e8", now=1) == ([], [])
+    assert order.arrive("art", 7, "e7 again", now=2) == ([], ["e7 again"])  # a resent copy of a held one
+    assert order.holding() == 2
+    assert order.arrive("art", 6, "e6", now=3) == (["e6", "e7", "e8"], [])
+    assert order.holding() == 0
+    assert order.arrive("art", 6, "e6 again", now=4) == (["e6 again"], [])  # a copy: stored once, by id
+
+
+def test_a_kiosk_never_seen_starts_where_it_is_and_kiosks_do_not_wait_for_each_other():
+    order = KioskOrder({}, hold_seconds=15)
+    assert order.arrive("tech", 40, "t40", now=0) == (["t40"], [])
+    assert order.arrive("art", 3, "a3", now=0) == (["a3"], [])
+    assert order.arrive("tech", 42, "t42", now=0) == ([], [])
+    assert order.arrive("art", 4, "a4", now=0) == (["a4"], [])
+
+
+def test_a_gap_open_too_long_is_given_up_and_the_held_events_go_on_in_order():
+    order = KioskOrder({"art": 1}, hold_seconds=15)
+    order.arrive("art", 4, "e4", now=10)
+    order.arrive("art", 2, "e2", now=11)
+    assert order.overdue(now=24) == []
+    assert order.overdue(now=25) == [("art", [1, 3], ["e2", "e4"])]
+    assert order.arrive("art", 5, "e5", now=26) == (["e5"], [])
+    assert order.arrive("art", 1, "e1 at last", now=27) == (["e1 at last"], [])  # late, but not lost
