@@ -34,6 +34,7 @@ KIND_ACCENTS = {
     "collaborative": (0.0, 0.54, 0.48, 1), "tech": (0.33, 0.40, 0.47, 1), "reading": (0.78, 0.36, 0.16, 1),
 }
 KIOSK_LABELS = {"online": ("kiosk online", (0.8, 1, 0.8, 1)), "offline": ("KIOSK OFFLINE", (1, 0.85, 0.3, 1)),
+                "full": ("STORAGE FULL", (1, 0.6, 0.4, 1)),
                 "none": ("no kiosk", (1, 1, 1, 0.7))}
 CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
                "wrong": ((1.0, 0.78, 0.35, 1), (0.33, 0.18, 0.0, 1)),
@@ -122,6 +123,7 @@ class RoomMapScreen(Widget):
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
     notice = StringProperty("")  # the hub's answer to the teacher's last button, for a few seconds
+    alert = StringProperty("")  # a problem with the hub's or a kiosk's storage, while it lasts
     confirm_end = BooleanProperty(False)
     __events__ = ("on_command", "on_answer_help", "on_note")
 
@@ -152,8 +154,10 @@ class RoomMapScreen(Widget):
         self.started = started
         self.room, self.round_text, self.clock = room_map.room, room_map.round, room_map.clock
         self.over_time, self.running, self.summary = room_map.over_time, running, room_map.summary
-        self.hub_text, self.hub_ink = (("hub online", (0.6, 0.9, 0.6, 1)) if room_map.hub_online
-                                       else ("HUB OFFLINE", (1, 0.6, 0.4, 1)))
+        self.hub_text, self.hub_ink = (("HUB OFFLINE", (1, 0.6, 0.4, 1)) if not room_map.hub_online
+                                       else ("HUB STORAGE FULL", (1, 0.6, 0.4, 1)) if room_map.hub_problem
+                                       else ("hub online", (0.6, 0.9, 0.6, 1)))
+        self.alert = room_map.alert
         grid = self.ids.tiles
         if list(self._tiles) != [t.station_id for t in room_map.tiles]:
             grid.clear_widgets()

@@ -75,9 +75,9 @@ class DisplayLink(FollowsHub):
             if not self.follower.receive(kind, message, retained, self.now()):
                 return
         elif kind == "kiosk_status":
-            was_online = key in self.kiosks and self.kiosks[key].online
+            before = self.kiosks.get(key)
             self.kiosks[key] = message
-            if was_online == message.online:
+            if before is not None and (before.online, before.problem) == (message.online, message.problem):
                 return  # only the outbox depth changed: the map looks the same
         elif kind == "reply":
             with self._reply_arrived:
@@ -89,7 +89,7 @@ class DisplayLink(FollowsHub):
     def refresh(self) -> RoomMap:
         """Rebuild the map (also as time passes, for the clock)."""
         self.map = build_map(self.config.room_name, self.state, self.kiosks, self.hub_online and self.connected,
-                             self.hub_clock.hub_now(self.now()))
+                             self.hub_clock.hub_now(self.now()), self.hub_problem)
         for listener in self.map_listeners:
             listener(self.map)
         return self.map

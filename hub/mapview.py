@@ -5,11 +5,11 @@ but missing, and whether its kiosk is online.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from shared.clock import format_left, time_left
-from shared.protocol import KioskStatus, State, Station
+from shared.protocol import STORAGE_FULL, KioskStatus, State, Station
 
 
 class NameTag(NamedTuple):
@@ -25,7 +25,7 @@ class Tile:
     name: str
     kind: str
     groups: str
-    kiosk: str  # online | offline | none
+    kiosk: str  # online | offline | full (its storage) | none
     here: tuple[NameTag, ...] = ()
     wrong: tuple[NameTag, ...] = ()
     missing: tuple[NameTag, ...] = ()
@@ -57,6 +57,8 @@ class RoomMap:
     summary: str = ""
     offline_kiosks: tuple[str, ...] = field(default=())
     help: tuple[HelpLine, ...] = ()  # calls for help, oldest first
+    alert: str = ""  # what is wrong with the hub or a kiosk and what it means, while it lasts
+    hub_problem: str | None = None
 
     def tile(self, station_id: str) -> Tile:
         return next(t for t in self.tiles if t.station_id == station_id)
@@ -118,10 +120,22 @@ def _caller(state: State, stations: dict[str, Station], station: str, student: s
     return f"{name} · {known.name}" if known else name
 
 
+def alert_text(hub_problem: str | None, full_kiosks: list[str]) -> str:
+    """Words for the teacher about storage that refuses writes, and what it means for the check-ins."""
+    lines = []
+    if hub_problem == STORAGE_FULL:
+        lines.append("Check-ins wait at the kiosks, none lost: free some space on the hub.")
+    elif hub_problem:
+        lines.append(f"The hub reports a problem: {hub_problem}.")
+    if full_kiosks:
+        lines.append(f"{', '.join(full_kiosks)}: kiosk storage full; check-ins still reach the hub.")
+    return " ".join(lines)
+
+
 def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hub_online: bool,
-              hub_now: float) -> RoomMap:
+              hub_now: float, hub_problem: str | None = None) -> RoomMap:
     if state is None:
-        return waiting_map(room, hub_online)
+        return replace(waiting_map(room, hub_online), alert=alert_text(hub_problem, []), hub_problem=hub_problem)
     layout = _layout(state)
     stations = layout.stations
     here: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
@@ -164,7 +178,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     tiles = []
     for station in state.stations:
         status = kiosks.get(station.id)
-        kiosk = "none" if not station.kiosk else "online" if status and status.online else "offline"
+        kiosk = ("none" if not station.kiosk else "offline" if not (status and status.online)
+                 else "full" if status.problem == STORAGE_FULL else "online")
         tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
                           tuple(unconfirmed[station.id])))
@@ -180,4 +195,5 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
                        for h in state.help)
     return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
-                   summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines)
+                   summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
+                   alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"]), hub_problem)

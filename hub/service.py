@@ -29,7 +29,7 @@ from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
 from hub.report_files import report_last_session, reports_root
-from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
+from shared.protocol import (STORAGE_FULL, CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
                              PresenceChange, Reply, encode)
 from shared.topics import Topics
 
@@ -55,6 +55,10 @@ class HubService:
         self.deleted = self.store.deleted_students()
         self.order: KioskOrder[tuple[Event, int]] = KioskOrder(self.store.next_kiosk_seqs(), HOLD_SECONDS)
         self._last_purge = self.store.last_purge()
+        self._storage_trouble = False
+        self._problem_shown: str | None = None
+        self._clock_unsaved = False
+        self._unsaved_session_start: float | None = None
         self.drops = DropLog(log)
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
         self._lock = threading.Lock()
@@ -216,6 +220,11 @@ class HubService:
             reply = Reply(id=command.id, ok=True, message=message, data=data)
         except ValueError as error:
             reply = Reply(id=command.id, ok=False, message=str(error))
+        except (sqlite3.Error, OSError) as error:
+            self._storage_trouble = True
+            log.error("command %s could not be saved: %s", command.action, error)
+            reply = Reply(id=command.id, ok=False, message="the hub could not save this: its storage is full "
+                          "or failing; free some space on the hub and try again")
         # Replies name students; the log keeps to ids and reasons.
         log.info("command %s from %s: %s", command.action, command.client,
                  "done" if reply.ok else f"refused ({reply.message})")
@@ -305,13 +314,13 @@ class HubService:
         return f"report written to {folder}", {"folder": str(folder)}
 
     def _apply_command(self, action: str, args: dict) -> str:
+        """The clock goes on whatever the disk says; what cannot be saved now is saved once it can."""
         now = self.now()
         message = self.room.command(action, args, now)
         if action == "start":
-            self.store.begin_session(now)
+            self._try_store(lambda: self.store.begin_session(now))
         if action == "end":
-            self.store.end_session(now)
-            self.store.save_skips(self.room.skips)  # cleared with the session
+            self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips)))
         self._state_changed(now if action in ("start", "end") else None)
         return message
 
@@ -339,8 +348,30 @@ class HubService:
 
     def _state_changed(self, session_started: float | None = None) -> None:
         self.room.seq += 1
-        self.store.save_clock(self.room.clock, self.room.seq, session_started)
+        if session_started is not None:
+            self._unsaved_session_start = session_started
+        self._clock_unsaved = not self._try_store(lambda: self.store.save_clock(
+            self.room.clock, self.room.seq, self._unsaved_session_start))
+        if not self._clock_unsaved:
+            self._unsaved_session_start = None
         self._publish_state()
+
+    # The disk
+    @property
+    def problem(self) -> str | None:
+        return STORAGE_FULL if self.journal.failing or self._storage_trouble else None
+
+    def _try_store(self, write: Callable[[], object]) -> bool:
+        """Run a write; if the disk refuses it, say so (the hub's status carries the problem) and go on."""
+        try:
+            write()
+        except (sqlite3.Error, OSError) as error:
+            if not self._storage_trouble:
+                log.error("cannot write the hub's database (%s); tried again each second", error)
+            self._storage_trouble = True
+            return False
+        self._storage_trouble = False
+        return True
 
     def _tick_forever(self) -> None:
         last_heartbeat = time.monotonic()
@@ -348,6 +379,10 @@ class HubService:
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
             with self._lock:
                 self._release_overdue()
+                if self._clock_unsaved:
+                    self._state_changed()
+                if self.problem != self._problem_shown:
+                    self._publish_hub_status()
                 if self.room.tick(self.now(), self.config.hub.auto_advance):
                     self._state_changed()
                 elif self._snapshot_due:
@@ -369,7 +404,8 @@ class HubService:
             self.client.publish(self.topics.view(station), payload, qos=QOS, retain=True)
 
     def _publish_hub_status(self) -> None:
-        status = HubStatus(online=True, time=self.now(), since=self._connected_at)
+        self._problem_shown = self.problem
+        status = HubStatus(online=True, time=self.now(), since=self._connected_at, problem=self._problem_shown)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
 
 

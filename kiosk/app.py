@@ -124,7 +124,8 @@ class KioskPresenter:
                                                     time.monotonic()) and self.round_end_sound:
             self.round_end_sound.play()
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
-                         self.scanner is None or self.scanner.connected, self.core.help_waiting())
+                         self.scanner is None or self.scanner.connected, self.core.help_waiting(),
+                         self.core.storage_full)
         model = self.view.model()
         s = self.screen
         s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_label, s.help_waiting = (

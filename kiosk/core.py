@@ -7,6 +7,7 @@ outbox, published, and made durable.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -23,7 +24,7 @@ from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.clock import time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import Ack, Event, KioskStatus, encode
+from shared.protocol import STORAGE_FULL, Ack, Event, KioskStatus, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.kiosk")
@@ -50,6 +51,8 @@ class KioskCore(FollowsHub):
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
         self._help_unacked: str | None = None
+        self._unsaved: dict[str, Event] = {}  # events the outbox could not take (a full disk), oldest first
+        self.storage_full = False
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
@@ -142,12 +145,56 @@ class KioskCore(FollowsHub):
             event = Event(id=uuid.uuid4().hex, kind=kind, card=card, station=self.station.id,
                           at=self.hub_clock.hub_now(local), seq=self.outbox.next_seq(), kiosk_time=local,
                           data=data or {})
-            payload = self.outbox.add(event)
+            payload = self._keep(event)
             if self.connected:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
         self.outbox.make_durable_soon()
         self._status_due.set()
         return event
+
+    def _keep(self, event: Event) -> bytes:
+        """Into the outbox; if the disk refuses, into memory (still sent, dropped once the hub has it) until
+        the outbox takes it again."""
+        try:
+            payload = self.outbox.add(event)
+        except (sqlite3.Error, OSError) as error:
+            self._unsaved[event.id] = event
+            self._storage_trouble(error)
+            return encode(event)
+        self._storage_fine()
+        return payload
+
+    def _save_unsaved(self) -> None:
+        """Move what waits in memory to the outbox, if it takes it now (with nothing waiting, just try)."""
+        with self._lock:
+            try:
+                if not self._unsaved:
+                    self.outbox.remove([])
+                for event_id, event in list(self._unsaved.items()):
+                    self.outbox.add(event)
+                    del self._unsaved[event_id]
+            except (sqlite3.Error, OSError):
+                return
+            self._storage_fine()
+
+    def _storage_trouble(self, error: Exception) -> None:
+        if not self.storage_full:
+            log.error("kiosk %s cannot write its outbox (%s): events wait in memory", self.station.id, error)
+            self.storage_full = True
+            self._status_due.set()
+            self._changed()
+
+    def _storage_fine(self) -> None:
+        if self.storage_full and not self._unsaved:
+            log.warning("kiosk %s: the outbox takes events again", self.station.id)
+            self.storage_full = False
+            self._status_due.set()
+            self._changed()
+
+    def waiting(self) -> int:
+        """Events not yet acked by the hub, on disk or in memory."""
+        with self._lock:
+            return self.outbox.depth() + len(self._unsaved)
 
     # MQTT
     def _on_connect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
@@ -191,13 +238,20 @@ class KioskCore(FollowsHub):
         if self._help_unacked in ack.ids:
             self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
         with self._lock:
-            removed = self.outbox.remove(ack.ids)
+            try:
+                removed = self.outbox.remove(ack.ids)
+            except (sqlite3.Error, OSError) as error:  # they stay, are sent again, and the hub ignores them
+                removed = 0
+                self._storage_trouble(error)
+            for event_id in ack.ids:
+                removed += self._unsaved.pop(event_id, None) is not None
         if removed:
             self._status_due.set()
 
     def _flush(self) -> None:
         with self._lock:
-            for _, payload in self.outbox.pending():
+            waiting = self.outbox.pending() + [(e.seq, encode(e)) for e in self._unsaved.values()]
+            for _, payload in sorted(waiting, key=lambda item: item[0]):
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
             self._last_flush = time.monotonic()
 
@@ -205,9 +259,11 @@ class KioskCore(FollowsHub):
         """Once a second: events whose ack never came (the hub was away) are sent again, and the hub
         ignores the duplicates; a changed outbox depth is published, coalesced, off the scan's path."""
         while not self._stopping.wait(STATUS_SECONDS):
+            if self.storage_full:
+                self._save_unsaved()
             if not self.connected:
                 continue
-            if time.monotonic() - self._last_flush >= RESEND_SECONDS and self.outbox.depth():
+            if time.monotonic() - self._last_flush >= RESEND_SECONDS and self.waiting():
                 self._flush()
             if self._status_due.is_set():
                 self._status_due.clear()
@@ -215,7 +271,8 @@ class KioskCore(FollowsHub):
 
     def _publish_status(self) -> None:
         if self.connected:
-            status = KioskStatus(online=True, version=__version__, clock=self.now(), outbox=self.outbox.depth())
+            status = KioskStatus(online=True, version=__version__, clock=self.now(), outbox=self.waiting(),
+                                 problem=STORAGE_FULL if self.storage_full else None)
             self.client.publish(self.topics.kiosk_status(self.station.id), encode(status), qos=QOS, retain=True)
 
     def _changed(self) -> None:

@@ -38,11 +38,12 @@ class Outbox:
 
     @locked
     def add(self, event: Event) -> bytes:
-        """Store the event (committed, not yet fsynced) and return its payload for publishing."""
+        """Store the event (committed, not yet fsynced) and return its payload for publishing. Its sequence
+        number is used up even if the disk refuses it (sqlite3.Error): the kiosk then keeps it in memory."""
         payload = encode(event)
+        self._last_seq = max(self._last_seq, event.seq)
         self.file.conn.execute("INSERT INTO outbox (id, seq, payload) VALUES (?, ?, ?)",
                                (event.id, event.seq, payload.decode()))
-        self._last_seq = max(self._last_seq, event.seq)
         return payload
 
     def make_durable_soon(self) -> None:
@@ -74,9 +75,10 @@ class Outbox:
         return removed
 
     @locked
-    def pending(self, limit: int = 500) -> list[tuple[str, bytes]]:
-        rows = self.file.conn.execute("SELECT id, payload FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
-        return [(event_id, payload.encode()) for event_id, payload in rows]
+    def pending(self, limit: int = 500) -> list[tuple[int, bytes]]:
+        """(seq, payload) of what waits for the hub's ack, oldest first."""
+        rows = self.file.conn.execute("SELECT seq, payload FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
+        return [(seq, payload.encode()) for seq, payload in rows]
 
     @locked
     def depth(self) -> int:

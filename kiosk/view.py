@@ -88,7 +88,7 @@ class KioskView:
         return True
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
-               scanner_ok: bool = True, help_waiting: bool = False) -> None:
+               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False) -> None:
         self.help_waiting = help_waiting
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
@@ -99,6 +99,10 @@ class KioskView:
         self.clock = format_left_for_students(time_left)
         if not scanner_ok:
             self.status = "The card scanner is not connected: please tell your teacher"
+        elif storage_full and not (connected and hub_online):
+            self.status = "This kiosk's storage is full and the hub is out of reach: please tell your teacher now"
+        elif storage_full:
+            self.status = "This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"
         elif not connected:
             self.status = "Offline: check-ins are saved here and sent when the network is back"
         elif not hub_online:

@@ -14,6 +14,7 @@ class StateFollower:
         self.clock = HubClockEstimate()
         self.hub_online = False
         self.hub_since: float | None = None  # when the hub last connected to the broker
+        self.hub_problem: str | None = None
 
     def receive(self, kind: str, message, retained: bool, local_time: float) -> bool:
         """Take one message of a kind in FOLLOWED_KINDS. True if what we know of the hub changed."""
@@ -44,6 +45,7 @@ class StateFollower:
 
     def status(self, status: HubStatus, retained: bool, local_time: float) -> bool:
         self.hub_online = status.online
+        self.hub_problem = status.problem if status.online else None
         if status.online:
             self.hub_since = status.since
         if status.time is not None:
@@ -66,3 +68,7 @@ class FollowsHub:
     @property
     def hub_online(self) -> bool:
         return self.follower.hub_online
+
+    @property
+    def hub_problem(self) -> str | None:
+        return self.follower.hub_problem

@@ -21,6 +21,8 @@ CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
 PLAN_ACTIONS = ("skip_station",)
 HELP_ACTIONS = ("answer_help",)
+STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
+PROBLEMS = (STORAGE_FULL,)
 RECORD_ACTIONS = ("conference_note", "make_report", "reissue_card", "delete_student")
 COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS + RECORD_ACTIONS)
 MAX_ACK_IDS = 1000
@@ -70,6 +72,11 @@ def _texts(obj: dict, key: str, most: int, longest: int) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _problem(obj: dict) -> str | None:
+    """A status's ``problem``: an unknown one (from a newer version) is kept as it is, to be shown."""
+    return _text(obj, "problem", max_len=40, optional=True)
+
+
 def _flag(obj: dict, key: str) -> bool:
     value = obj.get(key)
     _require(isinstance(value, bool), f"'{key}' must be true or false")
@@ -97,11 +104,13 @@ class KioskStatus:
     version: str | None = None
     clock: float | None = None
     outbox: int | None = None
+    problem: str | None = None  # one of PROBLEMS, while it lasts
 
     @classmethod
     def from_dict(cls, d: dict) -> "KioskStatus":
         return cls(online=_flag(d, "online"), version=_text(d, "version", max_len=40, optional=True),
-                   clock=_number(d, "clock", optional=True), outbox=_integer(d, "outbox", optional=True))
+                   clock=_number(d, "clock", optional=True), outbox=_integer(d, "outbox", optional=True),
+                   problem=_problem(d))
 
 
 @dataclass(frozen=True)
@@ -162,11 +171,12 @@ class HubStatus:
     online: bool
     time: float | None = None
     since: float | None = None
+    problem: str | None = None  # one of PROBLEMS, while it lasts
 
     @classmethod
     def from_dict(cls, d: dict) -> "HubStatus":
         return cls(online=_flag(d, "online"), time=_number(d, "time", optional=True),
-                   since=_number(d, "since", optional=True))
+                   since=_number(d, "since", optional=True), problem=_problem(d))
 
 
 @dataclass(frozen=True)
