@@ -213,7 +213,7 @@ class DisplayPresenter:
         self._send(action, {"minutes": 1} if action == "extend" else {})
 
     def open_note(self, student_id: str) -> None:
-        from hub.note_popup import NotePopup
+        from rotation.note_popup import NotePopup
 
         state = self.link.state
         name = state.students[student_id].name if state and student_id in state.students else student_id

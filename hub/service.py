@@ -29,8 +29,9 @@ from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
 from hub.report_files import report_last_session, reports_root
-from shared.protocol import (STORAGE_FULL, CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS, Ack, Command, Event, HubStatus,
-                             PresenceChange, Reply, encode)
+from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS,
+                             STORAGE_FULL, Ack, Command, Event, HubStatus, PresenceChange, Reply, conference_note,
+                             encode)
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.hub")
@@ -266,16 +267,12 @@ class HubService:
 
     def _conference_note(self, args: dict) -> tuple[str, None]:
         """A note from the teacher's table: a few tags and some words, in the student's timeline."""
-        student, tags, text = args.get("student"), args.get("tags", []), args.get("text", "")
+        student = args.get("student")
         if student not in self.room.students:
             raise ValueError(f"{student!r} is not a student of this class")
-        if (not isinstance(tags, list) or len(tags) > 5
-                or not all(isinstance(t, str) and 0 < len(t) <= 20 for t in tags)):
-            raise ValueError("'tags' must be up to 5 tags of 1 to 20 characters")
-        if not isinstance(text, str) or len(text) > 500 or not (text.strip() or tags):
-            raise ValueError("a note needs tags or some text (up to 500 characters)")
+        note = conference_note(args.get("tags", []), args.get("text", ""))
         table = next((s.id for s in self.config.stations if s.kind == "teacher-led"), self.config.stations[0].id)
-        self.store.add_note(student, table, self.now(), tags, text.strip())
+        self.store.add_note(student, table, self.now(), note["tags"], note["text"])
         return f"note saved for {self.room.students[student].display_name}", None
 
     def _delete_student(self, args: dict) -> tuple[str, dict]:

@@ -24,6 +24,9 @@ from kiosk.decide import Decision  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.prompts import Option, after_scan  # noqa: E402
 from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
+from kiosk.settings import settings_path  # noqa: E402
+from kiosk.teacher import TeacherAccess  # noqa: E402
+from kiosk.teacher_panel import TeacherPanel  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
 from rotation.heap import freeze_startup_objects  # noqa: E402
 from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
@@ -37,7 +40,8 @@ class OptionButton(Button):
 
 
 class KioskScreen(Widget):
-    __events__ = ("on_call_teacher",)
+    __events__ = ("on_call_teacher", "on_open_teacher")
+    teacher = BooleanProperty(False)  # the teacher's screen (behind a PIN) is offered
     help_label = StringProperty("I need help")
     help_waiting = BooleanProperty(False)
     asking = BooleanProperty(False)  # a question's buttons are showing
@@ -50,6 +54,9 @@ class KioskScreen(Widget):
     colour = ListProperty([0, 0, 0, 1])
 
     def on_call_teacher(self) -> None:
+        pass
+
+    def on_open_teacher(self) -> None:
         pass
 
 
@@ -79,9 +86,17 @@ class KioskPresenter:
         self.scanner: SerialScanner | None = None
         core.decision_listeners.append(self._decided)
         screen.bind(on_call_teacher=lambda screen: self.ask_help())
+        self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
+        self.teacher_panel: TeacherPanel | None = None
+        screen.teacher = self.teacher.enabled
+        screen.bind(on_open_teacher=lambda screen: self.open_teacher_panel())
         core.change_listeners.append(lambda: Clock.schedule_once(self.refresh, 0))
         self.refresh()
         self._ticker = Clock.schedule_interval(self.refresh, 0.25)
+
+    def open_teacher_panel(self) -> None:
+        self.teacher_panel = TeacherPanel(self.teacher)
+        self.teacher_panel.open()
 
     def watch_scanner(self, scanner: SerialScanner) -> None:
         """Show on screen when the serial scanner is unplugged, and when it is back."""

@@ -81,6 +81,19 @@ class Outbox:
         return [(seq, payload.encode()) for seq, payload in rows]
 
     @locked
+    def pin_state(self) -> tuple[int, float]:
+        """(wrong PINs in a row, locked until) for the teacher's screen; kept here to outlive a restart."""
+        rows = dict(self.file.conn.execute("SELECT key, value FROM meta WHERE key IN ('pin_failures', 'pin_locked_until')"))
+        return rows.get("pin_failures", 0), float(rows.get("pin_locked_until", 0))
+
+    @locked
+    def save_pin_state(self, failures: int, locked_until: float) -> None:
+        with self.file.transaction() as conn:
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                             "value = excluded.value", [("pin_failures", failures),
+                                                        ("pin_locked_until", int(locked_until + 0.999))])
+
+    @locked
     def depth(self) -> int:
         return self.file.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
 

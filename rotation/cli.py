@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "reach the hub, for the certificate (repeat; default: this host's names)")
 
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
+    commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for [kiosk] teacher_pin")
     check = commands.add_parser("check-config", help="validate a config file and its roster")
     check.add_argument("config", type=Path)
     return parser
@@ -156,7 +157,11 @@ def _wait_for_signal() -> None:
 
 
 def run_kiosk(args: argparse.Namespace, config) -> None:
-    station = args.station or config.kiosk.station
+    from kiosk.settings import apply_settings, read_settings, settings_path
+
+    own = read_settings(settings_path(args.outbox or config.kiosk.outbox))  # what a teacher set at this kiosk
+    config = apply_settings(config, own)
+    station = own.get("station") or args.station or config.kiosk.station
     if not station:
         raise ConfigError(f"{config.path}: [kiosk] station is not set and --station was not given")
     config.station(station)
@@ -189,6 +194,25 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
     if args.outbox:
         config = _replace_kiosk(config, outbox=args.outbox)
     run(config, station, fullscreen=config.kiosk.fullscreen if args.fullscreen is None else args.fullscreen)
+
+
+def pin_line() -> int:
+    import getpass
+
+    from kiosk.pin import PIN_PATTERN, hash_pin
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("Teacher's PIN for the kiosks (4-8 digits): ")
+        if getpass.getpass("Again: ") != pin:
+            print("rotation: the two PINs differ; nothing printed", file=sys.stderr)
+            return 1
+    else:
+        pin = sys.stdin.readline().strip()
+    if not PIN_PATTERN.match(pin):
+        print("rotation: a PIN is 4 to 8 digits", file=sys.stderr)
+        return 2
+    print(f'teacher_pin = "{hash_pin(pin)}"')
+    return 0
 
 
 def broker_setup(args: argparse.Namespace, config) -> int:
@@ -238,6 +262,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "secret":
         print(secrets.token_hex(32))
         return 0
+    if args.command == "pin":
+        return pin_line()
     if args.command == "demo":
         from rotation.demo import run_demo
 

@@ -57,6 +57,7 @@ class KioskConfig:
     serial_baud: int = 9600
     keyboard_wedge: bool = True
     fullscreen: bool = False
+    teacher_pin: str | None = None  # a hash from `rotation pin`; without it the kiosk has no teacher's screen
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,12 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
     return check
 
 
+def _pin_hash(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("pbkdf2-sha256$") or value.count("$") != 3:
+        raise ValueError("must be the hash `rotation pin` prints, never the PIN itself")
+    return value
+
+
 def _id(value: Any) -> str:
     return check_name(_string(value), "id")
 
@@ -149,7 +156,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
             "autostart": _boolean},
     "kiosk": {"station": _id, "outbox": _string, "serial_port": _string,
               "serial_baud": _number_between(1200, 921600, integer=True), "keyboard_wedge": _boolean,
-              "fullscreen": _boolean},
+              "fullscreen": _boolean, "teacher_pin": lambda value: _pin_hash(value)},
     "display": {"fullscreen": _boolean},
 }
 _STATION_KEYS: dict[str, Callable[[Any], Any]] = {

@@ -13,7 +13,7 @@ from typing import Any
 VERSION = 1
 MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
 DEFAULT_MAX_PAYLOAD = 8 * 1024
-EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "goal", "help", "exit_ticket"})
+EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference"})
 TICKETS = ("got_it", "getting_there", "stuck")  # the exit ticket's answers, best first
 PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
@@ -147,7 +147,18 @@ def _event_data(kind: str, data: dict) -> dict:
         _require(how in TICKETS, f"'how' must be one of {', '.join(TICKETS)}")
         following = _text(data, "next", max_len=40, optional=True)
         return {"how": how, **({"next": following} if following else {})}
+    if kind == "conference":
+        return conference_note(data.get("tags", []), data.get("text", ""))
     return data
+
+
+def conference_note(tags, text) -> dict:
+    """A teacher's note on a student, from the display or a kiosk's teacher screen: checked."""
+    _require(isinstance(tags, list) and len(tags) <= 5 and all(isinstance(t, str) and 0 < len(t) <= 20 for t in tags),
+             "'tags' must be up to 5 tags of 1 to 20 characters")
+    _require(isinstance(text, str) and len(text) <= 500 and bool(text.strip() or tags),
+             "a note needs tags or some text (up to 500 characters)")
+    return {"tags": tags, "text": text.strip()}
 
 
 @dataclass(frozen=True)

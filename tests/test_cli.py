@@ -13,7 +13,8 @@ from rotation.cli import build_parser, main
 from tests.conftest import write_room
 
 SUBCOMMANDS = [["hub", "serve"], ["hub", "display"], ["hub", "command"], ["kiosk"], ["demo"], ["card"],
-               ["broker", "setup"], ["student", "export"], ["student", "delete"], ["secret"], ["check-config"]]
+               ["broker", "setup"], ["student", "export"], ["student", "delete"], ["secret"], ["pin"],
+               ["check-config"]]
 
 
 @pytest.mark.parametrize("words", SUBCOMMANDS, ids=" ".join)

@@ -1,0 +1,79 @@
+"""What a teacher may do at a kiosk, behind the PIN: write a conference note for a student at this station,
+set which station the kiosk is, and where the hub's broker is. The screen for it is kiosk/teacher_panel.py."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+from kiosk.core import KioskCore
+from kiosk.pin import Attempt, PinGate
+from kiosk.settings import write_settings
+from rotation.broker_setup import PASSWORD_SUFFIX, kiosk_account
+from shared.cards import make_token
+from shared.protocol import conference_note
+
+log = logging.getLogger("rotation.kiosk.teacher")
+
+
+class TeacherAccess:
+    def __init__(self, core: KioskCore, settings: Path, now: Callable[[], float] = time.time) -> None:
+        self.core = core
+        self.settings = settings
+        self.now = now
+        self.pin_hash = core.config.kiosk.teacher_pin
+        self.gate = PinGate(*core.outbox.pin_state())
+
+    @property
+    def enabled(self) -> bool:
+        """Only with a PIN set in the config: otherwise a kiosk has no teacher's screen at all."""
+        return self.pin_hash is not None
+
+    def try_pin(self, pin: str) -> Attempt:
+        attempt = self.gate.try_pin(pin, self.pin_hash, self.now()) if self.enabled else Attempt(False)
+        self.core.outbox.save_pin_state(self.gate.failures, self.gate.locked_until)
+        if not attempt.ok and attempt.locked_for:
+            log.warning("kiosk %s: teacher's screen locked for %.0f s after %d wrong PINs", self.core.station.id,
+                        attempt.locked_for, self.gate.failures)
+        return attempt
+
+    def students_here(self) -> list[tuple[str, str]]:
+        """(id, name) of the students checked in at this station, by name."""
+        state = self.core.state
+        if state is None:
+            return []
+        here = [(sid, state.students[sid].name) for sid, p in state.presence.items()
+                if p.station == self.core.station.id and sid in state.students]
+        return sorted(here, key=lambda student: student[1])
+
+    def conference_note(self, student_id: str, tags: list[str], text: str) -> None:
+        """Into the student's timeline at the hub, as an event of this kiosk (its card is made here: the
+        kiosk holds the class secret)."""
+        state = self.core.state
+        if state is None or student_id not in state.students:
+            raise ValueError("that student is not in this class")
+        token = make_token(self.core.config.secret, student_id, state.students[student_id].card)
+        self.core.record("conference", token, conference_note(tags, text))
+
+    def move_to_station(self, station: str) -> str:
+        """Make this kiosk another station's, from its next start. Refused while events wait for the hub:
+        they are this station's and would be refused under another's name."""
+        target = self.core.config.station(station)
+        if not target.kiosk:
+            raise ValueError(f"{target.name} has no kiosk")
+        waiting = self.core.waiting()
+        if waiting:
+            raise ValueError(f"{waiting} check-ins here have not reached the hub yet: try again once they have")
+        accounts = self.core.config.broker.accounts
+        if accounts and not (Path(accounts) / f"{kiosk_account(station)}{PASSWORD_SUFFIX}").exists():
+            raise ValueError(f"this kiosk has no broker account for {target.name}: pair it again from the hub")
+        write_settings(self.settings, station=station)
+        return f"This kiosk will be {target.name} once it restarts."
+
+    def set_broker(self, host: str, port: int) -> str:
+        host = host.strip()
+        if not host or " " in host or not 0 < port < 65536:
+            raise ValueError("the hub's address is a host name or IP address, and a port from 1 to 65535")
+        write_settings(self.settings, broker_host=host, broker_port=port)
+        return f"The kiosk will look for the hub at {host}:{port} once it restarts."

@@ -1,0 +1,147 @@
+"""The teacher's screen on a kiosk: a PIN pad, then a conference note for a student here, the kiosk's
+station, and the hub's address (kiosk/teacher.py does the work)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.popup import Popup
+from kivy.uix.textinput import TextInput
+
+from kiosk.teacher import TeacherAccess
+from rotation.note_popup import NotePopup
+
+Builder.load_file(str(Path(__file__).with_name("teacher_panel.kv")))
+KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK")
+
+
+class TeacherPanel(Popup):
+    message = StringProperty("Teacher's PIN")
+    trouble = BooleanProperty(False)
+    unlocked = BooleanProperty(False)
+
+    def __init__(self, access: TeacherAccess, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.access = access
+        self.typed = ""
+        self.note_popup: NotePopup | None = None
+        self._show_pin_pad()
+
+    def _say(self, text: str, trouble: bool = False) -> None:
+        self.message, self.trouble = text, trouble
+
+    def _body(self, widget) -> None:
+        self.ids.body.clear_widgets()
+        self.ids.body.add_widget(widget)
+
+    # The PIN
+    def _show_pin_pad(self) -> None:
+        pad = GridLayout(cols=3, spacing=8)
+        for key in KEYS:
+            button = Button(text=key, font_size="28sp")
+            button.bind(on_release=lambda _, k=key: self.press(k))
+            pad.add_widget(button)
+        self._body(pad)
+
+    def press(self, key: str) -> None:
+        if key == "Clear":
+            self.typed = ""
+        elif key == "OK":
+            attempt = self.access.try_pin(self.typed)
+            self.typed = ""
+            if attempt.ok:
+                self.unlocked = True
+                self._say("Unlocked: what would you like to do?")
+                self._body(Label(text="Pick one below.", font_size="20sp"))
+                return
+            self._say(attempt.message, trouble=True)
+            return
+        elif len(self.typed) < 8:
+            self.typed += key
+        self._say("•" * len(self.typed) or "Teacher's PIN")
+
+    # What a teacher may do
+    def show_notes(self) -> None:
+        students = self.access.students_here()
+        if not students:
+            self._say("Nobody is checked in here yet.", trouble=True)
+            return
+        grid = GridLayout(cols=3, spacing=8)
+        for student_id, name in students:
+            button = Button(text=name, font_size="20sp")
+            button.bind(on_release=lambda _, s=student_id, n=name: self._note_for(s, n))
+            grid.add_widget(button)
+        self._say("Whose conference?")
+        self._body(grid)
+
+    def _note_for(self, student_id: str, name: str) -> None:
+        def save(student, tags, text):
+            try:
+                self.access.conference_note(student, tags, text)
+            except ValueError as error:
+                self._say(str(error), trouble=True)
+                return
+            self._say(f"Note saved for {name}")
+        self.note_popup = NotePopup(student_id, name, save)
+        self.note_popup.open()
+
+    def show_stations(self) -> None:
+        grid = GridLayout(cols=2, spacing=8)
+        for station in self.access.core.config.stations:
+            if station.kiosk:
+                current = station.id == self.access.core.station.id
+                button = Button(text=station.name + (" (this kiosk)" if current else ""), font_size="20sp",
+                                disabled=current)
+                button.bind(on_release=lambda _, s=station.id: self._move_to(s))
+                grid.add_widget(button)
+        self._say("Which station is this kiosk?")
+        self._body(grid)
+
+    def _move_to(self, station: str) -> None:
+        try:
+            self._say(self.access.move_to_station(station))
+        except ValueError as error:
+            self._say(str(error), trouble=True)
+            return
+        self._offer_restart()
+
+    def show_broker(self) -> None:
+        broker = self.access.core.config.broker
+        form = BoxLayout(spacing=8, size_hint_y=None, height=56)
+        host = TextInput(text=broker.host, font_size="22sp", multiline=False)
+        port = TextInput(text=str(broker.port), font_size="22sp", multiline=False, input_filter="int",
+                         size_hint_x=0.3)
+        save = Button(text="Save", font_size="22sp", size_hint_x=0.3)
+        save.bind(on_release=lambda _: self._set_broker(host.text, port.text))
+        for widget in (host, port, save):
+            form.add_widget(widget)
+        column = BoxLayout(orientation="vertical")
+        column.add_widget(form)
+        column.add_widget(Label())
+        self._say("The hub's address and port")
+        self._body(column)
+
+    def _set_broker(self, host: str, port: str) -> None:
+        try:
+            self._say(self.access.set_broker(host, int(port or 0)))
+        except ValueError as error:
+            self._say(str(error), trouble=True)
+            return
+        self._offer_restart()
+
+    def _offer_restart(self) -> None:
+        restart = Button(text="Restart the kiosk now", font_size="22sp", size_hint_y=None, height=64)
+        restart.bind(on_release=lambda _: self.restart())
+        self._body(restart)
+
+    def restart(self) -> None:
+        """Quit: the kiosk's service starts it again at once, with the new settings."""
+        app = App.get_running_app()
+        if app is not None:
+            app.stop()
