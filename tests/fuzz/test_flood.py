@@ -83,3 +83,33 @@ def test_a_flood_of_bad_payloads_is_dropped_and_logged_briefly(room, hub, tmp_pa
 def test_a_flood_of_100_000_bad_payloads(room, hub, tmp_path, caplog):
     figures = flood(room, hub, tmp_path, caplog, 100_001)
     print(f"\nflood: {figures}")
+
+
+def test_the_real_hub_and_kiosk_processes_outlive_a_flood(tmp_path):
+    from tests.faults.classroom import Classroom
+
+    room = Classroom(tmp_path, stations=("reading-nook",))
+    try:
+        room.start()
+        rng = random.Random(9)
+        sender = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        sender.connect("127.0.0.1", room.port)
+        sender.loop_start()
+        targets = [(T.kiosk_event("reading-nook"), "kiosk_event"), (T.command, "command"),
+                   (T.view("reading-nook"), "view"), (T.ack("reading-nook"), "ack"), (T.hub_status, "hub_status")]
+        infos = [sender.publish(topic, payload, qos=1) for topic, kind in targets
+                 for payload in refused_payloads(rng, kind, 1000)]
+        for info in infos:
+            info.wait_for_publish(30)
+        sender.disconnect()
+        sender.loop_stop()
+        since = time.time()
+        room.scan("reading-nook", card("s05"))
+        room.observer.wait_for(T.state, lambda s: "s05" in s["presence"], since)
+        assert all(process.poll() is None for process in room.processes.values())
+    finally:
+        room.stop()
+    logs = {name: (tmp_path / f"{name}.log").read_text() for name in ("hub", "kiosk-reading-nook")}
+    assert all(log.count("dropped a message") <= LOG_LINES_AT_MOST for log in logs.values())
+    assert "Traceback" not in "".join(logs.values())
+    assert any(station == "reading-nook" for station, *_ in room.hub_events())
