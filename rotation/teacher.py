@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from contextlib import contextmanager
 import time
 from pathlib import Path
 
@@ -36,6 +37,18 @@ class HubSession:
         state = self.link.state
         known = state.students.get(student) if state else None
         return known.name if known else student
+
+
+@contextmanager
+def hub_database(config: Config):
+    """The hub's database, opened here: what reads it this way works whether or not the hub runs."""
+    from hub.store import HubStore
+
+    store = HubStore(config.hub.database)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def finish(reply: Reply | None) -> int:
@@ -83,16 +96,13 @@ def note(config: Config, student: str, tags: list[str], text: str) -> int:
 def report(config: Config, out: Path | None) -> int:
     """Straight from the hub's database, so it works whether or not the hub is running."""
     from hub.report_files import report_last_session
-    from hub.store import HubStore
 
-    store = HubStore(config.hub.database)
-    try:
-        folder = report_last_session(store, config, time.time(), out)
-    except ValueError as error:
-        print(f"rotation: {error}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
+    with hub_database(config) as store:
+        try:
+            folder = report_last_session(store, config, time.time(), out)
+        except ValueError as error:
+            print(f"rotation: {error}", file=sys.stderr)
+            return 1
     print(f"report written to {folder}: timeline.csv, stations.csv, groups.csv, summary.png")
     return 0
 
@@ -102,7 +112,6 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     cards through the hub, which revokes their old ones at every kiosk."""
     from hub.cards_pdf import write_cards
     from hub.service import sync_roster
-    from hub.store import HubStore
     from shared.cards import make_token
 
     if reprint:
@@ -115,12 +124,9 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
                 if reply is None or not reply.ok:
                     return finish(reply)
                 print(reply.message)
-    store = HubStore(config.hub.database)
-    try:
+    with hub_database(config) as store:
         sync_roster(store, config)
         roster, versions = store.students(), store.card_versions()
-    finally:
-        store.close()
     chosen = [s for s in roster if not students or s.id in students]
     unknown = sorted(set(students) - {s.id for s in roster})
     if unknown:
@@ -140,16 +146,14 @@ def move(config: Config, student: str, group: str) -> int:
 def export_student(config: Config, student: str, out: Path) -> int:
     """Straight from the hub's database and reports, so it works whether or not the hub is running."""
     from hub.privacy import export_student as write_export
-    from hub.store import HubStore
 
-    store = HubStore(config.hub.database)
-    try:
-        files = write_export(store, config, student, out)
-    except KeyError:
-        print(f"rotation: {student!r} is not a student of this class (or their data was deleted)", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
+    with hub_database(config) as store:
+        try:
+            files = write_export(store, config, student, out)
+        except KeyError:
+            print(f"rotation: {student!r} is not a student of this class (or their data was deleted)",
+                  file=sys.stderr)
+            return 1
     print(f"everything stored about {student}: {', '.join(str(f) for f in files)}")
     return 0
 

@@ -5,6 +5,8 @@ import logging
 import time
 from pathlib import Path
 
+import pytest
+
 from hub.display_link import DisplayLink
 from hub.report_files import reports_root
 from hub.roster import load_roster
@@ -25,24 +27,29 @@ def hub_file_bytes(config) -> bytes:
     return b"".join(p.read_bytes() for p in (database, Path(f"{database}-wal")) if p.exists())
 
 
-def test_export_writes_everything_stored_about_one_student_and_nobody_else(room, hub, tmp_path):
+@pytest.fixture
+def lesson(room, hub, tmp_path):
+    """A session under way: (the reading nook's kiosk, the teacher's display link), both online."""
     kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
     kiosk.start()
     link = DisplayLink(room)
     link.start()
-    try:
-        eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display online")
-        assert link.command("start").ok
-        eventually(lambda: kiosk.state.clock.round == 1, 5, "the kiosk to see the session start")
-        for student in ("s05", "s06"):
-            kiosk.scan(card(student))
-        kiosk.record("goal", card("s05"), {"goal": "Help a friend"})
-        assert link.command("conference_note", {"student": "s05", "tags": ["fluency"], "text": "Reads aloud"}).ok
-        eventually(lambda: hub.store.event_count() == 4 and kiosk.outbox.depth() == 0, 5, "the events stored")
-        assert link.command("make_report").ok
-    finally:
-        link.stop()
-        kiosk.stop()
+    eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display online")
+    assert link.command("start").ok
+    eventually(lambda: kiosk.state.clock.round == 1, 5, "the kiosk to see the session start")
+    yield kiosk, link
+    link.stop()
+    kiosk.stop()
+
+
+def test_export_writes_everything_stored_about_one_student_and_nobody_else(room, hub, lesson, tmp_path):
+    kiosk, link = lesson
+    for student in ("s05", "s06"):
+        kiosk.scan(card(student))
+    kiosk.record("goal", card("s05"), {"goal": "Help a friend"})
+    assert link.command("conference_note", {"student": "s05", "tags": ["fluency"], "text": "Reads aloud"}).ok
+    eventually(lambda: hub.store.event_count() == 4 and kiosk.outbox.depth() == 0, 5, "the events stored")
+    assert link.command("make_report").ok
     out = tmp_path / "export"
     assert main(["student", "export", "s05", "--config", str(room.path), "--out", str(out)]) == 0
     data = json.loads((out / "s05.json").read_text())
@@ -122,30 +129,27 @@ def test_events_and_reports_past_the_retention_are_erased_daily(room, tmp_path):
         service.stop()
 
 
-def test_no_full_name_leaves_the_hub_and_the_logs_name_nobody(room, hub, tmp_path, caplog):
+@pytest.fixture
+def wire_tap(room, caplog):
+    """Every message on the broker, and every log line at any level, from before the lesson starts."""
     caplog.set_level(logging.DEBUG)
     everything = TestClient(room.broker.port, "#")
-    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
-    kiosk.start()
-    link = DisplayLink(room)
-    link.start()
-    try:
-        eventually(lambda: kiosk.online and link.hub_online, 10, "the kiosk and display online")
-        assert link.command("start").ok
-        for student in ROSTER[:8]:
-            kiosk.scan(card(student.id))
-        kiosk.scan("RS1:s01:1:AAAAAAAAAAAAAAAA")
-        assert link.command("move_student", {"student": "s02", "group": "otters"}).ok
-        assert link.command("conference_note", {"student": "s03", "text": "Great question"}).ok
-        assert link.command("reissue_card", {"student": "s04"}).ok
-        assert not link.command("move_student", {"student": "s99", "group": "otters"}).ok
-        eventually(lambda: hub.store.event_count() >= 9 and kiosk.outbox.depth() == 0, 5, "the events stored")
-        assert link.command("make_report").ok
-    finally:
-        link.stop()
-        kiosk.stop()
-        everything.close()
-    payloads = b"\n".join(m.payload for m in everything.messages)
+    yield everything
+    everything.close()
+
+
+def test_no_full_name_leaves_the_hub_and_the_logs_name_nobody(hub, wire_tap, lesson, caplog):
+    kiosk, link = lesson
+    for student in ROSTER[:8]:
+        kiosk.scan(card(student.id))
+    kiosk.scan("RS1:s01:1:AAAAAAAAAAAAAAAA")
+    assert link.command("move_student", {"student": "s02", "group": "otters"}).ok
+    assert link.command("conference_note", {"student": "s03", "text": "Great question"}).ok
+    assert link.command("reissue_card", {"student": "s04"}).ok
+    assert not link.command("move_student", {"student": "s99", "group": "otters"}).ok
+    eventually(lambda: hub.store.event_count() >= 9 and kiosk.outbox.depth() == 0, 5, "the events stored")
+    assert link.command("make_report").ok
+    payloads = b"\n".join(m.payload for m in wire_tap.messages)
     assert b"Maya R." in payloads  # what a kiosk and the map show
     assert not [s.last_name for s in ROSTER if s.last_name.encode() in payloads]
     logged = "\n".join(r.getMessage() for r in caplog.records)
