@@ -114,15 +114,17 @@ class HubService:
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
-        journaled = []
+        taken = False
 
         def take(kind: str, key: str | None, message, retained: bool) -> None:
+            nonlocal taken
             if kind == "kiosk_event":
-                journaled.append(self.handle_event(key, message, msg.mid))
+                self.handle_event(key, message, msg.mid)
+                taken = True
             elif kind == "command":
                 self.handle_command(message)
         take_message(self.topics, msg, self.drops, log, take)
-        if msg.qos and not any(journaled):
+        if msg.qos and not taken:
             client.ack(msg.mid, msg.qos)
 
     def _release(self, mids: list[int]) -> None:
@@ -150,15 +152,14 @@ class HubService:
             return (claim.student_id if claim and verdict.accepted else None), Verdict(True)
         return (claim.student_id if claim else None), verdict
 
-    def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> bool:
+    def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> None:
         """Take the kiosk's events in its own order (see hub/ordering.py): each is applied once every
-        earlier one has been. True: the broker is told the message arrived once its event is stored."""
+        earlier one has been. The broker is told message ``mid`` arrived once its event is stored."""
         with self._lock:
             ready, copies = self.order.arrive(topic_station, event.seq, (event, mid), self.now())
             self._release([copy_mid for _, copy_mid in copies])
             for in_order, in_order_mid in ready:
                 self._apply_event(topic_station, in_order, in_order_mid)
-        return True
 
     def _release_overdue(self) -> None:
         for kiosk, missing, held in self.order.overdue(self.now()):
@@ -187,7 +188,7 @@ class HubService:
             self._snapshot_due = True
         elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at, student):
             log.info("call for help from %s", event.station)
-            self.store.save_help(self.room.help)
+            self._try_store(lambda: self.store.save_help(self.room.help))
             self._state_changed()  # the teacher sees it at once
         self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
                                           verdict.reason, self.room.seq, mid))
