@@ -38,8 +38,10 @@ import paho.mqtt.client as mqtt  # noqa: E402
 
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.scanners import SerialScanner  # noqa: E402
-from rotation.broker import PrivateBroker  # noqa: E402
-from rotation.demo import write_demo_config  # noqa: E402
+from rotation.broker import free_port  # noqa: E402
+from rotation.broker_setup import read_password  # noqa: E402
+from rotation.demo import secured_broker, write_demo_config  # noqa: E402
+from shared.topics import Topics  # noqa: E402
 from rotation.heap import freeze_startup_objects  # noqa: E402
 from rotation.mqtt import disable_nagle  # noqa: E402
 from shared.cards import make_token  # noqa: E402
@@ -161,10 +163,14 @@ def kiosk_answer_drawn(config, tokens: list[str], scans: int, work: Path, gap: f
     return times
 
 
-def raw_relay(port: int, payload: bytes, scans: int, gap: float) -> list[float]:
-    """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1."""
-    relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "relay.py"), str(port), "bench/in", "bench/out"],
-                             stdout=subprocess.PIPE, text=True)
+def raw_relay(config, payload: bytes, scans: int, gap: float) -> list[float]:
+    """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1, both on the hub's
+    account of the room's broker (so the ACL is checked on the same hops as the check-in's)."""
+    account = ("hub", read_password(config.broker.accounts, "hub"))
+    base = Topics(config.room_id).base
+    source, target = f"{base}/bench/in", f"{base}/bench/out"
+    relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "relay.py"), str(config.broker.port), source,
+                              target, *account], stdout=subprocess.PIPE, text=True)
     try:
         relay.stdout.readline()
         arrived = threading.Event()
@@ -173,16 +179,17 @@ def raw_relay(port: int, payload: bytes, scans: int, gap: float) -> list[float]:
         client.on_message = lambda *args: arrived.set()
         client.on_subscribe = lambda *args: subscribed.set()
         client.on_socket_open = disable_nagle
-        client.connect("127.0.0.1", port)
+        client.username_pw_set(*account)
+        client.connect("127.0.0.1", config.broker.port)
         client.loop_start()
-        client.subscribe("bench/out", qos=1)
+        client.subscribe(target, qos=1)
         subscribed.wait(5)
         times = []
         for _ in range(scans):
             time.sleep(gap)
             arrived.clear()
             start = time.perf_counter()
-            client.publish("bench/in", payload, qos=1)
+            client.publish(source, payload, qos=1)
             if not arrived.wait(5):
                 raise SystemExit("the relay did not answer")
             times.append((time.perf_counter() - start) * 1000)
@@ -247,8 +254,10 @@ def main() -> None:
     args = parser.parse_args()
     gap = args.gap / 1000
     work = Path(tempfile.mkdtemp(prefix="rotation-bench-"))
-    with PrivateBroker(work / "broker") as broker:
-        config = load_config(write_demo_config(work, broker.port, round_seconds=3600))
+    # The broker as a school runs it: every client on its own account, the ACL checked on every message.
+    config_path = write_demo_config(work, free_port(), round_seconds=3600)
+    with secured_broker(config_path, work / "broker"):
+        config = load_config(config_path)
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
         try:
             from hub.roster import load_roster
@@ -261,9 +270,9 @@ def main() -> None:
             if args.part in ("b", "both"):
                 event = encode(Event("0" * 32, "checkin", line.decode().strip(), "tech", time.time(), 1,
                                      time.time()))
-                relay = raw_relay(broker.port, event, args.scans, gap)
+                relay = raw_relay(config, event, args.scans, gap)
                 to_map = scan_to_map(config, nook, args.scans, work, gap)
-                relay_after = raw_relay(broker.port, event, args.scans, gap)
+                relay_after = raw_relay(config, event, args.scans, gap)
         finally:
             hub.terminate()
             hub.wait()
