@@ -95,6 +95,7 @@ class Counter:
         self.target = None
         self.reached = threading.Event()
         self.arrivals: dict[str, list[float]] = {}
+        self.latest: dict[str, bytes] = {}
         self.client = connected_client(port, "hub", password, f"bench-counter-{uuid.uuid4().hex[:6]}")
         self.client.on_message = self._on_message
         subscribed = threading.Event()
@@ -105,6 +106,7 @@ class Counter:
     def _on_message(self, client, userdata, msg) -> None:
         kind = msg.topic.rsplit("/", 2)[-2] if "/view/" in msg.topic else msg.topic.rsplit("/", 1)[-1]
         self.arrivals.setdefault(kind, []).append(time.perf_counter())
+        self.latest[kind] = msg.payload
         if "/ack/" in msg.topic or not self.count_ids and "/raw/" in msg.topic:
             self.total += len(json.loads(msg.payload)["ids"]) if self.count_ids else 1
             if self.target is not None and self.total >= self.target:
@@ -119,7 +121,7 @@ def burst(port: int, jobs: list, counter: Counter, total: int) -> float:
     """Seconds from the go to the last message counted."""
     counter.target = total
     go, done = multiprocessing.Event(), multiprocessing.Queue()
-    shares = [jobs[i::WORKERS] for i in range(WORKERS)]
+    shares = [share for share in (jobs[i::WORKERS] for i in range(WORKERS)) if share]
     workers = [multiprocessing.Process(target=publish_all, args=(port, share, go, done)) for share in shares]
     for worker in workers:
         worker.start()

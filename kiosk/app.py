@@ -220,6 +220,11 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         freeze_startup_objects()
+        Window.bind(on_flip=self._first_frame)
+
+    def _first_frame(self, window) -> None:
+        window.unbind(on_flip=self._first_frame)
+        log.info("kiosk %s ready: first frame drawn", self.core.station.id)
 
     def on_stop(self) -> None:
         if self.scanner:
