@@ -24,6 +24,7 @@ from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
+from hub.summary import school_summary
 from rotation.heap import freeze_startup_objects
 from rotation.mqtt import QOS, DropLog, make_client, take_message
 from shared.cards import CardError, ForgedCard, verify_token
@@ -67,6 +68,7 @@ class HubService:
         self._ticker: threading.Thread | None = None
         self._snapshot_due = False
         self._views = ViewPublisher()
+        self._summary_sent = ""
         self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
         self._connected_at: float | None = None
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
@@ -109,6 +111,7 @@ class HubService:
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
+            self._summary_sent = ""
             self._publish_hub_status()
             self._publish_state()
 
@@ -400,6 +403,11 @@ class HubService:
                             qos=QOS, retain=True)
         for station, payload in self._views.changed_views(snapshot, self._kiosk_stations):
             self.client.publish(self.topics.view(station), payload, qos=QOS, retain=True)
+        if self.config.school is not None:
+            summary = json.dumps({"v": 1, **school_summary(snapshot, self.config.room_name)}, separators=(",", ":"))
+            if summary != self._summary_sent:
+                self._summary_sent = summary
+                self.client.publish(self.topics.summary, summary, qos=QOS, retain=True)
 
     def _publish_hub_status(self) -> None:
         self._problem_shown = self.problem

@@ -154,6 +154,33 @@ def listener_text(port: int, bind: str | None, folder: Path, tls: TlsFiles | Non
     return "\n".join(lines) + "\n"
 
 
+SHARED_TOPICS = {"summary": "summary", "status": "hub/status", "state": "state"}
+
+
+def bridge_text(config: Config) -> str:
+    """A Mosquitto bridge from the room's broker to the school's, carrying only what [school] share names,
+    out only: nothing from the school reaches the room. Empty without a [school]."""
+    school = config.school
+    if school is None:
+        return ""
+    base = f"{Topics(config.room_id).base}/"
+    lines = [f"# The school's broker sees only: {', '.join(school.share)}.",
+             f"connection rotation-{config.room_id}-school", f"address {school.host}:{school.port}",
+             f"remote_clientid rotation-{config.room_id}", "cleansession false", "notifications false",
+             "try_private true", "restart_timeout 2 30"]
+    if school.username:
+        try:
+            password = school.password_file.read_text().strip()
+        except OSError as error:
+            raise ConfigError(f"{config.path}: [school] password_file: cannot read {school.password_file}: "
+                              f"{error.strerror}") from None
+        lines += [f"remote_username {school.username}", f"remote_password {password}"]
+    if school.tls:
+        lines.append(f"bridge_cafile {school.ca_file}")
+    lines += [f"topic {SHARED_TOPICS[share]} out 1 {base} {base}" for share in school.share]
+    return "\n".join(lines) + "\n"
+
+
 def write_broker_files(config: Config, folder: Path, *, port: int = 1883, bind: str | None = None,
                        tls: TlsFiles | None = None, tls_port: int = 8883) -> list[Path]:
     """Write the passwords, password file, ACL and config snippet into ``folder``; return what changed."""
@@ -162,7 +189,7 @@ def write_broker_files(config: Config, folder: Path, *, port: int = 1883, bind: 
     passwd = folder / PASSWD_FILE
     existing = passwd.read_text() if passwd.exists() else ""
     conf = (f"# Made by `rotation broker setup` for room {config.room_id}; run it again rather than edit.\n"
-            + listener_text(port, bind, folder, tls, tls_port))
+            + listener_text(port, bind, folder, tls, tls_port) + bridge_text(config))
     written = [(passwd, passwd_text(passwords, existing)), (folder / ACL_FILE, acl_text(config)),
                (folder / CONF_FILE, conf)]
     return [path for path, text in written if _write_if_changed(path, text)]

@@ -65,6 +65,21 @@ class DisplayConfig:
     fullscreen: bool = False
 
 
+SCHOOL_SHARES = ("summary", "status", "state")  # what a room may let cross to the school's broker
+
+
+@dataclass(frozen=True)
+class SchoolConfig:
+    """The school's broker, which the room's broker bridges to: only ``share`` crosses."""
+    host: str
+    port: int = 1883
+    username: str | None = None
+    password_file: Path | None = None
+    tls: bool = False
+    ca_file: Path | None = None
+    share: tuple[str, ...] = ("summary",)
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -78,6 +93,7 @@ class Config:
     hub: HubConfig = field(default_factory=HubConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
+    school: SchoolConfig | None = None  # a school-wide broker this room's broker bridges to
     goals: tuple[str, ...] = DEFAULT_GOALS  # offered to each student at their first check-in of a session
     keep_apart: tuple[tuple[str, str], ...] = ()  # students every suggested grouping keeps in different groups
     retention_days: int = 180  # events, notes and reports older than this are erased, daily
@@ -142,6 +158,12 @@ def _pin_hash(value: Any) -> str:
     return value
 
 
+def _one_of_each(value: Any, choices: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(v in choices for v in value):
+        raise ValueError(f"must be a list of some of {', '.join(choices)}")
+    return tuple(dict.fromkeys(value))
+
+
 def _id(value: Any) -> str:
     return check_name(_string(value), "id")
 
@@ -158,6 +180,9 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
               "serial_baud": _number_between(1200, 921600, integer=True), "keyboard_wedge": _boolean,
               "fullscreen": _boolean, "teacher_pin": lambda value: _pin_hash(value)},
     "display": {"fullscreen": _boolean},
+    "school": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
+               "password_file": _string, "tls": _boolean, "ca_file": _string,
+               "share": lambda value: _one_of_each(value, SCHOOL_SHARES)},
 }
 _STATION_KEYS: dict[str, Callable[[Any], Any]] = {
     "id": _id, "name": _string, "kind": _one_of(*STATION_KINDS), "kiosk": _boolean,
@@ -241,7 +266,21 @@ def parse_config(path: Path, data: dict) -> Config:
         hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),
         kiosk=KioskConfig(**{**kiosk, "outbox": base / kiosk.get("outbox", "kiosk-outbox.db")}),
         display=DisplayConfig(**sections["display"]),
+        school=_school(path, sections["school"]),
     )
+
+
+def _school(path: Path, school: dict) -> SchoolConfig | None:
+    if not school:
+        return None
+    if "host" not in school:
+        raise ConfigError(f"{path}: [school] is missing 'host' (the school's broker)")
+    if school.get("tls") and "ca_file" not in school:
+        raise ConfigError(f"{path}: [school] tls = true needs ca_file (the CA of the school's broker)")
+    if ("username" in school) != ("password_file" in school):
+        raise ConfigError(f"{path}: [school] username and password_file go together")
+    paths = {key: path.parent / school[key] for key in ("password_file", "ca_file") if key in school}
+    return SchoolConfig(**{**school, **paths})
 
 
 def _broker(path: Path, broker: dict) -> BrokerConfig:

@@ -48,6 +48,11 @@ class Topics:
         return f"{self.base}/state"
 
     @property
+    def summary(self) -> str:
+        """What a school sees of the room (counts, no names), bridged to the school's broker."""
+        return f"{self.base}/summary"
+
+    @property
     def presence(self) -> str:
         return f"{self.base}/presence"
 

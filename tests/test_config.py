@@ -46,6 +46,12 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
     ("port = 1883", "port = 8883\ntls = true", r"\[broker\] tls = true needs ca_file"),
     ("port = 1883", 'port = 1883\nusername = "hub"', r"\[broker\] username and password go together"),
     ("port = 1883", "port = 1883\naccounts = 7", r"\[broker\] accounts = 7: must be a non-empty string"),
+    ("[hub]", '[school]\nport = 8883\n[hub]', r"\[school\] is missing 'host'"),
+    ("[hub]", '[school]\nhost = "mqtt.school"\ntls = true\n[hub]', r"\[school\] tls = true needs ca_file"),
+    ("[hub]", '[school]\nhost = "mqtt.school"\nshare = ["names"]\n[hub]',
+     r"\[school\] share = \['names'\]: must be a list of some of summary, status, state"),
+    ("[hub]", '[school]\nhost = "mqtt.school"\nusername = "room-12"\n[hub]',
+     r"\[school\] username and password_file go together"),
 ])
 def test_a_wrong_key_or_value_names_the_file_and_the_key(tmp_path, old, new, message):
     path = broken(tmp_path, old, new)
