@@ -55,7 +55,8 @@ class HubService:
                          help_queue=self.store.load_help(), goals=config.goals,
                          progress_events=self.store.progress_events(), skips=self.store.load_skips())
         self.deleted = self.store.deleted_students()
-        self.order: KioskOrder[tuple[Event, int]] = KioskOrder(self.store.next_kiosk_seqs(), HOLD_SECONDS)
+        self.order: KioskOrder[tuple[Event, int]] = KioskOrder(self.store.next_kiosk_seqs(
+            [s.id for s in config.stations]), HOLD_SECONDS)
         self._last_purge = self.store.last_purge()
         self._storage_trouble = False
         self._problem_shown: str | None = None

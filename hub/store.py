@@ -49,6 +49,11 @@ class HubStore:
                                   "kiosk_seq": int, "kiosk_time": float, "received_at": float,
                                   "accepted": int, "reason": str, "data": str}, pk="id", if_not_exists=True)
         self.db["events"].create_index(["student", "at"], if_not_exists=True)
+        # So that starting (this session's presence and progress, each kiosk's last sequence number) and the
+        # daily purge read what they need, not a school year of history.
+        self.db["events"].create_index(["at"], if_not_exists=True)
+        self.db["events"].create_index(["station", "kiosk_seq"], if_not_exists=True)
+        self.db["events"].create_index(["received_at"], if_not_exists=True)
         self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         self.db["sessions"].create({"started": float, "ended": float}, pk="started", if_not_exists=True)
         # A deleted student's id and last card version, so their cards stay refused and their events still on
@@ -168,10 +173,15 @@ class HubStore:
         return new
 
     @locked
-    def next_kiosk_seqs(self) -> dict[str, int]:
-        """For each station, one more than the highest sequence number its kiosk's stored events carry."""
-        return dict(self.db.execute("SELECT station, max(kiosk_seq) + 1 FROM events WHERE kind != 'conference' "
-                                    "GROUP BY station").fetchall())
+    def next_kiosk_seqs(self, stations: list[str]) -> dict[str, int]:
+        """For each station with stored events, one more than the highest sequence number they carry (the
+        hub's own notes carry 0)."""
+        found = {}
+        for station in stations:
+            highest = self.db.execute("SELECT max(kiosk_seq) FROM events WHERE station = ?", [station]).fetchone()[0]
+            if highest is not None:
+                found[station] = highest + 1
+        return found
 
     @locked
     def event_count(self, event_id: str | None = None) -> int:
@@ -183,7 +193,8 @@ class HubStore:
     def presence(self) -> dict[str, Presence]:
         """The latest accepted check-in of each student, rebuilt from the events."""
         rows = self.db.execute(
-            "SELECT student, station, max(at) FROM events WHERE accepted = 1 AND kind = 'checkin' "
+            "SELECT student, station, max(at) FROM events INDEXED BY idx_events_at "
+            "WHERE accepted = 1 AND kind = 'checkin' "
             f"{SINCE_SESSION_STARTED} "
             "GROUP BY student").fetchall()
         return {student: Presence(station, at) for student, station, at in rows}
