@@ -25,8 +25,8 @@ from hub.display_link import DisplayLink  # noqa: E402
 from hub.service import HubService  # noqa: E402
 from kiosk.app import KioskPresenter, KioskScreen  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
-from rotation.broker import PrivateBroker  # noqa: E402
-from rotation.demo import write_demo_config  # noqa: E402
+from rotation.broker import free_port  # noqa: E402
+from rotation.demo import secured_broker, write_demo_config  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Command  # noqa: E402
@@ -48,8 +48,9 @@ def frames(count: int = 5) -> None:
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rotation-shots-"))
-    with PrivateBroker(work / "broker") as broker:
-        config = load_config(write_demo_config(work, broker.port, round_seconds=15 * 60))
+    config_path = write_demo_config(work, free_port(), round_seconds=15 * 60)
+    with secured_broker(config_path, work / "broker"):
+        config = load_config(config_path)
         hub = HubService(config)
         hub.start()
         kiosks = {s.id: KioskCore(config, s.id, work / f"{s.id}.db") for s in config.stations if s.kiosk}
