@@ -11,9 +11,26 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
-import sqlite_utils
+
+def _import_sqlite_utils():
+    """sqlite-utils imports NumPy where it is installed (matplotlib brings it, for the reports) only to store
+    NumPy values, which we never do. Kept from it, every process starts a tenth of a second sooner and 12 MB
+    smaller; NumPy stays importable for the reports' chart."""
+    hidden = "numpy" not in sys.modules
+    if hidden:
+        sys.modules["numpy"] = None  # an import of it raises ImportError
+    try:
+        import sqlite_utils
+    finally:
+        if hidden:
+            del sys.modules["numpy"]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
 
 
 def locked(method):
