@@ -174,12 +174,18 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
 
             source = SimulatedStudents(core)
         else:
-            from kiosk.scanners import SerialScanner
-
             port = args.serial or config.kiosk.serial_port
-            if not port:
-                raise ConfigError(f"{config.path}: --headless needs a serial scanner: --serial or [kiosk] serial_port")
-            source = SerialScanner(port, config.kiosk.serial_baud, core.scan, core.unreadable)
+            if port:
+                from kiosk.scanners import SerialScanner
+
+                source = SerialScanner(port, config.kiosk.serial_baud, core.scan, core.unreadable)
+            elif config.kiosk.camera:
+                from kiosk.camera import CameraScanner, camera_source
+
+                source = CameraScanner(camera_source(config.kiosk.camera), core.scan)
+            else:
+                raise ConfigError(f"{config.path}: --headless needs a scanner: --serial, [kiosk] serial_port or "
+                                  "[kiosk] camera")
         core.start()
         source.start()
         freeze_startup_objects()

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1)
+packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1 libzbar0)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "setup: Rotation Station needs Python 3.11 or newer as '$python'" >&2

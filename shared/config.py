@@ -58,6 +58,7 @@ class KioskConfig:
     keyboard_wedge: bool = True
     fullscreen: bool = False
     teacher_pin: str | None = None  # a hash from `rotation pin`; without it the kiosk has no teacher's screen
+    camera: str | None = None  # "pi" or a V4L2 device such as /dev/video0: the camera reads the cards
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,12 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
     return check
 
 
+def _camera(value: Any) -> str:
+    if value != "pi" and not (isinstance(value, str) and value.startswith("/dev/video")):
+        raise ValueError('must be "pi" (the Pi camera) or a webcam\'s device, such as "/dev/video0"')
+    return value
+
+
 def _pin_hash(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith("pbkdf2-sha256$") or value.count("$") != 3:
         raise ValueError("must be the hash `rotation pin` prints, never the PIN itself")
@@ -178,7 +185,8 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
             "autostart": _boolean},
     "kiosk": {"station": _id, "outbox": _string, "serial_port": _string,
               "serial_baud": _number_between(1200, 921600, integer=True), "keyboard_wedge": _boolean,
-              "fullscreen": _boolean, "teacher_pin": lambda value: _pin_hash(value)},
+              "fullscreen": _boolean, "teacher_pin": lambda value: _pin_hash(value),
+              "camera": lambda value: _camera(value)},
     "display": {"fullscreen": _boolean},
     "school": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
                "password_file": _string, "tls": _boolean, "ca_file": _string,

@@ -47,6 +47,7 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
     ("port = 1883", 'port = 1883\nusername = "hub"', r"\[broker\] username and password go together"),
     ("port = 1883", "port = 1883\naccounts = 7", r"\[broker\] accounts = 7: must be a non-empty string"),
     ("[hub]", '[school]\nport = 8883\n[hub]', r"\[school\] is missing 'host'"),
+    ("[kiosk]", '[kiosk]\ncamera = "webcam"', r"\[kiosk\] camera = 'webcam': must be \"pi\" \(the Pi camera\)"),
     ("[hub]", '[school]\nhost = "mqtt.school"\ntls = true\n[hub]', r"\[school\] tls = true needs ca_file"),
     ("[hub]", '[school]\nhost = "mqtt.school"\nshare = ["names"]\n[hub]',
      r"\[school\] share = \['names'\]: must be a list of some of summary, status, state"),
