@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rotation import kivy_env
 
@@ -24,10 +23,7 @@ from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.prompts import Option, after_scan  # noqa: E402
-from kiosk.scanners import KeyboardWedge, SerialScanner  # noqa: E402
-
-if TYPE_CHECKING:
-    from kiosk.camera import CameraScanner
+from kiosk.scanners import KeyboardWedge, ScannerThread, SerialScanner  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.teacher_panel import TeacherPanel  # noqa: E402
@@ -87,7 +83,7 @@ class KioskPresenter:
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
-        self.scanner: SerialScanner | CameraScanner | None = None
+        self.scanner: ScannerThread | None = None
         core.decision_listeners.append(self._decided)
         screen.bind(on_call_teacher=lambda screen: self.ask_help())
         self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
@@ -102,7 +98,7 @@ class KioskPresenter:
         self.teacher_panel = TeacherPanel(self.teacher)
         self.teacher_panel.open()
 
-    def watch_scanner(self, scanner: SerialScanner | CameraScanner) -> None:
+    def watch_scanner(self, scanner: ScannerThread) -> None:
         """Show on screen when the scanner (serial or camera) is unplugged, and when it is back."""
         self.scanner = scanner
         scanner.on_connected = lambda connected: Clock.schedule_once(self.refresh, 0)
@@ -207,7 +203,7 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.core = core
         self.serial_port, self.serial_baud, self.keyboard_wedge = serial_port, serial_baud, keyboard_wedge
-        self.scanner: SerialScanner | CameraScanner | None = None
+        self.scanner: ScannerThread | None = None
         self.title = f"Rotation Station · {core.station.name}"
 
     def build(self) -> KioskScreen:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 from pyzbar import pyzbar
+
+from kiosk.scanners import ScannerThread
 
 log = logging.getLogger("rotation.kiosk.camera")
 WIDTH, HEIGHT, FPS = 640, 480, 8
@@ -69,30 +70,24 @@ class SeenCodes:
         return fresh
 
 
-class CameraScanner:
+class CameraScanner(ScannerThread):
     """Runs the camera's tool on its own thread and hands on each card that comes into sight; starts the
     tool again if it stops (the camera was unplugged, say)."""
+    thread_name = "camera-scanner"
 
     def __init__(self, source: CameraSource, on_text: Callable[[str], None],
                  on_connected: Callable[[bool], None] = lambda connected: None) -> None:
+        super().__init__(on_connected)
         self.source = source
-        self.on_text, self.on_connected = on_text, on_connected
-        self.connected = False
+        self.on_text = on_text
         self._seen = SeenCodes()
-        self._stopping = threading.Event()
         self._process: subprocess.Popen | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="camera-scanner", daemon=True)
-        self._thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
         if self._process and self._process.poll() is None:
             self._process.terminate()
-        if self._thread:
-            self._thread.join()
+        super().stop()
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -122,8 +117,3 @@ class CameraScanner:
                     self.on_text(text)
                 except Exception:  # whatever went wrong with one scan, the next one must still be read
                     log.exception("handling a scan failed")
-
-    def _set_connected(self, connected: bool) -> None:
-        if connected != self.connected:
-            self.connected = connected
-            self.on_connected(connected)

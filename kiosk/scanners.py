@@ -65,27 +65,46 @@ class LineAssembler:
         return text
 
 
-class SerialScanner:
-    """Reads a serial QR scanner on its own thread; reopens the port if it is unplugged."""
+class ScannerThread:
+    """A card reader on a thread of its own that says when its device comes and goes (``on_connected``,
+    which the kiosk's screen watches). Subclasses read in ``_run`` until ``_stopping`` is set."""
+    thread_name = "scanner"
 
-    def __init__(self, port: str, baud: int, on_text: Callable[[str], None], on_garbage: Callable[[], None],
-                 on_connected: Callable[[bool], None] = lambda connected: None,
-                 line_timeout: float = 0.5) -> None:
-        self.port, self.baud = port, baud
-        self.on_text, self.on_garbage, self.on_connected = on_text, on_garbage, on_connected
-        self.line_timeout = line_timeout
+    def __init__(self, on_connected: Callable[[bool], None] = lambda connected: None) -> None:
+        self.on_connected = on_connected
+        self.connected = False
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self.connected = False
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="serial-scanner", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
         if self._thread:
             self._thread.join()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            self.on_connected(connected)
+
+
+class SerialScanner(ScannerThread):
+    """Reads a serial QR scanner on its own thread; reopens the port if it is unplugged."""
+    thread_name = "serial-scanner"
+
+    def __init__(self, port: str, baud: int, on_text: Callable[[str], None], on_garbage: Callable[[], None],
+                 on_connected: Callable[[bool], None] = lambda connected: None,
+                 line_timeout: float = 0.5) -> None:
+        super().__init__(on_connected)
+        self.port, self.baud = port, baud
+        self.on_text, self.on_garbage = on_text, on_garbage
+        self.line_timeout = line_timeout
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -98,11 +117,6 @@ class SerialScanner:
                     log.warning("scanner on %s lost: %s", self.port, error)
                 self._set_connected(False)
                 self._stopping.wait(1.0)
-
-    def _set_connected(self, connected: bool) -> None:
-        if connected != self.connected:
-            self.connected = connected
-            self.on_connected(connected)
 
     def _read(self, port: serial.Serial) -> None:
         """Wait on the port's file descriptor and take whatever arrived in one read: pyserial's own read
