@@ -25,19 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throughput import SAMPLE, Counter, burst, write_config  # noqa: E402
+from throughput import STUDENTS, Counter, burst, kiosk_jobs, write_config  # noqa: E402
 
 from hub.store import HubStore, ReceivedEvent  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from rotation.broker_setup import kiosk_account, read_password  # noqa: E402
+from rotation.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
-from shared.protocol import Event, encode  # noqa: E402
+from shared.protocol import Event  # noqa: E402
 from shared.topics import Topics  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENTS = [line.split(",")[0] for line in (SAMPLE / "roster.csv").read_text().splitlines()[1:]]
 
 
 def rss_mb(pid: int) -> float:
@@ -83,16 +82,7 @@ class Room:
     def events(self, kiosks: int, count: int) -> tuple[float, int]:
         """(seconds, events) for ``count`` check-ins from the first ``kiosks`` kiosks, stored and acked."""
         per_kiosk = count // kiosks
-        jobs = []
-        for n in range(1, kiosks + 1):
-            station = f"k{n:02d}"
-            first = self.seqs.get(station, 0)
-            payloads = [encode(Event(uuid.uuid4().hex, "checkin", make_token(self.config.secret,
-                                                                             STUDENTS[(n + i) % len(STUDENTS)]),
-                                     station, time.time(), first + i + 1, time.time())) for i in range(per_kiosk)]
-            self.seqs[station] = first + per_kiosk
-            jobs.append((kiosk_account(station), self.password(kiosk_account(station)), self.topics.kiosk_event(station),
-                         payloads))
+        jobs = kiosk_jobs(self.config, kiosks, per_kiosk, self.seqs)
         counter = Counter(self.config.broker.port, self.password("hub"), [self.topics.ack("+")], count_ids=True)
         seconds = burst(self.config.broker.port, jobs, counter, per_kiosk * kiosks)
         counter.close()

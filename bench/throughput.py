@@ -117,6 +117,24 @@ class Counter:
         self.client.loop_stop()
 
 
+STUDENTS = [line.split(",")[0] for line in (SAMPLE / "roster.csv").read_text().splitlines()[1:]]
+
+
+def kiosk_jobs(config, kiosks: int, per_kiosk: int, seqs: dict[str, int]) -> list[tuple[str, str, str, list[bytes]]]:
+    """For each of the first ``kiosks`` kiosks (k01, k02, ...), its account, password, event topic and
+    ``per_kiosk`` valid check-ins numbered on from ``seqs`` (which is advanced)."""
+    topics = Topics(config.room_id)
+    jobs = []
+    for n in range(1, kiosks + 1):
+        station, first = f"k{n:02d}", seqs.get(f"k{n:02d}", 0)
+        payloads = [encode(Event(uuid.uuid4().hex, "checkin", make_token(config.secret, STUDENTS[(n + i) % len(STUDENTS)]),
+                                 station, time.time(), first + i + 1, time.time())) for i in range(per_kiosk)]
+        seqs[station] = first + per_kiosk
+        account = kiosk_account(station)
+        jobs.append((account, read_password(config.broker.accounts, account), topics.kiosk_event(station), payloads))
+    return jobs
+
+
 def burst(port: int, jobs: list, counter: Counter, total: int) -> float:
     """Seconds from the go to the last message counted."""
     counter.target = total
@@ -147,7 +165,6 @@ def main() -> None:
     topics = Topics(config.room_id)
     per_kiosk = args.events // args.kiosks
     total = per_kiosk * args.kiosks
-    students = [line.split(",")[0] for line in (SAMPLE / "roster.csv").read_text().splitlines()[1:]]
     with secured_broker(config_path, work / "broker"):
         hub_password = read_password(config.broker.accounts, "hub")
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config_path)])
@@ -156,14 +173,8 @@ def main() -> None:
                                                                  topics.hub_status], count_ids=True)
             while not counter.arrivals.get("status"):
                 time.sleep(0.05)
-            jobs, sizes = [], []
-            for n in range(1, args.kiosks + 1):
-                station = f"k{n:02d}"
-                payloads = [encode(Event(uuid.uuid4().hex, "checkin", make_token(config.secret, students[(n + i) % len(students)]),
-                                         station, time.time(), i + 1, time.time())) for i in range(per_kiosk)]
-                sizes.append(statistics.mean(len(p) for p in payloads))
-                jobs.append((kiosk_account(station), read_password(config.broker.accounts, kiosk_account(station)),
-                             topics.kiosk_event(station), payloads))
+            jobs = kiosk_jobs(config, args.kiosks, per_kiosk, {})
+            sizes = [statistics.mean(len(p) for p in payloads) for *_, payloads in jobs]
             mark = {kind: len(times) for kind, times in counter.arrivals.items()}
             hub_seconds = burst(config.broker.port, jobs, counter, total)
             snapshots = len(counter.arrivals.get("state", [])) - mark.get("state", 0)

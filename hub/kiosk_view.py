@@ -37,12 +37,12 @@ class ViewPublisher:
 
     def changed_views(self, snapshot: dict, stations: list[str]) -> list[tuple[str, bytes]]:
         """(station, payload) for each station whose view differs from the one last sent."""
-        head = {"v": 1, **{key: snapshot[key] for key in UNCHANGING_KEYS}}
+        head = json.dumps({"v": 1, **{key: snapshot[key] for key in UNCHANGING_KEYS}}, separators=(",", ":"))[:-1]
         changed = []
         for station in stations:
             view = kiosk_view(snapshot, station)
             body = json.dumps({k: v for k, v in view.items() if k not in UNCHANGING_KEYS}, separators=(",", ":"))
             if self._sent.get(station) != body:
                 self._sent[station] = body
-                changed.append((station, (json.dumps(head, separators=(",", ":"))[:-1] + "," + body[1:]).encode()))
+                changed.append((station, (head + "," + body[1:]).encode()))
         return changed
