@@ -21,6 +21,7 @@ from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
+from hub.pairing import PairingDesk
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
@@ -33,6 +34,7 @@ from hub.report_files import report_last_session, reports_root
 from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS,
                              STORAGE_FULL, Ack, Command, Event, HubStatus, PresenceChange, Reply, conference_note,
                              encode)
+from shared.pairing import client_of, reply_topic, request_topic
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.hub")
@@ -72,6 +74,7 @@ class HubService:
         self._summary_sent = ""
         self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
         self._connected_at: float | None = None
+        self.pairing = PairingDesk(config, now)
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
         self.journal = EventJournal(self.store, self._send_ack, self._release)
@@ -108,7 +111,7 @@ class HubService:
             log.error("the broker refused the hub: %s", reason_code)
             return
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
-        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS)])
+        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (request_topic("+"), QOS)])
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
@@ -118,6 +121,12 @@ class HubService:
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
+        pairing_client = client_of(msg.topic)
+        if pairing_client is not None:
+            client.publish(reply_topic(pairing_client), self.pairing.answer(msg.payload), qos=QOS)
+            if msg.qos:
+                client.ack(msg.mid, msg.qos)
+            return
         taken = False
 
         def take(kind: str, key: str | None, message, retained: bool) -> None:
@@ -203,8 +212,11 @@ class HubService:
                                 qos=QOS)
 
     def handle_command(self, command: Command) -> None:
-        if command.action == "make_report":  # a second or two of drawing: on its own thread, check-ins go on
-            threading.Thread(target=self._answer, args=(command, self._make_report), name="hub-report",
+        # A report takes a second or two of drawing, a pairing code a slow hash: on their own threads, so
+        # check-ins go on meanwhile.
+        slow = {"make_report": self._make_report, "pair_kiosk": self._pair_kiosk}.get(command.action)
+        if slow is not None:
+            threading.Thread(target=self._answer, args=(command, slow), name=f"hub-{command.action}",
                              daemon=True).start()
             return
         with self._lock:
@@ -310,6 +322,15 @@ class HubService:
         if rows or folders:
             log.info("retention: erased %d rows and %d report folders older than %d days", rows, folders,
                      self.config.retention_days)
+
+    def _pair_kiosk(self, action: str, args: dict) -> tuple[str, dict]:
+        station = args.get("station")
+        if not isinstance(station, str):
+            raise ValueError("pair_kiosk needs the station's id")
+        code, expires_at = self.pairing.issue(station)
+        return (f"pairing code for {self.config.station(station).name}'s kiosk: {code} (one kiosk, until "
+                f"{time.strftime('%H:%M', time.localtime(expires_at))})"), {"code": code, "expires_at": expires_at,
+                                                                           "station": station}
 
     def _make_report(self, action: str, args: dict) -> tuple[str, dict]:
         folder = report_last_session(self.store, self.config, self.now())

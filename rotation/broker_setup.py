@@ -10,6 +10,8 @@ The ACL gives each account what its job needs and nothing more:
   that may send teacher commands;
 - a kiosk publishes only its own station's events and status, and reads only its station's view and acks
   and the hub's status;
+- ``pairing`` (password ``pairing``, public on purpose) may only ask the hub to pair a new kiosk: write its
+  own request and read its own reply, both named by its client id (see shared/pairing.py);
 - anonymous clients are refused.
 
 Running it again keeps the passwords and leaves unchanged files untouched.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.config import Config, ConfigError
+from shared.pairing import PAIRING_ACCOUNT, PAIRING_PASSWORD, reply_topic, request_topic
 from shared.topics import Topics
 
 PASSWORD_SUFFIX = ".password"
@@ -47,7 +50,7 @@ def accounts_for(config: Config) -> list[Account]:
     topics = Topics(config.room_id)
     everything = f"{topics.base}/#"
     return [
-        Account("hub", read=(everything,), write=(everything,)),
+        Account("hub", read=(everything, request_topic("+")), write=(everything, reply_topic("+"))),
         Account("display", read=(topics.state, topics.presence, topics.hub_status, topics.kiosk_status(),
                                  topics.reply("+")),
                 write=(topics.command,)),
@@ -64,6 +67,8 @@ def acl_text(config: Config) -> str:
         for topic in account.read:
             lines.append(f"topic {'readwrite' if topic in account.write else 'read'} {topic}")
         lines += [f"topic write {topic}" for topic in account.write if topic not in account.read]
+    # Patterns hold for every account; the pairing account has nothing else.
+    lines += ["", f"user {PAIRING_ACCOUNT}", f"pattern write {request_topic('%c')}", f"pattern read {reply_topic('%c')}"]
     return "\n".join(lines) + "\n"
 
 
@@ -185,7 +190,7 @@ def write_broker_files(config: Config, folder: Path, *, port: int = 1883, bind: 
                        tls: TlsFiles | None = None, tls_port: int = 8883) -> list[Path]:
     """Write the passwords, password file, ACL and config snippet into ``folder``; return what changed."""
     folder = folder.resolve()
-    passwords = ensure_passwords(config, folder)
+    passwords = {**ensure_passwords(config, folder), PAIRING_ACCOUNT: PAIRING_PASSWORD}
     passwd = folder / PASSWD_FILE
     existing = passwd.read_text() if passwd.exists() else ""
     conf = (f"# Made by `rotation broker setup` for room {config.room_id}; run it again rather than edit.\n"

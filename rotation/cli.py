@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--tag", action="append", default=[], help="a short tag, e.g. fluency (repeat for more)")
     note.add_argument("--text", default="", help="what you noticed or agreed")
 
+    hub_pair = hub_commands.add_parser("pair", help="a one-time code that pairs a new kiosk with this hub (install.sh "
+                                       "kiosk --code CODE on the kiosk's board)")
+    _config_argument(hub_pair)
+    hub_pair.add_argument("--station", required=True, help="the station whose kiosk it is")
+
     student = commands.add_parser("student", help="one student's data: export it, or delete it")
     student_commands = student.add_subparsers(dest="student_command", required=True, metavar="STUDENT_COMMAND")
     export = student_commands.add_parser("export", help="write everything stored about a student (JSON and CSV)")
@@ -142,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--name", action="append", default=[], help="a host name or address kiosks use to "
                        "reach the hub, for the certificate (repeat; default: this host's names)")
 
+    pair = commands.add_parser("pair", help="on a new kiosk's board: get its account and room config from the hub "
+                               "with the code `rotation hub pair` showed")
+    pair.add_argument("--hub", required=True, help="the hub's host name or address")
+    pair.add_argument("--code", required=True, help="the pairing code, e.g. K7QD-M2XA")
+    pair.add_argument("--station", required=True, help="the station this kiosk is for")
+    pair.add_argument("--into", type=Path, default=Path(DEFAULT_CONFIG).parent,
+                      help=f"folder for the kiosk's files (default {Path(DEFAULT_CONFIG).parent})")
+    pair.add_argument("--outbox", type=Path, default=Path("/var/lib/rotation-station/kiosk-outbox.db"),
+                      help="the kiosk's outbox database (default /var/lib/rotation-station/kiosk-outbox.db)")
+    pair.add_argument("--port", type=int, help="the broker's port (default: 8883 with TLS, else 1883)")
+    pair.add_argument("--tls", action="store_true", default=None, help="with --port: the port speaks TLS")
+    pair.add_argument("--serial", help="this kiosk's serial QR scanner, e.g. /dev/ttyACM0")
+    pair.add_argument("--camera", help="this kiosk reads cards with a camera: pi or /dev/videoN")
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
     commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for [kiosk] teacher_pin")
     check = commands.add_parser("check-config", help="validate a config file and its roster")
@@ -268,6 +286,10 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "secret":
         print(secrets.token_hex(32))
         return 0
+    if args.command == "pair":
+        from rotation.pairing_cli import pair_kiosk
+
+        return pair_kiosk(args)
     if args.command == "pin":
         return pin_line()
     if args.command == "demo":
@@ -345,6 +367,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return teacher.skip(config, args.group, args.station, args.instead)
     if args.hub_command == "note":
         return teacher.note(config, args.student, args.tag, args.text)
+    if args.hub_command == "pair":
+        from rotation.pairing_cli import show_code
+
+        return show_code(config, args.station)
     raise AssertionError(args)
 
 

@@ -24,7 +24,9 @@ HELP_ACTIONS = ("answer_help",)
 STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
 PROBLEMS = (STORAGE_FULL,)
 RECORD_ACTIONS = ("conference_note", "make_report", "reissue_card", "delete_student")
-COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS + RECORD_ACTIONS)
+SETUP_ACTIONS = ("pair_kiosk",)
+COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS + RECORD_ACTIONS
+                            + SETUP_ACTIONS)
 MAX_ACK_IDS = 1000
 
 

@@ -16,9 +16,11 @@ from rotation import kivy_env  # noqa: E402
 
 kivy_env.prepare(headless=True)
 
-from rotation.broker import PrivateBroker  # noqa: E402
+from rotation.broker import PrivateBroker, free_port  # noqa: E402
+from rotation.broker_setup import CONF_FILE, read_password, write_broker_files  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
+from tests.mqtt_client import TestClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample"
@@ -124,6 +126,23 @@ database = "hub.db"
 outbox = "outbox.db"
 [[station]]{stations}""")
     return path
+
+
+@pytest.fixture
+def secure(tmp_path):
+    """The sample room on a broker with accounts: (config, broker)."""
+    port = free_port()
+    config = load_config(write_room(tmp_path, port, 'accounts = "broker"'))
+    write_broker_files(config, config.broker.accounts, port=port, bind="127.0.0.1")
+    with PrivateBroker(tmp_path / "mosquitto", port=port,
+                       listeners=(config.broker.accounts / CONF_FILE).read_text()) as broker:
+        yield config, broker
+
+
+def login(config, account: str, *topics: str) -> TestClient:
+    client = TestClient(config.broker.port, *topics, account=(account, read_password(config.broker.accounts, account)))
+    assert client.refused is None, client.refused
+    return client
 
 
 @pytest.fixture

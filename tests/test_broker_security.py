@@ -3,34 +3,17 @@ import pytest
 
 from kiosk.core import KioskCore
 from rotation.broker import PrivateBroker, free_port
-from rotation.broker_setup import CONF_FILE, PASSWD_FILE, read_password, write_broker_files
+from rotation.broker_setup import CONF_FILE, PASSWD_FILE, write_broker_files
 from rotation.cli import main
 from shared.config import ConfigError, load_config
 from shared.topics import Topics
-from tests.conftest import card, eventually, write_room
+from tests.conftest import card, eventually, login, write_room
 from tests.mqtt_client import TestClient
 
 T = Topics("room-12")
 FORBIDDEN_FOR_READING_KIOSK = [T.kiosk_event("tech"), T.kiosk_status("tech"), T.state,
                                T.presence, T.hub_status, T.command, T.view("reading-nook"),
                                T.ack("reading-nook"), T.reply("display-1")]
-
-
-@pytest.fixture
-def secure(tmp_path):
-    """The sample room on a broker with accounts: (config, broker)."""
-    port = free_port()
-    config = load_config(write_room(tmp_path, port, 'accounts = "broker"'))
-    write_broker_files(config, config.broker.accounts, port=port, bind="127.0.0.1")
-    with PrivateBroker(tmp_path / "mosquitto", port=port,
-                       listeners=(config.broker.accounts / CONF_FILE).read_text()) as broker:
-        yield config, broker
-
-
-def login(config, account: str, *topics: str) -> TestClient:
-    client = TestClient(config.broker.port, *topics, account=(account, read_password(config.broker.accounts, account)))
-    assert client.refused is None, client.refused
-    return client
 
 
 def test_anonymous_clients_and_wrong_passwords_are_refused(secure):

@@ -1,0 +1,99 @@
+"""The hub's side of pairing a kiosk (see shared/pairing.py): one-time codes, one per station, and the
+answer to a kiosk that proves it has one."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from rotation.broker_setup import kiosk_account, read_password
+from shared.config import Config, ConfigError
+from shared.pairing import (CODE_SECONDS, CODE_TRIES, PairingError, Request, code_key, new_code, refusal,
+                            sealed_reply, shown)
+
+log = logging.getLogger("rotation.hub.pairing")
+
+
+@dataclass
+class Waiting:
+    code: str
+    key: bytes
+    expires_at: float
+    tries_left: int = CODE_TRIES
+
+
+def kiosk_bundle(config: Config, station: str) -> dict:
+    """What a station's new kiosk needs from the hub: the room as a kiosk sees it (no roster), the class
+    secret that checks cards, its own broker account and the room's CA when the broker speaks TLS."""
+    folder = config.broker.accounts
+    ca = folder / "ca.crt"
+    return {
+        "room": {"id": config.room_id, "name": config.room_name, "goals": list(config.goals)},
+        "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk,
+                      **({"capacity": s.capacity} if s.capacity else {}),
+                      **({"activities": list(s.activities)} if s.activities else {})} for s in config.stations],
+        "teacher_pin": config.kiosk.teacher_pin,
+        "secret": config.secret.hex(),
+        "account": kiosk_account(station),
+        "password": read_password(folder, kiosk_account(station)),
+        "ca": ca.read_text() if ca.exists() else None,
+    }
+
+
+class PairingDesk:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.now = now
+        self._waiting: dict[str, Waiting] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, station_id: str) -> tuple[str, float]:
+        """A new code for ``station_id``'s kiosk (replacing any earlier one) and when it expires."""
+        station = next((s for s in self.config.stations if s.id == station_id), None)
+        if station is None:
+            raise ValueError(f"{station_id!r} is not a station of this room "
+                             f"(stations: {', '.join(s.id for s in self.config.stations)})")
+        if not station.kiosk:
+            raise ValueError(f"{station.name} has no kiosk (kiosk = false in the room config)")
+        if self.config.broker.accounts is None:
+            raise ValueError("the room's broker has no accounts to hand out: set [broker] accounts and run "
+                             "`rotation broker setup`")
+        code = new_code()
+        waiting = Waiting(code, code_key(code, station_id), self.now() + CODE_SECONDS)
+        with self._lock:
+            self._waiting[station_id] = waiting
+        log.info("pairing code made for station %s (good for %d minutes)", station_id, CODE_SECONDS // 60)
+        return shown(code), waiting.expires_at
+
+    def answer(self, payload: bytes) -> bytes:
+        """The reply to a pairing request: the sealed bundle, or a refusal saying why."""
+        try:
+            request = Request.parse(payload)
+        except PairingError as error:
+            return refusal(str(error))
+        station = request.station
+        with self._lock:
+            waiting = self._waiting.get(station)
+            if waiting is not None and waiting.expires_at < self.now():
+                del self._waiting[station]
+                waiting = None
+            if waiting is None:
+                return refusal(f"no pairing code is waiting for station {station}: make one on the hub with "
+                               f"`sudo rotation hub pair --station {station}` (a code lasts "
+                               f"{CODE_SECONDS // 60} minutes)")
+            if not request.proves(waiting.key):
+                waiting.tries_left -= 1
+                log.warning("a pairing request for station %s had the wrong code", station)
+                if waiting.tries_left == 0:
+                    del self._waiting[station]
+                    return refusal("wrong code, and that code is now spent: make a new one on the hub")
+                return refusal(f"wrong code: check it on the hub's screen ({waiting.tries_left} tries left)")
+            del self._waiting[station]  # one kiosk per code
+        try:
+            bundle = kiosk_bundle(self.config, station)
+        except ConfigError as error:
+            return refusal(f"the hub cannot hand out this kiosk's account: {error}")
+        log.info("paired a new kiosk for station %s", station)
+        return sealed_reply(request, waiting.key, bundle)

@@ -1,0 +1,143 @@
+"""``rotation pair``: a new kiosk's board asks the hub for its account with a one-time code (see
+shared/pairing.py) and writes what it gets as this board's room config:
+
+    <folder>/room.toml                    the room as this kiosk sees it, pointing at the hub's broker
+    <folder>/class.secret                 checks the students' cards
+    <folder>/broker/kiosk-<station>.password
+    <folder>/broker/ca.crt                the room's CA, when the broker speaks TLS
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import ssl
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+
+from rotation.toml_edit import toml_value
+from shared.pairing import (PAIRING_ACCOUNT, PAIRING_PASSWORD, KioskSide, PairingError, reply_topic,
+                            request_topic)
+
+TLS_PORT, PLAIN_PORT = 8883, 1883
+ANSWER_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Paired:
+    bundle: dict
+    host: str
+    port: int
+    tls: bool
+
+
+def pair(host: str, code: str, station: str, port: int | None = None, tls: bool | None = None) -> Paired:
+    """Ask the hub at ``host``; without a port, its TLS port first, then its plain one."""
+    side = KioskSide(station, code)  # checks the code's form before anything goes on the network
+    if port is not None:
+        ways = [(port, bool(tls) if tls is not None else port == TLS_PORT)]
+    else:
+        ways = [(TLS_PORT, True), (PLAIN_PORT, False)]
+    unreachable = []
+    for way_port, way_tls in ways:
+        try:
+            return Paired(_ask(host, way_port, way_tls, side, ANSWER_SECONDS), host, way_port, way_tls)
+        except OSError as error:
+            unreachable.append(f"port {way_port}: {error.strerror or error}")
+    raise PairingError(f"cannot reach the hub's broker at {host} ({'; '.join(unreachable)}): check the name and "
+                       "that this board is on the classroom's network")
+
+
+def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> dict:
+    client_id = f"pair-{secrets.token_hex(6)}"
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+    client.username_pw_set(PAIRING_ACCOUNT, PAIRING_PASSWORD)
+    if tls:
+        # The room's CA arrives in the sealed bundle; until then the seal, not the certificate, proves the hub.
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        client.tls_set_context(context)
+    subscribed, answered = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def on_connect(client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            outcome["refused"] = str(reason_code)
+            answered.set()
+            return
+        client.subscribe(reply_topic(client_id), qos=1)
+
+    def on_subscribe(client, userdata, mid, reason_codes, properties) -> None:
+        if reason_codes[0].is_failure:
+            outcome["refused"] = "the broker does not let the pairing account ask (was the hub set up with " \
+                                 "`rotation broker setup` from this version?)"
+            answered.set()
+            return
+        subscribed.set()
+        client.publish(request_topic(client_id), side.request(), qos=1)
+
+    def on_message(client, userdata, msg) -> None:
+        outcome["payload"] = msg.payload
+        answered.set()
+
+    client.on_connect, client.on_subscribe, client.on_message = on_connect, on_subscribe, on_message
+    client.connect(host, port, keepalive=10)  # OSError when nothing listens: the caller tries the next way
+    client.loop_start()
+    try:
+        if not answered.wait(timeout):
+            raise PairingError(f"the hub did not answer within {timeout:.0f} s at {host}:{port}: is it running? "
+                               "(on the hub: systemctl status rotation-hub)")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    if "refused" in outcome:
+        raise PairingError(f"the broker at {host}:{port} refused to pair: {outcome['refused']}")
+    return side.open(outcome["payload"])
+
+
+def kiosk_config_text(paired: Paired, station: str, outbox: Path, serial: str | None = None,
+                      camera: str | None = None) -> str:
+    """This kiosk's room.toml: the hub's room (stations, goals, teacher's PIN), this board's broker address
+    and account, and its own scanner."""
+    bundle = paired.bundle
+    room = bundle["room"]
+    lines = [f"# This kiosk's room config, made by `rotation pair` from the hub at {paired.host}. Pair again",
+             "# (install.sh kiosk ... --pair-again) rather than edit it; docs/configuration.md explains each key.",
+             "", "[room]", f"id = {toml_value(room['id'])}", f"name = {toml_value(room['name'])}",
+             'secret_file = "class.secret"', f"goals = {toml_value(room['goals'])}",
+             "", "[broker]", f"host = {toml_value(paired.host)}", f"port = {paired.port}", 'accounts = "broker"']
+    if paired.tls:
+        lines += ["tls = true", 'ca_file = "broker/ca.crt"']
+    kiosk = {"station": station, "outbox": str(outbox), "fullscreen": True, "teacher_pin": bundle.get("teacher_pin"),
+             "serial_port": serial, "camera": camera}
+    lines += ["", "[kiosk]", *(f"{key} = {toml_value(value)}" for key, value in kiosk.items() if value is not None)]
+    for station_block in bundle["stations"]:
+        lines += ["", "[[station]]", *(f"{key} = {toml_value(value)}" for key, value in station_block.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write_kiosk_files(folder: Path, paired: Paired, station: str, outbox: Path, serial: str | None = None,
+                      camera: str | None = None) -> list[Path]:
+    """Write the kiosk's files (readable by their owner only; the installer sets who may read them)."""
+    bundle = paired.bundle
+    if bundle.get("account") != f"kiosk-{station}":
+        raise PairingError(f"the hub sent the account {bundle.get('account')!r}, not station {station}'s")
+    files = {
+        folder / "class.secret": bundle["secret"] + "\n",
+        folder / "broker" / f"kiosk-{station}.password": bundle["password"] + "\n",
+        folder / "room.toml": kiosk_config_text(paired, station, outbox, serial, camera),
+    }
+    if paired.tls:
+        if not bundle.get("ca"):
+            raise PairingError("the hub's broker speaks TLS but the hub sent no CA certificate")
+        files[folder / "broker" / "ca.crt"] = bundle["ca"]
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".new")
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+            out.write(text)
+        temporary.replace(path)
+    return list(files)

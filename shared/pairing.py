@@ -1,0 +1,202 @@
+"""Pairing a new kiosk with the hub by a short one-time code, so no one types or copies a password.
+
+The technician asks the hub for a code for one station (``rotation hub pair --station ID``); the hub shows
+something like ``K7QD-M2XA``, good for 10 minutes and one kiosk. On the new kiosk's board, ``rotation pair``
+(run by install.sh) sends the hub, over the broker's ``pairing`` account:
+
+- a fresh X25519 public key and a proof that it knows the code (an HMAC keyed by scrypt(code)).
+
+The hub checks the proof and answers with its own X25519 public key and the kiosk's bundle (the room's
+stations, the class secret, the kiosk's broker password and the room's CA), sealed with AES-GCM under a key
+made from both the Diffie-Hellman secret and the code. So:
+
+- someone who only listens learns nothing: the key needs a private key that never leaves either board;
+- someone who pretends to be the hub cannot seal a bundle the kiosk accepts without the code;
+- someone who guesses codes gets three tries before the code is spent, and a code lives 10 minutes.
+
+The ``pairing`` account may do nothing but this (see rotation/broker_setup.py): write its own request and
+read its own reply, both named by its MQTT client id.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from shared.topics import ROOT, check_name
+
+# 29 letters and digits that cannot be mistaken for one another on a screen (no 0/O, 1/I/L, U/V).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+CODE_LENGTH = 8  # 29^8: about 5 * 10^11 codes
+CODE_SECONDS = 600
+CODE_TRIES = 3
+PAIRING_ACCOUNT = "pairing"
+PAIRING_PASSWORD = "pairing"  # public on purpose: the account can only ask to pair (see the module's docstring)
+PAIR_PREFIX = f"{ROOT}/pair"
+MAX_PAIR_PAYLOAD = 64 * 1024
+VERSION = 1
+
+
+class PairingError(ValueError):
+    """Pairing cannot go on; the message says why in words a technician can act on."""
+
+
+def request_topic(client_id: str) -> str:
+    return f"{PAIR_PREFIX}/{client_id}/request"
+
+
+def reply_topic(client_id: str) -> str:
+    return f"{PAIR_PREFIX}/{client_id}/reply"
+
+
+def client_of(topic: str) -> str | None:
+    """The client id of a pairing request's topic, or None for any other topic."""
+    parts = topic.split("/")
+    if len(parts) == 5 and "/".join(parts[:3]) == PAIR_PREFIX and parts[4] == "request":
+        try:
+            return check_name(parts[3], "pairing client")
+        except ValueError:
+            return None
+    return None
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def shown(code: str) -> str:
+    """How a code is shown: two groups of four."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalized(typed: str) -> str:
+    """The code as typed (any case, with or without the dash or spaces), or PairingError naming the problem."""
+    code = "".join(typed.split()).replace("-", "").upper()
+    wrong = sorted({c for c in code if c not in CODE_ALPHABET})
+    if wrong:
+        raise PairingError(f"a pairing code has no {', '.join(wrong)}: check it on the hub's screen "
+                           f"(it uses {CODE_ALPHABET})")
+    if len(code) != CODE_LENGTH:
+        raise PairingError(f"a pairing code has {CODE_LENGTH} letters and digits; {typed!r} has {len(code)}")
+    return code
+
+
+def code_key(code: str, station: str) -> bytes:
+    """The secret both sides derive from the code: slow to compute, so codes cannot be tried offline fast."""
+    return hashlib.scrypt(code.encode(), salt=f"rotation-pair-v{VERSION}:{station}".encode(),
+                          n=2 ** 14, r=8, p=1, dklen=32)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _unb64(obj: dict, key: str, size: int | None = None) -> bytes:
+    try:
+        data = base64.b64decode(obj[key], validate=True)
+    except (KeyError, TypeError, ValueError):
+        raise PairingError(f"the pairing message has no valid {key!r}") from None
+    if size is not None and len(data) != size:
+        raise PairingError(f"the pairing message's {key!r} is {len(data)} bytes, not {size}")
+    return data
+
+
+def _public_bytes(key: X25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _proof(key: bytes, station: str, public: bytes) -> bytes:
+    return hmac.new(key, b"request:" + station.encode() + b":" + public, hashlib.sha256).digest()
+
+
+def _seal_key(shared: bytes, key: bytes, station: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=key,
+                info=f"rotation-pair-v{VERSION} bundle:{station}".encode()).derive(shared)
+
+
+def _loads(payload: bytes) -> dict:
+    if len(payload) > MAX_PAIR_PAYLOAD:
+        raise PairingError(f"the pairing message is {len(payload)} bytes, over {MAX_PAIR_PAYLOAD}")
+    try:
+        obj = json.loads(payload)
+    except (UnicodeDecodeError, ValueError):
+        raise PairingError("the pairing message is not JSON") from None
+    if not isinstance(obj, dict) or obj.get("v") != VERSION:
+        raise PairingError(f"the pairing message is not version {VERSION} of the pairing protocol")
+    return obj
+
+
+@dataclass
+class KioskSide:
+    """The new kiosk's half: make the request, open the reply."""
+    station: str
+    code: str
+
+    def __post_init__(self) -> None:
+        check_name(self.station, "station")
+        self.code = normalized(self.code)
+        self._key = code_key(self.code, self.station)
+        self._private = X25519PrivateKey.generate()
+
+    def request(self) -> bytes:
+        public = _public_bytes(self._private)
+        return json.dumps({"v": VERSION, "station": self.station, "key": _b64(public),
+                           "proof": _b64(_proof(self._key, self.station, public))}).encode()
+
+    def open(self, payload: bytes) -> dict:
+        """The bundle the hub sent, or PairingError: the hub's refusal, or a reply not sealed with the code."""
+        obj = _loads(payload)
+        if "error" in obj:
+            raise PairingError(f"the hub says: {str(obj['error'])[:300]}")
+        hub_public = X25519PublicKey.from_public_bytes(_unb64(obj, "key", 32))
+        seal = _seal_key(self._private.exchange(hub_public), self._key, self.station)
+        try:
+            plain = AESGCM(seal).decrypt(_unb64(obj, "nonce", 12), _unb64(obj, "bundle"),
+                                         _public_bytes(self._private))
+        except InvalidTag:
+            raise PairingError("the answer was not sealed with this code: it did not come from the hub that "
+                               "made the code") from None
+        return json.loads(plain)
+
+
+@dataclass(frozen=True)
+class Request:
+    station: str
+    public: bytes
+    proof: bytes
+
+    @classmethod
+    def parse(cls, payload: bytes) -> "Request":
+        obj = _loads(payload)
+        station = obj.get("station")
+        try:
+            check_name(station, "station")
+        except ValueError as error:
+            raise PairingError(str(error)) from None
+        return cls(station, _unb64(obj, "key", 32), _unb64(obj, "proof", 32))
+
+    def proves(self, key: bytes) -> bool:
+        return hmac.compare_digest(self.proof, _proof(key, self.station, self.public))
+
+
+def sealed_reply(request: Request, key: bytes, bundle: dict) -> bytes:
+    """The hub's answer to a request whose proof matched: the bundle, readable only by that kiosk."""
+    private = X25519PrivateKey.generate()
+    seal = _seal_key(private.exchange(X25519PublicKey.from_public_bytes(request.public)), key, request.station)
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(seal).encrypt(nonce, json.dumps(bundle).encode(), request.public)
+    return json.dumps({"v": VERSION, "key": _b64(_public_bytes(private)), "nonce": _b64(nonce),
+                       "bundle": _b64(sealed)}).encode()
+
+
+def refusal(reason: str) -> bytes:
+    return json.dumps({"v": VERSION, "error": reason}).encode()
