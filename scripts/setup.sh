@@ -3,6 +3,8 @@
 # only where missing), a virtual environment in .venv, and the project in it. Safe to run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib/apt.sh
+source scripts/lib/apt.sh
 
 packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1 libzbar0)
 python=${PYTHON:-python3}
@@ -12,19 +14,7 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 fi
 "$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-    echo "setup: installing system packages: ${missing[*]}"
-    if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
-        echo "setup: please install as root: apt-get install ${missing[*]}" >&2
-        exit 1
-    fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+ensure_packages "${packages[@]}"
 
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating the virtual environment in .venv"

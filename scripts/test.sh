@@ -4,4 +4,8 @@ set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 "$here/setup.sh"
 cd "$here/.."
+# shellcheck source=scripts/lib/apt.sh
+source scripts/lib/apt.sh
+# What the installer's tests use: shellcheck, systemd-analyze, and (--long) debootstrap and ip.
+ensure_packages shellcheck systemd debootstrap iproute2
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR/../..
+# Installs Rotation Station on a Raspberry Pi OS (Debian 12) board, as a classroom's hub or one of its kiosks:
+#
+#   sudo deploy/raspberrypi/install.sh hub [--tls] [--name HOST]... [--room FILE]
+#   sudo deploy/raspberrypi/install.sh kiosk --station ID --hub HOST --code CODE [--serial DEV | --camera pi|/dev/videoN]
+#
+# It installs the apt packages, the project in /opt/rotation-station, a system user `rotation`, the room's
+# files in /etc/rotation-station (data in /var/lib/rotation-station) and the systemd services, then starts
+# them. Running it again changes nothing; deploy/raspberrypi/uninstall.sh takes it away.
+# deploy/raspberrypi/README.md walks a technician through it.
+set -euo pipefail
+
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$source_dir/deploy/raspberrypi/layout.sh"
+source "$source_dir/scripts/lib/apt.sh"
+
+usage() {
+    sed -n '3,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+say() { echo "install: $*"; }
+fail() { echo "install: $*" >&2; exit 1; }
+
+# Everything in the room's folder is root's, readable by the services' user only; the broker reads its own
+# files (password hashes, ACL, certificate key); the room's CA key stays root's alone.
+set_permissions() {
+    chown -R "root:$SERVICE_USER" "$CONFIG_DIR"
+    find "$CONFIG_DIR" -type d -exec chmod 0750 {} +
+    find "$CONFIG_DIR" -type f -exec chmod 0640 {} +
+    chmod 0755 "$CONFIG_DIR"
+    [ -d "$CONFIG_DIR/broker" ] || return 0
+    chmod 0755 "$CONFIG_DIR/broker"
+    local file
+    for file in "$CONFIG_DIR"/broker/{ca.crt,server.crt}; do [ -e "$file" ] && chmod 0644 "$file"; done
+    if getent group mosquitto >/dev/null; then
+        for file in "$CONFIG_DIR"/broker/{mosquitto.passwd,mosquitto.acl,mosquitto.conf,server.key}; do
+            [ -e "$file" ] && chgrp mosquitto "$file"
+        done
+    fi
+    if [ -e "$CONFIG_DIR/broker/ca.key" ]; then chown root:root "$CONFIG_DIR/broker/ca.key"; chmod 0600 "$CONFIG_DIR/broker/ca.key"; fi
+}
+
+# The board is the room's screen and nothing else: it boots to the console, where the services draw full
+# screen, and the screen never blanks. What was there before is noted for uninstall.sh.
+screen_only() {
+    install -d -m 0750 "$STATE_DIR/installer"
+    if [ "$(systemctl get-default 2>/dev/null)" = graphical.target ]; then
+        echo graphical.target >"$STATE_DIR/installer/default-target"
+        systemctl set-default --quiet multi-user.target
+    fi
+    local cmdline
+    for cmdline in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
+        [ -f "$cmdline" ] || continue
+        if ! grep -qw 'consoleblank=0' "$cmdline"; then
+            sed -i '1s/$/ consoleblank=0/' "$cmdline"
+            echo "$cmdline" >"$STATE_DIR/installer/consoleblank"
+        fi
+        break
+    done
+}
+
+role=${1:-}
+[ "$role" = hub ] || [ "$role" = kiosk ] || usage
+shift
+tls=false names=() room_file="" station="" hub_host="" code="" serial="" camera="" pair_again=false
+while (($#)); do
+    case $1 in
+        --tls) tls=true ;;
+        --name) names+=("--name" "${2:?--name needs a host name}"); shift ;;
+        --room) room_file=${2:?--room needs a file}; shift ;;
+        --station) station=${2:?--station needs a station id}; shift ;;
+        --hub) hub_host=${2:?--hub needs the host name or address of the hub}; shift ;;
+        --code) code=${2:?--code needs the pairing code shown by the hub}; shift ;;
+        --serial) serial=${2:?--serial needs a device}; shift ;;
+        --camera) camera=${2:?--camera needs pi or /dev/videoN}; shift ;;
+        --pair-again) pair_again=true ;;
+        -h|--help) usage ;;
+        *) fail "unknown option $1 (see --help)" ;;
+    esac
+    shift
+done
+[ "$(id -u)" -eq 0 ] || fail "run it as root: sudo $0 $role ..."
+if [ "$role" = kiosk ]; then
+    [ -n "$station" ] || fail "a kiosk needs --station ID (a [[station]] id of the room)"
+fi
+
+# --- system packages ---------------------------------------------------------------------------------------
+packages=(python3 python3-venv libgl1 libegl1 libmtdev1 libzbar0 ca-certificates)
+[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl)
+case $camera in /dev/*) packages+=(ffmpeg) ;; esac
+ensure_packages "${packages[@]}"
+
+# --- the service user -------------------------------------------------------------------------------------
+if ! getent passwd "$SERVICE_USER" >/dev/null; then
+    say "adding the system user $SERVICE_USER"
+    useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home --shell /usr/sbin/nologin \
+        --comment "Rotation Station" "$SERVICE_USER"
+fi
+# The screen, the touchscreen, a serial scanner and the camera.
+for group in video render input dialout; do
+    if getent group "$group" >/dev/null && ! id -nG "$SERVICE_USER" | tr ' ' '\n' | grep -qx "$group"; then
+        usermod -a -G "$group" "$SERVICE_USER"
+    fi
+done
+install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "$STATE_DIR"
+
+# --- the project, in its own virtual environment -----------------------------------------------------------
+source_hash=$(cd "$source_dir" && find pyproject.toml shared hub kiosk rotation -type f \
+    \( -name '*.py' -o -name '*.kv' -o -name '*.wav' -o -name pyproject.toml \) -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
+if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
+    say "installing Rotation Station into $APP_DIR (a few minutes on a Pi)"
+    install -d -m 0755 "$APP_DIR"
+    [ -x "$APP_DIR/venv/bin/python" ] || python3 -m venv "$APP_DIR/venv"
+    build=$(mktemp -d)
+    trap 'rm -rf "$build"' EXIT
+    (cd "$source_dir" && tar -cf - pyproject.toml README.md shared hub kiosk rotation) | tar -xf - -C "$build"
+    if ! "$APP_DIR/venv/bin/python" -m pip install --disable-pip-version-check --no-warn-script-location \
+            --quiet "$build" >"$build/pip.log" 2>&1; then
+        tail -n 30 "$build/pip.log" >&2
+        fail "installing the Python packages failed (above)"
+    fi
+    echo "$source_hash" >"$APP_DIR/installed-from"
+fi
+rotation=("$APP_DIR/venv/bin/rotation")
+helper=("$APP_DIR/venv/bin/python" -m rotation.installed)
+
+# --- the room's files ----------------------------------------------------------------------------------------
+install -d -m 0755 "$CONFIG_DIR"
+config="$CONFIG_DIR/room.toml"
+if [ "$role" = hub ]; then
+    if [ ! -e "$config" ]; then
+        if [ -n "$room_file" ]; then
+            say "using the room config $room_file"
+            "${helper[@]}" copy-room "$room_file" "$CONFIG_DIR"
+        else
+            say "no --room given: starting from the sample room (edit $config and its roster)"
+            "${helper[@]}" copy-room "$source_dir/assets/sample/room.toml" "$CONFIG_DIR"
+        fi
+    fi
+    if [ ! -s "$CONFIG_DIR/class.secret" ]; then
+        say "making the class secret that signs the students' cards"
+        (umask 027 && "${rotation[@]}" secret >"$CONFIG_DIR/class.secret")
+    fi
+    "${helper[@]}" hub-config "$config" "$STATE_DIR"
+    tls_options=()
+    [ "$tls" = true ] && tls_options=(--tls "${names[@]}")
+    "${rotation[@]}" broker setup -c "$config" "${tls_options[@]}" | sed 's/^/install: /'
+else
+    if [ ! -e "$config" ] || [ "$pair_again" = true ] || ! "${helper[@]}" is-kiosk "$config" "$station"; then
+        if [ -z "$hub_host" ] || [ -z "$code" ]; then
+            fail "pair this kiosk with the hub: on the hub run " \
+            "'sudo rotation hub pair --station $station'; then here: $0 kiosk --station $station" \
+            "--hub HUB --code CODE"
+        fi
+        local_options=()
+        [ -n "$serial" ] && local_options+=(--serial "$serial")
+        [ -n "$camera" ] && local_options+=(--camera "$camera")
+        "${rotation[@]}" pair --hub "$hub_host" --code "$code" --station "$station" --into "$CONFIG_DIR" \
+            --outbox "$STATE_DIR/kiosk-outbox.db" "${local_options[@]}"
+    fi
+fi
+set_permissions
+"${rotation[@]}" check-config "$config" | sed 's/^/install: /'
+
+# --- the broker (hub), the services, the screen -----------------------------------------------------------------
+if [ "$role" = hub ]; then
+    units=(rotation-hub.service rotation-display.service)
+    [ "$(readlink "$MOSQUITTO_LINK" 2>/dev/null)" = "$CONFIG_DIR/broker/mosquitto.conf" ] ||
+        ln -sfn "$CONFIG_DIR/broker/mosquitto.conf" "$MOSQUITTO_LINK"
+else
+    units=(rotation-kiosk.service)
+fi
+for unit in "${units[@]}"; do
+    cmp -s "$source_dir/deploy/raspberrypi/systemd/$unit" "$UNIT_DIR/$unit" ||
+        install -m 0644 "$source_dir/deploy/raspberrypi/systemd/$unit" "$UNIT_DIR/$unit"
+done
+cmp -s "$source_dir/deploy/raspberrypi/README.md" "$APP_DIR/README.md" ||
+    install -m 0644 "$source_dir/deploy/raspberrypi/README.md" "$APP_DIR/README.md"
+[ "$(readlink "$COMMAND_LINK" 2>/dev/null)" = "$APP_DIR/venv/bin/rotation" ] || ln -sfn "$APP_DIR/venv/bin/rotation" "$COMMAND_LINK"
+screen_only
+
+# Restart what runs only when something it reads changed, so running this again disturbs no one.
+fingerprint=$(cat "$APP_DIR/installed-from" "${units[@]/#/$UNIT_DIR/}" <(find "$CONFIG_DIR" -type f -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-32)
+previous=$(cat "$STATE_DIR/installed.fingerprint" 2>/dev/null || true)
+services=("${units[@]}")
+[ "$role" = hub ] && services=(mosquitto.service "${units[@]}")
+systemctl enable --quiet "${services[@]}"
+if [ -d /run/systemd/system ]; then
+    systemctl daemon-reload
+    if [ "$fingerprint" != "$previous" ]; then systemctl restart "${services[@]}"; else systemctl start "${services[@]}"; fi
+    say "running: ${services[*]} (check: systemctl status ${units[*]})"
+else
+    # An image being prepared (a chroot): nothing runs yet, the services start at the next boot.
+    say "enabled ${services[*]}: they start at the next boot"
+fi
+echo "$fingerprint" >"$STATE_DIR/installed.fingerprint"
+say "done: this board is the room's $role${station:+ for station $station}"

@@ -1,0 +1,88 @@
+"""The steps of deploy/raspberrypi/install.sh that read or write a room config:
+``python -m rotation.installed copy-room|hub-config|is-kiosk ...``. Each changes nothing when run again."""
+from __future__ import annotations
+
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+from rotation.toml_edit import set_keys
+
+ROOM_FILE, SECRET_FILE = "room.toml", "class.secret"
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SystemExit(f"{path}: cannot use this room config: {error}") from None
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def copy_room(source: Path, folder: Path) -> None:
+    """Copy a room config into ``folder`` with the files it names beside it (its roster, a file or a
+    OneRoster folder or .zip, and its class secret), so every path in it stays right."""
+    room = _read_toml(source).get("room", {})
+    changes = {}
+    for key, name in (("roster", None), ("secret_file", SECRET_FILE)):
+        if key not in room:
+            continue
+        named = source.parent / room[key]
+        if not named.exists():
+            if key == "roster":
+                raise SystemExit(f"{source}: [room] roster: {named} does not exist")
+            continue  # no secret yet: the installer makes one
+        target = folder / (name or named.name)
+        if named.is_dir():
+            shutil.copytree(named, target, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(named, target)
+        changes[key] = target.name
+    text = source.read_text(encoding="utf-8")
+    _write_if_changed(folder / ROOM_FILE, set_keys(text, {"room": changes}) if changes else text)
+
+
+def hub_config(path: Path, state: Path) -> None:
+    """Point the hub's database at the board's data folder and give each client its own broker account."""
+    data = _read_toml(path)
+    changes: dict[str, dict] = {"hub": {"database": str(state / "hub.db")}}
+    if "accounts" not in data.get("broker", {}) and "username" not in data.get("broker", {}):
+        changes["broker"] = {"accounts": "broker"}
+    _write_if_changed(path, set_keys(path.read_text(encoding="utf-8"), changes))
+
+
+def is_kiosk(path: Path, station: str) -> bool:
+    """Whether this board is already paired as ``station``'s kiosk (its config and its account are here)."""
+    if not path.exists():
+        return False
+    data = _read_toml(path)
+    accounts = data.get("broker", {}).get("accounts")
+    return (data.get("kiosk", {}).get("station") == station and accounts is not None
+            and (path.parent / accounts / f"kiosk-{station}.password").exists())
+
+
+def main(argv: list[str]) -> int:
+    match argv:
+        case ["copy-room", source, folder]:
+            copy_room(Path(source), Path(folder))
+        case ["hub-config", path, state]:
+            hub_config(Path(path), Path(state))
+        case ["is-kiosk", path, station]:
+            return 0 if is_kiosk(Path(path), station) else 1
+        case _:
+            print("usage: python -m rotation.installed copy-room SOURCE FOLDER | hub-config ROOM_TOML STATE_DIR | "
+                  "is-kiosk ROOM_TOML STATION", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,67 @@
+"""The Raspberry Pi installer: its shell scripts pass shellcheck, its systemd units pass systemd-analyze, and
+(with --long) install.sh and uninstall.sh run for real in a fresh Debian 12 root made with debootstrap, where a
+hub is installed, started, and pairs a kiosk installed in a second root, which then checks a student in."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy" / "raspberrypi"
+UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
+INSTALLED_COMMAND = "/opt/rotation-station/venv/bin/rotation"
+
+
+def shell_scripts() -> list[Path]:
+    return [*sorted(ROOT.glob("scripts/**/*.sh")), *sorted(DEPLOY.glob("*.sh")), ROOT / ".ci" / "run",
+            ROOT / "tests" / "deploy" / "in_debian.sh"]
+
+
+def test_every_shell_script_passes_shellcheck():
+    scripts = shell_scripts()
+    result = subprocess.run(["shellcheck", "--external-sources", *map(str, scripts)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_systemd_unit_passes_systemd_analyze_verify(tmp_path):
+    """Verified as installed, but with this checkout's command in place of /opt's, which verify looks for."""
+    rotation = shutil.which("rotation", path=str(Path(os.sys.executable).parent))
+    assert rotation, "the project's `rotation` command is not installed next to this Python"
+    for unit in UNITS:
+        text = unit.read_text()
+        assert INSTALLED_COMMAND in text, unit.name
+        (tmp_path / unit.name).write_text(text.replace(INSTALLED_COMMAND, rotation))
+    result = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / unit.name) for unit in UNITS)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    assert {unit.name for unit in UNITS} == {"rotation-hub.service", "rotation-display.service",
+                                             "rotation-kiosk.service"}
+
+
+def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen():
+    for name in ("rotation-kiosk.service", "rotation-display.service"):
+        text = (DEPLOY / "systemd" / name).read_text()
+        for line in ("Restart=always", "StartLimitIntervalSec=0", "Conflicts=getty@tty1.service",
+                     "SDL_VIDEODRIVER=kmsdrm", "--fullscreen", "WantedBy=multi-user.target"):
+            assert line in text, f"{name}: {line}"
+
+
+@pytest.mark.long
+def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("debootstrap") or not shutil.which("unshare"):
+        pytest.fail("the installer test needs root, debootstrap and unshare (scripts/test.sh installs them)")
+    result = subprocess.run(["bash", str(ROOT / "tests" / "deploy" / "in_debian.sh"), str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=1500)
+    report = result.stdout + result.stderr
+    (tmp_path / "report.txt").write_text(report)
+    assert result.returncode == 0, report[-6000:]
+    for line in ("hub installed", "hub unchanged by a second run", "hub serving", "kiosk refused without a code",
+                 "kiosk paired", "kiosk checked a student in", "kiosk unchanged by a second run",
+                 "uninstalled, data kept", "purged"):
+        assert f"ok: {line}" in report, f"{line!r} missing from:\n{report[-6000:]}"

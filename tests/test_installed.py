@@ -1,0 +1,53 @@
+"""The installer's edits of a room config: the few keys it sets, everything else kept as the person wrote it."""
+import tomllib
+
+import pytest
+
+from rotation.installed import copy_room, hub_config, is_kiosk
+from rotation.toml_edit import set_keys
+from shared.config import load_config
+from tests.conftest import SAMPLE
+
+
+def test_set_keys_replaces_adds_and_keeps_comments_and_order():
+    text = '# my room\n[room]\nid = "r1"  # ours\n\n[hub]\ndatabase = "hub.db"\nround_minutes = 15\n\n[[station]]\nid = "a"\n'
+    edited = set_keys(text, {"hub": {"database": "/var/lib/x/hub.db"}, "broker": {"accounts": "broker"},
+                             "room": {"name": 'Room "12"'}})
+    assert edited.splitlines()[:6] == ["# my room", "[room]", 'name = "Room \\"12\\""', 'id = "r1"  # ours', "",
+                                       "[hub]"]
+    data = tomllib.loads(edited)
+    assert data["hub"] == {"database": "/var/lib/x/hub.db", "round_minutes": 15}
+    assert data["broker"] == {"accounts": "broker"} and data["station"] == [{"id": "a"}]
+    assert set_keys(edited, {"hub": {"database": "/var/lib/x/hub.db"}}) == edited  # no change the second time
+
+
+def test_the_sample_room_installed_on_a_hub_points_at_the_boards_folders(tmp_path):
+    folder, state = tmp_path / "etc", tmp_path / "var"
+    folder.mkdir()
+    copy_room(SAMPLE / "room.toml", folder)
+    assert (folder / "roster.csv").read_bytes() == (SAMPLE / "roster.csv").read_bytes()
+    (folder / "class.secret").write_text("ab" * 32)
+    hub_config(folder / "room.toml", state)
+    config = load_config(folder / "room.toml")
+    assert config.hub.database == state / "hub.db" and config.broker.accounts == folder / "broker"
+    assert config.roster == folder / "roster.csv" and len(config.stations) == 5
+    before = (folder / "room.toml").stat().st_mtime_ns
+    hub_config(folder / "room.toml", state)
+    assert (folder / "room.toml").stat().st_mtime_ns == before  # run again: the file is not even rewritten
+
+
+def test_a_room_whose_roster_is_missing_is_named(tmp_path):
+    room = tmp_path / "room.toml"
+    room.write_text('[room]\nid = "r"\nroster = "nowhere.csv"\n')
+    with pytest.raises(SystemExit, match="nowhere.csv does not exist"):
+        copy_room(room, tmp_path)
+
+
+def test_is_kiosk_needs_the_station_and_its_account(tmp_path):
+    room = tmp_path / "room.toml"
+    assert not is_kiosk(room, "tech")
+    room.write_text('[room]\nid = "r"\n[broker]\naccounts = "broker"\n[kiosk]\nstation = "tech"\n')
+    assert not is_kiosk(room, "tech")
+    (tmp_path / "broker").mkdir()
+    (tmp_path / "broker" / "kiosk-tech.password").write_text("x")
+    assert is_kiosk(room, "tech") and not is_kiosk(room, "reading-nook")
