@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     _config_argument(report)
     report.add_argument("--out", type=Path, help="folder (default: reports/<date time> next to the hub database)")
 
+    backup = commands.add_parser("backup", help="copy the hub's database (safe while the hub runs), keeping the "
+                                 "newest copies")
+    _config_argument(backup)
+    backup.add_argument("--out", type=Path, help="folder (default: backups/ next to the hub database)")
+    backup.add_argument("--keep", type=int, default=14, help="how many copies to keep there (default 14)")
+
     kiosk = commands.add_parser("kiosk", help="run a station kiosk")
     _config_argument(kiosk)
     kiosk.add_argument("--station", help="the station id (default: [kiosk] station in the config)")
@@ -340,6 +346,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from rotation import teacher
 
         return teacher.cards(config, args.paper, args.out, args.student, args.reprint)
+    if args.command == "backup":
+        from rotation import teacher
+
+        return teacher.backup(config, args.out, args.keep)
     if args.command == "report":
         from rotation import teacher
 

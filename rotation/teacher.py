@@ -93,6 +93,19 @@ def note(config: Config, student: str, tags: list[str], text: str) -> int:
         return finish(hub.send("conference_note", {"student": student, "tags": tags, "text": text}))
 
 
+def backup(config: Config, out: Path | None, keep: int) -> int:
+    from hub.backup import backup_database
+
+    try:
+        copy = backup_database(config.hub.database, out or config.hub.database.parent / "backups", time.time(),
+                               max(keep, 1))
+    except ValueError as error:
+        print(f"rotation: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up to {copy}")
+    return 0
+
+
 def report(config: Config, out: Path | None) -> int:
     """Straight from the hub's database, so it works whether or not the hub is running."""
     from hub.report_files import report_last_session

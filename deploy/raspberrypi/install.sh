@@ -114,6 +114,8 @@ if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
     say "installing Rotation Station into $APP_DIR (a few minutes on a Pi)"
     install -d -m 0755 "$APP_DIR"
     [ -x "$APP_DIR/venv/bin/python" ] || python3 -m venv "$APP_DIR/venv"
+    # pip trusts what the system trusts: a school's own proxy certificate, installed for apt, works for pip.
+    [ -s /etc/ssl/certs/ca-certificates.crt ] && export PIP_CERT=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
     build=$(mktemp -d)
     trap 'rm -rf "$build"' EXIT
     (cd "$source_dir" && tar -cf - pyproject.toml README.md shared hub kiosk rotation) | tar -xf - -C "$build"
@@ -147,7 +149,7 @@ if [ "$role" = hub ]; then
     "${helper[@]}" hub-config "$config" "$STATE_DIR"
     tls_options=()
     [ "$tls" = true ] && tls_options=(--tls "${names[@]}")
-    "${rotation[@]}" broker setup -c "$config" "${tls_options[@]}" | sed 's/^/install: /'
+    "${rotation[@]}" broker setup -c "$config" "${tls_options[@]}" | sed -n 's/^wrote /install: wrote /p'
 else
     if [ ! -e "$config" ] || [ "$pair_again" = true ] || ! "${helper[@]}" is-kiosk "$config" "$station"; then
         if [ -z "$hub_host" ] || [ -z "$code" ]; then
@@ -167,7 +169,7 @@ set_permissions
 
 # --- the broker (hub), the services, the screen -----------------------------------------------------------------
 if [ "$role" = hub ]; then
-    units=(rotation-hub.service rotation-display.service)
+    units=(rotation-hub.service rotation-display.service rotation-backup.service rotation-backup.timer)
     [ "$(readlink "$MOSQUITTO_LINK" 2>/dev/null)" = "$CONFIG_DIR/broker/mosquitto.conf" ] ||
         ln -sfn "$CONFIG_DIR/broker/mosquitto.conf" "$MOSQUITTO_LINK"
 else
@@ -187,7 +189,7 @@ fingerprint=$(cat "$APP_DIR/installed-from" "${units[@]/#/$UNIT_DIR/}" <(find "$
     LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-32)
 previous=$(cat "$STATE_DIR/installed.fingerprint" 2>/dev/null || true)
 services=("${units[@]}")
-[ "$role" = hub ] && services=(mosquitto.service "${units[@]}")
+[ "$role" = hub ] && services=(mosquitto.service rotation-hub.service rotation-display.service rotation-backup.timer)
 systemctl enable --quiet "${services[@]}"
 if [ -d /run/systemd/system ]; then
     systemctl daemon-reload
@@ -197,5 +199,9 @@ else
     # An image being prepared (a chroot): nothing runs yet, the services start at the next boot.
     say "enabled ${services[*]}: they start at the next boot"
 fi
-echo "$fingerprint" >"$STATE_DIR/installed.fingerprint"
+[ "$fingerprint" = "$previous" ] || echo "$fingerprint" >"$STATE_DIR/installed.fingerprint"
 say "done: this board is the room's $role${station:+ for station $station}"
+if [ "$role" = hub ]; then
+    say "next: the class list and stations in $config (then run this again), the cards"
+    say "      (sudo rotation cards --out cards.pdf), and a code for each kiosk (sudo rotation hub pair --station ID)"
+fi

@@ -40,6 +40,8 @@ make_root() {
     mkdir -p "$root"
     tar -xf "$base" -C "$root"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # This machine reaches the internet through a proxy whose certificate it trusts, as a school's would.
+    cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
     mount --rbind /dev "$root/dev"
     mount -t proc proc "$root/proc"
     mkdir -p "$root/root/.cache/pip" "$root/src"

@@ -1,0 +1,38 @@
+"""A consistent copy of the hub's database, taken while the hub runs (SQLite's online backup), checked, and
+the oldest copies let go: ``rotation backup``, run nightly on an installed hub by rotation-backup.timer."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+PREFIX = "hub-"
+
+
+def backup_database(database: Path, folder: Path, when: float, keep: int = 14) -> Path:
+    """Copy ``database`` into ``folder`` as hub-<date>-<time>.db and keep the newest ``keep`` copies there."""
+    if not database.exists():
+        raise ValueError(f"there is no hub database at {database} yet: nothing to back up")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{PREFIX}{time.strftime('%Y-%m-%d-%H%M%S', time.localtime(when))}.db"
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(database, timeout=10)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            raise ValueError(f"the copy of {database} failed its check ({verdict}); the database itself may be "
+                             "damaged: keep the older backups")
+    finally:
+        copy.close()
+        source.close()
+    with open(partial, "rb") as written:
+        os.fsync(written.fileno())
+    partial.replace(target)
+    for old in sorted(folder.glob(f"{PREFIX}*.db"))[:-keep]:
+        old.unlink()
+    return target
