@@ -2,7 +2,7 @@
 # Runs deploy/raspberrypi/install.sh and uninstall.sh for real in two fresh Debian 12 roots made with
 # debootstrap (minbase with systemd, as Raspberry Pi OS Lite has): a hub and a kiosk. The hub is installed,
 # started (its broker and service, in a private network), makes a pairing code; the kiosk pairs with it and
-# checks a student in as its service user. Both are installed twice (the second run must change nothing), then
+# checks a student in as its service user, over TLS. Both are installed twice (the second run must change nothing), then
 # uninstalled. Run as root by tests/test_deploy.py (--long):  bash tests/deploy/in_debian.sh WORK_DIR
 # Prints "ok: <step>" after each step that held and stops at the first that did not.
 set -euo pipefail
@@ -79,7 +79,7 @@ network_phase() {
     in_root "$kiosk" "$installer/install.sh" kiosk --station tech --hub 127.0.0.1 --code "$code" >"$work/kiosk-install.log" 2>&1 ||
         { cat "$work/kiosk-install.log"; fail "install.sh kiosk --code"; }
     cat "$work/kiosk-install.log"
-    grep -q "paired: this board is Tech Station's kiosk" "$work/kiosk-install.log" || fail "not paired"
+    grep -q "paired: this board is Tech Station's kiosk.* over TLS" "$work/kiosk-install.log" || fail "not paired over TLS"
     [ "$(in_root "$kiosk" systemctl is-enabled rotation-kiosk.service)" = enabled ] || fail "the kiosk service is not enabled"
     [ "$(in_root "$kiosk" stat -c '%a %U:%G' /etc/rotation-station/broker/kiosk-tech.password)" = "640 root:rotation" ] ||
         fail "the kiosk's password file"
@@ -135,7 +135,7 @@ make_root "$kiosk"
 [ "$(in_root "$hub" systemctl get-default)" = graphical.target ] || fail "the fresh root should boot to the desktop"
 
 # --- the hub ---
-in_root "$hub" "$installer/install.sh" hub >"$work/hub-install.log" 2>&1 || { cat "$work/hub-install.log"; fail "install.sh hub"; }
+in_root "$hub" "$installer/install.sh" hub --tls --name 127.0.0.1 >"$work/hub-install.log" 2>&1 || { cat "$work/hub-install.log"; fail "install.sh hub"; }
 cat "$work/hub-install.log"
 for unit in rotation-hub rotation-display mosquitto; do
     [ "$(in_root "$hub" systemctl is-enabled "$unit.service")" = enabled ] || fail "$unit is not enabled"
@@ -146,12 +146,14 @@ done
 [ "$(mode_of "$hub" /etc/rotation-station/class.secret)" = "640 root:rotation" ] || fail "class.secret: $(mode_of "$hub" /etc/rotation-station/class.secret)"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/mosquitto.passwd)" = "640 root:mosquitto" ] || fail "mosquitto.passwd"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/hub.password)" = "640 root:rotation" ] || fail "hub.password"
+[ "$(mode_of "$hub" /etc/rotation-station/broker/server.key)" = "640 root:mosquitto" ] || fail "server.key"
+[ "$(mode_of "$hub" /etc/rotation-station/broker/ca.key)" = "600 root:root" ] || fail "ca.key"
 [ "$(mode_of "$hub" /var/lib/rotation-station)" = "750 rotation:rotation" ] || fail "the data folder"
 in_root "$hub" id -nG rotation | grep -qw video || fail "the service user cannot use the screen"
 step "hub installed"
 
 snapshot "$hub" >"$work/hub-before"
-in_root "$hub" "$installer/install.sh" hub >"$work/hub-again.log" 2>&1 || { cat "$work/hub-again.log"; fail "install.sh hub, again"; }
+in_root "$hub" "$installer/install.sh" hub --tls --name 127.0.0.1 >"$work/hub-again.log" 2>&1 || { cat "$work/hub-again.log"; fail "install.sh hub, again"; }
 snapshot "$hub" >"$work/hub-after"
 diff "$work/hub-before" "$work/hub-after" || fail "the second install changed the hub (above)"
 step "hub unchanged by a second run"
