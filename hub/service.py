@@ -21,7 +21,6 @@ from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
-from hub.pairing import PairingDesk
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.roster import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
@@ -34,8 +33,7 @@ from hub.report_files import report_last_session, reports_root
 from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS,
                              STORAGE_FULL, Ack, Command, Event, HubStatus, PresenceChange, Reply, conference_note,
                              encode)
-from shared.pairing import client_of, reply_topic, request_topic
-from shared.topics import Topics
+from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_client
 
 log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
@@ -74,7 +72,7 @@ class HubService:
         self._summary_sent = ""
         self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
         self._connected_at: float | None = None
-        self.pairing = PairingDesk(config, now)
+        self._pairing = None
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
         self.journal = EventJournal(self.store, self._send_ack, self._release)
@@ -111,7 +109,7 @@ class HubService:
             log.error("the broker refused the hub: %s", reason_code)
             return
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
-        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (request_topic("+"), QOS)])
+        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (pair_request_topic("+"), QOS)])
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
@@ -121,9 +119,9 @@ class HubService:
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
-        pairing_client = client_of(msg.topic)
-        if pairing_client is not None:
-            client.publish(reply_topic(pairing_client), self.pairing.answer(msg.payload), qos=QOS)
+        asking = pairing_client(msg.topic)
+        if asking is not None:
+            client.publish(pair_reply_topic(asking), self.pairing.answer(msg.payload), qos=QOS)
             if msg.qos:
                 client.ack(msg.mid, msg.qos)
             return
@@ -322,6 +320,15 @@ class HubService:
         if rows or folders:
             log.info("retention: erased %d rows and %d report folders older than %d days", rows, folders,
                      self.config.retention_days)
+
+    @property
+    def pairing(self):
+        """Made at the first pairing: its cryptography library costs every hub 9 MB it rarely needs."""
+        if self._pairing is None:
+            from hub.pairing import PairingDesk
+
+            self._pairing = PairingDesk(self.config, self.now)
+        return self._pairing
 
     def _pair_kiosk(self, action: str, args: dict) -> tuple[str, dict]:
         station = args.get("station")

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.config import Config, ConfigError
-from shared.pairing import PAIRING_ACCOUNT, PAIRING_PASSWORD, reply_topic, request_topic
-from shared.topics import Topics
+from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, pair_reply_topic, pair_request_topic
 
 PASSWORD_SUFFIX = ".password"
 PBKDF2_ITERATIONS = 101  # what mosquitto_passwd 2.0 writes; its `$7$` format names the count
@@ -50,7 +49,7 @@ def accounts_for(config: Config) -> list[Account]:
     topics = Topics(config.room_id)
     everything = f"{topics.base}/#"
     return [
-        Account("hub", read=(everything, request_topic("+")), write=(everything, reply_topic("+"))),
+        Account("hub", read=(everything, pair_request_topic("+")), write=(everything, pair_reply_topic("+"))),
         Account("display", read=(topics.state, topics.presence, topics.hub_status, topics.kiosk_status(),
                                  topics.reply("+")),
                 write=(topics.command,)),
@@ -68,7 +67,8 @@ def acl_text(config: Config) -> str:
             lines.append(f"topic {'readwrite' if topic in account.write else 'read'} {topic}")
         lines += [f"topic write {topic}" for topic in account.write if topic not in account.read]
     # Patterns hold for every account; the pairing account has nothing else.
-    lines += ["", f"user {PAIRING_ACCOUNT}", f"pattern write {request_topic('%c')}", f"pattern read {reply_topic('%c')}"]
+    lines += ["", f"user {PAIRING_ACCOUNT}", f"pattern write {pair_request_topic('%c')}",
+              f"pattern read {pair_reply_topic('%c')}"]
     return "\n".join(lines) + "\n"
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from rotation.toml_edit import toml_value
-from shared.pairing import (PAIRING_ACCOUNT, PAIRING_PASSWORD, KioskSide, PairingError, reply_topic,
-                            request_topic)
+from shared.pairing import KioskSide, PairingError
+from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, pair_reply_topic, pair_request_topic
 
 TLS_PORT, PLAIN_PORT = 8883, 1883
 ANSWER_SECONDS = 20.0
@@ -68,7 +68,7 @@ def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> di
             outcome["refused"] = str(reason_code)
             answered.set()
             return
-        client.subscribe(reply_topic(client_id), qos=1)
+        client.subscribe(pair_reply_topic(client_id), qos=1)
 
     def on_subscribe(client, userdata, mid, reason_codes, properties) -> None:
         if reason_codes[0].is_failure:
@@ -77,7 +77,7 @@ def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> di
             answered.set()
             return
         subscribed.set()
-        client.publish(request_topic(client_id), side.request(), qos=1)
+        client.publish(pair_request_topic(client_id), side.request(), qos=1)
 
     def on_message(client, userdata, msg) -> None:
         outcome["payload"] = msg.payload

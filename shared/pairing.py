@@ -32,41 +32,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from shared.topics import ROOT, check_name
+from shared.topics import check_name
 
 # 29 letters and digits that cannot be mistaken for one another on a screen (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 CODE_LENGTH = 8  # 29^8: about 5 * 10^11 codes
 CODE_SECONDS = 600
 CODE_TRIES = 3
-PAIRING_ACCOUNT = "pairing"
-PAIRING_PASSWORD = "pairing"  # public on purpose: the account can only ask to pair (see the module's docstring)
-PAIR_PREFIX = f"{ROOT}/pair"
 MAX_PAIR_PAYLOAD = 64 * 1024
 VERSION = 1
 
 
 class PairingError(ValueError):
     """Pairing cannot go on; the message says why in words a technician can act on."""
-
-
-def request_topic(client_id: str) -> str:
-    return f"{PAIR_PREFIX}/{client_id}/request"
-
-
-def reply_topic(client_id: str) -> str:
-    return f"{PAIR_PREFIX}/{client_id}/reply"
-
-
-def client_of(topic: str) -> str | None:
-    """The client id of a pairing request's topic, or None for any other topic."""
-    parts = topic.split("/")
-    if len(parts) == 5 and "/".join(parts[:3]) == PAIR_PREFIX and parts[4] == "request":
-        try:
-            return check_name(parts[3], "pairing client")
-        except ValueError:
-            return None
-    return None
 
 
 def new_code() -> str:

@@ -15,6 +15,30 @@ def check_name(value: str, what: str) -> str:
     return value
 
 
+# Pairing a new kiosk (shared/pairing.py) happens before it knows the room: its topics sit outside any room,
+# named by the asking client's id, and the broker's public ``pairing`` account may use only its own.
+PAIR_PREFIX = f"{ROOT}/pair"
+PAIRING_ACCOUNT = "pairing"
+PAIRING_PASSWORD = "pairing"  # public on purpose: the account can only ask to pair
+
+
+def pair_request_topic(client_id: str) -> str:
+    return f"{PAIR_PREFIX}/{client_id}/request"
+
+
+def pair_reply_topic(client_id: str) -> str:
+    return f"{PAIR_PREFIX}/{client_id}/reply"
+
+
+def pairing_client(topic: str) -> str | None:
+    """The client id of a pairing request's topic, or None for any other topic."""
+    parts = topic.split("/")
+    if len(parts) == 5 and "/".join(parts[:3]) == PAIR_PREFIX and parts[4] == "request" \
+            and NAME_PATTERN.match(parts[3]):
+        return parts[3]
+    return None
+
+
 @dataclass(frozen=True)
 class Topics:
     room: str

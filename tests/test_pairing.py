@@ -11,9 +11,10 @@ from rotation.broker import PrivateBroker, free_port
 from rotation.broker_setup import CONF_FILE, read_password, write_broker_files
 from rotation.cli import main
 from shared.config import load_config
-from shared.pairing import (CODE_SECONDS, PAIRING_ACCOUNT, PAIRING_PASSWORD, KioskSide, PairingError, Request,
-                            normalized, reply_topic, request_topic, sealed_reply)
-from shared.topics import Topics
+from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, normalized, sealed_reply
+from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics
+from shared.topics import pair_reply_topic as reply_topic
+from shared.topics import pair_request_topic as request_topic
 from tests.conftest import card, eventually, write_room
 from tests.mqtt_client import TestClient
 
