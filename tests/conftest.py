@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,22 @@ def secure(tmp_path):
     with PrivateBroker(tmp_path / "mosquitto", port=port,
                        listeners=(config.broker.accounts / CONF_FILE).read_text()) as broker:
         yield config, broker
+
+
+@contextmanager
+def tls_room(tmp_path, clients_use_tls: bool):
+    """The sample room on a broker with accounts, a plain port on loopback and a TLS port under a CA made for
+    the room: (config, TLS files, TLS port). The config's clients use the TLS port or the plain one."""
+    from rotation.tls import ensure_tls
+
+    port, tls_port = free_port(), free_port()
+    lines = f'accounts = "broker"{chr(10)}tls = true{chr(10)}ca_file = "broker/ca.crt"' if clients_use_tls else \
+        'accounts = "broker"'
+    config = load_config(write_room(tmp_path, tls_port if clients_use_tls else port, lines))
+    tls = ensure_tls(config.broker.accounts, ["localhost", "127.0.0.1"], config.room_id)
+    write_broker_files(config, config.broker.accounts, port=port, tls=tls, tls_port=tls_port)
+    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text()):
+        yield config, tls, tls_port
 
 
 def login(config, account: str, *topics: str) -> TestClient:

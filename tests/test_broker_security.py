@@ -2,12 +2,11 @@
 import pytest
 
 from kiosk.core import KioskCore
-from rotation.broker import PrivateBroker, free_port
-from rotation.broker_setup import CONF_FILE, PASSWD_FILE, write_broker_files
+from rotation.broker_setup import PASSWD_FILE, write_broker_files
 from rotation.cli import main
-from shared.config import ConfigError, load_config
+from shared.config import ConfigError
 from shared.topics import Topics
-from tests.conftest import card, eventually, login, write_room
+from tests.conftest import card, eventually, login, tls_room
 from tests.mqtt_client import TestClient
 
 T = Topics("room-12")
@@ -132,11 +131,7 @@ def test_over_tls_the_room_works_and_a_broker_with_another_ca_is_not_trusted(tmp
     from hub.service import HubService
     from rotation.tls import ensure_tls
 
-    port, tls_port = free_port(), free_port()
-    config = load_config(write_room(tmp_path, tls_port, 'accounts = "broker"\ntls = true\nca_file = "broker/ca.crt"'))
-    tls = ensure_tls(config.broker.accounts, ["localhost", "127.0.0.1"], config.room_id)
-    write_broker_files(config, config.broker.accounts, port=port, tls=tls, tls_port=tls_port)
-    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text()):
+    with tls_room(tmp_path, clients_use_tls=True) as (config, _, tls_port):
         service = HubService(config)
         service.start()
         kiosk = KioskCore(config, "reading-nook", tmp_path / "outbox.db")

@@ -7,15 +7,15 @@ import pytest
 
 from hub.pairing import PairingDesk
 from kiosk.core import KioskCore
-from rotation.broker import PrivateBroker, free_port
-from rotation.broker_setup import CONF_FILE, read_password, write_broker_files
+from rotation.broker import free_port
+from rotation.broker_setup import read_password
 from rotation.cli import main
 from shared.config import load_config
 from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, normalized, sealed_reply
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics
 from shared.topics import pair_reply_topic as reply_topic
 from shared.topics import pair_request_topic as request_topic
-from tests.conftest import card, eventually, write_room
+from tests.conftest import card, eventually, tls_room
 from tests.mqtt_client import TestClient
 
 
@@ -184,13 +184,7 @@ def test_pairing_without_a_running_hub_says_so(secure, tmp_path, capsys, monkeyp
 
 
 def test_over_tls_a_kiosk_pairs_without_the_ca_and_then_trusts_only_the_rooms(tmp_path, capsys):
-    from rotation.tls import ensure_tls
-
-    port, tls_port = free_port(), free_port()
-    config = load_config(write_room(tmp_path, port, 'accounts = "broker"'))
-    tls = ensure_tls(config.broker.accounts, ["localhost", "127.0.0.1"], config.room_id)
-    write_broker_files(config, config.broker.accounts, port=port, tls=tls, tls_port=tls_port)
-    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text()):
+    with tls_room(tmp_path, clients_use_tls=False) as (config, tls, tls_port):
         service = run_hub(config)
         try:
             assert main(["hub", "pair", "-c", str(config.path), "--station", "tech"]) == 0
