@@ -133,7 +133,9 @@ helper=("$APP_DIR/venv/bin/python" -m rotation.installed)
 install -d -m 0755 "$CONFIG_DIR"
 config="$CONFIG_DIR/room.toml"
 if [ "$role" = hub ]; then
-    if [ ! -e "$config" ]; then
+    if [ -e "$config" ] && [ -n "$room_file" ]; then
+        say "keeping $config (--room is for the first install: edit the room there)"
+    elif [ ! -e "$config" ]; then
         if [ -n "$room_file" ]; then
             say "using the room config $room_file"
             "${helper[@]}" copy-room "$room_file" "$CONFIG_DIR"
@@ -147,11 +149,25 @@ if [ "$role" = hub ]; then
         (umask 027 && "${rotation[@]}" secret >"$CONFIG_DIR/class.secret")
     fi
     "${helper[@]}" hub-config "$config" "$STATE_DIR"
+    # TLS stays on, for the same names, when a later run leaves out --tls: kiosks paired over TLS keep working.
+    tls_names="$CONFIG_DIR/broker/installer-tls-names"
+    if [ "$tls" = true ]; then
+        install -d -m 0755 "$CONFIG_DIR/broker"
+        if ((${#names[@]})); then printf '%s\n' "${names[@]}" >"$tls_names.new"; else : >"$tls_names.new"; fi
+        if cmp -s "$tls_names.new" "$tls_names"; then rm "$tls_names.new"; else mv "$tls_names.new" "$tls_names"; fi
+    elif [ -f "$tls_names" ]; then
+        tls=true
+        mapfile -t names <"$tls_names"
+    fi
     tls_options=()
     [ "$tls" = true ] && tls_options=(--tls "${names[@]}")
     "${rotation[@]}" broker setup -c "$config" "${tls_options[@]}" | sed -n 's/^wrote /install: wrote /p'
 else
-    if [ ! -e "$config" ] || [ "$pair_again" = true ] || ! "${helper[@]}" is-kiosk "$config" "$station"; then
+    if [ -e "$config" ] && [ "$pair_again" = false ] && "${helper[@]}" is-kiosk "$config" "$station"; then
+        if [ -n "$serial$camera" ]; then
+            say "already paired: keeping $config (set serial_port or camera under [kiosk] there, or add --pair-again)"
+        fi
+    else
         if [ -z "$hub_host" ] || [ -z "$code" ]; then
             fail "pair this kiosk with the hub: on the hub run " \
             "'sudo rotation hub pair --station $station'; then here: $0 kiosk --station $station" \
