@@ -73,6 +73,7 @@ class HubService:
         self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
         self._connected_at: float | None = None
         self._pairing = None
+        self._pairing_made = threading.Lock()
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
         self.journal = EventJournal(self.store, self._send_ack, self._release)
@@ -324,10 +325,11 @@ class HubService:
     @property
     def pairing(self):
         """Made at the first pairing: its cryptography library costs every hub 9 MB it rarely needs."""
-        if self._pairing is None:
-            from hub.pairing import PairingDesk
+        with self._pairing_made:  # the command thread and the network thread may both be first
+            if self._pairing is None:
+                from hub.pairing import PairingDesk
 
-            self._pairing = PairingDesk(self.config, self.now)
+                self._pairing = PairingDesk(self.config, self.now)
         return self._pairing
 
     def _pair_kiosk(self, action: str, args: dict) -> tuple[str, dict]:

@@ -26,6 +26,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from rotation.files import write_if_changed
 from shared.config import Config, ConfigError
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, pair_reply_topic, pair_request_topic
 
@@ -105,16 +106,6 @@ def read_password(folder: Path, account: str) -> str:
     return password
 
 
-def _write_if_changed(path: Path, text: str, mode: int = 0o600) -> bool:
-    if path.exists() and path.read_text() == text:
-        return False
-    temporary = path.with_name(path.name + ".new")
-    temporary.write_text(text)
-    temporary.chmod(mode)
-    temporary.replace(path)
-    return True
-
-
 def ensure_passwords(config: Config, folder: Path) -> dict[str, str]:
     """Each account's password, made (and kept in its file) the first time it is needed."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -122,7 +113,7 @@ def ensure_passwords(config: Config, folder: Path) -> dict[str, str]:
     for account in accounts_for(config):
         path = folder / f"{account.name}{PASSWORD_SUFFIX}"
         if not path.exists():
-            _write_if_changed(path, secrets.token_urlsafe(24) + "\n")
+            write_if_changed(path, secrets.token_urlsafe(24) + "\n")
         passwords[account.name] = read_password(folder, account.name)
     return passwords
 
@@ -197,4 +188,4 @@ def write_broker_files(config: Config, folder: Path, *, port: int = 1883, bind: 
             + listener_text(port, bind, folder, tls, tls_port) + bridge_text(config))
     written = [(passwd, passwd_text(passwords, existing)), (folder / ACL_FILE, acl_text(config)),
                (folder / CONF_FILE, conf)]
-    return [path for path, text in written if _write_if_changed(path, text)]
+    return [path for path, text in written if write_if_changed(path, text)]

@@ -7,6 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from rotation.files import write_if_changed
 from rotation.toml_edit import set_keys
 
 ROOM_FILE, SECRET_FILE = "room.toml", "class.secret"
@@ -17,14 +18,6 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise SystemExit(f"{path}: cannot use this room config: {error}") from None
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
-    temporary = path.with_name(path.name + ".new")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
 
 
 def copy_room(source: Path, folder: Path) -> None:
@@ -47,7 +40,7 @@ def copy_room(source: Path, folder: Path) -> None:
             shutil.copyfile(named, target)
         changes[key] = target.name
     text = source.read_text(encoding="utf-8")
-    _write_if_changed(folder / ROOM_FILE, set_keys(text, {"room": changes}) if changes else text)
+    write_if_changed(folder / ROOM_FILE, set_keys(text, {"room": changes}) if changes else text)
 
 
 def hub_config(path: Path, state: Path) -> None:
@@ -56,7 +49,7 @@ def hub_config(path: Path, state: Path) -> None:
     changes: dict[str, dict] = {"hub": {"database": str(state / "hub.db")}}
     if "accounts" not in data.get("broker", {}) and "username" not in data.get("broker", {}):
         changes["broker"] = {"accounts": "broker"}
-    _write_if_changed(path, set_keys(path.read_text(encoding="utf-8"), changes))
+    write_if_changed(path, set_keys(path.read_text(encoding="utf-8"), changes))
 
 
 def is_kiosk(path: Path, station: str) -> bool:

@@ -8,7 +8,6 @@ shared/pairing.py) and writes what it gets as this board's room config:
 """
 from __future__ import annotations
 
-import os
 import secrets
 import ssl
 import threading
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from rotation.files import write_if_changed
 from rotation.toml_edit import toml_value
 from shared.pairing import KioskSide, PairingError
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, pair_reply_topic, pair_request_topic
@@ -136,8 +136,5 @@ def write_kiosk_files(folder: Path, paired: Paired, station: str, outbox: Path, 
         files[folder / "broker" / "ca.crt"] = bundle["ca"]
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".new")
-        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
-            out.write(text)
-        temporary.replace(path)
+        write_if_changed(path, text)
     return list(files)

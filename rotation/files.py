@@ -1,0 +1,18 @@
+"""Writing a small file whole or not at all, and not at all when it already says the same."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_if_changed(path: Path, text: str, mode: int = 0o600) -> bool:
+    """Write ``text`` to ``path`` through a temporary file (created with ``mode``, so a secret is never
+    readable by others even for a moment) unless it already holds exactly that; return whether it wrote."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    temporary = path.with_name(path.name + ".new")
+    temporary.unlink(missing_ok=True)
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "w", encoding="utf-8") as out:
+        out.write(text)
+    temporary.replace(path)
+    return True
