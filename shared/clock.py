@@ -10,11 +10,13 @@ from shared.protocol import Clock
 
 
 def time_left(clock: Clock, hub_now: float) -> float | None:
-    """Seconds left in the round (negative once over time), or None before the session starts."""
+    """Seconds left in the round (negative once over time), or None before the session starts, or when the
+    times given are too far apart for a float (a broken hub clock): then no clock is shown."""
     if clock.round == 0:
         return None
     if clock.running and clock.ends_at is not None:
-        return clock.ends_at - hub_now
+        left = clock.ends_at - hub_now
+        return left if math.isfinite(left) else None
     return clock.left
 
 

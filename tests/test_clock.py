@@ -14,6 +14,9 @@ def test_a_round_counts_down_pauses_resumes_and_extends():
     assert clock.time_left(clock.extend(resumed, 60), 5100.0) == 460
     assert clock.time_left(clock.extend(paused, 60), 0) == 560
 
+    broken = Clock(round=1, rounds=5, duration=600, running=True, ends_at=-1e308, left=None)
+    assert clock.time_left(broken, 1e308) is None  # not -inf, which no clock face can show
+
 
 def test_time_left_is_shown_as_a_teacher_reads_it():
     assert clock.format_left(None) == "--:--"
