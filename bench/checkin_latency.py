@@ -3,8 +3,9 @@
 
     .venv/bin/python bench/checkin_latency.py [--scans 500]
 
-(a) scan bytes on a pseudo-terminal -> the kiosk's answer drawn (the first frame flipped after the
-    decision), against the raw pty transfer (bytes written -> read by a thread) and the 60 Hz frame.
+(a) scan bytes on a pseudo-terminal -> the kiosk's answer drawn (the first frame flipped, and finished
+    by the renderer, after the decision), against the raw pty transfer (bytes written -> read by a thread)
+    and the 60 Hz frame.
 (b) scan bytes on the pty -> the room map model at the display shows the student there, through the real
     hub process, against the raw relay of the same event payload over the same two broker hops
     (publisher -> relay process -> subscriber).
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from rotation import kivy_env  # noqa: E402
 
-kivy_env.prepare(headless=True)
+kivy_env.prepare(headless=True, smooth_edges=False)  # as kiosk.app does
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
@@ -135,6 +136,7 @@ def kiosk_answer_drawn(config, tokens: list[str], scans: int, work: Path, gap: f
             shown["waiting"] = False
             drawn.set()
     Window.bind(on_flip=on_flip)
+    kivy_env.finish_each_frame(Window)  # as KioskApp.on_start does: the frame is drawn before on_flip sees it
     times: list[float] = []
 
     def drive() -> None:

@@ -4,8 +4,9 @@
     .venv/bin/python bench/footprint.py [--events 10000] [--history 10000,100000,1000000]
 
 Footprint: resident memory of the hub service and of a kiosk (the Kivy app, drawing, offscreen here) after
-10,000 events each; the kiosk's cold start to its first frame; the hub's restart after SIGKILL to its
-retained state republished. Growth: with 10k, 100k and 1M events already stored (a school year), the time
+10,000 events each, the kiosk's against an empty Kivy window on the same renderer (here Mesa's software
+one, which a Pi's GPU replaces); the kiosk's cold start to its first frame; the hub's restart after SIGKILL
+to its retained state republished. Growth: with 10k, 100k and 1M events already stored (a school year), the time
 per event from 1, 10 and 40 kiosks, the hub's memory, and its restart time. Everything runs on the room's
 broker with an account for every client, as a school runs it.
 """
@@ -111,12 +112,38 @@ class Room:
             store.close()
 
 
+EMPTY_WINDOW = """
+from rotation import kivy_env
+kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # as kiosk.app does
+from kivy.base import EventLoop
+EventLoop.ensure_window()
+EventLoop.idle()
+print("drawn", flush=True)
+input()
+"""
+
+
+def empty_window_mb(env: dict) -> float:
+    """The anchor: a process with nothing but an empty Kivy window, on the same renderer as the kiosk."""
+    window = subprocess.Popen([sys.executable, "-c", EMPTY_WINDOW], cwd=ROOT, env=env, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if window.stdout.readline() != "drawn\n":
+        raise SystemExit("the empty Kivy window did not draw")
+    memory = rss_mb(window.pid)
+    window.communicate("\n")
+    return memory
+
+
+def kiosk_env(room: Room) -> dict:
+    return {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1", "KIVY_HOME": str(room.work / "kivy"),
+            "XDG_CACHE_HOME": str(room.work / "cache")}
+
+
 def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
     """(seconds to the first frame, resident MB after the scans, events it made)."""
     master, slave = os.openpty()
     tty.setraw(slave)
-    env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1", "KIVY_HOME": str(room.work / "kivy"),
-           "XDG_CACHE_HOME": str(room.work / "cache")}
+    env = kiosk_env(room)
     started = time.perf_counter()
     kiosk = subprocess.Popen([sys.executable, "-m", "rotation.cli", "-v", "kiosk", "--config", str(room.path),
                               "--station", "k40", "--serial", os.ttyname(slave), "--outbox", str(room.work / "k.db")],
@@ -159,6 +186,7 @@ def main() -> None:
         room.kill_hub()
         hub_restart = room.start_hub()
         first_frame, kiosk_memory, kiosk_events = kiosk_footprint(room, args.events)
+        window_memory = empty_window_mb(kiosk_env(room))
         room.stop_hub()
 
         growth = []
@@ -181,6 +209,8 @@ def main() -> None:
     print(f"{'hub service resident memory (MB)':<52} {hub_memory:>10.1f} {'<= 60':>10}")
     print(f"{'kiosk (Kivy app) resident memory (MB), ' + str(kiosk_events) + ' events':<52} {kiosk_memory:>10.1f} "
           f"{'<= 150':>10}")
+    print(f"{'anchor: an empty Kivy window, same renderer (MB)':<52} {window_memory:>10.1f} "
+          f"{'':>10}   kiosk {kiosk_memory / window_memory:.2f}x, {kiosk_memory - window_memory:+.1f} MB")
     print(f"{'kiosk cold start to first frame (s)':<52} {first_frame:>10.2f} {'<= 3':>10}")
     print(f"{'hub restart after SIGKILL to state republished (s)':<52} {hub_restart:>10.2f} {'<= 2':>10}")
     print("\ngrowth: microseconds per stored event (4,000 check-ins at a time, QoS 1, acked once fsynced)\n")

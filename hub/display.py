@@ -269,6 +269,7 @@ class DisplayApp(App):
 
     def on_start(self) -> None:
         freeze_startup_objects()
+        kivy_env.finish_each_frame(Window)
 
     def save_snapshot(self) -> None:
         temporary = self.snapshot.with_suffix(".tmp.png")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rotation import kivy_env
 
-kivy_env.prepare(window_size=(800, 480))
+kivy_env.prepare(window_size=(800, 480), smooth_edges=False)
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
@@ -226,6 +226,7 @@ class KioskApp(App):
     def on_start(self) -> None:
         freeze_startup_objects()
         Window.bind(on_flip=self._first_frame)
+        kivy_env.finish_each_frame(Window)
 
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)

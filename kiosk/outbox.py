@@ -11,6 +11,11 @@ from rotation.db import DatabaseFile, DatabaseInUse, locked
 from shared.protocol import Event, decode, encode
 
 SYNC_DELAY_SECONDS = 0.05
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS "outbox" ("seq" INTEGER PRIMARY KEY, "id" TEXT, "payload" TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS "idx_outbox_id" ON "outbox" ("id");
+CREATE TABLE IF NOT EXISTS "meta" ("key" TEXT PRIMARY KEY, "value" INTEGER);
+"""
 log = logging.getLogger("rotation.kiosk.outbox")
 
 
@@ -23,11 +28,8 @@ class Outbox:
                                 "(set [kiosk] outbox in the config, or --outbox)") from None
         self.lock = threading.RLock()  # scanner, MQTT and resend threads share one connection
         self._sync = BatchWorker("outbox-sync", self._fsync, SYNC_DELAY_SECONDS).start()
-        db = self.file.db
-        db["outbox"].create({"seq": int, "id": str, "payload": str}, pk="seq", if_not_exists=True)
-        db["outbox"].create_index(["id"], unique=True, if_not_exists=True)
-        db["meta"].create({"key": str, "value": int}, pk="key", if_not_exists=True)
         conn = self.file.conn
+        conn.executescript(SCHEMA)
         acked = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
         waiting = conn.execute("SELECT max(seq) FROM outbox").fetchone()[0]
         self._last_seq = max(acked[0] if acked else 0, waiting or 0)

@@ -17,10 +17,20 @@ def test_shared_imports_no_mqtt_sqlite_or_kivy():
     assert len(modules) >= 6
 
 
-def test_the_hub_and_kiosk_load_the_pairing_cryptography_only_when_pairing():
-    """cryptography's library costs a process about 9 MB; a kiosk never needs it after pairing, a hub rarely."""
-    code = ("import sys\nimport hub.service, kiosk.core, kiosk.app, hub.display\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography'))")
+def loaded_at_start(imports: str, *packages: str) -> list[str]:
+    """Which of ``packages`` a process has loaded after ``imports``."""
+    code = (f"import sys\nimport {imports}\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(packages)!r}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
                             env={**os.environ, "KIVY_NO_ARGS": "1", "SDL_VIDEODRIVER": "offscreen"})
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_hub_and_kiosk_load_the_pairing_cryptography_only_when_pairing():
+    """cryptography's library costs a process about 9 MB; a kiosk never needs it after pairing, a hub rarely."""
+    assert loaded_at_start("hub.service, kiosk.core, kiosk.app, hub.display", "cryptography") == "[]"
+
+
+def test_the_kiosk_loads_neither_sqlite_utils_nor_pil():
+    """Its outbox is plain SQL and Kivy reads its images through SDL2: together 7 MB a kiosk does without."""
+    assert loaded_at_start("kiosk.core, kiosk.app", "sqlite_utils", "click", "PIL") == "[]"
