@@ -30,9 +30,9 @@ def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = 
     if not smooth_edges:
         os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")
     # Mesa's software renderer (no GPU: a headless run, a VM) splits each frame across worker threads; for
-    # an 800x480 kiosk two draw it no faster than one, and on two cores they fight the scanner and MQTT
-    # threads for the CPU. A GPU driver ignores this.
-    os.environ.setdefault("LP_NUM_THREADS", "1")
+    # an 800x480 kiosk they draw it no faster than the thread that flips it, and on two cores they fight the
+    # scanner and MQTT threads for the CPU. A GPU driver ignores this.
+    os.environ.setdefault("LP_NUM_THREADS", "0")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"rotation-kivy-{os.getuid()}"))
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
