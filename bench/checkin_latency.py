@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from rotation import kivy_env  # noqa: E402
 
-kivy_env.prepare(headless=True, smooth_edges=False)  # as kiosk.app does
+kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # as kiosk.app does
 
 import paho.mqtt.client as mqtt  # noqa: E402
 

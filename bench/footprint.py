@@ -32,19 +32,13 @@ from hub.store import HubStore, ReceivedEvent  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
+from rotation.heap import resident_mb  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event  # noqa: E402
 from shared.topics import Topics  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise SystemExit(f"process {pid} is gone")
 
 
 class Room:
@@ -129,7 +123,7 @@ def empty_window_mb(env: dict) -> float:
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     if window.stdout.readline() != "drawn\n":
         raise SystemExit("the empty Kivy window did not draw")
-    memory = rss_mb(window.pid)
+    memory = resident_mb(window.pid)
     window.communicate("\n")
     return memory
 
@@ -164,7 +158,7 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
     counter.reached.wait(300)
     made = counter.total
     counter.close()
-    memory = rss_mb(kiosk.pid)
+    memory = resident_mb(kiosk.pid)
     kiosk.terminate()
     kiosk.wait()
     os.close(master)
@@ -182,7 +176,7 @@ def main() -> None:
     with room.broker:
         room.start_hub()
         room.events(40, args.events)
-        hub_memory = rss_mb(room.hub.pid)
+        hub_memory = resident_mb(room.hub.pid)
         room.kill_hub()
         hub_restart = room.start_hub()
         first_frame, kiosk_memory, kiosk_events = kiosk_footprint(room, args.events)
@@ -200,7 +194,7 @@ def main() -> None:
             for kiosks in (1, 10, 40):
                 seconds, count = room.events(kiosks, 4_000)
                 rates.append(seconds / count * 1e6)
-            growth.append((history, restart, rates, rss_mb(room.hub.pid)))
+            growth.append((history, restart, rates, resident_mb(room.hub.pid)))
             room.kill_hub()
 
     print(f"\nfootprint, after {args.events} events each\n")

@@ -3,21 +3,14 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
+from rotation.heap import resident_mb
 from shared.topics import Topics
 from tests.conftest import card
 from tests.mqtt_client import TestClient
 
 T = Topics("room-12")
 STUDENTS = [f"s{n:02d}" for n in range(1, 29)]
-
-
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"process {pid} is gone")
 
 
 def test_the_kiosk_does_not_grow_scan_after_scan(room, hub, broker, serial_wire, tmp_path):
