@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rotation import kivy_env  # noqa: E402
+from edge import kivy_env  # noqa: E402
 
 kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # as kiosk.app does
 
@@ -40,11 +40,11 @@ import paho.mqtt.client as mqtt  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.scanners import SerialScanner  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from rotation.broker_setup import read_password  # noqa: E402
+from edge.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker, write_demo_config  # noqa: E402
 from shared.topics import Topics  # noqa: E402
-from rotation.heap import freeze_startup_objects  # noqa: E402
-from rotation.mqtt import disable_nagle  # noqa: E402
+from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.mqtt import disable_nagle  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
@@ -273,7 +273,7 @@ def main() -> None:
         config = load_config(config_path)
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
         try:
-            from hub.roster import load_roster
+            from hub.roster_source import load_roster
             roster = load_roster(config.roster).students
             nook = {s.id: make_token(config.secret, s.id) for s in roster}
             line = (next(iter(nook.values())) + "\r\n").encode()

@@ -30,9 +30,9 @@ from throughput import STUDENTS, Counter, burst, kiosk_jobs, write_config  # noq
 
 from hub.store import HubStore, ReceivedEvent  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from rotation.broker_setup import read_password  # noqa: E402
+from edge.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
-from rotation.heap import resident_mb  # noqa: E402
+from edge.heap import resident_mb  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event  # noqa: E402
@@ -107,7 +107,7 @@ class Room:
 
 
 EMPTY_WINDOW = """
-from rotation import kivy_env
+from edge import kivy_env
 kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # as kiosk.app does
 from kivy.base import EventLoop
 EventLoop.ensure_window()

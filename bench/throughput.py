@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 import paho.mqtt.client as mqtt  # noqa: E402
 
 from rotation.broker import free_port  # noqa: E402
-from rotation.broker_setup import kiosk_account, read_password  # noqa: E402
+from edge.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
-from shared.topics import Topics  # noqa: E402
+from shared.topics import Topics, kiosk_account  # noqa: E402
 
 WORKERS = 2  # processes of simulated kiosks (this machine has two cores)
 SAMPLE = ROOT / "assets" / "sample"

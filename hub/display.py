@@ -5,7 +5,7 @@ import logging
 import threading
 from pathlib import Path
 
-from rotation import kivy_env
+from edge import kivy_env
 
 kivy_env.prepare(window_size=(1280, 720))
 
@@ -23,8 +23,8 @@ from kivy.utils import escape_markup  # noqa: E402
 from hub.display_link import DisplayLink  # noqa: E402
 from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
-from rotation.heap import freeze_startup_objects  # noqa: E402
-from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
+from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.display")
 Builder.load_file(str(Path(__file__).with_name("room_map.kv")))
@@ -213,7 +213,7 @@ class DisplayPresenter:
         self._send(action, {"minutes": 1} if action == "extend" else {})
 
     def open_note(self, student_id: str) -> None:
-        from rotation.note_popup import NotePopup
+        from edge.note_popup import NotePopup
 
         state = self.link.state
         name = state.students[student_id].name if state and student_id in state.students else student_id

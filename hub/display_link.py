@@ -13,7 +13,7 @@ from typing import Callable
 import paho.mqtt.client as mqtt
 
 from hub.mapview import RoomMap, build_map
-from rotation.mqtt import QOS, DropLog, make_client, take_message
+from edge.mqtt import QOS, DropLog, make_client, take_message
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
 from shared.protocol import Command, KioskStatus, Reply, encode

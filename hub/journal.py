@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Callable
 
 from hub.store import HubStore, ReceivedEvent
-from rotation.batches import BatchWorker
+from edge.batches import BatchWorker
 
 log = logging.getLogger("rotation.hub.journal")
 RETRY_SECONDS = 1.0

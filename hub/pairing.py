@@ -8,10 +8,11 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from rotation.broker_setup import kiosk_account, read_password
+from edge.broker_setup import read_password
 from shared.config import Config, ConfigError
 from shared.pairing import (CODE_SECONDS, CODE_TRIES, PairingError, Request, code_key, new_code, refusal,
                             sealed_reply, shown)
+from shared.topics import kiosk_account
 
 log = logging.getLogger("rotation.hub.pairing")
 

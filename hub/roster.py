@@ -1,9 +1,7 @@
-"""Reading a class roster: a plain CSV, or a OneRoster 1.1 CSV bundle (hub/oneroster.py). A broken file is
-refused whole, every problem named by line and column."""
+"""A class roster: its students, and reading the plain CSV kind (hub/oneroster.py reads OneRoster bundles,
+hub/roster_source.py picks between them). A broken file is refused whole, every problem named by line and column."""
 from __future__ import annotations
 
-import hashlib
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -103,20 +101,3 @@ def read_text(path: Path, source: Path | str | None = None) -> str:
     except UnicodeDecodeError as error:
         raise RosterError(source or path, [f"{path.name}: byte {error.start}: not UTF-8 text "
                                            "(save the file as CSV UTF-8)"]) from None
-
-
-def roster_digest(path: Path, class_ref: str | None = None) -> str:
-    """Changes when the roster file (or any file of a bundle) or the chosen class changes."""
-    digest = hashlib.sha256((class_ref or "").encode())
-    for file in sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
-
-
-def load_roster(path: Path, class_ref: str | None = None) -> Roster:
-    """A plain roster CSV, or a OneRoster bundle (a folder or a .zip) with ``class_ref`` picking the class."""
-    from hub.oneroster import load_oneroster
-
-    if path.is_dir() or zipfile.is_zipfile(path):
-        return load_oneroster(path, class_ref)
-    return parse_roster(read_text(path), str(path))

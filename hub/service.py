@@ -22,11 +22,11 @@ from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
-from hub.roster import load_roster, roster_digest
+from hub.roster_source import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
-from rotation.heap import freeze_startup_objects
-from rotation.mqtt import QOS, DropLog, make_client, take_message
+from edge.heap import freeze_startup_objects
+from edge.mqtt import QOS, DropLog, make_client, take_message
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
 from hub.report_files import report_last_session, reports_root

@@ -10,7 +10,7 @@ from pathlib import Path
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import Roster, RosterStudent
-from rotation.db import DatabaseFile, locked
+from edge.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, HelpRequest, Presence
 
 

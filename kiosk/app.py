@@ -5,7 +5,7 @@ import logging
 import time
 from pathlib import Path
 
-from rotation import kivy_env
+from edge import kivy_env
 
 kivy_env.prepare(window_size=(800, 480), smooth_edges=False)
 
@@ -28,8 +28,8 @@ from kiosk.settings import settings_path  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.teacher_panel import TeacherPanel  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
-from rotation.heap import freeze_startup_objects  # noqa: E402
-from rotation.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
+from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))

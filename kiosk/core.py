@@ -18,14 +18,13 @@ import paho.mqtt.client as mqtt
 from kiosk.decide import UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
-from rotation import __version__
-from rotation.broker_setup import kiosk_account
-from rotation.mqtt import QOS, DropLog, make_client, take_message
+from shared import __version__
+from edge.mqtt import QOS, DropLog, make_client, take_message
 from shared.clock import time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
 from shared.protocol import STORAGE_FULL, Ack, Event, KioskStatus, encode
-from shared.topics import Topics
+from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
 REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice

@@ -6,8 +6,8 @@ import logging
 import threading
 from pathlib import Path
 
-from rotation.batches import BatchWorker
-from rotation.db import DatabaseFile, DatabaseInUse, locked
+from edge.batches import BatchWorker
+from edge.db import DatabaseFile, DatabaseInUse, locked
 from shared.protocol import Event, decode, encode
 
 SYNC_DELAY_SECONDS = 0.05

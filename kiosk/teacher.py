@@ -10,9 +10,10 @@ from typing import Callable
 from kiosk.core import KioskCore
 from kiosk.pin import Attempt, PinGate
 from kiosk.settings import write_settings
-from rotation.broker_setup import PASSWORD_SUFFIX, kiosk_account
+from edge.broker_setup import PASSWORD_SUFFIX
 from shared.cards import make_token
 from shared.protocol import conference_note
+from shared.topics import kiosk_account
 
 log = logging.getLogger("rotation.kiosk.teacher")
 

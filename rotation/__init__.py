@@ -1,2 +1,1 @@
-"""Rotation Station: the ``rotation`` command, the demo and what hub and kiosk share at the edges."""
-__version__ = "0.1.0"
+"""Rotation Station's top layer: the ``rotation`` command, the demo and the teacher's commands. Nothing imports it."""

@@ -13,9 +13,9 @@ from pathlib import Path
 from hub.plan import PlanError
 from hub.grouping import STRATEGIES
 from hub.roster import RosterError
-from rotation import __version__
-from rotation.db import DatabaseInUse
-from rotation.heap import freeze_startup_objects
+from shared import __version__
+from edge.db import DatabaseInUse
+from edge.heap import freeze_startup_objects
 from shared.config import ConfigError, load_config
 from shared.protocol import CLOCK_ACTIONS
 
@@ -248,8 +248,8 @@ def pin_line() -> int:
 def broker_setup(args: argparse.Namespace, config) -> int:
     import socket
 
-    from rotation.broker_setup import CONF_FILE, write_broker_files
-    from rotation.tls import ensure_tls
+    from edge.broker_setup import CONF_FILE, write_broker_files
+    from edge.tls import ensure_tls
 
     folder = args.out or config.broker.accounts
     if folder is None:
@@ -305,7 +305,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         config = load_config(args.config)
         if config.roster:
-            from hub.roster import load_roster
+            from hub.roster_source import load_roster
 
             from hub.engine import rotation_plan
 

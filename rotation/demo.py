@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from rotation.broker import BrokerError, PrivateBroker, free_port
-from rotation.broker_setup import CONF_FILE, write_broker_files
-from rotation.kivy_env import has_screen
+from edge.broker_setup import CONF_FILE, write_broker_files
+from edge.kivy_env import has_screen
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SAMPLE_ROOM = ASSETS / "sample" / "room.toml"

@@ -7,7 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from rotation.files import write_if_changed
+from edge.files import write_if_changed
 from rotation.toml_edit import set_keys
 
 ROOM_FILE, SECRET_FILE = "room.toml", "class.secret"

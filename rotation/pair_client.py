@@ -16,7 +16,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from rotation.files import write_if_changed
+from edge.files import write_if_changed
 from rotation.toml_edit import toml_value
 from shared.pairing import KioskSide, PairingError
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, pair_reply_topic, pair_request_topic

@@ -6,7 +6,7 @@ import socket
 import sys
 import threading
 
-from rotation.mqtt import make_client
+from edge.mqtt import make_client
 from rotation.pair_client import pair, write_kiosk_files
 from rotation.teacher import HubSession, finish
 from shared.config import Config, ConfigError, load_config

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rotation import kivy_env  # noqa: E402
+from edge import kivy_env  # noqa: E402
 
 kivy_env.prepare(headless=True)
 

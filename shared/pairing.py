@@ -14,7 +14,7 @@ made from both the Diffie-Hellman secret and the code. So:
 - someone who pretends to be the hub cannot seal a bundle the kiosk accepts without the code;
 - someone who guesses codes gets three tries before the code is spent, and a code lives 10 minutes.
 
-The ``pairing`` account may do nothing but this (see rotation/broker_setup.py): write its own request and
+The ``pairing`` account may do nothing but this (see edge/broker_setup.py): write its own request and
 read its own reply, both named by its MQTT client id.
 """
 from __future__ import annotations

@@ -22,6 +22,11 @@ PAIRING_ACCOUNT = "pairing"
 PAIRING_PASSWORD = "pairing"  # public on purpose: the account can only ask to pair
 
 
+def kiosk_account(station: str) -> str:
+    """The broker account of a station's kiosk (edge/broker_setup.py gives it its topics)."""
+    return f"kiosk-{station}"
+
+
 def pair_request_topic(client_id: str) -> str:
     return f"{PAIR_PREFIX}/{client_id}/request"
 

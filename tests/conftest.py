@@ -13,12 +13,12 @@ import pytest
 _kivy_home = tempfile.mkdtemp(prefix="rotation-test-kivy-")
 os.environ["KIVY_HOME"] = _kivy_home
 os.environ.setdefault("XDG_CACHE_HOME", _kivy_home)
-from rotation import kivy_env  # noqa: E402
+from edge import kivy_env  # noqa: E402
 
 kivy_env.prepare(headless=True)
 
 from rotation.broker import PrivateBroker, free_port  # noqa: E402
-from rotation.broker_setup import CONF_FILE, read_password, write_broker_files  # noqa: E402
+from edge.broker_setup import CONF_FILE, read_password, write_broker_files  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from tests.mqtt_client import TestClient  # noqa: E402
@@ -144,7 +144,7 @@ def secure(tmp_path):
 def tls_room(tmp_path, clients_use_tls: bool):
     """The sample room on a broker with accounts, a plain port on loopback and a TLS port under a CA made for
     the room: (config, TLS files, TLS port). The config's clients use the TLS port or the plain one."""
-    from rotation.tls import ensure_tls
+    from edge.tls import ensure_tls
 
     port, tls_port = free_port(), free_port()
     lines = f'accounts = "broker"{chr(10)}tls = true{chr(10)}ca_file = "broker/ca.crt"' if clients_use_tls else \

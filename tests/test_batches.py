@@ -1,5 +1,5 @@
 """The batch worker behind the hub's journal and the kiosk's outbox sync."""
-from rotation.batches import BatchWorker
+from edge.batches import BatchWorker
 
 
 def test_items_that_arrive_together_share_one_pass():

@@ -2,7 +2,7 @@
 import pytest
 
 from kiosk.core import KioskCore
-from rotation.broker_setup import PASSWD_FILE, write_broker_files
+from edge.broker_setup import PASSWD_FILE, write_broker_files
 from rotation.cli import main
 from shared.config import ConfigError
 from shared.topics import Topics
@@ -129,7 +129,7 @@ def test_over_tls_the_room_works_and_a_broker_with_another_ca_is_not_trusted(tmp
     import ssl
 
     from hub.service import HubService
-    from rotation.tls import ensure_tls
+    from edge.tls import ensure_tls
 
     with tls_room(tmp_path, clients_use_tls=True) as (config, _, tls_port):
         service = HubService(config)

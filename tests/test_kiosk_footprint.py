@@ -4,7 +4,7 @@ import subprocess
 import sys
 import threading
 
-from rotation.heap import resident_mb
+from edge.heap import resident_mb
 from shared.topics import Topics
 from tests.conftest import card
 from tests.mqtt_client import TestClient

@@ -5,7 +5,8 @@ import zipfile
 import pytest
 
 from hub.oneroster import parse_oneroster
-from hub.roster import RosterError, load_roster, parse_roster
+from hub.roster import RosterError, parse_roster
+from hub.roster_source import load_roster
 from hub.store import HubStore
 from tests.conftest import SAMPLE
 

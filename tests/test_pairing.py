@@ -8,7 +8,7 @@ import pytest
 from hub.pairing import PairingDesk
 from kiosk.core import KioskCore
 from rotation.broker import free_port
-from rotation.broker_setup import read_password
+from edge.broker_setup import read_password
 from rotation.cli import main
 from shared.config import load_config
 from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, normalized, sealed_reply

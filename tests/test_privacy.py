@@ -9,7 +9,7 @@ import pytest
 
 from hub.display_link import DisplayLink
 from hub.report_files import reports_root
-from hub.roster import load_roster
+from hub.roster_source import load_roster
 from hub.service import HubService
 from hub.store import ReceivedEvent
 from kiosk.core import KioskCore

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from rotation.mqtt import make_client
+from edge.mqtt import make_client
 from shared.config import BrokerConfig
 from tests.conftest import eventually
 from tests.mqtt_client import TestClient

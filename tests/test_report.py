@@ -2,7 +2,7 @@
 from hub.report import SessionEvent, build_report, describe
 from hub.store import HubStore
 from rotation.cli import main
-from hub.roster import load_roster
+from hub.roster_source import load_roster
 from tests.conftest import SAMPLE, write_room
 
 STUDENTS = {"a": ("Ana O.", "reds"), "b": ("Ben N.", "reds"), "c": ("Cy L.", None)}

@@ -1,6 +1,7 @@
 import pytest
 
-from hub.roster import RosterError, load_roster, parse_roster
+from hub.roster import RosterError, parse_roster
+from hub.roster_source import load_roster
 from tests.conftest import SAMPLE
 
 

@@ -26,9 +26,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from rotation.files import write_if_changed
+from edge.files import write_if_changed
 from shared.config import Config, ConfigError
-from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, pair_reply_topic, pair_request_topic
+from shared.topics import (PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, kiosk_account, pair_reply_topic,
+                           pair_request_topic)
 
 PASSWORD_SUFFIX = ".password"
 PBKDF2_ITERATIONS = 101  # what mosquitto_passwd 2.0 writes; its `$7$` format names the count
@@ -40,10 +41,6 @@ class Account:
     name: str
     read: tuple[str, ...]
     write: tuple[str, ...]
-
-
-def kiosk_account(station: str) -> str:
-    return f"kiosk-{station}"
 
 
 def accounts_for(config: Config) -> list[Account]:

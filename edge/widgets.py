@@ -1,4 +1,4 @@
-"""Kivy widgets shared by the kiosk and the display. Import after ``rotation.kivy_env.prepare()``."""
+"""Kivy widgets shared by the kiosk and the display. Import after ``edge.kivy_env.prepare()``."""
 from __future__ import annotations
 
 from kivy.factory import Factory

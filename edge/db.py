@@ -3,7 +3,7 @@
 Both sides run WAL with ``synchronous=NORMAL``: a commit survives the process being killed at any
 instant, and costs no fsync. Where a promise is made to another process (the hub's ack, the kiosk's
 hand-over to the broker) ``make_durable()`` fsyncs the WAL, which is what ``synchronous=FULL`` would do on
-every commit, on a thread of its own (rotation.batches) so it is off the scan's path.
+every commit, on a thread of its own (edge.batches) so it is off the scan's path.
 docs/architecture.md says why.
 """
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import paho.mqtt.client as mqtt
 
-from rotation.broker_setup import read_password
+from edge.broker_setup import read_password
 from shared.config import BrokerConfig
 from shared.protocol import ProtocolError, decode
 from shared.topics import Topics
@@ -22,7 +22,7 @@ QOS = 1
 def make_client(client_id: str, broker: BrokerConfig, account: str, *, persistent: bool = False,
                 will: tuple[str, bytes] | None = None, manual_ack: bool = False) -> mqtt.Client:
     """A paho 2.x client that reconnects by itself, logged in as ``account`` when the broker has accounts
-    (see rotation/broker_setup.py). ``persistent`` keeps the session (and QoS 1 messages sent while we
+    (see edge/broker_setup.py). ``persistent`` keeps the session (and QoS 1 messages sent while we
     were away) at the broker across reconnects and restarts. With ``manual_ack`` a received message stays
     the broker's to deliver again until ``client.ack(mid, qos)``."""
     client = PromptClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,

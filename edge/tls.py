@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from rotation.broker_setup import TlsFiles
+from edge.broker_setup import TlsFiles
 
 DAYS = 3650  # a classroom's boards outlive a school year or two; renewal is `rotation broker setup --tls` again
 NAMES_FILE = "server.names"
