@@ -17,8 +17,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from edge.files import write_if_changed
-from rotation.toml_edit import toml_value
 from shared.pairing import KioskSide, PairingError
+from shared.toml_literal import toml_value
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, pair_reply_topic, pair_request_topic
 
 TLS_PORT, PLAIN_PORT = 8883, 1883

@@ -3,26 +3,14 @@ it was: the installer points a room config at the board's folders this way. Only
 lines under ``[section]`` headers are touched, which is how every room config is written."""
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from typing import Any
 
+from shared.toml_literal import toml_value
+
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
 _ANY_HEADER = re.compile(r"^\s*\[")
-
-
-def toml_value(value: Any) -> str:
-    """A TOML literal for a string, number, boolean or list of those (JSON's string escapes are TOML's)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    raise TypeError(f"no TOML literal for {value!r}")
 
 
 def _key_of(line: str) -> str | None:

@@ -1,18 +1,36 @@
-"""The room config file (TOML), validated: a wrong key or value names the key and the file.
+"""The room config file (TOML), validated: a wrong key or value names the file and the key.
 
-Every key is documented in docs/configuration.md; ``assets/sample/room.toml`` is a working example.
-Paths in the file are relative to the file.
+Each key is declared once, as a field of the frozen dataclass its section becomes: its type, its default, its
+bounds or choices and a line of help, in ``msgspec.Meta`` (and a ``Rule`` where Meta cannot say it).
+``parse_config`` checks each value against its field's declaration (``msgspec.convert``, strict); ``key_table``
+writes the same declarations as the key tables of docs/configuration.md (``python -m shared.config
+docs/configuration.md`` rewrites them, and tests/test_docs.py checks that they match).
+``assets/sample/room.toml`` is a working example. Paths in the file are relative to the file.
 """
 from __future__ import annotations
 
+import difflib
+import re
+import sys
 import tomllib
-from dataclasses import dataclass, field
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Literal, get_args, get_origin
 
+import msgspec
+from msgspec import Meta
+
+from shared.toml_literal import toml_value
 from shared.topics import check_name
 
-STATION_KINDS = ("teacher-led", "independent", "collaborative", "tech", "reading", "other")
+StationKind = Literal["teacher-led", "independent", "collaborative", "tech", "reading", "other"]
+STATION_KINDS: tuple[str, ...] = get_args(StationKind)
+SchoolShare = Literal["summary", "status", "state"]
+SCHOOL_SHARES: tuple[str, ...] = get_args(SchoolShare)  # what a room may let cross to the school's broker
 DEFAULT_GOALS = ("Finish what I start", "Try something hard", "Help a friend", "Ask a good question")
 
 
@@ -21,68 +39,140 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Rule:
+    """What a value must be, where ``msgspec.Meta`` cannot say it: ``check`` raises ValueError for a value that
+    is not ``must``, and ``must`` is what the error and the doc say."""
+    must: str
+    check: Callable[[Any], object]
+
+
+def _check_id(value: str) -> None:
+    check_name(value, "id")
+
+
+def _check_pairs(value: tuple[tuple[str, str], ...]) -> None:
+    if any(a == b for a, b in value):
+        raise ValueError("a student kept apart from themselves")
+
+
+def _check_camera(value: str) -> None:
+    if value != "pi" and not value.startswith("/dev/video"):
+        raise ValueError("not a camera")
+
+
+def _check_pin_hash(value: str) -> None:
+    if not value.startswith("pbkdf2-sha256$") or value.count("$") != 3:
+        raise ValueError("not a PIN hash")
+
+
+# The shapes of values; a field adds its own Meta with its help (and bounds) to them.
+NOT_BLANK = r"\S"
+Text = Annotated[str, Meta(pattern=NOT_BLANK)]  # not empty, not only spaces
+Id = Annotated[str, Rule("an id: 1 to 40 of a-z, 0-9, - and _, starting with a letter or digit", _check_id)]
+Goal = Annotated[str, Meta(min_length=1, max_length=40)]  # texts in a list are stripped before they are checked
+Activity = Annotated[str, Meta(min_length=1, max_length=24)]
+StudentId = Annotated[str, Meta(min_length=1)]
+
+
+@dataclass(frozen=True)
+class _Room:
+    """The [room] table as written; Config carries it as room_id, room_name, secret, roster, ..."""
+    id: Annotated[Id, Meta(description="the room id in MQTT topics")]
+    name: Annotated[Text, Meta(description="shown on the display", extra={"default": "the id"})] | None = None
+    secret: Annotated[Text, Meta(description="the class secret that signs the cards, at least 32 hex digits: "
+                                             "this or `secret_file`")] | None = None
+    secret_file: Annotated[Path, Meta(description="a file holding the class secret: this or `secret`")] | None = None
+    roster: Annotated[Path, Meta(description="the class list: a CSV file, or a OneRoster 1.1 CSV bundle (a folder "
+                                             "or a .zip), imported each time the hub starts")] | None = None
+    roster_class: Annotated[Text, Meta(description="the class to take from a OneRoster bundle of several: its "
+                                                   "sourcedId, classCode or title")] | None = None
+    goals: Annotated[tuple[Goal, ...], Meta(min_length=2, max_length=6, description="what a student picks from "
+                                            "at their first check-in of a session")] = DEFAULT_GOALS
+    keep_apart: Annotated[tuple[tuple[StudentId, StudentId], ...], Meta(
+        description="pairs of students every suggested grouping (display or `rotation hub regroup`) keeps in "
+                    "different groups"),
+        Rule('a list of pairs of two different student ids, e.g. [["s01", "s07"]]', _check_pairs)] = ()
+    retention_days: Annotated[int, Meta(ge=1, le=3650, description="how many days the hub keeps events, "
+                                        "conference notes and reports; older ones are erased once a day")] = 180
+
+
+@dataclass(frozen=True)
 class StationConfig:
-    id: str
-    name: str
-    kind: str
-    kiosk: bool = True
-    capacity: int | None = None  # students at once; None: no limit
-    activities: tuple[str, ...] = ()  # what a student may choose to do here
+    id: Annotated[Id, Meta(description="the station id in MQTT topics")]
+    name: Annotated[Text, Meta(description="what students and the teacher read")]
+    kind: Annotated[StationKind, Meta(description="what kind of station it is")]
+    kiosk: Annotated[bool, Meta(description="`false` for a station without a kiosk, such as the teacher's table")] \
+        = True
+    capacity: Annotated[int, Meta(ge=1, le=200, description="how many students fit at the station at once",
+                                  extra={"default": "no limit"})] | None = None
+    activities: Annotated[tuple[Activity, ...], Meta(
+        min_length=1, max_length=4, description='what a student may choose to do here, e.g. `["Read a book", '
+                                                '"Listen to a story"]`')] = ()
 
 
 @dataclass(frozen=True)
 class BrokerConfig:
-    host: str = "127.0.0.1"
-    port: int = 1883
-    username: str | None = None  # for a broker not set up by `rotation broker setup`
-    password: str | None = None
-    accounts: Path | None = None  # the folder of <account>.password files; each client logs in as its own
-    tls: bool = False
-    ca_file: Path | None = None  # the CA that signed the broker's certificate (with tls)
+    host: Annotated[Text, Meta(description="the Mosquitto broker (on the hub Pi)")] = "127.0.0.1"
+    port: Annotated[int, Meta(ge=1, le=65535, description="the broker's port: `8883` with TLS")] = 1883
+    username: Annotated[Text, Meta(description="one fixed account, for a broker not set up by `rotation broker "
+                                               "setup` (overrides `accounts`); with `password`")] | None = None
+    password: Annotated[Text, Meta(description="the fixed account's password")] | None = None
+    accounts: Annotated[Path, Meta(description="the folder `rotation broker setup` writes the passwords to: each "
+                                               "process logs in with its own account")] | None = None
+    tls: Annotated[bool, Meta(description="connect with TLS; needs `ca_file`")] = False
+    ca_file: Annotated[Path, Meta(description="the room's CA certificate: `ca.crt` in the accounts folder after "
+                                              "`rotation broker setup --tls`")] | None = None
 
 
 @dataclass(frozen=True)
 class HubConfig:
-    database: Path = Path("hub.db")
-    round_minutes: float = 15.0
-    auto_advance: bool = True
-    autostart: bool = False
+    database: Annotated[Path, Meta(description="the hub's SQLite file")] = Path("hub.db")
+    round_minutes: Annotated[float, Meta(ge=0.1, le=240, description="the length of a round, in minutes")] = 15.0
+    auto_advance: Annotated[bool, Meta(description="move to the next round when the time is up (else the clock "
+                                                   "runs over until the teacher presses Next)")] = True
+    autostart: Annotated[bool, Meta(description="start round 1 as soon as the hub starts (the demo uses this)")] \
+        = False
 
 
 @dataclass(frozen=True)
 class KioskConfig:
-    station: str | None = None
-    outbox: Path = Path("kiosk-outbox.db")
-    serial_port: str | None = None
-    serial_baud: int = 9600
-    keyboard_wedge: bool = True
-    fullscreen: bool = False
-    teacher_pin: str | None = None  # a hash from `rotation pin`; without it the kiosk has no teacher's screen
-    camera: str | None = None  # "pi" or a V4L2 device such as /dev/video0: the camera reads the cards
+    station: Annotated[Id, Meta(description="this kiosk's station (or `rotation kiosk --station`)")] | None = None
+    outbox: Annotated[Path, Meta(description="the kiosk's SQLite outbox")] = Path("kiosk-outbox.db")
+    serial_port: Annotated[Text, Meta(description="a serial or USB-CDC QR scanner, e.g. `/dev/ttyACM0` (or "
+                                                  "`--serial`)")] | None = None
+    serial_baud: Annotated[int, Meta(ge=1200, le=921600, description="the serial scanner's speed")] = 9600
+    keyboard_wedge: Annotated[bool, Meta(description="also accept a USB scanner that types the code and presses "
+                                                     "Enter")] = True
+    fullscreen: Annotated[bool, Meta(description="fill the touchscreen")] = False
+    teacher_pin: Annotated[str, Meta(description="the hash of the teacher's PIN: with it, the kiosk has a "
+                                                 "teacher's screen behind the PIN"),
+                           Rule("the hash `rotation pin` prints, never the PIN itself", _check_pin_hash)] | None = None
+    camera: Annotated[str, Meta(description="read the cards with a camera instead of a scanner"),
+                      Rule('"pi" (the Pi camera) or a webcam\'s device, such as "/dev/video0"', _check_camera)] \
+        | None = None
 
 
 @dataclass(frozen=True)
 class DisplayConfig:
-    fullscreen: bool = False
-
-
-SCHOOL_SHARES = ("summary", "status", "state")  # what a room may let cross to the school's broker
+    fullscreen: Annotated[bool, Meta(description="fill the screen")] = False
 
 
 @dataclass(frozen=True)
 class SchoolConfig:
     """The school's broker, which the room's broker bridges to: only ``share`` crosses."""
-    host: str
-    port: int = 1883
-    username: str | None = None
-    password_file: Path | None = None
-    tls: bool = False
-    ca_file: Path | None = None
-    share: tuple[str, ...] = ("summary",)
+    host: Annotated[Text, Meta(description="the school's broker")]
+    port: Annotated[int, Meta(ge=1, le=65535, description="the school broker's port")] = 1883
+    username: Annotated[Text, Meta(description="the room's account at the school's broker; with "
+                                               "`password_file`")] | None = None
+    password_file: Annotated[Path, Meta(description="a file holding that account's password")] | None = None
+    tls: Annotated[bool, Meta(description="connect with TLS; needs `ca_file`")] = False
+    ca_file: Annotated[Path, Meta(description="the CA of the school's broker")] | None = None
+    share: Annotated[tuple[SchoolShare, ...], Meta(min_length=1, description="what the school sees")] = ("summary",)
 
 
 @dataclass(frozen=True)
 class Config:
+    """The whole file, as the programs use it; [room]'s keys are spread over its first fields."""
     path: Path
     room_id: str
     room_name: str
@@ -95,9 +185,9 @@ class Config:
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     school: SchoolConfig | None = None  # a school-wide broker this room's broker bridges to
-    goals: tuple[str, ...] = DEFAULT_GOALS  # offered to each student at their first check-in of a session
-    keep_apart: tuple[tuple[str, str], ...] = ()  # students every suggested grouping keeps in different groups
-    retention_days: int = 180  # events, notes and reports older than this are erased, daily
+    goals: tuple[str, ...] = _Room.goals  # offered to each student at their first check-in of a session
+    keep_apart: tuple[tuple[str, str], ...] = _Room.keep_apart  # kept in different groups by every suggestion
+    retention_days: int = _Room.retention_days  # events, notes and reports older than this are erased, daily
 
     def station(self, station_id: str) -> StationConfig:
         for station in self.stations:
@@ -107,126 +197,172 @@ class Config:
                           f"{', '.join(s.id for s in self.stations)})")
 
 
-def _string(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value
+# The file's sections and the classes that declare their keys; [[station]] is an array of tables.
+_SECTIONS: dict[str, type] = {"room": _Room, "broker": BrokerConfig, "hub": HubConfig, "kiosk": KioskConfig,
+                              "display": DisplayConfig, "school": SchoolConfig, "station": StationConfig}
+SECTIONS = tuple(_SECTIONS)
 
 
-def _texts(low: int, high: int, longest: int) -> Callable[[Any], tuple[str, ...]]:
-    def check(value: Any) -> tuple[str, ...]:
-        if (not isinstance(value, list) or not low <= len(value) <= high
-                or not all(isinstance(v, str) and 0 < len(v.strip()) <= longest for v in value)):
-            raise ValueError(f"must be a list of {low} to {high} texts of at most {longest} characters")
-        return tuple(v.strip() for v in value)
-    return check
+@dataclass(frozen=True)
+class _Key:
+    """One key as its field declares it."""
+    name: str
+    declared: Any  # the field's type without ``| None``: the file never holds "none"
+    default: Any  # MISSING when the key is required
+
+    @property
+    def _parts(self) -> tuple[Any, tuple[Any, ...]]:
+        return _unannotated(self.declared)
+
+    def _meta(self, attribute: str) -> Any:
+        return next((getattr(m, attribute) for m in self._parts[1] if isinstance(m, Meta)
+                     and getattr(m, attribute) is not None), None)
+
+    @property
+    def help(self) -> str:
+        return str(self._meta("description") or "")
+
+    @property
+    def must(self) -> str:
+        """What a value must be, said from the declaration."""
+        rule = self.rule
+        return rule.must if rule else _must(self.declared)
+
+    @property
+    def rule(self) -> Rule | None:
+        return next((m for m in self._parts[1] if isinstance(m, Rule)), None)
+
+    @property
+    def shown_default(self) -> str:
+        """The default as the doc says it."""
+        extra = self._meta("extra") or {}
+        if "default" in extra:
+            return str(extra["default"])
+        if self.default is MISSING:
+            return "required"
+        return "none" if self.default is None else f"`{toml_value(self.default)}`"
+
+    def read(self, value: Any, folder: Path) -> Any:
+        """The value as the program uses it; ValueError if it is not what the declaration says."""
+        base, _ = self._parts
+        item = _item(base)
+        if isinstance(value, list) and item is not None and _unannotated(item)[0] is str:
+            value = [v.strip() if isinstance(v, str) else v for v in value]
+        checked = msgspec.convert(value, Text if base is Path else self.declared, strict=True)  # a path: as written
+        if self.rule:
+            self.rule.check(checked)
+        if item is not None and get_origin(_unannotated(item)[0]) is Literal:
+            checked = tuple(dict.fromkeys(checked))  # some of the choices: each once
+        return folder / checked if base is Path else checked
 
 
-def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, list) or not all(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(i, str) and i for i in pair) and pair[0] != pair[1]
-            for pair in value):
-        raise ValueError('must be a list of pairs of two different student ids, e.g. [["s01", "s07"]]')
-    return tuple((a, b) for a, b in value)
+def _unannotated(declared: Any) -> tuple[Any, tuple[Any, ...]]:
+    """(the bare type, the Annotated metadata)."""
+    if get_origin(declared) is Annotated:
+        return declared.__origin__, declared.__metadata__
+    return declared, ()
 
 
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
+def _item(base: Any) -> Any:
+    """The item type of ``tuple[X, ...]``, else None."""
+    args = get_args(base)
+    return args[0] if get_origin(base) is tuple and len(args) == 2 and args[1] is Ellipsis else None
 
 
-def _number_between(low: float, high: float, integer: bool = False) -> Callable[[Any], float]:
-    def check(value: Any) -> float:
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
-            raise ValueError(f"must be {'a whole number' if integer else 'a number'} from {low:g} to {high:g}")
-        return value
-    return check
+def _number(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
-def _one_of(*choices: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in choices:
-            raise ValueError(f"must be one of {', '.join(choices)}")
-        return value
-    return check
+def _must(declared: Any) -> str:
+    """What a value of this declared type must be, in words."""
+    base, metadata = _unannotated(declared)
+    meta: dict[str, Any] = {}
+    for m in metadata:
+        if isinstance(m, Meta):
+            meta.update({a: getattr(m, a) for a in ("ge", "le", "min_length", "max_length", "pattern")
+                         if getattr(m, a) is not None})
+    if base is bool:
+        return "true or false"
+    if base in (int, float):
+        kind = "a whole number" if base is int else "a number"
+        return f"{kind} from {_number(meta['ge'])} to {_number(meta['le'])}" if "ge" in meta else kind
+    if base is str:
+        return "a non-empty string" if meta.get("pattern") == NOT_BLANK else "a string"
+    if base is Path:
+        return "a path (a non-empty string)"  # checked as Text
+    if get_origin(base) is Literal:
+        return f"one of {', '.join(get_args(base))}"
+    item = _item(base)
+    if item is not None:
+        item_base, item_metadata = _unannotated(item)
+        if get_origin(item_base) is Literal:
+            return f"a list of some of {', '.join(get_args(item_base))}"
+        longest = next((m.max_length for m in item_metadata if isinstance(m, Meta) and m.max_length), None)
+        if item_base is str and longest and "min_length" in meta and "max_length" in meta:
+            return f"a list of {meta['min_length']} to {meta['max_length']} texts of at most {longest} characters"
+    raise TypeError(f"say what a {declared} must be with a Rule")
 
 
-def _camera(value: Any) -> str:
-    if value != "pi" and not (isinstance(value, str) and value.startswith("/dev/video")):
-        raise ValueError('must be "pi" (the Pi camera) or a webcam\'s device, such as "/dev/video0"')
-    return value
+@cache
+def _keys(section: str) -> dict[str, _Key]:
+    """The keys of a section, in the order they are declared."""
+    declared = typing.get_type_hints(_SECTIONS[section], include_extras=True)
+    keys = {}
+    for f in fields(_SECTIONS[section]):
+        hint = declared[f.name]
+        if isinstance(hint, types.UnionType) or get_origin(hint) is typing.Union:
+            hint = next(t for t in get_args(hint) if t is not type(None))
+        keys[f.name] = _Key(f.name, hint, f.default)
+    return keys
 
 
-def _pin_hash(value: Any) -> str:
-    if not isinstance(value, str) or not value.startswith("pbkdf2-sha256$") or value.count("$") != 3:
-        raise ValueError("must be the hash `rotation pin` prints, never the PIN itself")
-    return value
+def key_names(section: str) -> tuple[str, ...]:
+    """The keys a section may hold, in the order they are declared."""
+    return tuple(_keys(section))
 
 
-def _one_of_each(value: Any, choices: tuple[str, ...]) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(v in choices for v in value):
-        raise ValueError(f"must be a list of some of {', '.join(choices)}")
-    return tuple(dict.fromkeys(value))
+def _heading(section: str) -> str:
+    return "[[station]]" if section == "station" else f"[{section}]"
 
 
-def _id(value: Any) -> str:
-    return check_name(_string(value), "id")
-
-
-_SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "room": {"id": _id, "name": _string, "secret": _string, "secret_file": _string, "roster": _string,
-             "roster_class": _string, "goals": _texts(2, 6, 40), "keep_apart": _pairs,
-             "retention_days": _number_between(1, 3650, integer=True)},
-    "broker": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
-               "password": _string, "accounts": _string, "tls": _boolean, "ca_file": _string},
-    "hub": {"database": _string, "round_minutes": _number_between(0.1, 240), "auto_advance": _boolean,
-            "autostart": _boolean},
-    "kiosk": {"station": _id, "outbox": _string, "serial_port": _string,
-              "serial_baud": _number_between(1200, 921600, integer=True), "keyboard_wedge": _boolean,
-              "fullscreen": _boolean, "teacher_pin": lambda value: _pin_hash(value),
-              "camera": lambda value: _camera(value)},
-    "display": {"fullscreen": _boolean},
-    "school": {"host": _string, "port": _number_between(1, 65535, integer=True), "username": _string,
-               "password_file": _string, "tls": _boolean, "ca_file": _string,
-               "share": lambda value: _one_of_each(value, SCHOOL_SHARES)},
-}
-_STATION_KEYS: dict[str, Callable[[Any], Any]] = {
-    "id": _id, "name": _string, "kind": _one_of(*STATION_KINDS), "kiosk": _boolean,
-    "capacity": _number_between(1, 200, integer=True), "activities": _texts(1, 4, 24),
-}
-_REQUIRED = {"room": ("id",), "station": ("id", "name", "kind")}
-
-
-def _checked(path: Path, where: str, table: Any, schema: dict, required: tuple = ()) -> dict:
+def _read(path: Path, section: str, where: str, table: Any) -> dict[str, Any]:
+    """The keys of one table, checked against their declarations: {name: value}, without the keys left out
+    (except paths, which are resolved against the file's folder, defaults too)."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [{where}] must be a table")
-    values = {}
-    for key, value in table.items():
-        check = schema.get(key)
-        if check is None:
-            raise ConfigError(f"{path}: [{where}] unknown key {key!r} (known: {', '.join(schema)})")
+    keys = _keys(section)
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        key = keys.get(name)
+        if key is None:
+            elsewhere = [f"{_heading(s)} {name}" for s in _SECTIONS if s != section and name in _keys(s)]
+            close = difflib.get_close_matches(name, list(keys), n=1)
+            hint = (f": did you mean {' or '.join(elsewhere)}?" if elsewhere
+                    else f": did you mean {close[0]!r}?" if close else "")
+            raise ConfigError(f"{path}: [{where}] unknown key {name!r}{hint} (known: {', '.join(keys)})")
         try:
-            values[key] = check(value)
-        except ValueError as error:
-            raise ConfigError(f"{path}: [{where}] {key} = {value!r}: {error}") from None
-    for key in required:
-        if key not in values:
-            raise ConfigError(f"{path}: [{where}] is missing {key!r}")
+            values[name] = key.read(value, path.parent)
+        except ValueError:
+            raise ConfigError(f"{path}: [{where}] {name} = {value!r}: must be {key.must}") from None
+    for key in keys.values():
+        if key.name not in values:
+            if key.default is MISSING:
+                raise ConfigError(f"{path}: [{where}] is missing {key.name!r} ({key.help})")
+            if isinstance(key.default, Path):
+                values[key.name] = path.parent / key.default
     return values
 
 
-def _secret(path: Path, room: dict) -> bytes:
-    if "secret" in room:
-        text = room["secret"]
+def _secret(path: Path, room: _Room) -> bytes:
+    if room.secret is not None:
+        text = room.secret
         where = "secret"
-    elif "secret_file" in room:
-        secret_path = path.parent / room["secret_file"]
+    elif room.secret_file is not None:
         try:
-            text = secret_path.read_text().strip()
+            text = room.secret_file.read_text().strip()
         except OSError as error:
-            raise ConfigError(f"{path}: [room] secret_file: cannot read {secret_path}: {error.strerror}") from None
+            raise ConfigError(f"{path}: [room] secret_file: cannot read {room.secret_file}: "
+                              f"{error.strerror}") from None
         where = "secret_file"
     else:
         raise ConfigError(f"{path}: [room] needs 'secret' or 'secret_file' (the class secret that signs cards)")
@@ -239,66 +375,65 @@ def _secret(path: Path, room: dict) -> bytes:
     return secret
 
 
-def parse_config(path: Path, data: dict) -> Config:
-    for key in data:
-        if key not in _SECTIONS and key != "station":
-            raise ConfigError(f"{path}: unknown section [{key}] (known: {', '.join([*_SECTIONS, 'station'])})")
-    sections = {name: _checked(path, name, data.get(name, {}), schema, _REQUIRED.get(name, ()))
-                for name, schema in _SECTIONS.items()}
+def parse_config(path: Path, data: dict[str, Any]) -> Config:
+    for name in data:
+        if name not in _SECTIONS:
+            close = difflib.get_close_matches(name, list(_SECTIONS), n=1)
+            hint = f": did you mean {_heading(close[0])}?" if close else ""
+            raise ConfigError(f"{path}: unknown section [{name}]{hint} (known: {', '.join(_SECTIONS)})")
+    room = _Room(**_read(path, "room", "room", data.get("room", {})))
+    broker = _read(path, "broker", "broker", data.get("broker", {}))
+    hub = HubConfig(**_read(path, "hub", "hub", data.get("hub", {})))
+    kiosk = KioskConfig(**_read(path, "kiosk", "kiosk", data.get("kiosk", {})))
+    display = DisplayConfig(**_read(path, "display", "display", data.get("display", {})))
+    raw_school = data.get("school", {})  # an empty [school] is no school
+    school = _read(path, "school", "school", raw_school) if raw_school != {} else None
     raw_stations = data.get("station", [])
     if not isinstance(raw_stations, list) or not raw_stations:
         raise ConfigError(f"{path}: [[station]] must list at least one station")
-    stations = tuple(StationConfig(**_checked(path, f"station {number}", raw, _STATION_KEYS, _REQUIRED["station"]))
+    stations = tuple(StationConfig(**_read(path, "station", f"station {number}", raw))
                      for number, raw in enumerate(raw_stations, start=1))
     seen: set[str] = set()
     for station in stations:
         if station.id in seen:
             raise ConfigError(f"{path}: [[station]] id {station.id!r} appears twice")
         seen.add(station.id)
-    room, hub, kiosk = sections["room"], sections["hub"], sections["kiosk"]
-    if "station" in kiosk and kiosk["station"] not in seen:
-        raise ConfigError(f"{path}: [kiosk] station = {kiosk['station']!r} is not a [[station]] id")
-    base = path.parent
+    if kiosk.station is not None and kiosk.station not in seen:
+        raise ConfigError(f"{path}: [kiosk] station = {kiosk.station!r} is not a [[station]] id")
     return Config(
         path=path,
-        room_id=room["id"],
-        room_name=room.get("name", room["id"]),
+        room_id=room.id,
+        room_name=room.name or room.id,
         secret=_secret(path, room),
-        roster=base / room["roster"] if "roster" in room else None,
-        roster_class=room.get("roster_class"),
-        goals=room.get("goals", DEFAULT_GOALS),
-        keep_apart=room.get("keep_apart", ()),
-        retention_days=room.get("retention_days", 180),
+        roster=room.roster,
+        roster_class=room.roster_class,
+        goals=room.goals,
+        keep_apart=room.keep_apart,
+        retention_days=room.retention_days,
         stations=stations,
-        broker=_broker(path, sections["broker"]),
-        hub=HubConfig(**{**hub, "database": base / hub.get("database", "hub.db")}),
-        kiosk=KioskConfig(**{**kiosk, "outbox": base / kiosk.get("outbox", "kiosk-outbox.db")}),
-        display=DisplayConfig(**sections["display"]),
-        school=_school(path, sections["school"]),
+        broker=_broker(path, broker),
+        hub=hub,
+        kiosk=kiosk,
+        display=display,
+        school=None if school is None else _school(path, school),
     )
 
 
-def _school(path: Path, school: dict) -> SchoolConfig | None:
-    if not school:
-        return None
-    if "host" not in school:
-        raise ConfigError(f"{path}: [school] is missing 'host' (the school's broker)")
+def _school(path: Path, school: dict[str, Any]) -> SchoolConfig:
     if school.get("tls") and "ca_file" not in school:
         raise ConfigError(f"{path}: [school] tls = true needs ca_file (the CA of the school's broker)")
     if ("username" in school) != ("password_file" in school):
         raise ConfigError(f"{path}: [school] username and password_file go together")
-    paths = {key: path.parent / school[key] for key in ("password_file", "ca_file") if key in school}
-    return SchoolConfig(**{**school, **paths})
+    return SchoolConfig(**school)
 
 
-def _broker(path: Path, broker: dict) -> BrokerConfig:
+def _broker(path: Path, broker: dict[str, Any]) -> BrokerConfig:
     if broker.get("tls") and "ca_file" not in broker:
         raise ConfigError(f"{path}: [broker] tls = true needs ca_file (the ca.crt made by `rotation broker setup "
                           "--tls`)")
     if ("username" in broker) != ("password" in broker):
         raise ConfigError(f"{path}: [broker] username and password go together")
-    paths = {key: path.parent / broker[key] for key in ("accounts", "ca_file") if key in broker}
-    return BrokerConfig(**{**broker, **paths})
+    return BrokerConfig(**broker)
 
 
 def load_config(path: str | Path) -> Config:
@@ -314,3 +449,46 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     return parse_config(path, data)
+
+
+# The doc: docs/configuration.md's key tables are made here, each between <!-- keys of [section] --> and
+# <!-- end of keys -->.
+_TABLE = re.compile(r"(<!-- keys of \[{1,2}(?P<section>[a-z]+)\]{1,2} -->\n)(?P<table>.*?)(<!-- end of keys -->)",
+                    re.DOTALL)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def key_table(section: str) -> str:
+    """A section's keys as a Markdown table: the key, what its value must be, its default and what it means."""
+    rows = ["| key | value | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{key.name}` | {_cell(key.must)} | {_cell(key.shown_default)} | {_cell(key.help)} |"
+             for key in _keys(section).values()]
+    return "\n".join(rows) + "\n"
+
+
+def doc_sections(text: str) -> list[str]:
+    """The sections whose key tables a doc holds, in its order."""
+    return [match["section"] for match in _TABLE.finditer(text)]
+
+
+def configuration_doc(text: str) -> str:
+    """The doc with each key table made again from the declarations."""
+    def table(match: re.Match[str]) -> str:
+        if match["section"] not in _SECTIONS:
+            raise ValueError(f"the doc has a key table for [{match['section']}], which is not a section "
+                             f"(sections: {', '.join(_SECTIONS)})")
+        return match[1] + key_table(match["section"]) + match[4]
+    return _TABLE.sub(table, text)
+
+
+if __name__ == "__main__":  # python -m shared.config docs/configuration.md: make its key tables again
+    for name in sys.argv[1:]:
+        doc = Path(name)
+        old = doc.read_text(encoding="utf-8")
+        new = configuration_doc(old)
+        if new != old:
+            doc.write_text(new, encoding="utf-8")
+        print(f"{doc}: {'rewritten' if new != old else 'unchanged'}")

@@ -1,8 +1,23 @@
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import pytest
 
-from shared.config import ConfigError, load_config
+from shared.config import (
+    DEFAULT_GOALS,
+    SECTIONS,
+    BrokerConfig,
+    ConfigError,
+    DisplayConfig,
+    HubConfig,
+    KioskConfig,
+    SchoolConfig,
+    StationConfig,
+    key_names,
+    key_table,
+    load_config,
+    parse_config,
+)
 from tests.conftest import write_room
 
 
@@ -23,7 +38,17 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("[hub]", "[hub]\nround_minuts = 5", r"\[hub\] unknown key 'round_minuts'"),
+    ("[hub]", "[hub]\nround_minuts = 5",
+     r"\[hub\] unknown key 'round_minuts': did you mean 'round_minutes'\? \(known: database, round_minutes, auto_"),
+    ("[hub]", "[hub]\nfullscreen = true",
+     r"\[hub\] unknown key 'fullscreen': did you mean \[kiosk\] fullscreen or \[display\] fullscreen\?"),
+    ("[hub]", "[hub]\nzzz = 5", r"\[hub\] unknown key 'zzz' \(known: "),
+    ("[hub]", "[stations]\n[hub]", r"unknown section \[stations\]: did you mean \[\[station\]\]\?"),
+    ('id = "room-12"', "", r"\[room\] is missing 'id' \(the room id in MQTT topics\)"),
+    ('kind = "tech"', "", r"\[station 4\] is missing 'kind'"),
+    ("[hub]", "[hub]\nround_minutes = true", r"\[hub\] round_minutes = True: must be a number from 0.1 to 240"),
+    ("[kiosk]", '[kiosk]\nteacher_pin = "1234"', r"teacher_pin = '1234': must be the hash `rotation pin` prints"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\ngoals = ["a", " "]', r"\[room\] goals = "),
     ("port = 1883", "port = 99999", r"\[broker\] port = 99999: must be a whole number from 1 to 65535"),
     ("port = 1883", 'port = "1883"', r"\[broker\] port = '1883'"),
     ('id = "room-12"', 'id = "Room 12"', r"\[room\] id = 'Room 12'"),
@@ -45,7 +70,7 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
      r"\[room\] keep_apart = .*: must be a list of pairs of two different student ids"),
     ("port = 1883", "port = 8883\ntls = true", r"\[broker\] tls = true needs ca_file"),
     ("port = 1883", 'port = 1883\nusername = "hub"', r"\[broker\] username and password go together"),
-    ("port = 1883", "port = 1883\naccounts = 7", r"\[broker\] accounts = 7: must be a non-empty string"),
+    ("port = 1883", "port = 1883\naccounts = 7", r"\[broker\] accounts = 7: must be a path \(a non-empty string\)"),
     ("[hub]", '[school]\nport = 8883\n[hub]', r"\[school\] is missing 'host'"),
     ("[kiosk]", '[kiosk]\ncamera = "webcam"', r"\[kiosk\] camera = 'webcam': must be \"pi\" \(the Pi camera\)"),
     ("[hub]", '[school]\nhost = "mqtt.school"\ntls = true\n[hub]', r"\[school\] tls = true needs ca_file"),
@@ -64,3 +89,58 @@ def test_a_wrong_key_or_value_names_the_file_and_the_key(tmp_path, old, new, mes
 def test_a_missing_file_says_so(tmp_path):
     with pytest.raises(ConfigError, match="cannot read the config file"):
         load_config(tmp_path / "none.toml")
+
+
+def room_data(tmp_path: Path) -> dict:
+    import tomllib
+
+    return tomllib.loads(write_room(tmp_path, 1883).read_text())
+
+
+def test_paths_are_resolved_against_the_file_s_folder_defaults_too(tmp_path):
+    data = room_data(tmp_path)
+    del data["kiosk"]["outbox"], data["hub"]["database"]
+    data["broker"]["accounts"] = "broker"
+    config = parse_config(tmp_path / "room.toml", data)
+    assert (config.kiosk.outbox, config.hub.database) == (tmp_path / "kiosk-outbox.db", tmp_path / "hub.db")
+    assert config.broker.accounts == tmp_path / "broker"
+
+
+def test_values_come_as_declared(tmp_path):
+    data = room_data(tmp_path)
+    data["station"][0]["activities"] = ["  Read a book ", "Talk"]
+    data["school"] = {"host": "mqtt.school", "share": ["status", "summary", "status"], "tls": True, "ca_file": "ca.crt"}
+    config = parse_config(tmp_path / "room.toml", data)
+    assert config.stations[0].activities == ("Read a book", "Talk")  # texts in a list are stripped
+    assert config.school == SchoolConfig(host="mqtt.school", tls=True, ca_file=tmp_path / "ca.crt",
+                                         share=("status", "summary"))
+    assert (config.room_name, config.goals, config.keep_apart, config.retention_days) == \
+        ("Room 12", DEFAULT_GOALS, (), 180)
+    assert config.hub == HubConfig(database=tmp_path / "hub.db")
+    assert config.kiosk == KioskConfig(outbox=tmp_path / "outbox.db")
+    assert config.broker == BrokerConfig(port=1883) and config.display == DisplayConfig()
+    assert config.stations[4] == StationConfig("reading-nook", "Reading Nook", "reading", activities=(
+        "Read a book", "Listen to a story", "Write a review"))
+
+
+def test_an_empty_school_section_is_no_school(tmp_path):
+    data = room_data(tmp_path)
+    data["school"] = {}
+    assert parse_config(tmp_path / "room.toml", data).school is None
+
+
+def test_the_config_classes_stay_frozen_dataclasses(tmp_path):
+    """rotation/cli.py and kiosk/settings.py change a loaded config with dataclasses.replace."""
+    config = load_config(write_room(tmp_path, 1883))
+    changed = replace(config, kiosk=replace(config.kiosk, station="tech"), broker=replace(config.broker, port=8883))
+    assert (changed.kiosk.station, changed.broker.port, config.kiosk.station) == ("tech", 8883, None)
+    with pytest.raises(FrozenInstanceError):
+        config.hub.round_minutes = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_key_declares_its_help_and_what_its_value_must_be(section):
+    table = key_table(section)  # says what each value must be, or raises TypeError
+    rows = table.splitlines()[2:]
+    assert len(rows) == len(key_names(section))
+    assert all(not row.endswith("|  |") for row in rows), f"[{section}]: a key without help:\n{table}"
