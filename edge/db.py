@@ -14,6 +14,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from edge.migrations import Schema
+
 
 def _import_sqlite_utils():
     """Imported at the first use of ``DatabaseFile.db``, so a kiosk, which writes its outbox in plain SQL,
@@ -24,7 +26,7 @@ def _import_sqlite_utils():
     smaller; NumPy stays importable for the reports' chart."""
     hidden = "numpy" not in sys.modules
     if hidden:
-        sys.modules["numpy"] = None  # an import of it raises ImportError
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # a None entry makes an import raise ImportError
     try:
         import sqlite_utils
     finally:
@@ -48,9 +50,11 @@ class DatabaseInUse(RuntimeError):
 
 class DatabaseFile:
     """``exclusive`` keeps the file to this one connection until it is closed: another process that opens
-    it gets ``DatabaseInUse``, and each commit skips the file locking and shared memory that sharing needs."""
+    it gets ``DatabaseInUse``, and each commit skips the file locking and shared memory that sharing needs.
+    ``schema`` is brought up to date as the file opens (``edge.migrations``); a file newer than it is refused
+    with ``DatabaseTooNew``."""
 
-    def __init__(self, path: Path | str, *, exclusive: bool = False) -> None:
+    def __init__(self, path: Path | str, *, exclusive: bool = False, schema: Schema | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
@@ -68,6 +72,12 @@ class DatabaseFile:
             if "locked" in str(error):
                 raise DatabaseInUse(f"{self.path} is in use by another process") from None
             raise
+        if schema is not None:
+            try:
+                schema.migrate(conn, self.path)
+            except BaseException:
+                conn.close()
+                raise
         self.conn = conn
         self._wal_fd: int | None = None
 

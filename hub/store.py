@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from edge.db import DatabaseFile, locked
+from edge.migrations import Migration, Schema, statements
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import Roster, RosterStudent
-from edge.db import DatabaseFile, locked
 from shared.protocol import Clock, Event, HelpRequest, Presence
-
 
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
 
@@ -30,35 +33,165 @@ class ReceivedEvent:
     mid: int = 0  # its MQTT message id: the broker is told it arrived only once it is stored
 
 
+# Schema. Each version's statements are frozen once released: a change is a new numbered step at the end, which
+# reads the stored shapes of the version before it, never today's classes (docs/architecture.md, "Schema versions
+# and migrations").
+
+# Version 1: the tables release 0.1.0 made with sqlite-utils, statement for statement as it wrote them (the
+# text kept in sqlite_master), so a new file and one from that release are the same. IF NOT EXISTS: on a file
+# of that release (user_version 0) they change nothing.
+_V1_STUDENTS = """CREATE TABLE IF NOT EXISTS "students" (
+   "id" TEXT PRIMARY KEY,
+   "first_name" TEXT,
+   "last_name" TEXT,
+   "group_id" TEXT,
+   "interests" TEXT,
+   "readiness" INTEGER,
+   "card_version" INTEGER NOT NULL DEFAULT 1
+)"""
+_V1_EVENTS = """CREATE TABLE IF NOT EXISTS "events" (
+   "id" TEXT PRIMARY KEY,
+   "kind" TEXT,
+   "student" TEXT,
+   "station" TEXT,
+   "at" REAL,
+   "kiosk_seq" INTEGER,
+   "kiosk_time" REAL,
+   "received_at" REAL,
+   "accepted" INTEGER,
+   "reason" TEXT,
+   "data" TEXT
+)"""
+_V1_META = """CREATE TABLE IF NOT EXISTS "meta" (
+   "key" TEXT PRIMARY KEY,
+   "value" TEXT
+)"""
+_V1_SESSIONS = """CREATE TABLE IF NOT EXISTS "sessions" (
+   "started" REAL PRIMARY KEY,
+   "ended" REAL
+)"""
+# A deleted student's id and last card version, so their cards stay refused and their events still on the way
+# from a kiosk are dropped, not stored.
+_V1_DELETED_STUDENTS = """CREATE TABLE IF NOT EXISTS "deleted_students" (
+   "id" TEXT PRIMARY KEY,
+   "card_version" INTEGER
+)"""
+_V1 = statements(
+    _V1_STUDENTS,
+    _V1_EVENTS,
+    'CREATE INDEX IF NOT EXISTS "idx_events_student_at"\n    ON "events" ("student", "at")',
+    # So that starting (this session's presence and progress, each kiosk's last sequence number) and the
+    # daily purge read what they need, not a school year of history.
+    'CREATE INDEX IF NOT EXISTS "idx_events_at"\n    ON "events" ("at")',
+    'CREATE INDEX IF NOT EXISTS "idx_events_station_kiosk_seq"\n    ON "events" ("station", "kiosk_seq")',
+    'CREATE INDEX IF NOT EXISTS "idx_events_received_at"\n    ON "events" ("received_at")',
+    _V1_META,
+    _V1_SESSIONS,
+    _V1_DELETED_STUDENTS,
+)
+
+# Version 2: the clock, the open calls for help (in order of arrival) and the skips get tables of their own
+# instead of JSON in meta whose keys were the classes' field names. Columns are named here, once.
+_V2_CLOCK = """CREATE TABLE "clock" (
+   "id" INTEGER PRIMARY KEY CHECK ("id" = 1),
+   "round" INTEGER NOT NULL,
+   "rounds" INTEGER NOT NULL,
+   "duration" REAL NOT NULL,
+   "running" INTEGER NOT NULL,
+   "ends_at" REAL,
+   "seconds_left" REAL,
+   "started_at" REAL
+)"""
+_V2_HELP_QUEUE = """CREATE TABLE "help_queue" (
+   "position" INTEGER PRIMARY KEY,
+   "id" TEXT NOT NULL,
+   "station" TEXT NOT NULL,
+   "at" REAL NOT NULL,
+   "student" TEXT
+)"""
+_V2_SKIPS = """CREATE TABLE "skips" (
+   "position" INTEGER PRIMARY KEY,
+   "group_id" TEXT NOT NULL,
+   "station" TEXT NOT NULL,
+   "instead" TEXT
+)"""
+
+
+def _v2_room_out_of_meta(conn: sqlite3.Connection) -> None:
+    """Make the three tables and move into them what version 1 kept in meta: the JSON release 0.1.0 wrote,
+    whose keys (its classes' field names then) are spelled out here."""
+    for sql in (_V2_CLOCK, _V2_HELP_QUEUE, _V2_SKIPS):
+        conn.execute(sql)
+    old = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('clock', 'help', 'skips')").fetchall())
+    if old.get("clock"):
+        c = json.loads(old["clock"])
+        conn.execute("INSERT INTO clock (id, round, rounds, duration, running, ends_at, seconds_left, started_at) "
+                     "VALUES (1, ?, ?, ?, ?, ?, ?, ?)", (c["round"], c["rounds"], c["duration"], int(c["running"]),
+                                                         c.get("ends_at"), c.get("left"), c.get("started_at")))
+    conn.executemany("INSERT INTO help_queue (position, id, station, at, student) VALUES (?, ?, ?, ?, ?)",
+                     [(n, h["id"], h["station"], h["at"], h.get("student"))
+                      for n, h in enumerate(json.loads(old.get("help") or "[]"))])
+    conn.executemany("INSERT INTO skips (position, group_id, station, instead) VALUES (?, ?, ?, ?)",
+                     [(n, s["group"], s["station"], s.get("instead"))
+                      for n, s in enumerate(json.loads(old.get("skips") or "[]"))])
+    conn.execute("DELETE FROM meta WHERE key IN ('clock', 'help', 'skips')")
+
+
+HUB_SCHEMA = Schema([
+    Migration(1, "release 0.1.0's tables", _V1),
+    Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
+], advice="update the software, or restore a backup made by this version")
+
+
+# Stored shapes: what is stored is named here, key by key, apart from the classes' field names; only attribute
+# access and keyword construction, so they work the same for dataclasses and msgspec Structs.
+def _clock_to_row(clock: Clock) -> dict[str, Any]:
+    return {"round": clock.round, "rounds": clock.rounds, "duration": clock.duration, "running": int(clock.running),
+            "ends_at": clock.ends_at, "seconds_left": clock.left, "started_at": clock.started_at}
+
+
+def _clock_from_row(row: Mapping[str, Any]) -> Clock:
+    return Clock(round=row["round"], rounds=row["rounds"], duration=row["duration"], running=bool(row["running"]),
+                 ends_at=row["ends_at"], left=row["seconds_left"], started_at=row["started_at"])
+
+
+def _help_to_row(request: HelpRequest) -> dict[str, Any]:
+    return {"id": request.id, "station": request.station, "at": request.at, "student": request.student}
+
+
+def _help_from_row(row: Mapping[str, Any]) -> HelpRequest:
+    return HelpRequest(id=row["id"], station=row["station"], at=row["at"], student=row["student"])
+
+
+def _skip_to_row(skip: Skip) -> dict[str, Any]:
+    return {"group_id": skip.group, "station": skip.station, "instead": skip.instead}
+
+
+def _skip_from_row(row: Mapping[str, Any]) -> Skip:
+    return Skip(group=row["group_id"], station=row["station"], instead=row["instead"])
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: Mapping[str, Any], verb: str = "INSERT") -> None:
+    """``row``'s keys are column names from the functions above, never input."""
+    columns = ", ".join(f'"{name}"' for name in row)
+    conn.execute(f'{verb} INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(row))})', tuple(row.values()))
+
+
+def _replace_list(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """The table's rows become ``rows``, in this order."""
+    conn.execute(f'DELETE FROM "{table}"')
+    for position, row in enumerate(rows):
+        _insert(conn, table, {"position": position, **row})
+
+
 _COLUMN = {"group": "group_id"}
 
 
 class HubStore:
     def __init__(self, path: Path | str) -> None:
-        self.file = DatabaseFile(path)
+        self.file = DatabaseFile(path, schema=HUB_SCHEMA)
         self.lock = threading.RLock()  # the MQTT, clock and journal threads share the connection
         self.db = self.file.db
-        self._create()
-
-    def _create(self) -> None:
-        self.db["students"].create({"id": str, "first_name": str, "last_name": str, "group_id": str,
-                                    "interests": str, "readiness": int, "card_version": int},
-                                   pk="id", not_null={"card_version"}, defaults={"card_version": 1},
-                                   if_not_exists=True)
-        self.db["events"].create({"id": str, "kind": str, "student": str, "station": str, "at": float,
-                                  "kiosk_seq": int, "kiosk_time": float, "received_at": float,
-                                  "accepted": int, "reason": str, "data": str}, pk="id", if_not_exists=True)
-        self.db["events"].create_index(["student", "at"], if_not_exists=True)
-        # So that starting (this session's presence and progress, each kiosk's last sequence number) and the
-        # daily purge read what they need, not a school year of history.
-        self.db["events"].create_index(["at"], if_not_exists=True)
-        self.db["events"].create_index(["station", "kiosk_seq"], if_not_exists=True)
-        self.db["events"].create_index(["received_at"], if_not_exists=True)
-        self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-        self.db["sessions"].create({"started": float, "ended": float}, pk="started", if_not_exists=True)
-        # A deleted student's id and last card version, so their cards stay refused and their events still on
-        # the way from a kiosk are dropped, not stored.
-        self.db["deleted_students"].create({"id": str, "card_version": int}, pk="id", if_not_exists=True)
 
     # Roster
     @locked
@@ -128,11 +261,15 @@ class HubStore:
         version = self.card_versions().get(student_id)
         if version is None:
             raise KeyError(student_id)
-        return self.file.erase([
+        events: int = self.file.conn.execute("SELECT count(*) FROM events WHERE student = ?",
+                                             (student_id,)).fetchone()[0]
+        self.file.erase([
             ("DELETE FROM events WHERE student = ?", (student_id,)),
             ("DELETE FROM students WHERE id = ?", (student_id,)),
+            ("UPDATE help_queue SET student = NULL WHERE student = ?", (student_id,)),  # the call stays the station's
             ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),
-        ]) - 2
+        ])
+        return events
 
     @locked
     def deleted_students(self) -> set[str]:
@@ -250,11 +387,11 @@ class HubStore:
                                "GROUP BY station", (started, ended)).fetchall()
         return dict(rows)
 
-    # Clock and seq
+    # Clock, calls for help, skips and seq
     @locked
     def save_clock(self, clock: Clock, seq: int, session_started: float | None = None) -> None:
         with self.file.transaction() as conn:
-            self._set_meta(conn, "clock", json.dumps(clock.__dict__))
+            _insert(conn, "clock", {"id": 1, **_clock_to_row(clock)}, verb="INSERT OR REPLACE")
             self._set_meta(conn, "seq", seq)
             if session_started is not None:
                 self._set_meta(conn, "session_started", session_started)
@@ -263,26 +400,26 @@ class HubStore:
     @locked
     def save_help(self, queue: list[HelpRequest]) -> None:
         with self.file.transaction() as conn:
-            self._set_meta(conn, "help", json.dumps([h.__dict__ for h in queue]))
+            _replace_list(conn, "help_queue", [_help_to_row(h) for h in queue])
         self.file.make_durable()
 
     @locked
     def save_skips(self, skips: list[Skip]) -> None:
         with self.file.transaction() as conn:
-            self._set_meta(conn, "skips", json.dumps([s.__dict__ for s in skips]))
+            _replace_list(conn, "skips", [_skip_to_row(s) for s in skips])
 
     @locked
     def load_skips(self) -> list[Skip]:
-        return [Skip(**s) for s in json.loads(self._meta("skips") or "[]")]
+        return [_skip_from_row(row) for row in self.db.query("SELECT * FROM skips ORDER BY position")]
 
     @locked
     def load_help(self) -> list[HelpRequest]:
-        return [HelpRequest(**h) for h in json.loads(self._meta("help") or "[]")]
+        return [_help_from_row(row) for row in self.db.query("SELECT * FROM help_queue ORDER BY position")]
 
     @locked
     def load_clock(self) -> Clock | None:
-        text = self._meta("clock")
-        return Clock(**json.loads(text)) if text else None
+        rows = list(self.db.query("SELECT * FROM clock WHERE id = 1"))
+        return _clock_from_row(rows[0]) if rows else None
 
     @locked
     def load_seq(self) -> int:

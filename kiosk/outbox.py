@@ -8,28 +8,32 @@ from pathlib import Path
 
 from edge.batches import BatchWorker
 from edge.db import DatabaseFile, DatabaseInUse, locked
+from edge.migrations import Migration, Schema, statements
 from shared.protocol import Event, decode, encode
 
 SYNC_DELAY_SECONDS = 0.05
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS "outbox" ("seq" INTEGER PRIMARY KEY, "id" TEXT, "payload" TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS "idx_outbox_id" ON "outbox" ("id");
-CREATE TABLE IF NOT EXISTS "meta" ("key" TEXT PRIMARY KEY, "value" INTEGER);
-"""
+# Plain SQL (a kiosk never loads sqlite-utils), numbered as edge.migrations says. Version 1 is release 0.1.0's
+# outbox as it made it, IF NOT EXISTS so that on one of its files (user_version 0) it changes nothing.
+OUTBOX_SCHEMA = Schema([
+    Migration(1, "release 0.1.0's outbox", statements(
+        'CREATE TABLE IF NOT EXISTS "outbox" ("seq" INTEGER PRIMARY KEY, "id" TEXT, "payload" TEXT)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "idx_outbox_id" ON "outbox" ("id")',
+        'CREATE TABLE IF NOT EXISTS "meta" ("key" TEXT PRIMARY KEY, "value" INTEGER)',
+    )),
+], advice="update this kiosk's software, and keep the file: events in it may not have reached the hub yet")
 log = logging.getLogger("rotation.kiosk.outbox")
 
 
 class Outbox:
     def __init__(self, path: Path | str) -> None:
         try:
-            self.file = DatabaseFile(path, exclusive=True)
+            self.file = DatabaseFile(path, exclusive=True, schema=OUTBOX_SCHEMA)
         except DatabaseInUse:
             raise DatabaseInUse(f"the outbox {path} is in use by another kiosk: each kiosk needs its own "
                                 "(set [kiosk] outbox in the config, or --outbox)") from None
         self.lock = threading.RLock()  # scanner, MQTT and resend threads share one connection
         self._sync = BatchWorker("outbox-sync", self._fsync, SYNC_DELAY_SECONDS).start()
         conn = self.file.conn
-        conn.executescript(SCHEMA)
         acked = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
         waiting = conn.execute("SELECT max(seq) FROM outbox").fetchone()[0]
         self._last_seq = max(acked[0] if acked else 0, waiting or 0)
@@ -85,7 +89,8 @@ class Outbox:
     @locked
     def pin_state(self) -> tuple[int, float]:
         """(wrong PINs in a row, locked until) for the teacher's screen; kept here to outlive a restart."""
-        rows = dict(self.file.conn.execute("SELECT key, value FROM meta WHERE key IN ('pin_failures', 'pin_locked_until')"))
+        rows = dict(self.file.conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('pin_failures', 'pin_locked_until')"))
         return rows.get("pin_failures", 0), float(rows.get("pin_locked_until", 0))
 
     @locked

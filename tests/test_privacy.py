@@ -79,13 +79,16 @@ def test_delete_erases_the_student_at_the_hub_and_in_kiosk_outboxes_and_revokes_
         assert link.command("start").ok
         online.scan(card("s05"))
         online.record("exit_ticket", card("s05"), {"how": "stuck"})
-        eventually(lambda: hub.store.event_count() == 2, 5, "s05's events at the hub")
+        online.ask_help(card("s05"))  # with s05's name on the screen
+        eventually(lambda: hub.store.event_count() == 3, 5, "s05's events at the hub")
+        assert [h.student for h in hub.store.load_help()] == ["s05"]
         assert link.command("make_report").ok
         assert b"Rossi" in hub_file_bytes(room)
 
         assert main(["student", "delete", "s05", "--yes", "--config", str(room.path)]) == 0
 
         assert hub.store.student_data("s05") is None
+        assert [(h.station, h.student) for h in hub.store.load_help()] == [("reading-nook", None)]  # the call stays
         assert b"Rossi" not in hub_file_bytes(room)  # erased from the file, not just unlinked from the tables
         assert not any("s05" in p.read_text() for p in reports_root(room).glob("*/timeline.csv"))
         eventually(lambda: "s05" not in link.state.students, 5, "the map to forget s05")
@@ -111,7 +114,8 @@ def test_events_and_reports_past_the_retention_are_erased_daily(room, tmp_path):
     service = HubService(room, now=lambda: now[0])
 
     def stored(event_id: str, days_ago: float) -> ReceivedEvent:
-        event = Event(event_id, "checkin", card("s01"), "tech", now[0] - days_ago * DAY, 1, now[0])
+        event = Event(id=event_id, kind="checkin", card=card("s01"), station="tech", at=now[0] - days_ago * DAY, seq=1,
+                      kiosk_time=now[0])
         return ReceivedEvent("tech", event, "s01", now[0] - days_ago * DAY, True, "", 1)
     service.store.add_events([stored("old", 181), stored("young", 179), stored("new", 0)])
     reports = reports_root(room)
