@@ -7,7 +7,8 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import paho.mqtt.client as mqtt
 
@@ -36,7 +37,7 @@ def make_client(client_id: str, broker: BrokerConfig, account: str, *, persisten
     if will:
         client.will_set(will[0], will[1], qos=QOS, retain=True)
     client.on_socket_open = disable_nagle
-    client.reconnect_delay_set(min_delay=0.2, max_delay=5)
+    client.reconnect_delay_set(min_delay=0.2, max_delay=5)  # type: ignore[arg-type]  # seconds; paho's hint says int
     client.max_inflight_messages_set(100)
     client.max_queued_messages_set(0)
     return client
@@ -84,7 +85,14 @@ def disable_nagle(client: mqtt.Client, userdata, sock) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-_NUMBER = re.compile(r"\d+")
+_VARIABLE = re.compile(r"\d+|'[^']*'|, got `[^`]*`")
+
+
+def _problem_kind(reason: str) -> str:
+    """A reason less what varies between payloads with the same problem: what follows a colon, numbers,
+    quoted values and what type was found (``Expected `int`, got `str` - at `$.seq``: ``Expected `int` - at
+    `$.seq```)."""
+    return _VARIABLE.sub("_", reason.split(":")[0])
 
 
 class DropLog:
@@ -100,7 +108,7 @@ class DropLog:
     def drop(self, topic: str, reason: str) -> None:
         self.dropped += 1
         now = time.monotonic()
-        key = _NUMBER.sub("_", reason.split(":")[0])  # the kind of problem; what was wrong follows a colon
+        key = _problem_kind(reason)
         last, suppressed = self._last.get(key, (-self.interval, 0))
         if now - last >= self.interval:
             more = f" ({suppressed} more like it not logged)" if suppressed else ""
@@ -111,24 +119,28 @@ class DropLog:
 
 
 def take_message(topics: Topics, msg: mqtt.MQTTMessage, drops: DropLog, logger: logging.Logger,
-                 take: Callable[[str, str | None, Any, bool], None]) -> None:
+                 take: Callable[[str, str | None, Any, bool], None],
+                 refused: Callable[[str, str | None, bytes, str], None] | None = None) -> None:
     """Decode a message and hand it to ``take(kind, station or client, message, retained)``. A bad one is
-    dropped and logged (see DropLog); whatever ``take`` raises is logged: one odd message must never stop
-    a client's network thread."""
-    decoded = decode_message(topics, msg, drops)
-    if decoded is None:
-        return
-    try:
-        take(*decoded, msg.retain)
-    except Exception:
-        logger.exception("failed to handle a message on %s", msg.topic)
-
-
-def decode_message(topics: Topics, msg: mqtt.MQTTMessage, drops: DropLog) -> tuple[str, str | None, Any] | None:
-    """(topic kind, station or client, message) for a valid message, else None after logging the drop."""
+    dropped and logged (see DropLog), then handed to ``refused(kind, key, payload, reason)`` if given, so it
+    can be answered; whatever ``take`` or ``refused`` raises is logged: one odd message must never stop a
+    client's network thread."""
     try:
         kind, key = topics.parse(msg.topic)
-        return kind, key, decode(kind, msg.payload)
-    except (ValueError, ProtocolError) as error:
+    except ValueError as error:
         drops.drop(msg.topic, str(error))
-        return None
+        return
+    try:
+        message = decode(kind, msg.payload)
+    except ProtocolError as error:
+        drops.drop(msg.topic, str(error))
+        if refused is not None:
+            try:
+                refused(kind, key, bytes(msg.payload), str(error))
+            except Exception:
+                logger.exception("failed to answer a refused message on %s", msg.topic)
+        return
+    try:
+        take(kind, key, message, msg.retain)
+    except Exception:
+        logger.exception("failed to handle a message on %s", msg.topic)

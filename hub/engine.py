@@ -5,7 +5,11 @@ The service feeds it verified events and teacher commands, and publishes ``snaps
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from msgspec.structs import replace as changed_struct
 
 from hub.grouping import MIDDLE_READINESS, Learner
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
@@ -13,15 +17,14 @@ from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
-from shared.protocol import Clock, HelpRequest, Presence, Progress
+from shared.protocol import Clock, Group, HelpRequest, Presence, Progress, State, Station, Student
 from shared.topics import NAME_PATTERN
-
 
 TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit ticket says about readiness
 
 
 def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent],
-                  keep: Plan | None = None, skips: list[Skip] = ()) -> Plan:
+                  keep: Plan | None = None, skips: Sequence[Skip] = ()) -> Plan:
     """The cycle for the roster's groups; ``PlanError`` says why there is none (then the hub cannot start)."""
     sizes = Counter(s.group for s in students if s.group)
     return make_plan([PlanStation(s.id, s.name, s.capacity, s.kind == "teacher-led") for s in stations],
@@ -40,7 +43,8 @@ class Room:
                  card_versions: dict[str, int], round_seconds: float, clock: Clock | None = None,
                  presence: dict[str, Presence] | None = None, seq: int = 0,
                  help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
-                 progress_events: list[tuple[str, str, dict]] = (), skips: list[Skip] = ()) -> None:
+                 progress_events: Sequence[tuple[str, str, dict[str, Any]]] = (),
+                 skips: Sequence[Skip] = ()) -> None:
         self.room_id = room_id
         self.stations = stations
         self.students = {s.id: s for s in students}
@@ -63,17 +67,16 @@ class Room:
         self.seq = seq
         self._static = self._static_parts()
 
-    def _static_parts(self) -> dict:
+    def _static_parts(self) -> tuple[tuple[Group, ...], dict[str, Student]]:
+        """The groups and the class list as the state has them: they change only with the roster or groups."""
         members: dict[str, list[str]] = {g: [] for g in self.groups}
         for student in self.students.values():
             if student.group:
                 members[student.group].append(student.id)
-        return {
-            "groups": [{"id": g, "name": g.replace("-", " ").replace("_", " ").title(), "members": members[g]}
-                       for g in self.groups],
-            "students": {s.id: {"name": s.display_name, "card": self.card_versions.get(s.id, 1), "group": s.group}
-                         for s in self.students.values()},
-        }
+        groups = tuple(Group(g, g.replace("-", " ").replace("_", " ").title(), tuple(members[g])) for g in self.groups)
+        students = {s.id: Student(s.display_name, self.card_versions.get(s.id, 1), s.group)
+                    for s in self.students.values()}
+        return groups, students
 
     # Groups, the teacher deciding
     def learners(self) -> list[Learner]:
@@ -87,7 +90,7 @@ class Room:
         level = student.readiness if student.readiness is not None else MIDDLE_READINESS
         return max(1, min(5, level + TICKET_STEP[ticket]))
 
-    def set_groups(self, groups: dict[str, list[str]]) -> dict[str, str | None]:
+    def set_groups(self, groups: Mapping[str, Sequence[str]]) -> dict[str, str | None]:
         """Put each listed student in their group; students not listed are left without one. The new plan
         is made first, so a grouping it cannot keep changes nothing (ValueError says why). Returns each
         student's group, for the store."""
@@ -95,8 +98,6 @@ class Room:
         for group, members in groups.items():
             if not isinstance(group, str) or not NAME_PATTERN.match(group):
                 raise ValueError(f"group name {group!r} must be 1-40 of lowercase letters, digits, '-' or '_'")
-            if not isinstance(members, list):
-                raise ValueError(f"group {group} must list student ids")
             for student in members:
                 if student not in self.students:
                     raise ValueError(f"{student!r} is not a student of this class")
@@ -148,7 +149,7 @@ class Room:
         del self.students[student_id]
         for traces in (self.card_versions, self.presence, self.progress):
             traces.pop(student_id, None)
-        self.help = [replace(h, student=None) if h.student == student_id else h for h in self.help]
+        self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
         students = list(self.students.values())
         try:
@@ -185,15 +186,15 @@ class Room:
         return True
 
     # What students chose, aimed for and said at the end
-    def record_progress(self, student: str, kind: str, data: dict) -> bool:
+    def record_progress(self, student: str, kind: str, data: dict[str, Any]) -> bool:
         """Fold a choice, goal or exit ticket into the student's session. True if it changed."""
         current = self.progress.get(student, Progress())
         if kind == "choice":
-            changed = replace(current, activity=data["activity"])
+            changed = changed_struct(current, activity=data["activity"])
         elif kind == "goal":
-            changed = replace(current, goal=data["goal"])
+            changed = changed_struct(current, goal=data["goal"])
         elif kind == "exit_ticket":
-            changed = replace(current, ticket=data["how"], next=data.get("next"))
+            changed = changed_struct(current, ticket=data["how"], next=data.get("next"))
         else:
             return False
         self.progress[student] = changed
@@ -215,7 +216,7 @@ class Room:
         return f"answered the call from {next(s.name for s in self.stations if s.id == request.station)}"
 
     # The rotation clock, driven by teacher commands and by time.
-    def command(self, action: str, args: dict, now: float) -> str:
+    def command(self, action: str, now: float, minutes: float = 1.0) -> str:
         """Apply a teacher command; return what happened, or raise ValueError with why not."""
         c = self.clock
         if action == "start":
@@ -231,10 +232,7 @@ class Room:
         if action == "resume":
             self.clock = clockmath.resume(c, now)
             return "resumed"
-        if action == "extend":
-            minutes = args.get("minutes", 1)
-            if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= 60:
-                raise ValueError("extend needs 'minutes' from 1 to 60")
+        if action == "extend":  # by 1 to 60 minutes (shared.protocol.ExtendArgs)
             self.clock = clockmath.extend(c, minutes * 60)
             return f"extended by {minutes:g} min"
         if action == "next":
@@ -265,17 +263,11 @@ class Room:
     def plan(self) -> dict[str, tuple[str, ...]]:
         return self.rotation.at(self.clock.round)
 
-    def snapshot(self, hub_time: float) -> dict:
+    def snapshot(self, hub_time: float) -> State:
         plan = self.plan()
-        return {
-            "seq": self.seq,
-            "hub_time": hub_time,
-            "clock": asdict(self.clock),
-            "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk, "groups": list(plan[s.id]),
-                          "activities": list(s.activities)} for s in self.stations],
-            **self._static,
-            "presence": {sid: {"station": p.station, "at": p.at} for sid, p in self.presence.items()},
-            "help": [{k: v for k, v in asdict(h).items() if v is not None} for h in self.help],
-            "goals": list(self.goals),
-            "progress": {sid: {k: v for k, v in asdict(p).items() if v is not None} for sid, p in self.progress.items()},
-        }
+        groups, students = self._static
+        return State(seq=self.seq, hub_time=hub_time, clock=self.clock,
+                     stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan[s.id], s.activities)
+                                    for s in self.stations),
+                     groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
+                     goals=tuple(self.goals), progress=dict(self.progress))

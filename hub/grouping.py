@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
+
+from shared.protocol import SuggestGroupsArgs
 
 STRATEGIES = ("interest", "readiness", "mixed", "random")
 GROUP_NAMES = ("otters", "falcons", "koalas", "herons", "lynxes", "dolphins", "pandas", "owls", "foxes",
@@ -28,22 +32,22 @@ class Learner:
     interests: tuple[str, ...] = ()
 
 
-def grouping_request(args: dict) -> dict:
-    """The keyword arguments of ``suggest_groups`` from a teacher command's args, checked."""
-    strategy, count, seed = args.get("strategy"), args.get("groups"), args.get("seed", 0)
-    apart = args.get("apart", [])
-    if not isinstance(strategy, str) or isinstance(count, bool) or not isinstance(count, int):
-        raise GroupingError("suggest_groups needs 'strategy' and 'groups' (how many)")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise GroupingError("'seed' must be a whole number")
-    if not isinstance(apart, list) or not all(isinstance(p, list) and len(p) == 2
-                                              and all(isinstance(i, str) for i in p) for p in apart):
-        raise GroupingError("'apart' must list pairs of student ids")
-    return {"strategy": strategy, "count": count, "apart": [tuple(p) for p in apart], "seed": seed}
+class GroupingRequest(TypedDict):
+    """The keyword arguments of ``suggest_groups``."""
+    strategy: str
+    count: int
+    apart: list[tuple[str, str]]
+    seed: int
+
+
+def grouping_request(args: SuggestGroupsArgs) -> GroupingRequest:
+    """The keyword arguments of ``suggest_groups`` from a teacher command's arguments."""
+    return {"strategy": args.strategy, "count": args.groups, "apart": [(a, b) for a, b in args.apart],
+            "seed": args.seed}
 
 
 def suggest_groups(learners: list[Learner], strategy: str, count: int,
-                   apart: list[tuple[str, str]] = (), seed: int = 0) -> dict[str, tuple[str, ...]]:
+                   apart: Sequence[tuple[str, str]] = (), seed: int = 0) -> dict[str, tuple[str, ...]]:
     """Group name -> student ids, ``count`` groups of balanced sizes."""
     if strategy not in STRATEGIES:
         raise GroupingError(f"unknown way to group {strategy!r}: use one of {', '.join(STRATEGIES)}")

@@ -8,41 +8,40 @@ expected there. The full state goes to the teacher's display alone (the broker's
 """
 from __future__ import annotations
 
-import json
+from msgspec.structs import replace
 
-UNCHANGING_KEYS = ("seq", "hub_time")  # in every snapshot; a view that differs only in these is not sent again
+from shared.protocol import State, encode
 
 
-def kiosk_view(snapshot: dict, station: str) -> dict:
+def kiosk_view(snapshot: State, station: str) -> State:
     """The room snapshot (``Room.snapshot``) as the kiosk at ``station`` may see it."""
-    expected = next((set(s["groups"]) for s in snapshot["stations"] if s["id"] == station), set())
-    here = {sid for sid, p in snapshot["presence"].items() if p["station"] == station}
-    theirs = here | {sid for sid, s in snapshot["students"].items() if s.get("group") in expected
-                     or s.get("group") is None}
-    return {**snapshot,
-            "presence": {sid: p for sid, p in snapshot["presence"].items() if sid in here},
-            "help": [h for h in snapshot["help"] if h["station"] == station],
-            "progress": {sid: p for sid, p in snapshot["progress"].items() if sid in theirs}}
+    expected = next((set(s.groups) for s in snapshot.stations if s.id == station), set())
+    here = {sid for sid, p in snapshot.presence.items() if p.station == station}
+    theirs = here | {sid for sid, s in snapshot.students.items() if s.group is None or s.group in expected}
+    return replace(snapshot,
+                   presence={sid: p for sid, p in snapshot.presence.items() if sid in here},
+                   help=tuple(h for h in snapshot.help if h.station == station),
+                   progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
 
 
 class ViewPublisher:
     """Encodes each station's view and says whether it changed since it was last sent."""
 
     def __init__(self) -> None:
-        self._sent: dict[str, str] = {}
+        self._sent: dict[str, bytes] = {}
 
     def forget(self) -> None:
         """Send every view again next time (the broker may have lost them)."""
         self._sent.clear()
 
-    def changed_views(self, snapshot: dict, stations: list[str]) -> list[tuple[str, bytes]]:
-        """(station, payload) for each station whose view differs from the one last sent."""
-        head = json.dumps({"v": 1, **{key: snapshot[key] for key in UNCHANGING_KEYS}}, separators=(",", ":"))[:-1]
+    def changed_views(self, snapshot: State, stations: list[str]) -> list[tuple[str, bytes]]:
+        """(station, payload) for each station whose view differs from the one last sent; ``seq`` and
+        ``hub_time``, in every snapshot, do not count as a change."""
+        unstamped = replace(snapshot, seq=0, hub_time=0.0)
         changed = []
         for station in stations:
-            view = kiosk_view(snapshot, station)
-            body = json.dumps({k: v for k, v in view.items() if k not in UNCHANGING_KEYS}, separators=(",", ":"))
+            body = encode(kiosk_view(unstamped, station))
             if self._sent.get(station) != body:
                 self._sent[station] = body
-                changed.append((station, (head + "," + body[1:]).encode()))
+                changed.append((station, encode(kiosk_view(snapshot, station))))
         return changed

@@ -7,33 +7,61 @@ and the hub stores it once.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import paho.mqtt.client as mqtt
 
+from edge.heap import freeze_startup_objects
+from edge.mqtt import QOS, DropLog, make_client, take_message
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
+from hub.report_files import report_last_session, reports_root
 from hub.roster_source import load_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
-from edge.heap import freeze_startup_objects
-from edge.mqtt import QOS, DropLog, make_client, take_message
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
-from hub.report_files import report_last_session, reports_root
-from shared.protocol import (CLOCK_ACTIONS, GROUP_ACTIONS, MAX_ACK_IDS, PROGRESS_KINDS, STATION_EVENT_KINDS,
-                             STORAGE_FULL, Ack, Command, Event, HubStatus, PresenceChange, Reply, conference_note,
-                             encode)
+from shared.protocol import (
+    CLOCK_ACTIONS,
+    GROUP_ACTIONS,
+    MAX_ACK_IDS,
+    PROGRESS_KINDS,
+    STATION_EVENT_KINDS,
+    STORAGE_FULL,
+    Ack,
+    AnswerHelpArgs,
+    Command,
+    Event,
+    ExtendArgs,
+    HubStatus,
+    MoveStudentArgs,
+    NoteArgs,
+    PairKioskArgs,
+    PresenceChange,
+    Refusal,
+    Reply,
+    SetGroupsArgs,
+    SkipStationArgs,
+    StudentArgs,
+    SuggestGroupsArgs,
+    command_args,
+    conference_note,
+    encode,
+    event_reference,
+)
 from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_client
+
+if TYPE_CHECKING:
+    from hub.pairing import PairingDesk
 
 log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
@@ -55,7 +83,8 @@ class HubService:
                          help_queue=self.store.load_help(), goals=config.goals,
                          progress_events=self.store.progress_events(), skips=self.store.load_skips())
         self.deleted = self.store.deleted_students()
-        self.order: KioskOrder[tuple[Event, int]] = KioskOrder(self.store.next_kiosk_seqs(
+        # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
+        self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
             [s.id for s in config.stations]), HOLD_SECONDS)
         self._last_purge = self.store.last_purge()
         self._storage_trouble = False
@@ -69,10 +98,11 @@ class HubService:
         self._ticker: threading.Thread | None = None
         self._snapshot_due = False
         self._views = ViewPublisher()
-        self._summary_sent = ""
+        self._summary_sent = b""
         self._kiosk_stations = [s.id for s in config.stations if s.kiosk]
+        self._station_ids = frozenset(s.id for s in config.stations)
         self._connected_at: float | None = None
-        self._pairing = None
+        self._pairing: PairingDesk | None = None
         self._pairing_made = threading.Lock()
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
@@ -80,7 +110,7 @@ class HubService:
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         if config.hub.autostart and self.room.clock.round == 0:
-            self._apply_command("start", {})
+            self._apply_command("start")
 
     # Life cycle
     def start(self) -> None:
@@ -114,7 +144,7 @@ class HubService:
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
-            self._summary_sent = ""
+            self._summary_sent = b""
             self._publish_hub_status()
             self._publish_state()
 
@@ -130,12 +160,12 @@ class HubService:
 
         def take(kind: str, key: str | None, message, retained: bool) -> None:
             nonlocal taken
-            if kind == "kiosk_event":
+            if kind == "kiosk_event" and key is not None:
                 self.handle_event(key, message, msg.mid)
                 taken = True
             elif kind == "command":
                 self.handle_command(message)
-        take_message(self.topics, msg, self.drops, log, take)
+        take_message(self.topics, msg, self.drops, log, take, refused=self._refuse_event)
         if msg.qos and not taken:
             client.ack(msg.mid, msg.qos)
 
@@ -148,7 +178,7 @@ class HubService:
     def _verdict(self, topic_station: str, event: Event) -> tuple[str | None, Verdict]:
         if event.station != topic_station:
             return None, Verdict(False, "station does not match the kiosk's topic")
-        if all(s.id != event.station for s in self.config.stations):
+        if event.station not in self._station_ids:
             return None, Verdict(False, "unknown station")
         try:
             claim = verify_token(self.config.secret, event.card) if event.card is not None else None
@@ -170,15 +200,35 @@ class HubService:
         with self._lock:
             ready, copies = self.order.arrive(topic_station, event.seq, (event, mid), self.now())
             self._release([copy_mid for _, copy_mid in copies])
-            for in_order, in_order_mid in ready:
-                self._apply_event(topic_station, in_order, in_order_mid)
+            self._apply_events(topic_station, ready)
+
+    def _refuse_event(self, kind: str, topic_station: str | None, payload: bytes, reason: str) -> None:
+        """An event the hub cannot read (wrong shape, unknown kind) is answered, so the kiosk drops it instead
+        of sending it forever, and its sequence number stops holding the kiosk's later events."""
+        if kind != "kiosk_event" or topic_station is None:
+            return
+        reference = event_reference(payload)
+        if reference is None:
+            return
+        event_id, seq = reference
+        with self._lock:
+            self.client.publish(self.topics.ack(topic_station),
+                                encode(Ack(ids=(), refused=(Refusal(event_id, reason[:200]),))), qos=QOS)
+            if seq is not None and seq >= 0:
+                ready, copies = self.order.arrive(topic_station, seq, (None, 0), self.now())
+                self._release([copy_mid for _, copy_mid in copies])
+                self._apply_events(topic_station, ready)
+
+    def _apply_events(self, topic_station: str, ready: list[tuple[Event | None, int]]) -> None:
+        for event, mid in ready:
+            if event is not None:
+                self._apply_event(topic_station, event, mid)
 
     def _release_overdue(self) -> None:
         for kiosk, missing, held in self.order.overdue(self.now()):
             log.warning("kiosk %s: events %s never came; going on with the %d after them", kiosk,
                         ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else ""), len(held))
-            for event, mid in held:
-                self._apply_event(kiosk, event, mid)
+            self._apply_events(kiosk, held)
 
     def _apply_event(self, topic_station: str, event: Event, mid: int) -> None:
         """Place the student and tell the room at once; the journal stores and acks the event. Under the
@@ -190,6 +240,13 @@ class HubService:
             return
         if not verdict.accepted:
             self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
+        elif event.kind == "help":  # the one kind accepted without a student: the station calls
+            if self.room.ask_help(event.id, event.station, event.at, student):
+                log.info("call for help from %s", event.station)
+                self._try_store(lambda: self.store.save_help(self.room.help))
+                self._state_changed()  # the teacher sees it at once
+        elif student is None:
+            pass
         elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
             self.room.seq += 1
             self.client.publish(self.topics.presence, encode(PresenceChange(
@@ -198,10 +255,6 @@ class HubService:
         elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
             self.room.seq += 1
             self._snapshot_due = True
-        elif event.kind == "help" and self.room.ask_help(event.id, event.station, event.at, student):
-            log.info("call for help from %s", event.station)
-            self._try_store(lambda: self.store.save_help(self.room.help))
-            self._state_changed()  # the teacher sees it at once
         self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
                                           verdict.reason, self.room.seq, mid))
 
@@ -221,22 +274,23 @@ class HubService:
         with self._lock:
             self._answer(command, self._apply)
 
-    def _apply(self, action: str, args: dict) -> tuple[str, dict | None]:
-        if action in GROUP_ACTIONS:
-            return self._apply_group_command(action, args)
-        if action in CLOCK_ACTIONS:
-            return self._apply_command(action, args), None
+    def _apply(self, command: Command) -> tuple[str, dict | None]:
+        if command.action in GROUP_ACTIONS:
+            return self._apply_group_command(command)
+        if command.action in CLOCK_ACTIONS:
+            minutes = command_args(command, ExtendArgs).minutes if command.action == "extend" else 1.0
+            return self._apply_command(command.action, minutes=minutes), None
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
                    "delete_student": self._delete_student}
-        return handler[action](args)
+        return handler[command.action](command)
 
-    def _answer(self, command: Command, apply: Callable) -> None:
+    def _answer(self, command: Command, apply: Callable[[Command], tuple[str, dict | None]]) -> None:
         try:
-            message, data = apply(command.action, command.args)
+            message, data = apply(command)
             reply = Reply(id=command.id, ok=True, message=message, data=data)
         except ValueError as error:
-            reply = Reply(id=command.id, ok=False, message=str(error))
+            reply = Reply(id=command.id, ok=False, message=str(error)[:500])
         except (sqlite3.Error, OSError) as error:
             self._storage_trouble = True
             log.error("command %s could not be saved: %s", command.action, error)
@@ -260,41 +314,40 @@ class HubService:
         self._state_changed()  # kiosks refuse the old card from now on
         return version
 
-    def _new_card(self, args: dict) -> tuple[str, dict]:
-        student = args.get("student")
+    def _new_card(self, command: Command) -> tuple[str, dict]:
+        student = command_args(command, StudentArgs).student
         version = self._reissue_card(student)
         return (f"new card {version} for {self.room.students[student].display_name}; the old one no longer "
                 "works"), {"version": version}
 
-    def _skip_station(self, args: dict) -> tuple[str, None]:
-        group, station, instead = (args.get(k) for k in ("group", "station", "instead"))
-        if not isinstance(group, str) or not isinstance(station, str) or not isinstance(instead, (str, type(None))):
-            raise ValueError("skip_station needs 'group' and 'station' (and may name 'instead')")
-        message = self.room.skip(group, station, instead)
+    def _skip_station(self, command: Command) -> tuple[str, None]:
+        args = command_args(command, SkipStationArgs)
+        message = self.room.skip(args.group, args.station, args.instead)
         self.store.save_skips(self.room.skips)
         self._state_changed()
         return message, None
 
-    def _answer_help(self, args: dict) -> tuple[str, None]:
-        message = self.room.answer_help(str(args.get("id")))
+    def _answer_help(self, command: Command) -> tuple[str, None]:
+        message = self.room.answer_help(command_args(command, AnswerHelpArgs).id)
         self.store.save_help(self.room.help)
         self._state_changed()
         return message, None
 
-    def _conference_note(self, args: dict) -> tuple[str, None]:
+    def _conference_note(self, command: Command) -> tuple[str, None]:
         """A note from the teacher's table: a few tags and some words, in the student's timeline."""
-        student = args.get("student")
+        student = command.args.get("student")
         if student not in self.room.students:
             raise ValueError(f"{student!r} is not a student of this class")
-        note = conference_note(args.get("tags", []), args.get("text", ""))
+        args = command_args(command, NoteArgs)
+        note = conference_note(args.tags, args.text)
         table = next((s.id for s in self.config.stations if s.kind == "teacher-led"), self.config.stations[0].id)
         self.store.add_note(student, table, self.now(), note["tags"], note["text"])
         return f"note saved for {self.room.students[student].display_name}", None
 
-    def _delete_student(self, args: dict) -> tuple[str, dict]:
+    def _delete_student(self, command: Command) -> tuple[str, dict]:
         """Erase everything the hub holds about one student and revoke their card; their events still in
         a kiosk's outbox are dropped when they arrive."""
-        student = args.get("student")
+        student = command_args(command, StudentArgs).student
         if student not in self.room.students:
             raise ValueError(f"{student!r} is not a student of this class")
         events = self.store.delete_student(student)
@@ -332,23 +385,21 @@ class HubService:
                 self._pairing = PairingDesk(self.config, self.now)
         return self._pairing
 
-    def _pair_kiosk(self, action: str, args: dict) -> tuple[str, dict]:
-        station = args.get("station")
-        if not isinstance(station, str):
-            raise ValueError("pair_kiosk needs the station's id")
+    def _pair_kiosk(self, command: Command) -> tuple[str, dict]:
+        station = command_args(command, PairKioskArgs).station
         code, expires_at = self.pairing.issue(station)
         return (f"pairing code for {self.config.station(station).name}'s kiosk: {code} (one kiosk, until "
                 f"{time.strftime('%H:%M', time.localtime(expires_at))})"), {"code": code, "expires_at": expires_at,
                                                                            "station": station}
 
-    def _make_report(self, action: str, args: dict) -> tuple[str, dict]:
+    def _make_report(self, command: Command) -> tuple[str, dict]:
         folder = report_last_session(self.store, self.config, self.now())
         return f"report written to {folder}", {"folder": str(folder)}
 
-    def _apply_command(self, action: str, args: dict) -> str:
+    def _apply_command(self, action: str, minutes: float = 1.0) -> str:
         """The clock goes on whatever the disk says; what cannot be saved now is saved once it can."""
         now = self.now()
-        message = self.room.command(action, args, now)
+        message = self.room.command(action, now, minutes)
         if action == "start":
             self._try_store(lambda: self.store.begin_session(now))
         if action == "end":
@@ -356,24 +407,19 @@ class HubService:
         self._state_changed(now if action in ("start", "end") else None)
         return message
 
-    def _apply_group_command(self, action: str, args: dict) -> tuple[str, dict | None]:
-        if action == "suggest_groups":
-            request = grouping_request(args)
+    def _apply_group_command(self, command: Command) -> tuple[str, dict | None]:
+        if command.action == "suggest_groups":
+            request = grouping_request(command_args(command, SuggestGroupsArgs))
             request["apart"] += [pair for pair in self.config.keep_apart if set(pair) <= self.room.students.keys()]
             groups = suggest_groups(self.room.learners(), **request)
             return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups}
-        if action == "set_groups":
-            groups = args.get("groups")
-            if not isinstance(groups, dict):
-                raise ValueError("set_groups needs 'groups': group name -> student ids")
-            assignment = self.room.set_groups(groups)
+        if command.action == "set_groups":
+            assignment = self.room.set_groups(command_args(command, SetGroupsArgs).groups)
             message = f"{len(self.room.groups)} groups set"
         else:
-            student, group = args.get("student"), args.get("group")
-            if not isinstance(student, str) or not isinstance(group, str):
-                raise ValueError("move_student needs 'student' and 'group'")
-            assignment = self.room.move_student(student, group)
-            message = f"{self.room.students[student].display_name} moved to {group}"
+            move = command_args(command, MoveStudentArgs)
+            assignment = self.room.move_student(move.student, move.group)
+            message = f"{self.room.students[move.student].display_name} moved to {move.group}"
         self.store.set_groups(assignment)
         self._state_changed()
         return message, None
@@ -430,12 +476,11 @@ class HubService:
         if not self.client.is_connected():
             return  # sent on connecting; a snapshot queued meanwhile would arrive after that newer one
         snapshot = self.room.snapshot(self.now())
-        self.client.publish(self.topics.state, json.dumps({"v": 1, **snapshot}, separators=(",", ":")),
-                            qos=QOS, retain=True)
+        self.client.publish(self.topics.state, encode(snapshot), qos=QOS, retain=True)
         for station, payload in self._views.changed_views(snapshot, self._kiosk_stations):
             self.client.publish(self.topics.view(station), payload, qos=QOS, retain=True)
         if self.config.school is not None:
-            summary = json.dumps({"v": 1, **school_summary(snapshot, self.config.room_name)}, separators=(",", ":"))
+            summary = encode(school_summary(snapshot, self.config.room_name))
             if summary != self._summary_sent:
                 self._summary_sent = summary
                 self.client.publish(self.topics.summary, summary, qos=QOS, retain=True)

@@ -297,14 +297,12 @@ class HubStore:
         """Store the events whose ids are not stored yet, in one transaction, with the latest state seq.
         Returns how many were new."""
         with self.file.transaction() as conn:
-            new = 0
-            for r in received:
-                e = r.event
-                new += conn.execute(
-                    "INSERT OR IGNORE INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time,"
-                    " received_at, accepted, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (e.id, e.kind, r.student, e.station, e.at, e.seq, e.kiosk_time, r.received_at, int(r.accepted),
-                     r.reason or None, json.dumps(e.data) if e.data else None)).rowcount
+            new: int = conn.executemany(
+                "INSERT OR IGNORE INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time,"
+                " received_at, accepted, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.event.id, r.event.kind, r.student, r.event.station, r.event.at, r.event.seq, r.event.kiosk_time,
+                  r.received_at, int(r.accepted), r.reason or None, json.dumps(r.event.data) if r.event.data else None)
+                 for r in received]).rowcount  # the rows inserted: a copy of a stored event is ignored
             if received:
                 self._set_meta(conn, "seq", max(r.seq for r in received))
         return new

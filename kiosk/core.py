@@ -11,19 +11,20 @@ import sqlite3
 import threading
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from edge.mqtt import QOS, DropLog, make_client, take_message
 from kiosk.decide import UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from shared import __version__
-from edge.mqtt import QOS, DropLog, make_client, take_message
 from shared.clock import time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import STORAGE_FULL, Ack, Event, KioskStatus, encode
+from shared.protocol import STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
 from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
@@ -55,6 +56,8 @@ class KioskCore(FollowsHub):
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
+        # Events the hub could not read and will never store: a faulty or rogue sender must not flood the log.
+        self.refusals = DropLog(log, what="the hub refused, and will never store, an event")
         self.client = make_client(f"rotation-kiosk-{config.room_id}-{station}", config.broker, kiosk_account(station),
                                   will=(self.topics.kiosk_status(station), encode(KioskStatus(online=False))))
         self.client.on_connect = self._on_connect
@@ -95,7 +98,7 @@ class KioskCore(FollowsHub):
         decision = decide(text, self.config.secret, self.state, self.station.id, self.hub_now())
         for listener in self.decision_listeners:
             listener(decision)
-        if decision.records_checkin and not self._repeated(decision.card):
+        if decision.records_checkin and decision.card is not None and not self._repeated(decision.card):
             try:
                 self.record("checkin", decision.card)
             except Exception:  # the student already has the answer; the scanner must keep going
@@ -138,7 +141,7 @@ class KioskCore(FollowsHub):
         self._last_scan = (card, now)
         return previous == card and now - at < REPEAT_SCAN_SECONDS
 
-    def record(self, kind: str, card: str | None, data: dict | None = None) -> Event:
+    def record(self, kind: EventKind, card: str | None, data: dict[str, Any] | None = None) -> Event:
         with self._lock:
             local = self.now()
             event = Event(id=uuid.uuid4().hex, kind=kind, card=card, station=self.station.id,
@@ -234,15 +237,19 @@ class KioskCore(FollowsHub):
         self._changed()
 
     def _acked(self, ack: Ack) -> None:
-        if self._help_unacked in ack.ids:
+        """Stored events, and refused ones (the hub could not read them and never will), leave the outbox."""
+        for refusal in ack.refused:
+            self.refusals.drop(self.topics.kiosk_event(self.station.id), f"{refusal.reason}: event {refusal.id}")
+        done = ack.ids + tuple(refusal.id for refusal in ack.refused)
+        if self._help_unacked in done:
             self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
         with self._lock:
             try:
-                removed = self.outbox.remove(ack.ids)
+                removed = self.outbox.remove(done)
             except (sqlite3.Error, OSError) as error:  # they stay, are sent again, and the hub ignores them
                 removed = 0
                 self._storage_trouble(error)
-            for event_id in ack.ids:
+            for event_id in done:
                 removed += self._unsaved.pop(event_id, None) is not None
         if removed:
             self._status_due.set()

@@ -8,9 +8,12 @@ it go (got it, getting there, stuck), and what would you like next?
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from kiosk.decide import Decision
-from shared.protocol import State
+from shared.protocol import EventKind, State
+
+Colour: TypeAlias = tuple[float, float, float, float]  # RGBA from 0 to 1, as Kivy takes it
 
 # Glyphs of the DejaVu Sans font that Kivy ships (Roboto has no symbols), found by a word in the activity.
 ICONS = (
@@ -24,7 +27,8 @@ TICKET_OPTIONS = (("got_it", "\u2714", "Got it!", (0.16, 0.55, 0.22, 1)),
                   ("getting_there", "\u2197", "Getting there", (0.85, 0.62, 0.08, 1)),
                   ("stuck", "?", "I'm stuck", (0.75, 0.22, 0.22, 1)))
 NEXT_OPTIONS = ("More of this", "Something harder", "Something different")
-EVENT_KIND = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket", "next": "exit_ticket"}
+EVENT_KIND: dict[str, EventKind] = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket",
+                                   "next": "exit_ticket"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Option:
     value: str
     icon: str
     label: str
-    colour: tuple | None = None
+    colour: Colour | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ def after_scan(decision: Decision, state: State | None, station_id: str) -> Prom
     return _goal_prompt(decision.card, decision.student_id, decision.name or "", state)
 
 
-def after_answer(prompt: Prompt, value: str | None, state: State | None) -> tuple[dict | None, Prompt | None]:
+def after_answer(prompt: Prompt, value: str | None,
+                 state: State | None) -> tuple[dict[str, str | None] | None, Prompt | None]:
     """The event data to record for the answer (None for a skip), and the next question, if any."""
     if value is None:
         return None, None

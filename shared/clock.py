@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import replace
 from statistics import median
+
+from msgspec.structs import replace
 
 from shared.protocol import Clock
 
@@ -62,7 +63,7 @@ def resume(clock: Clock, hub_now: float) -> Clock:
 def extend(clock: Clock, seconds: float) -> Clock:
     if clock.round == 0:
         return clock
-    if clock.running:
+    if clock.running and clock.ends_at is not None:  # as time_left reads it: else the time left counts
         return replace(clock, ends_at=clock.ends_at + seconds)
     return replace(clock, left=(clock.left or 0.0) + seconds)
 

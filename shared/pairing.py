@@ -19,13 +19,14 @@ read its own reply, both named by its MQTT client id.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import secrets
 from dataclasses import dataclass
+from typing import Annotated, Any, TypeAlias
 
+import msgspec
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -41,6 +42,35 @@ CODE_SECONDS = 600
 CODE_TRIES = 3
 MAX_PAIR_PAYLOAD = 64 * 1024
 VERSION = 1
+
+JsonObject: TypeAlias = dict[str, Any]  # the bundle, as JSON decodes it
+PublicKey: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]  # X25519, base64 on the wire
+Digest: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]  # HMAC-SHA256, base64
+Nonce: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=12, max_length=12)]  # AES-GCM's, base64
+
+
+class PairRequest(msgspec.Struct, frozen=True, tag_field="v", tag=VERSION):
+    """New kiosk -> hub, on ``rotation/v1/pair/<client>/request``: its key and the proof it knows the code."""
+    station: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    key: PublicKey
+    proof: Digest
+
+
+class PairAnswer(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="v", tag=VERSION):
+    """Hub -> that kiosk, on ``rotation/v1/pair/<client>/reply``: either ``error`` (why not, in words a
+    technician can act on) or the hub's ``key`` and the ``bundle`` sealed under ``nonce``."""
+    error: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    key: PublicKey | None = None
+    nonce: Nonce | None = None
+    bundle: Annotated[bytes, msgspec.Meta(max_length=MAX_PAIR_PAYLOAD)] | None = None
+
+
+class _Unversioned(msgspec.Struct, frozen=True, tag_field="v", tag=0):
+    """Decoded alongside a message, it makes ``v`` required (see shared/protocol.py)."""
+
+
+_REQUEST = msgspec.json.Decoder(PairRequest | _Unversioned)
+_ANSWER = msgspec.json.Decoder(PairAnswer | _Unversioned)
 
 
 class PairingError(ValueError):
@@ -74,20 +104,6 @@ def code_key(code: str, station: str) -> bytes:
                           n=2 ** 14, r=8, p=1, dklen=32)
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _unb64(obj: dict, key: str, size: int | None = None) -> bytes:
-    try:
-        data = base64.b64decode(obj[key], validate=True)
-    except (KeyError, TypeError, ValueError):
-        raise PairingError(f"the pairing message has no valid {key!r}") from None
-    if size is not None and len(data) != size:
-        raise PairingError(f"the pairing message's {key!r} is {len(data)} bytes, not {size}")
-    return data
-
-
 def _public_bytes(key: X25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
@@ -101,16 +117,20 @@ def _seal_key(shared: bytes, key: bytes, station: str) -> bytes:
                 info=f"rotation-pair-v{VERSION} bundle:{station}".encode()).derive(shared)
 
 
-def _loads(payload: bytes) -> dict:
+def _decoded(payload: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
     if len(payload) > MAX_PAIR_PAYLOAD:
         raise PairingError(f"the pairing message is {len(payload)} bytes, over {MAX_PAIR_PAYLOAD}")
     try:
-        obj = json.loads(payload)
-    except (UnicodeDecodeError, ValueError):
+        message = decoder.decode(payload)
+    except msgspec.DecodeError:
         raise PairingError("the pairing message is not JSON") from None
-    if not isinstance(obj, dict) or obj.get("v") != VERSION:
+    except msgspec.ValidationError as error:
+        if "`$.v`" in str(error) or "field `v`" in str(error):
+            raise PairingError(f"the pairing message is not version {VERSION} of the pairing protocol") from None
+        raise PairingError(f"the pairing message is not valid: {error}") from None
+    if isinstance(message, _Unversioned):
         raise PairingError(f"the pairing message is not version {VERSION} of the pairing protocol")
-    return obj
+    return message
 
 
 @dataclass
@@ -127,23 +147,26 @@ class KioskSide:
 
     def request(self) -> bytes:
         public = _public_bytes(self._private)
-        return json.dumps({"v": VERSION, "station": self.station, "key": _b64(public),
-                           "proof": _b64(_proof(self._key, self.station, public))}).encode()
+        return msgspec.json.encode(PairRequest(self.station, public, _proof(self._key, self.station, public)))
 
-    def open(self, payload: bytes) -> dict:
+    def open(self, payload: bytes) -> JsonObject:
         """The bundle the hub sent, or PairingError: the hub's refusal, or a reply not sealed with the code."""
-        obj = _loads(payload)
-        if "error" in obj:
-            raise PairingError(f"the hub says: {str(obj['error'])[:300]}")
-        hub_public = X25519PublicKey.from_public_bytes(_unb64(obj, "key", 32))
+        answer: PairAnswer = _decoded(payload, _ANSWER)
+        if answer.error is not None:
+            raise PairingError(f"the hub says: {answer.error}")
+        if answer.key is None or answer.nonce is None or answer.bundle is None:
+            raise PairingError("the hub's answer has neither an error nor a sealed bundle")
+        hub_public = X25519PublicKey.from_public_bytes(answer.key)
         seal = _seal_key(self._private.exchange(hub_public), self._key, self.station)
         try:
-            plain = AESGCM(seal).decrypt(_unb64(obj, "nonce", 12), _unb64(obj, "bundle"),
-                                         _public_bytes(self._private))
+            plain = AESGCM(seal).decrypt(answer.nonce, answer.bundle, _public_bytes(self._private))
         except InvalidTag:
             raise PairingError("the answer was not sealed with this code: it did not come from the hub that "
                                "made the code") from None
-        return json.loads(plain)
+        bundle = json.loads(plain)
+        if not isinstance(bundle, dict):
+            raise PairingError("the hub's bundle is not a JSON object")
+        return bundle
 
 
 @dataclass(frozen=True)
@@ -153,28 +176,26 @@ class Request:
     proof: bytes
 
     @classmethod
-    def parse(cls, payload: bytes) -> "Request":
-        obj = _loads(payload)
-        station = obj.get("station")
+    def parse(cls, payload: bytes) -> Request:
+        request: PairRequest = _decoded(payload, _REQUEST)
         try:
-            check_name(station, "station")
+            station = check_name(request.station, "station")
         except ValueError as error:
             raise PairingError(str(error)) from None
-        return cls(station, _unb64(obj, "key", 32), _unb64(obj, "proof", 32))
+        return cls(station, request.key, request.proof)
 
     def proves(self, key: bytes) -> bool:
         return hmac.compare_digest(self.proof, _proof(key, self.station, self.public))
 
 
-def sealed_reply(request: Request, key: bytes, bundle: dict) -> bytes:
+def sealed_reply(request: Request, key: bytes, bundle: JsonObject) -> bytes:
     """The hub's answer to a request whose proof matched: the bundle, readable only by that kiosk."""
     private = X25519PrivateKey.generate()
     seal = _seal_key(private.exchange(X25519PublicKey.from_public_bytes(request.public)), key, request.station)
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(seal).encrypt(nonce, json.dumps(bundle).encode(), request.public)
-    return json.dumps({"v": VERSION, "key": _b64(_public_bytes(private)), "nonce": _b64(nonce),
-                       "bundle": _b64(sealed)}).encode()
+    return msgspec.json.encode(PairAnswer(key=_public_bytes(private), nonce=nonce, bundle=sealed))
 
 
 def refusal(reason: str) -> bytes:
-    return json.dumps({"v": VERSION, "error": reason}).encode()
+    return msgspec.json.encode(PairAnswer(error=reason[:300]))

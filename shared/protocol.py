@@ -1,381 +1,233 @@
-"""Messages of the MQTT protocol (docs/protocol.md), encoded as JSON with a ``v`` field.
+"""Messages of the MQTT protocol (docs/protocol.md): each one a typed declaration, encoded as JSON with ``v``.
+
+Every message is a msgspec ``Struct``: the one place its fields, their types and their bounds are written.
+Encoding and decoding both go through it, and a decode error names the field it found wrong
+(``Expected `float`, got `str` - at `$.presence[...].at```).
 
 ``decode`` is the edge: anything malformed, oversized, of another version or of unknown shape raises
 ``ProtocolError`` with a message that says what was wrong, and the caller logs and drops it.
 """
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Final, Literal, TypeAlias, TypeVar, get_args
 
-VERSION = 1
-MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # groups for a whole class
+import msgspec
+
+VERSION: Final = 1
+MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # a class's groups
 DEFAULT_MAX_PAYLOAD = 8 * 1024
-EVENT_KINDS = frozenset({"checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference"})
-TICKETS = ("got_it", "getting_there", "stuck")  # the exit ticket's answers, best first
-PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
-STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
-CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
-GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
-PLAN_ACTIONS = ("skip_station",)
-HELP_ACTIONS = ("answer_help",)
+MAX_ACK_IDS = 1000
 STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
 PROBLEMS = (STORAGE_FULL,)
-RECORD_ACTIONS = ("conference_note", "make_report", "reissue_card", "delete_student")
-SETUP_ACTIONS = ("pair_kiosk",)
-COMMAND_ACTIONS = frozenset(CLOCK_ACTIONS + GROUP_ACTIONS + PLAN_ACTIONS + HELP_ACTIONS + RECORD_ACTIONS
-                            + SETUP_ACTIONS)
-MAX_ACK_IDS = 1000
+
+TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
+TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
+EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference"]
+EVENT_KINDS = frozenset(get_args(EventKind))
+PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
+STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
 
 
 class ProtocolError(ValueError):
     """A payload that does not follow the protocol; the message says why."""
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ProtocolError(message)
+# Bounded values, named once
+Id: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]  # an event's, command's, help call's
+Name: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]  # a station, student, group: an id
+Title: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]  # a name a person reads
+CardText: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # a card's token, as scanned
+Reason: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Activity: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=24)]
+Goal: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+Tag: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+Count: TypeAlias = Annotated[int, msgspec.Meta(ge=0)]
 
 
-def _text(obj: dict, key: str, *, max_len: int = 200, optional: bool = False) -> str | None:
-    value = obj.get(key)
-    if value is None and optional:
-        return None
-    _require(isinstance(value, str), f"'{key}' must be a string")
-    _require(0 < len(value) <= max_len, f"'{key}' must be 1 to {max_len} characters")
-    return value
+class Message(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="v", tag=VERSION):
+    """A whole payload: ``{"v": 1, ...}``. Optional fields are left out when absent, never ``null``; a message
+    with ``omit_defaults=False`` sends every field, as today's release does (its empty lists, a clock's nulls)."""
 
 
-def _number(obj: dict, key: str, *, optional: bool = False) -> float | None:
-    value = obj.get(key)
-    if value is None and optional:
-        return None
-    _require(isinstance(value, (int, float)) and not isinstance(value, bool), f"'{key}' must be a number")
-    _require(math.isfinite(value), f"'{key}' must be finite")
-    return float(value)
+class Part(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A part of a message."""
 
 
-def _integer(obj: dict, key: str, *, minimum: int = 0, optional: bool = False) -> int | None:
-    value = obj.get(key)
-    if value is None and optional:
-        return None
-    _require(isinstance(value, int) and not isinstance(value, bool), f"'{key}' must be an integer")
-    _require(value >= minimum, f"'{key}' must be at least {minimum}")
-    return value
+class _Unversioned(msgspec.Struct, frozen=True, tag_field="v", tag=0):
+    """Decoding a message as ``Message | _Unversioned`` makes ``v`` required: a single tagged type would take a
+    payload without it. Nothing is ever sent with ``v`` 0."""
 
 
-def _texts(obj: dict, key: str, most: int, longest: int) -> tuple[str, ...]:
-    """An optional list of short texts."""
-    values = _list(obj, key, max_items=most) if key in obj else []
-    _require(all(isinstance(v, str) and 0 < len(v) <= longest for v in values),
-             f"'{key}' must list texts of 1 to {longest} characters")
-    return tuple(values)
-
-
-def _problem(obj: dict) -> str | None:
-    """A status's ``problem``: an unknown one (from a newer version) is kept as it is, to be shown."""
-    return _text(obj, "problem", max_len=40, optional=True)
-
-
-def _flag(obj: dict, key: str) -> bool:
-    value = obj.get(key)
-    _require(isinstance(value, bool), f"'{key}' must be true or false")
-    return value
-
-
-def _mapping(obj: dict, key: str, *, optional: bool = False) -> dict:
-    value = obj.get(key)
-    if value is None and optional:
-        return {}
-    _require(isinstance(value, dict), f"'{key}' must be an object")
-    return value
-
-
-def _list(obj: dict, key: str, *, max_items: int = 1000) -> list:
-    value = obj.get(key)
-    _require(isinstance(value, list), f"'{key}' must be a list")
-    _require(len(value) <= max_items, f"'{key}' has more than {max_items} items")
-    return value
-
-
-@dataclass(frozen=True)
-class KioskStatus:
+# Kiosk → hub
+class KioskStatus(Message, frozen=True):
     online: bool
-    version: str | None = None
+    version: Name | None = None
     clock: float | None = None
-    outbox: int | None = None
-    problem: str | None = None  # one of PROBLEMS, while it lasts
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "KioskStatus":
-        return cls(online=_flag(d, "online"), version=_text(d, "version", max_len=40, optional=True),
-                   clock=_number(d, "clock", optional=True), outbox=_integer(d, "outbox", optional=True),
-                   problem=_problem(d))
+    outbox: Count | None = None
+    problem: Name | None = None  # one of PROBLEMS while it lasts; an unknown one (newer) is shown as it is
 
 
-@dataclass(frozen=True)
-class Event:
+class ChoiceData(Part, frozen=True):
+    activity: Activity
+
+
+class GoalData(Part, frozen=True):
+    goal: Goal
+
+
+class ExitTicketData(Part, frozen=True):
+    how: TicketAnswer
+    next: Goal | None = None  # what they would like to do next
+
+
+class NoteData(Part, frozen=True):
+    """A teacher's note on a student, from the display or a kiosk's teacher screen."""
+    tags: Annotated[tuple[Tag, ...], msgspec.Meta(max_length=5)] = ()
+    text: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+    def __post_init__(self) -> None:
+        if not (self.text.strip() or self.tags):
+            raise ValueError("a note needs tags or some text (up to 500 characters)")
+
+
+EVENT_DATA: dict[str, type[Part]] = {"choice": ChoiceData, "goal": GoalData, "exit_ticket": ExitTicketData,
+                                     "conference": NoteData}  # the other kinds carry what they like
+
+
+class Event(Message, frozen=True, kw_only=True):
     """One thing a student did at a kiosk. ``at`` is the kiosk's estimate of hub time. ``card`` is the
-    scanned token, absent only for a station's own events (a call for help)."""
-    id: str
-    kind: str
-    card: str | None
-    station: str
+    scanned token, absent only for a station's own events (a call for help). ``data`` is the kind's
+    ``EVENT_DATA``, checked and trimmed to its fields when decoded."""
+    id: Id
+    kind: EventKind
+    card: CardText | None = None
+    station: Name
     at: float
-    seq: int
+    seq: Count
     kiosk_time: float
-    data: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Event":
-        kind = _text(d, "kind", max_len=20)
-        _require(kind in EVENT_KINDS, f"unknown event kind: {kind!r}")
-        return cls(id=_text(d, "id", max_len=64), kind=kind,
-                   card=_text(d, "card", max_len=200, optional=kind in STATION_EVENT_KINDS),
-                   station=_text(d, "station", max_len=40), at=_number(d, "at"), seq=_integer(d, "seq"),
-                   kiosk_time=_number(d, "kiosk_time"), data=_event_data(kind, _mapping(d, "data", optional=True)))
+    data: dict[str, Any] = {}
 
 
-def _event_data(kind: str, data: dict) -> dict:
-    """What each kind carries in ``data``, checked; kinds without details carry what they like."""
-    if kind == "choice":
-        return {"activity": _text(data, "activity", max_len=24)}
-    if kind == "goal":
-        return {"goal": _text(data, "goal", max_len=40)}
-    if kind == "exit_ticket":
-        how = _text(data, "how", max_len=20)
-        _require(how in TICKETS, f"'how' must be one of {', '.join(TICKETS)}")
-        following = _text(data, "next", max_len=40, optional=True)
-        return {"how": how, **({"next": following} if following else {})}
-    if kind == "conference":
-        return conference_note(data.get("tags", []), data.get("text", ""))
-    return data
+def conference_note(tags: Any, text: Any) -> dict[str, Any]:
+    """A teacher's note, checked (``ProtocolError`` says why not): ``{"tags": [...], "text": ...}``."""
+    return _note(_convert({"tags": tags, "text": text}, NoteData, "$"))
 
 
-def conference_note(tags, text) -> dict:
-    """A teacher's note on a student, from the display or a kiosk's teacher screen: checked."""
-    _require(isinstance(tags, list) and len(tags) <= 5 and all(isinstance(t, str) and 0 < len(t) <= 20 for t in tags),
-             "'tags' must be up to 5 tags of 1 to 20 characters")
-    _require(isinstance(text, str) and len(text) <= 500 and bool(text.strip() or tags),
-             "a note needs tags or some text (up to 500 characters)")
-    return {"tags": tags, "text": text.strip()}
+def _checked_event(event: Event) -> Event:
+    if event.card is None and event.kind not in STATION_EVENT_KINDS:
+        raise ProtocolError(f"a {event.kind} event needs its 'card' - at `$.card`")
+    data_type = EVENT_DATA.get(event.kind)
+    if data_type is None:
+        return event
+    details = _convert(event.data, data_type, "$.data")
+    data = _note(details) if isinstance(details, NoteData) else msgspec.to_builtins(details)
+    return msgspec.structs.replace(event, data=data)
 
 
-@dataclass(frozen=True)
-class Ack:
-    ids: tuple[str, ...]
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Ack":
-        ids = _list(d, "ids", max_items=MAX_ACK_IDS)
-        _require(all(isinstance(i, str) and 0 < len(i) <= 64 for i in ids), "'ids' must be event id strings")
-        return cls(ids=tuple(ids))
-
-    def to_dict(self) -> dict:
-        return {"ids": list(self.ids)}
+def _note(note: NoteData) -> dict[str, Any]:
+    return {"tags": list(note.tags), "text": note.text.strip()}
 
 
-@dataclass(frozen=True)
-class HubStatus:
+# Hub → kiosk
+class Refusal(Part, frozen=True):
+    id: Id
+    reason: Reason
+
+
+class Ack(Message, frozen=True):
+    """``ids`` are stored durably; ``refused`` the events the hub could not read (wrong shape, unknown kind),
+    with why: they will never be stored, so the kiosk drops them too."""
+    ids: Annotated[tuple[Id, ...], msgspec.Meta(max_length=MAX_ACK_IDS)]
+    refused: Annotated[tuple[Refusal, ...], msgspec.Meta(max_length=MAX_ACK_IDS)] = ()
+
+
+class HubStatus(Message, frozen=True):
     """``since`` is when the hub last connected to the broker: a new value means it may have missed
     events, so kiosks send what it has not acked."""
     online: bool
     time: float | None = None
     since: float | None = None
-    problem: str | None = None  # one of PROBLEMS, while it lasts
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "HubStatus":
-        return cls(online=_flag(d, "online"), time=_number(d, "time", optional=True),
-                   since=_number(d, "since", optional=True), problem=_problem(d))
+    problem: Name | None = None  # one of PROBLEMS, while it lasts
 
 
-@dataclass(frozen=True)
-class Command:
-    id: str
-    action: str
-    client: str
-    args: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Command":
-        action = _text(d, "action", max_len=20)
-        _require(action in COMMAND_ACTIONS, f"unknown command: {action!r}")
-        return cls(id=_text(d, "id", max_len=64), action=action, client=_text(d, "client", max_len=40),
-                   args=_mapping(d, "args", optional=True))
-
-
-@dataclass(frozen=True)
-class Reply:
-    id: str
-    ok: bool
-    message: str = ""
-    data: dict | None = None  # what the command returns, e.g. suggested groups
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Reply":
-        return cls(id=_text(d, "id", max_len=64), ok=_flag(d, "ok"),
-                   message=_text(d, "message", max_len=500, optional=True) or "",
-                   data=_mapping(d, "data", optional=True) or None)
-
-
-@dataclass(frozen=True)
-class PresenceChange:
-    """One student checked in somewhere: sent at once, between the (coalesced) state snapshots.
-    Apply it only to a state whose ``seq`` is exactly ``seq - 1``; after a gap, wait for the next state."""
-    seq: int
-    student: str
-    station: str
-    at: float
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "PresenceChange":
-        return cls(seq=_integer(d, "seq", minimum=1), student=_text(d, "student", max_len=40),
-                   station=_text(d, "station", max_len=40), at=_number(d, "at"))
-
-
-@dataclass(frozen=True)
-class Station:
-    id: str
-    name: str
-    kind: str
-    kiosk: bool
-    groups: tuple[str, ...]
-    activities: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A student's session so far, from their kiosk events: what they chose, their goal, their exit ticket."""
-    activity: str | None = None
-    goal: str | None = None
-    ticket: str | None = None  # one of TICKETS
-    next: str | None = None  # what they would like to do next
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Progress":
-        _require(isinstance(d, dict), "each progress entry must be an object")
-        ticket = _text(d, "ticket", max_len=20, optional=True)
-        _require(ticket is None or ticket in TICKETS, f"'ticket' must be one of {', '.join(TICKETS)}")
-        return cls(activity=_text(d, "activity", max_len=24, optional=True),
-                   goal=_text(d, "goal", max_len=40, optional=True), ticket=ticket,
-                   next=_text(d, "next", max_len=40, optional=True))
-
-
-@dataclass(frozen=True)
-class Group:
-    id: str
-    name: str
-    members: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Student:
-    name: str  # first name and last initial, never the full name
-    card: int  # the card version in force; older cards are revoked
-    group: str | None
-
-
-@dataclass(frozen=True)
-class Presence:
-    station: str
-    at: float
-
-
-@dataclass(frozen=True)
-class Clock:
+# The room: the state and each kiosk's view of it
+class Clock(Part, frozen=True, omit_defaults=False):
     """The rotation clock. While running, the round ends at ``ends_at`` (hub time); when paused,
     ``left`` seconds remain. ``round`` is 0 before the session starts; ``started_at`` is when the round
-    began (hub time): a check-in before it belongs to an earlier round."""
-    round: int
-    rounds: int
+    began (hub time): a check-in before it belongs to an earlier round. Sent with its nulls."""
+    round: Count
+    rounds: Count
     duration: float
     running: bool
-    ends_at: float | None
-    left: float | None
+    ends_at: float | None = None
+    left: float | None = None
     started_at: float | None = None
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Clock":
-        return cls(round=_integer(d, "round"), rounds=_integer(d, "rounds"), duration=_number(d, "duration"),
-                   running=_flag(d, "running"), ends_at=_number(d, "ends_at", optional=True),
-                   left=_number(d, "left", optional=True), started_at=_number(d, "started_at", optional=True))
+
+class Station(Part, frozen=True, omit_defaults=False):
+    id: Name
+    name: Title
+    kind: Name
+    kiosk: bool
+    groups: Annotated[tuple[str, ...], msgspec.Meta(max_length=50)]
+    activities: Annotated[tuple[Activity, ...], msgspec.Meta(max_length=4)] = ()
 
 
-@dataclass(frozen=True)
-class HelpRequest:
+class Group(Part, frozen=True):
+    id: Name
+    name: Title
+    members: Annotated[tuple[str, ...], msgspec.Meta(max_length=200)]
+
+
+class Student(Part, frozen=True, omit_defaults=False):
+    name: Title  # first name and last initial, never the full name
+    card: Annotated[int, msgspec.Meta(ge=1)]  # the card version in force; older cards are revoked
+    group: Name | None = None  # sent as null for a student in no group
+
+
+class Presence(Part, frozen=True):
+    station: Name
+    at: float
+
+
+class HelpRequest(Part, frozen=True):
     """A station's call for help, open until the teacher marks it answered. ``id`` is the event's;
     ``student`` who called, when their name was on the kiosk's screen as they pressed the button."""
-    id: str
-    station: str
+    id: Id
+    station: Name
     at: float
-    student: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "HelpRequest":
-        _require(isinstance(d, dict), "each help request must be an object")
-        return cls(id=_text(d, "id", max_len=64), station=_text(d, "station", max_len=40), at=_number(d, "at"),
-                   student=_text(d, "student", max_len=40, optional=True))
+    student: Name | None = None
 
 
-@dataclass(frozen=True)
-class State:
-    """The hub's retained snapshot of the room. ``seq`` only ever increases."""
-    seq: int
+class Progress(Part, frozen=True):
+    """A student's session so far, from their kiosk events: what they chose, their goal, their exit ticket."""
+    activity: Activity | None = None
+    goal: Goal | None = None
+    ticket: TicketAnswer | None = None
+    next: Goal | None = None  # what they would like to do next
+
+
+class State(Message, frozen=True, omit_defaults=False):
+    """The hub's retained snapshot of the room; a kiosk's view is one, cut to its station. ``seq`` only ever
+    increases."""
+    seq: Count
     hub_time: float
     clock: Clock
-    stations: tuple[Station, ...]
-    groups: tuple[Group, ...]
+    stations: Annotated[tuple[Station, ...], msgspec.Meta(max_length=50)]
+    groups: Annotated[tuple[Group, ...], msgspec.Meta(max_length=100)]
     students: dict[str, Student]
     presence: dict[str, Presence]
-    help: tuple[HelpRequest, ...] = ()  # in order of arrival
-    goals: tuple[str, ...] = ()  # the goals a student picks from
-    progress: dict[str, Progress] = field(default_factory=dict)  # this session's, by student
+    help: Annotated[tuple[HelpRequest, ...], msgspec.Meta(max_length=100)] = ()  # in order of arrival
+    goals: Annotated[tuple[Goal, ...], msgspec.Meta(max_length=6)] = ()  # the goals a student picks from
+    progress: dict[str, Progress] = {}  # this session's, by student
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "State":
-        stations = []
-        for s in _list(d, "stations", max_items=50):
-            _require(isinstance(s, dict), "each station must be an object")
-            groups = _list(s, "groups", max_items=50)
-            _require(all(isinstance(g, str) for g in groups), "station groups must be ids")
-            stations.append(Station(id=_text(s, "id", max_len=40), name=_text(s, "name", max_len=80),
-                                    kind=_text(s, "kind", max_len=40), kiosk=_flag(s, "kiosk"),
-                                    groups=tuple(groups), activities=_texts(s, "activities", 4, 24)))
-        groups = []
-        for g in _list(d, "groups", max_items=100):
-            _require(isinstance(g, dict), "each group must be an object")
-            members = _list(g, "members", max_items=200)
-            _require(all(isinstance(m, str) for m in members), "group members must be student ids")
-            groups.append(Group(id=_text(g, "id", max_len=40), name=_text(g, "name", max_len=80),
-                                members=tuple(members)))
-        students = {}
-        for student_id, s in _mapping(d, "students").items():
-            _require(isinstance(s, dict), "each student must be an object")
-            students[student_id] = Student(name=_text(s, "name", max_len=80), card=_integer(s, "card", minimum=1),
-                                           group=_text(s, "group", max_len=40, optional=True))
-        presence = {}
-        for student_id, p in _mapping(d, "presence").items():
-            _require(isinstance(p, dict), "each presence must be an object")
-            presence[student_id] = Presence(station=_text(p, "station", max_len=40), at=_number(p, "at"))
-        help_queue = [HelpRequest.from_dict(h) for h in _list(d, "help", max_items=100)] if "help" in d else []
-        return cls(seq=_integer(d, "seq"), hub_time=_number(d, "hub_time"),
-                   clock=Clock.from_dict(_mapping(d, "clock")), stations=tuple(stations), groups=tuple(groups),
-                   students=students, presence=presence, help=tuple(help_queue),
-                   goals=_texts(d, "goals", 6, 40),
-                   progress={sid: Progress.from_dict(p) for sid, p in _mapping(d, "progress", optional=True).items()})
-
-    def follow(self, change: PresenceChange) -> "State | None":
+    def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
         if change.seq != self.seq + 1:
             return None
-        presence = dict(self.presence)
-        presence[change.student] = Presence(change.station, change.at)
-        return State(seq=change.seq, hub_time=self.hub_time, clock=self.clock, stations=self.stations,
-                     groups=self.groups, students=self.students, presence=presence, help=self.help,
-                     goals=self.goals, progress=self.progress)
+        return msgspec.structs.replace(self, seq=change.seq,
+                                       presence={**self.presence, change.student: Presence(change.station, change.at)})
 
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)
@@ -388,38 +240,198 @@ class State:
         return next((s for s in self.stations if student.group in s.groups), None)
 
 
-MESSAGE_TYPES: dict[str, type] = {
-    "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
-    "state": State, "view": State, "presence": PresenceChange, "command": Command, "reply": Reply,
+class PresenceChange(Message, frozen=True):
+    """One student checked in somewhere: sent at once, between the (coalesced) state snapshots.
+    Apply it only to a state whose ``seq`` is exactly ``seq - 1``; after a gap, wait for the next state."""
+    seq: Annotated[int, msgspec.Meta(ge=1)]
+    student: Name
+    station: Name
+    at: float
+
+
+class StationCount(Part, frozen=True, omit_defaults=False):
+    id: Name
+    name: Title
+    here: Count
+    expected: Count
+
+
+class Summary(Message, frozen=True, omit_defaults=False):
+    """What a school sees of the room (bridged to its broker): counts, never names or ids."""
+    room: Title
+    round: Count
+    rounds: Count
+    running: bool
+    ends_at: float | None
+    left: float | None
+    students: Count
+    checked_in: Count
+    help_waiting: Count
+    stations: tuple[StationCount, ...]
+
+
+# Display → hub: teacher commands, each action's arguments declared
+class NoArgs(Part, frozen=True):
+    pass
+
+
+class ExtendArgs(Part, frozen=True):
+    minutes: Annotated[float, msgspec.Meta(ge=1, le=60)] = 1
+
+
+class SuggestGroupsArgs(Part, frozen=True):
+    strategy: Name  # one of hub.grouping.STRATEGIES, checked there
+    groups: Annotated[int, msgspec.Meta(ge=1)]  # how many
+    apart: tuple[tuple[Name, Name], ...] = ()  # pairs of student ids kept in different groups
+    seed: int = 0
+
+
+class SetGroupsArgs(Part, frozen=True):
+    groups: dict[str, tuple[str, ...]]  # group name -> student ids
+
+
+class MoveStudentArgs(Part, frozen=True):
+    student: str
+    group: str
+
+
+class SkipStationArgs(Part, frozen=True):
+    group: str
+    station: str
+    instead: str | None = None
+
+
+class AnswerHelpArgs(Part, frozen=True):
+    id: str
+
+
+class NoteArgs(NoteData, frozen=True):
+    student: str = ""
+
+
+class StudentArgs(Part, frozen=True):
+    student: str
+
+
+class PairKioskArgs(Part, frozen=True):
+    station: str
+
+
+COMMAND_ARGS: dict[str, type[Part]] = {
+    "start": NoArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": NoArgs,
+    "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
+    "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
+    "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
+    "pair_kiosk": PairKioskArgs,
 }
+CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
+GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
+COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
+Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
+                            "move_student", "skip_station", "answer_help", "conference_note", "make_report",
+                            "reissue_card", "delete_student", "pair_kiosk"]
 
 
-def encode(message: Any) -> bytes:
-    """JSON bytes for a message dataclass, with the protocol version."""
-    # Messages are flat apart from ``data``, so their fields are copied as they are (asdict deep-copies).
-    body = message.to_dict() if hasattr(message, "to_dict") else vars(message)
-    body = {key: value for key, value in body.items() if value is not None}
-    return json.dumps({"v": VERSION, **body}, separators=(",", ":")).encode()
+class Command(Message, frozen=True, omit_defaults=False):
+    """A teacher's command. ``args`` travel as an object and are read as the action's ``COMMAND_ARGS`` by
+    ``command_args``, so a command with wrong arguments is answered (refused, saying why), not dropped."""
+    id: Id
+    action: Action
+    client: Name
+    args: dict[str, Any] = {}
 
 
-def decode(kind: str, payload: bytes) -> Any:
+A = TypeVar("A", bound=Part)
+
+
+def command_args(command: Command, expected: type[A]) -> A:
+    """The command's arguments as its action declares them; ``ProtocolError`` names the field if not."""
+    declared = COMMAND_ARGS[command.action]
+    if not issubclass(declared, expected):
+        raise TypeError(f"{command.action} takes {declared.__name__}, not {expected.__name__}")
+    return _convert(command.args, declared, "$.args")
+
+
+class Reply(Message, frozen=True):
+    id: Id
+    ok: bool
+    message: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    data: dict[str, Any] | None = None  # what the command returns, e.g. suggested groups
+
+
+# Encoding and decoding
+MESSAGE_TYPES: dict[str, type[Message]] = {
+    "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
+    "state": State, "view": State, "presence": PresenceChange, "summary": Summary, "command": Command,
+    "reply": Reply,
+}
+_CHECKS: Mapping[str, Callable[[Any], Message]] = {"kiosk_event": _checked_event}
+_DECODERS = {kind: msgspec.json.Decoder(message_type | _Unversioned)
+             for kind, message_type in MESSAGE_TYPES.items()}
+_ENCODER = msgspec.json.Encoder()
+
+
+def encode(message: Message) -> bytes:
+    """JSON bytes for a message, with the protocol version first."""
+    return _ENCODER.encode(message)
+
+
+def decode(kind: str, payload: bytes | bytearray) -> Any:
     """Validate one payload of a topic kind (see ``Topics.parse``) and return its message."""
-    message_type = MESSAGE_TYPES.get(kind)
-    _require(message_type is not None, f"no message is defined for {kind!r}")
+    decoder = _DECODERS.get(kind)
+    if decoder is None:
+        raise ProtocolError(f"no message is defined for {kind!r}")
     limit = MAX_PAYLOAD.get(kind, DEFAULT_MAX_PAYLOAD)
-    _require(len(payload) <= limit, f"payload of {len(payload)} bytes is over the {limit}-byte limit")
+    if len(payload) > limit:
+        raise ProtocolError(f"payload of {len(payload)} bytes is over the {limit}-byte limit")
     try:
-        obj = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        message = decoder.decode(payload)
+    except msgspec.ValidationError as error:
+        raise ProtocolError(_reason(str(error))) from None
+    except msgspec.DecodeError as error:
         raise ProtocolError(f"not JSON: {error}") from None
     except RecursionError:
         raise ProtocolError("not JSON: nested too deeply") from None
-    except ValueError as error:  # e.g. an integer of more than 4,300 digits
-        raise ProtocolError(f"not JSON: {error}") from None
-    _require(isinstance(obj, dict), "payload must be a JSON object")
-    _require("v" in obj, "payload has no 'v' (protocol version)")
-    _require(obj["v"] == VERSION, f"unsupported protocol version (this is {VERSION}): {obj['v']!r}")
+    if isinstance(message, _Unversioned):
+        raise ProtocolError(f"unsupported protocol version (this is {VERSION}): 0")
+    check = _CHECKS.get(kind)
+    return check(message) if check else message
+
+
+def event_reference(payload: bytes) -> tuple[str, int | None] | None:
+    """The id (and ``seq``, if readable) of a version 1 event payload ``decode`` refused, so the hub can answer
+    it; None when not even the id can be read, or the event is of another version (a newer kiosk's event waits
+    in its outbox for a newer hub, not refused by this one)."""
     try:
-        return message_type.from_dict(obj)
-    except (TypeError, AttributeError) as error:
-        raise ProtocolError(f"wrong shape: {error}") from None
+        found = _EVENT_REFERENCE.decode(payload)
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return None
+    return found.id, found.seq if isinstance(found.seq, int) and not isinstance(found.seq, bool) else None
+
+
+class _EventReference(msgspec.Struct):
+    v: Literal[1]
+    id: Id
+    seq: Any = None
+
+
+_EVENT_REFERENCE = msgspec.json.Decoder(_EventReference)
+_VERSION_FIELD = "- at `$.v`"
+
+
+def _reason(message: str) -> str:
+    if message == "Object missing required field `v`":
+        return "payload has no 'v' (protocol version)"
+    if message.endswith(_VERSION_FIELD):
+        found = message.removesuffix(_VERSION_FIELD).removeprefix("Invalid value").strip()
+        return f"unsupported protocol version (this is {VERSION}): {found}"
+    return message
+
+
+def _convert(value: Any, as_type: type[A], where: str) -> A:
+    """``value`` (already decoded JSON) as ``as_type``, errors naming the field under ``where``."""
+    try:
+        return msgspec.convert(value, as_type)
+    except msgspec.ValidationError as error:
+        text = str(error)
+        raise ProtocolError(text.replace("`$", f"`{where}") if "`$" in text else f"{text} - at `{where}`") from None

@@ -41,7 +41,7 @@ def test_the_map_flags_who_is_missing_misplaced_and_which_kiosk_is_offline():
 
 
 def test_after_a_round_change_the_map_shows_who_has_not_moved_yet():
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     next_round = replace(STATE, clock=replace(STATE.clock, round=2, started_at=1.5))  # after a's check-in, before c's
     tech = build_map("Room 12", next_round, {}, True, 1060.0).tile("tech")
@@ -75,7 +75,8 @@ def test_the_screen_shows_a_student_on_the_tile_where_they_checked_in(room, brok
     kiosk = TestClient(broker.port, T.ack("tech"), T.hub_status)
     kiosk.wait_for(T.hub_status, lambda s: s["online"])
     kiosk.publish(T.kiosk_status("tech"), encode(KioskStatus(online=True)), retain=True)
-    kiosk.publish(T.kiosk_event("tech"), encode(Event("e1", "checkin", card("s04"), "tech", 5.0, 1, 5.0)))
+    kiosk.publish(T.kiosk_event("tech"), encode(Event(id="e1", kind="checkin", card=card("s04"), station="tech", at=5.0,
+                                                      seq=1, kiosk_time=5.0)))
     pump(lambda: "Noah W." in tile_texts(screen, "Tech Station"), message="Noah on the Tech Station tile")
     assert "kiosk online" in tile_texts(screen, "Tech Station")
     assert "KIOSK OFFLINE" in tile_texts(screen, "Reading Nook")

@@ -52,19 +52,20 @@ def test_calls_for_help_survive_a_hub_restart_in_order(room, broker):
 
     first = HubService(room)
     for number, station in enumerate(("tech", "reading-nook", "tech")):
-        first.handle_event(station, Event(f"h{number}", "help", None, station, 100.0 + number, number + 1, 0.0))
+        first.handle_event(station, Event(id=f"h{number}", kind="help", card=None, station=station, at=100.0 + number,
+                                          seq=number + 1, kiosk_time=0.0))
     assert [h.id for h in first.room.help] == ["h0", "h1"]  # tech was already waiting
     first.store.close()
     again = HubService(room)
     assert [(h.id, h.station) for h in again.room.help] == [("h0", "tech"), ("h1", "reading-nook")]
-    assert [h["station"] for h in again.room.snapshot(200.0)["help"]] == ["tech", "reading-nook"]
+    assert [h.station for h in again.room.snapshot(200.0).help] == ["tech", "reading-nook"]
     again.store.close()
 
 
 def test_only_a_call_for_help_may_come_without_a_card():
     call = {"v": 1, "id": "h1", "kind": "help", "station": "tech", "at": 1.0, "seq": 1, "kiosk_time": 1.0}
     assert decode("kiosk_event", json.dumps(call).encode()).card is None
-    with pytest.raises(ProtocolError, match="'card' must be a string"):
+    with pytest.raises(ProtocolError, match="a checkin event needs its 'card'"):
         decode("kiosk_event", json.dumps({**call, "kind": "checkin"}).encode())
     assert card("s01")  # a check-in always carries one
 
@@ -86,6 +87,6 @@ def test_a_call_with_a_bad_card_is_still_a_call_from_the_station(room, broker):
 
     hub = HubService(room)
     forged = card("s05", secret=b"not this class's secret, at all!")
-    hub.handle_event("tech", Event("h1", "help", forged, "tech", 100.0, 1, 0.0))
+    hub.handle_event("tech", Event(id="h1", kind="help", card=forged, station="tech", at=100.0, seq=1, kiosk_time=0.0))
     assert [(h.station, h.student) for h in hub.room.help] == [("tech", None)]
     hub.store.close()

@@ -1,4 +1,6 @@
 """The hub service against a real Mosquitto and a real SQLite file."""
+import json
+
 import pytest
 
 from hub.service import HubService
@@ -21,7 +23,8 @@ def kiosk_wire(broker, hub):
 
 
 def checkin(student: str, event_id: str, at: float = 100.0, station: str = "reading-nook", **card_args) -> bytes:
-    return encode(Event(event_id, "checkin", card(student, **card_args), station, at, 1, at))
+    return encode(Event(id=event_id, kind="checkin", card=card(student, **card_args), station=station, at=at, seq=1,
+                        kiosk_time=at))
 
 
 def test_a_checkin_is_stored_once_acked_and_shown_in_the_state(room, hub, kiosk_wire):
@@ -56,8 +59,12 @@ def test_malformed_payloads_are_dropped_and_the_hub_keeps_working(hub, kiosk_wir
     kiosk_wire.publish(T.kiosk_event("reading-nook"), payload)
     kiosk_wire.publish(T.command, payload)
     kiosk_wire.publish(T.kiosk_event("reading-nook"), checkin("s05", "after-garbage"))
-    assert kiosk_wire.wait_for(T.ack("reading-nook"))["ids"] == ["after-garbage"]
+    kiosk_wire.wait_for(T.ack("reading-nook"), lambda ack: ack["ids"] == ["after-garbage"])
     assert hub.drops.dropped == 2
+    refused = [json.loads(m.payload) for m in kiosk_wire.messages if m.topic == T.ack("reading-nook")][:-1]
+    # Only an event whose id can be read can be answered: here the one with a NaN time, naming the field.
+    assert [r["refused"][0]["id"] for r in refused] == (["e"] if b'"NaN"' in payload else [])
+    assert all("`$.at`" in r["refused"][0]["reason"] for r in refused)
     assert "dropped a message on rotation/v1/room-12/" in caplog.text
 
 

@@ -138,3 +138,17 @@ def test_a_call_for_help_waits_in_the_outbox_like_any_event(room, tmp_path):
     assert core.help_waiting() and core.ask_help() is None  # one call at a time
     assert [(e.id, e.kind, e.card) for e in core.outbox.events()] == [(call.id, "help", None)]
     core.stop()
+
+
+def test_an_event_the_hub_cannot_read_is_refused_dropped_and_holds_nothing_up(room, hub, kiosk, caplog):
+    """A kiosk of another make (or version) sends an event of a kind this hub does not know: the hub answers
+    it as refused, the kiosk drops it instead of resending it forever, and the next check-in goes on at once
+    instead of waiting behind the gap its sequence number would leave."""
+    eventually(lambda: kiosk.online and kiosk.state, message="the kiosk to get the room state")
+    unknown = kiosk.record("dance", card("s05"))
+    eventually(lambda: kiosk.outbox.depth() == 0, 3, "the refused event to leave the outbox")
+    assert f"Invalid enum value 'dance' - at `$.kind`: event {unknown.id}" in caplog.text
+    kiosk.scan(card("s10"))
+    eventually(lambda: kiosk.outbox.depth() == 0, 3, "the next check-in to be acked without a 15 s hold")
+    eventually(lambda: "s10" in hub.room.presence, 3, "the hub to place the student")
+    assert hub.store.event_count() == 1 and hub.store.event_count(unknown.id) == 0

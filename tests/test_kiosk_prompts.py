@@ -1,5 +1,5 @@
 """The questions a kiosk asks after a scan: choice, goal, exit ticket and what next. Pure."""
-from dataclasses import replace
+from msgspec.structs import replace
 
 from kiosk.decide import decide
 from kiosk.prompts import after_answer, after_scan, icon_for

@@ -2,12 +2,12 @@
 import json
 
 from hub.kiosk_view import ViewPublisher, kiosk_view
-from shared.protocol import decode
+from shared.protocol import Presence, State, decode
 
 
-def snapshot(seq: int = 7, presence: dict | None = None) -> dict:
-    return {
-        "seq": seq, "hub_time": 1000.0 + seq,
+def snapshot(seq: int = 7, presence: dict | None = None) -> State:
+    return decode("state", json.dumps({
+        "v": 1, "seq": seq, "hub_time": 1000.0 + seq,
         "clock": {"round": 1, "rounds": 2, "duration": 600, "running": True, "ends_at": 1600.0, "left": None},
         "stations": [{"id": "art", "name": "Art", "kind": "other", "kiosk": True, "groups": ["g1"]},
                      {"id": "maths", "name": "Maths", "kind": "other", "kiosk": True, "groups": ["g2"]}],
@@ -24,19 +24,19 @@ def snapshot(seq: int = 7, presence: dict | None = None) -> dict:
         "goals": ["Try something hard", "Help a friend"],
         "progress": {"ann": {"goal": "Help a friend"}, "bo": {"goal": "Try something hard"},
                      "cy": {"ticket": "stuck"}, "di": {"goal": "Help a friend"}},
-    }
+    }).encode())
 
 
 def test_a_kiosk_sees_its_own_station_and_the_class_list_only():
     art = kiosk_view(snapshot(), "art")
-    assert art["students"] == snapshot()["students"]  # any student may scan here, so every card is known
-    assert art["presence"] == {"ann": {"station": "art", "at": 990.0}, "cy": {"station": "art", "at": 995.0}}
-    assert [h["id"] for h in art["help"]] == ["h1"]
-    assert set(art["progress"]) == {"ann", "bo", "cy", "di"}  # expected here, here (cy) or in no group (di)
+    assert art.students == snapshot().students  # any student may scan here, so every card is known
+    assert art.presence == {"ann": Presence("art", 990.0), "cy": Presence("art", 995.0)}
+    assert [h.id for h in art.help] == ["h1"]
+    assert set(art.progress) == {"ann", "bo", "cy", "di"}  # expected here, here (cy) or in no group (di)
     maths = kiosk_view(snapshot(), "maths")
-    assert maths["presence"] == {}  # cy is at art, out of maths' sight
-    assert [h["id"] for h in maths["help"]] == ["h2"]
-    assert set(maths["progress"]) == {"cy", "di"}
+    assert maths.presence == {}  # cy is at art, out of maths' sight
+    assert [h.id for h in maths.help] == ["h2"]
+    assert set(maths.progress) == {"cy", "di"}
 
 
 def test_a_view_is_sent_again_only_when_it_changed():

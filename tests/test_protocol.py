@@ -1,8 +1,9 @@
 import json
 
+import msgspec
 import pytest
 
-from shared.protocol import Event, ProtocolError, State, decode, encode
+from shared.protocol import Event, ExtendArgs, ProtocolError, State, command_args, decode, encode
 from shared.topics import Topics
 
 TOPICS = Topics("room-12")
@@ -17,24 +18,29 @@ def event_payload(**changes) -> bytes:
 
 def test_an_event_round_trips():
     event = decode("kiosk_event", event_payload())
-    assert event == Event("e1", "checkin", "RS1:s01:1:AAAA", "tech", 10.0, 1, 9.0)
+    assert event == Event(id="e1", kind="checkin", card="RS1:s01:1:AAAA", station="tech", at=10.0, seq=1,
+                          kiosk_time=9.0)
     assert decode("kiosk_event", encode(event)) == event
 
 
 @pytest.mark.parametrize("payload, reason", [
     (b"{not json", "not JSON"),
     (b"\xff\xfe", "not JSON"),
-    (b"[1, 2]", "must be a JSON object"),
+    (b"[1, 2]", "Expected `object`, got `array`"),
     (event_payload(v=...), "no 'v'"),
     (event_payload(v=2), "unsupported protocol version \\(this is 1\\): 2"),
-    (event_payload(kind="dance"), "unknown event kind"),
-    (event_payload(seq=-1), "'seq' must be at least 0"),
-    (event_payload(seq=True), "'seq' must be an integer"),
-    (event_payload(at="noon"), "'at' must be a number"),
-    (event_payload(id=""), "'id' must be 1 to 64"),
-    (event_payload(card=["x"]), "'card' must be a string"),
-    (event_payload(station=...), "'station' must be a string"),
-    (event_payload(data=[1]), "'data' must be an object"),
+    (event_payload(kind="dance"), "Invalid enum value 'dance' - at `\\$.kind`"),
+    (event_payload(seq=-1), "Expected `int` >= 0 - at `\\$.seq`"),
+    (event_payload(seq=True), "Expected `int`, got `bool` - at `\\$.seq`"),
+    (event_payload(at="noon"), "Expected `float`, got `str` - at `\\$.at`"),
+    (event_payload(id=""), "Expected `str` of length >= 1 - at `\\$.id`"),
+    (event_payload(card=["x"]), "got `array` - at `\\$.card`"),
+    (event_payload(station=...), "missing required field `station`"),
+    (event_payload(data=[1]), "Expected `object`, got `array` - at `\\$.data`"),
+    (event_payload(card=...), "a checkin event needs its 'card' - at `\\$.card`"),
+    (event_payload(kind="choice", data={"activity": "x" * 25}), "length <= 24 - at `\\$.data.activity`"),
+    (event_payload(kind="exit_ticket", data={"how": "meh"}), "Invalid enum value 'meh' - at `\\$.data.how`"),
+    (event_payload(kind="conference", data={"text": " "}), "a note needs tags or some text.* - at `\\$.data`"),
     (b'{"v": 1, "id": "' + b"x" * 9000 + b'"}', "over the 8192-byte limit"),
     (b"[" * 100000 + b"]" * 100000, "over the"),
 ])
@@ -71,3 +77,27 @@ def test_topics_parse_and_refuse_what_is_not_ours():
     for topic in ("rotation/v1/room-12/kiosk/Tech!/event", "rotation/v1/other/state", "rotation/v1/room-12/x"):
         with pytest.raises(ValueError):
             TOPICS.parse(topic)
+
+
+def test_a_decode_error_names_the_field_deep_inside_a_message():
+    body = json.loads(json.dumps({"v": 1, "seq": 3, "hub_time": 100.0,
+                                  "clock": {"round": 1, "rounds": 2, "duration": 60, "running": True},
+                                  "stations": [], "groups": [], "students": {},
+                                  "presence": {"s1": {"station": "read", "at": 99.0}}}))
+    assert decode("state", json.dumps(body).encode()).clock.ends_at is None  # optional fields may be absent
+    body["presence"]["s1"]["at"] = "noon"
+    with pytest.raises(ProtocolError, match=r"Expected `float`, got `str` - at `\$.presence\[...\].at`"):
+        decode("state", json.dumps(body).encode())
+    body["presence"]["s1"]["at"] = 99.0
+    body["stations"] = [{"id": "read", "name": "Read", "kind": "reading", "kiosk": "yes", "groups": []}]
+    with pytest.raises(ProtocolError, match=r"got `str` - at `\$.stations\[0\].kiosk`"):
+        decode("state", json.dumps(body).encode())
+
+
+def test_a_command_is_read_as_its_action_declares_and_refused_naming_the_field():
+    extend = decode("command", b'{"v":1,"id":"c1","action":"extend","client":"display-1","args":{"minutes":90}}')
+    with pytest.raises(ProtocolError, match=r"Expected `float` <= 60.0 - at `\$.args.minutes`"):
+        command_args(extend, ExtendArgs)
+    assert command_args(msgspec.structs.replace(extend, args={}), ExtendArgs).minutes == 1
+    with pytest.raises(ProtocolError, match=r"Invalid enum value 'dance' - at `\$.action`"):
+        decode("command", b'{"v":1,"id":"c1","action":"dance","client":"display-1"}')

@@ -78,7 +78,7 @@ def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_t
 
 
 def test_the_map_shows_a_coloured_dot_for_the_exit_ticket(room, kivy_window, hub):
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from hub.display_link import DisplayLink
 

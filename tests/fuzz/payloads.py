@@ -14,7 +14,8 @@ STATE = {
                   "activities": ["Read a book"]},
                  {"id": "tech", "name": "Tech", "kind": "tech", "kiosk": True, "groups": ["g2"]}],
     "groups": [{"id": "g1", "name": "G1", "members": ["s01"]}, {"id": "g2", "name": "G2", "members": ["s02"]}],
-    "students": {"s01": {"name": "Maya R.", "card": 1, "group": "g1"}, "s02": {"name": "Liam C.", "card": 2, "group": "g2"}},
+    "students": {"s01": {"name": "Maya R.", "card": 1, "group": "g1"},
+                 "s02": {"name": "Liam C.", "card": 2, "group": "g2"}},
     "presence": {"s01": {"station": "reading-nook", "at": 1795429950.0}},
     "help": [{"id": "h1", "station": "tech", "at": 1795429960.0}],
     "goals": ["Help a friend", "Try something hard"],
@@ -32,6 +33,9 @@ VALID = {
     "reply": {"v": 1, "id": "c1", "ok": True, "message": "extended by 2 min", "data": {"version": 2}},
     "state": STATE,
     "view": STATE,
+    "summary": {"v": 1, "room": "Room 12", "round": 2, "rounds": 5, "running": True, "ends_at": 1795430512.0,
+                "left": None, "students": 28, "checked_in": 22, "help_waiting": 1,
+                "stations": [{"id": "reading-nook", "name": "Reading Nook", "here": 5, "expected": 5}]},
 }
 ODD_VALUES = [None, True, False, 0, -1, 2 ** 63, 1e308, -1e308, 0.5, "", "x", "x" * 300, "∞", [], [1, "a"], {},
               {"a": {"b": [None]}}, [[[[[]]]]]]
