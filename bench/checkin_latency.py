@@ -37,17 +37,17 @@ kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # a
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
+from edge.broker_setup import read_password  # noqa: E402
+from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.mqtt import disable_nagle  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.scanners import SerialScanner  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from edge.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker, write_demo_config  # noqa: E402
-from shared.topics import Topics  # noqa: E402
-from edge.heap import freeze_startup_objects  # noqa: E402
-from edge.mqtt import disable_nagle  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
+from shared.topics import Topics  # noqa: E402
 
 FRAME_MS = 1000 / 60
 
@@ -281,8 +281,8 @@ def main() -> None:
                 pty_anchor = raw_pty_transfer(args.scans, line, gap)
                 handed, answer = kiosk_answer_drawn(config, list(nook.values()), args.scans, work, gap)
             if args.part in ("b", "both"):
-                event = encode(Event("0" * 32, "checkin", line.decode().strip(), "tech", time.time(), 1,
-                                     time.time()))
+                event = encode(Event(id="0" * 32, kind="checkin", card=line.decode().strip(), station="tech",
+                                     at=time.time(), seq=1, kiosk_time=time.time()))
                 relay = raw_relay(config, event, args.scans, gap)
                 to_map = scan_to_map(config, nook, args.scans, work, gap)
                 relay_after = raw_relay(config, event, args.scans, gap)

@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import time  # noqa: E402
 
-from hub.display_link import DisplayLink  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
+from hub.display_link import DisplayLink  # noqa: E402
 from shared.config import load_config  # noqa: E402
 
 

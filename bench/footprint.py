@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throughput import STUDENTS, Counter, burst, kiosk_jobs, write_config  # noqa: E402
 
+from edge.broker_setup import read_password  # noqa: E402
+from edge.heap import resident_mb  # noqa: E402
 from hub.store import HubStore, ReceivedEvent  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from edge.broker_setup import read_password  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
-from edge.heap import resident_mb  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event  # noqa: E402
@@ -90,7 +90,8 @@ class Room:
         batch = []
         for number in range(events):
             at = now - 86400 * (1 + number % 150)  # spread over the last five months, inside the retention
-            event = Event(uuid.uuid4().hex, "checkin", "RS1:history", "k01", at, 0, at)
+            event = Event(id=uuid.uuid4().hex, kind="checkin", card="RS1:history", station="k01", at=at, seq=0,
+                          kiosk_time=at)
             batch.append(ReceivedEvent("k01", event, STUDENTS[number % len(STUDENTS)], at, True, "", 0))
             if len(batch) == 20_000:
                 store.add_events(batch)

@@ -8,7 +8,8 @@ tried again after ``retry`` seconds with whatever came meanwhile.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 
@@ -24,7 +25,7 @@ class BatchWorker(Generic[Item]):
         self._idle = False  # waiting for a first item, as opposed to gathering more
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def start(self) -> "BatchWorker[Item]":
+    def start(self) -> BatchWorker[Item]:
         self._thread.start()
         return self
 

@@ -28,8 +28,7 @@ from pathlib import Path
 
 from edge.files import write_if_changed
 from shared.config import Config, ConfigError
-from shared.topics import (PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, kiosk_account, pair_reply_topic,
-                           pair_request_topic)
+from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, kiosk_account, pair_reply_topic, pair_request_topic
 
 PASSWORD_SUFFIX = ".password"
 PBKDF2_ITERATIONS = 101  # what mosquitto_passwd 2.0 writes; its `$7$` format names the count
@@ -162,6 +161,8 @@ def bridge_text(config: Config) -> str:
              f"remote_clientid rotation-{config.room_id}", "cleansession false", "notifications false",
              "try_private true", "restart_timeout 2 30"]
     if school.username:
+        if school.password_file is None:  # load_config refuses one without the other
+            raise ConfigError(f"{config.path}: [school] username and password_file go together")
         try:
             password = school.password_file.read_text().strip()
         except OSError as error:

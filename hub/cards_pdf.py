@@ -16,8 +16,18 @@ PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, as a bank card: fits a lanyard sleeve
 COLUMNS, ROWS = 2, 5
 QR_MM = 34.0
-# A Unicode font for names from any roster (the PDF core fonts stop at Latin-1): the one Kivy ships.
-FONT = Path(importlib.util.find_spec("kivy").origin).parent / "data" / "fonts" / "DejaVuSans.ttf"
+
+
+def _kivy_font() -> Path:
+    """A Unicode font for names from any roster (the PDF core fonts stop at Latin-1): the one Kivy ships,
+    found without importing Kivy."""
+    spec = importlib.util.find_spec("kivy")
+    if spec is None or spec.origin is None:
+        raise ImportError("Kivy is not installed: its DejaVu Sans font prints the names on the cards")
+    return Path(spec.origin).parent / "data" / "fonts" / "DejaVuSans.ttf"
+
+
+FONT = _kivy_font()
 
 
 def qr_image(token: str):

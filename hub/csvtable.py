@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class CsvRow:
-    def __init__(self, table: "CsvTable", line: int, cells: list[str]) -> None:
+    def __init__(self, table: CsvTable, line: int, cells: list[str]) -> None:
         self.table, self.line, self._cells = table, line, cells
 
     def get(self, column: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from edge import kivy_env
 
@@ -20,11 +21,15 @@ from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 from kivy.utils import escape_markup  # noqa: E402
 
-from hub.display_link import DisplayLink  # noqa: E402
-from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
-from hub.report import TICKET_COLOURS  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
+from hub.display_link import DisplayLink, is_action  # noqa: E402
+from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
+from hub.report import TICKET_COLOURS  # noqa: E402
+
+if TYPE_CHECKING:
+    from hub.regroup_screen import RegroupPresenter
+    from shared.protocol import Action
 
 log = logging.getLogger("rotation.display")
 Builder.load_file(str(Path(__file__).with_name("room_map.kv")))
@@ -102,7 +107,7 @@ class HelpPanel(BoxLayout):
         self.waiting = bool(lines)
         rows = self.ids.rows
         if [row.request_id for row in rows.children[::-1]] == [line.id for line in lines]:
-            for row, line in zip(rows.children[::-1], lines):
+            for row, line in zip(rows.children[::-1], lines, strict=True):  # the same ids, just checked
                 row.text = f"{line.station} · {line.waiting}"
             return
         rows.clear_widgets()
@@ -184,7 +189,7 @@ class DisplayPresenter:
     def __init__(self, link: DisplayLink, screen: RoomMapScreen) -> None:
         self.link, self.screen = link, screen
         self.shown_map: RoomMap | None = None
-        self.regroup = None  # the regroup screen's presenter while it is on show
+        self.regroup: RegroupPresenter | None = None  # the regroup screen's presenter while it is on show
         self._pending = Clock.create_trigger(self.draw, -1)
         link.map_listeners.append(lambda room_map: self._pending())
         screen.bind(on_command=self._command)
@@ -209,6 +214,9 @@ class DisplayPresenter:
     def _command(self, screen, action: str) -> None:
         if action == "groups":
             self.show_regroup()
+            return
+        if not is_action(action):
+            log.warning("the screen asked for %r, which is no command of the hub's", action)
             return
         self._send(action, {"minutes": 1} if action == "extend" else {})
 
@@ -238,7 +246,7 @@ class DisplayPresenter:
         self.regroup = None
         self.draw()
 
-    def _send(self, action: str, args: dict) -> None:
+    def _send(self, action: Action, args: dict[str, Any]) -> None:
         def send() -> None:
             reply = self.link.command(action, args)
             if reply is None or not reply.ok:
@@ -272,6 +280,8 @@ class DisplayApp(App):
         kivy_env.finish_each_frame(Window)
 
     def save_snapshot(self) -> None:
+        if self.snapshot is None:
+            return
         temporary = self.snapshot.with_suffix(".tmp.png")
         self.root.export_to_png(str(temporary))
         temporary.replace(self.snapshot)

@@ -8,18 +8,24 @@ import logging
 import threading
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 import paho.mqtt.client as mqtt
 
-from hub.mapview import RoomMap, build_map
 from edge.mqtt import QOS, DropLog, make_client, take_message
+from hub.mapview import RoomMap, build_map
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import Command, KioskStatus, Reply, encode
+from shared.protocol import COMMAND_ACTIONS, Action, Command, KioskStatus, Reply, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.display")
+
+
+def is_action(action: str) -> TypeGuard[Action]:
+    """Whether ``action`` is one of the protocol's teacher commands."""
+    return action in COMMAND_ACTIONS
 
 
 class DisplayLink(FollowsHub):
@@ -74,7 +80,7 @@ class DisplayLink(FollowsHub):
         if kind in FOLLOWED_KINDS:
             if not self.follower.receive(kind, message, retained, self.now()):
                 return
-        elif kind == "kiosk_status":
+        elif kind == "kiosk_status" and key is not None:  # its topic names the station
             before = self.kiosks.get(key)
             self.kiosks[key] = message
             if before is not None and (before.online, before.problem) == (message.online, message.problem):
@@ -94,7 +100,7 @@ class DisplayLink(FollowsHub):
             listener(self.map)
         return self.map
 
-    def command(self, action: str, args: dict | None = None, timeout: float = 5.0) -> Reply | None:
+    def command(self, action: Action, args: dict[str, Any] | None = None, timeout: float = 5.0) -> Reply | None:
         """Send a teacher command and wait for the hub's reply (None if it did not come in time)."""
         deadline = time.monotonic() + timeout
         if not self._listening.wait(timeout):

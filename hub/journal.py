@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
-from hub.store import HubStore, ReceivedEvent
 from edge.batches import BatchWorker
+from hub.store import HubStore, ReceivedEvent
 
 log = logging.getLogger("rotation.hub.journal")
 RETRY_SECONDS = 1.0

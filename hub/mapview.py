@@ -6,10 +6,10 @@ but missing, and whether its kiosk is online.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from shared.clock import format_left, time_left
-from shared.protocol import STORAGE_FULL, KioskStatus, State, Station
+from shared.protocol import STORAGE_FULL, Group, KioskStatus, State, Station, Student
 
 
 class NameTag(NamedTuple):
@@ -70,12 +70,14 @@ def waiting_map(room: str, hub_online: bool) -> RoomMap:
 
 
 class _Seat(NamedTuple):
+    """The three tags after ``expected`` are shown only for a student expected somewhere; for one in no group
+    they are the plain ``tag``."""
     student_id: str
     tag: NameTag
     expected: Station | None  # where the student's group is this round
-    misplaced: NameTag | None  # the tag at any other station
-    absent: NameTag | None  # the tag in the expected station's missing list
-    not_moved: NameTag | None  # the tag at last round's station, once a new round has begun
+    misplaced: NameTag  # the tag at any other station
+    absent: NameTag  # the tag in the expected station's missing list
+    not_moved: NameTag  # the tag at last round's station, once a new round has begun
 
 
 class _Layout(NamedTuple):
@@ -86,23 +88,24 @@ class _Layout(NamedTuple):
     groups_text: dict[str, str]
 
 
-_last_layout: tuple[tuple, _Layout] | None = None
+_LayoutKey: TypeAlias = tuple[tuple[Station, ...], tuple[Group, ...], dict[str, Student]]
+_last_layout: tuple[_LayoutKey, _Layout] | None = None
 
 
 def _layout(state: State) -> _Layout:
     global _last_layout
-    key = (state.stations, state.groups, state.students)
+    key: _LayoutKey = (state.stations, state.groups, state.students)
     cached = _last_layout
-    if cached is not None and all(a is b for a, b in zip(cached[0], key)):
+    if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
         return cached[1]
     group_names = {g.id: g.name for g in state.groups}
     station_of_group = {group: s for s in state.stations for group in s.groups}
     students = []
     for student_id, student in sorted(state.students.items(), key=lambda item: item[1].name):
-        expected = station_of_group.get(student.group)
+        expected = station_of_group.get(student.group) if student.group is not None else None
         tag = NameTag(student_id, student.name)
         if expected is None:
-            students.append(_Seat(student_id, tag, None, None, None, None))
+            students.append(_Seat(student_id, tag, None, tag, tag, tag))
         else:
             students.append(_Seat(student_id, tag, expected, tag._replace(note=f"belongs at {expected.name}"),
                                   tag._replace(note="not checked in"),
@@ -150,10 +153,10 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         presence = presence_of.get(student_id)
         progress = progress_of.get(student_id) if progress_of else None
         if progress is not None and progress.ticket:  # rare next to the others: tags are remade only for these
-            tag, misplaced, absent, not_moved = (t._replace(ticket=progress.ticket) if t else t
+            tag, misplaced, absent, not_moved = (t._replace(ticket=progress.ticket)
                                                  for t in (tag, misplaced, absent, not_moved))
-        at = stations.get(presence.station) if presence else None
-        if at is not None:
+        at = stations.get(presence.station) if presence is not None else None
+        if at is not None and presence is not None:
             if expected is None or expected is at:
                 here[at.id].append(tag)
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from hub.csvtable import CsvTable
+from hub.csvtable import CsvRow, CsvTable
 from hub.roster import Roster, RosterError, RosterStudent, check_students, read_text, student_id_problem
 
 FILES = ("users.csv", "classes.csv", "enrollments.csv")
@@ -20,7 +20,7 @@ CLASS_COLUMNS = ("sourcedId", "title"), ("status", "classCode")
 ENROLLMENT_COLUMNS = ("classSourcedId", "userSourcedId", "role"), ("status",)
 
 
-def _active(row) -> bool:
+def _active(row: CsvRow) -> bool:
     return row.get("status").lower() != "tobedeleted"
 
 
@@ -52,11 +52,12 @@ def parse_oneroster(texts: dict[str, str], class_ref: str | None, source: str = 
     problems: list[str] = []
     users, classes, enrollments = (CsvTable(texts[name], f"{name} ", problems, *columns, others_allowed=True)
                                    for name, columns in zip(FILES, (USER_COLUMNS, CLASS_COLUMNS,
-                                                                    ENROLLMENT_COLUMNS)))
+                                                                    ENROLLMENT_COLUMNS), strict=True))
     class_rows = [(row.get("sourcedId"), row.get("classCode"), row.get("title")) for row in classes if _active(row)]
     enrolled = [row for row in enrollments
                 if _active(row) and row.get("role").lower() == "student"]
-    people, inactive = {}, set()
+    people: dict[str, CsvRow] = {}
+    inactive: set[str] = set()
     for row in users:
         if _active(row) and row.get("enabledUser").lower() != "false":
             people.setdefault(row.get("sourcedId"), row)

@@ -5,13 +5,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from edge.broker_setup import read_password
 from shared.config import Config, ConfigError
-from shared.pairing import (CODE_SECONDS, CODE_TRIES, PairingError, Request, code_key, new_code, refusal,
-                            sealed_reply, shown)
+from shared.pairing import (
+    CODE_SECONDS,
+    CODE_TRIES,
+    JsonObject,
+    PairingError,
+    Request,
+    code_key,
+    new_code,
+    refusal,
+    sealed_reply,
+    shown,
+)
 from shared.topics import kiosk_account
 
 log = logging.getLogger("rotation.hub.pairing")
@@ -25,10 +35,12 @@ class Waiting:
     tries_left: int = CODE_TRIES
 
 
-def kiosk_bundle(config: Config, station: str) -> dict:
+def kiosk_bundle(config: Config, station: str) -> JsonObject:
     """What a station's new kiosk needs from the hub: the room as a kiosk sees it (no roster), the class
     secret that checks cards, its own broker account and the room's CA when the broker speaks TLS."""
     folder = config.broker.accounts
+    if folder is None:  # PairingDesk.issue makes no code without it
+        raise ConfigError("the room's broker has no accounts to hand out ([broker] accounts)")
     ca = folder / "ca.crt"
     return {
         "room": {"id": config.room_id, "name": config.room_name, "goals": list(config.goals)},

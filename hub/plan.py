@@ -11,6 +11,7 @@ the station to repeat instead). A plan that cannot keep the rules raises ``PlanE
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -98,26 +99,26 @@ def keep_tracks(previous: Plan, stations: list[PlanStation], groups: list[PlanGr
     return tracks if all(sum(g.size for g in track) <= room for track in tracks) else None
 
 
-def make_plan(stations: list[PlanStation], groups: list[PlanGroup], skips: list[Skip] = (),
+def make_plan(stations: list[PlanStation], groups: list[PlanGroup], skips: Sequence[Skip] = (),
               keep: Plan | None = None) -> Plan:
     """``keep``: a plan in use, whose tracks stay as they are if they still fit."""
     if not stations:
         raise PlanError("the room has no stations")
     ids = {s.id for s in stations}
     sizes = {g.id: g.size for g in groups}
-    limited = [s for s in stations if s.capacity is not None]
-    room = min((s.capacity for s in limited), default=sum(sizes.values()))
-    smallest = min(limited, key=lambda s: s.capacity) if limited else None
+    limited = [(s, s.capacity) for s in stations if s.capacity is not None]
+    room = min((places for _, places in limited), default=sum(sizes.values()))
+    smallest = min(limited, key=lambda pair: pair[1])[0] if limited else None
     for group in groups:
         if smallest is not None and group.size > room:
             raise PlanError(f"group {group.id} has {group.size} students but {smallest.name} has room for "
                             f"{room}: every group visits every station, so split the group or add places")
     tracks = (keep and keep_tracks(keep, stations, groups, room)) or pack_tracks(groups, len(stations), room)
-    if tracks is None:
+    if tracks is None:  # only with a limited station: without one, a track has room for every student
         total = sum(sizes.values())
+        where = f" (the places at {smallest.name})" if smallest is not None else ""
         raise PlanError(f"{total} students in groups of {', '.join(str(g.size) for g in groups)} cannot be split "
-                        f"into {len(stations)} tracks of at most {room} (the places at {smallest.name}): "
-                        "make the groups smaller or add places")
+                        f"into {len(stations)} tracks of at most {room}{where}: make the groups smaller or add places")
     rounds = []
     for r in range(len(stations)):
         rounds.append({s.id: tuple(g.id for g in sorted(tracks[(i - r) % len(stations)], key=lambda g: g.id))
@@ -145,10 +146,10 @@ def _apply_skip(rounds: list[dict[str, tuple[str, ...]]], stations: list[PlanSta
             raise PlanError(f"group {skip.group} has nowhere else to be while skipping {skip.station}")
     if instead == skip.station:
         raise PlanError(f"group {skip.group} cannot repeat {instead} instead of skipping it")
-    station = next(s for s in stations if s.id == instead)
+    repeated = next(s for s in stations if s.id == instead)
     load = sum(sizes[g] for g in rounds[index][instead]) + sizes[skip.group]
-    if station.capacity is not None and load > station.capacity:
-        raise PlanError(f"round {index + 1}: {station.name} has room for {station.capacity}, and group "
+    if repeated.capacity is not None and load > repeated.capacity:
+        raise PlanError(f"round {index + 1}: {repeated.name} has room for {repeated.capacity}, and group "
                         f"{skip.group} would make it {load}")
     changed = dict(rounds[index])
     changed[skip.station] = tuple(g for g in changed[skip.station] if g != skip.group)

@@ -3,7 +3,9 @@ student; or ask for suggested groups, look them over, move names, and apply them
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.lang import Builder
@@ -14,6 +16,7 @@ from kivy.uix.widget import Widget
 
 from hub.display_link import DisplayLink
 from hub.regroup import RegroupModel
+from shared.protocol import Action
 
 Builder.load_file(str(Path(__file__).with_name("regroup.kv")))
 STRATEGY_BUTTONS = (("interest", "By interest"), ("readiness", "By readiness"), ("mixed", "Mixed"),
@@ -50,7 +53,7 @@ class RegroupScreen(Widget):
 
 
 class RegroupPresenter:
-    def __init__(self, link: DisplayLink, screen: RegroupScreen, back) -> None:
+    def __init__(self, link: DisplayLink, screen: RegroupScreen, back: Callable[[], None]) -> None:
         self.link, self.screen, self.model = link, screen, RegroupModel()
         self.seed = 0
         self._drawn: tuple | None = None
@@ -106,7 +109,7 @@ class RegroupPresenter:
         if student is not None:
             self._send("move_student", {"student": student, "group": group})
 
-    def _send(self, action: str, args: dict, strategy: str | None = None) -> None:
+    def _send(self, action: Action, args: dict[str, Any], strategy: str | None = None) -> None:
         def send() -> None:
             reply = self.link.command(action, args)
             Clock.schedule_once(lambda dt: self._answered(action, reply, strategy), 0)
@@ -118,7 +121,7 @@ class RegroupPresenter:
             if action == "move_student":
                 self.follow()  # show the groups as they really are
             return
-        if action == "suggest_groups":
+        if action == "suggest_groups" and strategy is not None:  # always sent with its strategy
             self.model.suggest(strategy, reply.data["groups"])
         elif action == "set_groups":
             self.model.suggested = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.protocol import TICKETS
 
@@ -19,7 +20,7 @@ class SessionEvent:
     kind: str  # checkin, choice, goal, exit_ticket, conference
     student: str
     station: str
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # the event's data, as the protocol checked it
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def describe(event: SessionEvent) -> str:
         return f"goal: {data.get('goal', '')}"
     if event.kind == "exit_ticket":
         following = f" (next: {data['next']})" if data.get("next") else ""
-        return f"exit ticket: {TICKET_WORDS.get(data.get('how'), data.get('how'))}{following}"
+        how = data.get("how")
+        return f"exit ticket: {TICKET_WORDS.get(how, how) if isinstance(how, str) else how}{following}"
     if event.kind == "help":
         return "asked for help"
     if event.kind == "conference":
@@ -96,8 +98,8 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
             until = stays[index + 1].at if index + 1 < len(stays) else ended
             minutes[event.station] += max(0.0, until - event.at) / 60
             visitors[event.station].add(student)
-    station_tickets: dict[str, Counter] = defaultdict(Counter)
-    group_tickets: dict[str, Counter] = defaultdict(Counter)
+    station_tickets: dict[str, Counter[str]] = defaultdict(Counter)
+    group_tickets: dict[str, Counter[str]] = defaultdict(Counter)
     for student, own in by_student.items():
         tickets = [e for e in own if e.kind == "exit_ticket" and e.data.get("how") in TICKETS]
         for station, how in {e.station: e.data["how"] for e in tickets}.items():  # the last word at each
@@ -110,7 +112,8 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
         started, ended, timeline,
         [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS},
                         (help_calls or {}).get(sid, 0)) for sid, name in stations],
-        [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS}) for group in sorted(members)])
+        [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS})
+         for group in sorted(members)])
 
 
 def clock_time(at: float) -> str:

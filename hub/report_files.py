@@ -58,7 +58,7 @@ def _draw_chart(report: Report, path: Path) -> None:
     for ticket in TICKETS:
         counts = [s.tickets[ticket] for s in report.stations]
         tickets_axis.barh(names, counts, left=left, color=TICKET_COLOURS[ticket], label=TICKET_WORDS[ticket])
-        left = [a + b for a, b in zip(left, counts)]
+        left = [a + b for a, b in zip(left, counts, strict=True)]  # one of each per station
     tickets_axis.set_title("Exit tickets at each station")
     tickets_axis.invert_yaxis()
     tickets_axis.legend(loc="lower right")

@@ -14,11 +14,13 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.audio import SoundLoader  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
-from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
 from kivy.metrics import sp  # noqa: E402
+from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
 from kivy.uix.button import Button  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
+from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
@@ -28,8 +30,6 @@ from kiosk.settings import settings_path  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.teacher_panel import TeacherPanel  # noqa: E402
 from kiosk.view import KioskView  # noqa: E402
-from edge.heap import freeze_startup_objects  # noqa: E402
-from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 
 log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from pyzbar import pyzbar
 
-from kiosk.scanners import ScannerThread
+from kiosk.scanners import ScannerThread, TextHandler
 
 log = logging.getLogger("rotation.kiosk.camera")
 WIDTH, HEIGHT, FPS = 640, 480, 8
@@ -75,13 +75,13 @@ class CameraScanner(ScannerThread):
     tool again if it stops (the camera was unplugged, say)."""
     thread_name = "camera-scanner"
 
-    def __init__(self, source: CameraSource, on_text: Callable[[str], None],
+    def __init__(self, source: CameraSource, on_text: TextHandler,
                  on_connected: Callable[[bool], None] = lambda connected: None) -> None:
         super().__init__(on_connected)
         self.source = source
         self.on_text = on_text
         self._seen = SeenCodes()
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -102,10 +102,12 @@ class CameraScanner(ScannerThread):
             self._set_connected(False)
             self._stopping.wait(1.0)
 
-    def _read(self, process: subprocess.Popen) -> None:
+    def _read(self, process: subprocess.Popen[bytes]) -> None:
         plane = self.source.width * self.source.height
+        frames = process.stdout
+        assert frames is not None, "the camera's tool is started with stdout=PIPE"
         while not self._stopping.is_set():
-            frame = process.stdout.read(self.source.frame_bytes)
+            frame = frames.read(self.source.frame_bytes)
             if len(frame) < self.source.frame_bytes:
                 if not self._stopping.is_set():
                     log.warning("the camera stopped sending pictures")

@@ -10,12 +10,15 @@ import os
 import select
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+from typing import TypeAlias
 
 import serial
 
 log = logging.getLogger("rotation.kiosk.scanner")
 MAX_LINE = 256
+TextHandler: TypeAlias = Callable[[str], object]  # takes a scanned text; what it returns (a decision) goes unused
+GarbageHandler: TypeAlias = Callable[[], object]  # told of an unreadable scan
 
 
 class LineAssembler:
@@ -98,7 +101,7 @@ class SerialScanner(ScannerThread):
     """Reads a serial QR scanner on its own thread; reopens the port if it is unplugged."""
     thread_name = "serial-scanner"
 
-    def __init__(self, port: str, baud: int, on_text: Callable[[str], None], on_garbage: Callable[[], None],
+    def __init__(self, port: str, baud: int, on_text: TextHandler, on_garbage: GarbageHandler,
                  on_connected: Callable[[bool], None] = lambda connected: None,
                  line_timeout: float = 0.5) -> None:
         super().__init__(on_connected)

@@ -41,7 +41,8 @@ def read_settings(path: Path) -> dict:
 def write_settings(path: Path, **changes) -> dict:
     settings = {**read_settings(path), **{k: v for k, v in changes.items() if v is not None}}
     lines = ["# Set at this kiosk by a teacher (behind the PIN); stronger than the room config here."]
-    lines += [f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"' for key, value in settings.items()]
+    lines += [f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"'
+              for key, value in settings.items()]
     temporary = path.with_suffix(".tmp")
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     temporary.replace(path)

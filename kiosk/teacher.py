@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
+from edge.broker_setup import PASSWORD_SUFFIX
 from kiosk.core import KioskCore
 from kiosk.pin import Attempt, PinGate
 from kiosk.settings import write_settings
-from edge.broker_setup import PASSWORD_SUFFIX
 from shared.cards import make_token
 from shared.protocol import conference_note
 from shared.topics import kiosk_account
@@ -32,7 +32,8 @@ class TeacherAccess:
         return self.pin_hash is not None
 
     def try_pin(self, pin: str) -> Attempt:
-        attempt = self.gate.try_pin(pin, self.pin_hash, self.now()) if self.enabled else Attempt(False)
+        pin_hash = self.pin_hash  # None: not enabled
+        attempt = self.gate.try_pin(pin, pin_hash, self.now()) if pin_hash is not None else Attempt(False)
         self.core.outbox.save_pin_state(self.gate.failures, self.gate.locked_until)
         if not attempt.ok and attempt.locked_for:
             log.warning("kiosk %s: teacher's screen locked for %.0f s after %d wrong PINs", self.core.station.id,

@@ -14,8 +14,8 @@ from kivy.uix.label import Label
 from kivy.uix.popup import Popup
 from kivy.uix.textinput import TextInput
 
-from kiosk.teacher import TeacherAccess
 from edge.note_popup import NotePopup
+from kiosk.teacher import TeacherAccess
 
 Builder.load_file(str(Path(__file__).with_name("teacher_panel.kv")))
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK")

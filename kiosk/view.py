@@ -5,14 +5,14 @@ from dataclasses import dataclass, replace
 
 from kiosk.decide import Decision
 from kiosk.moves import Move
-from kiosk.prompts import Option, Prompt
+from kiosk.prompts import Colour, Option, Prompt
 from shared.clock import format_left_for_students
 
 SHOW_SECONDS = 5.0
 PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
 MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
-COLOURS = {
+COLOURS: dict[str, Colour] = {
     "move": (0.11, 0.33, 0.72, 1),
     "prompt": (0.05, 0.40, 0.42, 1),
     "idle": (0.13, 0.19, 0.27, 1),
@@ -27,7 +27,7 @@ class KioskScreenModel:
     station: str
     title: str = "Show your card"
     detail: str = "Hold your QR card up to the scanner."
-    colour: tuple = COLOURS["idle"]
+    colour: Colour = COLOURS["idle"]
     clock: str = ""
     status: str = ""
     outcome: str = "idle"
@@ -131,7 +131,8 @@ class KioskView:
         return model
 
     def _moves_model(self) -> KioskScreenModel:
-        lines = [f"{m.name} \u2013 stay here" if m.stays else f"{m.name} \u2013 go to {m.to}" for m in self._moves[:MOVE_LINES]]
+        lines = [f"{m.name} \u2013 stay here" if m.stays else f"{m.name} \u2013 go to {m.to}"
+                 for m in self._moves[:MOVE_LINES]]
         if len(self._moves) > MOVE_LINES:
             lines.append(f"and {len(self._moves) - MOVE_LINES} more: look at the board")
         return KioskScreenModel(self.station_name, "Time to move!", "\n".join(lines), COLOURS["move"], self.clock,

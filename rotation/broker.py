@@ -63,7 +63,7 @@ class PrivateBroker:
             f"{self.extra_config}")
         return self.config_path
 
-    def start(self, timeout: float = 10.0) -> "PrivateBroker":
+    def start(self, timeout: float = 10.0) -> PrivateBroker:
         self.write_config()
         self.process = subprocess.Popen([find_mosquitto(), "-c", str(self.config_path)],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -71,7 +71,8 @@ class PrivateBroker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BrokerError(f"mosquitto exited at start: {self.process.stderr.read().decode().strip()}")
+                said = self.process.stderr.read().decode().strip() if self.process.stderr else ""
+                raise BrokerError(f"mosquitto exited at start: {said}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
@@ -97,7 +98,7 @@ class PrivateBroker:
             self.process.kill()
             self.process.wait()
 
-    def __enter__(self) -> "PrivateBroker":
+    def __enter__(self) -> PrivateBroker:
         return self.start()
 
     def __exit__(self, *exc) -> None:

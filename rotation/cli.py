@@ -9,15 +9,21 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hub.plan import PlanError
-from hub.grouping import STRATEGIES
-from hub.roster import RosterError
-from shared import __version__
 from edge.db import DatabaseInUse
 from edge.heap import freeze_startup_objects
+from edge.migrations import DatabaseTooNew
+from hub.grouping import STRATEGIES
+from hub.plan import PlanError
+from hub.roster import RosterError
+from shared import __version__
 from shared.config import ConfigError, load_config
 from shared.protocol import CLOCK_ACTIONS
+
+if TYPE_CHECKING:
+    from kiosk.scanners import ScannerThread
+    from kiosk.simulator import SimulatedStudents
 
 DEFAULT_CONFIG = os.environ.get("ROTATION_CONFIG", "/etc/rotation-station/room.toml")
 
@@ -193,6 +199,7 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
         from kiosk.core import KioskCore
 
         core = KioskCore(config, station, args.outbox)
+        source: SimulatedStudents | ScannerThread
         if args.simulate:
             from kiosk.simulator import SimulatedStudents
 
@@ -280,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     try:
         return dispatch(args)
-    except (ConfigError, RosterError, DatabaseInUse) as error:
+    except (ConfigError, RosterError, DatabaseInUse, DatabaseTooNew) as error:
         print(f"rotation: {error}", file=sys.stderr)
         return 2
     except PlanError as error:
@@ -305,9 +312,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         config = load_config(args.config)
         if config.roster:
-            from hub.roster_source import load_roster
-
             from hub.engine import rotation_plan
+            from hub.roster_source import load_roster
 
             students = load_roster(config.roster, config.roster_class).students
             count = len(students)

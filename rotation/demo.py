@@ -11,9 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from rotation.broker import BrokerError, PrivateBroker, free_port
 from edge.broker_setup import CONF_FILE, write_broker_files
 from edge.kivy_env import has_screen
+from rotation.broker import BrokerError, PrivateBroker, free_port
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SAMPLE_ROOM = ASSETS / "sample" / "room.toml"
@@ -40,7 +40,7 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
     return path
 
 
-def _toml(value) -> str:
+def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -55,9 +55,10 @@ def secured_broker(config_path: Path, directory: Path) -> PrivateBroker:
     from shared.config import load_config
 
     config = load_config(config_path)
-    write_broker_files(config, config.broker.accounts, port=config.broker.port, bind="127.0.0.1")
-    return PrivateBroker(directory, port=config.broker.port,
-                         listeners=(config.broker.accounts / CONF_FILE).read_text())
+    accounts = config.broker.accounts
+    assert accounts is not None, "write_demo_config names the accounts folder"
+    write_broker_files(config, accounts, port=config.broker.port, bind="127.0.0.1")
+    return PrivateBroker(directory, port=config.broker.port, listeners=(accounts / CONF_FILE).read_text())
 
 
 class Processes:
@@ -110,14 +111,14 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
         return 1
     processes = Processes(directory)
     try:
-        config = str(config)
-        processes.start("hub", "hub", "serve", "--config", config)
+        config_arg = str(config)
+        processes.start("hub", "hub", "serve", "--config", config_arg)
         snapshot = directory / "room-map.png"
-        display_args = ["hub", "display", "--config", config] + (["--snapshot", str(snapshot)] if headless else [])
+        display_args = ["hub", "display", "--config", config_arg] + (["--snapshot", str(snapshot)] if headless else [])
         processes.start("display", *display_args)
         kiosks = ["independent", "collaborative", "tech", "reading-nook"]
         for station in kiosks:
-            processes.start(f"kiosk-{station}", "kiosk", "--config", config, "--station", station, "--simulate",
+            processes.start(f"kiosk-{station}", "kiosk", "--config", config_arg, "--station", station, "--simulate",
                             "--outbox", str(directory / f"outbox-{station}.db"))
         print(f"Rotation Station demo running in {directory}\n"
               f"  broker   127.0.0.1:{broker.port} (private Mosquitto; every client on its own account)\n"

@@ -20,6 +20,9 @@ def show_code(config: Config, station: str) -> int:
         reply = hub.send("pair_kiosk", {"station": station})
     if reply is None or not reply.ok:
         return finish(reply)
+    if reply.data is None:
+        print(f"rotation: the hub's answer has no code: {reply.message}", file=sys.stderr)
+        return 1
     host = f"{socket.gethostname()}.local"
     print(f"{reply.message}\n\nOn the kiosk's board, run:\n\n"
           f"  sudo deploy/raspberrypi/install.sh kiosk --station {station} --hub {host} --code {reply.data['code']}\n\n"

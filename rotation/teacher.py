@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import secrets
 import sys
-from contextlib import contextmanager
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from hub.display_link import DisplayLink
 from shared.config import Config
-from shared.protocol import Reply
+from shared.protocol import Action, Reply
 
 NO_HUB = "rotation: the hub did not answer within 5 s (is `rotation hub serve` running?)"
 
@@ -20,14 +21,14 @@ class HubSession:
     def __init__(self, config: Config) -> None:
         self.link = DisplayLink(config)
 
-    def __enter__(self) -> "HubSession":
+    def __enter__(self) -> HubSession:
         self.link.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.link.stop()
 
-    def send(self, action: str, args: dict) -> Reply | None:
+    def send(self, action: Action, args: dict[str, Any]) -> Reply | None:
         reply = self.link.command(action, args)
         if reply is None:
             print(NO_HUB, file=sys.stderr)
@@ -58,7 +59,7 @@ def finish(reply: Reply | None) -> int:
     return 0 if reply.ok else 1
 
 
-def clock_command(config: Config, action: str, minutes: float) -> int:
+def clock_command(config: Config, action: Action, minutes: float) -> int:
     with HubSession(config) as hub:
         return finish(hub.send(action, {"minutes": minutes} if action == "extend" else {}))
 
@@ -73,6 +74,9 @@ def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: i
         reply = hub.send("suggest_groups", {"strategy": strategy, "groups": count, "apart": pairs, "seed": seed})
         if reply is None or not reply.ok:
             return finish(reply)
+        if reply.data is None:
+            print(f"rotation: the hub's answer has no groups: {reply.message}", file=sys.stderr)
+            return 1
         groups = reply.data["groups"]
         print(f"{reply.message} (seed {seed}; the same seed gives the same groups):")
         for name, members in groups.items():

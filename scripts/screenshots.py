@@ -108,7 +108,7 @@ def main(out: Path) -> None:
                            ("kiosk-try-again", "RS1:s0")):
             before = kiosk_presenter.last_decision_at
             nook.scan(text)
-            wait(lambda: kiosk_presenter.last_decision_at != before)
+            wait(lambda before=before: kiosk_presenter.last_decision_at != before)
             frames()
             kiosk_screen.export_to_png(str(out / f"{name}.png"))
         nook.now = lambda: time.time() + 90  # a while later, the first student scans again to leave

@@ -8,9 +8,17 @@ cd "$here/.."
 source scripts/lib/apt.sh
 # What the installer's tests use: shellcheck, systemd-analyze, and (--long) debootstrap and ip.
 ensure_packages shellcheck systemd debootstrap iproute2
-# The import layers of pyproject.toml (quiet unless a contract breaks), then every test.
-if ! layers=$(.venv/bin/lint-imports --no-cache --no-logo 2>&1); then
-    echo "$layers" >&2
-    exit 1
-fi
+# The checks configured in pyproject.toml, each quiet unless it finds something: ruff (lint), mypy (types,
+# strict for the pure code) and lint-imports (the layers). Then every test.
+check() {
+    local out
+    if ! out=$("$@" 2>&1); then
+        echo "$out" >&2
+        echo "test.sh: '$*' found the problems above" >&2
+        exit 1
+    fi
+}
+check .venv/bin/ruff check --quiet .
+check .venv/bin/mypy
+check .venv/bin/lint-imports --no-cache --no-logo
 exec .venv/bin/python -m pytest "$@"

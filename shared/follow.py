@@ -16,11 +16,14 @@ class StateFollower:
         self.hub_since: float | None = None  # when the hub last connected to the broker
         self.hub_problem: str | None = None
 
-    def receive(self, kind: str, message, retained: bool, local_time: float) -> bool:
-        """Take one message of a kind in FOLLOWED_KINDS. True if what we know of the hub changed."""
-        if kind == "presence":
+    def receive(self, kind: str, message: State | PresenceChange | HubStatus, retained: bool,
+                local_time: float) -> bool:
+        """Take one message of a kind in FOLLOWED_KINDS (``decode`` makes a presence change of a presence, a
+        state of a state or a kiosk's view, a hub status of a hub status). True if what we know of the hub
+        changed."""
+        if isinstance(message, PresenceChange):
             return self.change(message)
-        if kind in ("state", "view"):
+        if isinstance(message, State):
             self.clock.observe(message.hub_time, local_time, retained)
             return self.snapshot(message, retained)
         return self.status(message, retained, local_time)

@@ -8,7 +8,7 @@ ROOT = "rotation/v1"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
-def check_name(value: str, what: str) -> str:
+def check_name(value: object, what: str) -> str:
     """Room and station ids go into topic names, so they are kept to a safe alphabet."""
     if not isinstance(value, str) or not NAME_PATTERN.match(value):
         raise ValueError(f"{what} {value!r} must be 1-40 of a-z, 0-9, '-' or '_', starting with a letter or digit")

@@ -17,8 +17,8 @@ from edge import kivy_env  # noqa: E402
 
 kivy_env.prepare(headless=True)
 
-from rotation.broker import PrivateBroker, free_port  # noqa: E402
 from edge.broker_setup import CONF_FILE, read_password, write_broker_files  # noqa: E402
+from rotation.broker import PrivateBroker, free_port  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from tests.mqtt_client import TestClient  # noqa: E402
@@ -40,7 +40,17 @@ def pytest_configure(config):
     settings.load_profile("long" if config.getoption("--long") else "normal")
 
 
+# Tests of the pure code (no broker, no processes, no screen): `pytest -m pure` runs them alone in seconds.
+PURE_MODULES = {"test_protocol", "test_wire_compatibility", "test_kiosk_view", "test_kiosk_prompts",
+                "test_kiosk_decide", "test_follow", "test_clock", "test_grouping", "test_plan", "test_ordering",
+                "test_cards", "test_config", "test_docs", "test_kiosk_pin", "test_roster", "test_oneroster",
+                "test_decode_fuzz"}
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in PURE_MODULES:
+            item.add_marker(pytest.mark.pure)
     if config.getoption("--long"):
         return
     skip = pytest.mark.skip(reason="long run: use --long")

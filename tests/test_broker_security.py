@@ -1,8 +1,8 @@
 """Accounts and the ACL made by `rotation broker setup`, enforced by a real Mosquitto."""
 import pytest
 
-from kiosk.core import KioskCore
 from edge.broker_setup import PASSWD_FILE, write_broker_files
+from kiosk.core import KioskCore
 from rotation.cli import main
 from shared.config import ConfigError
 from shared.topics import Topics
@@ -128,8 +128,8 @@ def test_a_board_without_its_password_file_is_told_what_to_do(secure, tmp_path):
 def test_over_tls_the_room_works_and_a_broker_with_another_ca_is_not_trusted(tmp_path):
     import ssl
 
-    from hub.service import HubService
     from edge.tls import ensure_tls
+    from hub.service import HubService
 
     with tls_room(tmp_path, clients_use_tls=True) as (config, _, tls_port):
         service = HubService(config)

@@ -10,7 +10,8 @@ from tests.conftest import SAMPLE
 
 
 def test_set_keys_replaces_adds_and_keeps_comments_and_order():
-    text = '# my room\n[room]\nid = "r1"  # ours\n\n[hub]\ndatabase = "hub.db"\nround_minutes = 15\n\n[[station]]\nid = "a"\n'
+    text = ('# my room\n[room]\nid = "r1"  # ours\n\n[hub]\ndatabase = "hub.db"\nround_minutes = 15\n\n'
+            '[[station]]\nid = "a"\n')
     edited = set_keys(text, {"hub": {"database": "/var/lib/x/hub.db"}, "broker": {"accounts": "broker"},
                              "room": {"name": 'Room "12"'}})
     assert edited.splitlines()[:6] == ["# my room", "[room]", 'name = "Room \\"12\\""', 'id = "r1"  # ours', "",

@@ -80,16 +80,16 @@ def test_a_three_round_lesson_for_twelve_students_ends_in_the_right_report(lesso
         expected: dict[str, list[str]] = {student: [] for student in groups}
         given: dict[str, Counter] = {sid: Counter() for sid, *_ in STATIONS}  # exit tickets per station
         for round_number in (1, 2, 3):
-            eventually(lambda: all(k.state.clock.round == round_number for k in kiosks.values()), 10, "the round")
+            eventually(lambda r=round_number: all(k.state.clock.round == r for k in kiosks.values()), 10, "the round")
             plan = hub.room.plan()
             station_of = {group: sid for sid, there in plan.items() for group in there}
             answers = {}
             for student, group in sorted(groups.items()):  # everyone taps in at their group's station
                 station = station_of[group]
                 expected[student].append(station)
-                kiosks[station].decision_listeners.append(lambda d, s=student: answers.setdefault(s, d) and None)
+                kiosks[station].decision_listeners.append(lambda d, s=student, a=answers: a.setdefault(s, d) and None)
                 os.write(wires[station], card(student).encode() + b"\r\n")
-                eventually(lambda s=student: s in answers, 5, f"{student}'s scan to be answered")
+                eventually(lambda s=student, a=answers: s in a, 5, f"{student}'s scan to be answered")
                 kiosks[station].decision_listeners.clear()
                 decision = answers[student]
                 assert decision.outcome == "welcome", decision
@@ -106,9 +106,9 @@ def test_a_three_round_lesson_for_twelve_students_ends_in_the_right_report(lesso
                 station = station_of[group]
                 answers.pop(student)
                 kiosks[station]._last_scan = ("", 0.0)
-                kiosks[station].decision_listeners.append(lambda d, s=student: answers.setdefault(s, d) and None)
+                kiosks[station].decision_listeners.append(lambda d, s=student, a=answers: a.setdefault(s, d) and None)
                 os.write(wires[station], card(student).encode() + b"\r\n")
-                eventually(lambda s=student: s in answers, 5, f"{student}'s check-out")
+                eventually(lambda s=student, a=answers: s in a, 5, f"{student}'s check-out")
                 kiosks[station].decision_listeners.clear()
                 assert answers[student].outcome == "checkout"
                 ticket = after_scan(answers[student], kiosks[station].state, station)
@@ -142,7 +142,8 @@ def test_a_three_round_lesson_for_twelve_students_ends_in_the_right_report(lesso
         assert len(set(visits)) == 3  # three rounds, three different stations
         choices = [row["what"] for row in timeline if row["student"] == student and row["what"].startswith("chose")]
         assert choices == [f"chose: {activities[s]}" for s in stations]
-    assert [row["what"] for row in timeline if row["student"] == "p00"][-1] == "conference: fluency · reads with expression"
+    notes = [row["what"] for row in timeline if row["student"] == "p00"]
+    assert notes[-1] == "conference: fluency · reads with expression"
     summary = {row["station"]: row for row in csv.DictReader((folder / "stations.csv").open())}
     visits = {names[s]: sum(stations.count(s) for stations in expected.values()) for s in names}
     for name, row in summary.items():

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from edge.broker_setup import read_password
 from hub.pairing import PairingDesk
 from kiosk.core import KioskCore
 from rotation.broker import free_port
-from edge.broker_setup import read_password
 from rotation.cli import main
 from shared.config import load_config
 from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, normalized, sealed_reply

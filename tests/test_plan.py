@@ -13,7 +13,7 @@ def classrooms(draw):
     students = draw(st.integers(4, 40))
     group_count = draw(st.integers(1, min(12, students)))
     cuts = sorted(draw(st.sets(st.integers(1, students - 1), min_size=group_count - 1, max_size=group_count - 1)))
-    sizes = [b - a for a, b in zip([0] + cuts, cuts + [students])]
+    sizes = [b - a for a, b in zip([0] + cuts, cuts + [students], strict=True)]
     groups = [PlanGroup(f"g{i}", size) for i, size in enumerate(sizes)]
     station_count = draw(st.integers(2, 8))
     capacities = draw(st.lists(st.none() | st.integers(1, 40), min_size=station_count, max_size=station_count))

@@ -1,8 +1,8 @@
 """The session report's arithmetic, and `rotation report` reading the hub's database."""
 from hub.report import SessionEvent, build_report, describe
+from hub.roster_source import load_roster
 from hub.store import HubStore
 from rotation.cli import main
-from hub.roster_source import load_roster
 from tests.conftest import SAMPLE, write_room
 
 STUDENTS = {"a": ("Ana O.", "reds"), "b": ("Ben N.", "reds"), "c": ("Cy L.", None)}

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
+from edge.broker_setup import CONF_FILE, write_broker_files
 from hub.service import HubService
 from kiosk.core import KioskCore
 from rotation.broker import PrivateBroker, free_port
-from edge.broker_setup import CONF_FILE, write_broker_files
 from shared.config import load_config
 from shared.topics import Topics
 from tests.conftest import SAMPLE, card, eventually, write_room

@@ -119,7 +119,7 @@ class Classroom:
 
     def stop(self) -> None:
         """Stop everything cleanly, kiosks first, so their outboxes can be read."""
-        for name, process in reversed(list(self.processes.items())):
+        for process in reversed(list(self.processes.values())):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:

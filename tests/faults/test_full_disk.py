@@ -42,7 +42,7 @@ def test_a_full_disk_at_the_hub_and_a_kiosk_loses_nothing_and_says_so(room, hub,
                 scanned.append(next(students))
                 stored = hub.store.event_count()
                 kiosk.scan(card(scanned[-1]))
-                eventually(lambda: full() or hub.store.event_count() > stored or hub.journal.failing, 5,
+                eventually(lambda stored=stored: full() or hub.store.event_count() > stored or hub.journal.failing, 5,
                            "the scan to be stored, or the disk to refuse it")
 
         with hub.store.lock:
@@ -60,10 +60,12 @@ def test_a_full_disk_at_the_hub_and_a_kiosk_loses_nothing_and_says_so(room, hub,
             fill(kiosk.outbox.file.conn)
         scan_until(lambda: kiosk.storage_full)
         pump(lambda: "storage is full" in kiosk_screen.status, message="the kiosk to say its storage is full")
-        assert kiosk_screen.status == "This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"
+        assert kiosk_screen.status == ("This kiosk's storage is full: check-ins still reach the hub. "
+                                       "Please tell your teacher")
 
         def nook() -> StationTile:
-            return next(w for w in screen.ids.tiles.children if isinstance(w, StationTile) and w.title == "Reading Nook")
+            return next(w for w in screen.ids.tiles.children
+                        if isinstance(w, StationTile) and w.title == "Reading Nook")
         pump(lambda: nook().kiosk_text == "STORAGE FULL", message="the map to show the kiosk's storage")
         assert "Reading Nook: kiosk storage full; check-ins still reach the hub." in screen.alert
         assert kiosk.waiting() == len(scanned) - stored_before

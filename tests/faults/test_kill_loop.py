@@ -56,7 +56,8 @@ def run(tmp_path, scans: int, faults: int, seed: int) -> dict:
         assert waiting == 0, f"{station} still holds {waiting} events"
         made[station] = highest
         seqs = [seq for s, seq, *_ in events if s == station]
-        assert seqs == list(range(1, highest + 1)), f"{station}: stored out of order, twice or not at all: {seqs}, killed {killed}"
+        assert seqs == list(range(1, highest + 1)), \
+            f"{station}: stored out of order, twice or not at all: {seqs}, killed {killed}"
     assert len({event_id for _, _, event_id, *_ in events}) == len(events) == sum(made.values())
     return {"scans": scans, "events": len(events), "faults": len(killed),
             "killed": {n: killed.count(n) for n in names}, "converged_s": round(converged, 3)}
