@@ -95,6 +95,7 @@ class HubService:
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.subscribed = threading.Event()  # to events and commands, on the broker's word (its SUBACK)
         self._ticker: threading.Thread | None = None
         self._snapshot_due = False
         self._views = ViewPublisher()
@@ -108,6 +109,7 @@ class HubService:
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
         self.journal = EventJournal(self.store, self._send_ack, self._release)
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = lambda *args: self.subscribed.set()
         self.client.on_message = self._on_message
         if config.hub.autostart and self.room.clock.round == 0:
             self._apply_command("start")
@@ -140,6 +142,7 @@ class HubService:
             log.error("the broker refused the hub: %s", reason_code)
             return
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
+        self.subscribed.clear()
         client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (pair_request_topic("+"), QOS)])
         self._connected_at = self.now()
         with self._lock:

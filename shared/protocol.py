@@ -47,7 +47,7 @@ Count: TypeAlias = Annotated[int, msgspec.Meta(ge=0)]
 
 class Message(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="v", tag=VERSION):
     """A whole payload: ``{"v": 1, ...}``. Optional fields are left out when absent, never ``null``; a message
-    with ``omit_defaults=False`` sends every field, as today's release does (its empty lists, a clock's nulls)."""
+    with ``omit_defaults=False`` sends every field, as release 0.1.0 did (its empty lists, a clock's nulls)."""
 
 
 class Part(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -185,6 +185,8 @@ def hub(room):
 
     service = HubService(room)
     service.start()
+    # A command or event sent before the hub's subscription is in place would never reach it.
+    assert service.subscribed.wait(10), "the hub did not subscribe"
     yield service
     service.stop()
 
