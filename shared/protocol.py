@@ -116,7 +116,7 @@ def conference_note(tags: Any, text: Any) -> dict[str, Any]:
 
 def _checked_event(event: Event) -> Event:
     if event.card is None and event.kind not in STATION_EVENT_KINDS:
-        raise ProtocolError(f"a {event.kind} event needs its 'card' - at `$.card`")
+        raise ProtocolError(f"only a call for help may come without a card, not {event.kind!r} - at `$.card`")
     data_type = EVENT_DATA.get(event.kind)
     if data_type is None:
         return event

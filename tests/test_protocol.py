@@ -37,7 +37,7 @@ def test_an_event_round_trips():
     (event_payload(card=["x"]), "got `array` - at `\\$.card`"),
     (event_payload(station=...), "missing required field `station`"),
     (event_payload(data=[1]), "Expected `object`, got `array` - at `\\$.data`"),
-    (event_payload(card=...), "a checkin event needs its 'card' - at `\\$.card`"),
+    (event_payload(card=...), "only a call for help may come without a card, not 'checkin' - at `\\$.card`"),
     (event_payload(kind="choice", data={"activity": "x" * 25}), "length <= 24 - at `\\$.data.activity`"),
     (event_payload(kind="exit_ticket", data={"how": "meh"}), "Invalid enum value 'meh' - at `\\$.data.how`"),
     (event_payload(kind="conference", data={"text": " "}), "a note needs tags or some text.* - at `\\$.data`"),
