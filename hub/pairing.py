@@ -13,7 +13,9 @@ from shared.config import Config, ConfigError
 from shared.pairing import (
     CODE_SECONDS,
     CODE_TRIES,
-    JsonObject,
+    BundleRoom,
+    BundleStation,
+    PairBundle,
     PairingError,
     Request,
     code_key,
@@ -35,24 +37,19 @@ class Waiting:
     tries_left: int = CODE_TRIES
 
 
-def kiosk_bundle(config: Config, station: str) -> JsonObject:
+def kiosk_bundle(config: Config, station: str) -> PairBundle:
     """What a station's new kiosk needs from the hub: the room as a kiosk sees it (no roster), the class
     secret that checks cards, its own broker account and the room's CA when the broker speaks TLS."""
     folder = config.broker.accounts
     if folder is None:  # PairingDesk.issue makes no code without it
         raise ConfigError("the room's broker has no accounts to hand out ([broker] accounts)")
     ca = folder / "ca.crt"
-    return {
-        "room": {"id": config.room_id, "name": config.room_name, "goals": list(config.goals)},
-        "stations": [{"id": s.id, "name": s.name, "kind": s.kind, "kiosk": s.kiosk,
-                      **({"capacity": s.capacity} if s.capacity else {}),
-                      **({"activities": list(s.activities)} if s.activities else {})} for s in config.stations],
-        "teacher_pin": config.kiosk.teacher_pin,
-        "secret": config.secret.hex(),
-        "account": kiosk_account(station),
-        "password": read_password(folder, kiosk_account(station)),
-        "ca": ca.read_text() if ca.exists() else None,
-    }
+    return PairBundle(
+        room=BundleRoom(config.room_id, config.room_name, config.goals),
+        stations=tuple(BundleStation(s.id, s.name, s.kind, s.kiosk, s.capacity, s.activities)
+                       for s in config.stations),
+        teacher_pin=config.kiosk.teacher_pin, secret=config.secret.hex(), account=kiosk_account(station),
+        password=read_password(folder, kiosk_account(station)), ca=ca.read_text() if ca.exists() else None)
 
 
 class PairingDesk:

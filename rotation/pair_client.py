@@ -14,12 +14,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import paho.mqtt.client as mqtt
 
 from edge.files import write_if_changed
-from shared.pairing import KioskSide, PairingError
+from shared.pairing import KioskSide, PairBundle, PairingError
 from shared.toml_literal import toml_value
-from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, pair_reply_topic, pair_request_topic
+from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, kiosk_account, pair_reply_topic, pair_request_topic
 
 TLS_PORT, PLAIN_PORT = 8883, 1883
 ANSWER_SECONDS = 20.0
@@ -27,7 +28,7 @@ ANSWER_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class Paired:
-    bundle: dict
+    bundle: PairBundle
     host: str
     port: int
     tls: bool
@@ -50,7 +51,7 @@ def pair(host: str, code: str, station: str, port: int | None = None, tls: bool 
                        "that this board is on the classroom's network")
 
 
-def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> dict:
+def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> PairBundle:
     client_id = f"pair-{secrets.token_hex(6)}"
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
     client.username_pw_set(PAIRING_ACCOUNT, PAIRING_PASSWORD)
@@ -103,19 +104,20 @@ def kiosk_config_text(paired: Paired, station: str, outbox: Path, serial: str | 
     """This kiosk's room.toml: the hub's room (stations, goals, teacher's PIN), this board's broker address
     and account, and its own scanner."""
     bundle = paired.bundle
-    room = bundle["room"]
+    room = bundle.room
     lines = [f"# This kiosk's room config, made by `rotation pair` from the hub at {paired.host}. Pair again",
              "# (install.sh kiosk ... --pair-again) rather than edit it; docs/configuration.md explains each key.",
-             "", "[room]", f"id = {toml_value(room['id'])}", f"name = {toml_value(room['name'])}",
-             'secret_file = "class.secret"', f"goals = {toml_value(room['goals'])}",
+             "", "[room]", f"id = {toml_value(room.id)}", f"name = {toml_value(room.name)}",
+             'secret_file = "class.secret"', f"goals = {toml_value(room.goals)}",
              "", "[broker]", f"host = {toml_value(paired.host)}", f"port = {paired.port}", 'accounts = "broker"']
     if paired.tls:
         lines += ["tls = true", 'ca_file = "broker/ca.crt"']
-    kiosk = {"station": station, "outbox": str(outbox), "fullscreen": True, "teacher_pin": bundle.get("teacher_pin"),
+    kiosk = {"station": station, "outbox": str(outbox), "fullscreen": True, "teacher_pin": bundle.teacher_pin,
              "serial_port": serial, "camera": camera}
     lines += ["", "[kiosk]", *(f"{key} = {toml_value(value)}" for key, value in kiosk.items() if value is not None)]
-    for station_block in bundle["stations"]:
-        lines += ["", "[[station]]", *(f"{key} = {toml_value(value)}" for key, value in station_block.items())]
+    for station_block in bundle.stations:
+        keys = msgspec.to_builtins(station_block)  # what the hub set, as the hub's config has it
+        lines += ["", "[[station]]", *(f"{key} = {toml_value(value)}" for key, value in keys.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -123,17 +125,17 @@ def write_kiosk_files(folder: Path, paired: Paired, station: str, outbox: Path, 
                       camera: str | None = None) -> list[Path]:
     """Write the kiosk's files (readable by their owner only; the installer sets who may read them)."""
     bundle = paired.bundle
-    if bundle.get("account") != f"kiosk-{station}":
-        raise PairingError(f"the hub sent the account {bundle.get('account')!r}, not station {station}'s")
+    if bundle.account != kiosk_account(station):
+        raise PairingError(f"the hub sent the account {bundle.account!r}, not station {station}'s")
     files = {
-        folder / "class.secret": bundle["secret"] + "\n",
-        folder / "broker" / f"kiosk-{station}.password": bundle["password"] + "\n",
+        folder / "class.secret": bundle.secret + "\n",
+        folder / "broker" / f"kiosk-{station}.password": bundle.password + "\n",
         folder / "room.toml": kiosk_config_text(paired, station, outbox, serial, camera),
     }
     if paired.tls:
-        if not bundle.get("ca"):
+        if not bundle.ca:
             raise PairingError("the hub's broker speaks TLS but the hub sent no CA certificate")
-        files[folder / "broker" / "ca.crt"] = bundle["ca"]
+        files[folder / "broker" / "ca.crt"] = bundle.ca
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_if_changed(path, text)

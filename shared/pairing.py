@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeAlias
@@ -43,7 +42,6 @@ CODE_TRIES = 3
 MAX_PAIR_PAYLOAD = 64 * 1024
 VERSION = 1
 
-JsonObject: TypeAlias = dict[str, Any]  # the bundle, as JSON decodes it
 PublicKey: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]  # X25519, base64 on the wire
 Digest: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]  # HMAC-SHA256, base64
 Nonce: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=12, max_length=12)]  # AES-GCM's, base64
@@ -63,6 +61,34 @@ class PairAnswer(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="v",
     key: PublicKey | None = None
     nonce: Nonce | None = None
     bundle: Annotated[bytes, msgspec.Meta(max_length=MAX_PAIR_PAYLOAD)] | None = None
+
+
+class BundleRoom(msgspec.Struct, frozen=True):
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    goals: tuple[str, ...]
+
+
+class BundleStation(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A station as a kiosk's room config writes it (the keys of its ``[[station]]``)."""
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    kind: str
+    kiosk: bool = True
+    capacity: int | None = None
+    activities: tuple[str, ...] = ()
+
+
+class PairBundle(msgspec.Struct, frozen=True):
+    """What the hub seals for a new kiosk: the room as a kiosk sees it (no roster), the class secret (hex),
+    the kiosk's own broker account and password, the teacher's PIN hash and the room's CA (PEM, with TLS)."""
+    room: BundleRoom
+    stations: tuple[BundleStation, ...]
+    teacher_pin: str | None
+    secret: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{32,}$")]
+    account: str
+    password: str
+    ca: str | None
 
 
 class _Unversioned(msgspec.Struct, frozen=True, tag_field="v", tag=0):
@@ -149,7 +175,7 @@ class KioskSide:
         public = _public_bytes(self._private)
         return msgspec.json.encode(PairRequest(self.station, public, _proof(self._key, self.station, public)))
 
-    def open(self, payload: bytes) -> JsonObject:
+    def open(self, payload: bytes) -> PairBundle:
         """The bundle the hub sent, or PairingError: the hub's refusal, or a reply not sealed with the code."""
         answer: PairAnswer = _decoded(payload, _ANSWER)
         if answer.error is not None:
@@ -163,10 +189,10 @@ class KioskSide:
         except InvalidTag:
             raise PairingError("the answer was not sealed with this code: it did not come from the hub that "
                                "made the code") from None
-        bundle = json.loads(plain)
-        if not isinstance(bundle, dict):
-            raise PairingError("the hub's bundle is not a JSON object")
-        return bundle
+        try:
+            return msgspec.json.decode(plain, type=PairBundle)
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            raise PairingError(f"the hub's bundle is not one this kiosk can use: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -188,12 +214,12 @@ class Request:
         return hmac.compare_digest(self.proof, _proof(key, self.station, self.public))
 
 
-def sealed_reply(request: Request, key: bytes, bundle: JsonObject) -> bytes:
+def sealed_reply(request: Request, key: bytes, bundle: PairBundle) -> bytes:
     """The hub's answer to a request whose proof matched: the bundle, readable only by that kiosk."""
     private = X25519PrivateKey.generate()
     seal = _seal_key(private.exchange(X25519PublicKey.from_public_bytes(request.public)), key, request.station)
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(seal).encrypt(nonce, json.dumps(bundle).encode(), request.public)
+    sealed = AESGCM(seal).encrypt(nonce, msgspec.json.encode(bundle), request.public)
     return msgspec.json.encode(PairAnswer(key=_public_bytes(private), nonce=nonce, bundle=sealed))
 
 

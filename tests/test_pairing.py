@@ -3,15 +3,17 @@ kiosk that then works on its own account; on a real broker with the room's accou
 import base64
 import json
 
+import msgspec
 import pytest
+from msgspec.structs import replace
 
 from edge.broker_setup import read_password
-from hub.pairing import PairingDesk
+from hub.pairing import PairingDesk, kiosk_bundle
 from kiosk.core import KioskCore
 from rotation.broker import free_port
 from rotation.cli import main
 from shared.config import load_config
-from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, normalized, sealed_reply
+from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, code_key, normalized, sealed_reply
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics
 from shared.topics import pair_reply_topic as reply_topic
 from shared.topics import pair_request_topic as request_topic
@@ -40,10 +42,10 @@ def test_the_right_code_gets_the_kiosk_its_account_and_the_room_but_no_roster(se
     desk, code, _ = desk_and_code(config)
     side = KioskSide("reading-nook", code.lower().replace("-", " "))  # typed in any case, with a space
     bundle = side.open(desk.answer(side.request()))
-    assert bundle["password"] == read_password(config.broker.accounts, "kiosk-reading-nook")
-    assert bytes.fromhex(bundle["secret"]) == config.secret
-    assert [s["id"] for s in bundle["stations"]] == [s.id for s in config.stations]
-    text = json.dumps(bundle)
+    assert bundle.password == read_password(config.broker.accounts, "kiosk-reading-nook")
+    assert bytes.fromhex(bundle.secret) == config.secret
+    assert [s.id for s in bundle.stations] == [s.id for s in config.stations]
+    text = msgspec.json.encode(bundle).decode()
     assert "Rahman" not in text and "roster" not in text  # the sample roster's last names stay on the hub
     again = KioskSide("reading-nook", code)
     with pytest.raises(PairingError, match="no pairing code is waiting"):  # a code pairs one kiosk
@@ -93,7 +95,8 @@ def test_an_answer_not_sealed_with_the_code_is_refused(secure):
     with pytest.raises(PairingError, match="did not come from the hub that made the code"):
         side.open(json.dumps(answer).encode())
     fooled = KioskSide("reading-nook", code)  # someone posing as the hub, without the code
-    forged = sealed_reply(Request.parse(fooled.request()), b"\0" * 32, {"password": "theirs"})
+    theirs = replace(kiosk_bundle(config, "reading-nook"), password="theirs")
+    forged = sealed_reply(Request.parse(fooled.request()), b"\0" * 32, theirs)
     with pytest.raises(PairingError, match="did not come from the hub that made the code"):
         fooled.open(forged)
 
@@ -197,3 +200,13 @@ def test_over_tls_a_kiosk_pairs_without_the_ca_and_then_trusts_only_the_rooms(tm
             assert paired.broker.tls and paired.broker.ca_file.read_text() == tls.ca.read_text()
         finally:
             service.stop()
+
+
+def test_a_sealed_bundle_the_kiosk_cannot_use_is_refused_with_the_field(secure):
+    config, _ = secure
+    desk, code, _ = desk_and_code(config)
+    side = KioskSide("reading-nook", code)
+    request = Request.parse(side.request())
+    broken = replace(kiosk_bundle(config, "reading-nook"), secret="not hex")
+    with pytest.raises(PairingError, match=r"not one this kiosk can use: .* at `\$.secret`"):
+        side.open(sealed_reply(request, code_key(normalized(code), "reading-nook"), broken))
