@@ -107,7 +107,9 @@ done
 install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "$STATE_DIR"
 
 # --- the project, in its own virtual environment -----------------------------------------------------------
-source_hash=$(cd "$source_dir" && find pyproject.toml shared hub kiosk rotation -type f \
+# The Python packages: those of pyproject.toml's [tool.setuptools.packages.find] (tests/test_deploy.py checks).
+python_packages=(shared edge hub kiosk rotation)
+source_hash=$(cd "$source_dir" && find pyproject.toml "${python_packages[@]}" -type f \
     \( -name '*.py' -o -name '*.kv' -o -name '*.wav' -o -name pyproject.toml \) -print0 \
     | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
 if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
@@ -118,7 +120,7 @@ if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
     [ -s /etc/ssl/certs/ca-certificates.crt ] && export PIP_CERT=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
     build=$(mktemp -d)
     trap 'rm -rf "$build"' EXIT
-    (cd "$source_dir" && tar -cf - pyproject.toml README.md shared hub kiosk rotation) | tar -xf - -C "$build"
+    (cd "$source_dir" && tar -cf - pyproject.toml README.md "${python_packages[@]}") | tar -xf - -C "$build"
     if ! "$APP_DIR/venv/bin/python" -m pip install --disable-pip-version-check --no-warn-script-location \
             --quiet "$build" >"$build/pip.log" 2>&1; then
         tail -n 30 "$build/pip.log" >&2
