@@ -68,7 +68,9 @@ network_phase() {
     in_root "$hub" mosquitto -c /etc/mosquitto/mosquitto.conf -d
     as_service_user "$hub" /opt/rotation-station/venv/bin/rotation hub serve >"$work/hub-serve.log" 2>&1 &
     hub_pid=$!
-    trap 'kill "$hub_pid" 2>/dev/null; kill "$(cat "$hub/run/mosquitto/mosquitto.pid")" 2>/dev/null; wait' EXIT
+    # The hub runs as a child of the background shell ($!): stop it by its parent's PID, then the shell.
+    trap 'pkill -TERM -P "$hub_pid" 2>/dev/null; kill "$hub_pid" 2>/dev/null
+          kill "$(cat "$hub/run/mosquitto/mosquitto.pid")" 2>/dev/null; wait' EXIT
     password=$(in_root "$hub" cat /etc/rotation-station/broker/display.password)
     in_root "$hub" mosquitto_sub -h 127.0.0.1 -u display -P "$password" -t 'rotation/v1/+/hub/status' -C 1 -W 60 \
         | grep -q '"online":true' || { cat "$work/hub-serve.log" "$hub/var/log/mosquitto/mosquitto.log"; fail "the hub is not online"; }
