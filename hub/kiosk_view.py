@@ -37,11 +37,11 @@ class ViewPublisher:
     def changed_views(self, snapshot: State, stations: list[str]) -> list[tuple[str, bytes]]:
         """(station, payload) for each station whose view differs from the one last sent; ``seq`` and
         ``hub_time``, in every snapshot, do not count as a change."""
-        unstamped = replace(snapshot, seq=0, hub_time=0.0)
         changed = []
         for station in stations:
-            body = encode(kiosk_view(unstamped, station))
+            view = kiosk_view(snapshot, station)
+            body = encode(replace(view, seq=0, hub_time=0.0))
             if self._sent.get(station) != body:
                 self._sent[station] = body
-                changed.append((station, encode(kiosk_view(snapshot, station))))
+                changed.append((station, encode(view)))
         return changed

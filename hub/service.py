@@ -338,10 +338,10 @@ class HubService:
 
     def _conference_note(self, command: Command) -> tuple[str, None]:
         """A note from the teacher's table: a few tags and some words, in the student's timeline."""
-        student = command.args.get("student")
+        args = command_args(command, NoteArgs)
+        student = args.student
         if student not in self.room.students:
             raise ValueError(f"{student!r} is not a student of this class")
-        args = command_args(command, NoteArgs)
         note = conference_note(args.tags, args.text)
         table = next((s.id for s in self.config.stations if s.kind == "teacher-led"), self.config.stations[0].id)
         self.store.add_note(student, table, self.now(), note["tags"], note["text"])

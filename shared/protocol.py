@@ -305,8 +305,8 @@ class AnswerHelpArgs(Part, frozen=True):
     id: str
 
 
-class NoteArgs(NoteData, frozen=True):
-    student: str = ""
+class NoteArgs(NoteData, frozen=True, kw_only=True):
+    student: str
 
 
 class StudentArgs(Part, frozen=True):
