@@ -54,9 +54,9 @@ from shared.protocol import (
     StudentArgs,
     SuggestGroupsArgs,
     command_args,
-    conference_note,
     encode,
     event_reference,
+    note_fields,
 )
 from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_client
 
@@ -342,7 +342,7 @@ class HubService:
         student = args.student
         if student not in self.room.students:
             raise ValueError(f"{student!r} is not a student of this class")
-        note = conference_note(args.tags, args.text)
+        note = note_fields(args)  # NoteArgs is a NoteData: already checked
         table = next((s.id for s in self.config.stations if s.kind == "teacher-led"), self.config.stations[0].id)
         self.store.add_note(student, table, self.now(), note["tags"], note["text"])
         return f"note saved for {self.room.students[student].display_name}", None

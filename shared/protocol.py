@@ -111,7 +111,7 @@ class Event(Message, frozen=True, kw_only=True):
 
 def conference_note(tags: Any, text: Any) -> dict[str, Any]:
     """A teacher's note, checked (``ProtocolError`` says why not): ``{"tags": [...], "text": ...}``."""
-    return _note(_convert({"tags": tags, "text": text}, NoteData, "$"))
+    return note_fields(_convert({"tags": tags, "text": text}, NoteData, "$"))
 
 
 def _checked_event(event: Event) -> Event:
@@ -121,11 +121,12 @@ def _checked_event(event: Event) -> Event:
     if data_type is None:
         return event
     details = _convert(event.data, data_type, "$.data")
-    data = _note(details) if isinstance(details, NoteData) else msgspec.to_builtins(details)
+    data = note_fields(details) if isinstance(details, NoteData) else msgspec.to_builtins(details)
     return msgspec.structs.replace(event, data=data)
 
 
-def _note(note: NoteData) -> dict[str, Any]:
+def note_fields(note: NoteData) -> dict[str, Any]:
+    """A checked note as the hub stores it and an event carries it: its tags, and its text trimmed."""
     return {"tags": list(note.tags), "text": note.text.strip()}
 
 
