@@ -17,7 +17,7 @@ from edge.mqtt import QOS, DropLog, make_client, take_message
 from hub.mapview import RoomMap, build_map
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import COMMAND_ACTIONS, Action, Command, KioskStatus, Reply, encode
+from shared.protocol import COMMAND_ACTIONS, Action, Command, KioskStatus, Reply, State, encode
 from shared.topics import Topics
 
 log = logging.getLogger("rotation.display")
@@ -44,6 +44,7 @@ class DisplayLink(FollowsHub):
         self.replies: dict[str, Reply] = {}
         self._reply_arrived = threading.Condition()
         self._listening = threading.Event()  # subscribed, so a reply cannot arrive before we listen for it
+        self._state_known = threading.Event()
         self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker, "display")
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -96,9 +97,16 @@ class DisplayLink(FollowsHub):
         """Rebuild the map (also as time passes, for the clock)."""
         self.map = build_map(self.config.room_name, self.state, self.kiosks, self.hub_online and self.connected,
                              self.hub_clock.hub_now(self.now()), self.hub_problem)
+        if self.state is not None:
+            self._state_known.set()
         for listener in self.map_listeners:
             listener(self.map)
         return self.map
+
+    def wait_for_state(self, timeout: float = 5.0) -> State | None:
+        """The room's state once the hub's retained snapshot has arrived (None if it did not in time)."""
+        self._state_known.wait(timeout)
+        return self.state
 
     def command(self, action: Action, args: dict[str, Any] | None = None, timeout: float = 5.0) -> Reply | None:
         """Send a teacher command and wait for the hub's reply (None if it did not come in time)."""

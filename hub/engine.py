@@ -17,7 +17,7 @@ from hub.roster import RosterStudent
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
-from shared.protocol import Clock, Group, HelpRequest, Presence, Progress, State, Station, Student
+from shared.protocol import ClassEntry, Clock, Group, HelpRequest, Presence, Progress, State, Station, Student
 from shared.topics import NAME_PATTERN
 
 TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit ticket says about readiness
@@ -44,8 +44,11 @@ class Room:
                  presence: dict[str, Presence] | None = None, seq: int = 0,
                  help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
                  progress_events: Sequence[tuple[str, str, dict[str, Any]]] = (),
-                 skips: Sequence[Skip] = ()) -> None:
+                 skips: Sequence[Skip] = (), class_id: str | None = None,
+                 classes: tuple[ClassEntry, ...] = ()) -> None:
         self.room_id = room_id
+        self.class_id = class_id  # the class running: ``students`` are its
+        self.classes = classes
         self.stations = stations
         self.students = {s.id: s for s in students}
         self.card_versions = card_versions
@@ -143,10 +146,8 @@ class Room:
 
     def forget_student(self, student_id: str) -> None:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
-        they made stays open as their station's."""
-        if student_id not in self.students:
-            raise ValueError(f"{student_id!r} is not a student of this class")
-        del self.students[student_id]
+        they made stays open as their station's. The student may be in another class than the one running."""
+        self.students.pop(student_id, None)
         for traces in (self.card_versions, self.presence, self.progress):
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
@@ -166,7 +167,8 @@ class Room:
     def check_card(self, claim: CardClaim) -> Verdict:
         current = self.card_versions.get(claim.student_id)
         if claim.student_id not in self.students or current is None:
-            return Verdict(False, "unknown student")
+            elsewhere = any(claim.student_id in c.students for c in self.classes if c.id != self.class_id)
+            return Verdict(False, "student of another class" if elsewhere else "unknown student")
         if claim.version < current:
             return Verdict(False, "revoked card")
         if claim.version > current:
@@ -270,4 +272,5 @@ class Room:
                      stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan[s.id], s.activities)
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
-                     goals=tuple(self.goals), progress=dict(self.progress))
+                     goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,
+                     classes=self.classes)

@@ -190,6 +190,10 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     clock = state.clock
     round_text = ("Not started" if clock.round == 0 else
                   f"Round {clock.round} of {clock.rounds}" + ("" if clock.running else " · paused"))
+    running = state.running_class()
+    due = next((c for c in state.classes if c.due), None)
+    if clock.round == 0 and due is not None and due is not running:
+        round_text += f" · {due.name} is due now"
     placed = sum(len(names) for names in here.values())
     misplaced_count = sum(len(names) for names in wrong.values()) - not_moved_count
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
@@ -197,6 +201,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         summary += f" · {not_moved_count} not moved yet"
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
                        for h in state.help)
-    return RoomMap(room, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
+    title = f"{room} · {running.name}" if running else room
+    return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
                    alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"]), hub_problem)

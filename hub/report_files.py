@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import math
 import time
 from pathlib import Path
@@ -71,14 +72,16 @@ def _draw_chart(report: Report, path: Path) -> None:
 
 def report_last_session(store: HubStore, config: Config, now: float, folder: Path | None = None) -> Path:
     """Writes the report of the latest session (so far, if it still runs) and returns its folder."""
-    session = store.last_session()
-    if session is None:
+    sessions = store.last_sessions(1)
+    if not sessions:
         raise ValueError("no session has been started yet: there is nothing to report")
-    started, ended = session[0], session[1] or now
+    started, stopped, class_id = sessions[0]
+    ended = stopped or now
     # A session still running has everything stored so far, even what a kiosk stamped a moment ahead of
     # the hub's clock.
-    until = session[1] or math.inf
-    students = {s.id: (s.display_name, s.group) for s in store.students()}
+    until = stopped or math.inf
+    day = datetime.date.fromtimestamp(started)
+    students = {s.id: (s.display_name, s.group) for s in store.class_students(class_id or "", day)}
     report = build_report(store.session_events(started, until), students,
                           [(s.id, s.name) for s in config.stations], started, ended,
                           store.help_calls(started, until))

@@ -1,18 +1,25 @@
-"""A class roster: its students, and reading the plain CSV kind (hub/oneroster.py reads OneRoster bundles,
-hub/roster_source.py picks between them). A broken file is refused whole, every problem named by line and column."""
+"""A room's roster: its classes, the people in them and who is in which, and reading the plain CSV kind
+(hub/oneroster.py reads OneRoster exports, hub/roster_source.py picks between them). Pure.
+
+A broken file is refused whole, every problem named by file, line and column. Ids are the school's (a
+student information system's sourcedId, or the CSV's ``id``): any text. The hub gives each student a short
+id of its own for the card (hub/store.py), so an id that cannot go on a card blocks nobody.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
-from hub.csvtable import CsvTable
-from shared.cards import STUDENT_ID
+from hub.csvtable import CsvTable, one_line
 from shared.topics import NAME_PATTERN
 
 REQUIRED_COLUMNS = ("id", "first_name", "last_name")
-OPTIONAL_COLUMNS = ("group", "interests", "readiness")
-MAX_STUDENTS = 200
+OPTIONAL_COLUMNS = ("class", "group", "interests", "readiness")
+MAX_STUDENTS = 200  # in one class: what a room can hold
+MAX_ID_LENGTH = 255
+MAX_NAME_LENGTH = 60
+ONE_CLASS = "class"  # the school id of the one class of a CSV without a `class` column
 
 
 class RosterError(ValueError):
@@ -24,6 +31,8 @@ class RosterError(ValueError):
 
 @dataclass(frozen=True)
 class RosterStudent:
+    """A student as a running class has them: ``id`` is the hub's (on the card), group and readiness are
+    this class's."""
     id: str
     first_name: str
     last_name: str
@@ -37,42 +46,115 @@ class RosterStudent:
         return f"{self.first_name} {self.last_name[:1]}." if self.last_name else self.first_name
 
 
-class Roster(NamedTuple):
-    students: list[RosterStudent]
+@dataclass(frozen=True)
+class Person:
+    """A student as the school's export names them."""
+    sis_id: str
+    first_name: str
+    last_name: str
+    interests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterClass:
+    sis_id: str
+    title: str
+    code: str = ""
+    term: str = ""
+    school: str = ""
+    teachers: str = ""  # their names, for the listing
+
+    @property
+    def name(self) -> str:
+        """What the teacher and the students read: the title, with the code when it says more."""
+        return self.title if not self.code or self.code.lower() in self.title.lower() else \
+            f"{self.title} ({self.code})"
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A student in a class from ``begins`` until ``ends`` (exclusive, as OneRoster has it); either may be open."""
+    class_sis_id: str
+    sis_id: str
+    group: str | None = None
+    readiness: int | None = None
+    begins: date | None = None
+    ends: date | None = None
+
+    def current(self, today: date) -> bool:
+        return (self.begins is None or self.begins <= today) and (self.ends is None or today < self.ends)
+
+
+@dataclass(frozen=True)
+class RoomRoster:
+    classes: list[RosterClass]
+    people: list[Person]
+    members: list[Membership]
     fields: frozenset[str]  # what the source gives: a re-import leaves the other fields as they were
 
-
-def check_students(students: list[RosterStudent], problems: list[str]) -> None:
-    if not students and not problems:
-        problems.append("the file has a header but no students")
-    if len(students) > MAX_STUDENTS:
-        problems.append(f"{len(students)} students is more than the {MAX_STUDENTS} a room can hold")
+    def students_of(self, class_sis_id: str) -> list[Person]:
+        wanted = {m.sis_id for m in self.members if m.class_sis_id == class_sis_id}
+        return [p for p in self.people if p.sis_id in wanted]
 
 
-def student_id_problem(student_id: str) -> str | None:
-    if STUDENT_ID.match(student_id):
-        return None
-    return f"{student_id!r} is not a valid id (1-40 letters, digits, '.', '_' or '-')"
+def check_sizes(roster: RoomRoster, problems: list[str]) -> None:
+    if not roster.members and not problems:
+        problems.append("no student is enrolled in the chosen classes")
+    counts: dict[str, int] = {}
+    for member in roster.members:
+        counts[member.class_sis_id] = counts.get(member.class_sis_id, 0) + 1
+    titles = {c.sis_id: c.title for c in roster.classes}
+    problems.extend(f"class {titles.get(sid, sid)!r} has {count} students, more than the {MAX_STUDENTS} a room "
+                    "can hold" for sid, count in counts.items() if count > MAX_STUDENTS)
 
 
-def parse_roster(text: str, source: str = "roster") -> Roster:
+def name_problem(name: str) -> str | None:
+    return f"is longer than {MAX_NAME_LENGTH} characters" if len(name) > MAX_NAME_LENGTH else None
+
+
+def id_problem(sis_id: str) -> str | None:
+    if not sis_id:
+        return "is empty"
+    return f"is longer than {MAX_ID_LENGTH} characters" if len(sis_id) > MAX_ID_LENGTH else None
+
+
+def parse_roster(text: str, source: str = "roster", class_title: str = "Class") -> RoomRoster:
+    """A class list from a spreadsheet. With a ``class`` column a student in several classes has a row in each
+    (group and readiness are the class's); without one it is one class, called ``class_title``."""
     problems: list[str] = []
     table = CsvTable(text, "", problems, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
-    students: list[RosterStudent] = []
-    seen: dict[str, int] = {}
+    people: dict[str, Person] = {}
+    named_on: dict[str, int] = {}
+    members: dict[tuple[str, str], int] = {}
+    classes: dict[str, RosterClass] = {}
+    memberships: list[Membership] = []
+    by_class = "class" in table.position
     for row in table:
-        student_id = row.get("id")
-        if (wrong := student_id_problem(student_id)) is not None:
+        sis_id = row.get("id")
+        class_title_here = one_line(row.get("class")) if by_class else class_title
+        if by_class and not class_title_here:
+            row.problem("class", "is empty")
+        class_id = class_title_here if by_class else ONE_CLASS
+        duplicate = (sis_id, class_id) in members
+        if (wrong := id_problem(sis_id)) is not None:
             row.problem("id", wrong)
-        elif student_id in seen:
-            row.problem("id", f"{student_id!r} is already used on line {seen[student_id]}")
-        else:
-            seen[student_id] = row.line
-        if not row.get("first_name"):
+        elif duplicate:
+            row.problem("id", f"{sis_id!r} is already in {class_title_here!r} on line {members[sis_id, class_id]}")
+        members.setdefault((sis_id, class_id), row.line)
+        first, last = one_line(row.get("first_name")), one_line(row.get("last_name"))
+        if not first:
             row.problem("first_name", "is empty")
-        for name in ("first_name", "last_name"):
-            if len(row.get(name)) > 60:
-                row.problem(name, "is longer than 60 characters")
+        for column, name in (("first_name", first), ("last_name", last)):
+            if (wrong := name_problem(name)) is not None:
+                row.problem(column, wrong)
+        interests = tuple(i.strip() for i in row.get("interests").split(";") if i.strip())
+        person = Person(sis_id, first, last, interests)
+        known = people.get(sis_id)
+        if known is not None and not duplicate and (known.first_name, known.last_name) != (first, last):
+            row.problem("first_name", f"{sis_id!r} is {known.first_name} {known.last_name} on line "
+                                      f"{named_on[sis_id]}: one id, one student")
+        elif known is None:
+            people[sis_id], named_on[sis_id] = person, row.line
         group = row.get("group") or None
         if group is not None and not NAME_PATTERN.match(group.lower()):
             row.problem("group", f"{group!r} must be 1-40 of letters, digits, '-' or '_'")
@@ -83,14 +165,19 @@ def parse_roster(text: str, source: str = "roster") -> Roster:
                 readiness = int(readiness_text)
             else:
                 row.problem("readiness", f"{readiness_text!r} must be a whole number from 1 to 5")
-        interests = tuple(i.strip() for i in row.get("interests").split(";") if i.strip())
-        students.append(RosterStudent(student_id, row.get("first_name"), row.get("last_name"),
-                                      group.lower() if group else None, interests, readiness))
-    check_students(students, problems)
+        classes.setdefault(class_id, RosterClass(class_id, class_title_here))
+        memberships.append(Membership(class_id, sis_id, group.lower() if group else None, readiness))
+    roster = RoomRoster(list(classes.values()), list(people.values()), memberships,
+                        frozenset({"first_name", "last_name"} | {name for name in ("group", "interests", "readiness")
+                                                                 if name in table.position}))
+    if not table.position.keys() >= set(REQUIRED_COLUMNS) or problems:
+        raise RosterError(source, problems or ["the file has no header"])
+    if not memberships:
+        problems.append("the file has a header but no students")
+    check_sizes(roster, problems)
     if problems:
         raise RosterError(source, problems)
-    fields = {"first_name", "last_name"} | {name for name in OPTIONAL_COLUMNS if name in table.position}
-    return Roster(students, frozenset(fields))
+    return roster
 
 
 def read_text(path: Path, source: Path | str | None = None) -> str:

@@ -1,24 +1,122 @@
-"""Where a room's roster comes from: a plain CSV file, or a OneRoster bundle (a folder or a .zip)."""
+"""Where a room's roster comes from: a plain CSV file, or a OneRoster export (a folder or a .zip, which may
+hold several schools' exports in folders of their own). Opens the files; hub/roster.py and hub/oneroster.py
+read them."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import zipfile
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, TypeVar
 
-from hub.oneroster import load_oneroster
-from hub.roster import Roster, parse_roster, read_text
+from hub.oneroster import ClassListing, ExportFiles, Mirror, RosterSelection, list_classes, read_oneroster
+from hub.roster import RoomRoster, RosterError, parse_roster, read_text
+
+__all__ = ["RosterSelection", "read_roster", "roster_classes", "roster_digest"]
+ZIP_MAGIC = b"PK"
+T = TypeVar("T")
 
 
-def roster_digest(path: Path, class_ref: str | None = None) -> str:
-    """Changes when the roster file (or any file of a bundle) or the chosen class changes."""
-    digest = hashlib.sha256((class_ref or "").encode())
-    for file in sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(2) == ZIP_MAGIC
+
+
+class _Files(ExportFiles):
+    """An export's files by lower-case name; ``open_binary(label)`` gives a stream of one."""
+
+    def __init__(self, source: Path, labels: list[str]) -> None:
+        self.source = source
+        self._by_name: dict[str, list[str]] = {}
+        for label in sorted(labels):
+            self._by_name.setdefault(PurePosixPath(label).name.lower(), []).append(label)
+
+    def parts(self, name: str) -> list[str]:
+        return self._by_name.get(name, [])
+
+    def open_binary(self, label: str) -> IO[bytes]:
+        raise NotImplementedError
+
+    def lines(self, label: str) -> Iterator[str]:
+        with self.open_binary(label) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            number = 0
+            try:
+                for number, line in enumerate(text, start=1):  # noqa: B007 (the number is for the error)
+                    yield line
+            except UnicodeDecodeError:
+                raise RosterError(self.source, [f"{label} line {number + 1}: not UTF-8 text (export the file as "
+                                                "UTF-8)"]) from None
+
+
+class _Folder(_Files):
+    def __init__(self, folder: Path) -> None:
+        labels = [str(p.relative_to(folder).as_posix()) for p in [*folder.glob("*"), *folder.glob("*/*")]
+                  if p.is_file() and p.suffix.lower() == ".csv"]
+        super().__init__(folder, labels)
+        self.folder = folder
+
+    def open_binary(self, label: str) -> IO[bytes]:
+        try:
+            return (self.folder / label).open("rb")
+        except OSError as error:
+            raise RosterError(self.source, [f"{label}: cannot read the file: {error.strerror}"]) from None
+
+
+class _Zip(_Files):
+    def __init__(self, path: Path) -> None:
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise RosterError(path, [f"{path.name} is a broken .zip file ({error}): it may have been cut short "
+                                     "while downloading or copying; get the export again"]) from None
+        super().__init__(path, [info.filename for info in self.zip.infolist()
+                                if not info.is_dir() and info.filename.lower().endswith(".csv")])
+
+    def open_binary(self, label: str) -> IO[bytes]:
+        return self.zip.open(label)
+
+
+def _export(path: Path) -> _Files:
+    return _Folder(path) if path.is_dir() else _Zip(path)
+
+
+def _reading(path: Path, read: Callable[[_Files], T]) -> T:
+    """Run ``read`` on the export, a broken zip said as such whenever it shows."""
+    try:
+        return read(_export(path))
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
+        raise RosterError(path, [f"{path.name} is a broken .zip file ({error}): get the export again"]) from None
+
+
+def read_roster(path: Path, selection: RosterSelection = RosterSelection(), *, mirror: Mirror | None = None,
+                today: dt.date | None = None, class_title: str = "Class") -> tuple[RoomRoster, Mirror | None]:
+    """The room's roster from a plain CSV (one class called ``class_title`` unless it has a ``class`` column) or
+    a OneRoster export with ``selection`` choosing the classes (applied to ``mirror``, what the hub kept of the
+    last import, where it is a delta); and, for an export, what to keep for the next."""
+    today = today or dt.date.today()
+    if path.is_dir() or (path.is_file() and _is_zip(path)):
+        return _reading(path, lambda files: read_oneroster(files, selection, today, mirror, str(path)))
+    if not path.exists():
+        raise RosterError(path, ["there is no such file or folder"])
+    return parse_roster(read_text(path), str(path), class_title), None
+
+
+def roster_classes(path: Path, teacher: str | None = None) -> list[ClassListing]:
+    """The classes of a OneRoster export (every one, or one teacher's)."""
+    if not (path.is_dir() or (path.is_file() and _is_zip(path))):
+        raise RosterError(path, ["not a OneRoster export (a folder or a .zip of CSV files)"])
+    return _reading(path, lambda files: list_classes(files, teacher, str(path)))
+
+
+def roster_digest(path: Path, selection: RosterSelection = RosterSelection()) -> str:
+    """Changes when the roster file (or any file of an export) or the choice of classes changes; the same as
+    release 0.1.0 made for the same files, so an unchanged roster is not imported again after an update."""
+    digest = hashlib.sha256(selection.key.encode())
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+        digest.update(name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
-
-
-def load_roster(path: Path, class_ref: str | None = None) -> Roster:
-    """A plain roster CSV, or a OneRoster bundle (a folder or a .zip) with ``class_ref`` picking the class."""
-    if path.is_dir() or zipfile.is_zipfile(path):
-        return load_oneroster(path, class_ref)
-    return parse_roster(read_text(path), str(path))

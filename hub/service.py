@@ -7,6 +7,7 @@ and the hub stores it once.
 """
 from __future__ import annotations
 
+import datetime
 import logging
 import sqlite3
 import threading
@@ -18,6 +19,7 @@ import paho.mqtt.client as mqtt
 
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
+from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
@@ -25,7 +27,7 @@ from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.report_files import report_last_session, reports_root
-from hub.roster_source import load_roster, roster_digest
+from hub.roster_source import RosterSelection, read_roster, roster_digest
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
@@ -39,6 +41,8 @@ from shared.protocol import (
     STORAGE_FULL,
     Ack,
     AnswerHelpArgs,
+    ClassArgs,
+    ClassEntry,
     Command,
     Event,
     ExtendArgs,
@@ -67,6 +71,7 @@ log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
 HEARTBEAT_SECONDS = 5.0
 DELETED_STUDENT = "deleted student"
+CLASS_CHECK_SECONDS = 60.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 
 
@@ -77,11 +82,8 @@ class HubService:
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
         sync_roster(self.store, config)
-        self.room = Room(config.room_id, config.stations, self.store.students(), self.store.card_versions(),
-                         config.hub.round_minutes * 60, clock=self.store.load_clock(),
-                         presence=self.store.presence(), seq=self.store.load_seq() + 1,
-                         help_queue=self.store.load_help(), goals=config.goals,
-                         progress_events=self.store.progress_events(), skips=self.store.load_skips())
+        self._classes_checked = 0.0
+        self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
         self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
@@ -285,7 +287,7 @@ class HubService:
             return self._apply_command(command.action, minutes=minutes), None
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
-                   "delete_student": self._delete_student}
+                   "delete_student": self._delete_student, "set_class": self._set_class}
         return handler[command.action](command)
 
     def _answer(self, command: Command, apply: Callable[[Command], tuple[str, dict | None]]) -> None:
@@ -310,12 +312,75 @@ class HubService:
             return self._reissue_card(student_id)
 
     def _reissue_card(self, student_id: str) -> int:
-        if student_id not in self.room.students:
-            raise ValueError(f"{student_id!r} is not a student of this class")
+        if student_id not in self.room.card_versions:
+            raise ValueError(f"{student_id!r} is not a student of this room")
         version = self.store.reissue_card(student_id)
         self.room.set_card_version(student_id, version)
         self._state_changed()  # kiosks refuse the old card from now on
         return version
+
+    # Classes
+    def _class_at_start(self) -> str | None:
+        """The class the room ran last, if the roster still has it; else the one the timetable says is due,
+        else the first."""
+        classes = self.store.classes()
+        stored = self.store.running_class()
+        if stored in {c.id for c in classes}:
+            return stored
+        chosen = due_class(self.config.periods, classes, self._local_now()) or (classes[0].id if classes else None)
+        if chosen is not None:
+            self.store.set_running_class(chosen, self.now())
+            log.info("running class %s (the roster no longer has %s)" if stored else "running class %s", chosen,
+                     stored)
+        return chosen
+
+    def _local_now(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.now())
+
+    def _load_room(self, class_id: str | None, seq: int) -> Room:
+        """The room running ``class_id``, from the database."""
+        today = self._local_now().date()
+        return Room(self.config.room_id, self.config.stations,
+                    self.store.class_students(class_id, today) if class_id else [], self.store.card_versions(),
+                    self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
+                    seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
+                    progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
+                    classes=self._class_entries())
+
+    def _class_entries(self) -> tuple[ClassEntry, ...]:
+        now = self._local_now()
+        classes = self.store.classes()
+        due = due_class(self.config.periods, classes, now)
+        members = self.store.memberships(now.date())
+        return tuple(ClassEntry(c.id, c.name[:80], tuple(members.get(c.id, ())), c.id == due) for c in classes)
+
+    def _set_class(self, command: Command) -> tuple[str, dict]:
+        """Run another class: its students, groups and plan; kiosks follow with the next state."""
+        ref = command_args(command, ClassArgs).class_ref
+        chosen = find_class(ref, self.store.classes())
+        name = next(c.name for c in self.room.classes if c.id == chosen.id) if self.room.classes else chosen.title
+        if chosen.id == self.room.class_id:
+            return f"{name} is already running", {"class": chosen.id}
+        if self.room.clock.round:
+            running = self.room.snapshot(self.now()).running_class()
+            raise ValueError(f"end the lesson of {running.name if running else 'this class'} first")
+        self.store.set_running_class(chosen.id, self.now())
+        self.room = self._load_room(chosen.id, self.room.seq)
+        self._views.forget()
+        self._state_changed()
+        log.info("running class %s", chosen.id)
+        return f"now running {name}: {len(self.room.students)} students", {"class": chosen.id}
+
+    def _refresh_classes(self) -> None:
+        """Each minute: the timetable's due class and the enrollments that began or ended today."""
+        now = self.now()
+        if now - self._classes_checked < CLASS_CHECK_SECONDS:
+            return
+        self._classes_checked = now
+        entries = self._class_entries()
+        if entries != self.room.classes:
+            self.room.classes = entries
+            self._state_changed()
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
@@ -351,11 +416,12 @@ class HubService:
         """Erase everything the hub holds about one student and revoke their card; their events still in
         a kiosk's outbox are dropped when they arrive."""
         student = command_args(command, StudentArgs).student
-        if student not in self.room.students:
-            raise ValueError(f"{student!r} is not a student of this class")
+        if student not in self.room.card_versions:
+            raise ValueError(f"{student!r} is not a student of this room")
         events = self.store.delete_student(student)
         self.deleted.add(student)
         self.room.forget_student(student)
+        self.room.classes = self._class_entries()
         self.store.save_help(self.room.help)
         report_lines = remove_from_reports(reports_root(self.config), student)
         self._state_changed()
@@ -404,7 +470,7 @@ class HubService:
         now = self.now()
         message = self.room.command(action, now, minutes)
         if action == "start":
-            self._try_store(lambda: self.store.begin_session(now))
+            self._try_store(lambda: self.store.begin_session(now, self.room.class_id))
         if action == "end":
             self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips)))
         self._state_changed(now if action in ("start", "end") else None)
@@ -423,7 +489,9 @@ class HubService:
             move = command_args(command, MoveStudentArgs)
             assignment = self.room.move_student(move.student, move.group)
             message = f"{self.room.students[move.student].display_name} moved to {move.group}"
-        self.store.set_groups(assignment)
+        if self.room.class_id is None:
+            raise ValueError("import a roster first: this room has no class")
+        self.store.set_groups(self.room.class_id, assignment)
         self._state_changed()
         return message, None
 
@@ -464,6 +532,7 @@ class HubService:
                     self._state_changed()
                 if self.problem != self._problem_shown:
                     self._publish_hub_status()
+                self._refresh_classes()
                 if self.room.tick(self.now(), self.config.hub.auto_advance):
                     self._state_changed()
                 elif self._snapshot_due:
@@ -494,15 +563,24 @@ class HubService:
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
 
 
+def roster_selection(config: Config) -> RosterSelection:
+    return RosterSelection(config.roster_classes, config.roster_teacher)
+
+
 def sync_roster(store: HubStore, config: Config) -> None:
-    """Import the configured roster if its file changed since the last import; a broken file is an error
-    even when unchanged, so the teacher hears of it."""
+    """Import the configured roster if its files (or the choice of classes) changed since the last import. A
+    delta export is applied to what the last import kept. A broken file stops the hub, so the teacher hears
+    of it, unless the same files were imported before (a delta is read once)."""
     if config.roster is None:
         return
-    roster = load_roster(config.roster, config.roster_class)
-    digest = roster_digest(config.roster, config.roster_class)
-    if digest != store.roster_digest():
-        store.import_roster(roster, digest)
+    selection = roster_selection(config)
+    digest = roster_digest(config.roster, selection)
+    if digest == store.roster_digest():
+        return
+    roster, mirror = read_roster(config.roster, selection, mirror=store.roster_mirror(),
+                                 class_title=config.room_name)
+    store.import_roster(roster, mirror, digest)
+    log.info("imported the roster: %d classes, %d students", len(roster.classes), len(roster.people))
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:

@@ -1,6 +1,7 @@
 """The hub's database: roster, every event once by its id, and the clock. Rebuilds the room after a crash."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -12,9 +13,11 @@ from typing import Any
 
 from edge.db import DatabaseFile, locked
 from edge.migrations import Migration, Schema, statements
+from hub.ids import card_id, class_id
+from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
-from hub.roster import Roster, RosterStudent
+from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
 from shared.protocol import Clock, Event, HelpRequest, Presence
 
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
@@ -137,9 +140,59 @@ def _v2_room_out_of_meta(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM meta WHERE key IN ('clock', 'help', 'skips')")
 
 
+# Version 3: a room has classes. A student is a person with the school's id (sis_id) and the hub's (id, on the
+# card, the same in every class); groups and readiness belong to a student in a class (enrollments); a session
+# is a class's; and what the room kept of the last OneRoster import waits for the next delta. The class a file
+# of version 2 held becomes the one class "class", as a CSV without a class column names it. A class's position
+# is its place in the roster, NULL once the roster no longer has it.
+_V3_CLASSES = """CREATE TABLE "classes" (
+   "id" TEXT PRIMARY KEY,
+   "sis_id" TEXT NOT NULL UNIQUE,
+   "title" TEXT NOT NULL,
+   "code" TEXT NOT NULL DEFAULT '',
+   "term" TEXT NOT NULL DEFAULT '',
+   "school" TEXT NOT NULL DEFAULT '',
+   "teachers" TEXT NOT NULL DEFAULT '',
+   "position" INTEGER
+)"""
+_V3_ENROLLMENTS = """CREATE TABLE "enrollments" (
+   "class_id" TEXT NOT NULL REFERENCES "classes" ("id"),
+   "student" TEXT NOT NULL REFERENCES "students" ("id"),
+   "group_id" TEXT,
+   "readiness" INTEGER,
+   "begins" TEXT,
+   "ends" TEXT,
+   PRIMARY KEY ("class_id", "student")
+)"""
+_V3_ROSTER_MIRROR = """CREATE TABLE "roster_mirror" (
+   "file" TEXT NOT NULL,
+   "sourced_id" TEXT NOT NULL,
+   "record" TEXT NOT NULL,
+   PRIMARY KEY ("file", "sourced_id")
+)"""
+_V3 = statements(
+    _V3_CLASSES,
+    _V3_ENROLLMENTS,
+    _V3_ROSTER_MIRROR,
+    'ALTER TABLE "students" ADD COLUMN "sis_id" TEXT',
+    'UPDATE "students" SET "sis_id" = "id"',
+    'CREATE UNIQUE INDEX "idx_students_sis_id" ON "students" ("sis_id")',
+    'ALTER TABLE "sessions" ADD COLUMN "class_id" TEXT',
+    """INSERT INTO "classes" ("id", "sis_id", "title", "position") SELECT 'class', 'class', 'Class', 1
+       WHERE EXISTS (SELECT 1 FROM "students") OR EXISTS (SELECT 1 FROM "sessions")""",
+    'INSERT INTO "enrollments" ("class_id", "student", "group_id", "readiness") '
+    'SELECT \'class\', "id", "group_id", "readiness" FROM "students"',
+    """UPDATE "sessions" SET "class_id" = 'class'""",
+    """INSERT INTO "meta" ("key", "value") SELECT 'class', 'class' WHERE EXISTS (SELECT 1 FROM "classes")""",
+    'ALTER TABLE "students" DROP COLUMN "group_id"',
+    'ALTER TABLE "students" DROP COLUMN "readiness"',
+)
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
+    Migration(3, "classes: enrollments with their groups and readiness, the school's ids, sessions by class",
+              _V3),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -184,7 +237,23 @@ def _replace_list(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any
         _insert(conn, table, {"position": position, **row})
 
 
-_COLUMN = {"group": "group_id"}
+@dataclass(frozen=True)
+class StoredClass:
+    id: str  # the hub's
+    sis_id: str  # the school's
+    title: str
+    code: str
+    term: str
+    school: str
+    teachers: str
+
+    @property
+    def name(self) -> str:
+        return RosterClass(self.sis_id, self.title, self.code).name
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 class HubStore:
@@ -193,42 +262,144 @@ class HubStore:
         self.lock = threading.RLock()  # the MQTT, clock and journal threads share the connection
         self.db = self.file.db
 
-    # Roster
+    # Roster: classes, students and who is in which
     @locked
-    def import_roster(self, roster: Roster, digest: str = "") -> None:
-        """Insert new students and update known ones in one transaction. Fields the roster does not give
-        (a OneRoster export has no groups) and card versions keep their values. ``digest`` identifies the
-        file, so the hub imports it again only when it changes (and regrouping survives a restart)."""
-        columns = {"first_name": lambda s: s.first_name, "last_name": lambda s: s.last_name,
-                   "group": lambda s: s.group, "interests": lambda s: ";".join(s.interests),
-                   "readiness": lambda s: s.readiness}
-        given = [name for name in columns if name in roster.fields]
-        with self.file.transaction():
-            self.db["students"].upsert_all(
-                ({"id": s.id, **{_COLUMN.get(name, name): columns[name](s) for name in given}}
-                 for s in roster.students), pk="id")
+    def import_roster(self, roster: RoomRoster, mirror: Mirror | None = None, digest: str = "") -> None:
+        """The room's classes and students become the roster's, in one transaction. Students are matched by the
+        school's id: a known one keeps their card id and version, a new one is given a card id (hub/card_ids.py).
+        Fields the roster does not give (a OneRoster export has no groups) keep their values in each class. A
+        class or student the roster no longer has leaves the room; their history stays. ``mirror`` is what a
+        OneRoster import keeps for the next delta; ``digest`` identifies the files, so the hub imports them
+        again only when they change (and regrouping survives a restart)."""
+        with self.file.transaction() as conn:
+            self._adopt_single_class(conn, roster)
+            class_ids = self._import_classes(conn, roster.classes)
+            card_ids = self._import_people(conn, roster)
+            known = {(row[0], row[1]): row[2:] for row in conn.execute(
+                "SELECT class_id, student, group_id, readiness FROM enrollments")}
+            conn.execute("DELETE FROM enrollments")
+            for member in roster.members:
+                class_id, student = class_ids[member.class_sis_id], card_ids[member.sis_id]
+                group, readiness = known.get((class_id, student), (None, None))
+                if "group" in roster.fields:
+                    group = member.group
+                if "readiness" in roster.fields:
+                    readiness = member.readiness
+                conn.execute("INSERT OR REPLACE INTO enrollments (class_id, student, group_id, readiness, begins, "
+                             "ends) VALUES (?, ?, ?, ?, ?, ?)", (class_id, student, group, readiness,
+                                                           _iso(member.begins), _iso(member.ends)))
             # A deleted student the roster lists again comes back with no history and a new card.
-            self.file.conn.execute(
-                "UPDATE students SET card_version = d.card_version + 1 FROM deleted_students AS d "
-                "WHERE students.id = d.id AND students.card_version <= d.card_version")
-            self.file.conn.execute("DELETE FROM deleted_students WHERE id IN (SELECT id FROM students)")
-            self._set_meta(self.file.conn, "roster_digest", digest)
+            conn.execute("UPDATE students SET card_version = d.card_version + 1 FROM deleted_students AS d "
+                         "WHERE students.id = d.id AND students.card_version <= d.card_version")
+            conn.execute("DELETE FROM deleted_students WHERE id IN (SELECT id FROM students)")
+            conn.execute("DELETE FROM roster_mirror")
+            conn.executemany("INSERT INTO roster_mirror (file, sourced_id, record) VALUES (?, ?, ?)",
+                             [(name, sid, json.dumps(record)) for name, records in (mirror or {}).items()
+                              for sid, record in records.items()])
+            self._set_meta(conn, "roster_digest", digest)
+
+    @staticmethod
+    def _adopt_single_class(conn: sqlite3.Connection, roster: RoomRoster) -> None:
+        """The one class of a file from before classes (id and school id "class") is the roster's one class,
+        whatever the school calls it: its groups and sessions stay."""
+        rows = conn.execute("SELECT sis_id FROM classes WHERE position IS NOT NULL").fetchall()
+        if rows == [(ONE_CLASS,)] and len(roster.classes) == 1 and roster.classes[0].sis_id != ONE_CLASS:
+            conn.execute("UPDATE classes SET sis_id = ? WHERE sis_id = ?", (roster.classes[0].sis_id, ONE_CLASS))
+
+    @staticmethod
+    def _import_classes(conn: sqlite3.Connection, classes: list[RosterClass]) -> dict[str, str]:
+        """The hub's id of each class (made once from its code or title), by the school's id."""
+        ids = dict(conn.execute("SELECT sis_id, id FROM classes").fetchall())
+        taken = set(ids.values())
+        conn.execute("UPDATE classes SET position = NULL")
+        for position, klass in enumerate(classes):
+            if klass.sis_id not in ids:
+                ids[klass.sis_id] = class_id(klass, taken)
+                taken.add(ids[klass.sis_id])
+                conn.execute("INSERT INTO classes (id, sis_id, title) VALUES (?, ?, ?)",
+                             (ids[klass.sis_id], klass.sis_id, klass.title))
+            conn.execute("UPDATE classes SET title = ?, code = ?, term = ?, school = ?, teachers = ?, position = ? "
+                         "WHERE sis_id = ?", (klass.title, klass.code, klass.term, klass.school, klass.teachers,
+                                              position + 1, klass.sis_id))
+        return ids
+
+    @staticmethod
+    def _import_people(conn: sqlite3.Connection, roster: RoomRoster) -> dict[str, str]:
+        """Each person's card id, by the school's id; new people are added, known ones renamed."""
+        ids = dict(conn.execute("SELECT sis_id, id FROM students").fetchall())
+        taken = set(ids.values())  # a deleted student listed again keeps their id: see import_roster
+        for person in roster.people:
+            if person.sis_id not in ids:
+                ids[person.sis_id] = card_id(person.sis_id, taken)
+                taken.add(ids[person.sis_id])
+                conn.execute("INSERT INTO students (id, sis_id, first_name, last_name) VALUES (?, ?, ?, ?)",
+                             (ids[person.sis_id], person.sis_id, person.first_name, person.last_name))
+            conn.execute("UPDATE students SET first_name = ?, last_name = ? WHERE sis_id = ?",
+                         (person.first_name, person.last_name, person.sis_id))
+            if "interests" in roster.fields:
+                conn.execute("UPDATE students SET interests = ? WHERE sis_id = ?",
+                             (";".join(person.interests), person.sis_id))
+        return ids
 
     @locked
     def roster_digest(self) -> str:
         return self._meta("roster_digest") or ""
 
     @locked
-    def students(self) -> list[RosterStudent]:
-        return [RosterStudent(r["id"], r["first_name"], r["last_name"], r["group_id"],
-                              tuple(i for i in (r["interests"] or "").split(";") if i), r["readiness"])
-                for r in self.db["students"].rows_where(order_by="id")]
+    def roster_mirror(self) -> Mirror | None:
+        """What the last OneRoster import kept, for a delta; None if there was none."""
+        mirror: Mirror = {}
+        for name, sid, record in self.db.execute("SELECT file, sourced_id, record FROM roster_mirror"):
+            mirror.setdefault(name, {})[sid] = json.loads(record)
+        return mirror or None
 
     @locked
-    def set_groups(self, assignment: dict[str, str | None]) -> None:
+    def classes(self) -> list[StoredClass]:
+        """The room's classes, in the roster's order."""
+        return [StoredClass(*row) for row in self.db.execute(
+            "SELECT id, sis_id, title, code, term, school, teachers FROM classes WHERE position IS NOT NULL "
+            "ORDER BY position")]
+
+    @locked
+    def running_class(self) -> str | None:
+        return self._meta("class")
+
+    @locked
+    def set_running_class(self, class_id: str, since: float) -> None:
+        """The class the room runs from now on; presence from before ``since`` is the last class's."""
         with self.file.transaction() as conn:
-            conn.executemany("UPDATE students SET group_id = ? WHERE id = ?",
-                             [(group, student) for student, group in assignment.items()])
+            self._set_meta(conn, "class", class_id)
+            self._set_meta(conn, "session_started", since)
+            conn.execute("DELETE FROM help_queue")
+            conn.execute("DELETE FROM skips")
+
+    @locked
+    def class_students(self, class_id: str, today: dt.date) -> list[RosterStudent]:
+        """The class's students on ``today`` (an enrollment may begin later, or have ended: its end date is
+        exclusive), with this class's groups and readiness."""
+        day = today.isoformat()
+        return [RosterStudent(r[0], r[1], r[2], r[3], tuple(i for i in (r[4] or "").split(";") if i), r[5])
+                for r in self.db.execute(
+                    "SELECT s.id, s.first_name, s.last_name, e.group_id, s.interests, e.readiness FROM enrollments e "
+                    "JOIN students s ON s.id = e.student WHERE e.class_id = ? AND coalesce(e.begins, '') <= ? "
+                    "AND coalesce(e.ends, '9999') > ? ORDER BY s.id", (class_id, day, day))]
+
+    @locked
+    def memberships(self, today: dt.date) -> dict[str, list[str]]:
+        """The card ids of each class's students on ``today``."""
+        day = today.isoformat()
+        found: dict[str, list[str]] = {}
+        for klass, student in self.db.execute(
+                "SELECT class_id, student FROM enrollments WHERE coalesce(begins, '') <= ? "
+                "AND coalesce(ends, '9999') > ? ORDER BY class_id, student", (day, day)):
+            found.setdefault(klass, []).append(student)
+        return found
+
+    @locked
+    def set_groups(self, class_id: str, assignment: dict[str, str | None]) -> None:
+        with self.file.transaction() as conn:
+            conn.executemany("UPDATE enrollments SET group_id = ? WHERE class_id = ? AND student = ?",
+                             [(group, class_id, student) for student, group in assignment.items()])
 
     @locked
     def card_versions(self) -> dict[str, int]:
@@ -265,6 +436,7 @@ class HubStore:
                                              (student_id,)).fetchone()[0]
         self.file.erase([
             ("DELETE FROM events WHERE student = ?", (student_id,)),
+            ("DELETE FROM enrollments WHERE student = ?", (student_id,)),
             ("DELETE FROM students WHERE id = ?", (student_id,)),
             ("UPDATE help_queue SET student = NULL WHERE student = ?", (student_id,)),  # the call stays the station's
             ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),
@@ -345,9 +517,9 @@ class HubStore:
 
     # Sessions, conference notes and reports
     @locked
-    def begin_session(self, at: float) -> None:
+    def begin_session(self, at: float, class_id: str | None = None) -> None:
         with self.file.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO sessions (started) VALUES (?)", (at,))
+            conn.execute("INSERT OR IGNORE INTO sessions (started, class_id) VALUES (?, ?)", (at, class_id))
 
     @locked
     def end_session(self, at: float) -> None:
@@ -357,8 +529,15 @@ class HubStore:
     @locked
     def last_session(self) -> tuple[float, float | None] | None:
         """(started, ended) of the latest session; ended is None while it runs."""
-        row = self.db.execute("SELECT started, ended FROM sessions ORDER BY started DESC LIMIT 1").fetchone()
-        return (row[0], row[1]) if row else None
+        found = self.last_sessions(1)
+        return found[0][:2] if found else None
+
+    @locked
+    def last_sessions(self, count: int, class_id: str | None = None) -> list[tuple[float, float | None, str | None]]:
+        """(started, ended, class) of the latest sessions (of one class), newest first."""
+        rows = self.db.execute("SELECT started, ended, class_id FROM sessions WHERE ? IS NULL OR class_id = ? "
+                               "ORDER BY started DESC LIMIT ?", (class_id, class_id, count)).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
 
     @locked
     def add_note(self, student: str, station: str, at: float, tags: list[str], text: str) -> None:

@@ -13,7 +13,7 @@ from shared.protocol import State
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # welcome | elsewhere | checked_in | checkout | unknown | revoked | forged | unreadable
+    outcome: str  # welcome | elsewhere | checked_in | checkout | other_class | unknown | revoked | forged | unreadable
     title: str
     detail: str
     student_id: str | None = None
@@ -51,7 +51,7 @@ def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_n
                         claim.student_id, None, text.strip())
     student = state.students.get(claim.student_id)
     if student is None:
-        return UNKNOWN
+        return _other_class(state, claim.student_id) or UNKNOWN
     if claim.version < student.card:
         return REVOKED
     if claim.version > student.card:
@@ -66,6 +66,16 @@ def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_n
         return Decision("welcome", f"Hi {student.name}", detail, claim.student_id, student.name, card)
     return Decision("elsewhere", f"{student.name}, your group is at {expected.name}",
                     "Please head over there now.", claim.student_id, student.name, card)
+
+
+def _other_class(state: State, student_id: str) -> Decision | None:
+    """A student of one of the room's other classes: where they belong, without a name (the kiosk knows only
+    the running class's names) and without recording anything."""
+    theirs, running = state.other_class_of(student_id), state.running_class()
+    if theirs is None:
+        return None
+    here = f"This is {running.name}. " if running else ""
+    return Decision("other_class", f"You're in {theirs.name}", f"{here}Please ask your teacher.")
 
 
 def _checking_out(state: State, student_id: str, station_id: str, hub_now: float) -> bool:

@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--tag", action="append", default=[], help="a short tag, e.g. fluency (repeat for more)")
     note.add_argument("--text", default="", help="what you noticed or agreed")
 
+    hub_class = hub_commands.add_parser("class", help="run another class (the hub must run, with no lesson "
+                                        "going); without CLASS, list the room's classes")
+    _config_argument(hub_class)
+    hub_class.add_argument("class_ref", nargs="?", metavar="CLASS", help="the class: its id, or its sourcedId, "
+                           "code or title")
     hub_pair = hub_commands.add_parser("pair", help="a one-time code that pairs a new kiosk with this hub (install.sh "
                                        "kiosk --code CODE on the kiosk's board)")
     _config_argument(hub_pair)
@@ -141,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default a4)")
     cards.add_argument("--out", type=Path, default=Path("cards.pdf"), help="the PDF (default cards.pdf)")
     cards.add_argument("--student", action="append", default=[], help="only this student (repeat for more)")
+    cards.add_argument("--class", dest="class_ref", metavar="CLASS", help="only this class's students (its id, "
+                       "sourcedId, code or title); a card works in every class of its student's")
     cards.add_argument("--reprint", action="store_true",
                        help="new cards for the --student(s): their old cards stop working (the hub must run)")
 
@@ -174,8 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--camera", help="this kiosk reads cards with a camera: pi or /dev/videoN")
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
     commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for [kiosk] teacher_pin")
-    check = commands.add_parser("check-config", help="validate a config file and its roster")
+    check = commands.add_parser("check-config", help="validate a config file and its roster: names the classes "
+                                "and how many students each would have")
     check.add_argument("config", type=Path)
+    roster = commands.add_parser("roster", help="what is in a school's roster export")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="ROSTER_COMMAND")
+    listing = roster_commands.add_parser("classes", help="a table of a OneRoster export's classes: id, code, "
+                                         "title, term, school, teacher, students")
+    listing.add_argument("export", type=Path, help="the export: a folder or a .zip of OneRoster CSV files")
+    listing.add_argument("--teacher", help="only this teacher's classes: their sourcedId, username or email")
     return parser
 
 
@@ -295,6 +309,52 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def check_config(path: Path) -> int:
+    """Check the file, and read its roster as the hub would: name each class and its number of students."""
+    config = load_config(path)
+    if not config.roster:
+        print(f"{path}: OK, room {config.room_id}, {len(config.stations)} stations (no roster)")
+        return 0
+    from hub.engine import rotation_plan
+    from hub.roster import RosterStudent
+    from hub.roster_source import read_roster
+    from hub.service import roster_selection
+
+    mirror = None
+    if config.hub.database.exists():  # a delta export applies to what the hub kept of the last import
+        from rotation.teacher import hub_database
+
+        with hub_database(config) as store:
+            mirror = store.roster_mirror()
+    roster, _ = read_roster(config.roster, roster_selection(config), mirror=mirror, class_title=config.room_name)
+    people = {p.sis_id: p for p in roster.people}
+    lines = []
+    for klass in roster.classes:
+        members = [m for m in roster.members if m.class_sis_id == klass.sis_id]
+        rotation_plan(config.stations, [RosterStudent(m.sis_id, people[m.sis_id].first_name, "", m.group)
+                                        for m in members])
+        lines.append(f"  {klass.name}{' · ' + klass.term if klass.term else ''}: {len(members)} students")
+    strangers = sorted({i for pair in config.keep_apart for i in pair} - people.keys())
+    if strangers:
+        raise ConfigError(f"{config.path}: [room] keep_apart names students not in the roster: {', '.join(strangers)}")
+    print(f"{path}: OK, room {config.room_id}, {len(config.stations)} stations, {len(roster.classes)} "
+          f"class{'es' if len(roster.classes) != 1 else ''}, {len(people)} students:")
+    print("\n".join(lines))
+    return 0
+
+
+def list_roster_classes(export: Path, teacher: str | None) -> int:
+    from hub.roster_source import roster_classes
+    from rotation.tables import table
+
+    listed = roster_classes(export, teacher)
+    print(table(["id", "code", "title", "term", "school", "teacher", "students"],
+                [[c.sis_id, c.code, c.title, c.term, c.school, c.teachers, str(c.students)] for c in listed]))
+    print(f"{len(listed)} classes{' of ' + teacher if teacher else ''}: put the room's in room.toml, "
+          '[room] classes = ["<id, code or title>", ...] or teacher = "<id, username or email>"')
+    return 0
+
+
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "secret":
         print(secrets.token_hex(32))
@@ -310,22 +370,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return run_demo(args.dir, args.headless, args.round_seconds, args.duration)
     if args.command == "check-config":
-        config = load_config(args.config)
-        if config.roster:
-            from hub.engine import rotation_plan
-            from hub.roster_source import load_roster
-
-            students = load_roster(config.roster, config.roster_class).students
-            count = len(students)
-            rotation_plan(config.stations, students)
-            strangers = sorted({i for pair in config.keep_apart for i in pair} - {s.id for s in students})
-            if strangers:
-                raise ConfigError(f"{config.path}: [room] keep_apart names students not in the roster: "
-                                  f"{', '.join(strangers)}")
-            print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations, {count} students")
-        else:
-            print(f"{args.config}: OK, room {config.room_id}, {len(config.stations)} stations")
-        return 0
+        return check_config(args.config)
+    if args.command == "roster":
+        return list_roster_classes(args.export, args.teacher)
     config = load_config(args.config)
     if args.command == "card":
         from shared.cards import make_token
@@ -351,7 +398,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "cards":
         from rotation import teacher
 
-        return teacher.cards(config, args.paper, args.out, args.student, args.reprint)
+        return teacher.cards(config, args.paper, args.out, args.student, args.reprint, args.class_ref)
     if args.command == "backup":
         from rotation import teacher
 
@@ -383,6 +430,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return teacher.skip(config, args.group, args.station, args.instead)
     if args.hub_command == "note":
         return teacher.note(config, args.student, args.tag, args.text)
+    if args.hub_command == "class":
+        return teacher.choose_class(config, args.class_ref)
     if args.hub_command == "pair":
         from rotation.pairing_cli import show_code
 

@@ -1,6 +1,8 @@
 """``rotation hub command | regroup | move``: a teacher's commands from a terminal, through the hub."""
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import secrets
 import sys
 import time
@@ -124,12 +126,16 @@ def report(config: Config, out: Path | None) -> int:
     return 0
 
 
-def cards(config: Config, paper: str, out: Path, students: list[str], reprint: bool) -> int:
-    """A PDF of cards for the class (or the named students); ``reprint`` first gives those students new
-    cards through the hub, which revokes their old ones at every kiosk."""
-    from hub.cards_pdf import write_cards
+def cards(config: Config, paper: str, out: Path, students: list[str], reprint: bool,
+          class_ref: str | None = None) -> int:
+    """A PDF of cards for the room's students (one class's with ``class_ref``, or the named students), each
+    with their class and their group's colour; ``reprint`` first gives those students new cards through the
+    hub, which revokes their old ones at every kiosk. One card works in every class of the student's."""
+    from hub.cards_pdf import CardFace, FontsMissing, UnprintableName, write_cards
+    from hub.classes import find_class
     from hub.service import sync_roster
     from shared.cards import make_token
+    from shared.palette import group_colour
 
     if reprint:
         if not students:
@@ -143,15 +149,56 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
                 print(reply.message)
     with hub_database(config) as store:
         sync_roster(store, config)
-        roster, versions = store.students(), store.card_versions()
-    chosen = [s for s in roster if not students or s.id in students]
-    unknown = sorted(set(students) - {s.id for s in roster})
+        classes, versions = store.classes(), store.card_versions()
+        if class_ref is not None:
+            try:
+                classes = [find_class(class_ref, classes)]
+            except ValueError as error:
+                print(f"rotation: {error}", file=sys.stderr)
+                return 2
+        today = datetime.date.today()
+        faces: dict[str, CardFace] = {}
+        for klass in classes:
+            members = store.class_students(klass.id, today)
+            groups = list(dict.fromkeys(s.group for s in members if s.group))
+            for s in members:
+                if s.id in faces:  # one card for every class of the student's
+                    both = f"{faces[s.id].class_name} · {klass.name}"
+                    faces[s.id] = dataclasses.replace(faces[s.id], class_name=both)
+                    continue
+                faces[s.id] = CardFace(s.id, s.display_name, klass.name, make_token(config.secret, s.id,
+                                                                                     versions.get(s.id, 1)),
+                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
+    unknown = sorted(set(students) - faces.keys())
     if unknown:
-        print(f"rotation: not in the class: {', '.join(unknown)}", file=sys.stderr)
+        print(f"rotation: not in {'that class' if class_ref else 'the room'}: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    pages = write_cards([(s.display_name, config.room_name, make_token(config.secret, s.id, versions.get(s.id, 1)))
-                         for s in chosen], out, paper)
+    chosen = [face for sid, face in sorted(faces.items()) if not students or sid in students]
+    try:
+        pages = write_cards(chosen, out, paper)
+    except (UnprintableName, FontsMissing) as error:
+        print(f"rotation: {error}", file=sys.stderr)
+        return 1
     print(f"wrote {len(chosen)} cards on {pages} {paper.upper()} page{'s' if pages != 1 else ''} to {out}")
+    return 0
+
+
+def choose_class(config: Config, class_ref: str | None) -> int:
+    """Run another class; without one, list the room's classes, the running one and the one due now."""
+    with HubSession(config) as hub:
+        if class_ref is not None:
+            return finish(hub.send("set_class", {"class": class_ref}))
+        state = hub.link.wait_for_state()
+        if state is None:
+            print(NO_HUB, file=sys.stderr)
+            return 1
+    if not state.classes:
+        print("this room has no classes yet: set [room] roster in its config", file=sys.stderr)
+        return 1
+    for entry in state.classes:
+        marks = [m for m, on in (("running", entry.id == state.class_id), ("due now", entry.due)) if on]
+        marked = "".join(f", {mark}" for mark in marks)
+        print(f"  {entry.id:<24} {entry.name}  ({len(entry.students)} students{marked})")
     return 0
 
 

@@ -72,6 +72,18 @@ Id = Annotated[str, Rule("an id: 1 to 40 of a-z, 0-9, - and _, starting with a l
 Goal = Annotated[str, Meta(min_length=1, max_length=40)]  # texts in a list are stripped before they are checked
 Activity = Annotated[str, Meta(min_length=1, max_length=24)]
 StudentId = Annotated[str, Meta(min_length=1)]
+ClassRef = Annotated[str, Meta(min_length=1, max_length=255)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _check_time(value: str) -> None:
+    if not _TIME.match(value):
+        raise ValueError("not a time")
+
+
+ClockTime = Annotated[str, Rule('a time of day, "HH:MM" (24 hours)', _check_time)]
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,18 @@ class _Room:
     secret: Annotated[Text, Meta(description="the class secret that signs the cards, at least 32 hex digits: "
                                              "this or `secret_file`")] | None = None
     secret_file: Annotated[Path, Meta(description="a file holding the class secret: this or `secret`")] | None = None
-    roster: Annotated[Path, Meta(description="the class list: a CSV file, or a OneRoster 1.1 CSV bundle (a folder "
-                                             "or a .zip), imported each time the hub starts")] | None = None
-    roster_class: Annotated[Text, Meta(description="the class to take from a OneRoster bundle of several: its "
-                                                   "sourcedId, classCode or title")] | None = None
+    roster: Annotated[Path, Meta(description="the class lists: a CSV file (with a `class` column for several "
+                                             "classes), or a OneRoster 1.1 or 1.2 CSV export (a folder or a .zip, "
+                                             "bulk or delta), imported when it changes, each time the hub starts")] \
+        | None = None
+    classes: Annotated[tuple[ClassRef, ...], Meta(min_length=1, max_length=50, description=(
+        "the room's classes in a OneRoster export: each one's sourcedId, classCode or title (`rotation roster "
+        "classes` lists them)"))] = ()
+    teacher: Annotated[Text, Meta(description="every class this teacher teaches in a OneRoster export: their "
+                                              "sourcedId, username or email (with or instead of `classes`)")] \
+        | None = None
+    roster_class: Annotated[Text, Meta(description="one class of a OneRoster export: the older form of "
+                                                   "`classes`")] | None = None
     goals: Annotated[tuple[Goal, ...], Meta(min_length=2, max_length=6, description="what a student picks from "
                                             "at their first check-in of a session")] = DEFAULT_GOALS
     keep_apart: Annotated[tuple[tuple[StudentId, StudentId], ...], Meta(
@@ -108,6 +128,15 @@ class StationConfig:
     activities: Annotated[tuple[Activity, ...], Meta(
         min_length=1, max_length=4, description='what a student may choose to do here, e.g. `["Read a book", '
                                                 '"Listen to a story"]`')] = ()
+
+
+@dataclass(frozen=True)
+class PeriodConfig:
+    """One period of the room's weekly timetable: the display offers its class while it lasts."""
+    class_: Annotated[Text, Meta(description="the class: its id on the hub, or its sourcedId, code or title")]
+    days: Annotated[tuple[Weekday, ...], Meta(min_length=1, description="the days it is taught")]
+    start: Annotated[ClockTime, Meta(description="when it begins")]
+    end: Annotated[ClockTime, Meta(description="when it ends")]
 
 
 @dataclass(frozen=True)
@@ -178,8 +207,10 @@ class Config:
     room_name: str
     secret: bytes
     roster: Path | None
-    roster_class: str | None
+    roster_classes: tuple[str, ...]  # [room] classes, and roster_class
+    roster_teacher: str | None
     stations: tuple[StationConfig, ...]
+    periods: tuple[PeriodConfig, ...] = ()
     broker: BrokerConfig = field(default_factory=BrokerConfig)
     hub: HubConfig = field(default_factory=HubConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
@@ -199,14 +230,18 @@ class Config:
 
 # The file's sections and the classes that declare their keys; [[station]] is an array of tables.
 _SECTIONS: dict[str, type] = {"room": _Room, "broker": BrokerConfig, "hub": HubConfig, "kiosk": KioskConfig,
-                              "display": DisplayConfig, "school": SchoolConfig, "station": StationConfig}
+                              "display": DisplayConfig, "school": SchoolConfig, "station": StationConfig,
+                              "period": PeriodConfig}
+_ARRAYS = ("station", "period")  # [[station]], [[period]]: arrays of tables
 SECTIONS = tuple(_SECTIONS)
 
 
 @dataclass(frozen=True)
 class _Key:
-    """One key as its field declares it."""
+    """One key as its field declares it; a key that is a Python keyword (``class``) is a field with a trailing
+    underscore."""
     name: str
+    field: str
     declared: Any  # the field's type without ``| None``: the file never holds "none"
     default: Any  # MISSING when the key is required
 
@@ -312,7 +347,7 @@ def _keys(section: str) -> dict[str, _Key]:
         hint = declared[f.name]
         if isinstance(hint, types.UnionType) or get_origin(hint) is typing.Union:
             hint = next(t for t in get_args(hint) if t is not type(None))
-        keys[f.name] = _Key(f.name, hint, f.default)
+        keys[f.name.rstrip("_")] = _Key(f.name.rstrip("_"), f.name, hint, f.default)
     return keys
 
 
@@ -322,7 +357,7 @@ def key_names(section: str) -> tuple[str, ...]:
 
 
 def _heading(section: str) -> str:
-    return "[[station]]" if section == "station" else f"[{section}]"
+    return f"[[{section}]]" if section in _ARRAYS else f"[{section}]"
 
 
 def _read(path: Path, section: str, where: str, table: Any) -> dict[str, Any]:
@@ -341,15 +376,15 @@ def _read(path: Path, section: str, where: str, table: Any) -> dict[str, Any]:
                     else f": did you mean {close[0]!r}?" if close else "")
             raise ConfigError(f"{path}: [{where}] unknown key {name!r}{hint} (known: {', '.join(keys)})")
         try:
-            values[name] = key.read(value, path.parent)
+            values[key.field] = key.read(value, path.parent)
         except ValueError:
             raise ConfigError(f"{path}: [{where}] {name} = {value!r}: must be {key.must}") from None
     for key in keys.values():
-        if key.name not in values:
+        if key.field not in values:
             if key.default is MISSING:
                 raise ConfigError(f"{path}: [{where}] is missing {key.name!r} ({key.help})")
             if isinstance(key.default, Path):
-                values[key.name] = path.parent / key.default
+                values[key.field] = path.parent / key.default
     return values
 
 
@@ -400,13 +435,26 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
         seen.add(station.id)
     if kiosk.station is not None and kiosk.station not in seen:
         raise ConfigError(f"{path}: [kiosk] station = {kiosk.station!r} is not a [[station]] id")
+    raw_periods = data.get("period", [])
+    if not isinstance(raw_periods, list):
+        raise ConfigError(f"{path}: [[period]] must be an array of tables")
+    periods = tuple(PeriodConfig(**_read(path, "period", f"period {number}", raw))
+                    for number, raw in enumerate(raw_periods, start=1))
+    for number, period in enumerate(periods, start=1):
+        if period.end <= period.start:
+            raise ConfigError(f"{path}: [period {number}] end = {period.end!r} must be after start = "
+                              f"{period.start!r}")
+    if room.roster_class is not None and room.classes:
+        raise ConfigError(f"{path}: [room] roster_class and classes: use classes alone")
     return Config(
         path=path,
         room_id=room.id,
         room_name=room.name or room.id,
         secret=_secret(path, room),
         roster=room.roster,
-        roster_class=room.roster_class,
+        roster_classes=room.classes or ((room.roster_class,) if room.roster_class else ()),
+        roster_teacher=room.teacher,
+        periods=periods,
         goals=room.goals,
         keep_apart=room.keep_apart,
         retention_days=room.retention_days,

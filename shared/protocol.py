@@ -209,6 +209,16 @@ class Progress(Part, frozen=True):
     next: Goal | None = None  # what they would like to do next
 
 
+class ClassEntry(Part, frozen=True):
+    """One of the room's classes (periods): ``students`` are the ids of its students, so a kiosk can tell a
+    student of another class where they belong without knowing their name; ``due`` when the room's weekly
+    schedule says it is this class's period now."""
+    id: Name
+    name: Title
+    students: tuple[Name, ...] = ()
+    due: bool = False
+
+
 class State(Message, frozen=True, omit_defaults=False):
     """The hub's retained snapshot of the room; a kiosk's view is one, cut to its station. ``seq`` only ever
     increases."""
@@ -222,6 +232,8 @@ class State(Message, frozen=True, omit_defaults=False):
     help: Annotated[tuple[HelpRequest, ...], msgspec.Meta(max_length=100)] = ()  # in order of arrival
     goals: Annotated[tuple[Goal, ...], msgspec.Meta(max_length=6)] = ()  # the goals a student picks from
     progress: dict[str, Progress] = {}  # this session's, by student
+    class_id: Name | None = None  # the class the room runs now: its students are ``students``
+    classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=50)] = ()  # every class of the room
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -232,6 +244,13 @@ class State(Message, frozen=True, omit_defaults=False):
 
     def station(self, station_id: str) -> Station | None:
         return next((s for s in self.stations if s.id == station_id), None)
+
+    def running_class(self) -> ClassEntry | None:
+        return next((c for c in self.classes if c.id == self.class_id), None)
+
+    def other_class_of(self, student_id: str) -> ClassEntry | None:
+        """A class, not the running one, that the student is in."""
+        return next((c for c in self.classes if c.id != self.class_id and student_id in c.students), None)
 
     def expected_station(self, student_id: str) -> Station | None:
         """The station where the student's group is expected this round, if any."""
@@ -318,19 +337,23 @@ class PairKioskArgs(Part, frozen=True):
     station: str
 
 
+class ClassArgs(Part, frozen=True):
+    class_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] = msgspec.field(name="class")
+
+
 COMMAND_ARGS: dict[str, type[Part]] = {
     "start": NoArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": NoArgs,
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
-    "pair_kiosk": PairKioskArgs,
+    "pair_kiosk": PairKioskArgs, "set_class": ClassArgs,
 }
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
 COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
-                            "reissue_card", "delete_student", "pair_kiosk"]
+                            "reissue_card", "delete_student", "pair_kiosk", "set_class"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

@@ -8,7 +8,7 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageEnhance, ImageFilter
 
-from hub.cards_pdf import write_cards
+from hub.cards_pdf import CardFace, write_cards
 from kiosk.camera import HEIGHT, WIDTH, CameraScanner, CameraSource, SeenCodes, camera_source, decode
 from tests.conftest import card
 
@@ -19,7 +19,8 @@ STUDENT = "s05"
 def printed_card(tmp_path_factory) -> Image.Image:
     """The first card of a printed sheet, as a scanner of 200 dpi sees the paper."""
     out = tmp_path_factory.mktemp("cards") / "cards.pdf"
-    write_cards([("Sofia R.", "Room 12", card(STUDENT)), ("Liam C.", "Room 12", card("s02"))], out)
+    write_cards([CardFace(STUDENT, "Sofia R.", "Room 12", card(STUDENT)),
+                 CardFace("s02", "Liam C.", "Room 12", card("s02"))], out)
     document = pypdfium2.PdfDocument(str(out))
     page = document[0].render(scale=200 / 72).to_pil().convert("RGB")
     document.close()

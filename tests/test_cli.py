@@ -38,7 +38,7 @@ def test_check_config_reports_the_roster_line(tmp_path, capsys):
     path = write_room(tmp_path, 1883)
     path.write_text(path.read_text().replace('roster = "', f'roster = "{roster}"\n# ', 1))
     assert main(["check-config", str(path)]) == 2
-    assert "line 3, column 1 (id): 's1' is already used on line 2" in capsys.readouterr().err
+    assert "line 3, column 1 (id): 's1' is already in 'Room 12' on line 2" in capsys.readouterr().err
 
 
 def test_a_card_token_and_its_qr_png(tmp_path, capsys):

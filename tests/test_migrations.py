@@ -2,6 +2,7 @@
 (tests/fixtures/release-0.1.0, copied, never changed in place), and the one-line refusal of a newer file."""
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import sqlite3
@@ -193,7 +194,7 @@ def test_a_hub_database_newer_than_the_code_is_refused_and_left_alone(tmp_path):
     before = _make_newer(path, HUB_SCHEMA.version + 1)
     with pytest.raises(DatabaseTooNew) as refused:
         HubStore(path)
-    assert str(refused.value) == (f"{path}: this database is schema version 3, newer than this Rotation Station (2): "
+    assert str(refused.value) == (f"{path}: this database is schema version 4, newer than this Rotation Station (3): "
                                   "update the software, or restore a backup made by this version")
     assert path.read_bytes() == before
 
@@ -219,12 +220,12 @@ def test_rotation_commands_refuse_a_newer_hub_database_in_one_line(command, tmp_
     config = write_room(tmp_path, 1883)
     database = tmp_path / "hub.db"
     HubStore(database).close()
-    _make_newer(database, 3)
+    _make_newer(database, 4)
     done = _rotation(*command, "--config", str(config), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == (f"rotation: {database}: this database is schema version 3, newer than this Rotation "
-                           "Station (2): update the software, or restore a backup made by this version\n")
-    assert version_of(database) == 3
+    assert done.stderr == (f"rotation: {database}: this database is schema version 4, newer than this Rotation "
+                           "Station (3): update the software, or restore a backup made by this version\n")
+    assert version_of(database) == 4
 
 
 def test_a_kiosk_refuses_a_newer_outbox_in_one_line(tmp_path):
@@ -268,11 +269,9 @@ def test_the_clock_help_and_skips_are_stored_under_their_own_names_and_read_back
 def test_a_new_hub_database_and_one_from_release_0_1_0_end_the_same(tmp_path):
     HubStore(tmp_path / "new.db").close()
     old = copy_of("hub.db", tmp_path)
-    before = schema_of(old)
     HubStore(old).close()
-    assert version_of(old) == version_of(tmp_path / "new.db") == 2
+    assert version_of(old) == version_of(tmp_path / "new.db") == 3
     assert schema_of(old) == schema_of(tmp_path / "new.db")
-    assert set(before) < set(schema_of(old))  # version 1 kept as it was; version 2 only added
 
 
 def test_a_new_outbox_and_one_from_release_0_1_0_end_the_same(tmp_path):
@@ -300,13 +299,19 @@ def test_release_0_1_0_hub_database_keeps_everything(tmp_path):
     store = HubStore(path)
     try:
         after = rows_of(path, *HUB_TABLES_V1)
-        for table in ("students", "events", "sessions", "deleted_students"):
+        for table in ("events", "deleted_students"):
             assert after[table] == before[table], table
-        assert dict(after["meta"]) == {k: v for k, v in old_meta.items() if k not in MOVED_OUT_OF_META}
+        # version 3: the school's id beside the card's, and groups and readiness moved to the one class's enrollments
+        assert after["students"] == [(i, first, last, interests, card, i)
+                                     for i, first, last, _group, interests, _readiness, card in before["students"]]
+        assert after["sessions"] == [(*row, "class") for row in before["sessions"]]
+        assert dict(after["meta"]) == {**{k: v for k, v in old_meta.items() if k not in MOVED_OUT_OF_META},
+                                       "class": "class"}
 
         # what the hub reads back
         by_id = {row[0]: row for row in before["students"]}
-        assert {s.id: s.group for s in store.students()} == {i: row[3] for i, row in by_id.items()}
+        students = store.class_students("class", datetime.date.today())
+        assert {s.id: (s.group, s.readiness) for s in students} == {i: (row[3], row[5]) for i, row in by_id.items()}
         assert store.card_versions() == {i: row[6] for i, row in by_id.items()}
         assert store.card_versions()["s07"] == 2  # the reissued card
         assert store.deleted_students() == {"s28"}
@@ -351,7 +356,7 @@ def test_release_0_1_0_hub_database_is_migrated_once(tmp_path):
     store = HubStore(path)
     assert store.load_clock() is not None
     store.close()
-    assert everything_in(path) == once and once[0] == 2
+    assert everything_in(path) == once and once[0] == 3
     assert path.read_bytes() == data
 
 
@@ -374,7 +379,7 @@ def test_release_0_1_0_room_is_rebuilt_the_same(tmp_path):
             [(h["id"], h["station"], h["at"], h["student"]) for h in json.loads(old_meta["help"])]
         assert [(s.group, s.station, s.instead) for s in room.skips] == \
             [(s["group"], s["station"], s["instead"]) for s in json.loads(old_meta["skips"])]
-        assert {s.id: s.group for s in service.store.students()} == groups
+        assert {s.id: s.group for s in room.students.values()} == groups
         assert sorted(room.groups) == ["falcons", "herons", "koalas", "lynxes", "otters"]
         assert service.deleted == {"s28"} and room.card_versions["s07"] == 2
         assert (room.clock.round, room.clock.rounds, room.clock.running) == (1, 5, False)  # README: paused

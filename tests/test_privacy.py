@@ -9,7 +9,7 @@ import pytest
 
 from hub.display_link import DisplayLink
 from hub.report_files import reports_root
-from hub.roster_source import load_roster
+from hub.roster_source import read_roster
 from hub.service import HubService
 from hub.store import ReceivedEvent
 from kiosk.core import KioskCore
@@ -18,7 +18,7 @@ from shared.protocol import Event
 from tests.conftest import SAMPLE, card, eventually
 from tests.mqtt_client import TestClient
 
-ROSTER = load_roster(SAMPLE / "roster.csv").students
+ROSTER = read_roster(SAMPLE / "roster.csv")[0].people
 DAY = 24 * 3600
 
 
@@ -145,7 +145,7 @@ def wire_tap(room, caplog):
 def test_no_full_name_leaves_the_hub_and_the_logs_name_nobody(hub, wire_tap, lesson, caplog):
     kiosk, link = lesson
     for student in ROSTER[:8]:
-        kiosk.scan(card(student.id))
+        kiosk.scan(card(student.sis_id))
     kiosk.scan("RS1:s01:1:AAAAAAAAAAAAAAAA")
     assert link.command("move_student", {"student": "s02", "group": "otters"}).ok
     assert link.command("conference_note", {"student": "s03", "text": "Great question"}).ok

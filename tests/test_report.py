@@ -1,6 +1,6 @@
 """The session report's arithmetic, and `rotation report` reading the hub's database."""
 from hub.report import SessionEvent, build_report, describe
-from hub.roster_source import load_roster
+from hub.roster_source import read_roster
 from hub.store import HubStore
 from rotation.cli import main
 from tests.conftest import SAMPLE, write_room
@@ -42,8 +42,8 @@ def test_rotation_report_works_without_the_hub_and_says_when_there_is_nothing(tm
     assert main(["report", "--config", str(path)]) == 1
     assert "no session has been started yet" in capsys.readouterr().err
     store = HubStore(tmp_path / "hub.db")
-    store.import_roster(load_roster(SAMPLE / "roster.csv"))  # as the hub does when it starts
-    store.begin_session(1000.0)
+    store.import_roster(read_roster(SAMPLE / "roster.csv")[0])  # as the hub does when it starts
+    store.begin_session(1000.0, "class")
     store.add_note("s01", "teacher-table", 1010.0, ["goal"], "wants to try chapter books")
     store.end_session(1100.0)
     store.close()

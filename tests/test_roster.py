@@ -1,28 +1,41 @@
+"""A plain class list from a spreadsheet: one class, or several with a ``class`` column."""
 import pytest
 
 from hub.roster import RosterError, parse_roster
-from hub.roster_source import load_roster
+from hub.roster_source import read_roster
 from tests.conftest import SAMPLE
 
 
 def test_the_sample_class_has_28_students_in_five_groups():
-    students = load_roster(SAMPLE / "roster.csv").students
-    assert len(students) == 28
-    assert len({s.group for s in students}) == 5
-    assert students[0].display_name == "Maya R."
+    roster, mirror = read_roster(SAMPLE / "roster.csv", class_title="Room 12")
+    assert mirror is None and [c.title for c in roster.classes] == ["Room 12"]
+    assert len(roster.people) == 28 and len(roster.members) == 28
+    assert len({m.group for m in roster.members}) == 5
+    assert (roster.people[0].first_name, roster.people[0].last_name) == ("Maya", "Rivera")
+
+
+def test_a_class_column_makes_several_classes_and_one_student_may_be_in_two():
+    roster = parse_roster("id,first_name,last_name,class,group\n"
+                          "s1,Ana,Ortiz,Period 2,red\n"
+                          "s2,Ben,Ng,Period 2,blue\n"
+                          "s1,Ana,Ortiz,Period 3,green\n")
+    assert [c.title for c in roster.classes] == ["Period 2", "Period 3"]
+    assert [(m.class_sis_id, m.sis_id, m.group) for m in roster.members] == [
+        ("Period 2", "s1", "red"), ("Period 2", "s2", "blue"), ("Period 3", "s1", "green")]
+    assert len(roster.people) == 2
 
 
 def test_every_problem_is_reported_by_line_and_column_and_nothing_is_imported():
     text = ("id,first_name,last_name,group,readiness\n"
             "s1,Ana,Ortiz,red,2\n"
             "s1,Ben,Ng,red,1\n"
-            "s:3,,Lee,blue,9\n"
+            ",,Lee,blue,9\n"
             "s4,Cy\n")
     with pytest.raises(RosterError) as error:
         parse_roster(text, "class.csv")
     assert error.value.problems == [
-        "line 3, column 1 (id): 's1' is already used on line 2",
-        "line 4, column 1 (id): 's:3' is not a valid id (1-40 letters, digits, '.', '_' or '-')",
+        "line 3, column 1 (id): 's1' is already in 'Class' on line 2",
+        "line 4, column 1 (id): is empty",
         "line 4, column 2 (first_name): is empty",
         "line 4, column 5 (readiness): '9' must be a whole number from 1 to 5",
         "line 5: 2 fields where the header has 5",
@@ -30,13 +43,27 @@ def test_every_problem_is_reported_by_line_and_column_and_nothing_is_imported():
     assert str(error.value).startswith("class.csv: the roster was not imported")
 
 
+def test_any_id_is_read_and_a_name_with_a_line_break_is_one_line():
+    roster = parse_roster('id,first_name,last_name\n"urn:uuid:7 a@b",Jo\tAnn,"Lee\nSmith"\n')
+    assert roster.people[0].sis_id == "urn:uuid:7 a@b"
+    assert (roster.people[0].first_name, roster.people[0].last_name) == ("Jo Ann", "Lee Smith")
+
+
 def test_a_wrong_header_is_refused():
     with pytest.raises(RosterError, match="line 1: missing column 'last_name'"):
         parse_roster("id,first_name,surname\ns1,Ana,Ortiz\n")
+    with pytest.raises(RosterError, match="separated by semicolons"):
+        parse_roster("id;first_name;last_name\ns1;Ana;Ortiz\n")
 
 
 def test_a_file_that_is_not_text_is_refused(tmp_path):
     path = tmp_path / "roster.csv"
     path.write_bytes(b"id,first_name,last_name\n\xff\xfe\x00")
     with pytest.raises(RosterError, match="not UTF-8"):
-        load_roster(path)
+        read_roster(path)
+
+
+def test_one_id_with_two_names_is_refused():
+    with pytest.raises(RosterError) as error:
+        parse_roster("id,first_name,last_name,class\ns1,Ana,Ortiz,P2\ns1,Anna,Ortiz,P3\n")
+    assert error.value.problems == ["line 3, column 2 (first_name): 's1' is Ana Ortiz on line 2: one id, one student"]

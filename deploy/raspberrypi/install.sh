@@ -88,7 +88,7 @@ fi
 
 # --- system packages ---------------------------------------------------------------------------------------
 packages=(python3 python3-venv libgl1 libegl1 libmtdev1 libzbar0 ca-certificates)
-[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl)
+[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl fonts-noto-core fonts-noto-cjk)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
 ensure_packages "${packages[@]}"
 

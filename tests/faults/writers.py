@@ -40,8 +40,8 @@ def migrate(path: str, in_two_commits: bool) -> None:
             conn.execute("BEGIN IMMEDIATE")
         conn.execute("UPDATE events SET kiosk_seq = -1 - kiosk_seq")
 
-    hub.store.HUB_SCHEMA = Schema([hub.store.HUB_SCHEMA.migrations[0], Migration(2, real.what, slowly)],
-                                  advice=hub.store.HUB_SCHEMA.advice)
+    first, _, *later = hub.store.HUB_SCHEMA.migrations
+    hub.store.HUB_SCHEMA = Schema([first, Migration(2, real.what, slowly), *later], advice=hub.store.HUB_SCHEMA.advice)
     print("migrating", flush=True)
     store = hub.store.HubStore(path)
     print("migrated", flush=True)

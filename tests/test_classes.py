@@ -1,0 +1,211 @@
+"""Several classes in one room: one roster, one card per student, the class chosen by the teacher, and each
+class with its own groups and lessons; with the real hub, kiosk and broker."""
+import datetime as dt
+import shutil
+
+import pypdfium2
+import pytest
+
+from hub.service import HubService
+from kiosk.core import KioskCore
+from rotation.cli import main
+from shared.config import load_config
+from shared.protocol import Command
+from shared.topics import Topics
+from tests.conftest import card, eventually, write_room
+from tests.mqtt_client import TestClient
+from tests.roster_bundles import Bundle, Enrollment, Klass, User
+
+T = Topics("room-12")
+PERIODS = """id,first_name,last_name,class,group
+s01,Maya,Rivera,Period 2,red
+s02,Liam,Chen,Period 2,red
+s04,Ava,Diaz,Period 2,blue
+s01,Maya,Rivera,Period 3,green
+s03,Noah,Kim,Period 3,green
+s05,Zoë,Ng,Period 3,gold
+"""
+
+
+def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
+    path = write_room(tmp_path, port)
+    text = path.read_text()
+    start = text.index("roster = ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + roster_line + extra + text[end:])
+    return load_config(path)
+
+
+@pytest.fixture
+def periods(tmp_path, broker):
+    (tmp_path / "periods.csv").write_text(PERIODS)
+    return room_with(tmp_path, broker.port, 'roster = "periods.csv"')
+
+
+@pytest.fixture
+def running(periods):
+    service = HubService(periods)
+    service.start()
+    assert service.subscribed.wait(10)
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def teacher(broker, running):
+    client = TestClient(broker.port, T.reply("teacher"))
+    yield client
+    client.close()
+
+
+def command(hub, teacher, action: str, **args) -> dict:
+    sent = Command(f"c-{len(teacher.messages)}-{action}", action, "teacher", args)
+    hub.handle_command(sent)
+    return teacher.wait_for(T.reply("teacher"), lambda r: r["id"] == sent.id)
+
+
+def test_two_classes_back_to_back_in_one_room_with_the_same_cards(periods, running, teacher, tmp_path):
+    kiosk = KioskCore(periods, "reading-nook", tmp_path / "outbox.db")
+    kiosk.start()
+    try:
+        eventually(lambda: kiosk.state and kiosk.state.class_id == "period-2", message="the kiosk to get the room")
+        assert sorted(running.room.students) == ["s01", "s02", "s04"]
+        other = kiosk.scan(card("s03"))
+        assert (other.outcome, other.title, other.detail, other.name) == (
+            "other_class", "You're in Period 3", "This is Period 2. Please ask your teacher.", None)
+        assert kiosk.outbox.pending() == []  # nothing recorded for a student of another class
+        assert kiosk.scan(card("s01")).name == "Maya R."
+
+        assert command(running, teacher, "start")["ok"]
+        refused = command(running, teacher, "set_class", **{"class": "Period 3"})
+        assert not refused["ok"] and refused["message"] == "end the lesson of Period 2 first"
+        assert command(running, teacher, "end")["ok"]
+
+        switched = command(running, teacher, "set_class", **{"class": "Period 3"})
+        assert switched["ok"] and switched["message"] == "now running Period 3: 3 students"
+        eventually(lambda: kiosk.state.class_id == "period-3", message="the kiosk to follow the switch")
+        assert kiosk.scan(card("s03")).name == "Noah K."
+        assert kiosk.scan(card("s02")).title == "You're in Period 2"
+        assert {s.id: s.group for s in running.room.students.values()} == {"s01": "green", "s03": "green",
+                                                                          "s05": "gold"}
+        assert kiosk.scan(card("s01")).name == "Maya R."  # the same card, in both classes
+        assert command(running, teacher, "start")["ok"]
+        assert [(ended is None, klass) for _, ended, klass in running.store.last_sessions(2)] == [
+            (True, "period-3"), (False, "period-2")]  # each lesson is its class's
+    finally:
+        kiosk.stop()
+
+
+def test_each_class_keeps_its_groups_through_a_restart(periods, tmp_path):
+    hub = HubService(periods)
+    hub.handle_command(Command("c1", "move_student", "teacher", {"student": "s01", "group": "blue"}))
+    hub.handle_command(Command("c2", "set_class", "teacher", {"class": "period-3"}))
+    hub.handle_command(Command("c3", "move_student", "teacher", {"student": "s01", "group": "gold"}))
+    hub.store.close()
+    again = HubService(periods)
+    assert again.room.class_id == "period-3" and again.room.students["s01"].group == "gold"
+    again.handle_command(Command("c4", "set_class", "teacher", {"class": "Period 2"}))
+    assert again.room.students["s01"].group == "blue"
+    again.store.close()
+
+
+def test_the_timetable_says_which_class_is_due_and_a_new_hub_runs_it(tmp_path, broker):
+    (tmp_path / "periods.csv").write_text(PERIODS)
+    today = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][dt.date.today().weekday()]
+    config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
+    config.path.write_text(config.path.read_text() + f'\n[[period]]\nclass = "Period 3"\ndays = ["{today}"]\n'
+                                                      'start = "00:00"\nend = "23:59"\n')
+    hub = HubService(load_config(config.path))
+    try:
+        assert hub.room.class_id == "period-3"  # no class chosen yet: the one due
+        assert [(c.id, c.due) for c in hub.room.classes] == [("period-2", False), ("period-3", True)]
+        hub.handle_command(Command("c1", "set_class", "teacher", {"class": "Period 2"}))
+        from hub.mapview import build_map
+
+        shown = build_map("Room 12", hub.room.snapshot(0.0), {}, True, 0.0)
+        assert shown.room == "Room 12 · Period 2"
+        assert shown.round == "Not started · Period 3 is due now"
+    finally:
+        hub.store.close()
+
+
+def test_rotation_hub_class_lists_the_classes_and_switches(periods, running, capsys):
+    assert main(["hub", "class", "--config", str(periods.path)]) == 0
+    listed = capsys.readouterr().out
+    assert "period-2" in listed and "Period 2  (3 students, running)" in listed
+    assert "Period 3  (3 students)" in listed
+    assert main(["hub", "class", "--config", str(periods.path), "P3"]) == 1
+    assert "there is no class 'P3' in this room; its classes are: period-2 (Period 2); period-3 (Period 3)" in \
+        capsys.readouterr().err
+    assert main(["hub", "class", "--config", str(periods.path), "period-3"]) == 0
+    assert capsys.readouterr().out == "now running Period 3: 3 students\n"
+
+
+def bundle() -> Bundle:
+    odd = "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e"
+    return Bundle(users=[User("t-1", "Jordan", "Lee", role="teacher", username="jlee"), User(odd, "Maya", "Rivera"),
+                         User("s-2", "Liam", "Chen"), User("s-3", "Ava", "Diaz")],
+                  classes=[Klass("c-2", "Period 2 Maths", code="M7-2"), Klass("c-3", "Period 3 Maths", code="M7-3")],
+                  enrollments=[Enrollment("e-t2", "c-2", "t-1", role="teacher"),
+                               Enrollment("e-t3", "c-3", "t-1", role="teacher"),
+                               Enrollment("e-1", "c-2", odd), Enrollment("e-2", "c-2", "s-2"),
+                               Enrollment("e-3", "c-3", odd), Enrollment("e-4", "c-3", "s-3")])
+
+
+def test_a_oneroster_export_then_a_delta_through_the_hub_keeps_the_cards(tmp_path, broker):
+    export = bundle().write(tmp_path / "export")
+    config = room_with(tmp_path, broker.port, 'roster = "export"\nteacher = "jlee"')
+    hub = HubService(config)
+    maya = next(sid for sid, s in hub.room.students.items() if s.first_name == "Maya")
+    assert maya.startswith("r") and len(maya) == 8  # the school's id cannot go on a card: the hub gave one
+    assert sorted(s.display_name for s in hub.room.students.values()) == ["Liam C.", "Maya R."]
+    hub.handle_command(Command("c1", "move_student", "teacher", {"student": "s-2", "group": "red"}))
+    hub.store.close()
+
+    shutil.rmtree(export)
+    Bundle(users=[User("s-2", "Liam", "Chen-Park")], classes=[],
+           enrollments=[Enrollment("e-1", "c-2", "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",
+                                   status="tobedeleted")],
+           modes={"users": "delta", "enrollments": "delta", "classes": "absent", "orgs": "absent",
+                  "academicSessions": "absent", "courses": "absent"}).write(export)
+    again = HubService(config)
+    try:
+        assert {sid: (s.display_name, s.group) for sid, s in again.room.students.items()} == {"s-2": ("Liam C.", "red")}
+        assert not again.room.check_card(again_claim(maya)).accepted  # left Period 2: the card stops working here
+        assert maya in next(c for c in again.room.classes if c.id == "m7-3").students  # still in Period 3, same card
+    finally:
+        again.store.close()
+
+
+def again_claim(student: str):
+    from shared.cards import verify_token
+    from tests.conftest import SECRET
+
+    return verify_token(SECRET, card(student))
+
+
+def test_check_config_and_roster_classes_name_the_classes(tmp_path, capsys):
+    export = bundle().write(tmp_path / "export")
+    config = room_with(tmp_path, 1883, 'roster = "export"\nteacher = "jlee"')
+    assert main(["check-config", str(config.path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 classes, 3 students:" in out
+    assert "  Period 2 Maths (M7-2) · 2026-2027: 2 students\n  Period 3 Maths (M7-3) · 2026-2027: 2 students" in out
+    assert main(["roster", "classes", str(export), "--teacher", "jlee"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["id", "code", "title", "term", "school", "teacher", "students"]
+    assert lines[2].split() == ["c-2", "M7-2", "Period", "2", "Maths", "2026-2027", "Lincoln", "Middle", "School",
+                                "Jordan", "Lee", "2"]
+    assert main(["roster", "classes", str(tmp_path / "room.toml")]) == 2
+    assert "not a OneRoster export" in capsys.readouterr().err
+
+
+def test_cards_name_the_class_and_one_card_serves_a_student_in_two(periods, tmp_path, capsys):
+    out = tmp_path / "cards.pdf"
+    assert main(["cards", "--config", str(periods.path), "--out", str(out)]) == 0
+    assert "wrote 5 cards" in capsys.readouterr().out
+    text = pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range()
+    assert "Period 2 · Period 3" in text  # Maya's one card
+    assert main(["cards", "--config", str(periods.path), "--class", "Period 3", "--out", str(out)]) == 0
+    assert "wrote 3 cards" in capsys.readouterr().out
+    assert "Liam" not in pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range()
