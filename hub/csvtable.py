@@ -17,14 +17,14 @@ def one_line(text: str) -> str:
 
 
 class CsvRow:
-    __slots__ = ("table", "line", "_cells")
+    __slots__ = ("table", "line", "cells")
 
     def __init__(self, table: CsvTable, line: int, cells: list[str]) -> None:
-        self.table, self.line, self._cells = table, line, cells
+        self.table, self.line, self.cells = table, line, cells
 
     def get(self, column: str) -> str:
         index = self.table.position.get(column)
-        return self._cells[index].strip() if index is not None else ""
+        return self.cells[index].strip() if index is not None else ""
 
     def problem(self, column: str, text: str) -> None:
         self.table.problems.append(self.table.where(self.line, column) + f": {text}")

@@ -201,7 +201,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         summary += f" · {not_moved_count} not moved yet"
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
                        for h in state.help)
-    title = f"{room} · {running.name}" if running else room
+    title = f"{room} · {running.name}" if running and running.name != room else room
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
                    alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"]), hub_problem)

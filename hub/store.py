@@ -424,7 +424,11 @@ class HubStore:
         events = list(self.db["events"].rows_where("student = ?", [student_id], order_by="at"))
         for event in events:
             event["data"] = json.loads(event["data"]) if event["data"] else {}
-        return {"student": record, "events": events}
+        classes = [dict(zip(("class", "title", "group", "readiness", "begins", "ends"), row, strict=True))
+                   for row in self.db.execute(
+                       "SELECT c.id, c.title, e.group_id, e.readiness, e.begins, e.ends FROM enrollments e "
+                       "JOIN classes c ON c.id = e.class_id WHERE e.student = ? ORDER BY c.position", [student_id])]
+        return {"student": record, "classes": classes, "events": events}
 
     @locked
     def delete_student(self, student_id: str) -> int:

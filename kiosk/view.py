@@ -123,7 +123,7 @@ class KioskView:
             model = KioskScreenModel(self.station_name, clock=self.clock, status=self.status)
         else:
             colour = (COLOURS["good"] if decision.good else
-                      COLOURS["elsewhere"] if decision.outcome == "elsewhere" else COLOURS["problem"])
+                      COLOURS["elsewhere"] if decision.outcome in ("elsewhere", "other_class") else COLOURS["problem"])
             model = KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
                                      self.status, decision.outcome)
         if self.help_waiting:

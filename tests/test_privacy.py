@@ -54,6 +54,7 @@ def test_export_writes_everything_stored_about_one_student_and_nobody_else(room,
     assert main(["student", "export", "s05", "--config", str(room.path), "--out", str(out)]) == 0
     data = json.loads((out / "s05.json").read_text())
     assert (data["student"]["first_name"], data["student"]["last_name"]) == ("Sofia", "Rossi")
+    assert [(c["class"], c["group"]) for c in data["classes"]] == [("room-12", hub.room.students["s05"].group)]
     assert [e["kind"] for e in data["events"]] == ["checkin", "goal", "conference"]
     assert data["events"][2]["data"] == {"tags": ["fluency"], "text": "Reads aloud"}
     assert [row["student"] for rows in data["reports"].values() for row in rows] == ["s05"] * 3
