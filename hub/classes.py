@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from shared.config import WEEKDAYS, PeriodConfig
+
+T = TypeVar("T")
 
 
 class NamedClass(Protocol):
@@ -17,19 +19,30 @@ class NamedClass(Protocol):
     def title(self) -> str: ...
     @property
     def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def matching(ref: str, items: Iterable[T], *names: Callable[[T], str]) -> list[T]:
+    """The items ``ref`` names by the first of ``names`` (each a way to name an item, in order of precedence)
+    that names any, in any case: one item, or several that share the name; none if no way names any."""
+    wanted, found = ref.strip().lower(), list(items)
+    for name in names:
+        matches = [item for item in found if name(item).lower() == wanted]
+        if matches:
+            return matches
+    return []
 
 
 def find_class(ref: str, classes: Sequence[NamedClass]) -> NamedClass:
     """The class ``ref`` names: its id on the hub, the school's id, its code or its title (in that order, any
     case). ValueError, listing the classes, if none or several match."""
-    wanted = ref.strip().lower()
-    for attribute in ("id", "sis_id", "code", "title"):
-        matches = [c for c in classes if str(getattr(c, attribute)).lower() == wanted]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise ValueError(f"{ref!r} is the name of {len(matches)} classes: use the id of one, "
-                             f"{', '.join(c.id for c in matches)}")
+    matches = matching(ref, classes, lambda c: c.id, lambda c: c.sis_id, lambda c: c.code, lambda c: c.title)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"{ref!r} is the name of {len(matches)} classes: use the id of one, "
+                         f"{', '.join(c.id for c in matches)}")
     listed = "; ".join(f"{c.id} ({c.title})" for c in classes) or "none: import a roster"
     raise ValueError(f"there is no class {ref!r} in this room; its classes are: {listed}")
 
@@ -42,5 +55,5 @@ def due_class(periods: Sequence[PeriodConfig], classes: Sequence[NamedClass], no
             try:
                 return find_class(period.class_, classes).id
             except ValueError:
-                return None  # a period naming a class the roster no longer has: check-config says so
+                continue  # a period naming a class the roster no longer has: check-config says so
     return None

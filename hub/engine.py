@@ -144,6 +144,23 @@ class Room:
                 groups.setdefault(target, []).append(s.id)
         return self.set_groups(groups)
 
+    def set_roster(self, students: list[RosterStudent], card_versions: dict[str, int],
+                   classes: tuple[ClassEntry, ...]) -> None:
+        """The running class as a new roster import has it: who joined, who left (their presence and progress
+        go with them), names, groups and card versions. ValueError if the rotation cannot keep its rules with
+        it; then nothing changes."""
+        try:
+            rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+        except PlanError as error:
+            raise ValueError(f"the rotation cannot keep its rules with the new roster: {error}") from None
+        self.students = {s.id: s for s in students}
+        self.card_versions, self.classes, self.rotation = card_versions, classes, rotation
+        self.groups = list(dict.fromkeys(s.group for s in students if s.group))
+        for traces in (self.presence, self.progress):
+            for gone in traces.keys() - self.students.keys():
+                del traces[gone]
+        self._static = self._static_parts()
+
     def forget_student(self, student_id: str) -> None:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeAlias
 
 from shared.clock import format_left, time_left
-from shared.protocol import STORAGE_FULL, Group, KioskStatus, State, Station, Student
+from shared.protocol import ROSTER_REFUSED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
 
 
 class NameTag(NamedTuple):
@@ -128,6 +128,9 @@ def alert_text(hub_problem: str | None, full_kiosks: list[str]) -> str:
     lines = []
     if hub_problem == STORAGE_FULL:
         lines.append("Check-ins wait at the kiosks, none lost: free some space on the hub.")
+    elif hub_problem == ROSTER_REFUSED:
+        lines.append("The new class list has problems and was not taken: `rotation check-config` on the hub "
+                     "names them. The room goes on with the last one.")
     elif hub_problem:
         lines.append(f"The hub reports a problem: {hub_problem}.")
     if full_kiosks:

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
+from hub.classes import matching
 from hub.csvtable import CsvTable, one_line
 from hub.roster import (
     Membership,
@@ -55,6 +56,7 @@ FILES: dict[str, Columns] = {
 }
 REQUIRED_FILES = ("users.csv", "classes.csv", "enrollments.csv")
 MODES = ("bulk", "delta", "absent")
+LOGIN_COLUMNS = ("username", "email")
 STUDENT_ROLES = frozenset({"student"})
 TEACHER_ROLES = frozenset({"teacher"})
 
@@ -134,9 +136,10 @@ class _Reading:
         """The file's records for the room: this export's rows applied to ``base`` (the last import's) as its
         mode says; only records ``wanted`` are kept (``narrow``: a quicker first cut, see ``rows``)."""
         mode = self.modes.get(name, "bulk" if self.files.parts(name) else "absent")
-        table = dict(base or {}) if mode != "bulk" else {}
+        table = {sid: r for sid, r in (base or {}).items() if wanted(sid, r)} if mode != "bulk" else {}
         if mode == "absent":
             return table
+        this_pass: dict[str, tuple[str, int]] = {}
         for sid, deleted, record, where in self.rows(name, narrow, table):
             if deleted:
                 self.deleted.add((name, sid))
@@ -147,8 +150,12 @@ class _Reading:
                 self.problems.append(f"{where[0]} line {where[1]}: the sourcedId {wrong}")
                 continue
             record.pop("status", None)
+            earlier = this_pass.get(sid)
+            if earlier is not None and table.get(sid) != record:
+                self.problems.append(f"{where[0]} line {where[1]}: the sourcedId {sid!r} is also on "
+                                     f"{earlier[0]} line {earlier[1]}, with other values")
             table[sid] = record
-            self.lines[name, sid] = where
+            self.lines[name, sid] = this_pass[sid] = where
         return table
 
     def where(self, name: str, sid: str, column: str) -> str:
@@ -212,7 +219,7 @@ def read_oneroster(files: ExportFiles, selection: RosterSelection, today: dt.dat
     if problems:
         raise RosterError(source, problems)
     orgs = reading.merge("orgs.csv", old.get("orgs.csv"))
-    chosen = _pick_classes(classes, selection, teachers_classes, orgs, problems)
+    chosen = _pick_classes(reading, classes, selection, teachers_classes, orgs)
     enrollments = reading.merge("enrollments.csv", old.get("enrollments.csv"),
                                 lambda sid, r: r["classSourcedId"] in chosen, ("classSourcedId", chosen))
     needed = {r["userSourcedId"] for r in enrollments.values()}
@@ -230,6 +237,9 @@ def read_oneroster(files: ExportFiles, selection: RosterSelection, today: dt.dat
     named = {r.get("schoolSourcedId", "") for r in kept_classes.values()}
     named_terms = {t for r in kept_classes.values() for t in _terms(r)}
     enrollments = {sid: r for sid, r in enrollments.items() if r["userSourcedId"] in users}  # not a deleted user's
+    teaching = {r["userSourcedId"] for r in enrollments.values() if r["role"].lower() in TEACHER_ROLES}
+    users = {sid: r if sid in teaching else {c: v for c, v in r.items() if c not in LOGIN_COLUMNS}
+             for sid, r in users.items()}  # a teacher is found by username or email; a student needs neither
     return roster, {"classes.csv": kept_classes, "enrollments.csv": enrollments, "users.csv": users,
                     "roles.csv": roles, "orgs.csv": {s: r for s, r in orgs.items() if s in named},
                     "academicsessions.csv": {s: r for s, r in terms.items() if s in named_terms}}
@@ -257,11 +267,13 @@ def _school(record: Record, orgs: dict[str, Record]) -> str:
     return orgs[sid]["name"] if sid in orgs else sid
 
 
-def _pick_classes(classes: dict[str, Record], selection: RosterSelection, teachers_classes: set[str],
-                  orgs: dict[str, Record], problems: list[str]) -> set[str]:
+def _pick_classes(reading: _Reading, classes: dict[str, Record], selection: RosterSelection,
+                  teachers_classes: set[str], orgs: dict[str, Record]) -> set[str]:
+    problems = reading.problems
+    gone = {sid for name, sid in reading.deleted if name == "classes.csv"}
     chosen = {sid for sid in teachers_classes if sid in classes}
     problems.extend(f"enrollments.csv: the teacher's class {sid!r} is not in classes.csv"
-                    for sid in sorted(teachers_classes - classes.keys()))
+                    for sid in sorted(teachers_classes - classes.keys() - gone))  # a deleted class is over
 
     def described(sid: str) -> str:
         record = classes[sid]
@@ -282,20 +294,17 @@ def _pick_classes(classes: dict[str, Record], selection: RosterSelection, teache
                         else "classes.csv has no active class")
         return set()
     for ref in selection.classes:
-        if ref in classes:  # a sourcedId, as written: unique
-            chosen.add(ref)
-            continue
-        wanted = ref.strip().lower()
-        for column in ("sourcedId", "classCode", "title"):
-            matches = sorted(sid for sid, r in classes.items()
-                             if (sid if column == "sourcedId" else r.get(column, "")).lower() == wanted)
-            if len(matches) == 1:
-                chosen.add(matches[0])
-                break
-            if len(matches) > 1:
-                problems.append(f"class {ref!r} matches {len(matches)} classes: use its sourcedId, one of: "
-                                f"{listing(matches)}")
-                break
+        matches = [ref] if ref in classes else sorted(matching(  # a sourcedId as written first: it is unique
+            ref, classes, lambda sid: sid, lambda sid: classes[sid].get("classCode", ""),
+            lambda sid: classes[sid]["title"]))
+        if len(matches) == 1:
+            chosen.add(matches[0])
+        elif matches:
+            problems.append(f"class {ref!r} matches {len(matches)} classes: use its sourcedId, one of: "
+                            f"{listing(matches)}")
+        elif ref in gone:
+            problems.append(f"class {ref!r} is marked tobedeleted in this export's classes.csv: take it out of "
+                            "[room] classes")
         else:
             problems.append(f"class {ref!r} is not in classes.csv; the classes are: {listing(sorted(classes))}")
     return chosen
@@ -324,12 +333,25 @@ def _user_roles(users: dict[str, Record], roles: dict[str, Record]) -> dict[str,
     return found
 
 
+FIRST_NAME_COLUMNS = ("preferredFirstName", "preferredGivenName", "givenName")  # the first given wins: the
+LAST_NAME_COLUMNS = ("preferredLastName", "preferredFamilyName", "familyName")  # 1.2 binding's, REST's, legal
+
+
+def _name(user: Record, columns: tuple[str, ...]) -> tuple[str, str]:
+    """(the name, the column it came from)."""
+    column = next((c for c in columns if user.get(c)), columns[-1])
+    return one_line(user.get(column, "")), column
+
+
+def _full_name(user: Record) -> str:
+    return f"{_name(user, FIRST_NAME_COLUMNS)[0]} {_name(user, LAST_NAME_COLUMNS)[0]}".strip()
+
+
 def _person(sid: str, user: Record, reading: _Reading) -> Person:
-    first = one_line(user.get("preferredFirstName") or user.get("preferredGivenName") or user["givenName"])
-    last = one_line(user.get("preferredLastName") or user.get("preferredFamilyName") or user["familyName"])
+    (first, first_column), (last, last_column) = _name(user, FIRST_NAME_COLUMNS), _name(user, LAST_NAME_COLUMNS)
     if not first:
         reading.problems.append(f"{reading.where('users.csv', sid, 'givenName')}: is empty")
-    for column, name in (("givenName", first), ("familyName", last)):
+    for column, name in ((first_column, first), (last_column, last)):
         if (wrong := name_problem(name)) is not None:
             reading.problems.append(f"{reading.where('users.csv', sid, column)}: {wrong}")
     return Person(sid, first, last)
@@ -363,8 +385,7 @@ def _room_roster(reading: _Reading, classes: dict[str, Record], enrollments: dic
                                     "correct one of the two")
             continue
         if role in TEACHER_ROLES:
-            teachers.setdefault(class_id, []).append(_person(user_id, user, reading).first_name + " " +
-                                                     one_line(user["familyName"]))
+            teachers.setdefault(class_id, []).append(_full_name(user))
             continue
         if role not in STUDENT_ROLES:
             continue  # aides, guardians, proctors: not on the map
@@ -373,7 +394,10 @@ def _room_roster(reading: _Reading, classes: dict[str, Record], enrollments: dic
             continue  # the enrollment ended: the student left the class
         if user_id not in people:
             people[user_id] = _person(user_id, user, reading)
-        members.setdefault((class_id, user_id), Membership(class_id, user_id, begins=begins, ends=ends))
+        member = Membership(class_id, user_id, begins=begins, ends=ends)
+        earlier = members.get((class_id, user_id))
+        if earlier is None or (member.current(today) and not earlier.current(today)):
+            members[class_id, user_id] = member  # of two enrollments in one class, the one running today
     room_classes = [RosterClass(sid, one_line(r["title"]) or sid, one_line(r.get("classCode", "")),
                                 next((one_line(terms[t]["title"]) for t in _terms(r) if t in terms), ""),
                                 one_line(_school(r, orgs)), ", ".join(teachers.get(sid, [])))
@@ -404,7 +428,7 @@ def list_classes(files: ExportFiles, teacher: str | None = None, source: str = "
         classes = {sid: r for sid, r in classes.items() if teachers & set(taught_by.get(sid, ()))}
     wanted = {u for sid in classes for u in taught_by.get(sid, ())}
     teachers_named = reading.merge("users.csv", None, lambda sid, r: sid in wanted, ("sourcedId", wanted))
-    names = {sid: one_line(f"{r['givenName']} {r['familyName']}") for sid, r in teachers_named.items()}
+    names = {sid: _full_name(r) for sid, r in teachers_named.items()}
     orgs = reading.merge("orgs.csv", None)
     terms = reading.merge("academicsessions.csv", None)
     if problems:

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from hub.csvtable import CsvTable, one_line
+from shared.protocol import MAX_CLASSES
 from shared.topics import NAME_PATTERN
 
 REQUIRED_COLUMNS = ("id", "first_name", "last_name")
@@ -100,6 +101,8 @@ class RoomRoster:
 def check_sizes(roster: RoomRoster, problems: list[str]) -> None:
     if not roster.members and not problems:
         problems.append("no student is enrolled in the chosen classes")
+    if len(roster.classes) > MAX_CLASSES:
+        problems.append(f"{len(roster.classes)} classes are chosen: a room runs at most {MAX_CLASSES}")
     counts: dict[str, int] = {}
     for member in roster.members:
         counts[member.class_sis_id] = counts.get(member.class_sis_id, 0) + 1
@@ -151,8 +154,8 @@ def parse_roster(text: str, source: str = "roster", class_title: str = "Class") 
         person = Person(sis_id, first, last, interests)
         known = people.get(sis_id)
         if known is not None and not duplicate and (known.first_name, known.last_name) != (first, last):
-            row.problem("first_name", f"{sis_id!r} is {known.first_name} {known.last_name} on line "
-                                      f"{named_on[sis_id]}: one id, one student")
+            row.problem("first_name", f"{sis_id!r} has another name on line {named_on[sis_id]}: one id, one "
+                                      "student")
         elif known is None:
             people[sis_id], named_on[sis_id] = person, row.line
         group = row.get("group") or None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -40,15 +39,16 @@ class _Files(ExportFiles):
         raise NotImplementedError
 
     def lines(self, label: str) -> Iterator[str]:
+        """The file's lines as text, decoded one by one so that a byte that is not UTF-8 is named by its line
+        (a line break is the same byte in UTF-8 and in any encoding a school's system might use instead)."""
         with self.open_binary(label) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            number = 0
-            try:
-                for number, line in enumerate(text, start=1):  # noqa: B007 (the number is for the error)
-                    yield line
-            except UnicodeDecodeError:
-                raise RosterError(self.source, [f"{label} line {number + 1}: not UTF-8 text (export the file as "
-                                                "UTF-8)"]) from None
+            for number, line in enumerate(raw, start=1):
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise RosterError(self.source, [f"{label} line {number}, byte {error.start + 1}: not UTF-8 "
+                                                    "text (export the file as UTF-8)"]) from None
+                yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 class _Folder(_Files):
@@ -97,6 +97,11 @@ def read_roster(path: Path, selection: RosterSelection = RosterSelection(), *, m
     a OneRoster export with ``selection`` choosing the classes (applied to ``mirror``, what the hub kept of the
     last import, where it is a delta); and, for an export, what to keep for the next."""
     today = today or dt.date.today()
+    if path.suffix.lower() == ".zip" and path.is_file() and not _is_zip(path):
+        with path.open("rb") as file:
+            start = file.read(40).decode("utf-8", "replace").strip()
+        raise RosterError(path, [f"{path.name} is not a .zip file (it begins {start[:30]!r}: a web page or an "
+                                 "error saved in its place?); get the export again"])
     if path.is_dir() or (path.is_file() and _is_zip(path)):
         return _reading(path, lambda files: read_oneroster(files, selection, today, mirror, str(path)))
     if not path.exists():
@@ -109,6 +114,20 @@ def roster_classes(path: Path, teacher: str | None = None) -> list[ClassListing]
     if not (path.is_dir() or (path.is_file() and _is_zip(path))):
         raise RosterError(path, ["not a OneRoster export (a folder or a .zip of CSV files)"])
     return _reading(path, lambda files: list_classes(files, teacher, str(path)))
+
+
+def roster_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and times of the roster's files: cheap to look at every few seconds, and different when a
+    file is replaced or written (then ``roster_digest`` says whether anything changed)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    found = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            continue  # it went while we looked: the next look sees the new state
+        found.append((str(file), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
 
 
 def roster_digest(path: Path, selection: RosterSelection = RosterSelection()) -> str:

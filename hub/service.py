@@ -27,7 +27,8 @@ from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.report_files import report_last_session, reports_root
-from hub.roster_source import RosterSelection, read_roster, roster_digest
+from hub.roster import RosterError
+from hub.roster_source import RosterSelection, read_roster, roster_digest, roster_signature
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
@@ -37,12 +38,14 @@ from shared.protocol import (
     GROUP_ACTIONS,
     MAX_ACK_IDS,
     PROGRESS_KINDS,
+    ROSTER_REFUSED,
     STATION_EVENT_KINDS,
     STORAGE_FULL,
     Ack,
     AnswerHelpArgs,
     ClassArgs,
     ClassEntry,
+    Clock,
     Command,
     Event,
     ExtendArgs,
@@ -72,6 +75,7 @@ TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence chang
 HEARTBEAT_SECONDS = 5.0
 DELETED_STUDENT = "deleted student"
 CLASS_CHECK_SECONDS = 60.0
+ROSTER_CHECK_SECONDS = 10.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 
 
@@ -81,8 +85,19 @@ class HubService:
         self.now = now
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
-        sync_roster(self.store, config)
+        self._roster_problem: str | None = None  # ROSTER_REFUSED while the roster's files have problems
+        try:
+            sync_roster(self.store, config)
+        except RosterError as error:
+            if not self.store.roster_digest():
+                raise  # nothing imported yet: the hub cannot run a class
+            log.error("the roster was not imported (the room runs with the last one): %s", error)
+            self._roster_problem = ROSTER_REFUSED
+        self.store.name_single_class(config.room_name)
         self._classes_checked = 0.0
+        self._roster_checked = time.monotonic()
+        self._roster_seen = roster_signature(config.roster) if config.roster else None
+        self._roster_taken = self.store.roster_digest()  # the import the room runs with
         self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
@@ -327,6 +342,11 @@ class HubService:
         stored = self.store.running_class()
         if stored in {c.id for c in classes}:
             return stored
+        clock = self.store.load_clock()
+        if stored is not None and clock is not None and clock.round:  # its lesson ends with it
+            now = self.now()
+            self.store.end_session(now)
+            self.store.save_clock(Clock(0, clock.rounds, clock.duration, False, None, None), self.store.load_seq())
         chosen = due_class(self.config.periods, classes, self._local_now()) or (classes[0].id if classes else None)
         if chosen is not None:
             self.store.set_running_class(chosen, self.now())
@@ -358,7 +378,7 @@ class HubService:
         """Run another class: its students, groups and plan; kiosks follow with the next state."""
         ref = command_args(command, ClassArgs).class_ref
         chosen = find_class(ref, self.store.classes())
-        name = next(c.name for c in self.room.classes if c.id == chosen.id) if self.room.classes else chosen.title
+        name = chosen.name
         if chosen.id == self.room.class_id:
             return f"{name} is already running", {"class": chosen.id}
         if self.room.clock.round:
@@ -372,15 +392,65 @@ class HubService:
         return f"now running {name}: {len(self.room.students)} students", {"class": chosen.id}
 
     def _refresh_classes(self) -> None:
-        """Each minute: the timetable's due class and the enrollments that began or ended today."""
+        """Each minute: the timetable's due class and the enrollments that began or ended today. Under the
+        lock."""
         now = self.now()
         if now - self._classes_checked < CLASS_CHECK_SECONDS:
             return
         self._classes_checked = now
         entries = self._class_entries()
         if entries != self.room.classes:
-            self.room.classes = entries
+            self._take_roster()
+
+    def _take_roster(self) -> None:
+        """The running class as the database now has it, after an import or as enrollments begin and end;
+        a class the roster no longer has gives way to another once no lesson runs. Under the lock."""
+        class_id = self.room.class_id
+        if class_id not in {c.id for c in self.store.classes()} and not self.room.clock.round:
+            class_id = self._class_at_start()
+            self.room = self._load_room(class_id, self.room.seq)
+            self._views.forget()
             self._state_changed()
+            return
+        today = self._local_now().date()
+        try:
+            self.room.set_roster(self.store.class_students(class_id, today) if class_id else [],
+                                 self.store.card_versions(), self._class_entries())
+        except ValueError as error:
+            log.error("the running class's roster changed, but %s; the room goes on with the roster it had",
+                      error)
+            return
+        self._state_changed()
+
+    def _watch_roster(self) -> None:
+        """Import the roster again when its files change (a school drops tonight's export in place), outside
+        the lock: reading a district's export takes a second. A broken export is reported once and changes
+        nothing."""
+        if self.config.roster is None:
+            return
+        now = time.monotonic()
+        if now - self._roster_checked < ROSTER_CHECK_SECONDS:
+            return
+        self._roster_checked = now
+        seen = roster_signature(self.config.roster)
+        if seen == self._roster_seen:
+            return
+        self._roster_seen = seen
+        try:
+            sync_roster(self.store, self.config)
+        except RosterError as error:
+            log.error("the roster changed but was not imported (the room keeps the last one): %s", error)
+            self._roster_problem = ROSTER_REFUSED
+            return
+        except (sqlite3.Error, OSError) as error:
+            log.error("the roster changed but could not be imported: %s", error)
+            return
+        self._roster_problem = None
+        digest = self.store.roster_digest()  # imported here, or already by `rotation cards` on the same files
+        if digest != self._roster_taken:
+            self._roster_taken = digest
+            with self._lock:
+                self._take_roster()
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
@@ -479,7 +549,9 @@ class HubService:
     def _apply_group_command(self, command: Command) -> tuple[str, dict | None]:
         if command.action == "suggest_groups":
             request = grouping_request(command_args(command, SuggestGroupsArgs))
-            request["apart"] += [pair for pair in self.config.keep_apart if set(pair) <= self.room.students.keys()]
+            card_ids = self.store.card_ids()  # the config names students by the roster's ids
+            apart = [(card_ids.get(a, a), card_ids.get(b, b)) for a, b in self.config.keep_apart]
+            request["apart"] += [pair for pair in apart if set(pair) <= self.room.students.keys()]
             groups = suggest_groups(self.room.learners(), **request)
             return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups}
         if command.action == "set_groups":
@@ -508,7 +580,7 @@ class HubService:
     # The disk
     @property
     def problem(self) -> str | None:
-        return STORAGE_FULL if self.journal.failing or self._storage_trouble else None
+        return STORAGE_FULL if self.journal.failing or self._storage_trouble else self._roster_problem
 
     def _try_store(self, write: Callable[[], object]) -> bool:
         """Run a write; if the disk refuses it, say so (the hub's status carries the problem) and go on."""
@@ -526,6 +598,7 @@ class HubService:
         last_heartbeat = time.monotonic()
         while not self._stopping.wait(TICK_SECONDS):
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
+            self._watch_roster()
             with self._lock:
                 self._release_overdue()
                 if self._clock_unsaved:
@@ -567,20 +640,21 @@ def roster_selection(config: Config) -> RosterSelection:
     return RosterSelection(config.roster_classes, config.roster_teacher)
 
 
-def sync_roster(store: HubStore, config: Config) -> None:
+def sync_roster(store: HubStore, config: Config) -> bool:
     """Import the configured roster if its files (or the choice of classes) changed since the last import. A
     delta export is applied to what the last import kept. A broken file stops the hub, so the teacher hears
     of it, unless the same files were imported before (a delta is read once)."""
     if config.roster is None:
-        return
+        return False
     selection = roster_selection(config)
     digest = roster_digest(config.roster, selection)
     if digest == store.roster_digest():
-        return
-    roster, mirror = read_roster(config.roster, selection, mirror=store.roster_mirror(),
+        return False
+    roster, mirror = read_roster(config.roster, selection, mirror=store.roster_mirror(selection.key),
                                  class_title=config.room_name)
-    store.import_roster(roster, mirror, digest)
+    store.import_roster(roster, mirror, digest, selection.key)
     log.info("imported the roster: %d classes, %d students", len(roster.classes), len(roster.people))
+    return True
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:

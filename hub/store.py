@@ -237,6 +237,34 @@ def _replace_list(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any
         _insert(conn, table, {"position": position, **row})
 
 
+def read_mirror(conn: sqlite3.Connection, selection: str) -> Mirror | None:
+    """``HubStore.roster_mirror`` from a connection (`rotation check-config` opens the file read-only)."""
+    chosen = conn.execute("SELECT value FROM meta WHERE key = 'roster_selection'").fetchone()
+    if chosen is None or chosen[0] != selection:
+        return None
+    mirror: Mirror = {}
+    for name, sid, record in conn.execute("SELECT file, sourced_id, record FROM roster_mirror"):
+        mirror.setdefault(name, {})[sid] = json.loads(record)
+    return mirror or None
+
+
+def read_mirror_of(path: Path, selection: str) -> Mirror | None:
+    """The mirror in the hub's database at ``path``, opened read-only: nothing migrated, nothing written.
+    None for a file of an older or newer version, which has none to use."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != HUB_SCHEMA.version:
+            return None
+        return read_mirror(conn, selection)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 @dataclass(frozen=True)
 class StoredClass:
     id: str  # the hub's
@@ -264,7 +292,8 @@ class HubStore:
 
     # Roster: classes, students and who is in which
     @locked
-    def import_roster(self, roster: RoomRoster, mirror: Mirror | None = None, digest: str = "") -> None:
+    def import_roster(self, roster: RoomRoster, mirror: Mirror | None = None, digest: str = "",
+                      selection: str = "") -> None:
         """The room's classes and students become the roster's, in one transaction. Students are matched by the
         school's id: a known one keeps their card id and version, a new one is given a card id (hub/card_ids.py).
         Fields the roster does not give (a OneRoster export has no groups) keep their values in each class. A
@@ -297,14 +326,22 @@ class HubStore:
                              [(name, sid, json.dumps(record)) for name, records in (mirror or {}).items()
                               for sid, record in records.items()])
             self._set_meta(conn, "roster_digest", digest)
+            self._set_meta(conn, "roster_selection", selection)
 
     @staticmethod
     def _adopt_single_class(conn: sqlite3.Connection, roster: RoomRoster) -> None:
-        """The one class of a file from before classes (id and school id "class") is the roster's one class,
-        whatever the school calls it: its groups and sessions stay."""
+        """The one class of a file from before classes (id and school id "class") becomes the roster's class
+        that shares the most of its students, whatever the school calls it: its groups and sessions stay."""
         rows = conn.execute("SELECT sis_id FROM classes WHERE position IS NOT NULL").fetchall()
-        if rows == [(ONE_CLASS,)] and len(roster.classes) == 1 and roster.classes[0].sis_id != ONE_CLASS:
-            conn.execute("UPDATE classes SET sis_id = ? WHERE sis_id = ?", (roster.classes[0].sis_id, ONE_CLASS))
+        if rows != [(ONE_CLASS,)] or any(c.sis_id == ONE_CLASS for c in roster.classes):
+            return
+        had = {row[0] for row in conn.execute("SELECT s.sis_id FROM enrollments e JOIN students s ON s.id = e.student "
+                                              "WHERE e.class_id = ?", (ONE_CLASS,))}
+        shared = {c.sis_id: sum(1 for m in roster.members if m.class_sis_id == c.sis_id and m.sis_id in had)
+                  for c in roster.classes}
+        best = max(shared, key=lambda sid: shared[sid], default=None)
+        if best is not None and (shared[best] or len(roster.classes) == 1):
+            conn.execute("UPDATE classes SET sis_id = ? WHERE sis_id = ?", (best, ONE_CLASS))
 
     @staticmethod
     def _import_classes(conn: sqlite3.Connection, classes: list[RosterClass]) -> dict[str, str]:
@@ -342,16 +379,21 @@ class HubStore:
         return ids
 
     @locked
+    def name_single_class(self, title: str) -> None:
+        """The class a file from before classes held is called after the room (the migration could not know
+        its name) until a roster names it."""
+        with self.file.transaction() as conn:
+            conn.execute("UPDATE classes SET title = ? WHERE sis_id = ? AND title = 'Class'", (title, ONE_CLASS))
+
+    @locked
     def roster_digest(self) -> str:
         return self._meta("roster_digest") or ""
 
     @locked
-    def roster_mirror(self) -> Mirror | None:
-        """What the last OneRoster import kept, for a delta; None if there was none."""
-        mirror: Mirror = {}
-        for name, sid, record in self.db.execute("SELECT file, sourced_id, record FROM roster_mirror"):
-            mirror.setdefault(name, {})[sid] = json.loads(record)
-        return mirror or None
+    def roster_mirror(self, selection: str) -> Mirror | None:
+        """What the last OneRoster import kept, for a delta; None if there was none, or if it chose other
+        classes (``selection``: RosterSelection.key), since a delta says nothing of the classes it lacks."""
+        return read_mirror(self.file.conn, selection)
 
     @locked
     def classes(self) -> list[StoredClass]:
@@ -402,6 +444,11 @@ class HubStore:
                              [(group, class_id, student) for student, group in assignment.items()])
 
     @locked
+    def card_ids(self) -> dict[str, str]:
+        """Each student's card id, by the school's id."""
+        return dict(self.db.execute("SELECT sis_id, id FROM students").fetchall())
+
+    @locked
     def card_versions(self) -> dict[str, int]:
         return {r["id"]: r["card_version"] for r in self.db["students"].rows_where(select="id, card_version")}
 
@@ -441,6 +488,10 @@ class HubStore:
         self.file.erase([
             ("DELETE FROM events WHERE student = ?", (student_id,)),
             ("DELETE FROM enrollments WHERE student = ?", (student_id,)),
+            # what the last OneRoster import kept of them, for the next delta
+            ("DELETE FROM roster_mirror WHERE (file = 'users.csv' AND sourced_id = (SELECT sis_id FROM students "
+             "WHERE id = ?)) OR (file IN ('enrollments.csv', 'roles.csv') AND json_extract(record, "
+             "'$.userSourcedId') = (SELECT sis_id FROM students WHERE id = ?))", (student_id, student_id)),
             ("DELETE FROM students WHERE id = ?", (student_id,)),
             ("UPDATE help_queue SET student = NULL WHERE student = ?", (student_id,)),  # the call stays the station's
             ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from edge.db import DatabaseInUse
 from edge.heap import freeze_startup_objects
@@ -309,24 +309,32 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+class _ClassName(NamedTuple):
+    """A roster's class as hub/classes.py finds it before the hub has given it an id."""
+    id: str
+    sis_id: str
+    title: str
+    code: str
+    name: str
+
+
 def check_config(path: Path) -> int:
     """Check the file, and read its roster as the hub would: name each class and its number of students."""
     config = load_config(path)
     if not config.roster:
         print(f"{path}: OK, room {config.room_id}, {len(config.stations)} stations (no roster)")
         return 0
+    from hub.classes import find_class
     from hub.engine import rotation_plan
     from hub.roster import RosterStudent
     from hub.roster_source import read_roster
     from hub.service import roster_selection
+    from hub.store import read_mirror_of
 
-    mirror = None
-    if config.hub.database.exists():  # a delta export applies to what the hub kept of the last import
-        from rotation.teacher import hub_database
-
-        with hub_database(config) as store:
-            mirror = store.roster_mirror()
-    roster, _ = read_roster(config.roster, roster_selection(config), mirror=mirror, class_title=config.room_name)
+    selection = roster_selection(config)
+    # A delta export applies to what the hub kept of the last import; the file is only read, never migrated.
+    mirror = read_mirror_of(config.hub.database, selection.key) if config.hub.database.exists() else None
+    roster, _ = read_roster(config.roster, selection, mirror=mirror, class_title=config.room_name)
     people = {p.sis_id: p for p in roster.people}
     lines = []
     for klass in roster.classes:
@@ -337,6 +345,12 @@ def check_config(path: Path) -> int:
     strangers = sorted({i for pair in config.keep_apart for i in pair} - people.keys())
     if strangers:
         raise ConfigError(f"{config.path}: [room] keep_apart names students not in the roster: {', '.join(strangers)}")
+    named = [_ClassName(c.sis_id, c.sis_id, c.title, c.code, c.name) for c in roster.classes]
+    for number, period in enumerate(config.periods, start=1):
+        try:
+            find_class(period.class_, named)
+        except ValueError as error:
+            raise ConfigError(f"{config.path}: [period {number}] class = {period.class_!r}: {error}") from None
     print(f"{path}: OK, room {config.room_id}, {len(config.stations)} stations, {len(roster.classes)} "
           f"class{'es' if len(roster.classes) != 1 else ''}, {len(people)} students:")
     print("\n".join(lines))

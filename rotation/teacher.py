@@ -162,9 +162,12 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
             members = store.class_students(klass.id, today)
             groups = list(dict.fromkeys(s.group for s in members if s.group))
             for s in members:
-                if s.id in faces:  # one card for every class of the student's
-                    both = f"{faces[s.id].class_name} · {klass.name}"
-                    faces[s.id] = dataclasses.replace(faces[s.id], class_name=both)
+                if s.id in faces:  # one card for every class of the student's; a group only if it is one
+                    face = faces[s.id]
+                    same = face.group == s.group
+                    faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {klass.name}",
+                                                      group=face.group if same else None,
+                                                      colour=face.colour if same else None)
                     continue
                 faces[s.id] = CardFace(s.id, s.display_name, klass.name, make_token(config.secret, s.id,
                                                                                      versions.get(s.id, 1)),

@@ -96,7 +96,7 @@ class _Room:
     secret_file: Annotated[Path, Meta(description="a file holding the class secret: this or `secret`")] | None = None
     roster: Annotated[Path, Meta(description="the class lists: a CSV file (with a `class` column for several "
                                              "classes), or a OneRoster 1.1 or 1.2 CSV export (a folder or a .zip, "
-                                             "bulk or delta), imported when it changes, each time the hub starts")] \
+                                             "bulk or delta), imported again whenever its files change")] \
         | None = None
     classes: Annotated[tuple[ClassRef, ...], Meta(min_length=1, max_length=50, description=(
         "the room's classes in a OneRoster export: each one's sourcedId, classCode or title (`rotation roster "

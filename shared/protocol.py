@@ -19,7 +19,8 @@ MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "r
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 MAX_ACK_IDS = 1000
 STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
-PROBLEMS = (STORAGE_FULL,)
+ROSTER_REFUSED = "roster_refused"  # the roster's files changed but have problems: the room keeps the last import
+PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED)
 
 TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
 TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
@@ -209,6 +210,9 @@ class Progress(Part, frozen=True):
     next: Goal | None = None  # what they would like to do next
 
 
+MAX_CLASSES = 100  # in one room
+
+
 class ClassEntry(Part, frozen=True):
     """One of the room's classes (periods): ``students`` are the ids of its students, so a kiosk can tell a
     student of another class where they belong without knowing their name; ``due`` when the room's weekly
@@ -233,7 +237,7 @@ class State(Message, frozen=True, omit_defaults=False):
     goals: Annotated[tuple[Goal, ...], msgspec.Meta(max_length=6)] = ()  # the goals a student picks from
     progress: dict[str, Progress] = {}  # this session's, by student
     class_id: Name | None = None  # the class the room runs now: its students are ``students``
-    classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=50)] = ()  # every class of the room
+    classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=MAX_CLASSES)] = ()  # every class of the room
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""

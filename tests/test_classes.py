@@ -1,11 +1,13 @@
 """Several classes in one room: one roster, one card per student, the class chosen by the teacher, and each
 class with its own groups and lessons; with the real hub, kiosk and broker."""
 import datetime as dt
+import json
 import shutil
 
 import pypdfium2
 import pytest
 
+from hub.roster import RosterError
 from hub.service import HubService
 from kiosk.core import KioskCore
 from rotation.cli import main
@@ -111,11 +113,11 @@ def test_each_class_keeps_its_groups_through_a_restart(periods, tmp_path):
 
 def test_the_timetable_says_which_class_is_due_and_a_new_hub_runs_it(tmp_path, broker):
     (tmp_path / "periods.csv").write_text(PERIODS)
-    today = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][dt.date.today().weekday()]
     config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
-    config.path.write_text(config.path.read_text() + f'\n[[period]]\nclass = "Period 3"\ndays = ["{today}"]\n'
-                                                      'start = "00:00"\nend = "23:59"\n')
-    hub = HubService(load_config(config.path))
+    config.path.write_text(config.path.read_text() + '\n[[period]]\nclass = "Period 3"\ndays = ["tue", "thu"]\n'
+                                                      'start = "10:05"\nend = "10:55"\n')
+    thursday = dt.datetime(2026, 12, 3, 10, 30).timestamp()  # the hub's local time, as the timetable is
+    hub = HubService(load_config(config.path), now=lambda: thursday)
     try:
         assert hub.room.class_id == "period-3"  # no class chosen yet: the one due
         assert [(c.id, c.due) for c in hub.room.classes] == [("period-2", False), ("period-3", True)]
@@ -171,17 +173,10 @@ def test_a_oneroster_export_then_a_delta_through_the_hub_keeps_the_cards(tmp_pat
     again = HubService(config)
     try:
         assert {sid: (s.display_name, s.group) for sid, s in again.room.students.items()} == {"s-2": ("Liam C.", "red")}
-        assert not again.room.check_card(again_claim(maya)).accepted  # left Period 2: the card stops working here
+        assert not again.room.check_card(claim(maya)).accepted  # left Period 2: the card stops working here
         assert maya in next(c for c in again.room.classes if c.id == "m7-3").students  # still in Period 3, same card
     finally:
         again.store.close()
-
-
-def again_claim(student: str):
-    from shared.cards import verify_token
-    from tests.conftest import SECRET
-
-    return verify_token(SECRET, card(student))
 
 
 def test_check_config_and_roster_classes_name_the_classes(tmp_path, capsys):
@@ -209,3 +204,66 @@ def test_cards_name_the_class_and_one_card_serves_a_student_in_two(periods, tmp_
     assert main(["cards", "--config", str(periods.path), "--class", "Period 3", "--out", str(out)]) == 0
     assert "wrote 3 cards" in capsys.readouterr().out
     assert "Liam" not in pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range()
+
+
+def test_a_roster_dropped_in_place_is_taken_at_once_and_a_broken_one_changes_nothing(periods, monkeypatch,
+                                                                                      tmp_path):
+    import hub.service
+
+    monkeypatch.setattr(hub.service, "ROSTER_CHECK_SECONDS", 0.05)  # the hub looks every 10 s; a test cannot wait
+    running = HubService(periods)
+    running.start()
+    watcher = TestClient(periods.broker.port, T.hub_status)
+    try:
+        running.handle_command(Command("c1", "start", "teacher"))
+        roster = tmp_path / "periods.csv"
+        roster.write_text(PERIODS.replace("s02,Liam,Chen,Period 2,red\n", "s06,Kai,Moe,Period 2,red\n"))
+        eventually(lambda: sorted(running.room.students) == ["s01", "s04", "s06"], message="the new roster")
+        assert running.room.clock.round == 1  # the lesson goes on
+        assert not running.room.check_card(claim("s02")).accepted  # left: the card stops working here
+
+        roster.write_text(PERIODS.replace("s04,Ava,Diaz,Period 2,blue\n", "s04,,Diaz,Period 2,blue\n"))
+        watcher.wait_for(T.hub_status, lambda s: s.get("problem") == "roster_refused")
+        assert sorted(running.room.students) == ["s01", "s04", "s06"]  # the last good roster
+        roster.write_text(PERIODS)
+        watcher.wait_for(T.hub_status, lambda s: s["online"] and s.get("problem") is None)
+        eventually(lambda: "s02" in running.room.students, message="the fixed roster")
+    finally:
+        watcher.close()
+        running.stop()
+
+
+def claim(student: str):
+    from shared.cards import verify_token
+    from tests.conftest import SECRET
+
+    return verify_token(SECRET, card(student))
+
+
+def test_a_hub_whose_roster_breaks_runs_with_the_last_one_and_says_so(periods, tmp_path):
+    HubService(periods).store.close()
+    (tmp_path / "periods.csv").write_text(PERIODS.replace("Liam,Chen", ",Chen"))
+    hub = HubService(periods)
+    try:
+        assert hub.problem == "roster_refused" and "s02" in hub.room.students
+    finally:
+        hub.store.close()
+    (tmp_path / "new").mkdir()
+    fresh = room_with(tmp_path / "new", periods.broker.port, 'roster = "../periods.csv"')
+    with pytest.raises(RosterError, match="line 3, column 2 \\(first_name\\): is empty"):
+        HubService(fresh)  # nothing imported ever: the hub cannot run a class
+
+
+def test_deleting_a_student_forgets_what_the_last_oneroster_import_kept_of_them(tmp_path, broker):
+    bundle().write(tmp_path / "export")
+    config = room_with(tmp_path, broker.port, 'roster = "export"\nteacher = "jlee"')
+    hub = HubService(config)
+    try:
+        hub.handle_command(Command("c1", "delete_student", "teacher", {"student": "s-2"}))
+        kept = hub.store.roster_mirror("|jlee")
+        assert "s-2" not in kept["users.csv"]
+        assert all(r["userSourcedId"] != "s-2" for name in ("enrollments.csv", "roles.csv")
+                   for r in kept.get(name, {}).values())
+        assert "Chen" not in json.dumps(kept)
+    finally:
+        hub.store.close()

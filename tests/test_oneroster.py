@@ -197,15 +197,16 @@ def test_every_problem_is_reported_and_nothing_is_imported(tmp_path):
     bundle.enrollments.append(Enrollment("e-9", "c-2", "s-404"))
     bundle.enrollments.append(Enrollment("e-10", "c-3", "s-4", end="soon"))
     store = HubStore(tmp_path / "hub.db")
+    store.import_roster(*read(school().write(tmp_path / "good"), teacher="t-1"))
+    before = (store.classes(), store.card_ids(), store.roster_mirror(""))
     with pytest.raises(RosterError) as error:
-        roster, mirror = read(bundle.write(tmp_path / "export"), teacher="t-1")
-        store.import_roster(roster, mirror)
+        store.import_roster(*read(bundle.write(tmp_path / "export"), teacher="t-1"))
     assert error.value.problems == [
         "users.csv line 4, column 9 (givenName): is empty",
         "enrollments.csv line 11, column 6 (userSourcedId): 's-404' is not in users.csv",
         "enrollments.csv line 12, column 10 (endDate): 'soon' is not a date (YYYY-MM-DD)",
     ]
-    assert store.classes() == [] and store.card_versions() == {}
+    assert (store.classes(), store.card_ids(), store.roster_mirror("")) == before  # the last good import
     store.close()
 
 
@@ -226,3 +227,75 @@ def test_a_deleted_user_whose_enrollment_is_still_active_has_left(tmp_path):
     roster, mirror = read(bundle.write(tmp_path / "export"), teacher="t-1")
     assert members(roster)["c-2"] == ["s-1", "s-3"]
     assert "e-2" not in mirror["enrollments.csv"]
+
+
+def test_a_delta_for_another_choice_of_classes_asks_for_a_full_export(tmp_path):
+    store = HubStore(tmp_path / "hub.db")
+    roster, mirror = read(school().write(tmp_path / "bulk"), classes=("c-2",))
+    store.import_roster(roster, mirror, selection=RosterSelection(classes=("c-2",)).key)
+    assert store.roster_mirror(RosterSelection(classes=("c-2",)).key) == {f: r for f, r in mirror.items() if r}
+    assert store.roster_mirror(RosterSelection(teacher="t-1").key) is None  # c-3 was never read
+    store.close()
+
+
+def test_a_class_a_delta_deletes_leaves_a_teachers_room_and_is_named_in_a_list(tmp_path):
+    _, mirror = read(school().write(tmp_path / "bulk"), teacher="t-1")
+    delta = Bundle(users=[], classes=[Klass("c-3", "Period 3 Maths", status="tobedeleted")], enrollments=[],
+                   modes={"users": "delta", "enrollments": "delta", "classes": "delta"})
+    roster, after = read(delta.write(tmp_path / "delta"), mirror=mirror, teacher="t-1")
+    assert [c.sis_id for c in roster.classes] == ["c-2"] and list(after["classes.csv"]) == ["c-2"]
+    with pytest.raises(RosterError, match="class 'c-3' is marked tobedeleted in this export's classes.csv"):
+        read(tmp_path / "delta", mirror=mirror, classes=("c-2", "c-3"))
+
+
+def test_classes_no_longer_chosen_leave_with_their_enrollments(tmp_path):
+    _, mirror = read(school().write(tmp_path / "bulk"), classes=("c-2", "c-3"))
+    delta = Bundle(users=[], classes=[], enrollments=[], modes={"users": "delta", "enrollments": "delta",
+                                                                "classes": "absent"})
+    roster, after = read(delta.write(tmp_path / "delta"), mirror=mirror, classes=("c-2",))
+    assert members(roster) == {"c-2": ["s-1", "s-2", "s-3"]}
+    assert {r["classSourcedId"] for r in after["enrollments.csv"].values()} == {"c-2"}
+
+
+def test_of_two_enrollments_in_one_class_the_current_one_counts(tmp_path):
+    bundle = school()
+    bundle.enrollments.insert(3, Enrollment("e-next", "c-2", "s-1", begin="2027-01-10"))
+    bundle.enrollments[4] = Enrollment("e-1", "c-2", "s-1", end="2026-12-01")
+    roster, _ = read(bundle.write(tmp_path / "export"), classes=("c-2",))
+    assert next(m for m in roster.members if m.sis_id == "s-1").current(TODAY)
+
+
+def test_a_student_is_kept_without_a_login_name_a_teacher_with_one(tmp_path):
+    bundle = school()
+    bundle.users[2] = User("s-1", "Maya", "Rivera", username="maya.r", email="maya@students.example.org")
+    _, mirror = read(bundle.write(tmp_path / "export"), teacher="t-1")
+    assert "username" not in mirror["users.csv"]["s-1"] and "email" not in mirror["users.csv"]["s-1"]
+    assert mirror["users.csv"]["t-1"]["email"] == "J.Lee@school.example.org"
+
+
+def test_a_sourced_id_twice_with_other_values_is_reported(tmp_path):
+    bundle = school()
+    bundle.users.append(User("s-1", "Other", "Person"))
+    with pytest.raises(RosterError, match="users.csv line 8: the sourcedId 's-1' is also on users.csv line 4, "
+                                          "with other values"):
+        read(bundle.write(tmp_path / "export"), teacher="t-1")
+
+
+def test_bytes_that_are_not_utf8_are_named_by_their_line_and_a_zip_that_is_not_one_says_so(tmp_path):
+    folder = school().write(tmp_path / "export")
+    users = folder / "users.csv"
+    users.write_bytes(users.read_bytes().replace(b"Noah", "No\xe4h".encode("latin-1")))
+    with pytest.raises(RosterError, match=r"users.csv line 7, byte \d+: not UTF-8 text"):
+        read(folder, teacher="t-1")
+    fake = tmp_path / "export.zip"
+    fake.write_text("<html><body>Session expired</body></html>")
+    with pytest.raises(RosterError, match=r"export.zip is not a .zip file \(it begins '<html><body>Session"):
+        read(fake, teacher="t-1")
+
+
+def test_more_classes_than_a_room_runs_is_a_problem(tmp_path):
+    from hub.roster import parse_roster
+
+    rows = "".join(f"s1,Ana,Ortiz,Class {n}\n" for n in range(101))
+    with pytest.raises(RosterError, match="101 classes are chosen: a room runs at most 100"):
+        parse_roster("id,first_name,last_name,class\n" + rows)

@@ -66,4 +66,5 @@ def test_a_file_that_is_not_text_is_refused(tmp_path):
 def test_one_id_with_two_names_is_refused():
     with pytest.raises(RosterError) as error:
         parse_roster("id,first_name,last_name,class\ns1,Ana,Ortiz,P2\ns1,Anna,Ortiz,P3\n")
-    assert error.value.problems == ["line 3, column 2 (first_name): 's1' is Ana Ortiz on line 2: one id, one student"]
+    assert error.value.problems == ["line 3, column 2 (first_name): 's1' has another name on line 2: one id, one "
+                                    "student"]
