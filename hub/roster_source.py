@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -76,7 +77,8 @@ class _Zip(_Files):
                                 if not info.is_dir() and info.filename.lower().endswith(".csv")])
 
     def open_binary(self, label: str) -> IO[bytes]:
-        return self.zip.open(label)
+        # zipfile reads a line at a time in Python; a buffered reader over it does it in C, twice as fast here
+        return io.BufferedReader(self.zip.open(label), buffer_size=1 << 16)  # type: ignore[type-var]
 
 
 def _export(path: Path) -> _Files:
