@@ -43,7 +43,8 @@ class HelpLine(NamedTuple):
 
 
 def waited(seconds: float) -> str:
-    return f"{max(0, int(seconds))} s" if seconds < 60 else f"{int(seconds // 60)} min"
+    seconds = min(max(seconds, 0.0), 99 * 3600.0)  # a clock years off, either way, is not a wait to show
+    return f"{int(seconds)} s" if seconds < 60 else f"{int(seconds // 60)} min"
 
 
 @dataclass(frozen=True)

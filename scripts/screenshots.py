@@ -58,9 +58,9 @@ def main(out: Path) -> None:
             kiosk.start()
         wait(lambda: all(k.state for k in kiosks.values()))
         state = hub.room.snapshot(0)
-        plan = {s["id"]: s["groups"] for s in state["stations"]}
-        members = {g["id"]: g["members"] for g in state["groups"]}
-        tokens = {sid: make_token(config.secret, sid) for sid in state["students"]}
+        plan = {s.id: s.groups for s in state.stations}
+        members = {g.id: g.members for g in state.groups}
+        tokens = {sid: make_token(config.secret, sid) for sid in state.students}
         # Most students are where they should be; two went to the wrong place; some are still on the way.
         for station, kiosk in kiosks.items():
             for student in members[plan[station][0]][:-1]:

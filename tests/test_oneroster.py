@@ -2,6 +2,7 @@
 write them (built in the standard's shapes by tests/roster_bundles.py)."""
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -299,3 +300,12 @@ def test_more_classes_than_a_room_runs_is_a_problem(tmp_path):
     rows = "".join(f"s1,Ana,Ortiz,Class {n}\n" for n in range(101))
     with pytest.raises(RosterError, match="101 classes are chosen: a room runs at most 100"):
         parse_roster("id,first_name,last_name,class\n" + rows)
+
+
+def test_the_class_listing_in_the_configuration_doc_is_what_the_command_prints(tmp_path, capsys):
+    from rotation.cli import main
+
+    doc = (Path(__file__).parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    shown = doc.split("$ rotation roster classes /srv/exports/district.zip --teacher jlee\n", 1)[1].split("```")[0]
+    assert main(["roster", "classes", str(school().write(tmp_path / "export")), "--teacher", "jlee"]) == 0
+    assert capsys.readouterr().out == shown

@@ -57,8 +57,12 @@ def flood(room, hub, tmp_path, caplog, total: int) -> dict:
                 info.wait_for_publish(60)
         sender.disconnect()
         sender.loop_stop()
-        eventually(lambda: all(drops[n].dropped - before[n] >= expected[n] for n in drops), 60 + total / 500,
-                   "every payload to be dropped")
+        try:
+            eventually(lambda: all(drops[n].dropped - before[n] >= expected[n] for n in drops), 60 + total / 500,
+                       "every payload to be dropped")
+        except AssertionError as error:
+            counts = {n: f"{drops[n].dropped - before[n]} of {expected[n]}" for n in drops}
+            raise AssertionError(f"{error}: dropped {counts}") from None
         seconds = time.monotonic() - started
         dropped = {n: drops[n].dropped - before[n] for n in drops}
         assert dropped == expected  # each once, none twice
