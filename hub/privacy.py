@@ -11,7 +11,7 @@ import shutil
 import time
 from pathlib import Path
 
-from hub.report_files import REPORT_FOLDER_FORMAT, reports_root
+from hub.report_files import REPORT_FOLDER_FORMAT, REPORT_FOLDER_TIME, reports_root
 from hub.store import HubStore
 from shared.config import Config
 
@@ -61,7 +61,7 @@ def purge_old_reports(root: Path, cutoff: float) -> list[Path]:
     removed = []
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         try:
-            started = time.mktime(time.strptime(folder.name, REPORT_FOLDER_FORMAT))
+            started = time.mktime(time.strptime(folder.name[:REPORT_FOLDER_TIME], REPORT_FOLDER_FORMAT))
         except ValueError:
             continue  # not a report folder of ours
         if folder.is_dir() and started < cutoff:

@@ -55,6 +55,7 @@ class Report:
     timeline: list[TimelineRow]
     stations: list[StationSummary]
     groups: list[GroupSummary]
+    class_name: str = ""  # the class whose lesson it was
 
 
 def describe(event: SessionEvent) -> str:
@@ -79,7 +80,7 @@ def describe(event: SessionEvent) -> str:
 
 def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str | None]],
                  stations: list[tuple[str, str]], started: float, ended: float,
-                 help_calls: dict[str, int] | None = None) -> Report:
+                 help_calls: dict[str, int] | None = None, class_name: str = "") -> Report:
     """``students``: id -> (display name, group); ``stations``: (id, name) in the room's order."""
     names = dict(stations)
     ordered = sorted((e for e in events if e.student in students), key=lambda e: (e.student, e.at))
@@ -113,7 +114,7 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
         [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS},
                         (help_calls or {}).get(sid, 0)) for sid, name in stations],
         [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS})
-         for group in sorted(members)])
+         for group in sorted(members)], class_name)
 
 
 def clock_time(at: float) -> str:

@@ -12,7 +12,8 @@ from hub.store import HubStore
 from shared.config import Config
 from shared.protocol import TICKETS
 
-REPORT_FOLDER_FORMAT = "%Y-%m-%d %H%M"  # a report's folder is named after its session's start, local time
+REPORT_FOLDER_FORMAT = "%Y-%m-%d %H%M"  # a report's folder is named after its session's start, local time,
+REPORT_FOLDER_TIME = len("2026-11-30 0915")  # then its class's id
 
 
 def reports_root(config: Config) -> Path:
@@ -64,7 +65,8 @@ def _draw_chart(report: Report, path: Path) -> None:
     tickets_axis.invert_yaxis()
     tickets_axis.legend(loc="lower right")
     tickets_axis.xaxis.get_major_locator().set_params(integer=True)
-    figure.suptitle(f"Session {clock_time(report.started)}–{clock_time(report.ended)}")
+    session = f"Session {clock_time(report.started)}–{clock_time(report.ended)}"
+    figure.suptitle(f"{report.class_name} · {session}" if report.class_name else session)
     temporary = path.with_suffix(".tmp.png")
     figure.savefig(temporary)
     temporary.replace(path)
@@ -82,9 +84,11 @@ def report_last_session(store: HubStore, config: Config, now: float, folder: Pat
     until = stopped or math.inf
     day = datetime.date.fromtimestamp(started)
     students = {s.id: (s.display_name, s.group) for s in store.class_students(class_id or "", day)}
+    klass = next((c for c in store.classes() if c.id == class_id), None)
     report = build_report(store.session_events(started, until), students,
                           [(s.id, s.name) for s in config.stations], started, ended,
-                          store.help_calls(started, until))
-    folder = folder or reports_root(config) / time.strftime(REPORT_FOLDER_FORMAT, time.localtime(started))
+                          store.help_calls(started, until), klass.name if klass else "")
+    named = time.strftime(REPORT_FOLDER_FORMAT, time.localtime(started)) + (f" {class_id}" if class_id else "")
+    folder = folder or reports_root(config) / named
     write_report(report, folder)
     return folder

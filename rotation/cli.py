@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the latest session's report: each student's timeline, "
                                  "a summary per station and group (CSV) and a chart (PNG)")
     _config_argument(report)
-    report.add_argument("--out", type=Path, help="folder (default: reports/<date time> next to the hub database)")
+    report.add_argument("--out", type=Path,
+                        help="folder (default: reports/<date time> <class> next to the hub database)")
 
     backup = commands.add_parser("backup", help="copy the hub's database (safe while the hub runs), keeping the "
                                  "newest copies")

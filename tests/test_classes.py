@@ -3,6 +3,7 @@ class with its own groups and lessons; with the real hub, kiosk and broker."""
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -94,6 +95,13 @@ def test_two_classes_back_to_back_in_one_room_with_the_same_cards(periods, runni
         assert command(running, teacher, "start")["ok"]
         assert [(ended is None, klass) for _, ended, klass in running.store.last_sessions(2)] == [
             (True, "period-3"), (False, "period-2")]  # each lesson is its class's
+        kiosk.scan(card("s05"))
+        eventually(lambda: running.store.event_count() >= 3 and kiosk.outbox.depth() == 0, message="Zoë stored")
+        assert command(running, teacher, "end")["ok"]
+        folder = Path(command(running, teacher, "make_report")["data"]["folder"])
+        assert folder.name.endswith(" period-3")  # reports by class
+        timeline = (folder / "timeline.csv").read_text()
+        assert "Zoë N." in timeline and "Liam" not in timeline
     finally:
         kiosk.stop()
 

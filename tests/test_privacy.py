@@ -120,12 +120,13 @@ def test_events_and_reports_past_the_retention_are_erased_daily(room, tmp_path):
         return ReceivedEvent("tech", event, "s01", now[0] - days_ago * DAY, True, "", 1)
     service.store.add_events([stored("old", 181), stored("young", 179), stored("new", 0)])
     reports = reports_root(room)
-    for name in ("2020-01-01 0900", time.strftime("%Y-%m-%d %H%M"), "the teacher's own"):
+    recent = time.strftime("%Y-%m-%d %H%M") + " period-3"  # a class's lesson
+    for name in ("2020-01-01 0900", "2020-01-02 0900 period-2", recent, "the teacher's own"):
         (reports / name).mkdir(parents=True)
     service.start()
     try:
         eventually(lambda: len(list(reports.iterdir())) == 2, 5, "the first purge, at start")
-        assert sorted(p.name for p in reports.iterdir()) == [time.strftime("%Y-%m-%d %H%M"), "the teacher's own"]
+        assert sorted(p.name for p in reports.iterdir()) == [recent, "the teacher's own"]
         assert service.store.event_count() == 2 and service.store.event_count("old") == 0
         now[0] += 1.5 * DAY
         eventually(lambda: service.store.event_count("young") == 0, 5, "the next day's purge")
