@@ -392,7 +392,13 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "card":
         from shared.cards import make_token
 
-        token = make_token(config.secret, args.student, args.card_version)
+        student = args.student
+        if config.hub.database.exists():  # the school's id names the student's card id
+            from rotation.teacher import hub_database
+
+            with hub_database(config) as store:
+                student = store.card_ids().get(student, student)
+        token = make_token(config.secret, student, args.card_version)
         if args.png:
             import qrcode
 

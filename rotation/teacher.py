@@ -137,6 +137,10 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     from shared.cards import make_token
     from shared.palette import group_colour
 
+    with hub_database(config) as store:
+        sync_roster(store, config)
+        card_ids = store.card_ids()
+    students = [card_ids.get(s, s) for s in students]  # named by the school's id, or by the card's
     if reprint:
         if not students:
             print("rotation: --reprint needs --student for each card to replace", file=sys.stderr)
@@ -148,7 +152,6 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
                     return finish(reply)
                 print(reply.message)
     with hub_database(config) as store:
-        sync_roster(store, config)
         classes, versions = store.classes(), store.card_versions()
         if class_ref is not None:
             try:
@@ -182,7 +185,8 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     except (UnprintableName, FontsMissing) as error:
         print(f"rotation: {error}", file=sys.stderr)
         return 1
-    print(f"wrote {len(chosen)} cards on {pages} {paper.upper()} page{'s' if pages != 1 else ''} to {out}")
+    cards_word, pages_word = ("card" if len(chosen) == 1 else "cards"), ("page" if pages == 1 else "pages")
+    print(f"wrote {len(chosen)} {cards_word} on {pages} {paper.upper()} {pages_word} to {out}")
     return 0
 
 

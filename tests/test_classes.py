@@ -275,3 +275,24 @@ def test_deleting_a_student_forgets_what_the_last_oneroster_import_kept_of_them(
         assert "Chen" not in json.dumps(kept)
     finally:
         hub.store.close()
+
+
+def test_a_card_is_asked_for_by_the_schools_id_and_carries_the_hubs(tmp_path, capsys):
+    import zxingcpp
+
+    from shared.cards import verify_token
+    from tests.conftest import SECRET
+
+    bundle().write(tmp_path / "export")
+    config = room_with(tmp_path, 1883, 'roster = "export"\nteacher = "jlee"')
+    out = tmp_path / "maya.pdf"
+    odd = "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e"
+    assert main(["cards", "--config", str(config.path), "--student", odd, "--out", str(out)]) == 0
+    assert "wrote 1 card on 1 A4 page" in capsys.readouterr().out
+    page = pypdfium2.PdfDocument(str(out))[0]
+    (code,) = [r.text for r in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
+    assert "Period 2 Maths (M7-2) · Period 3 Maths (M7-3)" in page.get_textpage().get_text_range()
+    claim = verify_token(SECRET, code)
+    assert claim.student_id.startswith("r") and len(claim.student_id) == 8
+    assert main(["card", "--config", str(config.path), odd]) == 0
+    assert capsys.readouterr().out.strip() == code
