@@ -27,8 +27,7 @@ from hub.kiosk_view import ViewPublisher
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.report_files import report_last_session, reports_root
-from hub.roster import RosterError
-from hub.roster_source import RosterSelection, read_roster, roster_digest, roster_signature
+from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
@@ -38,7 +37,6 @@ from shared.protocol import (
     GROUP_ACTIONS,
     MAX_ACK_IDS,
     PROGRESS_KINDS,
-    ROSTER_REFUSED,
     STATION_EVENT_KINDS,
     STORAGE_FULL,
     Ack,
@@ -75,7 +73,6 @@ TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence chang
 HEARTBEAT_SECONDS = 5.0
 DELETED_STUDENT = "deleted student"
 CLASS_CHECK_SECONDS = 60.0
-ROSTER_CHECK_SECONDS = 10.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 
 
@@ -85,19 +82,10 @@ class HubService:
         self.now = now
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
-        self._roster_problem: str | None = None  # ROSTER_REFUSED while the roster's files have problems
-        try:
-            sync_roster(self.store, config)
-        except RosterError as error:
-            if not self.store.roster_digest():
-                raise  # nothing imported yet: the hub cannot run a class
-            log.error("the roster was not imported (the room runs with the last one): %s", error)
-            self._roster_problem = ROSTER_REFUSED
+        self.roster = RosterWatch(self.store, config)
+        self.roster.start()
         self.store.name_single_class(config.room_name)
         self._classes_checked = 0.0
-        self._roster_checked = time.monotonic()
-        self._roster_seen = roster_signature(config.roster) if config.roster else None
-        self._roster_taken = self.store.roster_digest()  # the import the room runs with
         self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
@@ -422,36 +410,6 @@ class HubService:
             return
         self._state_changed()
 
-    def _watch_roster(self) -> None:
-        """Import the roster again when its files change (a school drops tonight's export in place), outside
-        the lock: reading a district's export takes a second. A broken export is reported once and changes
-        nothing."""
-        if self.config.roster is None:
-            return
-        now = time.monotonic()
-        if now - self._roster_checked < ROSTER_CHECK_SECONDS:
-            return
-        self._roster_checked = now
-        seen = roster_signature(self.config.roster)
-        if seen == self._roster_seen:
-            return
-        self._roster_seen = seen
-        try:
-            sync_roster(self.store, self.config)
-        except RosterError as error:
-            log.error("the roster changed but was not imported (the room keeps the last one): %s", error)
-            self._roster_problem = ROSTER_REFUSED
-            return
-        except (sqlite3.Error, OSError) as error:
-            log.error("the roster changed but could not be imported: %s", error)
-            return
-        self._roster_problem = None
-        digest = self.store.roster_digest()  # imported here, or already by `rotation cards` on the same files
-        if digest != self._roster_taken:
-            self._roster_taken = digest
-            with self._lock:
-                self._take_roster()
-
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
         version = self._reissue_card(student)
@@ -580,7 +538,7 @@ class HubService:
     # The disk
     @property
     def problem(self) -> str | None:
-        return STORAGE_FULL if self.journal.failing or self._storage_trouble else self._roster_problem
+        return STORAGE_FULL if self.journal.failing or self._storage_trouble else self.roster.problem
 
     def _try_store(self, write: Callable[[], object]) -> bool:
         """Run a write; if the disk refuses it, say so (the hub's status carries the problem) and go on."""
@@ -598,7 +556,9 @@ class HubService:
         last_heartbeat = time.monotonic()
         while not self._stopping.wait(TICK_SECONDS):
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
-            self._watch_roster()
+            if self.roster.poll():  # outside the room's lock: reading a district's export takes a second
+                with self._lock:
+                    self._take_roster()
             with self._lock:
                 self._release_overdue()
                 if self._clock_unsaved:
@@ -634,27 +594,6 @@ class HubService:
         self._problem_shown = self.problem
         status = HubStatus(online=True, time=self.now(), since=self._connected_at, problem=self._problem_shown)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
-
-
-def roster_selection(config: Config) -> RosterSelection:
-    return RosterSelection(config.roster_classes, config.roster_teacher)
-
-
-def sync_roster(store: HubStore, config: Config) -> bool:
-    """Import the configured roster if its files (or the choice of classes) changed since the last import. A
-    delta export is applied to what the last import kept. A broken file stops the hub, so the teacher hears
-    of it, unless the same files were imported before (a delta is read once)."""
-    if config.roster is None:
-        return False
-    selection = roster_selection(config)
-    digest = roster_digest(config.roster, selection)
-    if digest == store.roster_digest():
-        return False
-    roster, mirror = read_roster(config.roster, selection, mirror=store.roster_mirror(selection.key),
-                                 class_title=config.room_name)
-    store.import_roster(roster, mirror, digest, selection.key)
-    log.info("imported the roster: %d classes, %d students", len(roster.classes), len(roster.people))
-    return True
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:

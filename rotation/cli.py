@@ -329,7 +329,7 @@ def check_config(path: Path) -> int:
     from hub.engine import rotation_plan
     from hub.roster import RosterStudent
     from hub.roster_source import read_roster
-    from hub.service import roster_selection
+    from hub.roster_watch import roster_selection
     from hub.store import read_mirror_of
 
     selection = roster_selection(config)

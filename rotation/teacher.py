@@ -133,7 +133,7 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     hub, which revokes their old ones at every kiosk. One card works in every class of the student's."""
     from hub.cards_pdf import CardFace, FontsMissing, UnprintableName, write_cards
     from hub.classes import find_class
-    from hub.service import sync_roster
+    from hub.roster_watch import sync_roster
     from shared.cards import make_token
     from shared.palette import group_colour
 

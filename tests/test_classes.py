@@ -216,9 +216,9 @@ def test_cards_name_the_class_and_one_card_serves_a_student_in_two(periods, tmp_
 
 def test_a_roster_dropped_in_place_is_taken_at_once_and_a_broken_one_changes_nothing(periods, monkeypatch,
                                                                                       tmp_path):
-    import hub.service
+    import hub.roster_watch
 
-    monkeypatch.setattr(hub.service, "ROSTER_CHECK_SECONDS", 0.05)  # the hub looks every 10 s; a test cannot wait
+    monkeypatch.setattr(hub.roster_watch, "CHECK_SECONDS", 0.05)  # the hub looks every 10 s; a test cannot wait
     running = HubService(periods)
     running.start()
     watcher = TestClient(periods.broker.port, T.hub_status)
