@@ -24,7 +24,7 @@ from kivy.utils import escape_markup  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from hub.display_link import DisplayLink, is_action  # noqa: E402
-from hub.mapview import HelpLine, RoomMap, Tile  # noqa: E402
+from hub.mapview import HelpLine, RoomMap, Tile, problem_label  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
 
 if TYPE_CHECKING:
@@ -160,7 +160,8 @@ class RoomMapScreen(Widget):
         self.room, self.round_text, self.clock = room_map.room, room_map.round, room_map.clock
         self.over_time, self.running, self.summary = room_map.over_time, running, room_map.summary
         self.hub_text, self.hub_ink = (("HUB OFFLINE", (1, 0.6, 0.4, 1)) if not room_map.hub_online
-                                       else ("HUB STORAGE FULL", (1, 0.6, 0.4, 1)) if room_map.hub_problem
+                                       else (problem_label(room_map.hub_problem), (1, 0.6, 0.4, 1))
+                                       if room_map.hub_problem
                                        else ("hub online", (0.6, 0.9, 0.6, 1)))
         self.alert = room_map.alert
         grid = self.ids.tiles

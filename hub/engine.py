@@ -13,7 +13,7 @@ from msgspec.structs import replace as changed_struct
 
 from hub.grouping import MIDDLE_READINESS, Learner
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
-from hub.roster import RosterStudent
+from hub.roster import RosterStudent, display_names
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
@@ -77,7 +77,8 @@ class Room:
             if student.group:
                 members[student.group].append(student.id)
         groups = tuple(Group(g, g.replace("-", " ").replace("_", " ").title(), tuple(members[g])) for g in self.groups)
-        students = {s.id: Student(s.display_name, self.card_versions.get(s.id, 1), s.group)
+        names = display_names(self.students.values())
+        students = {s.id: Student(names[s.id], self.card_versions.get(s.id, 1), s.group)
                     for s in self.students.values()}
         return groups, students
 

@@ -124,6 +124,14 @@ def _caller(state: State, stations: dict[str, Station], station: str, student: s
     return f"{name} · {known.name}" if known else name
 
 
+PROBLEM_LABELS = {STORAGE_FULL: "HUB STORAGE FULL", ROSTER_REFUSED: "CLASS LIST NOT TAKEN"}
+
+
+def problem_label(hub_problem: str) -> str:
+    """The few words by the hub's status for a problem it reports (the alert line says the rest)."""
+    return PROBLEM_LABELS.get(hub_problem, "HUB PROBLEM")
+
+
 def alert_text(hub_problem: str | None, full_kiosks: list[str]) -> str:
     """Words for the teacher about storage that refuses writes, and what it means for the check-ins."""
     lines = []

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from hub.report import TICKET_COLOURS, TICKET_WORDS, Report, build_report, clock_time
+from hub.roster import display_names
 from hub.store import HubStore
 from shared.config import Config
 from shared.protocol import TICKETS
@@ -83,7 +84,9 @@ def report_last_session(store: HubStore, config: Config, now: float, folder: Pat
     # the hub's clock.
     until = stopped or math.inf
     day = datetime.date.fromtimestamp(started)
-    students = {s.id: (s.display_name, s.group) for s in store.class_students(class_id or "", day)}
+    members = store.class_students(class_id or "", day)
+    names = display_names(members)
+    students = {s.id: (names[s.id], s.group) for s in members}
     klass = next((c for c in store.classes() if c.id == class_id), None)
     report = build_report(store.session_events(started, until), students,
                           [(s.id, s.name) for s in config.stations], started, ended,

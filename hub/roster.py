@@ -7,6 +7,7 @@ id of its own for the card (hub/store.py), so an id that cannot go on a card blo
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,8 +44,41 @@ class RosterStudent:
 
     @property
     def display_name(self) -> str:
-        """First name and last initial: all a kiosk or the map ever shows."""
-        return f"{self.first_name} {self.last_name[:1]}." if self.last_name else self.first_name
+        """First name and last initial: all a kiosk or the map ever shows (``display_names`` tells two apart)."""
+        return shown_name(self.first_name, self.last_name, 1)
+
+
+def shown_name(first: str, last: str, letters: int) -> str:
+    """The first name and that many letters of the last name, with a full stop if it is cut; a cut is not
+    left after a hyphen or a space ("Smith-J.", not "Smith-.")."""
+    if not last:
+        return first
+    cut = _cut(last, letters)
+    return f"{first} {cut}" if len(cut) == len(last) else f"{first} {cut}."
+
+
+def _cut(last: str, letters: int) -> str:
+    cut = last[:letters]
+    while len(cut) < len(last) and not cut[-1].isalpha():
+        cut = last[:len(cut) + 1]
+    return cut
+
+
+def display_names(students: Iterable[RosterStudent]) -> dict[str, str]:
+    """Each student's name on a class-facing screen or a card: first name and last initial, and for students
+    of the class who would show the same, as many more letters of their last names as tell them apart."""
+    alike: dict[str, list[RosterStudent]] = {}
+    for student in students:
+        alike.setdefault(student.display_name, []).append(student)
+    names: dict[str, str] = {}
+    for same in alike.values():
+        letters = 1
+        longest = max(len(s.last_name) for s in same)
+        while len(same) > 1 and letters < longest and \
+                len({(s.first_name, _cut(s.last_name, letters)) for s in same}) < len(same):
+            letters += 1
+        names.update((s.id, shown_name(s.first_name, s.last_name, letters)) for s in same)
+    return names
 
 
 @dataclass(frozen=True)

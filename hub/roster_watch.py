@@ -14,7 +14,7 @@ from shared.config import Config
 from shared.protocol import ROSTER_REFUSED
 
 log = logging.getLogger("rotation.hub")
-CHECK_SECONDS = 10.0  # how often the files' sizes and times are looked at
+CHECK_SECONDS = 5.0  # how often the files' sizes and times are looked at: a change is taken after two looks
 
 
 def roster_selection(config: Config) -> RosterSelection:
@@ -38,36 +38,46 @@ def sync_roster(store: HubStore, config: Config) -> bool:
     return True
 
 
+def sync_or_keep(store: HubStore, config: Config) -> RosterError | None:
+    """``sync_roster``, but files with problems leave the last import in place: their RosterError is
+    returned. Raised only when nothing was ever imported, since then there is no class to run."""
+    try:
+        sync_roster(store, config)
+    except RosterError as error:
+        if not store.roster_digest():
+            raise
+        return error
+    return None
+
+
 class RosterWatch:
     def __init__(self, store: HubStore, config: Config) -> None:
         self.store, self.config = store, config
         self.problem: str | None = None  # ROSTER_REFUSED while the files have problems
         self._checked = time.monotonic()
-        self._seen = roster_signature(config.roster) if config.roster else None
+        self._seen = self._looked = roster_signature(config.roster) if config.roster else None
         self._taken = ""
 
     def start(self) -> None:
         """The import the room starts with. RosterError only if nothing was ever imported: a room without a
         class cannot run."""
-        try:
-            sync_roster(self.store, self.config)
-        except RosterError as error:
-            if not self.store.roster_digest():
-                raise
-            log.error("the roster was not imported (the room runs with the last one): %s", error)
+        refused = sync_or_keep(self.store, self.config)
+        if refused is not None:
+            log.error("the roster was not imported (the room runs with the last one): %s", refused)
             self.problem = ROSTER_REFUSED
         self._taken = self.store.roster_digest()
 
     def poll(self) -> bool:
-        """Import the files again if they changed since the last look (every ``CHECK_SECONDS``). True when the
-        room should take a new import: made here, or by `rotation cards` on the same files meanwhile."""
+        """Import the files again once they have changed and then stayed as they are for a whole look (every
+        ``CHECK_SECONDS``): an export still being copied in is not half-read. True when the room should take a
+        new import: made here, or by `rotation cards` on the same files meanwhile."""
         if self.config.roster is None or time.monotonic() - self._checked < CHECK_SECONDS:
             return False
         self._checked = time.monotonic()
-        seen = roster_signature(self.config.roster)
-        if seen == self._seen:
-            return False
-        self._seen = seen
+        looked, self._looked = self._looked, roster_signature(self.config.roster)
+        if self._looked != looked or self._looked == self._seen:
+            return False  # still changing, or as imported
+        self._seen = self._looked
         try:
             sync_roster(self.store, self.config)
         except RosterError as error:

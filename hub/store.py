@@ -293,11 +293,12 @@ class HubStore:
     # Roster: classes, students and who is in which
     @locked
     def import_roster(self, roster: RoomRoster, mirror: Mirror | None = None, digest: str = "",
-                      selection: str = "") -> None:
+                      selection: str = "", today: dt.date | None = None) -> None:
         """The room's classes and students become the roster's, in one transaction. Students are matched by the
         school's id: a known one keeps their card id and version, a new one is given a card id (hub/card_ids.py).
         Fields the roster does not give (a OneRoster export has no groups) keep their values in each class. A
-        class or student the roster no longer has leaves the room; their history stays. ``mirror`` is what a
+        class or student the roster no longer has leaves the room from ``today``; their history stays, and so
+        does their group in each class, should they come back (an export copied in halves). ``mirror`` is what a
         OneRoster import keeps for the next delta; ``digest`` identifies the files, so the hub imports them
         again only when they change (and regrouping survives a restart)."""
         with self.file.transaction() as conn:
@@ -306,8 +307,9 @@ class HubStore:
             card_ids = self._import_people(conn, roster)
             known = {(row[0], row[1]): row[2:] for row in conn.execute(
                 "SELECT class_id, student, group_id, readiness FROM enrollments")}
-            conn.execute("DELETE FROM enrollments")
-            for member in roster.members:
+            day = (today or dt.date.today()).isoformat()
+            conn.execute("UPDATE enrollments SET ends = ? WHERE ends IS NULL OR ends > ?", (day, day))  # left...
+            for member in roster.members:  # ...unless the roster still has them
                 class_id, student = class_ids[member.class_sis_id], card_ids[member.sis_id]
                 group, readiness = known.get((class_id, student), (None, None))
                 if "group" in roster.fields:

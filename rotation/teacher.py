@@ -8,11 +8,15 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.display_link import DisplayLink
 from shared.config import Config
 from shared.protocol import Action, Reply
+
+if TYPE_CHECKING:  # the cards' modules load fonts and Kivy's: imported when cards are made
+    from hub.cards_pdf import CardFace
+    from hub.roster import RosterStudent
 
 NO_HUB = "rotation: the hub did not answer within 5 s (is `rotation hub serve` running?)"
 
@@ -131,15 +135,16 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     """A PDF of cards for the room's students (one class's with ``class_ref``, or the named students), each
     with their class and their group's colour; ``reprint`` first gives those students new cards through the
     hub, which revokes their old ones at every kiosk. One card works in every class of the student's."""
-    from hub.cards_pdf import CardFace, FontsMissing, UnprintableName, write_cards
+    from hub.cards_pdf import FontsMissing, UnprintableName, write_cards
     from hub.classes import find_class
-    from hub.roster_watch import sync_roster
-    from shared.cards import make_token
-    from shared.palette import group_colour
+    from hub.roster_watch import sync_or_keep
 
     with hub_database(config) as store:
-        sync_roster(store, config)
+        refused = sync_or_keep(store, config)
         card_ids = store.card_ids()
+    if refused is not None:
+        print(f"rotation: the roster's files have problems, so these cards are from its last import "
+              f"({refused.problems[0]}; `rotation check-config` names them all)", file=sys.stderr)
     students = [card_ids.get(s, s) for s in students]  # named by the school's id, or by the card's
     if reprint:
         if not students:
@@ -160,26 +165,13 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
                 print(f"rotation: {error}", file=sys.stderr)
                 return 2
         today = datetime.date.today()
-        faces: dict[str, CardFace] = {}
-        for klass in classes:
-            members = store.class_students(klass.id, today)
-            groups = list(dict.fromkeys(s.group for s in members if s.group))
-            for s in members:
-                if s.id in faces:  # one card for every class of the student's; a group only if it is one
-                    face = faces[s.id]
-                    same = face.group == s.group
-                    faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {klass.name}",
-                                                      group=face.group if same else None,
-                                                      colour=face.colour if same else None)
-                    continue
-                faces[s.id] = CardFace(s.id, s.display_name, klass.name, make_token(config.secret, s.id,
-                                                                                     versions.get(s.id, 1)),
-                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
+        faces = _card_faces(config, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
     unknown = sorted(set(students) - faces.keys())
     if unknown:
         print(f"rotation: not in {'that class' if class_ref else 'the room'}: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    chosen = [face for sid, face in sorted(faces.items()) if not students or sid in students]
+    chosen = sorted((face for sid, face in faces.items() if not students or sid in students),
+                    key=lambda face: (face.name.casefold(), face.student_id))  # handed out by name
     try:
         pages = write_cards(chosen, out, paper)
     except (UnprintableName, FontsMissing) as error:
@@ -188,6 +180,33 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     cards_word, pages_word = ("card" if len(chosen) == 1 else "cards"), ("page" if pages == 1 else "pages")
     print(f"wrote {len(chosen)} {cards_word} on {pages} {paper.upper()} {pages_word} to {out}")
     return 0
+
+
+def _card_faces(config: Config, classes: list[tuple[str, list[RosterStudent]]],
+                versions: dict[str, int]) -> dict[str, CardFace]:
+    """A card for each student of these classes (name, members): one for a student in several, naming them
+    all, with the group's colour if it is one group in all."""
+    from hub.cards_pdf import CardFace
+    from hub.roster import display_names
+    from shared.cards import make_token
+    from shared.palette import group_colour
+
+    names = display_names(s for _, members in classes for s in members)  # told apart on the cards
+    faces: dict[str, CardFace] = {}
+    for class_name, members in classes:
+        groups = list(dict.fromkeys(s.group for s in members if s.group))
+        for s in members:
+            face = faces.get(s.id)
+            if face is None:
+                faces[s.id] = CardFace(s.id, names[s.id], class_name, make_token(config.secret, s.id,
+                                                                                 versions.get(s.id, 1)),
+                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
+            elif face.group == s.group:
+                faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}")
+            else:
+                faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}", group=None,
+                                                  colour=None)
+    return faces
 
 
 def choose_class(config: Config, class_ref: str | None) -> int:

@@ -248,7 +248,7 @@ def claim(student: str):
     return verify_token(SECRET, card(student))
 
 
-def test_a_hub_whose_roster_breaks_runs_with_the_last_one_and_says_so(periods, tmp_path):
+def test_a_hub_whose_roster_breaks_runs_with_the_last_one_and_says_so(periods, tmp_path, capsys):
     HubService(periods).store.close()
     (tmp_path / "periods.csv").write_text(PERIODS.replace("Liam,Chen", ",Chen"))
     hub = HubService(periods)
@@ -256,6 +256,9 @@ def test_a_hub_whose_roster_breaks_runs_with_the_last_one_and_says_so(periods, t
         assert hub.problem == "roster_refused" and "s02" in hub.room.students
     finally:
         hub.store.close()
+    assert main(["cards", "--config", str(periods.path), "--class", "Period 2", "--out", str(tmp_path / "c.pdf")]) == 0
+    assert "the roster's files have problems, so these cards are from its last import (line 3, column 2 " \
+        "(first_name): is empty;" in capsys.readouterr().err
     (tmp_path / "new").mkdir()
     fresh = room_with(tmp_path / "new", periods.broker.port, 'roster = "../periods.csv"')
     with pytest.raises(RosterError, match="line 3, column 2 \\(first_name\\): is empty"):
@@ -296,3 +299,30 @@ def test_a_card_is_asked_for_by_the_schools_id_and_carries_the_hubs(tmp_path, ca
     assert claim.student_id.startswith("r") and len(claim.student_id) == 8
     assert main(["card", "--config", str(config.path), odd]) == 0
     assert capsys.readouterr().out.strip() == code
+
+
+def test_an_export_is_taken_only_once_it_stops_changing_and_a_student_back_keeps_their_group(tmp_path, broker,
+                                                                                              monkeypatch):
+    import hub.roster_watch
+    from hub.roster_watch import RosterWatch
+
+    monkeypatch.setattr(hub.roster_watch, "CHECK_SECONDS", 0.0)  # every poll looks
+    whole = bundle()
+    whole.write(tmp_path / "export")
+    config = room_with(tmp_path, broker.port, 'roster = "export"\nteacher = "jlee"')
+    hub = HubService(config)
+    watch = RosterWatch(hub.store, config)
+    watch.start()
+    try:
+        hub.handle_command(Command("c1", "move_student", "teacher", {"student": "s-2", "group": "red"}))
+        half = bundle()
+        half.enrollments = [e for e in half.enrollments if e.user != "s-2"]  # a copy still on its way
+        half.write(tmp_path / "export")
+        assert not watch.poll()  # changed since the last look: wait for it to stay so
+        assert watch.poll() and hub.store.class_students("m7-2", dt.date.today())[0].first_name != "Liam"
+        whole.write(tmp_path / "export")
+        assert not watch.poll() and watch.poll()
+        liam = next(s for s in hub.store.class_students("m7-2", dt.date.today()) if s.first_name == "Liam")
+        assert liam.group == "red"  # back, in the group the teacher gave him
+    finally:
+        hub.store.close()

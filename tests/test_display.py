@@ -103,3 +103,20 @@ def test_the_teachers_buttons_drive_the_hub_clock(room, display):
     screen.ask_end()
     pump(lambda: screen.round_text == "Not started", message="the end of the session")
     hub.stop()
+
+
+def test_a_refused_class_list_is_called_what_it_is_not_storage_full(kivy_window):
+    from hub.display import RoomMapScreen
+    from hub.mapview import build_map
+    from shared.protocol import ROSTER_REFUSED, Clock, State
+
+    screen = RoomMapScreen(size=(1280, 720))
+    kivy_window.add_widget(screen)
+    try:
+        state = State(seq=1, hub_time=0.0, clock=Clock(0, 5, 900.0, False, None, None), stations=(), groups=(),
+                      students={}, presence={})
+        screen.show(build_map("Room 12", state, {}, True, 0.0, ROSTER_REFUSED), running=False, started=False)
+        assert screen.hub_text == "CLASS LIST NOT TAKEN"
+        assert screen.alert.startswith("The new class list has problems and was not taken")
+    finally:
+        kivy_window.remove_widget(screen)

@@ -68,3 +68,13 @@ def test_one_id_with_two_names_is_refused():
         parse_roster("id,first_name,last_name,class\ns1,Ana,Ortiz,P2\ns1,Anna,Ortiz,P3\n")
     assert error.value.problems == ["line 3, column 2 (first_name): 's1' has another name on line 2: one id, one "
                                     "student"]
+
+
+def test_students_who_would_show_the_same_name_are_told_apart_with_more_of_their_last_name():
+    from hub.roster import RosterStudent, display_names
+
+    names = display_names([RosterStudent("a", "Chloé", "Smith"), RosterStudent("b", "Chloé", "Smith-Jones"),
+                           RosterStudent("c", "Zoë", "Okafor"), RosterStudent("d", "Zoë", "Olsen"),
+                           RosterStudent("e", "Maya", "Rivera"), RosterStudent("f", "Kai", "")])
+    assert names == {"a": "Chloé Smith", "b": "Chloé Smith-J.", "c": "Zoë Ok.", "d": "Zoë Ol.", "e": "Maya R.",
+                     "f": "Kai"}
