@@ -191,7 +191,7 @@ def _manifest(files: ExportFiles, problems: list[str], mirror: Mirror | None) ->
             problems.append(f"manifest.csv says file.{name[:-4]} is {mode}, but there is no {name}")
         elif mode != "bulk" and mirror is None:
             problems.append(f"{name}: this is a delta export ({name[:-4]} {mode}) but no roster was imported before: "
-                            "import a full (bulk) export first" if mode == "delta" else
+                            "import a full (bulk) export first" if modes or mode == "delta" else
                             f"not a OneRoster export: {name} is missing")
     return modes
 
@@ -253,7 +253,7 @@ def _find_teachers(reading: _Reading, ref: str, old: Mirror) -> set[str]:
         return wanted in (sid.lower(), record.get("username", "").lower(), record.get("email", "").lower())
     found = set(reading.merge("users.csv", {s: r for s, r in old.get("users.csv", {}).items() if names(s, r)},
                               names))
-    if not found:
+    if not found and not reading.problems:  # a users.csv that could not be read says so already
         reading.problems.append(f"teacher {ref!r} is not in users.csv (looked for a sourcedId, username or email)")
     return found
 
@@ -408,32 +408,44 @@ def _room_roster(reading: _Reading, classes: dict[str, Record], enrollments: dic
     return roster
 
 
-def list_classes(files: ExportFiles, teacher: str | None = None, source: str = "oneroster") -> list[ClassListing]:
-    """Every class of a (bulk) export, or one teacher's, with their school, term, teachers and student count."""
+def list_classes(files: ExportFiles, teacher: str | None = None, source: str = "oneroster",
+                 today: dt.date | None = None) -> list[ClassListing]:
+    """Every class of a bulk export, or one teacher's, with their school, term, teachers (name and the login
+    `teacher =` takes) and students counted as an import would: current enrollments of enabled users."""
     problems: list[str] = []
     reading = _Reading(files, problems, _manifest(files, problems, {}), {})
+    if any(reading.modes.get(name) == "delta" for name in REQUIRED_FILES):
+        raise RosterError(source, ["this is a delta export: it holds only what changed; list the classes of a "
+                                   "full (bulk) export"], "its classes could not be listed")
     classes = reading.merge("classes.csv", None)
     teachers = _find_teachers(reading, teacher, {}) if teacher else None
-    students: dict[str, int] = {}
+    day = (today or dt.date.today()).isoformat()
+    enrolled: dict[str, list[str]] = {}
     taught_by: dict[str, list[str]] = {}
     for _sid, deleted, record, _where in reading.rows("enrollments.csv"):
-        if deleted or record["classSourcedId"] not in classes:
+        if deleted or record["classSourcedId"] not in classes or day >= (record.get("endDate") or "9999")[:10]:
             continue
         role = record["role"].lower()
         if role in STUDENT_ROLES:
-            students[record["classSourcedId"]] = students.get(record["classSourcedId"], 0) + 1
+            enrolled.setdefault(record["classSourcedId"], []).append(record["userSourcedId"])
         elif role in TEACHER_ROLES:
             taught_by.setdefault(record["classSourcedId"], []).append(record["userSourcedId"])
     if teachers is not None:
         classes = {sid: r for sid, r in classes.items() if teachers & set(taught_by.get(sid, ()))}
     wanted = {u for sid in classes for u in taught_by.get(sid, ())}
-    teachers_named = reading.merge("users.csv", None, lambda sid, r: sid in wanted, ("sourcedId", wanted))
-    names = {sid: _full_name(r) for sid, r in teachers_named.items()}
+    names, gone = {}, set()
+    for sid, deleted, record, _where in reading.rows("users.csv"):
+        if deleted or record.get("enabledUser", "").lower() == "false":
+            gone.add(sid)
+        elif sid in wanted:
+            login = record.get("username") or record.get("email") or sid
+            names[sid] = f"{_full_name(record)} ({login})"
     orgs = reading.merge("orgs.csv", None)
     terms = reading.merge("academicsessions.csv", None)
     if problems:
-        raise RosterError(source, problems)
+        raise RosterError(source, problems, "its classes could not be listed")
     return [ClassListing(sid, r.get("classCode", ""), one_line(r["title"]),
                          next((terms[t]["title"] for t in _terms(r) if t in terms), ""), _school(r, orgs),
-                         ", ".join(names.get(t, t) for t in taught_by.get(sid, [])), students.get(sid, 0))
+                         ", ".join(names.get(t, t) for t in taught_by.get(sid, [])),
+                         len(set(enrolled.get(sid, ())) - gone))
             for sid, r in sorted(classes.items(), key=lambda item: (_school(item[1], orgs), item[1]["title"]))]

@@ -25,10 +25,10 @@ ONE_CLASS = "class"  # the school id of the one class of a CSV without a `class`
 
 
 class RosterError(ValueError):
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
+    def __init__(self, path: Path | str, problems: list[str], summary: str = "the roster was not imported") -> None:
         self.problems = problems
         shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
-        super().__init__(f"{path}: the roster was not imported:\n  " + "\n  ".join(shown))
+        super().__init__(f"{path}: {summary}:\n  " + "\n  ".join(shown))
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,8 @@ class _Zip(_Files):
     def __init__(self, path: Path) -> None:
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise RosterError(path, [f"{path.name} is a broken .zip file ({error}): it may have been cut short "
+        except (zipfile.BadZipFile, OSError, EOFError):
+            raise RosterError(path, [f"{path.name} is a broken .zip file: it may have been cut short "
                                      "while downloading or copying; get the export again"]) from None
         super().__init__(path, [info.filename for info in self.zip.infolist()
                                 if not info.is_dir() and info.filename.lower().endswith(".csv")])

@@ -338,8 +338,10 @@ class HubService:
         chosen = due_class(self.config.periods, classes, self._local_now()) or (classes[0].id if classes else None)
         if chosen is not None:
             self.store.set_running_class(chosen, self.now())
-            log.info("running class %s (the roster no longer has %s)" if stored else "running class %s", chosen,
-                     stored)
+            if stored:
+                log.warning("running class %s: the roster no longer has %s", chosen, stored)
+            else:
+                log.info("running class %s", chosen)
         return chosen
 
     def _local_now(self) -> datetime.datetime:
@@ -497,6 +499,9 @@ class HubService:
         """The clock goes on whatever the disk says; what cannot be saved now is saved once it can."""
         now = self.now()
         message = self.room.command(action, now, minutes)
+        due = next((c for c in self.room.classes if c.due), None)
+        if action == "start" and due is not None and due.id != self.room.class_id:
+            message += f" (the timetable has {due.name} now: end, then change the class, if that was meant)"
         if action == "start":
             self._try_store(lambda: self.store.begin_session(now, self.room.class_id))
         if action == "end":

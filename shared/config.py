@@ -444,6 +444,12 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
         if period.end <= period.start:
             raise ConfigError(f"{path}: [period {number}] end = {period.end!r} must be after start = "
                               f"{period.start!r}")
+        for other_number, other in enumerate(periods[:number - 1], start=1):
+            days = [day for day in period.days if day in other.days]
+            if days and period.start < other.end and other.start < period.end:
+                raise ConfigError(f"{path}: [period {number}] overlaps [period {other_number}] on {days[0]} "
+                                  f"({period.start}-{period.end} and {other.start}-{other.end}): which class "
+                                  "would be due?")
     if room.roster_class is not None and room.classes:
         raise ConfigError(f"{path}: [room] roster_class and classes: use classes alone")
     return Config(

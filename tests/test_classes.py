@@ -198,7 +198,7 @@ def test_check_config_and_roster_classes_name_the_classes(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["id", "code", "title", "term", "school", "teacher", "students"]
     assert lines[2].split() == ["c-2", "M7-2", "Period", "2", "Maths", "2026-2027", "Lincoln", "Middle", "School",
-                                "Jordan", "Lee", "2"]
+                                "Jordan", "Lee", "(jlee)", "2"]
     assert main(["roster", "classes", str(tmp_path / "room.toml")]) == 2
     assert "not a OneRoster export" in capsys.readouterr().err
 
@@ -324,5 +324,20 @@ def test_an_export_is_taken_only_once_it_stops_changing_and_a_student_back_keeps
         assert not watch.poll() and watch.poll()
         liam = next(s for s in hub.store.class_students("m7-2", dt.date.today()) if s.first_name == "Liam")
         assert liam.group == "red"  # back, in the group the teacher gave him
+    finally:
+        hub.store.close()
+
+
+def test_starting_another_class_than_the_timetable_has_says_so(tmp_path, broker):
+    (tmp_path / "periods.csv").write_text(PERIODS)
+    config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
+    config.path.write_text(config.path.read_text() + '\n[[period]]\nclass = "Period 3"\ndays = ["thu"]\n'
+                                                      'start = "10:05"\nend = "10:55"\n')
+    thursday = dt.datetime(2026, 12, 3, 10, 30).timestamp()
+    hub = HubService(load_config(config.path), now=lambda: thursday)
+    try:
+        hub.handle_command(Command("c1", "set_class", "teacher", {"class": "Period 2"}))
+        assert hub._apply_command("start") == ("started round 1 (the timetable has Period 3 now: end, then change "
+                                               "the class, if that was meant)")
     finally:
         hub.store.close()

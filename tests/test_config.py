@@ -144,3 +144,15 @@ def test_every_key_declares_its_help_and_what_its_value_must_be(section):
     rows = table.splitlines()[2:]
     assert len(rows) == len(key_names(section))
     assert all(not row.endswith("|  |") for row in rows), f"[{section}]: a key without help:\n{table}"
+
+
+def test_periods_of_the_timetable_may_not_overlap(tmp_path):
+    from shared.config import ConfigError, load_config
+    from tests.conftest import write_room
+
+    path = write_room(tmp_path, 1883)
+    path.write_text(path.read_text() + '\n[[period]]\nclass = "P2"\ndays = ["mon", "wed"]\nstart = "09:00"\n'
+                    'end = "09:50"\n[[period]]\nclass = "P3"\ndays = ["wed"]\nstart = "09:45"\nend = "10:30"\n')
+    with pytest.raises(ConfigError, match=r"\[period 2\] overlaps \[period 1\] on wed \(09:45-10:30 and "
+                                          r"09:00-09:50\): which class would be due\?"):
+        load_config(path)

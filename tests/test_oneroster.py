@@ -172,15 +172,16 @@ def test_a_zip_with_several_schools_lists_the_classes_of_all(tmp_path):
 def test_the_class_listing_names_school_term_teacher_and_students(tmp_path):
     listed = roster_classes(school().write(tmp_path / "export"), teacher="jlee")
     assert [(c.sis_id, c.code, c.title, c.term, c.school, c.teachers, c.students) for c in listed] == [
-        ("c-2", "M7-2", "Period 2 Maths", "2026-2027", "Lincoln Middle School", "Jordan Lee", 3),
-        ("c-3", "M7-3", "Period 3 Maths", "2026-2027", "Lincoln Middle School", "Jordan Lee", 2)]
+        ("c-2", "M7-2", "Period 2 Maths", "2026-2027", "Lincoln Middle School", "Jordan Lee (jlee)", 3),
+        ("c-3", "M7-3", "Period 3 Maths", "2026-2027", "Lincoln Middle School", "Jordan Lee (jlee)", 2)]
 
 
 def test_a_truncated_zip_is_called_a_broken_zip(tmp_path):
     archive = school().write(tmp_path / "export", as_zip=True)
     cut = tmp_path / "cut.zip"
     cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    with pytest.raises(RosterError, match=r"cut.zip is a broken .zip file .* get the export again"):
+    with pytest.raises(RosterError, match=r"cut.zip is a broken .zip file: it may have been cut short .* get the "
+                                          "export again"):
         read(cut, teacher="t-1")
 
 
@@ -309,3 +310,24 @@ def test_the_class_listing_in_the_configuration_doc_is_what_the_command_prints(t
     shown = doc.split("$ rotation roster classes /srv/exports/district.zip --teacher jlee\n", 1)[1].split("```")[0]
     assert main(["roster", "classes", str(school().write(tmp_path / "export")), "--teacher", "jlee"]) == 0
     assert capsys.readouterr().out == shown
+
+
+def test_the_listing_counts_students_as_an_import_would_and_refuses_a_delta(tmp_path):
+    bundle = school()
+    bundle.users[3] = User("s-2", "Liam", "Rivera", enabled="false")
+    bundle.enrollments[5] = Enrollment("e-3", "c-2", "s-3", end="2022-06-30")
+    listed = roster_classes(bundle.write(tmp_path / "export"), teacher="t-1")
+    assert [(c.sis_id, c.students) for c in listed] == [("c-2", 1), ("c-3", 2)]
+    assert members(read(tmp_path / "export", teacher="t-1")[0])["c-2"] == ["s-1"]  # the same one
+    delta = school(modes={"users": "delta", "enrollments": "delta", "classes": "delta"})
+    with pytest.raises(RosterError, match="its classes could not be listed:\n  this is a delta export"):
+        roster_classes(delta.write(tmp_path / "delta"))
+
+
+def test_a_users_file_that_cannot_be_read_is_not_also_said_to_lack_the_teacher(tmp_path):
+    folder = school().write(tmp_path / "export")
+    users = folder / "users.csv"
+    users.write_text(users.read_text().replace(",", ";"))
+    with pytest.raises(RosterError) as error:
+        read(folder, teacher="jlee")
+    assert [p for p in error.value.problems if "teacher" in p] == []
