@@ -84,6 +84,7 @@ class HubService:
         self.store = HubStore(config.hub.database)
         self.roster = RosterWatch(self.store, config)
         self.roster.start()
+        self._check_timetable()
         self.store.name_single_class(config.room_name)
         self._classes_checked = 0.0
         self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
@@ -392,6 +393,15 @@ class HubService:
         if entries != self.room.classes:
             self._take_roster()
 
+    def _check_timetable(self) -> None:
+        """Say which periods name a class the roster does not have: the timetable skips them."""
+        classes = self.store.classes()
+        for number, period in enumerate(self.config.periods, start=1):
+            try:
+                find_class(period.class_, classes)
+            except ValueError as error:
+                log.warning("[period %d] of the timetable is skipped: %s", number, error)
+
     def _take_roster(self) -> None:
         """The running class as the database now has it, after an import or as enrollments begin and end;
         a class the roster no longer has gives way to another once no lesson runs. Under the lock."""
@@ -562,6 +572,7 @@ class HubService:
         while not self._stopping.wait(TICK_SECONDS):
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
             if self.roster.poll():  # outside the room's lock: reading a district's export takes a second
+                self._check_timetable()
                 with self._lock:
                     self._take_roster()
             with self._lock:

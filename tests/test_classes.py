@@ -201,6 +201,11 @@ def test_check_config_and_roster_classes_name_the_classes(tmp_path, capsys):
                                 "Jordan", "Lee", "(jlee)", "2"]
     assert main(["roster", "classes", str(tmp_path / "room.toml")]) == 2
     assert "not a OneRoster export" in capsys.readouterr().err
+    config.path.write_text(config.path.read_text() + '\n[[period]]\nclass = "Gym"\ndays = ["mon"]\nstart = "09:00"\n'
+                                                      'end = "09:50"\n')
+    assert main(["check-config", str(config.path)]) == 0  # the timetable skips it: a class may leave an export
+    err = capsys.readouterr().err
+    assert "warning: " in err and "[period 1] class = 'Gym': there is no class 'Gym' in this room" in err
 
 
 def test_cards_name_the_class_and_one_card_serves_a_student_in_two(periods, tmp_path, capsys):
