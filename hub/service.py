@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import paho.mqtt.client as mqtt
+from msgspec.structs import replace as changed_struct
 
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
@@ -87,6 +88,7 @@ class HubService:
         self._check_timetable()
         self.store.name_single_class(config.room_name)
         self._classes_checked = 0.0
+        self._help_ids: set[str] = set()  # the calls for help applied since the hub started
         self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
@@ -201,7 +203,17 @@ class HubService:
             verdict = self.room.check_card(claim) if claim else Verdict(False, "no card")
         if event.kind in STATION_EVENT_KINDS:  # a call for help is never refused; a card only says who
             return (claim.student_id if claim and verdict.accepted else None), Verdict(True)
+        if verdict.accepted:
+            verdict = self._offered(event)
         return (claim.student_id if claim else None), verdict
+
+    def _offered(self, event: Event) -> Verdict:
+        """A choice or goal is one the kiosk offered: the station's activities, the room's goals."""
+        if event.kind == "choice" and event.data["activity"] not in self.config.station(event.station).activities:
+            return Verdict(False, "activity not offered at this station")
+        if event.kind == "goal" and event.data["goal"] not in self.config.goals:
+            return Verdict(False, "goal not offered in this room")
+        return Verdict(True)
 
     def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> None:
         """Take the kiosk's events in its own order (see hub/ordering.py): each is applied once every
@@ -242,6 +254,9 @@ class HubService:
     def _apply_event(self, topic_station: str, event: Event, mid: int) -> None:
         """Place the student and tell the room at once; the journal stores and acks the event. Under the
         lock."""
+        now = self.now()
+        if event.at > now:  # a kiosk's clock ahead of the hub's must not place a student in the future
+            event = changed_struct(event, at=now)
         student, verdict = self._verdict(topic_station, event)
         if verdict.reason == DELETED_STUDENT:  # their data is gone: the kiosk may drop it, nothing is kept
             self._send_ack(topic_station, [event.id])
@@ -250,7 +265,9 @@ class HubService:
         if not verdict.accepted:
             self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
         elif event.kind == "help":  # the one kind accepted without a student: the station calls
-            if self.room.ask_help(event.id, event.station, event.at, student):
+            if self._known_event(event.id):
+                pass  # an id used before (its call answered since) opens nothing: the event is ignored, as stored
+            elif self.room.ask_help(event.id, event.station, event.at, student):
                 log.info("call for help from %s", event.station)
                 self._try_store(lambda: self.store.save_help(self.room.help))
                 self._state_changed()  # the teacher sees it at once
@@ -264,8 +281,14 @@ class HubService:
         elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
             self.room.seq += 1
             self._snapshot_due = True
-        self.journal.append(ReceivedEvent(topic_station, event, student, self.now(), verdict.accepted,
+        if event.kind == "help":
+            self._help_ids.add(event.id)
+        self.journal.append(ReceivedEvent(topic_station, event, student, now, verdict.accepted,
                                           verdict.reason, self.room.seq, mid))
+
+    def _known_event(self, event_id: str) -> bool:
+        """An id already taken: applied in this run (perhaps not yet stored) or stored before."""
+        return event_id in self._help_ids or self.store.event_count(event_id) > 0
 
     def _send_ack(self, station: str, ids: list[str]) -> None:
         for start in range(0, len(ids), MAX_ACK_IDS):
@@ -514,8 +537,9 @@ class HubService:
             message += f" (the timetable has {due.name} now: end, then change the class, if that was meant)"
         if action == "start":
             self._try_store(lambda: self.store.begin_session(now, self.room.class_id))
-        if action == "end":
-            self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips)))
+        if action == "end":  # its calls for help are closed too, also after a restart
+            self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
+                                     self.store.save_help(self.room.help)))
         self._state_changed(now if action in ("start", "end") else None)
         return message
 

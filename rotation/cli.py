@@ -160,11 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        "and with --tls a CA and the broker's certificate; rerun safely")
     _config_argument(setup)
     setup.add_argument("--out", type=Path, help="folder (default: [broker] accounts in the config)")
-    setup.add_argument("--port", type=int, default=1883, help="the plain MQTT port (default 1883)")
+    setup.add_argument("--port", type=int, help="the plain MQTT port (default: [broker] port, or 1883 when that is "
+                       "the TLS port)")
     setup.add_argument("--bind", help="listen on this address only (default: every interface; with --tls "
                        "the plain port listens on 127.0.0.1)")
     setup.add_argument("--tls", action="store_true", help="also a TLS listener, with a CA made for this room")
-    setup.add_argument("--tls-port", type=int, default=8883, help="the TLS port (default 8883)")
+    setup.add_argument("--tls-port", type=int, help="the TLS port (default: [broker] port with [broker] tls, else "
+                       "8883)")
     setup.add_argument("--name", action="append", default=[], help="a host name or address kiosks use to "
                        "reach the hub, for the certificate (repeat; default: this host's names)")
 
@@ -281,7 +283,10 @@ def broker_setup(args: argparse.Namespace, config) -> int:
     if args.tls:
         names = args.name or [socket.gethostname(), f"{socket.gethostname()}.local", "localhost", "127.0.0.1"]
         tls = ensure_tls(folder, names, config.room_id)
-    changed = write_broker_files(config, folder, port=args.port, bind=args.bind, tls=tls, tls_port=args.tls_port)
+    # The room file says which port its clients use: the TLS one with [broker] tls, else the plain one.
+    plain_port = args.port or (1883 if config.broker.tls else config.broker.port)
+    tls_port = args.tls_port or (config.broker.port if config.broker.tls else 8883)
+    changed = write_broker_files(config, folder, port=plain_port, bind=args.bind, tls=tls, tls_port=tls_port)
     for path in changed:
         print(f"wrote {path}")
     if not changed:

@@ -90,3 +90,36 @@ def test_a_call_with_a_bad_card_is_still_a_call_from_the_station(room, broker):
     hub.handle_event("tech", Event(id="h1", kind="help", card=forged, station="tech", at=100.0, seq=1, kiosk_time=0.0))
     assert [(h.station, h.student) for h in hub.room.help] == [("tech", None)]
     hub.store.close()
+
+
+def help_event(event_id: str, seq: int, station: str = "tech", at: float = 100.0):
+    from shared.protocol import Event
+
+    return Event(id=event_id, kind="help", card=None, station=station, at=at, seq=seq, kiosk_time=0.0)
+
+
+def test_end_closes_the_calls_for_help_for_good(room, broker):
+    from shared.protocol import Command
+
+    first = HubService(room)
+    first.handle_command(Command("c1", "start", "teacher"))
+    first.handle_event("tech", help_event("h1", 1))
+    assert len(first.room.help) == 1
+    first.handle_command(Command("c2", "end", "teacher"))
+    first.store.close()
+    again = HubService(room)  # after a restart the ended lesson's calls stay closed
+    assert again.room.help == []
+    again.store.close()
+
+
+def test_an_event_id_used_before_opens_no_second_call_for_help(room, broker):
+    from shared.protocol import Command
+
+    hub = HubService(room)
+    hub.handle_event("tech", help_event("h1", 1))
+    hub.handle_command(Command("c1", "answer_help", "teacher", {"id": "h1"}))
+    hub.handle_event("tech", help_event("h1", 2))  # the same id again, as a careless kiosk might send
+    assert hub.room.help == []
+    hub.handle_event("tech", help_event("h2", 3))  # a new call is heard
+    assert [h.id for h in hub.room.help] == ["h2"]
+    hub.store.close()

@@ -153,3 +153,32 @@ def test_events_sent_while_the_hub_was_down_wait_at_the_broker(room, broker):
     service.stop()
     wire.close()
     assert HubStore(room.hub.database).event_count("while-away") == 1
+
+
+def test_an_event_from_a_kiosk_clock_hours_ahead_is_placed_at_the_hubs_time(room, broker):
+    now = [1_800_000_000.0]
+    hub = HubService(room, now=lambda: now[0])
+    ahead = Event(id="e1", kind="checkin", card=card("s05"), station="tech", at=now[0] + 3 * 3600, seq=1,
+                  kiosk_time=now[0] + 3 * 3600)
+    hub.handle_event("tech", ahead)
+    assert hub.room.presence["s05"].at == now[0]
+    now[0] += 60
+    hub.handle_event("reading-nook", Event(id="e2", kind="checkin", card=card("s05"), station="reading-nook",
+                                           at=now[0], seq=1, kiosk_time=now[0]))
+    assert hub.room.presence["s05"].station == "reading-nook"  # not pinned to where the clock was ahead
+    hub.store.close()
+
+
+def test_a_choice_or_goal_the_kiosk_did_not_offer_is_refused(room, broker):
+    hub = HubService(room)
+    for seq, (kind, data) in enumerate((("choice", {"activity": "Hack the school"}), ("goal", {"goal": "Be king"})),
+                                       start=1):
+        hub.handle_event("reading-nook", Event(id=f"e{seq}", kind=kind, card=card("s05"), station="reading-nook",
+                                               at=100.0, seq=seq, kiosk_time=100.0, data=data))
+    assert "s05" not in hub.room.progress
+    hub.journal.start()
+    assert hub.journal.flush()
+    hub.journal.stop()
+    assert hub.store.db.execute("SELECT accepted, reason FROM events ORDER BY kiosk_seq").fetchall() == [
+        (0, "activity not offered at this station"), (0, "goal not offered in this room")]
+    hub.store.close()
