@@ -17,7 +17,18 @@ from hub.roster import RosterStudent, display_names
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
-from shared.protocol import ClassEntry, Clock, Group, HelpRequest, Presence, Progress, State, Station, Student
+from shared.protocol import (
+    ClassEntry,
+    Clock,
+    Group,
+    HelpRequest,
+    Presence,
+    Progress,
+    StartArgs,
+    State,
+    Station,
+    Student,
+)
 from shared.topics import NAME_PATTERN
 
 TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit ticket says about readiness
@@ -45,8 +56,10 @@ class Room:
                  help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
                  progress_events: Sequence[tuple[str, str, dict[str, Any]]] = (),
                  skips: Sequence[Skip] = (), class_id: str | None = None,
-                 classes: tuple[ClassEntry, ...] = ()) -> None:
+                 classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = ()) -> None:
         self.room_id = room_id
+        self.round_seconds = round_seconds  # a lesson's round length unless its start says another
+        self.off = frozenset(off)  # stations switched off for this lesson
         self.class_id = class_id  # the class running: ``students`` are its
         self.classes = classes
         self.stations = stations
@@ -55,10 +68,10 @@ class Room:
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
         self.skips: list[Skip] = list(skips)
         try:
-            self.rotation = rotation_plan(stations, students, skips=self.skips)
-        except PlanError:  # the room changed since the skips were made: the plan comes first
-            self.skips = []
-            self.rotation = rotation_plan(stations, students)
+            self.rotation = self._plan(students, skips=self.skips)
+        except PlanError:  # the room changed since the skips or the stations off were set: the plan comes first
+            self.skips, self.off = [], frozenset()
+            self.rotation = self._plan(students)
         self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
                                     ends_at=None, left=None)
         self.presence: dict[str, Presence] = dict(presence or {})
@@ -69,6 +82,14 @@ class Room:
             self.record_progress(student, kind, data)
         self.seq = seq
         self._static = self._static_parts()
+
+    def _plan(self, students: list[RosterStudent], keep: Plan | None = None, skips: Sequence[Skip] = (),
+              off: frozenset[str] | None = None) -> Plan:
+        """The cycle over the stations running this lesson (``off``: those switched off, by default the
+        lesson's)."""
+        switched_off = self.off if off is None else off
+        return rotation_plan(tuple(s for s in self.stations if s.id not in switched_off), students, keep=keep,
+                             skips=skips)
 
     def _static_parts(self) -> tuple[tuple[Group, ...], dict[str, Student]]:
         """The groups and the class list as the state has them: they change only with the roster or groups."""
@@ -110,7 +131,7 @@ class Room:
                 assignment[student] = group
         students = [replace(s, group=assignment[s.id]) for s in self.students.values()]
         try:
-            rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+            rotation = self._plan(students, keep=self.rotation, skips=self.skips)
         except PlanError as error:
             raise ValueError(f"the rotation cannot keep its rules with these groups: {error}") from None
         self.students = {s.id: s for s in students}
@@ -124,7 +145,7 @@ class Room:
         repeats ``instead``. ValueError if the plan cannot do it (a full station, say)."""
         skips = self.skips + [Skip(group, station, instead)]
         try:
-            rotation = rotation_plan(self.stations, list(self.students.values()), keep=self.rotation, skips=skips)
+            rotation = self._plan(list(self.students.values()), keep=self.rotation, skips=skips)
         except PlanError as error:
             raise ValueError(str(error)) from None
         where = next(r for r in range(1, len(rotation.rounds) + 1) if self.rotation.station_of(group, r) == station)
@@ -151,7 +172,7 @@ class Room:
         go with them), names, groups and card versions. ValueError if the rotation cannot keep its rules with
         it; then nothing changes."""
         try:
-            rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+            rotation = self._plan(students, keep=self.rotation, skips=self.skips)
         except PlanError as error:
             raise ValueError(f"the rotation cannot keep its rules with the new roster: {error}") from None
         self.students = {s.id: s for s in students}
@@ -172,10 +193,10 @@ class Room:
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
         students = list(self.students.values())
         try:
-            self.rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+            self.rotation = self._plan(students, keep=self.rotation, skips=self.skips)
         except PlanError:  # the student's group went with them and a skip named it
             self.skips = [s for s in self.skips if s.group in self.groups]
-            self.rotation = rotation_plan(self.stations, students, keep=self.rotation, skips=self.skips)
+            self.rotation = self._plan(students, keep=self.rotation, skips=self.skips)
         self._static = self._static_parts()
 
     def set_card_version(self, student_id: str, version: int) -> None:
@@ -236,14 +257,13 @@ class Room:
         return f"answered the call from {next(s.name for s in self.stations if s.id == request.station)}"
 
     # The rotation clock, driven by teacher commands and by time.
-    def command(self, action: str, now: float, minutes: float = 1.0) -> str:
+    def command(self, action: str, now: float, minutes: float = 1.0, lesson: StartArgs | None = None) -> str:
         """Apply a teacher command; return what happened, or raise ValueError with why not."""
         c = self.clock
         if action == "start":
             if c.round:
                 raise ValueError("the session has already started")
-            self.clock = clockmath.start_round(c, now, 1)
-            return "started round 1"
+            return self._start_lesson(now, lesson or StartArgs())
         if c.round == 0:
             raise ValueError("the session has not started")
         if action == "pause":
@@ -258,15 +278,37 @@ class Room:
         if action == "next":
             return self._advance(now)
         if action == "end":
-            self.clock = Clock(0, c.rounds, c.duration, False, None, None)
+            self.clock = Clock(0, len(self.stations), self.round_seconds, False, None, None)
             self.presence.clear()
             self.help.clear()
             self.progress.clear()
-            if self.skips:  # a skip is for one session
-                self.skips = []
-                self.rotation = rotation_plan(self.stations, list(self.students.values()), keep=self.rotation)
+            if self.skips or self.off:  # skips and stations off are for one lesson
+                self.skips, self.off = [], frozenset()
+                self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
             return "session ended"
         raise ValueError(f"unknown command {action!r}")
+
+    def _start_lesson(self, now: float, lesson: StartArgs) -> str:
+        """Round 1 of a lesson: its round length and number of rounds (by default the room's, and one round per
+        running station), with the stations it switches off. ValueError if the plan cannot run without them."""
+        unknown = sorted(set(lesson.off) - {s.id for s in self.stations})
+        if unknown:
+            raise ValueError(f"no station {unknown[0]!r} to switch off (stations: "
+                             f"{', '.join(s.id for s in self.stations)})")
+        off = frozenset(lesson.off)
+        running = [s for s in self.stations if s.id not in off]
+        if not running:
+            raise ValueError("every station is switched off")
+        try:
+            rotation = self._plan(list(self.students.values()), keep=self.rotation, skips=self.skips, off=off)
+        except PlanError as error:
+            raise ValueError(f"with {', '.join(sorted(off))} off, {error}") from None
+        self.off, self.rotation = off, rotation
+        seconds = lesson.minutes * 60 if lesson.minutes is not None else self.round_seconds
+        rounds = lesson.rounds or len(running)
+        self.clock = clockmath.start_round(Clock(0, rounds, seconds, False, None, None), now, 1)
+        return f"started round 1 of {rounds}, {seconds / 60:g}-minute rounds" + (
+            f", {', '.join(s.name for s in self.stations if s.id in off)} off" if off else "")
 
     def _advance(self, now: float) -> str:
         self.clock = clockmath.start_round(self.clock, now, self.clock.round % self.clock.rounds + 1)
@@ -287,7 +329,8 @@ class Room:
         plan = self.plan()
         groups, students = self._static
         return State(seq=self.seq, hub_time=hub_time, clock=self.clock,
-                     stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan[s.id], s.activities)
+                     stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan.get(s.id, ()), s.activities,
+                                            s.id in self.off)
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
                      goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,

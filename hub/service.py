@@ -57,6 +57,7 @@ from shared.protocol import (
     Reply,
     SetGroupsArgs,
     SkipStationArgs,
+    StartArgs,
     StudentArgs,
     SuggestGroupsArgs,
     command_args,
@@ -311,7 +312,8 @@ class HubService:
             return self._apply_group_command(command)
         if command.action in CLOCK_ACTIONS:
             minutes = command_args(command, ExtendArgs).minutes if command.action == "extend" else 1.0
-            return self._apply_command(command.action, minutes=minutes), None
+            lesson = command_args(command, StartArgs) if command.action == "start" else None
+            return self._apply_command(command.action, minutes=minutes, lesson=lesson), None
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
                    "delete_student": self._delete_student, "set_class": self._set_class}
@@ -379,7 +381,7 @@ class HubService:
                     self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
-                    classes=self._class_entries())
+                    classes=self._class_entries(), off=self.store.stations_off())
 
     def _class_entries(self) -> tuple[ClassEntry, ...]:
         now = self._local_now()
@@ -528,15 +530,15 @@ class HubService:
         folder = report_last_session(self.store, self.config, self.now())
         return f"report written to {folder}", {"folder": str(folder)}
 
-    def _apply_command(self, action: str, minutes: float = 1.0) -> str:
+    def _apply_command(self, action: str, minutes: float = 1.0, lesson: StartArgs | None = None) -> str:
         """The clock goes on whatever the disk says; what cannot be saved now is saved once it can."""
         now = self.now()
-        message = self.room.command(action, now, minutes)
+        message = self.room.command(action, now, minutes, lesson)
         due = next((c for c in self.room.classes if c.due), None)
         if action == "start" and due is not None and due.id != self.room.class_id:
             message += f" (the timetable has {due.name} now: end, then change the class, if that was meant)"
         if action == "start":
-            self._try_store(lambda: self.store.begin_session(now, self.room.class_id))
+            self._try_store(lambda: self.store.begin_session(now, self.room.class_id, sorted(self.room.off)))
         if action == "end":  # its calls for help are closed too, also after a restart
             self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
                                      self.store.save_help(self.room.help)))

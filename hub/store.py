@@ -188,11 +188,15 @@ _V3 = statements(
     'ALTER TABLE "students" DROP COLUMN "readiness"',
 )
 
+# Version 4: a lesson (a session) keeps the stations it switched off, so a restart keeps them off.
+_V4 = statements('ALTER TABLE "sessions" ADD COLUMN "stations_off" TEXT')
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
     Migration(3, "classes: enrollments with their groups and readiness, the school's ids, sessions by class",
               _V3),
+    Migration(4, "the stations a lesson switched off", _V4),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -574,9 +578,17 @@ class HubStore:
 
     # Sessions, conference notes and reports
     @locked
-    def begin_session(self, at: float, class_id: str | None = None) -> None:
+    def begin_session(self, at: float, class_id: str | None = None, stations_off: list[str] | None = None) -> None:
         with self.file.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO sessions (started, class_id) VALUES (?, ?)", (at, class_id))
+            conn.execute("INSERT OR IGNORE INTO sessions (started, class_id, stations_off) VALUES (?, ?, ?)",
+                         (at, class_id, json.dumps(stations_off or [])))
+
+    @locked
+    def stations_off(self) -> list[str]:
+        """The stations the lesson running switched off (none when no lesson runs)."""
+        row = self.db.execute("SELECT stations_off FROM sessions WHERE ended IS NULL ORDER BY started DESC "
+                              "LIMIT 1").fetchone()
+        return list(json.loads(row[0])) if row and row[0] else []
 
     @locked
     def end_session(self, at: float) -> None:

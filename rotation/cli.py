@@ -82,6 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--tag", action="append", default=[], help="a short tag, e.g. fluency (repeat for more)")
     note.add_argument("--text", default="", help="what you noticed or agreed")
 
+    lesson = hub_commands.add_parser("lesson", help="start a lesson with its settings, or end it")
+    lesson_commands = lesson.add_subparsers(dest="lesson_command", required=True, metavar="LESSON_COMMAND")
+    lesson_start = lesson_commands.add_parser("start", help="round 1 of a lesson: optionally of another class, "
+                                              "with its round length, number of rounds and stations off today")
+    _config_argument(lesson_start)
+    lesson_start.add_argument("--class", dest="class_ref", metavar="CLASS", help="run this class first")
+    lesson_start.add_argument("--minutes", type=float, help="round length, 1-60 (default: [hub] round_minutes)")
+    lesson_start.add_argument("--rounds", type=int, help="how many rounds, 1-20 (default: one per running station)")
+    lesson_start.add_argument("--off", action="append", default=[], metavar="STATION",
+                              help="a station switched off for this lesson (repeat for more)")
+    lesson_end = lesson_commands.add_parser("end", help="end the lesson")
+    _config_argument(lesson_end)
     hub_class = hub_commands.add_parser("class", help="run another class (the hub must run, with no lesson "
                                         "going); without CLASS, list the room's classes")
     _config_argument(hub_class)
@@ -463,6 +475,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return teacher.skip(config, args.group, args.station, args.instead)
     if args.hub_command == "note":
         return teacher.note(config, args.student, args.tag, args.text)
+    if args.hub_command == "lesson":
+        if args.lesson_command == "end":
+            return teacher.clock_command(config, "end", 1)
+        return teacher.start_lesson(config, args.class_ref, args.minutes, args.rounds, args.off)
     if args.hub_command == "class":
         return teacher.choose_class(config, args.class_ref)
     if args.hub_command == "pair":

@@ -65,6 +65,23 @@ def finish(reply: Reply | None) -> int:
     return 0 if reply.ok else 1
 
 
+def start_lesson(config: Config, class_ref: str | None, minutes: float | None, rounds: int | None,
+                 off: list[str]) -> int:
+    """Round 1 of a lesson, of ``class_ref`` if given (switched to first), with its settings."""
+    settings: dict[str, Any] = {"off": off}
+    if minutes is not None:
+        settings["minutes"] = minutes
+    if rounds is not None:
+        settings["rounds"] = rounds
+    with HubSession(config) as hub:
+        if class_ref is not None:
+            switched = hub.send("set_class", {"class": class_ref})
+            if switched is None or not switched.ok:
+                return finish(switched)
+            print(switched.message)
+        return finish(hub.send("start", settings))
+
+
 def clock_command(config: Config, action: Action, minutes: float) -> int:
     with HubSession(config) as hub:
         return finish(hub.send(action, {"minutes": minutes} if action == "extend" else {}))

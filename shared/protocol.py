@@ -174,6 +174,7 @@ class Station(Part, frozen=True, omit_defaults=False):
     kiosk: bool
     groups: Annotated[tuple[str, ...], msgspec.Meta(max_length=50)]
     activities: Annotated[tuple[Activity, ...], msgspec.Meta(max_length=4)] = ()
+    off: bool = False  # switched off for this lesson: no group goes there
 
 
 class Group(Part, frozen=True):
@@ -341,12 +342,20 @@ class PairKioskArgs(Part, frozen=True):
     station: str
 
 
+class StartArgs(Part, frozen=True):
+    """A lesson's settings, each optional: the round length, the number of rounds (by default one per running
+    station; after the last, the rotation starts over) and the stations switched off for the lesson."""
+    minutes: Annotated[float, msgspec.Meta(ge=1, le=60)] | None = None
+    rounds: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
+    off: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
+
+
 class ClassArgs(Part, frozen=True):
     class_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] = msgspec.field(name="class")
 
 
 COMMAND_ARGS: dict[str, type[Part]] = {
-    "start": NoArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": NoArgs,
+    "start": StartArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": NoArgs,
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,

@@ -342,7 +342,7 @@ def test_starting_another_class_than_the_timetable_has_says_so(tmp_path, broker)
     hub = HubService(load_config(config.path), now=lambda: thursday)
     try:
         hub.handle_command(Command("c1", "set_class", "teacher", {"class": "Period 2"}))
-        assert hub._apply_command("start") == ("started round 1 (the timetable has Period 3 now: end, then change "
-                                               "the class, if that was meant)")
+        assert hub._apply_command("start") == ("started round 1 of 5, 15-minute rounds (the timetable has Period 3 "
+                                               "now: end, then change the class, if that was meant)")
     finally:
         hub.store.close()

@@ -194,7 +194,7 @@ def test_a_hub_database_newer_than_the_code_is_refused_and_left_alone(tmp_path):
     before = _make_newer(path, HUB_SCHEMA.version + 1)
     with pytest.raises(DatabaseTooNew) as refused:
         HubStore(path)
-    assert str(refused.value) == (f"{path}: this database is schema version 4, newer than this Rotation Station (3): "
+    assert str(refused.value) == (f"{path}: this database is schema version 5, newer than this Rotation Station (4): "
                                   "update the software, or restore a backup made by this version")
     assert path.read_bytes() == before
 
@@ -220,12 +220,12 @@ def test_rotation_commands_refuse_a_newer_hub_database_in_one_line(command, tmp_
     config = write_room(tmp_path, 1883)
     database = tmp_path / "hub.db"
     HubStore(database).close()
-    _make_newer(database, 4)
+    _make_newer(database, 5)
     done = _rotation(*command, "--config", str(config), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == (f"rotation: {database}: this database is schema version 4, newer than this Rotation "
-                           "Station (3): update the software, or restore a backup made by this version\n")
-    assert version_of(database) == 4
+    assert done.stderr == (f"rotation: {database}: this database is schema version 5, newer than this Rotation "
+                           "Station (4): update the software, or restore a backup made by this version\n")
+    assert version_of(database) == 5
 
 
 def test_a_kiosk_refuses_a_newer_outbox_in_one_line(tmp_path):
@@ -270,7 +270,7 @@ def test_a_new_hub_database_and_one_from_release_0_1_0_end_the_same(tmp_path):
     HubStore(tmp_path / "new.db").close()
     old = copy_of("hub.db", tmp_path)
     HubStore(old).close()
-    assert version_of(old) == version_of(tmp_path / "new.db") == 3
+    assert version_of(old) == version_of(tmp_path / "new.db") == 4
     assert schema_of(old) == schema_of(tmp_path / "new.db")
 
 
@@ -304,7 +304,7 @@ def test_release_0_1_0_hub_database_keeps_everything(tmp_path):
         # version 3: the school's id beside the card's, and groups and readiness moved to the one class's enrollments
         assert after["students"] == [(i, first, last, interests, card, i)
                                      for i, first, last, _group, interests, _readiness, card in before["students"]]
-        assert after["sessions"] == [(*row, "class") for row in before["sessions"]]
+        assert after["sessions"] == [(*row, "class", None) for row in before["sessions"]]
         assert dict(after["meta"]) == {**{k: v for k, v in old_meta.items() if k not in MOVED_OUT_OF_META},
                                        "class": "class"}
 
@@ -356,7 +356,7 @@ def test_release_0_1_0_hub_database_is_migrated_once(tmp_path):
     store = HubStore(path)
     assert store.load_clock() is not None
     store.close()
-    assert everything_in(path) == once and once[0] == 3
+    assert everything_in(path) == once and once[0] == 4
     assert path.read_bytes() == data
 
 

@@ -1,0 +1,63 @@
+"""A lesson set up as the teacher wants it today: its round length, its number of rounds and the stations
+switched off, from the command line, on the real hub and broker."""
+from rotation.cli import main
+from shared.protocol import Command
+
+
+def four_groups(hub) -> None:
+    """Four groups of seven: with a station off, each of the four running stations (the teacher's table seats
+    eight) takes one."""
+    ids = sorted(hub.room.students)
+    groups = {name: ids[n::4] for n, name in enumerate(("red", "blue", "green", "gold"))}
+    hub.handle_command(Command("g", "set_groups", "teacher", {"groups": groups}))
+    assert len(hub.room.groups) == 4
+
+
+def test_a_lesson_starts_with_its_rounds_length_and_stations_off_and_the_plan_skips_them(room, hub, capsys):
+    four_groups(hub)
+    assert main(["hub", "lesson", "start", "--config", str(room.path), "--minutes", "12", "--rounds", "3",
+                 "--off", "tech"]) == 0
+    assert capsys.readouterr().out == "started round 1 of 3, 12-minute rounds, Tech Station off\n"
+    clock = hub.room.clock
+    assert (clock.round, clock.rounds, clock.duration) == (1, 3, 720.0)
+    state = hub.room.snapshot(0.0)
+    tech = state.station("tech")
+    assert tech is not None and tech.off and tech.groups == ()
+    running = [s for s in state.stations if not s.off]
+    assert sorted(g for s in running for g in s.groups) == sorted(g.id for g in state.groups)  # every group placed
+    for round_number in range(1, 5):  # no group is ever sent to the station that is off
+        assert hub.room.rotation.station_of(state.groups[0].id, round_number) != "tech"
+
+    assert main(["hub", "lesson", "end", "--config", str(room.path)]) == 0
+    after = hub.room.snapshot(0.0)
+    assert not after.station("tech").off and (after.clock.rounds, after.clock.duration) == (5, 900.0)
+
+
+def test_stations_off_stay_off_after_a_hub_restart(room, broker):
+    from hub.service import HubService
+
+    first = HubService(room)
+    four_groups(first)
+    first.handle_command(Command("c1", "start", "teacher", {"off": ["reading-nook"], "minutes": 10}))
+    assert first.room.off == {"reading-nook"}
+    first.store.close()
+    again = HubService(room)
+    try:
+        assert again.room.off == {"reading-nook"} and again.room.clock.duration == 600.0
+        assert again.room.snapshot(0.0).station("reading-nook").off
+    finally:
+        again.store.close()
+
+
+def test_a_lesson_the_rotation_cannot_run_is_refused_saying_why(room, hub, capsys):
+    assert main(["hub", "lesson", "start", "--config", str(room.path), "--off", "tech"]) == 1
+    assert capsys.readouterr().err == ("with tech off, 28 students in groups of 6, 6, 6, 5, 5 cannot be split into 4 "
+                                       "tracks of at most 8 (the places at Teacher's Table): make the groups smaller "
+                                       "or add places\n")
+    assert main(["hub", "lesson", "start", "--config", str(room.path), "--off", "lab"]) == 1
+    assert "no station 'lab' to switch off (stations: teacher-table, independent" in capsys.readouterr().err
+    every = [arg for station in ("teacher-table", "independent", "collaborative", "tech", "reading-nook")
+             for arg in ("--off", station)]
+    assert main(["hub", "lesson", "start", "--config", str(room.path), *every]) == 1
+    assert "every station is switched off" in capsys.readouterr().err
+    assert hub.room.clock.round == 0
