@@ -72,7 +72,7 @@ class StationTile(BoxLayout):
 
     def show(self, tile: Tile) -> None:
         self.title = tile.name
-        self.groups = f"Group: {tile.groups}"
+        self.groups = "Off for this lesson" if tile.off else f"Group: {tile.groups}"
         self.kiosk_text, self.kiosk_ink = KIOSK_LABELS[tile.kiosk]
         self.accent = KIND_ACCENTS.get(tile.kind, (0.35, 0.35, 0.4, 1))
         names = self.ids.names

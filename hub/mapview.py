@@ -30,6 +30,7 @@ class Tile:
     wrong: tuple[NameTag, ...] = ()
     missing: tuple[NameTag, ...] = ()
     expected: tuple[NameTag, ...] = ()  # at a station with no kiosk: the group, unconfirmed
+    off: bool = False  # switched off for this lesson
 
     @property
     def names_here(self) -> list[str]:
@@ -197,7 +198,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
                  else "full" if status.problem == STORAGE_FULL else "online")
         tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
-                          tuple(unconfirmed[station.id])))
+                          tuple(unconfirmed[station.id]), station.off))
     left = time_left(state.clock, hub_now)
     clock = state.clock
     round_text = ("Not started" if clock.round == 0 else

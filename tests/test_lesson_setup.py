@@ -23,6 +23,9 @@ def test_a_lesson_starts_with_its_rounds_length_and_stations_off_and_the_plan_sk
     state = hub.room.snapshot(0.0)
     tech = state.station("tech")
     assert tech is not None and tech.off and tech.groups == ()
+    from hub.mapview import build_map
+
+    assert build_map("Room 12", state, {}, True, 0.0).tile("tech").off
     running = [s for s in state.stations if not s.off]
     assert sorted(g for s in running for g in s.groups) == sorted(g.id for g in state.groups)  # every group placed
     for round_number in range(1, 5):  # no group is ever sent to the station that is off
