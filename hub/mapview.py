@@ -169,11 +169,14 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
             tag, misplaced, absent, not_moved = (t._replace(ticket=progress.ticket)
                                                  for t in (tag, misplaced, absent, not_moved))
         at = stations.get(presence.station) if presence is not None else None
+        earlier = presence is not None and round_began is not None and presence.at < round_began
+        if at is not None and expected is not None and not expected.kiosk and expected is not at and earlier:
+            at = None  # gone to the teacher's table, where nobody checks in: not "not moved yet" where they were
         if at is not None and presence is not None:
             if expected is None or expected is at:
                 here[at.id].append(tag)
                 continue
-            if round_began is not None and presence.at < round_began:
+            if earlier:
                 wrong[at.id].append(not_moved)
                 not_moved_count += 1
             else:

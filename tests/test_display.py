@@ -120,3 +120,16 @@ def test_a_refused_class_list_is_called_what_it_is_not_storage_full(kivy_window)
         assert screen.alert.startswith("The new class list has problems and was not taken")
     finally:
         kivy_window.remove_widget(screen)
+
+
+def test_the_group_sent_to_the_teachers_table_is_listed_there_not_as_not_moved_yet():
+    from msgspec.structs import replace
+
+    # Round 2: Otters (Ana checked in at the tech station in round 1) go to the teacher's table, with no kiosk.
+    round_two = replace(STATE, clock=replace(STATE.clock, round=2, started_at=5.0),
+                        stations=(replace(STATE.stations[0], groups=("g1",)),
+                                  replace(STATE.stations[1], groups=("g3",)), STATE.stations[2]))
+    room_map = build_map("Room 12", round_two, {}, True, 1060.0)
+    assert [t.name for t in room_map.tile("teacher").expected] == ["Ana O.", "Ben N."]
+    assert [t.name for t in room_map.tile("tech").wrong] == ["Cy L."]  # a kiosk station's group: not moved yet
+    assert room_map.summary.endswith(" · 1 not moved yet")
