@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from msgspec.structs import replace as changed_struct
 
@@ -18,6 +18,7 @@ from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import StationConfig
 from shared.protocol import (
+    AttendanceMark,
     ClassEntry,
     Clock,
     Group,
@@ -56,7 +57,8 @@ class Room:
                  help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
                  progress_events: Sequence[tuple[str, str, dict[str, Any]]] = (),
                  skips: Sequence[Skip] = (), class_id: str | None = None,
-                 classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = ()) -> None:
+                 classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = (),
+                 attendance: Mapping[str, AttendanceMark] | None = None) -> None:
         self.room_id = room_id
         self.round_seconds = round_seconds  # a lesson's round length unless its start says another
         self.off = frozenset(off)  # stations switched off for this lesson
@@ -75,6 +77,7 @@ class Room:
         self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
                                     ends_at=None, left=None)
         self.presence: dict[str, Presence] = dict(presence or {})
+        self.attendance: dict[str, AttendanceMark] = dict(attendance or {})  # this lesson's absent and late
         self.help: list[HelpRequest] = list(help_queue or [])
         self.goals = goals
         self.progress: dict[str, Progress] = {}
@@ -178,7 +181,7 @@ class Room:
         self.students = {s.id: s for s in students}
         self.card_versions, self.classes, self.rotation = card_versions, classes, rotation
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
-        for traces in (self.presence, self.progress):
+        for traces in (self.presence, self.progress, self.attendance):
             for gone in traces.keys() - self.students.keys():
                 del traces[gone]
         self._static = self._static_parts()
@@ -187,7 +190,7 @@ class Room:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""
         self.students.pop(student_id, None)
-        for traces in (self.card_versions, self.presence, self.progress):
+        for traces in (self.card_versions, self.presence, self.progress, self.attendance):
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
@@ -220,11 +223,25 @@ class Room:
         return current is None or (current.at <= at and current != Presence(station, at))
 
     def check_in(self, student_id: str, station: str, at: float) -> bool:
-        """Record the student at the station unless a later check-in is already known. True if it changed."""
+        """Record the student at the station unless a later check-in is already known. True if it changed.
+        A student marked absent who checks in has come late."""
         if not self.would_check_in(student_id, station, at):
             return False
         self.presence[student_id] = Presence(station, at)
+        if self.attendance.get(student_id) == "absent":
+            self.attendance[student_id] = "late"
         return True
+
+    def mark_attendance(self, student_id: str, mark: AttendanceMark | Literal["present"]) -> str:
+        """Absent or late for this lesson, or present (the mark taken back)."""
+        if student_id not in self.students:
+            raise ValueError(f"{student_id!r} is not a student of this class")
+        name = self._static[1][student_id].name
+        if mark == "present":
+            self.attendance.pop(student_id, None)
+            return f"{name} is here"
+        self.attendance[student_id] = mark
+        return f"{name} is {mark}"
 
     # What students chose, aimed for and said at the end
     def record_progress(self, student: str, kind: str, data: dict[str, Any]) -> bool:
@@ -282,6 +299,7 @@ class Room:
             self.presence.clear()
             self.help.clear()
             self.progress.clear()
+            self.attendance.clear()
             if self.skips or self.off:  # skips and stations off are for one lesson
                 self.skips, self.off = [], frozenset()
                 self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
@@ -334,4 +352,4 @@ class Room:
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
                      goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,
-                     classes=self.classes)
+                     classes=self.classes, attendance=dict(self.attendance))

@@ -20,6 +20,7 @@ def kiosk_view(snapshot: State, station: str) -> State:
     theirs = here | {sid for sid, s in snapshot.students.items() if s.group is None or s.group in expected}
     return replace(snapshot,
                    presence={sid: p for sid, p in snapshot.presence.items() if sid in here},
+                   attendance={},  # the teacher's business
                    help=tuple(h for h in snapshot.help if h.station == station),
                    progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
 

@@ -158,7 +158,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     wrong: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
-    not_in = not_moved_count = 0
+    not_in = not_moved_count = absent_count = 0
+    attendance = state.attendance
     presence_of = state.presence
     round_began = state.clock.started_at if state.clock.round else None
     progress_of = state.progress
@@ -168,6 +169,13 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         if progress is not None and progress.ticket:  # rare next to the others: tags are remade only for these
             tag, misplaced, absent, not_moved = (t._replace(ticket=progress.ticket)
                                                  for t in (tag, misplaced, absent, not_moved))
+        if presence is None and attendance:
+            mark = attendance.get(student_id)
+            if mark == "absent":  # not missing: the teacher knows
+                absent_count += 1
+                continue
+            if mark == "late":
+                absent = absent._replace(note="late")
         at = stations.get(presence.station) if presence is not None else None
         earlier = presence is not None and round_began is not None and presence.at < round_began
         if at is not None and expected is not None and not expected.kiosk and expected is not at and earlier:
@@ -215,6 +223,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
     if not_moved_count:
         summary += f" · {not_moved_count} not moved yet"
+    if absent_count:
+        summary += f" · {absent_count} absent"
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
                        for h in state.help)
     title = f"{room} · {running.name}" if running and running.name != room else room

@@ -42,6 +42,7 @@ from shared.protocol import (
     STORAGE_FULL,
     Ack,
     AnswerHelpArgs,
+    AttendanceArgs,
     ClassArgs,
     ClassEntry,
     Clock,
@@ -274,7 +275,7 @@ class HubService:
                 self._state_changed()  # the teacher sees it at once
         elif student is None:
             pass
-        elif event.kind == "checkin" and self.room.check_in(student, event.station, event.at):
+        elif event.kind == "checkin" and self._check_in(student, event.station, event.at):
             self.room.seq += 1
             self.client.publish(self.topics.presence, encode(PresenceChange(
                 self.room.seq, student, event.station, event.at)), qos=QOS)
@@ -286,6 +287,14 @@ class HubService:
             self._help_ids.add(event.id)
         self.journal.append(ReceivedEvent(topic_station, event, student, now, verdict.accepted,
                                           verdict.reason, self.room.seq, mid))
+
+    def _check_in(self, student: str, station: str, at: float) -> bool:
+        """Place the student; one marked absent who turns up is late, and that is saved."""
+        marked = self.room.attendance.get(student)
+        placed = self.room.check_in(student, station, at)
+        if self.room.attendance.get(student) != marked:
+            self._try_store(lambda: self.store.save_attendance(self.room.attendance))
+        return placed
 
     def _known_event(self, event_id: str) -> bool:
         """An id already taken: applied in this run (perhaps not yet stored) or stored before."""
@@ -316,7 +325,8 @@ class HubService:
             return self._apply_command(command.action, minutes=minutes, lesson=lesson), None
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
-                   "delete_student": self._delete_student, "set_class": self._set_class}
+                   "delete_student": self._delete_student, "set_class": self._set_class,
+                   "mark_attendance": self._mark_attendance}
         return handler[command.action](command)
 
     def _answer(self, command: Command, apply: Callable[[Command], tuple[str, dict | None]]) -> None:
@@ -381,7 +391,8 @@ class HubService:
                     self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
-                    classes=self._class_entries(), off=self.store.stations_off())
+                    classes=self._class_entries(), off=self.store.stations_off(),
+                    attendance=self.store.load_attendance())
 
     def _class_entries(self) -> tuple[ClassEntry, ...]:
         now = self._local_now()
@@ -446,6 +457,13 @@ class HubService:
                       error)
             return
         self._state_changed()
+
+    def _mark_attendance(self, command: Command) -> tuple[str, None]:
+        args = command_args(command, AttendanceArgs)
+        message = self.room.mark_attendance(args.student, args.mark)
+        self.store.save_attendance(self.room.attendance)
+        self._state_changed()
+        return message, None
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
@@ -539,9 +557,10 @@ class HubService:
             message += f" (the timetable has {due.name} now: end, then change the class, if that was meant)"
         if action == "start":
             self._try_store(lambda: self.store.begin_session(now, self.room.class_id, sorted(self.room.off)))
-        if action == "end":  # its calls for help are closed too, also after a restart
+        if action == "end":  # its calls for help and attendance are closed too, also after a restart
             self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
-                                     self.store.save_help(self.room.help)))
+                                     self.store.save_help(self.room.help),
+                                     self.store.save_attendance(self.room.attendance)))
         self._state_changed(now if action in ("start", "end") else None)
         return message
 

@@ -18,7 +18,7 @@ from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
-from shared.protocol import Clock, Event, HelpRequest, Presence
+from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Presence
 
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
 
@@ -188,15 +188,22 @@ _V3 = statements(
     'ALTER TABLE "students" DROP COLUMN "readiness"',
 )
 
-# Version 4: a lesson (a session) keeps the stations it switched off, so a restart keeps them off.
-_V4 = statements('ALTER TABLE "sessions" ADD COLUMN "stations_off" TEXT')
+# Version 4: a lesson (a session) keeps the stations it switched off, so a restart keeps them off; the lesson's
+# attendance marks (absent, late) are a table of their own.
+_V4 = statements(
+    'ALTER TABLE "sessions" ADD COLUMN "stations_off" TEXT',
+    """CREATE TABLE "attendance" (
+   "student" TEXT PRIMARY KEY,
+   "mark" TEXT NOT NULL
+)""",
+)
 
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
     Migration(3, "classes: enrollments with their groups and readiness, the school's ids, sessions by class",
               _V3),
-    Migration(4, "the stations a lesson switched off", _V4),
+    Migration(4, "the stations a lesson switched off, and its attendance", _V4),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -420,6 +427,7 @@ class HubStore:
             self._set_meta(conn, "session_started", since)
             conn.execute("DELETE FROM help_queue")
             conn.execute("DELETE FROM skips")
+            conn.execute("DELETE FROM attendance")
 
     @locked
     def class_students(self, class_id: str, today: dt.date) -> list[RosterStudent]:
@@ -494,6 +502,7 @@ class HubStore:
         self.file.erase([
             ("DELETE FROM events WHERE student = ?", (student_id,)),
             ("DELETE FROM enrollments WHERE student = ?", (student_id,)),
+            ("DELETE FROM attendance WHERE student = ?", (student_id,)),
             # what the last OneRoster import kept of them, for the next delta
             ("DELETE FROM roster_mirror WHERE (file = 'users.csv' AND sourced_id = (SELECT sis_id FROM students "
              "WHERE id = ?)) OR (file IN ('enrollments.csv', 'roles.csv') AND json_extract(record, "
@@ -582,6 +591,18 @@ class HubStore:
         with self.file.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO sessions (started, class_id, stations_off) VALUES (?, ?, ?)",
                          (at, class_id, json.dumps(stations_off or [])))
+
+    @locked
+    def save_attendance(self, marks: Mapping[str, str]) -> None:
+        with self.file.transaction() as conn:
+            conn.execute("DELETE FROM attendance")
+            conn.executemany("INSERT INTO attendance (student, mark) VALUES (?, ?)", sorted(marks.items()))
+        self.file.make_durable()
+
+    @locked
+    def load_attendance(self) -> dict[str, AttendanceMark]:
+        return {student: mark for student, mark in self.db.execute("SELECT student, mark FROM attendance")
+                if mark in ATTENDANCE_MARKS}
 
     @locked
     def stations_off(self) -> list[str]:

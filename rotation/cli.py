@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
                               help="a station switched off for this lesson (repeat for more)")
     lesson_end = lesson_commands.add_parser("end", help="end the lesson")
     _config_argument(lesson_end)
+    attendance = hub_commands.add_parser("attendance", help="mark a student absent or late for this lesson (not "
+                                         "missing on the map), or present again")
+    _config_argument(attendance)
+    attendance.add_argument("student", help="the student id")
+    attendance.add_argument("mark", choices=("absent", "late", "present"))
     hub_class = hub_commands.add_parser("class", help="run another class (the hub must run, with no lesson "
                                         "going); without CLASS, list the room's classes")
     _config_argument(hub_class)
@@ -479,6 +484,8 @@ def dispatch(args: argparse.Namespace) -> int:
         if args.lesson_command == "end":
             return teacher.clock_command(config, "end", 1)
         return teacher.start_lesson(config, args.class_ref, args.minutes, args.rounds, args.off)
+    if args.hub_command == "attendance":
+        return teacher.attendance(config, args.student, args.mark)
     if args.hub_command == "class":
         return teacher.choose_class(config, args.class_ref)
     if args.hub_command == "pair":

@@ -65,6 +65,11 @@ def finish(reply: Reply | None) -> int:
     return 0 if reply.ok else 1
 
 
+def attendance(config: Config, student: str, mark: str) -> int:
+    with HubSession(config) as hub:
+        return finish(hub.send("mark_attendance", {"student": student, "mark": mark}))
+
+
 def start_lesson(config: Config, class_ref: str | None, minutes: float | None, rounds: int | None,
                  off: list[str]) -> int:
     """Round 1 of a lesson, of ``class_ref`` if given (switched to first), with its settings."""

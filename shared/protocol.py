@@ -239,6 +239,7 @@ class State(Message, frozen=True, omit_defaults=False):
     progress: dict[str, Progress] = {}  # this session's, by student
     class_id: Name | None = None  # the class the room runs now: its students are ``students``
     classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=MAX_CLASSES)] = ()  # every class of the room
+    attendance: dict[str, AttendanceMark] = {}  # this lesson's: absent, or late until their first check-in
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -315,6 +316,15 @@ class SetGroupsArgs(Part, frozen=True):
     groups: dict[str, tuple[str, ...]]  # group name -> student ids
 
 
+AttendanceMark: TypeAlias = Literal["absent", "late"]
+ATTENDANCE_MARKS: tuple[str, ...] = get_args(AttendanceMark)
+
+
+class AttendanceArgs(Part, frozen=True):
+    student: str
+    mark: AttendanceMark | Literal["present"]  # present takes a mark back
+
+
 class MoveStudentArgs(Part, frozen=True):
     student: str
     group: str
@@ -359,14 +369,14 @@ COMMAND_ARGS: dict[str, type[Part]] = {
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
-    "pair_kiosk": PairKioskArgs, "set_class": ClassArgs,
+    "pair_kiosk": PairKioskArgs, "set_class": ClassArgs, "mark_attendance": AttendanceArgs,
 }
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
 COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
-                            "reissue_card", "delete_student", "pair_kiosk", "set_class"]
+                            "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

@@ -64,3 +64,31 @@ def test_a_lesson_the_rotation_cannot_run_is_refused_saying_why(room, hub, capsy
     assert main(["hub", "lesson", "start", "--config", str(room.path), *every]) == 1
     assert "every station is switched off" in capsys.readouterr().err
     assert hub.room.clock.round == 0
+
+
+def test_a_student_marked_absent_is_not_missing_and_one_who_turns_up_is_late(room, hub, capsys):
+    from hub.mapview import build_map
+    from shared.protocol import Event
+    from tests.conftest import card
+
+    hub.handle_command(Command("c0", "start", "teacher"))
+    assert main(["hub", "attendance", "--config", str(room.path), "s05", "absent"]) == 0
+    assert capsys.readouterr().out == "Sofia R. is absent\n"
+    assert main(["hub", "attendance", "--config", str(room.path), "s06", "late"]) == 0
+    state = hub.room.snapshot(0.0)
+    room_map = build_map("Room 12", state, {}, True, 0.0)
+    missing = {t.name: t.note for tile in room_map.tiles for t in tile.missing}
+    assert "Sofia R." not in missing and missing[state.students["s06"].name] == "late"
+    assert room_map.summary.endswith(" · 1 absent")
+    assert hub.room.snapshot(0.0).attendance == {"s05": "absent", "s06": "late"}
+    from hub.kiosk_view import kiosk_view
+
+    assert kiosk_view(state, "tech").attendance == {}  # the teacher's business, not the kiosks'
+
+    hub.handle_event("tech", Event(id="e1", kind="checkin", card=card("s05"), station="tech", at=1.0, seq=1,
+                                   kiosk_time=1.0))
+    assert hub.room.attendance["s05"] == "late" and hub.store.load_attendance()["s05"] == "late"
+    assert main(["hub", "attendance", "--config", str(room.path), "s06", "present"]) == 0
+    assert "s06" not in hub.room.attendance
+    hub.handle_command(Command("c1", "end", "teacher"))
+    assert hub.room.attendance == {} and hub.store.load_attendance() == {}

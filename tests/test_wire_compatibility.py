@@ -29,8 +29,9 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
     sent, again = json.loads(recorded["payload"]), json.loads(encode(message))
     if recorded["kind"] == "kiosk_event" and sent.get("data") == {}:
         del sent["data"]  # optional, and left out when empty: the one difference, which 0.1.0 reads the same
-    if recorded["kind"] in ("state", "view"):  # the room's classes and stations off, added in 0.2; 0.1.0 ignores
-        assert (again.pop("class_id"), again.pop("classes")) == (None, [])  # fields it lacks
+    if recorded["kind"] in ("state", "view"):  # classes, attendance and stations off, added in 0.2, at their
+        # defaults; 0.1.0 ignores the fields it lacks
+        assert (again.pop("class_id"), again.pop("classes"), again.pop("attendance")) == (None, [], {})
         assert [station.pop("off") for station in again["stations"]] == [False] * len(again["stations"])
     assert again == sent
 
