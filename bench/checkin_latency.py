@@ -273,9 +273,9 @@ def main() -> None:
         config = load_config(config_path)
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
         try:
-            from hub.roster_source import load_roster
-            roster = load_roster(config.roster).students
-            nook = {s.id: make_token(config.secret, s.id) for s in roster}
+            from hub.roster_source import read_roster
+            roster = read_roster(config.roster)[0].people  # a plain class list: the card ids are the list's
+            nook = {s.sis_id: make_token(config.secret, s.sis_id) for s in roster}
             line = (next(iter(nook.values())) + "\r\n").encode()
             if args.part in ("a", "both"):
                 pty_anchor = raw_pty_transfer(args.scans, line, gap)
