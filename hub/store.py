@@ -20,6 +20,9 @@ from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
 from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Presence
 
+# An enrollment ``e`` that runs on ``:day`` (ISO dates compare as text; the end is exclusive, as OneRoster's).
+# hub.roster.Membership.current says the same of an enrollment being imported.
+CURRENT_ENROLLMENT = "coalesce(e.begins, '') <= :day AND coalesce(e.ends, '9999') > :day"
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
 
 
@@ -433,21 +436,19 @@ class HubStore:
     def class_students(self, class_id: str, today: dt.date) -> list[RosterStudent]:
         """The class's students on ``today`` (an enrollment may begin later, or have ended: its end date is
         exclusive), with this class's groups and readiness."""
-        day = today.isoformat()
         return [RosterStudent(r[0], r[1], r[2], r[3], tuple(i for i in (r[4] or "").split(";") if i), r[5])
                 for r in self.db.execute(
                     "SELECT s.id, s.first_name, s.last_name, e.group_id, s.interests, e.readiness FROM enrollments e "
-                    "JOIN students s ON s.id = e.student WHERE e.class_id = ? AND coalesce(e.begins, '') <= ? "
-                    "AND coalesce(e.ends, '9999') > ? ORDER BY s.id", (class_id, day, day))]
+                    f"JOIN students s ON s.id = e.student WHERE e.class_id = :class AND {CURRENT_ENROLLMENT} "
+                    "ORDER BY s.id", {"class": class_id, "day": today.isoformat()})]
 
     @locked
     def memberships(self, today: dt.date) -> dict[str, list[str]]:
         """The card ids of each class's students on ``today``."""
-        day = today.isoformat()
         found: dict[str, list[str]] = {}
         for klass, student in self.db.execute(
-                "SELECT class_id, student FROM enrollments WHERE coalesce(begins, '') <= ? "
-                "AND coalesce(ends, '9999') > ? ORDER BY class_id, student", (day, day)):
+                f"SELECT class_id, student FROM enrollments AS e WHERE {CURRENT_ENROLLMENT} "
+                "ORDER BY class_id, student", {"day": today.isoformat()}):
             found.setdefault(klass, []).append(student)
         return found
 
