@@ -140,7 +140,7 @@ class KioskPresenter:
             self.round_end_sound.play()
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
-                         self.core.storage_full)
+                         self.core.storage_full, self.core.paused())
         model = self.view.model()
         s = self.screen
         s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_label, s.help_waiting = (

@@ -71,6 +71,10 @@ class KioskCore(FollowsHub):
     def hub_now(self) -> float:
         return self.hub_clock.hub_now(self.now())
 
+    def paused(self) -> bool:
+        """The teacher paused the lesson."""
+        return self.state is not None and bool(self.state.clock.round) and not self.state.clock.running
+
     def time_left(self) -> float | None:
         return time_left(self.state.clock, self.hub_now()) if self.state else None
 

@@ -9,6 +9,7 @@ from kiosk.prompts import Colour, Option, Prompt
 from shared.clock import format_left_for_students
 
 SHOW_SECONDS = 5.0
+PAUSED = "Paused"  # in the clock's place while the teacher has paused the lesson
 PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
 MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
@@ -88,7 +89,8 @@ class KioskView:
         return True
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
-               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False) -> None:
+               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
+               paused: bool = False) -> None:
         self.help_waiting = help_waiting
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
@@ -96,7 +98,7 @@ class KioskView:
             self.prompt = None
         if self._moves and now - self._moves_at >= MOVE_SECONDS:
             self._moves = []
-        self.clock = format_left_for_students(time_left)
+        self.clock = PAUSED if paused else format_left_for_students(time_left)
         if not scanner_ok:
             self.status = "The card scanner is not connected: please tell your teacher"
         elif storage_full and not (connected and hub_online):

@@ -92,3 +92,31 @@ def test_a_student_marked_absent_is_not_missing_and_one_who_turns_up_is_late(roo
     assert "s06" not in hub.room.attendance
     hub.handle_command(Command("c1", "end", "teacher"))
     assert hub.room.attendance == {} and hub.store.load_attendance() == {}
+
+
+def test_a_pause_is_seen_large_on_the_map_and_on_every_kiosk(room, hub, display, kivy_window, tmp_path):
+    from kiosk.app import KioskPresenter, KioskScreen
+    from kiosk.core import KioskCore
+    from tests.conftest import eventually, pump
+
+    link, screen, _ = display
+    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    kiosk = KioskScreen(size=(800, 480))
+    kivy_window.add_widget(kiosk)
+    presenter = KioskPresenter(core, kiosk)
+    core.start()
+    try:
+        eventually(lambda: core.state is not None and link.state is not None, message="the room state")
+        hub.handle_command(Command("c1", "start", "teacher"))
+        pump(lambda: kiosk.clock == "15 min" and screen.round_text == "Round 1 of 5", message="the lesson running")
+        normal = screen.ids.round_label.font_size
+        hub.handle_command(Command("c2", "pause", "teacher"))
+        pump(lambda: kiosk.clock == "Paused" and screen.round_text == "Round 1 of 5 · paused", message="the pause")
+        assert screen.ids.round_label.font_size > 1.5 * normal
+        hub.handle_command(Command("c3", "resume", "teacher"))
+        pump(lambda: kiosk.clock.endswith("min") and screen.ids.round_label.font_size == normal,
+             message="the lesson going on")
+    finally:
+        presenter.close()
+        core.stop()
+        kivy_window.remove_widget(kiosk)
