@@ -55,7 +55,7 @@ class Room:
                  card_versions: dict[str, int], round_seconds: float, clock: Clock | None = None,
                  presence: dict[str, Presence] | None = None, seq: int = 0,
                  help_queue: list[HelpRequest] | None = None, goals: tuple[str, ...] = (),
-                 progress_events: Sequence[tuple[str, str, dict[str, Any]]] = (),
+                 progress_events: Sequence[tuple[str, str, dict[str, Any], str, float]] = (),
                  skips: Sequence[Skip] = (), class_id: str | None = None,
                  classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = (),
                  attendance: Mapping[str, AttendanceMark] | None = None) -> None:
@@ -81,8 +81,9 @@ class Room:
         self.help: list[HelpRequest] = list(help_queue or [])
         self.goals = goals
         self.progress: dict[str, Progress] = {}
-        for student, kind, data in progress_events:
-            self.record_progress(student, kind, data)
+        self.checked_out: dict[str, Presence] = {}  # where and when a student left, until their next check-in
+        for student, kind, data, station, at in progress_events:
+            self.record_progress(student, kind, data, station, at)
         self.seq = seq
         self._static = self._static_parts()
 
@@ -181,7 +182,7 @@ class Room:
         self.students = {s.id: s for s in students}
         self.card_versions, self.classes, self.rotation = card_versions, classes, rotation
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
-        for traces in (self.presence, self.progress, self.attendance):
+        for traces in (self.presence, self.progress, self.attendance, self.checked_out):
             for gone in traces.keys() - self.students.keys():
                 del traces[gone]
         self._static = self._static_parts()
@@ -190,7 +191,7 @@ class Room:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""
         self.students.pop(student_id, None)
-        for traces in (self.card_versions, self.presence, self.progress, self.attendance):
+        for traces in (self.card_versions, self.presence, self.progress, self.attendance, self.checked_out):
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
@@ -228,6 +229,7 @@ class Room:
         if not self.would_check_in(student_id, station, at):
             return False
         self.presence[student_id] = Presence(station, at)
+        self.checked_out.pop(student_id, None)  # back at a station
         if self.attendance.get(student_id) == "absent":
             self.attendance[student_id] = "late"
         return True
@@ -244,9 +246,16 @@ class Room:
         return f"{name} is {mark}"
 
     # What students chose, aimed for and said at the end
-    def record_progress(self, student: str, kind: str, data: dict[str, Any]) -> bool:
-        """Fold a choice, goal or exit ticket into the student's session. True if it changed."""
+    def record_progress(self, student: str, kind: str, data: dict[str, Any], station: str | None = None,
+                        at: float | None = None) -> bool:
+        """Fold a choice, goal or exit ticket into the student's session. True if it changed. An exit ticket
+        where the student is checked in is their check-out: they are done there."""
         current = self.progress.get(student, Progress())
+        presence = self.presence.get(student)
+        left = (kind == "exit_ticket" and station is not None and at is not None and presence is not None
+                and presence.station == station and presence.at <= at and student not in self.checked_out)
+        if left and station is not None and at is not None:
+            self.checked_out[student] = Presence(station, at)
         if kind == "choice":
             changed = changed_struct(current, activity=data["activity"])
         elif kind == "goal":
@@ -256,7 +265,7 @@ class Room:
         else:
             return False
         self.progress[student] = changed
-        return changed != current
+        return left or changed != current
 
     # Calls for help, answered in order of arrival
     def ask_help(self, request_id: str, station: str, at: float, student: str | None = None) -> bool:
@@ -300,6 +309,7 @@ class Room:
             self.help.clear()
             self.progress.clear()
             self.attendance.clear()
+            self.checked_out.clear()
             if self.skips or self.off:  # skips and stations off are for one lesson
                 self.skips, self.off = [], frozenset()
                 self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
@@ -352,4 +362,4 @@ class Room:
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
                      goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,
-                     classes=self.classes, attendance=dict(self.attendance))
+                     classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out))

@@ -21,6 +21,7 @@ def kiosk_view(snapshot: State, station: str) -> State:
     return replace(snapshot,
                    presence={sid: p for sid, p in snapshot.presence.items() if sid in here},
                    attendance={},  # the teacher's business
+                   checked_out={sid: p for sid, p in snapshot.checked_out.items() if sid in here},
                    help=tuple(h for h in snapshot.help if h.station == station),
                    progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
 

@@ -158,8 +158,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     wrong: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
-    not_in = not_moved_count = absent_count = 0
-    attendance = state.attendance
+    not_in = not_moved_count = absent_count = done_count = 0
+    attendance, checked_out = state.attendance, state.checked_out
     presence_of = state.presence
     round_began = state.clock.started_at if state.clock.round else None
     progress_of = state.progress
@@ -176,8 +176,15 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
                 continue
             if mark == "late":
                 absent = absent._replace(note="late")
-        at = stations.get(presence.station) if presence is not None else None
         earlier = presence is not None and round_began is not None and presence.at < round_began
+        gone = checked_out.get(student_id) if checked_out and presence is not None else None
+        if gone is not None and presence is not None and gone.station == presence.station:
+            if not earlier:  # checked out this round: done at the station, not in place and not missing
+                done_count += 1
+                here[presence.station].append(tag._replace(note="done"))
+                continue
+            presence = None  # left last round: not checked in anywhere this round, not "not moved yet"
+        at = stations.get(presence.station) if presence is not None else None
         if at is not None and expected is not None and not expected.kiosk and expected is not at and earlier:
             at = None  # gone to the teacher's table, where nobody checks in: not "not moved yet" where they were
         if at is not None and presence is not None:
@@ -218,9 +225,11 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     due = next((c for c in state.classes if c.due), None)
     if clock.round == 0 and due is not None and due is not running:
         round_text += f" · {due.name} is due now"
-    placed = sum(len(names) for names in here.values())
+    placed = sum(len(names) for names in here.values()) - done_count
     misplaced_count = sum(len(names) for names in wrong.values()) - not_moved_count
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
+    if done_count:
+        summary += f" · {done_count} done"
     if not_moved_count:
         summary += f" · {not_moved_count} not moved yet"
     if absent_count:

@@ -280,7 +280,8 @@ class HubService:
             self.client.publish(self.topics.presence, encode(PresenceChange(
                 self.room.seq, student, event.station, event.at)), qos=QOS)
             self._snapshot_due = True
-        elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data):
+        elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data,
+                                                                        event.station, event.at):
             self.room.seq += 1
             self._snapshot_due = True
         if event.kind == "help":

@@ -578,13 +578,13 @@ class HubStore:
         return {student: Presence(station, at) for student, station, at in rows}
 
     @locked
-    def progress_events(self) -> list[tuple[str, str, dict]]:
-        """(student, kind, data) of this session's accepted choices, goals and exit tickets, oldest first."""
+    def progress_events(self) -> list[tuple[str, str, dict, str, float]]:
+        """(student, kind, data, station, at) of this session's accepted choices, goals and exit tickets, oldest
+        first."""
         rows = self.db.execute(
-            "SELECT student, kind, data FROM events WHERE accepted = 1 AND kind IN ('choice', 'goal', 'exit_ticket') "
-            f"{SINCE_SESSION_STARTED} "
-            "ORDER BY at").fetchall()
-        return [(student, kind, json.loads(data or "{}")) for student, kind, data in rows]
+            "SELECT student, kind, data, station, at FROM events WHERE accepted = 1 "
+            f"AND kind IN ('choice', 'goal', 'exit_ticket') {SINCE_SESSION_STARTED} ORDER BY at").fetchall()
+        return [(student, kind, json.loads(data or "{}"), station, at) for student, kind, data, station, at in rows]
 
     # Sessions, conference notes and reports
     @locked

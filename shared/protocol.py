@@ -240,6 +240,7 @@ class State(Message, frozen=True, omit_defaults=False):
     class_id: Name | None = None  # the class the room runs now: its students are ``students``
     classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=MAX_CLASSES)] = ()  # every class of the room
     attendance: dict[str, AttendanceMark] = {}  # this lesson's: absent, or late until their first check-in
+    checked_out: dict[str, Presence] = {}  # where and when a student left a station, until their next check-in
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""

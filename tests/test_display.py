@@ -133,3 +133,18 @@ def test_the_group_sent_to_the_teachers_table_is_listed_there_not_as_not_moved_y
     assert [t.name for t in room_map.tile("teacher").expected] == ["Ana O.", "Ben N."]
     assert [t.name for t in room_map.tile("tech").wrong] == ["Cy L."]  # a kiosk station's group: not moved yet
     assert room_map.summary.endswith(" · 1 not moved yet")
+
+
+def test_a_student_who_checked_out_is_done_there_and_not_flagged_next_round():
+    from msgspec.structs import replace
+
+    from shared.protocol import Presence
+
+    left = replace(STATE, checked_out={"a": Presence("tech", 3.0)})  # Ana's exit ticket at the tech station
+    room_map = build_map("Room 12", left, {}, True, 1060.0)
+    assert [(t.name, t.note) for t in room_map.tile("tech").here] == [("Ana O.", "done")]
+    assert room_map.summary.startswith("0 in place") and room_map.summary.endswith(" · 1 done")
+    next_round = replace(left, clock=replace(STATE.clock, round=2, started_at=5.0))
+    later = build_map("Room 12", next_round, {}, True, 1060.0)
+    assert [t.name for t in later.tile("tech").wrong] == ["Cy L."]  # Ana left last round: not "not moved yet"
+    assert later.summary == "0 in place · 0 at the wrong station · 2 not checked in · 1 not moved yet"

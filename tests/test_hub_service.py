@@ -182,3 +182,29 @@ def test_a_choice_or_goal_the_kiosk_did_not_offer_is_refused(room, broker):
     assert hub.store.db.execute("SELECT accepted, reason FROM events ORDER BY kiosk_seq").fetchall() == [
         (0, "activity not offered at this station"), (0, "goal not offered in this room")]
     hub.store.close()
+
+
+def test_an_exit_ticket_where_the_student_is_checks_them_out_also_after_a_restart(room, broker):
+    import time
+
+    from tests.conftest import eventually
+
+    hub = HubService(room)
+    hub.start()
+    now = time.time()  # after the hub took the class: a lesson's presence counts from then
+    try:
+        for seq, (kind, data) in enumerate((("checkin", {}), ("exit_ticket", {"how": "got_it"})), start=1):
+            hub.handle_event("tech", Event(id=f"e{seq}", kind=kind, card=card("s05"), station="tech",
+                                           at=now + seq / 1000, seq=seq, kiosk_time=0.0, data=data))
+        assert hub.room.snapshot(0.0).checked_out["s05"].station == "tech"
+        eventually(lambda: hub.store.event_count() == 2, message="the events stored")
+    finally:
+        hub.stop()
+    again = HubService(room)
+    try:
+        assert set(again.room.checked_out) == {"s05"}
+        again.handle_event("reading-nook", Event(id="e3", kind="checkin", card=card("s05"), station="reading-nook",
+                                                 at=time.time(), seq=1, kiosk_time=0.0))
+        assert again.room.checked_out == {}  # at a station again
+    finally:
+        again.store.close()

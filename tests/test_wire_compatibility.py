@@ -31,7 +31,8 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
         del sent["data"]  # optional, and left out when empty: the one difference, which 0.1.0 reads the same
     if recorded["kind"] in ("state", "view"):  # classes, attendance and stations off, added in 0.2, at their
         # defaults; 0.1.0 ignores the fields it lacks
-        assert (again.pop("class_id"), again.pop("classes"), again.pop("attendance")) == (None, [], {})
+        assert (again.pop("class_id"), again.pop("classes"), again.pop("attendance"), again.pop("checked_out")) == (
+            None, [], {}, {})
         assert [station.pop("off") for station in again["stations"]] == [False] * len(again["stations"])
     assert again == sent
 
