@@ -133,16 +133,23 @@ class Room:
                 if assignment[student] is not None:
                     raise ValueError(f"{student} is in two groups: {assignment[student]} and {group}")
                 assignment[student] = group
-        students = [replace(s, group=assignment[s.id]) for s in self.students.values()]
+        self._take_students([replace(s, group=assignment[s.id]) for s in self.students.values()], "these groups")
+        return assignment
+
+    def _take_students(self, students: list[RosterStudent], what: str,
+                       card_versions: dict[str, int] | None = None) -> None:
+        """The class's students become these (with these card versions), the plan kept as far as it can be;
+        ValueError naming ``what`` if the rotation cannot keep its rules with them, and then nothing changes."""
         try:
             rotation = self._plan(students, keep=self.rotation, skips=self.skips)
         except PlanError as error:
-            raise ValueError(f"the rotation cannot keep its rules with these groups: {error}") from None
+            raise ValueError(f"the rotation cannot keep its rules with {what}: {error}") from None
         self.students = {s.id: s for s in students}
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
         self.rotation = rotation
+        if card_versions is not None:
+            self.card_versions = card_versions
         self._static = self._static_parts()
-        return assignment
 
     def skip(self, group: str, station: str, instead: str | None = None) -> str:
         """The group does not visit the station this session: it stays where it was a round longer, or
@@ -175,17 +182,11 @@ class Room:
         """The running class as a new roster import has it: who joined, who left (their presence and progress
         go with them), names, groups and card versions. ValueError if the rotation cannot keep its rules with
         it; then nothing changes."""
-        try:
-            rotation = self._plan(students, keep=self.rotation, skips=self.skips)
-        except PlanError as error:
-            raise ValueError(f"the rotation cannot keep its rules with the new roster: {error}") from None
-        self.students = {s.id: s for s in students}
-        self.card_versions, self.classes, self.rotation = card_versions, classes, rotation
-        self.groups = list(dict.fromkeys(s.group for s in students if s.group))
+        self._take_students(students, "the new roster", card_versions)
+        self.classes = classes
         for traces in (self.presence, self.progress, self.attendance, self.checked_out):
             for gone in traces.keys() - self.students.keys():
                 del traces[gone]
-        self._static = self._static_parts()
 
     def forget_student(self, student_id: str) -> None:
         """Take every trace of the student out of the room: their data has been deleted. A call for help

@@ -119,13 +119,19 @@ def test_each_class_keeps_its_groups_through_a_restart(periods, tmp_path):
     again.store.close()
 
 
-def test_the_timetable_says_which_class_is_due_and_a_new_hub_runs_it(tmp_path, broker):
+def hub_in_period_3(tmp_path, port: int) -> HubService:
+    """A new hub for the periods roster, on a Thursday at 10:30 (its local time, as the timetable is), when
+    the timetable has Period 3 (Tuesdays and Thursdays, 10:05-10:55)."""
     (tmp_path / "periods.csv").write_text(PERIODS)
-    config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
+    config = room_with(tmp_path, port, 'roster = "periods.csv"')
     config.path.write_text(config.path.read_text() + '\n[[period]]\nclass = "Period 3"\ndays = ["tue", "thu"]\n'
                                                       'start = "10:05"\nend = "10:55"\n')
-    thursday = dt.datetime(2026, 12, 3, 10, 30).timestamp()  # the hub's local time, as the timetable is
-    hub = HubService(load_config(config.path), now=lambda: thursday)
+    thursday = dt.datetime(2026, 12, 3, 10, 30).timestamp()
+    return HubService(load_config(config.path), now=lambda: thursday)
+
+
+def test_the_timetable_says_which_class_is_due_and_a_new_hub_runs_it(tmp_path, broker):
+    hub = hub_in_period_3(tmp_path, broker.port)
     try:
         assert hub.room.class_id == "period-3"  # no class chosen yet: the one due
         assert [(c.id, c.due) for c in hub.room.classes] == [("period-2", False), ("period-3", True)]
@@ -334,12 +340,7 @@ def test_an_export_is_taken_only_once_it_stops_changing_and_a_student_back_keeps
 
 
 def test_starting_another_class_than_the_timetable_has_says_so(tmp_path, broker):
-    (tmp_path / "periods.csv").write_text(PERIODS)
-    config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
-    config.path.write_text(config.path.read_text() + '\n[[period]]\nclass = "Period 3"\ndays = ["thu"]\n'
-                                                      'start = "10:05"\nend = "10:55"\n')
-    thursday = dt.datetime(2026, 12, 3, 10, 30).timestamp()
-    hub = HubService(load_config(config.path), now=lambda: thursday)
+    hub = hub_in_period_3(tmp_path, broker.port)
     try:
         hub.handle_command(Command("c1", "set_class", "teacher", {"class": "Period 2"}))
         assert hub._apply_command("start") == ("started round 1 of 5, 15-minute rounds (the timetable has Period 3 "
