@@ -19,10 +19,12 @@ from shared.cards import CardClaim
 from shared.config import StationConfig
 from shared.protocol import (
     AttendanceMark,
+    ChangeLessonArgs,
     ClassEntry,
     Clock,
     Group,
     HelpRequest,
+    LessonEnd,
     Presence,
     Progress,
     StartArgs,
@@ -58,10 +60,14 @@ class Room:
                  progress_events: Sequence[tuple[str, str, dict[str, Any], str, float]] = (),
                  skips: Sequence[Skip] = (), class_id: str | None = None,
                  classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = (),
-                 attendance: Mapping[str, AttendanceMark] | None = None) -> None:
+                 attendance: Mapping[str, AttendanceMark] | None = None, off_next: Sequence[str] | None = None,
+                 cycle_start: int = 1) -> None:
         self.room_id = room_id
         self.round_seconds = round_seconds  # a lesson's round length unless its start says another
         self.off = frozenset(off)  # stations switched off for this lesson
+        self.off_next = None if off_next is None else frozenset(off_next)  # from the next round, if changed
+        self.cycle_start = cycle_start  # the lesson round in which the plan's first round is (it changes with `off`)
+        self.ended: LessonEnd | None = None  # the last lesson's summary, until the next starts
         self.class_id = class_id  # the class running: ``students`` are its
         self.classes = classes
         self.stations = stations
@@ -72,7 +78,7 @@ class Room:
         try:
             self.rotation = self._plan(students, skips=self.skips)
         except PlanError:  # the room changed since the skips or the stations off were set: the plan comes first
-            self.skips, self.off = [], frozenset()
+            self.skips, self.off, self.off_next = [], frozenset(), None
             self.rotation = self._plan(students)
         self.clock = clock or Clock(round=0, rounds=len(stations), duration=round_seconds, running=False,
                                     ends_at=None, left=None)
@@ -82,8 +88,14 @@ class Room:
         self.goals = goals
         self.progress: dict[str, Progress] = {}
         self.checked_out: dict[str, Presence] = {}  # where and when a student left, until their next check-in
+        self.out: dict[str, Presence] = {}  # out of the room (the kiosk's pass), until their next scan
         for student, kind, data, station, at in progress_events:
-            self.record_progress(student, kind, data, station, at)
+            if kind == "out":
+                self.go_out(student, station, at)
+            elif kind == "checkin":
+                self.came_back(student, at)
+            else:
+                self.record_progress(student, kind, data, station, at)
         self.seq = seq
         self._static = self._static_parts()
 
@@ -119,10 +131,10 @@ class Room:
         level = student.readiness if student.readiness is not None else MIDDLE_READINESS
         return max(1, min(5, level + TICKET_STEP[ticket]))
 
-    def set_groups(self, groups: Mapping[str, Sequence[str]]) -> dict[str, str | None]:
+    def set_groups(self, groups: Mapping[str, Sequence[str]], apply: bool = True) -> dict[str, str | None]:
         """Put each listed student in their group; students not listed are left without one. The new plan
         is made first, so a grouping it cannot keep changes nothing (ValueError says why). Returns each
-        student's group, for the store."""
+        student's group, for the store. ``apply=False``: only check that the rotation can run with it."""
         assignment: dict[str, str | None] = dict.fromkeys(self.students)
         for group, members in groups.items():
             if not isinstance(group, str) or not NAME_PATTERN.match(group):
@@ -133,17 +145,22 @@ class Room:
                 if assignment[student] is not None:
                     raise ValueError(f"{student} is in two groups: {assignment[student]} and {group}")
                 assignment[student] = group
-        self._take_students([replace(s, group=assignment[s.id]) for s in self.students.values()], "these groups")
+        self._take_students([replace(s, group=assignment[s.id]) for s in self.students.values()], "these groups",
+                            apply=apply)
         return assignment
 
     def _take_students(self, students: list[RosterStudent], what: str,
-                       card_versions: dict[str, int] | None = None) -> None:
+                       card_versions: dict[str, int] | None = None, apply: bool = True) -> None:
         """The class's students become these (with these card versions), the plan kept as far as it can be;
         ValueError naming ``what`` if the rotation cannot keep its rules with them, and then nothing changes."""
         try:
             rotation = self._plan(students, keep=self.rotation, skips=self.skips)
+            if self.off_next is not None:
+                self._plan(students, keep=self.rotation, off=self.off_next)
         except PlanError as error:
             raise ValueError(f"the rotation cannot keep its rules with {what}: {error}") from None
+        if not apply:
+            return
         self.students = {s.id: s for s in students}
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
         self.rotation = rotation
@@ -161,7 +178,7 @@ class Room:
             raise ValueError(str(error)) from None
         where = next(r for r in range(1, len(rotation.rounds) + 1) if self.rotation.station_of(group, r) == station)
         self.skips, self.rotation = skips, rotation
-        return (f"{group} skip {self._station_name(station)}: in round {where} they are at "
+        return (f"{group} skip {self._station_name(station)}: in round {where + self.cycle_start - 1} they are at "
                 f"{self._station_name(rotation.station_of(group, where))}")
 
     def _station_name(self, station_id: str | None) -> str:
@@ -184,7 +201,7 @@ class Room:
         it; then nothing changes."""
         self._take_students(students, "the new roster", card_versions)
         self.classes = classes
-        for traces in (self.presence, self.progress, self.attendance, self.checked_out):
+        for traces in (self.presence, self.progress, self.attendance, self.checked_out, self.out):
             for gone in traces.keys() - self.students.keys():
                 del traces[gone]
 
@@ -192,7 +209,8 @@ class Room:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""
         self.students.pop(student_id, None)
-        for traces in (self.card_versions, self.presence, self.progress, self.attendance, self.checked_out):
+        for traces in (self.card_versions, self.presence, self.progress, self.attendance, self.checked_out,
+                       self.out):
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
@@ -231,8 +249,24 @@ class Room:
             return False
         self.presence[student_id] = Presence(station, at)
         self.checked_out.pop(student_id, None)  # back at a station
+        self.came_back(student_id, at)
         if self.attendance.get(student_id) == "absent":
             self.attendance[student_id] = "late"
+        return True
+
+    def go_out(self, student_id: str, station: str, at: float) -> bool:
+        """The student took the out-of-room pass at the station; True if it changed the room."""
+        if student_id not in self.students or self.out.get(student_id) == Presence(station, at):
+            return False
+        self.out[student_id] = Presence(station, at)
+        return True
+
+    def came_back(self, student_id: str, at: float) -> bool:
+        """A scan after the pass ends it."""
+        gone = self.out.get(student_id)
+        if gone is None or gone.at > at:
+            return False
+        del self.out[student_id]
         return True
 
     def mark_attendance(self, student_id: str, mark: AttendanceMark | Literal["present"]) -> str:
@@ -284,8 +318,10 @@ class Room:
         return f"answered the call from {next(s.name for s in self.stations if s.id == request.station)}"
 
     # The rotation clock, driven by teacher commands and by time.
-    def command(self, action: str, now: float, minutes: float = 1.0, lesson: StartArgs | None = None) -> str:
-        """Apply a teacher command; return what happened, or raise ValueError with why not."""
+    def command(self, action: str, now: float, minutes: float = 1.0, lesson: StartArgs | None = None,
+                collect: float = 0.0) -> str:
+        """Apply a teacher command; return what happened, or raise ValueError with why not. ``collect``: for
+        End, the seconds of last exit tickets before the lesson ends (a second End ends it at once)."""
         c = self.clock
         if action == "start":
             if c.round:
@@ -305,54 +341,122 @@ class Room:
         if action == "next":
             return self._advance(now)
         if action == "end":
-            self.clock = Clock(0, len(self.stations), self.round_seconds, False, None, None)
-            self.presence.clear()
-            self.help.clear()
-            self.progress.clear()
-            self.attendance.clear()
-            self.checked_out.clear()
-            if self.skips or self.off:  # skips and stations off are for one lesson
-                self.skips, self.off = [], frozenset()
-                self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
+            if collect > 0 and c.closing_at is None:
+                self.clock = changed_struct(c, closing_at=now + collect)
+                return f"collecting the last exit tickets for {_duration(collect)}; then the lesson ends"
+            self.end_lesson()
             return "session ended"
         raise ValueError(f"unknown command {action!r}")
 
+    def end_lesson(self) -> None:
+        self.clock = Clock(0, len(self.stations), self.round_seconds, False, None, None)
+        for traces in (self.presence, self.progress, self.attendance, self.checked_out, self.out):
+            traces.clear()
+        self.help.clear()
+        self.cycle_start, self.off_next = 1, None
+        if self.skips or self.off:  # skips and stations off are for one lesson
+            self.skips, self.off = [], frozenset()
+            self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
+
     def _start_lesson(self, now: float, lesson: StartArgs) -> str:
-        """Round 1 of a lesson: its round length and number of rounds (by default the room's, and one round per
-        running station), with the stations it switches off. ValueError if the plan cannot run without them."""
-        unknown = sorted(set(lesson.off) - {s.id for s in self.stations})
-        if unknown:
-            raise ValueError(f"no station {unknown[0]!r} to switch off (stations: "
-                             f"{', '.join(s.id for s in self.stations)})")
-        off = frozenset(lesson.off)
-        running = [s for s in self.stations if s.id not in off]
-        if not running:
-            raise ValueError("every station is switched off")
+        """Round 1 of a lesson: its round length, number of rounds (by default the room's, and one round per
+        running station) and passing time, with the stations it switches off. ValueError if the plan cannot run
+        without them."""
+        off = self._stations_off(lesson.off)
         try:
             rotation = self._plan(list(self.students.values()), keep=self.rotation, skips=self.skips, off=off)
         except PlanError as error:
             raise ValueError(f"with {', '.join(sorted(off))} off, {error}") from None
-        self.off, self.rotation = off, rotation
+        self.off, self.rotation, self.off_next, self.cycle_start, self.ended = off, rotation, None, 1, None
         seconds = lesson.minutes * 60 if lesson.minutes is not None else self.round_seconds
-        rounds = lesson.rounds or len(running)
-        self.clock = clockmath.start_round(Clock(0, rounds, seconds, False, None, None), now, 1)
-        return f"started round 1 of {rounds}, {seconds / 60:g}-minute rounds" + (
-            f", {', '.join(s.name for s in self.stations if s.id in off)} off" if off else "")
+        rounds = lesson.rounds or len(self.stations) - len(off)
+        self.clock = clockmath.start_round(Clock(0, rounds, seconds, False, passing=lesson.passing * 60), now, 1)
+        return (f"started round 1 of {rounds}, {seconds / 60:g}-minute rounds"
+                + (f", {_duration(lesson.passing * 60)} to move" if lesson.passing else "")
+                + (f", {self._names(off)} off" if off else ""))
+
+    def _stations_off(self, off: Sequence[str]) -> frozenset[str]:
+        unknown = sorted(set(off) - {s.id for s in self.stations})
+        if unknown:
+            raise ValueError(f"no station {unknown[0]!r} to switch off (stations: "
+                             f"{', '.join(s.id for s in self.stations)})")
+        if set(off) >= {s.id for s in self.stations}:
+            raise ValueError("every station is switched off")
+        return frozenset(off)
+
+    def _names(self, stations: frozenset[str]) -> str:
+        return ", ".join(s.name for s in self.stations if s.id in stations)
+
+    def change_lesson(self, change: ChangeLessonArgs, now: float) -> str:
+        """The running lesson's round length (from this round), rounds, passing time (from the next round) and
+        stations (from the next round: the plan starts a new cycle then, and the lesson has rounds enough for
+        every group to visit every running station once). ValueError, changing nothing, if it cannot be."""
+        c = self.clock
+        if c.round == 0:
+            raise ValueError("no lesson is running: set these when starting it")
+        said = []
+        clock, off_next = c, self.off_next
+        if change.off or change.on:
+            unknown = sorted(set(change.on) - {s.id for s in self.stations})
+            if unknown:
+                raise ValueError(f"no station {unknown[0]!r} to switch on")
+            wanted = self._stations_off(sorted(((off_next if off_next is not None else self.off) | set(change.off))
+                                               - set(change.on)))
+            try:
+                self._plan(list(self.students.values()), keep=self.rotation, off=wanted)
+            except PlanError as error:
+                raise ValueError(f"with {', '.join(sorted(wanted)) or 'no station'} off, {error}") from None
+            off_next = wanted if wanted != self.off else None
+            running = len(self.stations) - len(wanted)
+            if change.rounds is None:
+                clock = changed_struct(clock, rounds=max(clock.rounds, clock.round + running))
+            said.append(f"from round {c.round + 1}: {self._names(wanted) or 'every station'} "
+                        f"{'off' if wanted else 'running'}")
+        if change.rounds is not None:
+            if change.rounds < c.round:
+                raise ValueError(f"round {c.round} is running: the lesson cannot have fewer rounds than that")
+            clock = changed_struct(clock, rounds=change.rounds)
+        if change.minutes is not None:
+            clock = clockmath.set_duration(clock, change.minutes * 60, now)
+            said.append(f"{change.minutes:g}-minute rounds")
+        if change.passing is not None:
+            clock = changed_struct(clock, passing=change.passing * 60)
+            said.append(f"{_duration(change.passing * 60)} to move from the next round" if change.passing
+                        else "no passing time from the next round")
+        if clock.rounds != c.rounds:
+            said.append(f"{clock.rounds} rounds")
+        self.clock, self.off_next = clock, off_next
+        return "; ".join(said) or "nothing changed"
 
     def _advance(self, now: float) -> str:
-        self.clock = clockmath.start_round(self.clock, now, self.clock.round % self.clock.rounds + 1)
+        following = self.clock.round % self.clock.rounds + 1
+        if self.off_next is not None:  # the stations changed: a new cycle over the running ones starts now
+            self.off, self.off_next = self.off_next, None
+            self.skips = []
+            self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
+            self.cycle_start = following
+        self.clock = clockmath.start_round(self.clock, now, following)
         return f"round {self.clock.round} started"
 
-    def tick(self, now: float, auto_advance: bool) -> bool:
-        """Move to the next round when the time is up and auto-advance is on. True if the state changed."""
+    def tick(self, now: float, auto_advance: bool) -> Literal["round", "end"] | None:
+        """Move to the next round when the time is up and auto-advance is on, and end a lesson whose last exit
+        tickets are in. Says which happened."""
+        if self.clock.closing_at is not None:
+            if now >= self.clock.closing_at:
+                self.end_lesson()
+                return "end"
+            return None
         left = clockmath.time_left(self.clock, now)
         if auto_advance and self.clock.running and left is not None and left <= 0:
             self._advance(now)
-            return True
-        return False
+            return "round"
+        return None
 
     def plan(self) -> dict[str, tuple[str, ...]]:
-        return self.rotation.at(self.clock.round)
+        """This round's stations; the plan's cycle began in round ``cycle_start`` and repeats after its end."""
+        if self.clock.round == 0:
+            return self.rotation.at(0)
+        return self.rotation.at((self.clock.round - self.cycle_start) % len(self.rotation.rounds) + 1)
 
     def snapshot(self, hub_time: float) -> State:
         plan = self.plan()
@@ -363,4 +467,12 @@ class Room:
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
                      goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,
-                     classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out))
+                     classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out),
+                     out=dict(self.out), ended=self.ended)
+
+
+def _duration(seconds: float) -> str:
+    """``1 minute``, ``90 seconds``, ``2 minutes``."""
+    if seconds % 60:
+        return f"{seconds:g} seconds"
+    return "1 minute" if seconds == 60 else f"{seconds / 60:g} minutes"

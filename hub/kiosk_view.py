@@ -22,6 +22,8 @@ def kiosk_view(snapshot: State, station: str) -> State:
                    presence={sid: p for sid, p in snapshot.presence.items() if sid in here},
                    attendance={},  # the teacher's business
                    checked_out={sid: p for sid, p in snapshot.checked_out.items() if sid in here},
+                   out={sid: p for sid, p in snapshot.out.items() if p.station == station},
+                   ended=None,  # the board's summary
                    help=tuple(h for h in snapshot.help if h.station == station),
                    progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeAlias
 
-from shared.clock import format_left, time_left
+from hub.report import clock_time
+from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.protocol import ROSTER_REFUSED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
 
 
@@ -31,6 +32,7 @@ class Tile:
     missing: tuple[NameTag, ...] = ()
     expected: tuple[NameTag, ...] = ()  # at a station with no kiosk: the group, unconfirmed
     off: bool = False  # switched off for this lesson
+    out: tuple[NameTag, ...] = ()  # left the room from here (the kiosk's pass), with the time they went
 
     @property
     def names_here(self) -> list[str]:
@@ -61,6 +63,7 @@ class RoomMap:
     help: tuple[HelpLine, ...] = ()  # calls for help, oldest first
     alert: str = ""  # what is wrong with the hub or a kiosk and what it means, while it lasts
     hub_problem: str | None = None
+    phase: Phase = "idle"  # shared.clock.phase: the clock's colour follows it
 
     def tile(self, station_id: str) -> Tile:
         return next(t for t in self.tiles if t.station_id == station_id)
@@ -158,8 +161,9 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     wrong: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
+    outside: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     not_in = not_moved_count = absent_count = done_count = 0
-    attendance, checked_out = state.attendance, state.checked_out
+    attendance, checked_out, out = state.attendance, state.checked_out, state.out
     presence_of = state.presence
     round_began = state.clock.started_at if state.clock.round else None
     progress_of = state.progress
@@ -169,6 +173,10 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         if progress is not None and progress.ticket:  # rare next to the others: tags are remade only for these
             tag, misplaced, absent, not_moved = (t._replace(ticket=progress.ticket)
                                                  for t in (tag, misplaced, absent, not_moved))
+        gone_out = out.get(student_id) if out else None
+        if gone_out is not None and gone_out.station in outside:  # not missing: the teacher knows where
+            outside[gone_out.station].append(tag._replace(note=f"out since {clock_time(gone_out.at)}"))
+            continue
         if presence is None and attendance:
             mark = attendance.get(student_id)
             if mark == "absent":  # not missing: the teacher knows
@@ -216,11 +224,16 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
                  else "full" if status.problem == STORAGE_FULL else "online")
         tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
-                          tuple(unconfirmed[station.id]), station.off))
-    left = time_left(state.clock, hub_now)
+                          tuple(unconfirmed[station.id]), station.off, tuple(outside[station.id])))
     clock = state.clock
-    round_text = ("Not started" if clock.round == 0 else
-                  f"Round {clock.round} of {clock.rounds}" + ("" if clock.running else " · paused"))
+    now_phase = phase(clock, hub_now)
+    left = time_left(clock, hub_now)
+    round_text = ("Not started" if clock.round == 0
+                  else f"Round {clock.round} of {clock.rounds}{ROUND_NOTES[now_phase]}")
+    if now_phase == "passing":
+        left = passing_left(clock, hub_now)
+    elif now_phase == "closing" and clock.closing_at is not None:
+        left = max(clock.closing_at - hub_now, 0.0)
     running = state.running_class()
     due = next((c for c in state.classes if c.due), None)
     if clock.round == 0 and due is not None and due is not running:
@@ -234,9 +247,17 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         summary += f" · {not_moved_count} not moved yet"
     if absent_count:
         summary += f" · {absent_count} absent"
+    out_count = sum(len(names) for names in outside.values())
+    if out_count:
+        summary += f" · {out_count} out of the room"
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
                        for h in state.help)
     title = f"{room} · {running.name}" if running and running.name != room else room
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
-                   alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"]), hub_problem)
+                   alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"]), hub_problem, now_phase)
+
+
+ROUND_NOTES: dict[str, str] = {"idle": "", "working": "", "warning": " · 1 minute left", "over": " · time's up",
+                               "paused": " · paused", "passing": " · move to your stations",
+                               "closing": " · last exit tickets, then the lesson ends"}

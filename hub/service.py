@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import paho.mqtt.client as mqtt
 from msgspec.structs import replace as changed_struct
@@ -25,6 +25,7 @@ from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
+from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.report_files import report_last_session, reports_root
@@ -43,13 +44,16 @@ from shared.protocol import (
     Ack,
     AnswerHelpArgs,
     AttendanceArgs,
+    ChangeLessonArgs,
     ClassArgs,
     ClassEntry,
     Clock,
     Command,
+    EndArgs,
     Event,
     ExtendArgs,
     HubStatus,
+    LessonEnd,
     MoveStudentArgs,
     NoteArgs,
     PairKioskArgs,
@@ -59,6 +63,7 @@ from shared.protocol import (
     SetGroupsArgs,
     SkipStationArgs,
     StartArgs,
+    State,
     StudentArgs,
     SuggestGroupsArgs,
     command_args,
@@ -71,6 +76,7 @@ from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_
 if TYPE_CHECKING:
     from hub.pairing import PairingDesk
 
+T = TypeVar("T")
 log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
 HEARTBEAT_SECONDS = 5.0
@@ -104,6 +110,7 @@ class HubService:
         self.drops = DropLog(log)
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
         self._lock = threading.Lock()
+        self._reporting = threading.Lock()  # one report written at a time
         self._stopping = threading.Event()
         self.subscribed = threading.Event()  # to events and commands, on the broker's word (its SUBACK)
         self._ticker: threading.Thread | None = None
@@ -280,8 +287,9 @@ class HubService:
             self.client.publish(self.topics.presence, encode(PresenceChange(
                 self.room.seq, student, event.station, event.at)), qos=QOS)
             self._snapshot_due = True
-        elif event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data,
-                                                                        event.station, event.at):
+        elif (event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data,
+                                                                         event.station, event.at)
+              or event.kind == "out" and self.room.go_out(student, event.station, event.at)):
             self.room.seq += 1
             self._snapshot_due = True
         if event.kind == "help":
@@ -323,11 +331,14 @@ class HubService:
         if command.action in CLOCK_ACTIONS:
             minutes = command_args(command, ExtendArgs).minutes if command.action == "extend" else 1.0
             lesson = command_args(command, StartArgs) if command.action == "start" else None
-            return self._apply_command(command.action, minutes=minutes, lesson=lesson), None
+            collect = command_args(command, EndArgs).collect if command.action == "end" else 0.0
+            if lesson is not None and lesson.class_ref is not None:
+                self._switch_class(lesson.class_ref)
+            return self._apply_command(command.action, minutes=minutes, lesson=lesson, collect=collect), None
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
                    "delete_student": self._delete_student, "set_class": self._set_class,
-                   "mark_attendance": self._mark_attendance}
+                   "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
 
     def _answer(self, command: Command, apply: Callable[[Command], tuple[str, dict | None]]) -> None:
@@ -387,37 +398,45 @@ class HubService:
     def _load_room(self, class_id: str | None, seq: int) -> Room:
         """The room running ``class_id``, from the database."""
         today = self._local_now().date()
+        off_next, cycle_start = self.store.lesson_changes()
         return Room(self.config.room_id, self.config.stations,
                     self.store.class_students(class_id, today) if class_id else [], self.store.card_versions(),
                     self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
                     classes=self._class_entries(), off=self.store.stations_off(),
-                    attendance=self.store.load_attendance())
+                    attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start)
 
     def _class_entries(self) -> tuple[ClassEntry, ...]:
         now = self._local_now()
         classes = self.store.classes()
         due = due_class(self.config.periods, classes, now)
         members = self.store.memberships(now.date())
-        return tuple(ClassEntry(c.id, c.name[:80], tuple(members.get(c.id, ())), c.id == due) for c in classes)
+        presets = self.store.presets()
+        return tuple(ClassEntry(c.id, c.name[:80], tuple(members.get(c.id, ())), c.id == due, presets.get(c.id))
+                     for c in classes)
 
     def _set_class(self, command: Command) -> tuple[str, dict]:
         """Run another class: its students, groups and plan; kiosks follow with the next state."""
-        ref = command_args(command, ClassArgs).class_ref
+        chosen, message = self._switch_class(command_args(command, ClassArgs).class_ref)
+        return message, {"class": chosen}
+
+    def _switch_class(self, ref: str) -> tuple[str, str]:
+        """(the class's id, what happened). ValueError while a lesson of another class runs."""
         chosen = find_class(ref, self.store.classes())
-        name = chosen.name
         if chosen.id == self.room.class_id:
-            return f"{name} is already running", {"class": chosen.id}
+            return chosen.id, f"{chosen.name} is already running"
         if self.room.clock.round:
             running = self.room.snapshot(self.now()).running_class()
             raise ValueError(f"end the lesson of {running.name if running else 'this class'} first")
+        ended = self.room.ended
         self.store.set_running_class(chosen.id, self.now())
         self.room = self._load_room(chosen.id, self.room.seq)
+        self.room.ended = ended  # the last lesson's summary stays up until the next lesson starts
         self._views.forget()
         self._state_changed()
         log.info("running class %s", chosen.id)
-        return f"now running {name}: {len(self.room.students)} students", {"class": chosen.id}
+        return chosen.id, f"now running {chosen.name}: {len(self.room.students)} students"
 
     def _refresh_classes(self) -> None:
         """Each minute: the timetable's due class and the enrollments that began or ended today. Under the
@@ -546,24 +565,95 @@ class HubService:
                                                                            "station": station}
 
     def _make_report(self, command: Command) -> tuple[str, dict]:
-        folder = report_last_session(self.store, self.config, self.now())
+        with self._reporting:  # the report written at End may be on its way to the same folder
+            folder = report_last_session(self.store, self.config, self.now())
         return f"report written to {folder}", {"folder": str(folder)}
 
-    def _apply_command(self, action: str, minutes: float = 1.0, lesson: StartArgs | None = None) -> str:
+    def _apply_command(self, action: str, minutes: float = 1.0, lesson: StartArgs | None = None,
+                       collect: float = 0.0) -> str:
         """The clock goes on whatever the disk says; what cannot be saved now is saved once it can."""
         now = self.now()
-        message = self.room.command(action, now, minutes, lesson)
+        before = self.room.snapshot(now) if action == "end" else None
+        round_before = self.room.clock.round
+        message = self.room.command(action, now, minutes, lesson, collect)
         due = next((c for c in self.room.classes if c.due), None)
         if action == "start" and due is not None and due.id != self.room.class_id:
             message += f" (the timetable has {due.name} now: end, then change the class, if that was meant)"
         if action == "start":
-            self._try_store(lambda: self.store.begin_session(now, self.room.class_id, sorted(self.room.off)))
-        if action == "end":  # its calls for help and attendance are closed too, also after a restart
-            self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
-                                     self.store.save_help(self.room.help),
-                                     self.store.save_attendance(self.room.attendance)))
-        self._state_changed(now if action in ("start", "end") else None)
+            class_id = self.room.class_id
+            preset = changed_struct(lesson or StartArgs(), class_ref=None)
+            self._try_store(lambda: (self.store.begin_session(now, class_id, sorted(self.room.off)),
+                                     class_id and self.store.save_preset(class_id, preset)))
+            self.room.classes = self._class_entries()
+        elif before is not None and self.room.clock.round == 0:
+            self._lesson_ended(before, now)
+        elif self.room.clock.round != round_before:
+            self._round_began()
+        self._state_changed(now if action == "start" or self.room.clock.round == 0 else None)
         return message
+
+    def _round_began(self) -> None:
+        """Groups set for the next round take over; stations switched off or on from it are saved."""
+        self._apply_pending_groups({"round"})
+        self._try_store(lambda: self.store.save_stations_off(sorted(self.room.off), None, self.room.cycle_start))
+
+    def _lesson_ended(self, last: State, now: float) -> None:
+        """Close the lesson for good (its calls for help and attendance too, also after a restart), take the
+        groups set for the next lesson, and write its report on a thread of its own; the board shows the
+        summary meanwhile."""
+        session = self.store.last_session()
+        started = session[0] if session else now
+        self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
+                                 self.store.save_help(self.room.help),
+                                 self.store.save_attendance(self.room.attendance)))
+        self._apply_pending_groups({"round", "lesson"})
+        help_calls = sum(self.store.help_calls(started, now).values())
+        self.room.ended = lesson_end(last, started, now, help_calls)
+        threading.Thread(target=self._write_report, args=(self.room.ended,), name="hub-report", daemon=True).start()
+
+    def _write_report(self, ended: LessonEnd) -> None:
+        try:
+            with self._reporting:
+                folder = str(report_last_session(self.store, self.config, self.now()))
+        except Exception:  # the lesson has ended whatever the report's drawing makes of it
+            log.exception("the report of the lesson that ended could not be written")
+            folder = "not written (see the hub's log); try the Report button"
+        with self._lock:
+            if self.room.ended is ended:
+                self.room.ended = changed_struct(ended, report=folder[:500])
+                self._state_changed()
+
+    def _apply_pending_groups(self, applies: set[str]) -> None:
+        pending = self._try_read(self.store.pending_groups)
+        if not pending or pending[1] not in applies:
+            return
+        assignment, _ = pending
+        groups: dict[str, list[str]] = {}
+        for student, group in assignment.items():
+            if group is not None and student in self.room.students:
+                groups.setdefault(group, []).append(student)
+        try:
+            taken = self.room.set_groups(groups)
+        except ValueError as error:
+            log.error("the groups set for later were not taken: %s", error)
+        else:
+            if self.room.class_id is not None:
+                self._try_store(lambda: self.store.set_groups(self.room.class_id, taken))
+        self._try_store(lambda: self.store.save_pending_groups({}, ""))
+
+    def _try_read(self, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except (sqlite3.Error, OSError) as error:
+            log.error("cannot read the hub's database: %s", error)
+            return None
+
+    def _change_lesson(self, command: Command) -> tuple[str, None]:
+        message = self.room.change_lesson(command_args(command, ChangeLessonArgs), self.now())
+        off_next = None if self.room.off_next is None else sorted(self.room.off_next)
+        self._try_store(lambda: self.store.save_stations_off(sorted(self.room.off), off_next, self.room.cycle_start))
+        self._state_changed()
+        return message, None
 
     def _apply_group_command(self, command: Command) -> tuple[str, dict | None]:
         if command.action == "suggest_groups":
@@ -573,15 +663,22 @@ class HubService:
             request["apart"] += [pair for pair in apart if set(pair) <= self.room.students.keys()]
             groups = suggest_groups(self.room.learners(), **request)
             return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups}
+        if self.room.class_id is None:
+            raise ValueError("import a roster first: this room has no class")
         if command.action == "set_groups":
-            assignment = self.room.set_groups(command_args(command, SetGroupsArgs).groups)
+            args = command_args(command, SetGroupsArgs)
+            if args.when != "now" and self.room.clock.round:
+                assignment = self.room.set_groups(args.groups, apply=False)
+                self.store.save_pending_groups(assignment, args.when)
+                return (f"{len(args.groups)} groups set from round {self.room.clock.round + 1}" if args.when == "round"
+                        else f"{len(args.groups)} groups set from the next lesson"), None
+            assignment = self.room.set_groups(args.groups)
+            self.store.save_pending_groups({}, "")
             message = f"{len(self.room.groups)} groups set"
         else:
             move = command_args(command, MoveStudentArgs)
             assignment = self.room.move_student(move.student, move.group)
             message = f"{self.room.students[move.student].display_name} moved to {move.group}"
-        if self.room.class_id is None:
-            raise ValueError("import a roster first: this room has no class")
         self.store.set_groups(self.room.class_id, assignment)
         self._state_changed()
         return message, None
@@ -628,13 +725,26 @@ class HubService:
                 if self.problem != self._problem_shown:
                     self._publish_hub_status()
                 self._refresh_classes()
-                if self.room.tick(self.now(), self.config.hub.auto_advance):
-                    self._state_changed()
-                elif self._snapshot_due:
+                if not self._tick_room() and self._snapshot_due:
                     self._publish_state()
                 if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
                     self._publish_hub_status()
                     last_heartbeat = time.monotonic()
+
+    def _tick_room(self) -> bool:
+        """The clock's own moves: the next round when time is up, the end once the last exit tickets are in.
+        Under the lock; True if the state changed (and was published)."""
+        now = self.now()
+        closing_at = self.room.clock.closing_at
+        last = self.room.snapshot(now) if closing_at is not None and now >= closing_at else None
+        moved = self.room.tick(now, self.config.hub.auto_advance)
+        if moved == "end" and last is not None:
+            self._lesson_ended(last, now)
+        elif moved == "round":
+            self._round_began()
+        if moved:
+            self._state_changed(now if moved == "end" else None)
+        return moved is not None
 
     # Publishing
     def _publish_state(self) -> None:

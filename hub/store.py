@@ -18,7 +18,7 @@ from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
-from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Presence
+from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Presence, StartArgs
 
 # An enrollment ``e`` that runs on ``:day`` (ISO dates compare as text; the end is exclusive, as OneRoster's).
 # hub.roster.Membership.current says the same of an enrollment being imported.
@@ -201,12 +201,36 @@ _V4 = statements(
 )""",
 )
 
+# Version 5: a lesson's passing time, the window for its last exit tickets and the round its plan's cycle began
+# in (stations switched on or off during the lesson start a new one); the stations off from its next round;
+# each class's last lesson settings (its preset); groups set to apply from the next round or lesson.
+_V5 = statements(
+    'ALTER TABLE "clock" ADD COLUMN "passing" REAL NOT NULL DEFAULT 0',
+    'ALTER TABLE "clock" ADD COLUMN "passing_ends" REAL',
+    'ALTER TABLE "clock" ADD COLUMN "closing_at" REAL',
+    'ALTER TABLE "sessions" ADD COLUMN "cycle_start" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "sessions" ADD COLUMN "stations_off_next" TEXT',
+    """CREATE TABLE "lesson_presets" (
+   "class_id" TEXT PRIMARY KEY,
+   "minutes" REAL,
+   "rounds" INTEGER,
+   "passing" REAL NOT NULL DEFAULT 0,
+   "stations_off" TEXT NOT NULL DEFAULT '[]'
+)""",
+    """CREATE TABLE "pending_groups" (
+   "student" TEXT PRIMARY KEY,
+   "group_id" TEXT,
+   "applies" TEXT NOT NULL
+)""",
+)
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
     Migration(3, "classes: enrollments with their groups and readiness, the school's ids, sessions by class",
               _V3),
     Migration(4, "the stations a lesson switched off, and its attendance", _V4),
+    Migration(5, "passing time, last exit tickets, lesson presets, groups applied later", _V5),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -214,12 +238,24 @@ HUB_SCHEMA = Schema([
 # access and keyword construction, so they work the same for dataclasses and msgspec Structs.
 def _clock_to_row(clock: Clock) -> dict[str, Any]:
     return {"round": clock.round, "rounds": clock.rounds, "duration": clock.duration, "running": int(clock.running),
-            "ends_at": clock.ends_at, "seconds_left": clock.left, "started_at": clock.started_at}
+            "ends_at": clock.ends_at, "seconds_left": clock.left, "started_at": clock.started_at,
+            "passing": clock.passing, "passing_ends": clock.passing_ends, "closing_at": clock.closing_at}
 
 
 def _clock_from_row(row: Mapping[str, Any]) -> Clock:
     return Clock(round=row["round"], rounds=row["rounds"], duration=row["duration"], running=bool(row["running"]),
-                 ends_at=row["ends_at"], left=row["seconds_left"], started_at=row["started_at"])
+                 ends_at=row["ends_at"], left=row["seconds_left"], started_at=row["started_at"],
+                 passing=row["passing"], passing_ends=row["passing_ends"], closing_at=row["closing_at"])
+
+
+def _preset_to_row(class_id: str, lesson: StartArgs) -> dict[str, Any]:
+    return {"class_id": class_id, "minutes": lesson.minutes, "rounds": lesson.rounds, "passing": lesson.passing,
+            "stations_off": json.dumps(list(lesson.off))}
+
+
+def _preset_from_row(row: Mapping[str, Any]) -> StartArgs:
+    return StartArgs(minutes=row["minutes"], rounds=row["rounds"], passing=row["passing"],
+                     off=tuple(json.loads(row["stations_off"])))
 
 
 def _help_to_row(request: HelpRequest) -> dict[str, Any]:
@@ -579,11 +615,12 @@ class HubStore:
 
     @locked
     def progress_events(self) -> list[tuple[str, str, dict, str, float]]:
-        """(student, kind, data, station, at) of this session's accepted choices, goals and exit tickets, oldest
-        first."""
+        """(student, kind, data, station, at) of this session's accepted choices, goals, exit tickets, out-of-room
+        passes and check-ins (which end a pass), oldest first."""
         rows = self.db.execute(
             "SELECT student, kind, data, station, at FROM events WHERE accepted = 1 "
-            f"AND kind IN ('choice', 'goal', 'exit_ticket') {SINCE_SESSION_STARTED} ORDER BY at").fetchall()
+            f"AND kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin') {SINCE_SESSION_STARTED} "
+            "ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}"), station, at) for student, kind, data, station, at in rows]
 
     # Sessions, conference notes and reports
@@ -592,6 +629,44 @@ class HubStore:
         with self.file.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO sessions (started, class_id, stations_off) VALUES (?, ?, ?)",
                          (at, class_id, json.dumps(stations_off or [])))
+
+    @locked
+    def save_stations_off(self, off: list[str], off_next: list[str] | None, cycle_start: int) -> None:
+        """The running lesson's stations off now and from its next round, and the round its plan's cycle began."""
+        with self.file.transaction() as conn:
+            conn.execute("UPDATE sessions SET stations_off = ?, stations_off_next = ?, cycle_start = ? "
+                         "WHERE ended IS NULL", (json.dumps(off), None if off_next is None else json.dumps(off_next),
+                                                 cycle_start))
+
+    @locked
+    def lesson_changes(self) -> tuple[list[str] | None, int]:
+        """The running lesson's stations off from its next round (None: as now), and its cycle's first round."""
+        row = self.db.execute("SELECT stations_off_next, cycle_start FROM sessions WHERE ended IS NULL "
+                              "ORDER BY started DESC LIMIT 1").fetchone()
+        return (json.loads(row[0]) if row and row[0] else None), (row[1] if row else 1)
+
+    @locked
+    def save_preset(self, class_id: str, lesson: StartArgs) -> None:
+        with self.file.transaction() as conn:
+            _insert(conn, "lesson_presets", _preset_to_row(class_id, lesson), verb="INSERT OR REPLACE")
+
+    @locked
+    def presets(self) -> dict[str, StartArgs]:
+        """Each class's last lesson settings."""
+        return {row["class_id"]: _preset_from_row(row) for row in self.db.query("SELECT * FROM lesson_presets")}
+
+    @locked
+    def save_pending_groups(self, assignment: Mapping[str, str | None], applies: str) -> None:
+        """Groups for the running class from its next round or lesson (``applies``); empty: none waiting."""
+        with self.file.transaction() as conn:
+            conn.execute("DELETE FROM pending_groups")
+            conn.executemany("INSERT INTO pending_groups (student, group_id, applies) VALUES (?, ?, ?)",
+                             [(student, group, applies) for student, group in sorted(assignment.items())])
+
+    @locked
+    def pending_groups(self) -> tuple[dict[str, str | None], str] | None:
+        rows = self.db.execute("SELECT student, group_id, applies FROM pending_groups").fetchall()
+        return ({student: group for student, group, _ in rows}, rows[0][2]) if rows else None
 
     @locked
     def save_attendance(self, marks: Mapping[str, str]) -> None:

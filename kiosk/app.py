@@ -22,7 +22,7 @@ from kivy.uix.widget import Widget  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.core import KioskCore  # noqa: E402
-from kiosk.decide import Decision  # noqa: E402
+from kiosk.decide import Decision, going_out  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.prompts import Option, after_scan  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread, SerialScanner  # noqa: E402
@@ -40,7 +40,9 @@ class OptionButton(Button):
 
 
 class KioskScreen(Widget):
-    __events__ = ("on_call_teacher", "on_open_teacher")
+    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out")
+    clock_ink = ListProperty([1, 1, 1, 1])
+    can_go_out = BooleanProperty(False)  # a student is on screen: the out-of-room pass is offered
     teacher = BooleanProperty(False)  # the teacher's screen (behind a PIN) is offered
     help_label = StringProperty("I need help")
     help_waiting = BooleanProperty(False)
@@ -57,6 +59,9 @@ class KioskScreen(Widget):
         pass
 
     def on_open_teacher(self) -> None:
+        pass
+
+    def on_go_out(self) -> None:
         pass
 
 
@@ -86,6 +91,7 @@ class KioskPresenter:
         self.scanner: ScannerThread | None = None
         core.decision_listeners.append(self._decided)
         screen.bind(on_call_teacher=lambda screen: self.ask_help())
+        screen.bind(on_go_out=lambda screen: self.go_out())
         self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
         self.teacher_panel: TeacherPanel | None = None
         screen.teacher = self.teacher.enabled
@@ -126,6 +132,18 @@ class KioskPresenter:
         self.view.answered(following, time.monotonic())
         self.refresh()
 
+    def go_out(self) -> None:
+        """The student on screen takes the out-of-room pass."""
+        decision = self.view.decision_on_screen()
+        if decision is None or decision.card is None:
+            return
+        try:
+            self.core.go_out(decision.card)
+        except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
+            log.exception("kiosk %s could not record an out-of-room pass", self.core.station.id)
+        self.view.show(going_out(decision), time.monotonic())
+        self.refresh()
+
     def ask_help(self) -> None:
         try:
             self.core.ask_help(self.view.card_on_screen())
@@ -140,13 +158,15 @@ class KioskPresenter:
             self.round_end_sound.play()
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
-                         self.core.storage_full, self.core.paused())
+                         self.core.storage_full, self.core.phase(), self.core.moving_left())
         model = self.view.model()
         s = self.screen
         s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_label, s.help_waiting = (
             model.station, model.title, model.detail, model.clock, model.status, model.outcome, model.help,
             model.help_waiting)
         s.colour = list(model.colour)
+        s.clock_ink = list(model.clock_ink)
+        s.can_go_out = model.can_go_out
         s.asking = bool(model.options)
         if model.options and (model.options, model.skippable) != self._options_shown:
             # Built only when the question changes: the same question for the next student costs nothing.

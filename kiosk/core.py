@@ -21,7 +21,7 @@ from kiosk.decide import UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from shared import __version__
-from shared.clock import time_left
+from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
 from shared.protocol import STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
@@ -71,12 +71,22 @@ class KioskCore(FollowsHub):
     def hub_now(self) -> float:
         return self.hub_clock.hub_now(self.now())
 
-    def paused(self) -> bool:
-        """The teacher paused the lesson."""
-        return self.state is not None and bool(self.state.clock.round) and not self.state.clock.running
+    def phase(self) -> Phase:
+        """Where the lesson is: idle, passing, working, warning, over, paused or closing."""
+        return phase(self.state.clock, self.hub_now()) if self.state else "idle"
 
     def time_left(self) -> float | None:
         return time_left(self.state.clock, self.hub_now()) if self.state else None
+
+    def moving_left(self) -> float | None:
+        """The round's passing time left, while students move."""
+        return passing_left(self.state.clock, self.hub_now()) if self.state else None
+
+    def go_out(self, card: str) -> Event:
+        """The student takes the out-of-room pass: the map shows them out until their next scan, which is never
+        taken for a double read of the scan before."""
+        self._last_scan = ("", 0.0)
+        return self.record("out", card)
 
     # Life cycle
     def start(self) -> None:

@@ -13,7 +13,8 @@ from shared.protocol import State
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # welcome | elsewhere | checked_in | checkout | other_class | unknown | revoked | forged | unreadable
+    outcome: str  # welcome | back | elsewhere | checked_in | checkout | other_class | out | unknown | revoked | forged
+    #               | unreadable
     title: str
     detail: str
     student_id: str | None = None
@@ -22,11 +23,16 @@ class Decision:
 
     @property
     def records_checkin(self) -> bool:
-        return self.outcome in ("welcome", "elsewhere", "checked_in")
+        return self.outcome in ("welcome", "back", "elsewhere", "checked_in")
 
     @property
     def good(self) -> bool:
-        return self.outcome in ("welcome", "checked_in", "checkout", "thanks")
+        return self.outcome in ("welcome", "back", "checked_in", "checkout", "thanks", "out")
+
+    @property
+    def may_go_out(self) -> bool:
+        """The student on screen may take the out-of-room pass."""
+        return self.student_id is not None and self.outcome in ("welcome", "back", "checked_in", "checkout")
 
 
 UNREADABLE = Decision("unreadable", "Let's try that again", "Hold your card still, about a hand away from the scanner.")
@@ -58,6 +64,13 @@ def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_n
         return UNKNOWN
     expected = state.expected_station(claim.student_id)
     card = text.strip()
+    if state.clock.closing_at is not None:  # the lesson is ending: every scan is a last exit ticket
+        return Decision("checkout", f"Bye {student.name}", "The lesson is ending.", claim.student_id, student.name,
+                        card)
+    if claim.student_id in state.out:
+        where = "" if expected is None or expected.id == station_id else f" Your group is at {expected.name}."
+        return Decision("back", f"Welcome back, {student.name}", f"You're checked in.{where}", claim.student_id,
+                        student.name, card)
     if expected is None or expected.id == station_id:
         if _checking_out(state, claim.student_id, station_id, hub_now):
             return Decision("checkout", f"Bye {student.name}", "Thanks for your work here!", claim.student_id,
@@ -87,3 +100,9 @@ def _checking_out(state: State, student_id: str, station_id: str, hub_now: float
     if round_began is not None and presence.at < round_began:
         return False
     return hub_now - presence.at >= CHECKOUT_AFTER_SECONDS
+
+
+def going_out(decision: Decision) -> Decision:
+    """What the kiosk says when the student on screen takes the out-of-room pass."""
+    return Decision("out", f"See you soon, {decision.name}", "Scan your card when you are back.",
+                    decision.student_id, decision.name, decision.card)

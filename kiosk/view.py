@@ -6,10 +6,12 @@ from dataclasses import dataclass, replace
 from kiosk.decide import Decision
 from kiosk.moves import Move
 from kiosk.prompts import Colour, Option, Prompt
-from shared.clock import format_left_for_students
+from shared.clock import Phase, format_left, format_left_for_students
 
 SHOW_SECONDS = 5.0
 PAUSED = "Paused"  # in the clock's place while the teacher has paused the lesson
+ENDING = "Ending"  # in the clock's place while the last exit tickets come in
+WARNING_INK: Colour = (1.0, 0.80, 0.25, 1)  # the clock in the round's last minute
 PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
 MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
@@ -36,6 +38,8 @@ class KioskScreenModel:
     help_waiting: bool = False
     options: tuple[Option, ...] = ()  # the buttons of a question
     skippable: bool = False
+    clock_ink: Colour = (1, 1, 1, 1)
+    can_go_out: bool = False  # a student is on screen: the out-of-room pass is offered
 
 
 THANKS = Decision("thanks", "Thank you!", "Your teacher will see it.")
@@ -52,12 +56,21 @@ class KioskView:
         self._moves_at = 0.0
         self._round: int | None = None
         self.clock = ""
+        self.clock_ink: Colour = (1, 1, 1, 1)
+        self.phase: Phase = "idle"
         self.status = ""
         self.help_waiting = False
 
     def show(self, decision: Decision, now: float) -> None:
         self._decision, self._shown_at = decision, now
         self.prompt = None  # a new scan is a new student
+
+    def decision_on_screen(self) -> Decision | None:
+        """The scan whose student is on screen (with a question after it, too)."""
+        if self.prompt is not None:
+            p = self.prompt
+            return Decision("welcome", p.name, "", p.student_id, p.name, p.card)
+        return self._decision if self._decision is not None and self._decision.student_id is not None else None
 
     def card_on_screen(self) -> str | None:
         """The card of the student whose name is on screen: pressing "I need help" then is that student."""
@@ -90,7 +103,8 @@ class KioskView:
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
-               paused: bool = False) -> None:
+               phase: Phase = "working", moving: float | None = None) -> None:
+        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts."""
         self.help_waiting = help_waiting
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
@@ -98,7 +112,11 @@ class KioskView:
             self.prompt = None
         if self._moves and now - self._moves_at >= MOVE_SECONDS:
             self._moves = []
-        self.clock = PAUSED if paused else format_left_for_students(time_left)
+        self.phase = phase
+        self.clock = (PAUSED if phase == "paused" else ENDING if phase == "closing"
+                      else f"Move {format_left(moving)}" if phase == "passing" and moving is not None
+                      else format_left_for_students(time_left))
+        self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") else (1, 1, 1, 1)
         if not scanner_ok:
             self.status = "The card scanner is not connected: please tell your teacher"
         elif storage_full and not (connected and hub_online):
@@ -121,6 +139,12 @@ class KioskView:
                                      f"ask:{p.kind}", options=p.options, skippable=p.skippable)
         elif decision is None and self._moves:
             model = self._moves_model()
+        elif decision is None and self.phase == "closing":
+            model = KioskScreenModel(self.station_name, "Last exit tickets", "Scan your card: how did it go today?",
+                                     COLOURS["prompt"], self.clock, self.status)
+        elif decision is None and self.phase == "passing":
+            model = KioskScreenModel(self.station_name, "Time to move!", "Go to your station and scan your card.",
+                                     COLOURS["move"], self.clock, self.status, "move")
         elif decision is None:
             model = KioskScreenModel(self.station_name, clock=self.clock, status=self.status)
         else:
@@ -128,6 +152,8 @@ class KioskView:
                       COLOURS["elsewhere"] if decision.outcome in ("elsewhere", "other_class") else COLOURS["problem"])
             model = KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
                                      self.status, decision.outcome)
+        on_screen = self.decision_on_screen()
+        model = replace(model, clock_ink=self.clock_ink, can_go_out=on_screen is not None and on_screen.may_go_out)
         if self.help_waiting:
             return replace(model, help="Help is on the way", help_waiting=True)
         return model

@@ -19,6 +19,7 @@ from hub.grouping import STRATEGIES
 from hub.plan import PlanError
 from hub.roster import RosterError
 from shared import __version__
+from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import ConfigError, load_config
 from shared.protocol import CLOCK_ACTIONS
 
@@ -66,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="two students never to put in one group (repeat for more pairs)")
     regroup.add_argument("--seed", type=int, help="repeat an earlier suggestion (it prints its seed)")
     regroup.add_argument("--apply", action="store_true", help="use the suggested groups")
+    regroup.add_argument("--from", dest="when", choices=("now", "next-round", "next-lesson"), default="now",
+                         help="with --apply during a lesson: when the groups take over (default: now)")
     move = hub_commands.add_parser("move", help="move one student to another group")
     _config_argument(move)
     move.add_argument("student", help="the student id")
@@ -90,10 +93,24 @@ def build_parser() -> argparse.ArgumentParser:
     lesson_start.add_argument("--class", dest="class_ref", metavar="CLASS", help="run this class first")
     lesson_start.add_argument("--minutes", type=float, help="round length, 1-60 (default: [hub] round_minutes)")
     lesson_start.add_argument("--rounds", type=int, help="how many rounds, 1-20 (default: one per running station)")
+    lesson_start.add_argument("--passing", type=float, default=0, metavar="MINUTES",
+                              help="time to move between stations at the start of each round, 0-3 (default 0)")
     lesson_start.add_argument("--off", action="append", default=[], metavar="STATION",
                               help="a station switched off for this lesson (repeat for more)")
-    lesson_end = lesson_commands.add_parser("end", help="end the lesson")
+    lesson_change = lesson_commands.add_parser("change", help="change the running lesson: round length (from this "
+                                               "round), rounds, passing time, stations off or on (from the next round)")
+    _config_argument(lesson_change)
+    lesson_change.add_argument("--minutes", type=float, help="round length, 1-60")
+    lesson_change.add_argument("--rounds", type=int, help="how many rounds, 1-20")
+    lesson_change.add_argument("--passing", type=float, metavar="MINUTES", help="passing time, 0-3")
+    lesson_change.add_argument("--off", action="append", default=[], metavar="STATION",
+                               help="switch a station off from the next round (repeat for more)")
+    lesson_change.add_argument("--on", action="append", default=[], metavar="STATION",
+                               help="switch a station back on from the next round (repeat for more)")
+    lesson_end = lesson_commands.add_parser("end", help="end the lesson: kiosks take last exit tickets for a "
+                                            "minute, then the report is written")
     _config_argument(lesson_end)
+    lesson_end.add_argument("--now", action="store_true", help="end at once, without last exit tickets")
     attendance = hub_commands.add_parser("attendance", help="mark a student absent or late for this lesson (not "
                                          "missing on the map), or present again")
     _config_argument(attendance)
@@ -473,7 +490,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.hub_command == "command":
         return teacher.clock_command(config, args.action, args.minutes)
     if args.hub_command == "regroup":
-        return teacher.regroup(config, args.by, args.groups, args.apart, args.seed, args.apply)
+        return teacher.regroup(config, args.by, args.groups, args.apart, args.seed, args.apply,
+                               args.when.removeprefix("next-"))
     if args.hub_command == "move":
         return teacher.move(config, args.student, args.group)
     if args.hub_command == "skip":
@@ -482,8 +500,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return teacher.note(config, args.student, args.tag, args.text)
     if args.hub_command == "lesson":
         if args.lesson_command == "end":
-            return teacher.clock_command(config, "end", 1)
-        return teacher.start_lesson(config, args.class_ref, args.minutes, args.rounds, args.off)
+            return teacher.end_lesson(config, 0 if args.now else LAST_TICKETS_SECONDS)
+        if args.lesson_command == "change":
+            return teacher.change_lesson(config, args.minutes, args.rounds, args.passing, args.off, args.on)
+        return teacher.start_lesson(config, args.class_ref, args.minutes, args.rounds, args.passing, args.off)
     if args.hub_command == "attendance":
         return teacher.attendance(config, args.student, args.mark)
     if args.hub_command == "class":

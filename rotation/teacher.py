@@ -71,20 +71,24 @@ def attendance(config: Config, student: str, mark: str) -> int:
 
 
 def start_lesson(config: Config, class_ref: str | None, minutes: float | None, rounds: int | None,
-                 off: list[str]) -> int:
+                 passing: float, off: list[str]) -> int:
     """Round 1 of a lesson, of ``class_ref`` if given (switched to first), with its settings."""
-    settings: dict[str, Any] = {"off": off}
-    if minutes is not None:
-        settings["minutes"] = minutes
-    if rounds is not None:
-        settings["rounds"] = rounds
+    settings: dict[str, Any] = {"off": off, "passing": passing, "class": class_ref, "minutes": minutes,
+                                "rounds": rounds}
     with HubSession(config) as hub:
-        if class_ref is not None:
-            switched = hub.send("set_class", {"class": class_ref})
-            if switched is None or not switched.ok:
-                return finish(switched)
-            print(switched.message)
-        return finish(hub.send("start", settings))
+        return finish(hub.send("start", {key: value for key, value in settings.items() if value is not None}))
+
+
+def change_lesson(config: Config, minutes: float | None, rounds: int | None, passing: float | None,
+                  off: list[str], on: list[str]) -> int:
+    settings: dict[str, Any] = {"off": off, "on": on, "minutes": minutes, "rounds": rounds, "passing": passing}
+    with HubSession(config) as hub:
+        return finish(hub.send("change_lesson", {key: value for key, value in settings.items() if value is not None}))
+
+
+def end_lesson(config: Config, collect: float) -> int:
+    with HubSession(config) as hub:
+        return finish(hub.send("end", {"collect": collect}))
 
 
 def clock_command(config: Config, action: Action, minutes: float) -> int:
@@ -92,7 +96,8 @@ def clock_command(config: Config, action: Action, minutes: float) -> int:
         return finish(hub.send(action, {"minutes": minutes} if action == "extend" else {}))
 
 
-def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: int | None, apply: bool) -> int:
+def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: int | None, apply: bool,
+            when: str = "now") -> int:
     seed = secrets.randbelow(10_000) if seed is None else seed
     pairs = [pair.split(",") for pair in apart]
     if any(len(pair) != 2 for pair in pairs):
@@ -112,7 +117,7 @@ def regroup(config: Config, strategy: str, count: int, apart: list[str], seed: i
         if not apply:
             print("Nothing changed yet: add --apply to use these groups.")
             return 0
-        return finish(hub.send("set_groups", {"groups": groups}))
+        return finish(hub.send("set_groups", {"groups": groups, "when": when}))
 
 
 def skip(config: Config, group: str, station: str, instead: str | None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from statistics import median
+from typing import Literal, TypeAlias
 
 from msgspec.structs import replace
 
@@ -43,15 +44,62 @@ def format_left_for_students(seconds: float | None) -> str:
     return format_left(seconds)
 
 
+LAST_TICKETS_SECONDS = 60.0  # End from the display or `rotation hub lesson end`: kiosks take last exit tickets
+WARNING_SECONDS = 60.0  # the last minute of a round: the clock changes colour and the display chimes
+Phase: TypeAlias = Literal["idle", "passing", "working", "warning", "over", "paused", "closing"]
+
+
+def passing_left(clock: Clock, hub_now: float) -> float | None:
+    """Seconds of the round's passing time left, or None once it is over (or the lesson paused)."""
+    if not clock.running or clock.passing_ends is None or clock.passing_ends <= hub_now:
+        return None
+    return clock.passing_ends - hub_now
+
+
+def work_left(clock: Clock, hub_now: float) -> float | None:
+    """What the round has left after its passing time: the time the students work."""
+    left = time_left(clock, hub_now)
+    moving = passing_left(clock, hub_now)
+    return left - moving if left is not None and moving is not None else left
+
+
+def phase(clock: Clock, hub_now: float) -> Phase:
+    """Where the lesson is, as kiosks and the map colour it."""
+    if clock.round == 0:
+        return "idle"
+    if clock.closing_at is not None:
+        return "closing"
+    if not clock.running:
+        return "paused"
+    if passing_left(clock, hub_now) is not None:
+        return "passing"
+    left = time_left(clock, hub_now)
+    if left is not None and left <= 0:
+        return "over"
+    return "warning" if left is not None and left <= WARNING_SECONDS else "working"
+
+
 def start_round(clock: Clock, hub_now: float, round_number: int) -> Clock:
-    return Clock(round=round_number, rounds=clock.rounds, duration=clock.duration, running=True,
-                 ends_at=hub_now + clock.duration, left=None, started_at=hub_now)
+    """The round begins with its passing time, then its ``duration`` of work."""
+    return replace(clock, round=round_number, running=True, ends_at=hub_now + clock.passing + clock.duration,
+                   left=None, started_at=hub_now, passing_ends=hub_now + clock.passing if clock.passing else None)
 
 
 def pause(clock: Clock, hub_now: float) -> Clock:
+    """Passing time still to go is kept in the time left: the room stands still, whatever it was doing."""
     if not clock.running:
         return clock
-    return replace(clock, running=False, ends_at=None, left=time_left(clock, hub_now))
+    return replace(clock, running=False, ends_at=None, left=time_left(clock, hub_now), passing_ends=None)
+
+
+def set_duration(clock: Clock, seconds: float, hub_now: float) -> Clock:
+    """This round and the next ones last ``seconds`` of work: the round ends that long after its passing time."""
+    if clock.round == 0:
+        return replace(clock, duration=seconds)
+    change = seconds - clock.duration
+    if clock.running and clock.ends_at is not None:
+        return replace(clock, duration=seconds, ends_at=clock.ends_at + change)
+    return replace(clock, duration=seconds, left=(clock.left or 0.0) + change)
 
 
 def resume(clock: Clock, hub_now: float) -> Clock:

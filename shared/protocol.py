@@ -24,7 +24,8 @@ PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED)
 
 TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
 TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
-EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference"]
+EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference",
+                              "out"]  # out: the student took the out-of-room pass
 EVENT_KINDS = frozenset(get_args(EventKind))
 PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
@@ -165,6 +166,9 @@ class Clock(Part, frozen=True, omit_defaults=False):
     ends_at: float | None = None
     left: float | None = None
     started_at: float | None = None
+    passing: float = 0.0  # seconds at the start of each round for moving between stations (part of the round)
+    passing_ends: float | None = None  # this round's passing time ends then (hub time); null once over or paused
+    closing_at: float | None = None  # End was asked for: last exit tickets until then, and the lesson ends
 
 
 class Station(Part, frozen=True, omit_defaults=False):
@@ -211,6 +215,18 @@ class Progress(Part, frozen=True):
     next: Goal | None = None  # what they would like to do next
 
 
+class StartArgs(Part, frozen=True):
+    """A lesson's settings, each optional: the round length, the number of rounds (by default one per running
+    station; after the last, the rotation starts over), the passing time at the start of each round, the
+    stations switched off for the lesson, and the class (switched to first: only with no lesson running)."""
+    minutes: Annotated[float, msgspec.Meta(ge=1, le=60)] | None = None
+    rounds: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
+    passing: Annotated[float, msgspec.Meta(ge=0, le=3)] = 0  # minutes
+    off: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
+    class_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = msgspec.field(
+        default=None, name="class")
+
+
 MAX_CLASSES = 100  # in one room
 
 
@@ -222,6 +238,7 @@ class ClassEntry(Part, frozen=True):
     name: Title
     students: tuple[Name, ...] = ()
     due: bool = False
+    lesson: StartArgs | None = None  # the settings of the class's last lesson: its preset
 
 
 class State(Message, frozen=True, omit_defaults=False):
@@ -241,6 +258,8 @@ class State(Message, frozen=True, omit_defaults=False):
     classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=MAX_CLASSES)] = ()  # every class of the room
     attendance: dict[str, AttendanceMark] = {}  # this lesson's: absent, or late until their first check-in
     checked_out: dict[str, Presence] = {}  # where and when a student left a station, until their next check-in
+    out: dict[str, Presence] = {}  # who took the out-of-room pass, from where and when, until their next scan
+    ended: LessonEnd | None = None  # the lesson that ended last, until the next one starts
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -267,6 +286,26 @@ class State(Message, frozen=True, omit_defaults=False):
         return next((s for s in self.stations if student.group in s.groups), None)
 
 
+class StationCount(Part, frozen=True, omit_defaults=False):
+    id: Name
+    name: Title
+    here: Count
+    expected: Count
+
+
+class LessonEnd(Part, frozen=True):
+    """What a lesson came to, in counts for the board (the report names the students): ``checked_in`` by station."""
+    class_name: Title
+    started: float
+    ended: float
+    checked_in: tuple[StationCount, ...]
+    absent: Count = 0
+    stuck: Count = 0  # exit tickets that said "stuck"
+    tickets: Count = 0  # exit tickets in all
+    help_calls: Count = 0
+    report: Annotated[str, msgspec.Meta(max_length=500)] | None = None  # where the report was written
+
+
 class PresenceChange(Message, frozen=True):
     """One student checked in somewhere: sent at once, between the (coalesced) state snapshots.
     Apply it only to a state whose ``seq`` is exactly ``seq - 1``; after a gap, wait for the next state."""
@@ -274,13 +313,6 @@ class PresenceChange(Message, frozen=True):
     student: Name
     station: Name
     at: float
-
-
-class StationCount(Part, frozen=True, omit_defaults=False):
-    id: Name
-    name: Title
-    here: Count
-    expected: Count
 
 
 class Summary(Message, frozen=True, omit_defaults=False):
@@ -313,8 +345,28 @@ class SuggestGroupsArgs(Part, frozen=True):
     seed: int = 0
 
 
+RegroupWhen: TypeAlias = Literal["now", "round", "lesson"]  # at once, from the next round, from the next lesson
+
+
 class SetGroupsArgs(Part, frozen=True):
     groups: dict[str, tuple[str, ...]]  # group name -> student ids
+    when: RegroupWhen = "now"
+
+
+class EndArgs(Part, frozen=True):
+    """``collect``: seconds in which kiosks ask every student scanning for a last exit ticket before the lesson
+    ends (0: it ends at once)."""
+    collect: Annotated[float, msgspec.Meta(ge=0, le=300)] = 0
+
+
+class ChangeLessonArgs(Part, frozen=True):
+    """The running lesson changed: the round length (this round's and the later ones'), the number of rounds,
+    the passing time, and stations switched off or on from the next round."""
+    minutes: Annotated[float, msgspec.Meta(ge=1, le=60)] | None = None
+    rounds: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
+    passing: Annotated[float, msgspec.Meta(ge=0, le=3)] | None = None
+    off: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
+    on: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
 
 
 AttendanceMark: TypeAlias = Literal["absent", "late"]
@@ -353,20 +405,13 @@ class PairKioskArgs(Part, frozen=True):
     station: str
 
 
-class StartArgs(Part, frozen=True):
-    """A lesson's settings, each optional: the round length, the number of rounds (by default one per running
-    station; after the last, the rotation starts over) and the stations switched off for the lesson."""
-    minutes: Annotated[float, msgspec.Meta(ge=1, le=60)] | None = None
-    rounds: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
-    off: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
-
-
 class ClassArgs(Part, frozen=True):
     class_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] = msgspec.field(name="class")
 
 
 COMMAND_ARGS: dict[str, type[Part]] = {
-    "start": StartArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": NoArgs,
+    "start": StartArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": EndArgs,
+    "change_lesson": ChangeLessonArgs,
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
@@ -377,7 +422,8 @@ GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
 COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
-                            "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance"]
+                            "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance",
+                            "change_lesson"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

@@ -7,7 +7,7 @@ import pytest
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
 from kiosk.scanners import SerialScanner
-from tests.conftest import card, eventually, pump
+from tests.conftest import card, eventually, press, pump
 
 
 @pytest.fixture
@@ -154,3 +154,27 @@ def test_at_round_end_the_kiosk_tells_its_students_where_to_go_with_a_colour_and
     scan(card(members[0]).encode())  # a student arriving for the new round is answered as ever
     assert screen.title in ("Hi " + core.state.students[members[0]].name,
                             f"{core.state.students[members[0]].name}, your group is at {destination}")
+
+
+def test_a_student_on_screen_takes_the_out_of_room_pass_and_is_welcomed_back(hub, station, tmp_path):
+    from shared.protocol import Command
+
+    scan, screen, core = station
+    eventually(lambda: core.state is not None, message="the room state")
+    hub.handle_command(Command("c1", "start", "test"))
+    eventually(lambda: core.state.clock.round == 1, message="the lesson to start")
+    student = next(sid for sid, s in core.state.students.items()
+                   if s.group in core.state.station("reading-nook").groups)
+    go_out = screen.ids.go_out
+    assert go_out.disabled and go_out.width == 0  # nobody on screen: no pass offered
+    scan(card(student).encode())
+    pump(lambda: not go_out.disabled, message="the pass offered")
+    press(lambda: go_out)
+    pump(lambda: screen.title.startswith("See you soon"), message="the kiosk to say goodbye")
+    assert screen.detail == "Scan your card when you are back."
+    eventually(lambda: student in hub.room.out, message="the pass at the hub")
+    assert hub.room.out[student].station == "reading-nook"
+    pump(lambda: student in core.state.out, message="the kiosk to know")
+    scan(card(student).encode())
+    assert screen.title.startswith("Welcome back")
+    eventually(lambda: student not in hub.room.out, message="the pass to end")

@@ -31,7 +31,12 @@ def test_a_lesson_starts_with_its_rounds_length_and_stations_off_and_the_plan_sk
     for round_number in range(1, 5):  # no group is ever sent to the station that is off
         assert hub.room.rotation.station_of(state.groups[0].id, round_number) != "tech"
 
+    assert main(["hub", "lesson", "change", "--config", str(room.path), "--minutes", "8", "--on", "tech"]) == 0
+    assert capsys.readouterr().out == "from round 2: every station running; 8-minute rounds; 6 rounds\n"
     assert main(["hub", "lesson", "end", "--config", str(room.path)]) == 0
+    assert capsys.readouterr().out == "collecting the last exit tickets for 1 minute; then the lesson ends\n"
+    assert hub.room.clock.closing_at is not None
+    assert main(["hub", "lesson", "end", "--now", "--config", str(room.path)]) == 0
     after = hub.room.snapshot(0.0)
     assert not after.station("tech").off and (after.clock.rounds, after.clock.duration) == (5, 900.0)
 

@@ -194,7 +194,7 @@ def test_a_hub_database_newer_than_the_code_is_refused_and_left_alone(tmp_path):
     before = _make_newer(path, HUB_SCHEMA.version + 1)
     with pytest.raises(DatabaseTooNew) as refused:
         HubStore(path)
-    assert str(refused.value) == (f"{path}: this database is schema version 5, newer than this Rotation Station (4): "
+    assert str(refused.value) == (f"{path}: this database is schema version 6, newer than this Rotation Station (5): "
                                   "update the software, or restore a backup made by this version")
     assert path.read_bytes() == before
 
@@ -220,12 +220,12 @@ def test_rotation_commands_refuse_a_newer_hub_database_in_one_line(command, tmp_
     config = write_room(tmp_path, 1883)
     database = tmp_path / "hub.db"
     HubStore(database).close()
-    _make_newer(database, 5)
+    _make_newer(database, HUB_SCHEMA.version + 1)
     done = _rotation(*command, "--config", str(config), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == (f"rotation: {database}: this database is schema version 5, newer than this Rotation "
-                           "Station (4): update the software, or restore a backup made by this version\n")
-    assert version_of(database) == 5
+    assert done.stderr == (f"rotation: {database}: this database is schema version 6, newer than this Rotation "
+                           "Station (5): update the software, or restore a backup made by this version\n")
+    assert version_of(database) == HUB_SCHEMA.version + 1
 
 
 def test_a_kiosk_refuses_a_newer_outbox_in_one_line(tmp_path):
@@ -260,7 +260,7 @@ def test_the_clock_help_and_skips_are_stored_under_their_own_names_and_read_back
     finally:
         store.close()
     stored = rows_of(tmp_path / "hub.db", "clock", "help_queue", "skips", "meta")
-    assert stored["clock"] == [(1, 2, 5, 900.0, 0, None, 312.5, 1.7e9)]
+    assert stored["clock"] == [(1, 2, 5, 900.0, 0, None, 312.5, 1.7e9, 0.0, None, None)]
     assert stored["help_queue"] == [(0, "h1", "independent", 1.7e9 + 1, None)]
     assert stored["skips"] == []
     assert {key for key, _ in stored["meta"]} == {"seq", "session_started"}
@@ -270,7 +270,7 @@ def test_a_new_hub_database_and_one_from_release_0_1_0_end_the_same(tmp_path):
     HubStore(tmp_path / "new.db").close()
     old = copy_of("hub.db", tmp_path)
     HubStore(old).close()
-    assert version_of(old) == version_of(tmp_path / "new.db") == 4
+    assert version_of(old) == version_of(tmp_path / "new.db") == 5
     assert schema_of(old) == schema_of(tmp_path / "new.db")
 
 
@@ -304,7 +304,8 @@ def test_release_0_1_0_hub_database_keeps_everything(tmp_path):
         # version 3: the school's id beside the card's, and groups and readiness moved to the one class's enrollments
         assert after["students"] == [(i, first, last, interests, card, i)
                                      for i, first, last, _group, interests, _readiness, card in before["students"]]
-        assert after["sessions"] == [(*row, "class", None) for row in before["sessions"]]
+        # version 4: no stations were off; version 5: the plan's cycle began in round 1, no change waits
+        assert after["sessions"] == [(*row, "class", None, 1, None) for row in before["sessions"]]
         assert dict(after["meta"]) == {**{k: v for k, v in old_meta.items() if k not in MOVED_OUT_OF_META},
                                        "class": "class"}
 
@@ -356,7 +357,7 @@ def test_release_0_1_0_hub_database_is_migrated_once(tmp_path):
     store = HubStore(path)
     assert store.load_clock() is not None
     store.close()
-    assert everything_in(path) == once and once[0] == 4
+    assert everything_in(path) == once and once[0] == 5
     assert path.read_bytes() == data
 
 
