@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,17 +15,20 @@ from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
-from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty  # noqa: E402
 from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
+from kivy.uix.popup import Popup  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 from kivy.utils import escape_markup  # noqa: E402
 
 from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from hub.display_link import DisplayLink, is_action  # noqa: E402
-from hub.mapview import HelpLine, RoomMap, Tile, problem_label  # noqa: E402
+from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile, problem_label  # noqa: E402
+from hub.private_mode import PrivateMode  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
 
 if TYPE_CHECKING:
@@ -34,73 +38,186 @@ if TYPE_CHECKING:
 log = logging.getLogger("rotation.display")
 Builder.load_file(str(Path(__file__).with_name("room_map.kv")))
 
-KIND_ACCENTS = {
-    "teacher-led": (0.55, 0.27, 0.68, 1), "independent": (0.13, 0.47, 0.71, 1),
-    "collaborative": (0.0, 0.54, 0.48, 1), "tech": (0.33, 0.40, 0.47, 1), "reading": (0.78, 0.36, 0.16, 1),
+KIND_ACCENTS = {  # dark enough for white words on them (at least 4.5:1)
+    "teacher-led": (0.45, 0.20, 0.58, 1), "independent": (0.09, 0.36, 0.58, 1),
+    "collaborative": (0.0, 0.42, 0.37, 1), "tech": (0.28, 0.34, 0.40, 1), "reading": (0.62, 0.26, 0.09, 1),
 }
-KIOSK_LABELS = {"online": ("kiosk online", (0.8, 1, 0.8, 1)), "offline": ("KIOSK OFFLINE", (1, 0.85, 0.3, 1)),
-                "full": ("STORAGE FULL", (1, 0.6, 0.4, 1)),
-                "none": ("no kiosk", (1, 1, 1, 0.7))}
+KIOSK_LABELS = {  # words, ink and the pill behind them
+    "online": ("kiosk online", (1, 1, 1, 1), (0, 0, 0, 0)),
+    "offline": ("KIOSK OFFLINE", (0.2, 0.1, 0.0, 1), (1, 0.8, 0.3, 1)),
+    "full": ("STORAGE FULL", (0.2, 0.1, 0.0, 1), (1, 0.6, 0.4, 1)),
+    "none": ("no kiosk", (1, 1, 1, 1), (0, 0, 0, 0)),
+}
 CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
                "wrong": ((1.0, 0.78, 0.35, 1), (0.33, 0.18, 0.0, 1)),
-               "expected": ((0.88, 0.88, 0.92, 1), (0.2, 0.2, 0.3, 1))}
+               "stale": ((0.99, 0.9, 0.7, 1), (0.4, 0.2, 0.0, 1)),  # not moved yet: where they were last round
+               "expected": ((0.88, 0.88, 0.92, 1), (0.2, 0.2, 0.3, 1)),
+               "absent": ((0.93, 0.93, 0.93, 1), (0.35, 0.35, 0.35, 1)),
+               "out": ((0.82, 0.9, 1.0, 1), (0.05, 0.2, 0.45, 1)),
+               "more": ((0.9, 0.9, 0.9, 1), (0.15, 0.15, 0.15, 1))}
+PHASE_INKS = {"warning": (1, 0.8, 0.25, 1), "over": (1, 0.6, 0.45, 1), "paused": (1, 0.75, 0.3, 1),
+              "passing": (0.55, 0.8, 1, 1), "closing": (0.55, 0.8, 1, 1)}
+WHITE = (1, 1, 1, 1)
+BASE_SIZE = (1280, 720)  # every size in room_map.kv is for this window, times the screen's scale
+CHIME = Path(__file__).with_name("sounds") / "last-minute.wav"
 
 
 TICKET_DOTS = {ticket: colour.lstrip("#") for ticket, colour in TICKET_COLOURS.items()}  # as Kivy markup takes them
 
 
+def scale_for(size: tuple[float, float]) -> float:
+    """How much larger than 1280x720 the window is: every size on the map grows with it."""
+    return max(0.5, min(size[0] / BASE_SIZE[0], size[1] / BASE_SIZE[1]))
+
+
 class Chip(ButtonBehavior, Label):
-    """A student's name on a tile; tapping it opens a conference note."""
+    """A student's name on a tile; tapping it does what the tile says (a note, attendance at the table)."""
     student_id = StringProperty("")
+    style = StringProperty("here")
     compact = BooleanProperty(False)  # smaller, on a crowded tile
+    scale = NumericProperty(1.0)
     fill = ListProperty([1, 1, 1, 1])
     ink = ListProperty([0, 0, 0, 1])
+
+    def fit_width(self, widest: float) -> None:
+        """A chip wider than its tile ends in "…" rather than being cut."""
+        if self.width > widest + 0.5:
+            self.shorten = True
+            self.text_size = (widest - (12 if self.compact else 16) * self.scale, None)
 
 
 class StationTile(BoxLayout):
     __events__ = ("on_student",)
 
-    def on_student(self, student_id: str) -> None:
+    def on_student(self, student_id: str, style: str) -> None:
         pass
 
     title = StringProperty("")
     groups = StringProperty("")
     kiosk_text = StringProperty("")
     kiosk_ink = ListProperty([1, 1, 1, 1])
+    kiosk_fill = ListProperty([0, 0, 0, 0])
     accent = ListProperty([0.3, 0.3, 0.3, 1])
     missing = StringProperty("")
+    scale = NumericProperty(1.0)
 
-    def show(self, tile: Tile) -> None:
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.private = False  # exit-ticket colours on the chips: the teacher unlocked them
+        self._tags: list[tuple[str, NameTag]] = []
+        self._compact = False
+        self._shown: int | None = None  # how many names the tile shows, when not all fit
+        self._fitted_to: tuple = ()
+        self._fit = Clock.create_trigger(self.fit, -1)
+        self.ids.names.bind(minimum_height=lambda *_: self._fit(), height=lambda *_: self._fit())
+        self.bind(scale=lambda *_: self._draw())
+
+    def show(self, tile: Tile, private: bool = False) -> None:
         self.title = tile.name
-        self.groups = "Off for this lesson" if tile.off else f"Group: {tile.groups}"
-        self.kiosk_text, self.kiosk_ink = KIOSK_LABELS[tile.kiosk]
-        self.accent = KIND_ACCENTS.get(tile.kind, (0.35, 0.35, 0.4, 1))
-        names = self.ids.names
-        names.clear_widgets()
-        compact = len(tile.here) + len(tile.wrong) + len(tile.expected) > COMPACT_AFTER
-        for style, tags in (("here", tile.here), ("wrong", tile.wrong), ("expected", tile.expected)):
-            fill, ink = CHIP_STYLES[style]
-            for tag in tags:
-                text = escape_markup(f"{tag.name}: {tag.note}" if tag.note else tag.name)
-                if tag.ticket:
-                    text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
-                chip = Chip(text=text, fill=fill, ink=ink, student_id=tag.student_id, compact=compact)
-                chip.bind(on_release=lambda chip: self.dispatch("on_student", chip.student_id))
-                names.add_widget(chip)
+        not_moved = sum(1 for t in tile.wrong if t.note == NOT_MOVED)
+        self.groups = ("Off for this lesson" if tile.off else f"Group: {tile.groups}"
+                       + (f" · {not_moved} not moved yet" if not_moved else ""))
+        self.kiosk_text, self.kiosk_ink, self.kiosk_fill = KIOSK_LABELS[tile.kiosk]
+        self.accent = KIND_ACCENTS.get(tile.kind, (0.3, 0.3, 0.36, 1))
+        tags = ([("here", t) for t in tile.here] + [("wrong", t) for t in tile.wrong if t.note != NOT_MOVED]
+                + [("stale", t) for t in tile.wrong if t.note == NOT_MOVED]
+                + [("expected", t) for t in tile.expected] + [("absent", t) for t in tile.absent]
+                + [("out", t) for t in tile.out])
+        redraw = private != self.private
+        self.private = private
         self.missing = ("Not here yet: " + ", ".join(
             t.name if t.note == "not checked in" else f"{t.name} ({t.note})" for t in tile.missing)
             if tile.missing else "")
+        if tags != self._tags or redraw:
+            self._tags = tags
+            self._compact = len(tags) > COMPACT_AFTER
+            self._fitted_to = ()
+            self._draw()
+
+    def _text(self, style: str, tag: NameTag) -> str:
+        shown = tag.note if style in ("wrong", "out", "absent") or (style == "here" and tag.note == "done") else ""
+        text = escape_markup(f"{tag.name} · {shown}" if shown else tag.name)
+        if shown.startswith(BELONGS_AT):  # short enough for a tile: "Ava K. → Tech Station"
+            text = (f"{escape_markup(tag.name)} [font=DejaVuSans]\u2192[/font] "
+                    f"{escape_markup(shown.removeprefix(BELONGS_AT))}")
+        if tag.ticket and self.private:  # the class sees no one's exit ticket
+            text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
+        return text
+
+    def _draw(self, shown: int | None = None) -> None:
+        names = self.ids.names
+        names.clear_widgets()
+        visible = self._tags if shown is None else self._tags[:shown]
+        for style, tag in visible:
+            fill, ink = CHIP_STYLES[style]
+            chip = Chip(text=self._text(style, tag), fill=fill, ink=ink, student_id=tag.student_id, style=style,
+                        compact=self._compact, scale=self.scale)
+            chip.bind(on_release=lambda chip: self.dispatch("on_student", chip.student_id, chip.style))
+            names.add_widget(chip)
+        if shown is not None and shown < len(self._tags):
+            fill, ink = CHIP_STYLES["more"]
+            names.add_widget(Chip(text=f"+{len(self._tags) - shown} more", fill=fill, ink=ink, style="more",
+                                  compact=self._compact, scale=self.scale))
+        self._shown = shown
+
+    @staticmethod
+    def _pack(names) -> None:
+        """Each chip into the first row with room for it, in the tiles' order: a long name does not leave a row
+        half empty, so more names fit at full size."""
+        chips = names.children[::-1]
+        rows: list[list] = []
+        for chip in chips:
+            row = next((r for r in rows if sum(c.width for c in r) + names.spacing[0] * len(r) + chip.width
+                        <= names.width + 0.5), None)
+            if row is None:
+                rows.append([chip])
+            else:
+                row.append(chip)
+        packed = [chip for row in rows for chip in row]
+        if packed != chips:
+            names.clear_widgets()
+            for chip in packed:
+                names.add_widget(chip)
+
+    def fit(self, *_) -> None:
+        """No name is cut at the tile's edge: smaller chips first, then as many as fit and "+N more". Each new
+        size of the tile starts again from every name in full size."""
+        names = self.ids.names
+        if names.height <= 1 or not self._tags:
+            return
+        if tuple(names.size) != self._fitted_to:
+            self._fitted_to = tuple(names.size)
+            if self._shown is not None or self._compact != (len(self._tags) > COMPACT_AFTER):
+                self._compact = len(self._tags) > COMPACT_AFTER
+                self._draw()
+                return
+        for chip in names.children:
+            chip.texture_update()  # its size follows its text: measured now, not on the next frame
+            chip.fit_width(names.width)
+        self._pack(names)
+        names.do_layout()  # the chips just added are placed now, not on the next frame
+        if names.minimum_height <= names.height + 0.5:
+            return
+        if not self._compact:
+            self._compact = True
+            self._draw()
+            return
+        shown = len(self._tags) if self._shown is None else self._shown
+        if shown > 0:
+            self._draw(shown - 1)
 
 
 class HelpRow(BoxLayout):
     text = StringProperty("")
     request_id = StringProperty("")
+    scale = NumericProperty(1.0)
 
 
 class HelpPanel(BoxLayout):
     """Calls for help in order of arrival, each with how long it has waited and a button to mark it done."""
     heading = StringProperty("Help")
     waiting = BooleanProperty(False)
+    scale = NumericProperty(1.0)
 
     def show(self, lines: tuple[HelpLine, ...], answer) -> None:
         self.heading = f"Help: {len(lines)} waiting" if lines else "Help: nobody waiting"
@@ -112,7 +229,8 @@ class HelpPanel(BoxLayout):
             return
         rows.clear_widgets()
         for line in lines:
-            row = HelpRow(text=f"{line.station} · {line.waiting}", request_id=line.id)
+            row = HelpRow(text=f"{line.station} · {line.waiting}", request_id=line.id, scale=self.scale)
+            self.bind(scale=row.setter("scale"))
             row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
             rows.add_widget(row)
 
@@ -122,20 +240,31 @@ class RoomMapScreen(Widget):
     round_text = StringProperty("")
     clock = StringProperty("--:--")
     over_time = BooleanProperty(False)
+    phase = StringProperty("idle")
+    phase_ink = ListProperty(list(WHITE))
     running = BooleanProperty(False)
     started = BooleanProperty(False)
+    closing = BooleanProperty(False)  # the last exit tickets are coming in
+    private = BooleanProperty(False)  # the teacher unlocked exit tickets and notes with the PIN
     hub_text = StringProperty("")
     hub_ink = ListProperty([1, 1, 1, 1])
     summary = StringProperty("")
     notice = StringProperty("")  # the hub's answer to the teacher's last button, for a few seconds
     alert = StringProperty("")  # a problem with the hub's or a kiosk's storage, while it lasts
-    confirm_end = BooleanProperty(False)
-    __events__ = ("on_command", "on_answer_help", "on_note")
+    scale = NumericProperty(1.0)
+    __events__ = ("on_command", "on_answer_help", "on_student", "on_end")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._tiles: dict[str, StationTile] = {}
         self.help_panel = HelpPanel()
+        self.bind(size=lambda *_: setattr(self, "scale", scale_for(self.size)))
+        self.scale = scale_for(self.size)
+
+    def on_scale(self, _, scale: float) -> None:
+        self.help_panel.scale = scale
+        for tile in self._tiles.values():
+            tile.scale = scale
 
     def on_command(self, action: str) -> None:
         pass
@@ -143,22 +272,21 @@ class RoomMapScreen(Widget):
     def on_answer_help(self, request_id: str) -> None:
         pass
 
-    def on_note(self, student_id: str) -> None:
+    def on_student(self, student_id: str, station_id: str, style: str) -> None:
+        pass
+
+    def on_end(self) -> None:
         pass
 
     def ask_end(self) -> None:
-        """End the session on a second tap within CONFIRM_SECONDS: it clears who is where."""
-        if self.confirm_end:
-            self.confirm_end = False
-            self.dispatch("on_command", "end")
-            return
-        self.confirm_end = True
-        Clock.schedule_once(lambda dt: setattr(self, "confirm_end", False), CONFIRM_SECONDS)
+        """End asks first (a dialog that waits for an answer); while the last tickets come in, it ends now."""
+        self.dispatch("on_command", "end_now" if self.closing else "ask_end")
 
     def show(self, room_map: RoomMap, running: bool, started: bool) -> None:
-        self.started = started
+        self.started, self.closing = started, room_map.phase == "closing"
         self.room, self.round_text, self.clock = room_map.room, room_map.round, room_map.clock
         self.over_time, self.running, self.summary = room_map.over_time, running, room_map.summary
+        self.phase, self.phase_ink = room_map.phase, PHASE_INKS.get(room_map.phase, WHITE)
         self.hub_text, self.hub_ink = (("HUB OFFLINE", (1, 0.6, 0.4, 1)) if not room_map.hub_online
                                        else (problem_label(room_map.hub_problem), (1, 0.6, 0.4, 1))
                                        if room_map.hub_problem
@@ -167,35 +295,40 @@ class RoomMapScreen(Widget):
         grid = self.ids.tiles
         if list(self._tiles) != [t.station_id for t in room_map.tiles]:
             grid.clear_widgets()
-            self._tiles = {t.station_id: StationTile() for t in room_map.tiles}
-            for widget in self._tiles.values():
-                widget.bind(on_student=lambda tile, student: self.dispatch("on_note", student))
+            self._tiles = {t.station_id: StationTile(scale=self.scale) for t in room_map.tiles}
+            for station_id, widget in self._tiles.items():
+                widget.bind(on_student=lambda tile, student, style, station=station_id: self.dispatch(
+                    "on_student", student, station, style))
             for widget in self._tiles.values():
                 grid.add_widget(widget)
             grid.add_widget(self.help_panel)  # after the stations: the free corner of the grid
         for tile in room_map.tiles:
-            self._tiles[tile.station_id].show(tile)
+            self._tiles[tile.station_id].show(tile, self.private)
         self.help_panel.show(room_map.help, lambda request: self.dispatch("on_answer_help", request))
 
 
-NOTICED = ("make_report", "conference_note")
+NOTICED = ("make_report", "conference_note", "mark_attendance", "start", "change_lesson", "end")
 COMPACT_AFTER = 9  # more names than fit a tile in full size at 1280x720 (and eight at a table is a crowd)
-CONFIRM_SECONDS = 4.0  # commands whose answer the teacher needs to read (the others show on the map)
 NOTICE_SECONDS = 12.0
 
 
 class DisplayPresenter:
     """Draws the link's map on the next frame after it changes, and ticks the clock every second."""
 
-    def __init__(self, link: DisplayLink, screen: RoomMapScreen) -> None:
+    def __init__(self, link: DisplayLink, screen: RoomMapScreen, pin_hash: str | None = None) -> None:
         self.link, self.screen = link, screen
         self.shown_map: RoomMap | None = None
         self.regroup: RegroupPresenter | None = None  # the regroup screen's presenter while it is on show
+        self.dialog: Popup | None = None  # the lesson, End or summary dialog on show
+        self.privacy = PrivateMode(pin_hash)
+        self.chime = load_sound(CHIME)
+        self.chimed_round: tuple[float | None, int] | None = None
+        self.summary_shown: float | None = None  # the end of the lesson whose summary was shown
         self._pending = Clock.create_trigger(self.draw, -1)
         link.map_listeners.append(lambda room_map: self._pending())
         screen.bind(on_command=self._command)
         screen.bind(on_answer_help=lambda screen, request: self._send("answer_help", {"id": request}))
-        screen.bind(on_note=lambda screen, student: self.open_note(student))
+        screen.bind(on_student=lambda screen, student, station, style: self.tap_student(student, station, style))
         self._ticker = Clock.schedule_interval(lambda dt: link.refresh(), 1.0)
         self.draw()
 
@@ -208,18 +341,103 @@ class DisplayPresenter:
         if self.regroup is not None:
             self.regroup.follow()
         room_map = self.link.map
-        clock = self.link.state.clock if self.link.state else None
+        state = self.link.state
+        clock = state.clock if state else None
+        self.screen.private = self.privacy.unlocked(time.monotonic())
         self.screen.show(room_map, bool(clock and clock.running), bool(clock and clock.round))
         self.shown_map = room_map
+        if room_map.phase == "warning" and clock is not None and self.chimed_round != (clock.started_at, clock.round):
+            self.chimed_round = (clock.started_at, clock.round)
+            if self.chime is not None:
+                self.chime.play()
+        if state is not None and state.ended is not None and state.ended.ended != self.summary_shown:
+            self.show_summary()
 
     def _command(self, screen, action: str) -> None:
         if action == "groups":
             self.show_regroup()
-            return
-        if not is_action(action):
+        elif action == "lesson":
+            self.open_lesson()
+        elif action == "ask_end":
+            self.open_end()
+        elif action == "end_now":
+            self._send("end", {})
+        elif action == "private":
+            self.toggle_private()
+        elif not is_action(action):
             log.warning("the screen asked for %r, which is no command of the hub's", action)
+        else:
+            self._send(action, {"minutes": 1} if action == "extend" else {})
+
+    # Dialogs
+    def _open(self, dialog: Popup) -> None:
+        if self.dialog is not None:
+            self.dialog.dismiss()
+        self.dialog = dialog
+        dialog.bind(on_dismiss=lambda d: setattr(self, "dialog", None) if self.dialog is d else None)
+        dialog.open()
+
+    def open_lesson(self) -> None:
+        """The lesson screen: before a lesson, set it up and start it; during one, change it."""
+        from hub.lesson_screen import LessonDialog
+
+        self._open(LessonDialog(self.link.state, self.screen.scale, self._send))
+
+    def open_end(self) -> None:
+        from hub.lesson_screen import EndDialog
+
+        state = self.link.state
+        running = state.running_class() if state else None
+        self._open(EndDialog(running.name if running else "this lesson", self.screen.scale, self._send))
+
+    def show_summary(self) -> None:
+        from hub.lesson_screen import SummaryDialog
+
+        state = self.link.state
+        if state is None or state.ended is None:
             return
-        self._send(action, {"minutes": 1} if action == "extend" else {})
+        if isinstance(self.dialog, SummaryDialog):
+            self.dialog.show(state.ended)
+        else:
+            self._open(SummaryDialog(state.ended, self.screen.scale))
+        if state.ended.report is not None:
+            self.summary_shown = state.ended.ended  # the report is in: nothing more to update
+
+    # The teacher's private things, behind the PIN
+    def toggle_private(self) -> None:
+        if self.privacy.unlocked(time.monotonic()):
+            self.privacy.lock()
+            self.draw()
+            return
+        if not self.privacy.enabled:
+            self._notice("Exit tickets and notes stay off the wall map: set [display] teacher_pin "
+                         "(`rotation pin`) to open them here with your PIN.")
+            return
+        from hub.lesson_screen import PinDialog
+
+        self._open(PinDialog(self.screen.scale, self._pin_entered))
+
+    def _pin_entered(self, pin: str) -> str | None:
+        """None if it opened; else what to say."""
+        message = self.privacy.try_pin(pin, time.monotonic())
+        if message is None:
+            self.draw()
+        return message
+
+    def tap_student(self, student_id: str, station_id: str, style: str) -> None:
+        """At the teacher's table (no kiosk): one tap marks a student absent, or back present there. Elsewhere,
+        with the PIN: a conference note."""
+        station = self.link.state.station(station_id) if self.link.state else None
+        if station is not None and not station.kiosk:
+            if style == "absent":
+                self._send("mark_attendance", {"student": student_id, "mark": "present", "station": station_id})
+            else:
+                self._send("mark_attendance", {"student": student_id, "mark": "absent"})
+            return
+        if self.privacy.unlocked(time.monotonic()):
+            self.open_note(student_id)
+        else:
+            self._notice("Notes are private: tap Teacher and enter your PIN first.")
 
     def open_note(self, student_id: str) -> None:
         from edge.note_popup import NotePopup
@@ -252,9 +470,9 @@ class DisplayPresenter:
             reply = self.link.command(action, args)
             if reply is None or not reply.ok:
                 log.warning("%s: %s", action, reply.message if reply else "the hub did not answer")
-            if action in NOTICED:
+            if action in NOTICED or reply is None or not reply.ok:
                 text = reply.message if reply else "The hub did not answer: is it running?"
-                Clock.schedule_once(lambda dt: self._notice(text), 0)
+                Clock.schedule_once(lambda dt: self._notice(text[:1].upper() + text[1:]), 0)
         threading.Thread(target=send, daemon=True).start()
 
     def close(self) -> None:
@@ -270,7 +488,7 @@ class DisplayApp(App):
 
     def build(self) -> RoomMapScreen:
         screen = RoomMapScreen()
-        self.presenter = DisplayPresenter(self.link, screen)
+        self.presenter = DisplayPresenter(self.link, screen, self.link.config.display.teacher_pin)
         self.link.start()
         if self.snapshot:
             Clock.schedule_interval(lambda dt: self.save_snapshot(), self.snapshot_every)

@@ -12,6 +12,9 @@ from hub.report import clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.protocol import ROSTER_REFUSED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
 
+NOT_MOVED = "not moved yet"  # the note of a student still where their group was last round
+BELONGS_AT = "belongs at "  # the note of a student at another station than their group's
+
 
 class NameTag(NamedTuple):
     student_id: str
@@ -33,6 +36,7 @@ class Tile:
     expected: tuple[NameTag, ...] = ()  # at a station with no kiosk: the group, unconfirmed
     off: bool = False  # switched off for this lesson
     out: tuple[NameTag, ...] = ()  # left the room from here (the kiosk's pass), with the time they went
+    absent: tuple[NameTag, ...] = ()  # at a station with no kiosk: its group's students marked absent
 
     @property
     def names_here(self) -> list[str]:
@@ -112,9 +116,9 @@ def _layout(state: State) -> _Layout:
         if expected is None:
             students.append(_Seat(student_id, tag, None, tag, tag, tag))
         else:
-            students.append(_Seat(student_id, tag, expected, tag._replace(note=f"belongs at {expected.name}"),
+            students.append(_Seat(student_id, tag, expected, tag._replace(note=f"{BELONGS_AT}{expected.name}"),
                                   tag._replace(note="not checked in"),
-                                  tag._replace(note="not moved yet")))  # where to: the tile it belongs to says
+                                  tag._replace(note=NOT_MOVED)))  # where to: the tile it belongs to says
     layout = _Layout(tuple(students), {s.id: s for s in state.stations},
                      {s.id: ", ".join(group_names.get(g, g) for g in s.groups) or "no group this round"
                       for s in state.stations})
@@ -162,6 +166,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     missing: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     unconfirmed: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     outside: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
+    away: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
     not_in = not_moved_count = absent_count = done_count = 0
     attendance, checked_out, out = state.attendance, state.checked_out, state.out
     presence_of = state.presence
@@ -177,10 +182,14 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         if gone_out is not None and gone_out.station in outside:  # not missing: the teacher knows where
             outside[gone_out.station].append(tag._replace(note=f"out since {clock_time(gone_out.at)}"))
             continue
-        if presence is None and attendance:
+        at_table = presence is not None and expected is not None and not expected.kiosk \
+            and presence.station == expected.id  # seated there by the hub: the teacher's word counts
+        if (presence is None or at_table) and attendance:
             mark = attendance.get(student_id)
             if mark == "absent":  # not missing: the teacher knows
                 absent_count += 1
+                if expected is not None and not expected.kiosk:  # one tap there brings them back
+                    away[expected.id].append(tag._replace(note="absent"))
                 continue
             if mark == "late":
                 absent = absent._replace(note="late")
@@ -214,8 +223,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
                 unconfirmed[expected.id].append(tag)
         elif at is None:
             missing[expected.id].append(absent)
-        else:
-            missing[expected.id].append(NameTag(student_id, tag.name, f"at {at.name}"))
+        # else: at another station, whose tile shows where they belong: one name, one place on the map
 
     tiles = []
     for station in state.stations:
@@ -224,7 +232,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
                  else "full" if status.problem == STORAGE_FULL else "online")
         tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
-                          tuple(unconfirmed[station.id]), station.off, tuple(outside[station.id])))
+                          tuple(unconfirmed[station.id]), station.off, tuple(outside[station.id]),
+                          tuple(away[station.id])))
     clock = state.clock
     now_phase = phase(clock, hub_now)
     left = time_left(clock, hub_now)

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 import paho.mqtt.client as mqtt
@@ -28,6 +29,7 @@ from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
+from hub.report import SEATED
 from hub.report_files import report_last_session, reports_root
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
@@ -479,11 +481,40 @@ class HubService:
         self._state_changed()
 
     def _mark_attendance(self, command: Command) -> tuple[str, None]:
+        """A mark for this lesson. At a station without a kiosk (the teacher's table) the teacher's word is the
+        check-in: present there checks the student in, absent checks them out, for the map and the report."""
         args = command_args(command, AttendanceArgs)
+        now = self.now()
         message = self.room.mark_attendance(args.student, args.mark)
+        group = self.room.students[args.student].group
+        table = next((s.id for s in self.config.stations if not s.kiosk and self.room.clock.round
+                      and group in self.room.plan().get(s.id, ())), None)  # where their group is, with no kiosk
+        if args.mark == "present" and args.station is not None:
+            if args.station not in self._station_ids:
+                raise ValueError(f"no station {args.station!r}")
+            self.room.check_in(args.student, args.station, now)
+            self.store.add_teacher_events("checkin", [args.student], args.station, now)
+            message += f" at {self.config.station(args.station).name}"
+        elif args.mark == "absent" and table is not None:  # their minutes there end now
+            self.store.add_teacher_events("checkout", [args.student], table, now)
         self.store.save_attendance(self.room.attendance)
         self._state_changed()
         return message, None
+
+    def _seat_at_tables(self, now: float) -> None:
+        """A new round: the groups sent to a station without a kiosk (the teacher's table) are seated there in
+        the record, as nobody scans there, so the report counts their minutes; the map lists them there from the
+        plan, and the teacher marks anyone who is not. Not a check-in: their kiosk still tells them to move."""
+        plan = self.room.plan()
+        for station in self.config.stations:
+            if station.kiosk or station.id in self.room.off:
+                continue
+            groups = set(plan.get(station.id, ()))
+            seated = sorted(s.id for s in self.room.students.values()
+                            if s.group in groups and self.room.attendance.get(s.id) != "absent"
+                            and s.id not in self.room.out)
+            if seated:
+                self._try_store(partial(self.store.add_teacher_events, SEATED, seated, station.id, now))
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
@@ -585,6 +616,7 @@ class HubService:
             self._try_store(lambda: (self.store.begin_session(now, class_id, sorted(self.room.off)),
                                      class_id and self.store.save_preset(class_id, preset)))
             self.room.classes = self._class_entries()
+            self._seat_at_tables(now)
         elif before is not None and self.room.clock.round == 0:
             self._lesson_ended(before, now)
         elif self.room.clock.round != round_before:
@@ -593,8 +625,10 @@ class HubService:
         return message
 
     def _round_began(self) -> None:
-        """Groups set for the next round take over; stations switched off or on from it are saved."""
+        """Groups set for the next round take over; stations switched off or on from it are saved; the group
+        due at the teacher's table is seated there."""
         self._apply_pending_groups({"round"})
+        self._seat_at_tables(self.now())
         self._try_store(lambda: self.store.save_stations_off(sorted(self.room.off), None, self.room.cycle_start))
 
     def _lesson_ended(self, last: State, now: float) -> None:

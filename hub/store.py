@@ -706,6 +706,16 @@ class HubStore:
         return [(row[0], row[1], row[2]) for row in rows]
 
     @locked
+    def add_teacher_events(self, kind: str, students: list[str], station: str, at: float) -> None:
+        """What the hub records for students at a station without a kiosk: ``seated`` (the group sent to the
+        teacher's table), ``checkout`` (one the teacher marks absent there), ``checkin`` (marked back)."""
+        with self.file.transaction() as conn:
+            conn.executemany("INSERT INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time, received_at, "
+                             "accepted, data) VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1, '{}')",
+                             [(uuid.uuid4().hex, kind, student, station, at, at, at) for student in students])
+        self.file.make_durable()
+
+    @locked
     def add_note(self, student: str, station: str, at: float, tags: list[str], text: str) -> None:
         """A conference note from the teacher, kept with the student's events."""
         with self.file.transaction() as conn:
@@ -718,7 +728,8 @@ class HubStore:
     def session_events(self, started: float, ended: float) -> list[SessionEvent]:
         rows = self.db.execute(
             "SELECT at, kind, student, station, data FROM events WHERE accepted = 1 AND student IS NOT NULL "
-            "AND kind IN ('checkin', 'choice', 'goal', 'exit_ticket', 'help', 'conference') AND at >= ? AND at <= ? "
+            "AND kind IN ('checkin', 'seated', 'checkout', 'choice', 'goal', 'exit_ticket', 'help', 'conference') "
+            "AND at >= ? AND at <= ? "
             "ORDER BY at", (started, ended)).fetchall()
         return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))
                 for at, kind, student, station, data in rows]

@@ -11,7 +11,6 @@ kivy_env.prepare(window_size=(800, 480), smooth_edges=False)
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
-from kivy.core.audio import SoundLoader  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.metrics import sp  # noqa: E402
@@ -20,6 +19,7 @@ from kivy.uix.button import Button  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
 from edge.heap import freeze_startup_objects  # noqa: E402
+from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, going_out  # noqa: E402
@@ -67,15 +67,6 @@ class KioskScreen(Widget):
 
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
 ICON_FONT = "DejaVuSans"  # shipped with Kivy; it has the symbols Roboto lacks
-
-
-def load_sound(path: Path):
-    """The sound, or None where there is no audio device: the colour and the words still tell."""
-    sound = SoundLoader.load(str(path))
-    if sound is None or not sound.length:
-        log.warning("cannot play %s (no audio device?); the round-end screen stays silent", path.name)
-        return None
-    return sound
 
 
 class KioskPresenter:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from edge.broker_setup import PASSWORD_SUFFIX
 from kiosk.core import KioskCore
-from kiosk.pin import Attempt, PinGate
 from kiosk.settings import write_settings
 from shared.cards import make_token
+from shared.pin import Attempt, PinGate
 from shared.protocol import conference_note
 from shared.topics import kiosk_account
 

@@ -288,7 +288,7 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
 def pin_line() -> int:
     import getpass
 
-    from kiosk.pin import PIN_PATTERN, hash_pin
+    from shared.pin import PIN_PATTERN, hash_pin
 
     if sys.stdin.isatty():
         pin = getpass.getpass("Teacher's PIN for the kiosks (4-8 digits): ")

@@ -184,6 +184,10 @@ class KioskConfig:
 @dataclass(frozen=True)
 class DisplayConfig:
     fullscreen: Annotated[bool, Meta(description="fill the screen")] = False
+    teacher_pin: Annotated[str, Meta(description="the hash of the teacher's PIN: with it, exit-ticket colours and "
+                                                 "conference notes open on the wall map for 5 minutes (else "
+                                                 "never)"),
+                           Rule("the hash `rotation pin` prints, never the PIN itself", _check_pin_hash)] | None = None
 
 
 @dataclass(frozen=True)

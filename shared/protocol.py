@@ -376,6 +376,7 @@ ATTENDANCE_MARKS: tuple[str, ...] = get_args(AttendanceMark)
 class AttendanceArgs(Part, frozen=True):
     student: str
     mark: AttendanceMark | Literal["present"]  # present takes a mark back
+    station: Name | None = None  # with present: the teacher saw them there (the teacher's table): checked in
 
 
 class MoveStudentArgs(Part, frozen=True):

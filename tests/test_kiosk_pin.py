@@ -1,5 +1,5 @@
 """The teacher's PIN on a kiosk: stored only as a hash, and locked after five wrong tries, longer each time."""
-from kiosk.pin import PinGate, hash_pin, is_pin_hash, pin_matches
+from shared.pin import PinGate, hash_pin, is_pin_hash, pin_matches
 
 STORED = hash_pin("2468")
 

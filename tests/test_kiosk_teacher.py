@@ -4,10 +4,10 @@ import pytest
 
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
-from kiosk.pin import hash_pin
 from kiosk.settings import apply_settings, read_settings, settings_path
 from kiosk.teacher import TeacherAccess
 from shared.config import load_config
+from shared.pin import hash_pin
 from tests.conftest import card, eventually, press, pump, write_room
 
 PIN = "2468"

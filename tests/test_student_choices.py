@@ -77,7 +77,7 @@ def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_t
     assert readiness["s05"] == hub.room.students["s05"].readiness - 1  # stuck: one level of support more
 
 
-def test_the_map_shows_a_coloured_dot_for_the_exit_ticket(room, kivy_window, hub):
+def test_the_map_shows_a_coloured_dot_for_the_exit_ticket_only_in_the_teachers_private_mode(room, kivy_window, hub):
     from msgspec.structs import replace
 
     from hub.display_link import DisplayLink
@@ -92,6 +92,9 @@ def test_the_map_shows_a_coloured_dot_for_the_exit_ticket(room, kivy_window, hub
     screen = RoomMapScreen(size=(1280, 720))
     screen.show(build_map("Room 12", state, {}, True, time.time()), True, True)
     tile = next(w for w in screen.ids.tiles.children if isinstance(w, StationTile) and w.title == "Reading Nook")
+    assert [c.text for c in tile.ids.names.children] == ["Sofia R."]  # the class sees the map: no ticket on it
+    screen.private = True  # the teacher's PIN
+    screen.show(build_map("Room 12", state, {}, True, time.time()), True, True)
     assert [c.text for c in tile.ids.names.children] == [
         "[font=DejaVuSans][color=2e8b3a]\u25cf[/color][/font] Sofia R."]
 

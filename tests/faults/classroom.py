@@ -141,12 +141,12 @@ class Classroom:
     def outbox_path(self, station: str) -> Path:
         return self.directory / f"outbox-{station}.db"
 
-    def hub_events(self) -> list[tuple]:
-        """(station, kiosk_seq, id, at, student, kind, accepted, received_at) of every stored event, in the
-        order the hub stored them."""
+    def hub_events(self, kiosks_only: bool = False) -> list[tuple]:
+        """(station, kiosk_seq, id, at, student, kind, accepted, received_at) of every stored event (or only the
+        kiosks', not the check-ins the hub makes at the teacher's table), in the order the hub stored them."""
         with sqlite3.connect(self.directory / "hub.db") as db:
             return db.execute("SELECT station, kiosk_seq, id, at, student, kind, accepted, received_at "
-                              "FROM events ORDER BY rowid").fetchall()
+                              f"FROM events {'WHERE kiosk_seq > 0' if kiosks_only else ''} ORDER BY rowid").fetchall()
 
     def outbox_state(self, station: str) -> tuple[int, int]:
         """(events waiting, highest sequence number handed out) of a stopped kiosk's outbox."""
