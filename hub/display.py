@@ -27,6 +27,7 @@ from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from hub.display_link import DisplayLink, is_action  # noqa: E402
+from hub.lesson_screen import EndDialog, LessonDialog, PinDialog, SummaryDialog  # noqa: E402
 from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile, problem_label  # noqa: E402
 from hub.private_mode import PrivateMode  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
@@ -350,8 +351,12 @@ class DisplayPresenter:
             self.chimed_round = (clock.started_at, clock.round)
             if self.chime is not None:
                 self.chime.play()
-        if state is not None and state.ended is not None and state.ended.ended != self.summary_shown:
+        ended = state.ended if state is not None else None
+        if ended is not None and ended.ended != self.summary_shown:
+            self.summary_shown = ended.ended  # once: closed, it stays closed
             self.show_summary()
+        elif ended is not None and isinstance(self.dialog, SummaryDialog):
+            self.dialog.show(ended)  # the report's folder, once it is written
 
     def _command(self, screen, action: str) -> None:
         if action == "groups":
@@ -379,29 +384,17 @@ class DisplayPresenter:
 
     def open_lesson(self) -> None:
         """The lesson screen: before a lesson, set it up and start it; during one, change it."""
-        from hub.lesson_screen import LessonDialog
-
         self._open(LessonDialog(self.link.state, self.screen.scale, self._send))
 
     def open_end(self) -> None:
-        from hub.lesson_screen import EndDialog
-
         state = self.link.state
         running = state.running_class() if state else None
         self._open(EndDialog(running.name if running else "this lesson", self.screen.scale, self._send))
 
     def show_summary(self) -> None:
-        from hub.lesson_screen import SummaryDialog
-
         state = self.link.state
-        if state is None or state.ended is None:
-            return
-        if isinstance(self.dialog, SummaryDialog):
-            self.dialog.show(state.ended)
-        else:
-            self._open(SummaryDialog(state.ended, self.screen.scale))
-        if state.ended.report is not None:
-            self.summary_shown = state.ended.ended  # the report is in: nothing more to update
+        if state is not None and state.ended is not None:
+            self._open(SummaryDialog(state.ended, self.screen.scale, self.open_lesson))
 
     # The teacher's private things, behind the PIN
     def toggle_private(self) -> None:
@@ -413,8 +406,6 @@ class DisplayPresenter:
             self._notice("Exit tickets and notes stay off the wall map: set [display] teacher_pin "
                          "(`rotation pin`) to open them here with your PIN.")
             return
-        from hub.lesson_screen import PinDialog
-
         self._open(PinDialog(self.screen.scale, self._pin_entered))
 
     def _pin_entered(self, pin: str) -> str | None:

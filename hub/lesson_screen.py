@@ -123,8 +123,9 @@ class SummaryDialog(Popup):
     scale = NumericProperty(1.0)
     lines = StringProperty("")
 
-    def __init__(self, ended: LessonEnd, scale: float, **kwargs) -> None:
+    def __init__(self, ended: LessonEnd, scale: float, next_lesson: Callable[[], None], **kwargs) -> None:
         super().__init__(scale=scale, **kwargs)
+        self.next_lesson = next_lesson
         self.show(ended)
 
     def show(self, ended: LessonEnd) -> None:

@@ -37,6 +37,9 @@ class RegroupScreen(Widget):
     count = NumericProperty(4)
     suggested = BooleanProperty(False)
     strategies = ListProperty(STRATEGY_BUTTONS)
+    clock_text = StringProperty("")  # the lesson's round and clock, as on the map
+    lesson_running = BooleanProperty(False)
+    when = StringProperty("now")  # now | round | lesson: when applied groups take over
     __events__ = ("on_suggest", "on_apply", "on_cancel", "on_back")
 
     def on_suggest(self, strategy: str) -> None:
@@ -59,7 +62,7 @@ class RegroupPresenter:
         self._drawn: tuple | None = None
         screen.bind(on_suggest=lambda s, strategy: self._send("suggest_groups", {
             "strategy": strategy, "groups": int(s.count), "seed": self._next_seed()}, strategy))
-        screen.bind(on_apply=lambda s: self._send("set_groups", {"groups": self.model.groups}))
+        screen.bind(on_apply=lambda s: self._send("set_groups", {"groups": self.model.groups, "when": s.when}))
         screen.bind(on_cancel=lambda s: self._forget())
         screen.bind(on_back=lambda s: back())
         self.model.follow(link.state)
@@ -77,6 +80,12 @@ class RegroupPresenter:
 
     def follow(self) -> None:
         self.model.follow(self.link.state)
+        room_map = self.link.map
+        self.screen.clock_text = f"{room_map.round} · {room_map.clock}" if room_map.round else room_map.clock
+        state = self.link.state
+        self.screen.lesson_running = bool(state and state.clock.round)
+        if not self.screen.lesson_running:
+            self.screen.when = "now"
         self.draw()
 
     def draw(self) -> None:
@@ -125,4 +134,7 @@ class RegroupPresenter:
             self.model.suggest(strategy, reply.data["groups"])
         elif action == "set_groups":
             self.model.suggested = None
+            self.draw()
+            self.screen.hint = reply.message[:1].upper() + reply.message[1:]  # when they take over
+            return
         self.draw()

@@ -99,6 +99,7 @@ class HubService:
         self.store.name_single_class(config.room_name)
         self._classes_checked = 0.0
         self._help_ids: set[str] = set()  # the calls for help applied since the hub started
+        self._seated: dict[str, str] = {}  # who the hub seated at which teacher's table this round
         self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
@@ -506,6 +507,8 @@ class HubService:
         the record, as nobody scans there, so the report counts their minutes; the map lists them there from the
         plan, and the teacher marks anyone who is not. Not a check-in: their kiosk still tells them to move."""
         plan = self.room.plan()
+        left = dict(self._seated)  # last round's group leaves: its minutes there end now
+        self._seated = {}
         for station in self.config.stations:
             if station.kiosk or station.id in self.room.off:
                 continue
@@ -513,8 +516,13 @@ class HubService:
             seated = sorted(s.id for s in self.room.students.values()
                             if s.group in groups and self.room.attendance.get(s.id) != "absent"
                             and s.id not in self.room.out)
+            self._seated.update(dict.fromkeys(seated, station.id))
             if seated:
                 self._try_store(partial(self.store.add_teacher_events, SEATED, seated, station.id, now))
+        for table in set(left.values()):
+            leaving = sorted(s for s, where in left.items() if where == table and self._seated.get(s) != table)
+            if leaving:
+                self._try_store(partial(self.store.add_teacher_events, "checkout", leaving, table, now))
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student

@@ -59,3 +59,24 @@ def test_moving_names_in_a_suggestion_only_changes_what_is_shown():
     assert model.drop_into("blues") == "a"  # the hub's groups: the move goes to the hub at once
     model.pick("c")
     assert model.drop_into("blues") is None  # already there
+
+
+def test_during_a_lesson_suggested_groups_wait_for_the_next_round_and_the_clock_stays_in_sight(display, hub):
+    from shared.protocol import Command
+
+    hub.handle_command(Command("c1", "start", "test", {"minutes": 10}))
+    display = open_regroup(display)
+    regroup = display.regroup_screen
+    pump(lambda: regroup.lesson_running and regroup.clock_text.startswith("Round 1 of 5 · "), message="the clock")
+    assert regroup.clock_text.endswith(("10:00", "9:59"))
+    before = {s.id: s.group for s in hub.room.students.values()}
+    regroup.count = 4
+    regroup.dispatch("on_suggest", "mixed")
+    pump(lambda: regroup.suggested, message="a suggestion")
+    press(lambda: next(b for b in regroup.walk() if getattr(b, "text", "") == "Apply now"))
+    assert regroup.when == "round"
+    regroup.dispatch("on_apply")
+    pump(lambda: regroup.hint == "4 groups set from round 2", message="the teacher told when")
+    assert {s.id: s.group for s in hub.room.students.values()} == before  # working students stay put
+    hub.handle_command(Command("c2", "next", "test"))
+    eventually(lambda: len(hub.room.groups) == 4, message="the new groups from round 2")

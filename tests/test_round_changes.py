@@ -213,3 +213,24 @@ def test_a_second_end_while_the_tickets_come_in_ends_at_once(hub_at, clock):
     send(hub_at, "end", collect=60)
     assert send(hub_at, "end", collect=60) == "session ended"
     assert hub_at.room.clock.round == 0 and hub_at.room.ended is not None
+
+
+def test_minutes_at_the_teachers_table_count_in_the_report(hub_at, clock, room):
+    import csv
+    from pathlib import Path
+
+    groups = four_groups(hub_at)
+    send(hub_at, "start", minutes=10, off=["tech"])
+    assert len(hub_at.room.plan()["teacher-table"]) == 1
+    clock.now += 600
+    send(hub_at, "next")
+    clock.now += 300
+    send(hub_at, "end")
+    eventually(lambda: hub_at.room.ended.report is not None, message="the report written at the end")
+    folder = Path(hub_at.room.ended.report)
+    rows = {row["station"]: row for row in csv.DictReader((folder / "stations.csv").open())}
+    table = rows["Teacher's Table"]
+    # Round 1's group for 10 minutes, round 2's for the 5 until the end; nobody scanned there. Four groups of 7.
+    assert {len(members) for members in groups.values()} == {7}
+    assert float(table["minutes"]) == pytest.approx(7 * 10 + 7 * 5, abs=0.2)
+    assert int(table["students"]) == 14
