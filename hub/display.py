@@ -223,6 +223,7 @@ class HelpPanel(BoxLayout):
     def show(self, lines: tuple[HelpLine, ...], answer) -> None:
         self.heading = f"Help: {len(lines)} waiting" if lines else "Help: nobody waiting"
         self.waiting = bool(lines)
+        lines = lines[:self.rows_that_fit()]  # the oldest calls; the heading counts them all
         rows = self.ids.rows
         if [row.request_id for row in rows.children[::-1]] == [line.id for line in lines]:
             for row, line in zip(rows.children[::-1], lines, strict=True):  # the same ids, just checked
@@ -234,6 +235,11 @@ class HelpPanel(BoxLayout):
             self.bind(scale=row.setter("scale"))
             row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
             rows.add_widget(row)
+
+
+    def rows_that_fit(self) -> int:
+        room = self.height - (40 + 2 * 10 + 6) * self.scale
+        return max(1, int((room + 4 * self.scale) // ((HELP_ROW_HEIGHT + 4) * self.scale)))
 
 
 class RoomMapScreen(Widget):
@@ -311,6 +317,7 @@ class RoomMapScreen(Widget):
 NOTICED = ("make_report", "conference_note", "mark_attendance", "start", "change_lesson", "end")
 COMPACT_AFTER = 9  # more names than fit a tile in full size at 1280x720 (and eight at a table is a crowd)
 NOTICE_SECONDS = 12.0
+HELP_ROW_HEIGHT = 64  # at 1280x720, as room_map.kv has it
 
 
 class DisplayPresenter:
@@ -357,6 +364,8 @@ class DisplayPresenter:
             self.show_summary()
         elif ended is not None and isinstance(self.dialog, SummaryDialog):
             self.dialog.show(ended)  # the report's folder, once it is written
+        elif ended is None and isinstance(self.dialog, SummaryDialog):
+            self.dialog.dismiss()  # the next lesson has started
 
     def _command(self, screen, action: str) -> None:
         if action == "groups":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import PurePath
 
 from shared.protocol import LessonEnd, State, StationCount
 
@@ -31,5 +32,5 @@ def summary_lines(end: LessonEnd) -> list[str]:
              f"{end.absent} absent",
              f"{end.tickets} exit tickets" + (f", {end.stuck} stuck" if end.stuck else ""),
              f"{end.help_calls} calls for help"]
-    lines.append(f"Report: {end.report}" if end.report else "Writing the report…")
+    lines.append(f"Report saved: {PurePath(end.report).name}" if end.report else "Writing the report…")
     return lines

@@ -269,4 +269,4 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
 
 ROUND_NOTES: dict[str, str] = {"idle": "", "working": "", "warning": " · 1 minute left", "over": " · time's up",
                                "paused": " · paused", "passing": " · move to your stations",
-                               "closing": " · last exit tickets, then the lesson ends"}
+                               "closing": " · last exit tickets"}

@@ -167,7 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "kiosks; Ctrl-C stops them all")
     demo.add_argument("--dir", type=Path, help="working folder (default: a fresh temporary folder)")
     demo.add_argument("--headless", action="store_true", help="no window: write PNGs of the map instead")
-    demo.add_argument("--round-seconds", type=float, default=120, help="length of a round (default 120)")
+    demo.add_argument("--round-seconds", type=float, default=20,
+                      help="length of a round (default 20: every feature moves within a minute)")
     demo.add_argument("--duration", type=float, help="stop by itself after this many seconds")
 
     card = commands.add_parser("card", help="print a student's card token, or write it as a QR PNG")

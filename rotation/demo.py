@@ -1,6 +1,7 @@
 """``rotation demo``: a whole classroom on one machine, started and stopped with one command."""
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import signal
@@ -13,7 +14,9 @@ from pathlib import Path
 
 from edge.broker_setup import CONF_FILE, write_broker_files
 from edge.kivy_env import has_screen
+from kiosk.simulator import STAYING_HOME
 from rotation.broker import BrokerError, PrivateBroker, free_port
+from rotation.demo_teacher import ABSENT, DemoTeacher, demo_roster
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SAMPLE_ROOM = ASSETS / "sample" / "room.toml"
@@ -28,11 +31,11 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
     lines = [
         "# Written by `rotation demo` from assets/sample/room.toml.",
         "[room]", f'id = "{sample["room"]["id"]}"', f'name = "{sample["room"]["name"]}"',
-        'secret_file = "class.secret"', f'roster = "{ASSETS / "sample" / "roster.csv"}"',
+        'secret_file = "class.secret"', 'roster = "roster.csv"',
         "[broker]", 'host = "127.0.0.1"', f"port = {broker_port}", 'accounts = "broker-accounts"',
         "[hub]", 'database = "hub.db"', f"round_minutes = {round_seconds / 60!r}", "auto_advance = true",
-        "autostart = true",
     ]
+    (directory / "roster.csv").write_text(demo_roster((ASSETS / "sample" / "roster.csv").read_text()))
     for station in sample["station"]:
         lines += ["[[station]]", *(f"{key} = {_toml(value)}" for key, value in station.items())]
     path = directory / "room.toml"
@@ -68,10 +71,11 @@ class Processes:
         self.log_dir = log_dir
         self.children: list[tuple[str, subprocess.Popen]] = []
 
-    def start(self, name: str, *args: str) -> subprocess.Popen:
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "wb")
         process = subprocess.Popen([sys.executable, "-m", "rotation.cli", *args], stdin=subprocess.DEVNULL,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                   env={**os.environ, **(env or {})})
         log.close()
         self.children.append((name, process))
         return process
@@ -119,13 +123,20 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
         kiosks = ["independent", "collaborative", "tech", "reading-nook"]
         for station in kiosks:
             processes.start(f"kiosk-{station}", "kiosk", "--config", config_arg, "--station", station, "--simulate",
-                            "--outbox", str(directory / f"outbox-{station}.db"))
+                            "--outbox", str(directory / f"outbox-{station}.db"),
+                            env={STAYING_HOME: ",".join(ABSENT)})
+        from shared.config import load_config
+
+        teacher = DemoTeacher(load_config(config), stop)
+        teacher.start()
         print(f"Rotation Station demo running in {directory}\n"
               f"  broker   127.0.0.1:{broker.port} (private Mosquitto; every client on its own account)\n"
               f"  hub      rotation hub serve   (log: {directory / 'hub.log'})\n"
               f"  kiosks   {', '.join(kiosks)} (simulated students tap in)\n"
               + (f"  display  no screen attached: running headless, the room map is written to\n"
                  f"           {snapshot} every 3 s\n" if headless else "  display  the room map window\n")
+              + "  teacher  runs lessons of Period 2 and Period 3 in turn: passing time, an absent student,\n"
+                "           last exit tickets at the end, the summary, then the other class\n"
               + "Press Ctrl-C to stop everything.", flush=True)
         deadline = time.monotonic() + duration if duration else None
         while not stop.wait(0.5):
@@ -136,6 +147,8 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
                 return 1
             if deadline and time.monotonic() >= deadline:
                 break
+        stop.set()
+        teacher.join()
         return 0
     finally:
         print("Stopping the demo...", flush=True)

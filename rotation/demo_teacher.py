@@ -1,0 +1,97 @@
+"""The demo's teacher: runs lessons of the demo's two classes back to back, through the hub's commands as the
+display sends them. Each lesson: one student marked absent, a few rounds with passing time, End with the last
+exit tickets, the summary on the board, then the other class with its own groups."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from hub.display_link import DisplayLink
+from shared.config import Config
+from shared.protocol import State
+
+log = logging.getLogger("rotation.demo")
+CLASSES = ("Period 2", "Period 3")
+ROUNDS = 2  # a lesson of the demo, before the other class comes in: the whole of it within a minute
+PASSING_MINUTES = 0.1  # six seconds to move: long enough to see on the map and the kiosks
+LAST_TICKETS_SECONDS = 10.0
+SUMMARY_SECONDS = 6.0
+ABSENT = ("s07",)  # off sick today, in both classes: the simulated kiosks never show their cards
+ANSWER_HELP_AFTER = 12.0  # seconds: the teacher gets to each call
+
+
+def demo_roster(sample: str) -> str:
+    """The sample class list as two classes of one room: Period 2 as it is, Period 3 the same students in
+    other groups (so a switch shows new groups at the stations)."""
+    lines = sample.strip().splitlines()
+    header = lines[0].split(",")
+    group = header.index("group")
+    groups = sorted({line.split(",")[group] for line in lines[1:]})
+    rows = [",".join(header + ["class"])]
+    for period, shift in zip(CLASSES, (0, 2), strict=True):
+        for line in lines[1:]:
+            cells = line.split(",")
+            cells[group] = groups[(groups.index(cells[group]) + shift) % len(groups)]
+            rows.append(",".join(cells + [period]))
+    return "\n".join(rows) + "\n"
+
+
+class DemoTeacher:
+    def __init__(self, config: Config, stop: threading.Event) -> None:
+        self.link = DisplayLink(config)
+        self.stop = stop
+        self._thread = threading.Thread(target=self._run, name="demo-teacher", daemon=True)
+
+    def start(self) -> None:
+        self.link.start()
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join(timeout=5)
+        self.link.stop()
+
+    def _send(self, action, args: dict) -> None:
+        reply = self.link.command(action, args)
+        log.info("teacher: %s: %s", action, reply.message if reply else "no answer")
+
+    def _wait(self, condition: Callable[[State], bool], timeout: float) -> bool:
+        """Until the room is so (True), or the demo stops or time is up (False)."""
+        waited = 0.0
+        while not self.stop.wait(0.2):
+            waited += 0.2
+            state = self.link.state
+            if state is not None and condition(state):
+                return True
+            for call in state.help if state is not None else ():
+                if state is not None and state.hub_time - call.at > ANSWER_HELP_AFTER:
+                    self._send("answer_help", {"id": call.id})
+            if waited >= timeout:
+                return False
+        return False
+
+    def _run(self) -> None:
+        lesson = 0
+        if not self._wait(lambda s: bool(s.classes), 30):
+            return
+        while not self.stop.is_set():
+            period = CLASSES[lesson % len(CLASSES)]
+            self._send("set_class", {"class": period})
+            for absent in ABSENT:  # taken before the start, as a teacher takes the register
+                self._send("mark_attendance", {"student": absent, "mark": "absent"})
+            self._send("start", {"rounds": ROUNDS, "passing": PASSING_MINUTES})
+            if not self._wait(last_round_ending, 3600):
+                return
+            self._send("end", {"collect": LAST_TICKETS_SECONDS})
+            if not self._wait(lambda s: s.clock.round == 0, LAST_TICKETS_SECONDS + 30):
+                return
+            if self.stop.wait(SUMMARY_SECONDS):
+                return
+            lesson += 1
+
+
+def last_round_ending(state: State) -> bool:
+    """The lesson's last round has a few seconds left."""
+    clock = state.clock
+    return (clock.round == clock.rounds and clock.running and clock.ends_at is not None
+            and clock.ends_at - state.hub_time < 3)
