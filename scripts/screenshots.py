@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import inspect
 import sys
 import tempfile
 import time
@@ -36,7 +37,7 @@ def wait(condition, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise SystemExit("timed out making the screenshots")
+            raise SystemExit(f"timed out making the screenshots: {inspect.getsource(condition).strip()}")
         EventLoop.idle()
 
 
@@ -45,8 +46,8 @@ def frames(count: int = 5) -> None:
         EventLoop.idle()
 
 
-def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+def main(pictures: Path) -> None:
+    pictures.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rotation-shots-"))
     config_path = write_demo_config(work, free_port(), round_seconds=15 * 60)
     with secured_broker(config_path, work / "broker"):
@@ -57,6 +58,9 @@ def main(out: Path) -> None:
         for kiosk in kiosks.values():
             kiosk.start()
         wait(lambda: all(k.state for k in kiosks.values()))
+        hub.handle_command(Command("shots-start", "start", "screenshots", {"minutes": 12, "rounds": 4}))
+        hub.handle_command(Command("shots-absent", "mark_attendance", "screenshots", {"student": "s07",
+                                                                                      "mark": "absent"}))
         state = hub.room.snapshot(0)
         plan = {s.id: s.groups for s in state.stations}
         members = {g.id: g.members for g in state.groups}
@@ -72,8 +76,11 @@ def main(out: Path) -> None:
             kiosks[station].record("exit_ticket", tokens[student], {"how": how})
         kiosks["tech"].ask_help()
         kiosks["independent"].ask_help()
+        out = next(s for s, p in hub.room.presence.items() if p.station == "reading-nook" and s != "s02")
+        kiosks["reading-nook"].go_out(tokens[out])  # a student took the out-of-room pass
         kiosks["collaborative"].stop()
-        wait(lambda: len(hub.room.presence) == 19 and len(hub.room.help) == 2 and len(hub.room.progress) == 3)
+        wait(lambda: len(hub.room.presence) == 19 and len(hub.room.help) == 2 and len(hub.room.progress) == 3
+             and out in hub.room.out)
 
         EventLoop.ensure_window()
         Window.size = (1280, 720)
@@ -83,17 +90,23 @@ def main(out: Path) -> None:
         presenter = DisplayPresenter(link, screen)
         link.start()
         wait(lambda: presenter.shown_map and len(presenter.shown_map.tiles) == 5
-             and sum(len(t.here) + len(t.wrong) for t in presenter.shown_map.tiles) == 19
+             and sum(len(t.here) + len(t.wrong) + len(t.out) for t in presenter.shown_map.tiles) == 19
              and presenter.shown_map.offline_kiosks and len(presenter.shown_map.help) == 2)
         frames()
-        screen.export_to_png(str(out / "room-map.png"))
+        screen.export_to_png(str(pictures / "room-map.png"))
+        presenter.open_lesson()  # the lesson screen, as the teacher changes the lesson running
+        wait(lambda: presenter.dialog is not None)
+        frames(10)
+        presenter.dialog.export_to_png(str(pictures / "lesson.png"))
+        presenter.dialog.dismiss()
+        frames(10)
         presenter.show_regroup()  # the teacher asks for mixed-readiness groups of four
         regroup = presenter.regroup_screen
         regroup.count = 4
         regroup.dispatch("on_suggest", "mixed")
         wait(lambda: regroup.suggested and len(regroup.ids.columns.children) == 4)
         frames(10)
-        regroup.export_to_png(str(out / "regroup.png"))
+        regroup.export_to_png(str(pictures / "regroup.png"))
         regroup.dispatch("on_cancel")
         presenter.show_map()
         link.stop()
@@ -110,12 +123,12 @@ def main(out: Path) -> None:
             nook.scan(text)
             wait(lambda before=before: kiosk_presenter.last_decision_at != before)
             frames()
-            kiosk_screen.export_to_png(str(out / f"{name}.png"))
+            kiosk_screen.export_to_png(str(pictures / f"{name}.png"))
         nook.now = lambda: time.time() + 90  # a while later, the first student scans again to leave
         nook.scan(tokens["s10"])
         wait(lambda: kiosk_screen.outcome == "ask:exit_ticket")
         frames()
-        kiosk_screen.export_to_png(str(out / "kiosk-exit-ticket.png"))
+        kiosk_screen.export_to_png(str(pictures / "kiosk-exit-ticket.png"))
         nook.now = time.time
         kiosk_presenter.answer("got_it")
         kiosk_presenter.answer(None)
@@ -123,12 +136,25 @@ def main(out: Path) -> None:
         hub.handle_command(Command("shots", "next", "screenshots"))  # the round ends: who goes where
         wait(lambda: kiosk_screen.outcome == "move")
         frames()
-        kiosk_screen.export_to_png(str(out / "kiosk-move.png"))
+        kiosk_screen.export_to_png(str(pictures / "kiosk-move.png"))
+        Window.remove_widget(kiosk_screen)
+        Window.size = (1280, 720)  # the lesson ends: the summary on the board
+        link = DisplayLink(config)
+        screen = RoomMapScreen(size=(1280, 720))
+        Window.add_widget(screen)
+        presenter = DisplayPresenter(link, screen)
+        link.start()
+        wait(lambda: presenter.shown_map is not None and len(presenter.shown_map.tiles) == 5)
+        hub.handle_command(Command("shots-end", "end", "screenshots", {}))
+        wait(lambda: presenter.dialog is not None and "Report saved" in presenter.dialog.lines, timeout=20)
+        frames(10)
+        presenter.dialog.export_to_png(str(pictures / "lesson-summary.png"))
+        link.stop()
         for kiosk in kiosks.values():
             if kiosk.station.id != "collaborative":
                 kiosk.stop()
         hub.stop()
-    print(f"wrote the pictures to {out}")
+    print(f"wrote the pictures to {pictures}")
 
 
 if __name__ == "__main__":
