@@ -69,6 +69,8 @@ def suggest_groups(learners: list[Learner], strategy: str, count: int,
     else:
         groups = _chunks(_by_interest(shuffled), count)
     _separate(groups, set(map(frozenset, apart)))
+    # The names say nothing about the level: readiness groups are seen by the class on the board.
+    random.Random(seed).shuffle(groups)
     return {GROUP_NAMES[index]: tuple(sorted(learner.id for learner in group)) for index, group in enumerate(groups)}
 
 

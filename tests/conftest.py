@@ -226,3 +226,47 @@ def display(room, kivy_window):
     yield link, screen, presenter
     presenter.close()
     link.stop()
+
+
+PERIODS = """id,first_name,last_name,class,group
+s01,Maya,Rivera,Period 2,red
+s02,Liam,Chen,Period 2,red
+s04,Ava,Diaz,Period 2,blue
+s01,Maya,Rivera,Period 3,green
+s03,Noah,Kim,Period 3,green
+s05,Zoë,Ng,Period 3,gold
+"""
+
+
+def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
+    path = write_room(tmp_path, port)
+    text = path.read_text()
+    start = text.index("roster = ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + roster_line + extra + text[end:])
+    return load_config(path)
+
+
+@pytest.fixture
+def board(tmp_path, broker, kivy_window):
+    """Two classes in the room, the hub running Period 2, and the display on the wall (1280x720)."""
+    from hub.display import DisplayPresenter, RoomMapScreen
+    from hub.display_link import DisplayLink
+    from hub.service import HubService
+    (tmp_path / "periods.csv").write_text(PERIODS)
+    config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
+    hub = HubService(config)
+    hub.start()
+    assert hub.subscribed.wait(10)
+    link = DisplayLink(config)
+    screen = RoomMapScreen(size=(1280, 720))
+    kivy_window.size = (1280, 720)
+    kivy_window.add_widget(screen)
+    presenter = DisplayPresenter(link, screen)
+    link.start()
+    pump(lambda: link.state is not None and screen.round_text.startswith("Not started"), message="the room")
+    yield hub, screen, presenter
+    presenter.close()
+    link.stop()
+    kivy_window.remove_widget(screen)
+    hub.stop()

@@ -15,30 +15,11 @@ from rotation.cli import main
 from shared.config import load_config
 from shared.protocol import Command
 from shared.topics import Topics
-from tests.conftest import card, eventually, write_room
+from tests.conftest import PERIODS, card, eventually, room_with
 from tests.mqtt_client import TestClient
 from tests.roster_bundles import Bundle, Enrollment, Klass, User
 
 T = Topics("room-12")
-PERIODS = """id,first_name,last_name,class,group
-s01,Maya,Rivera,Period 2,red
-s02,Liam,Chen,Period 2,red
-s04,Ava,Diaz,Period 2,blue
-s01,Maya,Rivera,Period 3,green
-s03,Noah,Kim,Period 3,green
-s05,Zoë,Ng,Period 3,gold
-"""
-
-
-def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
-    path = write_room(tmp_path, port)
-    text = path.read_text()
-    start = text.index("roster = ")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + roster_line + extra + text[end:])
-    return load_config(path)
-
-
 @pytest.fixture
 def periods(tmp_path, broker):
     (tmp_path / "periods.csv").write_text(PERIODS)

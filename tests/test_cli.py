@@ -65,7 +65,7 @@ def test_the_demo_runs_whole_lessons_every_feature_moves_within_a_minute_and_ctr
     demo_dir = tmp_path / "demo"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
     demo = subprocess.Popen([sys.executable, "-m", "rotation.cli", "demo", "--dir", str(demo_dir),
-                             "--round-seconds", "12"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             "--round-seconds", "8"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env)
     try:
         banner = [demo.stdout.readline() for _ in range(9)]

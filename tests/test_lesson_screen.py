@@ -1,35 +1,7 @@
 """The lesson set up, changed and ended at the board, tap by tap, with the real hub, broker and display."""
-import pytest
-
-from hub.display import DisplayPresenter, RoomMapScreen
-from hub.display_link import DisplayLink
 from hub.lesson_screen import LessonDialog, PickButton, SummaryDialog
-from hub.service import HubService
 from shared.protocol import Command
 from tests.conftest import eventually, press, pump
-from tests.test_classes import PERIODS, room_with
-
-
-@pytest.fixture
-def board(tmp_path, broker, kivy_window):
-    """Two classes in the room, the hub running Period 2, and the display on the wall (1280x720)."""
-    (tmp_path / "periods.csv").write_text(PERIODS)
-    config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
-    hub = HubService(config)
-    hub.start()
-    assert hub.subscribed.wait(10)
-    link = DisplayLink(config)
-    screen = RoomMapScreen(size=(1280, 720))
-    kivy_window.size = (1280, 720)
-    kivy_window.add_widget(screen)
-    presenter = DisplayPresenter(link, screen)
-    link.start()
-    pump(lambda: link.state is not None and screen.round_text.startswith("Not started"), message="the room")
-    yield hub, screen, presenter
-    presenter.close()
-    link.stop()
-    kivy_window.remove_widget(screen)
-    hub.stop()
 
 
 class Finger:
