@@ -232,10 +232,14 @@ class HelpPanel(BoxLayout):
         rows.clear_widgets()
         for line in lines:
             row = HelpRow(text=f"{line.station} · {line.waiting}", request_id=line.id, scale=self.scale)
-            self.bind(scale=row.setter("scale"))
             row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
             rows.add_widget(row)
 
+
+    def on_scale(self, _, scale: float) -> None:
+        rows = self.ids.get("rows")
+        for row in rows.children if rows is not None else ():
+            row.scale = scale
 
     def rows_that_fit(self) -> int:
         room = self.height - (40 + 2 * 10 + 6) * self.scale
@@ -359,7 +363,8 @@ class DisplayPresenter:
             if self.chime is not None:
                 self.chime.play()
         ended = state.ended if state is not None else None
-        if ended is not None and ended.ended != self.summary_shown:
+        busy = self.dialog is not None and not isinstance(self.dialog, SummaryDialog)
+        if ended is not None and ended.ended != self.summary_shown and not busy:  # else once that dialog closes
             self.summary_shown = ended.ended  # once: closed, it stays closed
             self.show_summary()
         elif ended is not None and isinstance(self.dialog, SummaryDialog):

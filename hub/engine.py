@@ -68,6 +68,7 @@ class Room:
         self.off_next = None if off_next is None else frozenset(off_next)  # from the next round, if changed
         self.cycle_start = cycle_start  # the lesson round in which the plan's first round is (it changes with `off`)
         self.ended: LessonEnd | None = None  # the last lesson's summary, until the next starts
+        self._rounds_before_change: int | None = None  # the lesson's rounds before a station change extended them
         self.class_id = class_id  # the class running: ``students`` are its
         self.classes = classes
         self.stations = stations
@@ -408,8 +409,14 @@ class Room:
                 raise ValueError(f"with {', '.join(sorted(wanted)) or 'no station'} off, {error}") from None
             off_next = wanted if wanted != self.off else None
             running = len(self.stations) - len(wanted)
-            if change.rounds is None:
-                clock = changed_struct(clock, rounds=max(clock.rounds, clock.round + running))
+            if off_next is None:  # the change taken back: the lesson's rounds as they were
+                if change.rounds is None and self._rounds_before_change is not None:
+                    clock = changed_struct(clock, rounds=max(self._rounds_before_change, clock.round))
+                self._rounds_before_change = None
+            elif change.rounds is None:
+                if self._rounds_before_change is None:
+                    self._rounds_before_change = clock.rounds
+                clock = changed_struct(clock, rounds=max(self._rounds_before_change, clock.round + running))
             said.append(f"from round {c.round + 1}: {self._names(wanted) or 'every station'} "
                         f"{'off' if wanted else 'running'}")
         if change.rounds is not None:
@@ -431,7 +438,7 @@ class Room:
     def _advance(self, now: float) -> str:
         following = self.clock.round % self.clock.rounds + 1
         if self.off_next is not None:  # the stations changed: a new cycle over the running ones starts now
-            self.off, self.off_next = self.off_next, None
+            self.off, self.off_next, self._rounds_before_change = self.off_next, None, None
             self.skips = []
             self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
             self.cycle_start = following
@@ -463,7 +470,8 @@ class Room:
         groups, students = self._static
         return State(seq=self.seq, hub_time=hub_time, clock=self.clock,
                      stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan.get(s.id, ()), s.activities,
-                                            s.id in self.off)
+                                            s.id in self.off,
+                                            s.id in (self.off if self.off_next is None else self.off_next))
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
                      goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,

@@ -29,6 +29,7 @@ class LessonForm:
     rounds: int
     passing: float = 0
     off: frozenset[str] = field(default_factory=frozenset)
+    running: bool = False  # a lesson runs: the form changes it (stations from its next round)
 
     @classmethod
     def for_state(cls, state: State, class_id: str | None = None) -> LessonForm:
@@ -38,7 +39,7 @@ class LessonForm:
         stations = [s.id for s in state.stations]
         if clock.round:
             return cls(state.class_id, clock.duration / 60, clock.rounds, clock.passing / 60,
-                       frozenset(s.id for s in state.stations if s.off))
+                       frozenset(s.id for s in state.stations if s.next_off), running=True)
         chosen = class_id or state.class_id
         entry = next((c for c in state.classes if c.id == chosen), None)
         preset = entry.lesson if entry is not None and entry.lesson is not None else StartArgs()
@@ -60,12 +61,13 @@ class LessonForm:
 
     def toggle_station(self, station_id: str, stations: int) -> LessonForm:
         """Switch a station off or on; with one more or one fewer running, one round more or fewer (while the
-        rounds follow the stations), and never every station off."""
+        rounds follow the stations), and never every station off. During a lesson the hub gives it the rounds
+        its new cycle needs."""
         off = self.off ^ {station_id}
         if len(off) >= stations:
             return self
         running_before, running_after = stations - len(self.off), stations - len(off)
-        rounds = running_after if self.rounds == running_before else self.rounds
+        rounds = running_after if self.rounds == running_before and not self.running else self.rounds
         return replace(self, off=frozenset(off), rounds=rounds)
 
     def start_args(self) -> dict[str, Any]:

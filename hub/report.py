@@ -11,6 +11,7 @@ from typing import Any
 from shared.protocol import TICKETS
 
 SEATED = "seated"  # the hub's record of a group sent to a station without a kiosk: a stay there, not a check-in
+LEFT_TABLE = "left_table"  # and of that group leaving it at the next round
 TICKET_WORDS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
 TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c83232"}  # map dots and charts
 
@@ -65,6 +66,8 @@ def describe(event: SessionEvent) -> str:
         return "checked in"
     if event.kind == SEATED:
         return "at the teacher's table"
+    if event.kind == LEFT_TABLE:
+        return "left the teacher's table"
     if event.kind == "checkout":
         return "marked absent"
     if event.kind == "choice":
@@ -97,10 +100,10 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
     for event in ordered:
         by_student[event.student].append(event)
     for student, own in by_student.items():
-        stays = [e for e in own if e.kind in ("checkin", SEATED, "checkout", "exit_ticket")]
+        stays = [e for e in own if e.kind in ("checkin", SEATED, LEFT_TABLE, "checkout", "exit_ticket")]
         for index, event in enumerate(stays):
             if event.kind not in ("checkin", SEATED):
-                continue  # an exit ticket or a check-out (marked absent at the teacher's table) ends a stay
+                continue  # an exit ticket, leaving the teacher's table or being marked absent there ends a stay
             until = stays[index + 1].at if index + 1 < len(stays) else ended
             minutes[event.station] += max(0.0, until - event.at) / 60
             visitors[event.station].add(student)

@@ -73,9 +73,11 @@ def _draw_chart(report: Report, path: Path) -> None:
     temporary.replace(path)
 
 
-def report_last_session(store: HubStore, config: Config, now: float, folder: Path | None = None) -> Path:
-    """Writes the report of the latest session (so far, if it still runs) and returns its folder."""
-    sessions = store.last_sessions(1)
+def report_last_session(store: HubStore, config: Config, now: float, folder: Path | None = None,
+                        session: tuple[float, float | None, str | None] | None = None) -> Path:
+    """Writes the report of the latest session (so far, if it still runs), or of ``session`` (started, ended,
+    class), and returns its folder."""
+    sessions = [session] if session is not None else store.last_sessions(1)
     if not sessions:
         raise ValueError("no session has been started yet: there is nothing to report")
     started, stopped, class_id = sessions[0]

@@ -29,7 +29,7 @@ from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
-from hub.report import SEATED
+from hub.report import LEFT_TABLE, SEATED
 from hub.report_files import report_last_session, reports_root
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
@@ -99,8 +99,9 @@ class HubService:
         self.store.name_single_class(config.room_name)
         self._classes_checked = 0.0
         self._help_ids: set[str] = set()  # the calls for help applied since the hub started
-        self._seated: dict[str, str] = {}  # who the hub seated at which teacher's table this round
         self.room = self._load_room(self._class_at_start(), self.store.load_seq() + 1)
+        # Who the hub seated at which teacher's table this round (after a restart: as the plan has it).
+        self._seated: dict[str, str] = self._at_tables() if self.room.clock.round else {}
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
         self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
@@ -502,27 +503,27 @@ class HubService:
         self._state_changed()
         return message, None
 
+    def _at_tables(self) -> dict[str, str]:
+        """Who this round's plan sends to a station without a kiosk (the teacher's table), and which."""
+        plan = self.room.plan()
+        tables = {s.id for s in self.config.stations if not s.kiosk and s.id not in self.room.off}
+        return {s.id: table for table in tables for s in self.room.students.values()
+                if s.group in plan.get(table, ()) and self.room.attendance.get(s.id) != "absent"
+                and s.id not in self.room.out}
+
     def _seat_at_tables(self, now: float) -> None:
         """A new round: the groups sent to a station without a kiosk (the teacher's table) are seated there in
         the record, as nobody scans there, so the report counts their minutes; the map lists them there from the
-        plan, and the teacher marks anyone who is not. Not a check-in: their kiosk still tells them to move."""
-        plan = self.room.plan()
-        left = dict(self._seated)  # last round's group leaves: its minutes there end now
-        self._seated = {}
-        for station in self.config.stations:
-            if station.kiosk or station.id in self.room.off:
-                continue
-            groups = set(plan.get(station.id, ()))
-            seated = sorted(s.id for s in self.room.students.values()
-                            if s.group in groups and self.room.attendance.get(s.id) != "absent"
-                            and s.id not in self.room.out)
-            self._seated.update(dict.fromkeys(seated, station.id))
-            if seated:
-                self._try_store(partial(self.store.add_teacher_events, SEATED, seated, station.id, now))
-        for table in set(left.values()):
+        plan, and the teacher marks anyone who is not. Not a check-in: their kiosk still tells them to move.
+        Last round's group leaves it now."""
+        left, self._seated = self._seated, self._at_tables()
+        for table in sorted(set(self._seated.values())):
+            seated = sorted(s for s, where in self._seated.items() if where == table)
+            self._try_store(partial(self.store.add_teacher_events, SEATED, seated, table, now))
+        for table in sorted(set(left.values())):
             leaving = sorted(s for s, where in left.items() if where == table and self._seated.get(s) != table)
             if leaving:
-                self._try_store(partial(self.store.add_teacher_events, "checkout", leaving, table, now))
+                self._try_store(partial(self.store.add_teacher_events, LEFT_TABLE, leaving, table, now))
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
@@ -613,7 +614,7 @@ class HubService:
         """The clock goes on whatever the disk says; what cannot be saved now is saved once it can."""
         now = self.now()
         before = self.room.snapshot(now) if action == "end" else None
-        round_before = self.room.clock.round
+        round_before = (self.room.clock.round, self.room.clock.started_at)  # a one-round lesson starts it again
         message = self.room.command(action, now, minutes, lesson, collect)
         due = next((c for c in self.room.classes if c.due), None)
         if action == "start" and due is not None and due.id != self.room.class_id:
@@ -627,7 +628,7 @@ class HubService:
             self._seat_at_tables(now)
         elif before is not None and self.room.clock.round == 0:
             self._lesson_ended(before, now)
-        elif self.room.clock.round != round_before:
+        elif (self.room.clock.round, self.room.clock.started_at) != round_before:
             self._round_began()
         self._state_changed(now if action == "start" or self.room.clock.round == 0 else None)
         return message
@@ -637,26 +638,39 @@ class HubService:
         due at the teacher's table is seated there."""
         self._apply_pending_groups({"round"})
         self._seat_at_tables(self.now())
-        self._try_store(lambda: self.store.save_stations_off(sorted(self.room.off), None, self.room.cycle_start))
+        # A new cycle over other stations drops the skips (Room._advance): saved, or a restart would bring them back.
+        self._try_store(lambda: (self.store.save_stations_off(sorted(self.room.off), None, self.room.cycle_start),
+                                 self.store.save_skips(self.room.skips)))
 
     def _lesson_ended(self, last: State, now: float) -> None:
         """Close the lesson for good (its calls for help and attendance too, also after a restart), take the
         groups set for the next lesson, and write its report on a thread of its own; the board shows the
         summary meanwhile."""
-        session = self.store.last_session()
+        session = self._try_read(self.store.last_session)
         started = session[0] if session else now
+        self._leave_tables(now)
         self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
                                  self.store.save_help(self.room.help),
                                  self.store.save_attendance(self.room.attendance)))
         self._apply_pending_groups({"round", "lesson"})
-        help_calls = sum(self.store.help_calls(started, now).values())
-        self.room.ended = lesson_end(last, started, now, help_calls)
-        threading.Thread(target=self._write_report, args=(self.room.ended,), name="hub-report", daemon=True).start()
+        calls = self._try_read(partial(self.store.help_calls, started, now))
+        self.room.ended = lesson_end(last, started, now, sum((calls or {}).values()))
+        threading.Thread(target=self._write_report, args=(self.room.ended, (started, now, last.class_id)),
+                         name="hub-report", daemon=True).start()
 
-    def _write_report(self, ended: LessonEnd) -> None:
+    def _leave_tables(self, now: float) -> None:
+        """The lesson is over: whoever was at the teacher's table leaves it."""
+        left, self._seated = self._seated, {}
+        for table in sorted(set(left.values())):
+            leaving = sorted(s for s, where in left.items() if where == table)
+            self._try_store(partial(self.store.add_teacher_events, LEFT_TABLE, leaving, table, now))
+
+    def _write_report(self, ended: LessonEnd, session: tuple[float, float, str | None]) -> None:
+        """The report of that lesson (``session``: started, ended, class), not of whichever is newest by the
+        time the Report button's lets this one write."""
         try:
             with self._reporting:
-                folder = str(report_last_session(self.store, self.config, self.now()))
+                folder = str(report_last_session(self.store, self.config, self.now(), session=session))
         except Exception:  # the lesson has ended whatever the report's drawing makes of it
             log.exception("the report of the lesson that ended could not be written")
             folder = "not written (see the hub's log); try the Report button"

@@ -207,6 +207,7 @@ _V4 = statements(
 _V5 = statements(
     'ALTER TABLE "clock" ADD COLUMN "passing" REAL NOT NULL DEFAULT 0',
     'ALTER TABLE "clock" ADD COLUMN "passing_ends" REAL',
+    'ALTER TABLE "clock" ADD COLUMN "passing_left" REAL',
     'ALTER TABLE "clock" ADD COLUMN "closing_at" REAL',
     'ALTER TABLE "sessions" ADD COLUMN "cycle_start" INTEGER NOT NULL DEFAULT 1',
     'ALTER TABLE "sessions" ADD COLUMN "stations_off_next" TEXT',
@@ -239,13 +240,15 @@ HUB_SCHEMA = Schema([
 def _clock_to_row(clock: Clock) -> dict[str, Any]:
     return {"round": clock.round, "rounds": clock.rounds, "duration": clock.duration, "running": int(clock.running),
             "ends_at": clock.ends_at, "seconds_left": clock.left, "started_at": clock.started_at,
-            "passing": clock.passing, "passing_ends": clock.passing_ends, "closing_at": clock.closing_at}
+            "passing": clock.passing, "passing_ends": clock.passing_ends, "passing_left": clock.passing_left,
+            "closing_at": clock.closing_at}
 
 
 def _clock_from_row(row: Mapping[str, Any]) -> Clock:
     return Clock(round=row["round"], rounds=row["rounds"], duration=row["duration"], running=bool(row["running"]),
                  ends_at=row["ends_at"], left=row["seconds_left"], started_at=row["started_at"],
-                 passing=row["passing"], passing_ends=row["passing_ends"], closing_at=row["closing_at"])
+                 passing=row["passing"], passing_ends=row["passing_ends"], passing_left=row["passing_left"],
+                 closing_at=row["closing_at"])
 
 
 def _preset_to_row(class_id: str, lesson: StartArgs) -> dict[str, Any]:
@@ -728,7 +731,8 @@ class HubStore:
     def session_events(self, started: float, ended: float) -> list[SessionEvent]:
         rows = self.db.execute(
             "SELECT at, kind, student, station, data FROM events WHERE accepted = 1 AND student IS NOT NULL "
-            "AND kind IN ('checkin', 'seated', 'checkout', 'choice', 'goal', 'exit_ticket', 'help', 'conference') "
+            "AND kind IN ('checkin', 'seated', 'left_table', 'checkout', 'choice', 'goal', 'exit_ticket', 'help', "
+            "'conference') "
             "AND at >= ? AND at <= ? "
             "ORDER BY at", (started, ended)).fetchall()
         return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))

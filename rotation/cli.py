@@ -219,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--serial", help="this kiosk's serial QR scanner, e.g. /dev/ttyACM0")
     pair.add_argument("--camera", help="this kiosk reads cards with a camera: pi or /dev/videoN")
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
-    commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for [kiosk] teacher_pin")
+    commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for teacher_pin (under "
+                        "[kiosk], [display] or both)")
     check = commands.add_parser("check-config", help="validate a config file and its roster: names the classes "
                                 "and how many students each would have")
     check.add_argument("config", type=Path)
@@ -292,7 +293,7 @@ def pin_line() -> int:
     from shared.pin import PIN_PATTERN, hash_pin
 
     if sys.stdin.isatty():
-        pin = getpass.getpass("Teacher's PIN for the kiosks (4-8 digits): ")
+        pin = getpass.getpass("Teacher's PIN for the kiosks and the map (4-8 digits): ")
         if getpass.getpass("Again: ") != pin:
             print("rotation: the two PINs differ; nothing printed", file=sys.stderr)
             return 1

@@ -86,10 +86,11 @@ def start_round(clock: Clock, hub_now: float, round_number: int) -> Clock:
 
 
 def pause(clock: Clock, hub_now: float) -> Clock:
-    """Passing time still to go is kept in the time left: the room stands still, whatever it was doing."""
+    """The room stands still, whatever it was doing: passing time still to go is kept for the resume."""
     if not clock.running:
         return clock
-    return replace(clock, running=False, ends_at=None, left=time_left(clock, hub_now), passing_ends=None)
+    return replace(clock, running=False, ends_at=None, left=time_left(clock, hub_now), passing_ends=None,
+                   passing_left=passing_left(clock, hub_now))
 
 
 def set_duration(clock: Clock, seconds: float, hub_now: float) -> Clock:
@@ -105,7 +106,9 @@ def set_duration(clock: Clock, seconds: float, hub_now: float) -> Clock:
 def resume(clock: Clock, hub_now: float) -> Clock:
     if clock.running or clock.round == 0:
         return clock
-    return replace(clock, running=True, ends_at=hub_now + (clock.left or 0.0), left=None)
+    moving = clock.passing_left
+    return replace(clock, running=True, ends_at=hub_now + (clock.left or 0.0), left=None, passing_left=None,
+                   passing_ends=hub_now + moving if moving else None)
 
 
 def extend(clock: Clock, seconds: float) -> Clock:

@@ -168,6 +168,7 @@ class Clock(Part, frozen=True, omit_defaults=False):
     started_at: float | None = None
     passing: float = 0.0  # seconds at the start of each round for moving between stations (part of the round)
     passing_ends: float | None = None  # this round's passing time ends then (hub time); null once over or paused
+    passing_left: float | None = None  # while paused during passing time: what is left of it
     closing_at: float | None = None  # End was asked for: last exit tickets until then, and the lesson ends
 
 
@@ -179,6 +180,7 @@ class Station(Part, frozen=True, omit_defaults=False):
     groups: Annotated[tuple[str, ...], msgspec.Meta(max_length=50)]
     activities: Annotated[tuple[Activity, ...], msgspec.Meta(max_length=4)] = ()
     off: bool = False  # switched off for this lesson: no group goes there
+    next_off: bool = False  # off from the next round on (as `off` unless the teacher changed it for then)
 
 
 class Group(Part, frozen=True):

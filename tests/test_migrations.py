@@ -260,7 +260,7 @@ def test_the_clock_help_and_skips_are_stored_under_their_own_names_and_read_back
     finally:
         store.close()
     stored = rows_of(tmp_path / "hub.db", "clock", "help_queue", "skips", "meta")
-    assert stored["clock"] == [(1, 2, 5, 900.0, 0, None, 312.5, 1.7e9, 0.0, None, None)]
+    assert stored["clock"] == [(1, 2, 5, 900.0, 0, None, 312.5, 1.7e9, 0.0, None, None, None)]
     assert stored["help_queue"] == [(0, "h1", "independent", 1.7e9 + 1, None)]
     assert stored["skips"] == []
     assert {key for key, _ in stored["meta"]} == {"seq", "session_started"}

@@ -234,3 +234,65 @@ def test_minutes_at_the_teachers_table_count_in_the_report(hub_at, clock, room):
     assert {len(members) for members in groups.values()} == {7}
     assert float(table["minutes"]) == pytest.approx(7 * 10 + 7 * 5, abs=0.2)
     assert int(table["students"]) == 14
+
+
+def test_a_pause_during_passing_time_keeps_what_was_left_of_it_for_the_resume(hub_at, clock):
+    send(hub_at, "start", minutes=10, passing=1)
+    clock.now += 20
+    send(hub_at, "pause")
+    clock.now += 300  # the teacher talks to the class
+    send(hub_at, "resume")
+    assert phase(hub_at.room.clock, clock.now) == "passing"
+    assert hub_at.room.clock.passing_ends == pytest.approx(clock.now + 40)
+    assert hub_at.room.clock.ends_at == pytest.approx(clock.now + 40 + 600)
+
+
+def test_a_station_switched_off_after_a_skip_stays_off_through_a_restart(room, hub_at, clock):
+    four_groups(hub_at)
+    send(hub_at, "start", minutes=10)
+    send(hub_at, "skip_station", group="red", station="tech")
+    send(hub_at, "change_lesson", off=["tech"])
+    send(hub_at, "next")
+    again = HubService(room, now=clock)
+    try:
+        assert again.room.off == {"tech"} and again.room.skips == []
+        assert again.room.plan() == hub_at.room.plan()
+    finally:
+        again.store.close()
+
+
+def test_a_station_change_taken_back_gives_the_lesson_its_rounds_back(hub_at, clock):
+    four_groups(hub_at)
+    send(hub_at, "start", minutes=10, rounds=4)
+    send(hub_at, "next")
+    assert send(hub_at, "change_lesson", off=["reading-nook"]) == "from round 3: Reading Nook off; 6 rounds"
+    assert [s.id for s in hub_at.room.snapshot(clock.now).stations if s.next_off] == ["reading-nook"]
+    assert send(hub_at, "change_lesson", on=["reading-nook"]) == "from round 3: every station running; 4 rounds"
+    assert hub_at.room.off_next is None
+    assert not any(s.next_off for s in hub_at.room.snapshot(clock.now).stations)
+
+
+def test_the_board_switching_a_station_during_a_lesson_leaves_the_rounds_to_the_hub(hub_at, clock):
+    from hub.lesson_form import LessonForm
+
+    four_groups(hub_at)
+    send(hub_at, "start", minutes=10, rounds=5)
+    for _ in range(3):
+        send(hub_at, "next")
+    state = hub_at.room.snapshot(clock.now)
+    form = LessonForm.for_state(state).toggle_station("reading-nook", len(state.stations))
+    assert form.change_args(state) == {"off": ["reading-nook"], "on": []}
+    send(hub_at, "change_lesson", **form.change_args(state))
+    assert hub_at.room.clock.rounds == 4 + 4  # round 4, then a cycle of the four running stations
+    again = LessonForm.for_state(hub_at.room.snapshot(clock.now))
+    assert again.off == {"reading-nook"}  # the board shows the change waiting for the next round
+
+
+def test_in_a_one_round_lesson_next_starts_the_round_again_with_the_groups_set_for_it(hub_at, clock):
+    groups = four_groups(hub_at)
+    send(hub_at, "start", minutes=10, rounds=1)
+    swapped = {"red": groups["blue"], "blue": groups["red"], "green": groups["green"], "gold": groups["gold"]}
+    send(hub_at, "set_groups", groups=swapped, when="round")
+    clock.now += 600
+    send(hub_at, "next")
+    assert hub_at.room.clock.round == 1 and hub_at.room.students[groups["red"][0]].group == "blue"

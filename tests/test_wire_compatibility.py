@@ -33,9 +33,11 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
         # pass and the lesson's end, added in 0.2, at their defaults; 0.1.0 ignores the fields it lacks
         assert (again.pop("class_id"), again.pop("classes"), again.pop("attendance"), again.pop("checked_out"),
                 again.pop("out"), again.pop("ended")) == (None, [], {}, {}, {}, None)
-        assert [station.pop("off") for station in again["stations"]] == [False] * len(again["stations"])
+        assert [(station.pop("off"), station.pop("next_off")) for station in again["stations"]] == [
+            (False, False)] * len(again["stations"])
         clock = again["clock"]
-        assert (clock.pop("passing"), clock.pop("passing_ends"), clock.pop("closing_at")) == (0.0, None, None)
+        assert (clock.pop("passing"), clock.pop("passing_ends"), clock.pop("passing_left"),
+                clock.pop("closing_at")) == (0.0, None, None, None)
     assert again == sent
 
 
