@@ -108,6 +108,7 @@ class StationTile(BoxLayout):
         self._tags: list[tuple[str, NameTag]] = []
         self._compact = False
         self._shown: int | None = None  # how many names the tile shows, when not all fit
+        self._chips: dict[tuple, Chip] = {}  # the chips on show, by what they show
         self._fitted_to: tuple = ()
         self._fit = Clock.create_trigger(self.fit, -1)
         self.ids.names.bind(minimum_height=lambda *_: self._fit(), height=lambda *_: self._fit())
@@ -146,14 +147,22 @@ class StationTile(BoxLayout):
         return text
 
     def _draw(self, shown: int | None = None) -> None:
+        """The chips for the tags (the first ``shown`` and "+N more", if not all fit). A chip already made for
+        the same name, look and size is used again: making a Label costs a millisecond, and a check-in redraws
+        two tiles."""
         names = self.ids.names
         names.clear_widgets()
         visible = self._tags if shown is None else self._tags[:shown]
+        made, self._chips = self._chips, {}
         for style, tag in visible:
-            fill, ink = CHIP_STYLES[style]
-            chip = Chip(text=self._text(style, tag), fill=fill, ink=ink, student_id=tag.student_id, style=style,
-                        compact=self._compact, scale=self.scale)
-            chip.bind(on_release=lambda chip: self.dispatch("on_student", chip.student_id, chip.style))
+            key = (style, tag, self._compact, self.private, self.scale, round(names.width))
+            chip = made.get(key)
+            if chip is None:
+                fill, ink = CHIP_STYLES[style]
+                chip = Chip(text=self._text(style, tag), fill=fill, ink=ink, student_id=tag.student_id,
+                            style=style, compact=self._compact, scale=self.scale)
+                chip.bind(on_release=lambda chip: self.dispatch("on_student", chip.student_id, chip.style))
+            self._chips[key] = chip
             names.add_widget(chip)
         if shown is not None and shown < len(self._tags):
             fill, ink = CHIP_STYLES["more"]
@@ -193,7 +202,8 @@ class StationTile(BoxLayout):
                 self._draw()
                 return
         for chip in names.children:
-            chip.texture_update()  # its size follows its text: measured now, not on the next frame
+            if chip.texture is None:
+                chip.texture_update()  # its size follows its text: measured now, not on the next frame
             chip.fit_width(names.width)
         self._pack(names)
         names.do_layout()  # the chips just added are placed now, not on the next frame
@@ -203,9 +213,9 @@ class StationTile(BoxLayout):
             self._compact = True
             self._draw()
             return
+        inside = sum(1 for chip in names.children if chip.y >= names.y - 0.5 and chip.style != "more")
         shown = len(self._tags) if self._shown is None else self._shown
-        if shown > 0:
-            self._draw(shown - 1)
+        self._draw(max(0, min(shown - 1, inside - 1)))  # room for "+N more" in one step, not one name a time
 
 
 class HelpRow(BoxLayout):
@@ -337,7 +347,8 @@ class DisplayPresenter:
         self.chimed_round: tuple[float | None, int] | None = None
         self.summary_shown: float | None = None  # the end of the lesson whose summary was shown
         self._pending = Clock.create_trigger(self.draw, -1)
-        link.map_listeners.append(lambda room_map: self._pending())
+        self._listener = lambda room_map: self._pending()
+        link.map_listeners.append(self._listener)
         screen.bind(on_command=self._command)
         screen.bind(on_answer_help=lambda screen, request: self._send("answer_help", {"id": request}))
         screen.bind(on_student=lambda screen, student, station, style: self.tap_student(student, station, style))
@@ -481,7 +492,13 @@ class DisplayPresenter:
         threading.Thread(target=send, daemon=True).start()
 
     def close(self) -> None:
+        """Draw nothing more: no tick, no map, no dialog left open."""
         self._ticker.cancel()
+        self._pending.cancel()
+        if self._listener in self.link.map_listeners:
+            self.link.map_listeners.remove(self._listener)
+        if self.dialog is not None:
+            self.dialog.dismiss(animation=False)
 
 
 class DisplayApp(App):

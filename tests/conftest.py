@@ -211,21 +211,30 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_kivy_home, ignore_errors=True)
 
 
-@pytest.fixture
-def display(room, kivy_window):
+@contextmanager
+def map_on_screen(config, window):
     """The teacher's room map on screen (1280x720), following the room through its own MQTT link."""
     from hub.display import DisplayPresenter, RoomMapScreen
     from hub.display_link import DisplayLink
 
-    link = DisplayLink(room)
+    link = DisplayLink(config)
     screen = RoomMapScreen(size=(1280, 720))
-    kivy_window.size = (1280, 720)
-    kivy_window.add_widget(screen)
+    window.size = (1280, 720)
+    window.add_widget(screen)
     presenter = DisplayPresenter(link, screen)
     link.start()
-    yield link, screen, presenter
-    presenter.close()
-    link.stop()
+    try:
+        yield link, screen, presenter
+    finally:
+        presenter.close()
+        link.stop()
+        window.remove_widget(screen)
+
+
+@pytest.fixture
+def display(room, kivy_window):
+    with map_on_screen(room, kivy_window) as shown:
+        yield shown
 
 
 PERIODS = """id,first_name,last_name,class,group
@@ -250,23 +259,16 @@ def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
 @pytest.fixture
 def board(tmp_path, broker, kivy_window):
     """Two classes in the room, the hub running Period 2, and the display on the wall (1280x720)."""
-    from hub.display import DisplayPresenter, RoomMapScreen
-    from hub.display_link import DisplayLink
     from hub.service import HubService
+
     (tmp_path / "periods.csv").write_text(PERIODS)
     config = room_with(tmp_path, broker.port, 'roster = "periods.csv"')
     hub = HubService(config)
     hub.start()
     assert hub.subscribed.wait(10)
-    link = DisplayLink(config)
-    screen = RoomMapScreen(size=(1280, 720))
-    kivy_window.size = (1280, 720)
-    kivy_window.add_widget(screen)
-    presenter = DisplayPresenter(link, screen)
-    link.start()
-    pump(lambda: link.state is not None and screen.round_text.startswith("Not started"), message="the room")
-    yield hub, screen, presenter
-    presenter.close()
-    link.stop()
-    kivy_window.remove_widget(screen)
-    hub.stop()
+    try:
+        with map_on_screen(config, kivy_window) as (link, screen, presenter):
+            pump(lambda: link.state is not None and screen.round_text.startswith("Not started"), message="the room")
+            yield hub, screen, presenter
+    finally:
+        hub.stop()
