@@ -127,9 +127,7 @@ class StationTile(BoxLayout):
                 + [("out", t) for t in tile.out])
         redraw = private != self.private
         self.private = private
-        self.missing = ("Not here yet: " + ", ".join(
-            t.name if t.note == "not checked in" else f"{t.name} ({t.note})" for t in tile.missing)
-            if tile.missing else "")
+        self.missing = missing_line(tile.missing)
         if tags != self._tags or redraw:
             self._tags = tags
             self._compact = len(tags) > COMPACT_AFTER
@@ -216,6 +214,18 @@ class StationTile(BoxLayout):
         inside = sum(1 for chip in names.children if chip.y >= names.y - 0.5 and chip.style != "more")
         shown = len(self._tags) if self._shown is None else self._shown
         self._draw(max(0, min(shown - 1, inside - 1)))  # room for "+N more" in one step, not one name a time
+
+
+MISSING_NAMES = 4  # as many as two lines of a tile hold in full; the rest are counted
+
+
+def missing_line(missing: tuple[NameTag, ...]) -> str:
+    """"Not here yet: Ava K., Ben T. (late), Cy L., Dee M. +2": whole names, never cut in the middle."""
+    if not missing:
+        return ""
+    names = [t.name if t.note == "not checked in" else f"{t.name} ({t.note})" for t in missing[:MISSING_NAMES]]
+    more = f" +{len(missing) - MISSING_NAMES}" if len(missing) > MISSING_NAMES else ""
+    return "Not here yet: " + ", ".join(names) + more
 
 
 class HelpRow(BoxLayout):

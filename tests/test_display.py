@@ -155,3 +155,13 @@ def test_a_student_who_checked_out_is_done_there_and_not_flagged_next_round():
     later = build_map("Room 12", next_round, {}, True, 1060.0)
     assert [t.name for t in later.tile("tech").wrong] == ["Cy L."]  # Ana left last round: not "not moved yet"
     assert later.summary == "0 in place · 0 at the wrong station · 2 not checked in · 1 not moved yet"
+
+
+def test_a_long_missing_list_names_four_in_full_and_counts_the_rest():
+    from hub.display import missing_line
+    from hub.mapview import NameTag
+
+    missing = tuple(NameTag(f"s{i}", name, "late" if i == 1 else "not checked in")
+                    for i, name in enumerate(("Lena K.", "Liam C.", "Omar F.", "Rosa A.", "Zara A.", "Ivy N.")))
+    assert missing_line(missing) == "Not here yet: Lena K., Liam C. (late), Omar F., Rosa A. +2"
+    assert missing_line(()) == ""
