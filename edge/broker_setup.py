@@ -1,13 +1,14 @@
 """The broker's accounts, ACL and config for a room, made from the room config: ``rotation broker setup``.
 
 Every client has an account of its own: ``hub``, ``display`` (the teacher's screen and the teacher's
-commands from a terminal) and ``kiosk-<station>`` for each station with a kiosk. Each password is kept in a
+commands from a terminal), ``web`` (the teacher's web companion) and ``kiosk-<station>`` for each station with
+a kiosk. Each password is kept in a
 file of its own in the accounts folder (``<account>.password``), so a kiosk's board needs only its own file.
 The ACL gives each account what its job needs and nothing more:
 
 - the hub reads and writes everything of its room;
-- the display reads the state, the presence changes, the statuses and the replies, and is the only client
-  that may send teacher commands;
+- the display and the web companion read the state, the presence changes, the statuses and the replies, and
+  are the only clients that may send teacher commands;
 - a kiosk publishes only its own station's events and status, and reads only its station's view and acks
   and the hub's status;
 - ``pairing`` (password ``pairing``, public on purpose) may only ask the hub to pair a new kiosk: write its
@@ -47,9 +48,10 @@ def accounts_for(config: Config) -> list[Account]:
     everything = f"{topics.base}/#"
     return [
         Account("hub", read=(everything, pair_request_topic("+")), write=(everything, pair_reply_topic("+"))),
-        Account("display", read=(topics.state, topics.presence, topics.hub_status, topics.kiosk_status(),
-                                 topics.reply("+")),
-                write=(topics.command,)),
+        *(Account(name, read=(topics.state, topics.presence, topics.hub_status, topics.kiosk_status(),
+                               topics.reply("+")),
+                  write=(topics.command,))
+          for name in ("display", "web")),  # the wall map, and the teacher's web companion
         *(Account(kiosk_account(s.id), read=(topics.view(s.id), topics.ack(s.id), topics.hub_status),
                   write=(topics.kiosk_event(s.id), topics.kiosk_status(s.id)))
           for s in config.stations if s.kiosk),

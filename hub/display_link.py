@@ -29,11 +29,11 @@ def is_action(action: str) -> TypeGuard[Action]:
 
 
 class DisplayLink(FollowsHub):
-    def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time, account: str = "display") -> None:
         self.config = config
         self.now = now
         self.topics = Topics(config.room_id)
-        self.client_name = f"display-{uuid.uuid4().hex[:8]}"
+        self.client_name = f"{account}-{uuid.uuid4().hex[:8]}"
         self.follower = StateFollower()
         self.hub_clock = self.follower.clock
         self.kiosks: dict[str, KioskStatus] = {}
@@ -45,7 +45,7 @@ class DisplayLink(FollowsHub):
         self._reply_arrived = threading.Condition()
         self._listening = threading.Event()  # subscribed, so a reply cannot arrive before we listen for it
         self._state_known = threading.Event()
-        self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker, "display")
+        self.client = make_client(f"rotation-{config.room_id}-{self.client_name}", config.broker, account)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message

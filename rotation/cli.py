@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = hub_commands.add_parser("serve", help="run the hub service: stores events, runs the clock, "
                                     "publishes the room state")
     _config_argument(serve)
+    web = hub_commands.add_parser("web", help="serve the teacher's web companion (the live map with names) on "
+                                  "[web] host and port")
+    _config_argument(web)
     display = hub_commands.add_parser("display", help="show the teacher's live room map")
     _config_argument(display)
     display.add_argument("--fullscreen", action="store_true", default=None, help="fill the screen")
@@ -219,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--serial", help="this kiosk's serial QR scanner, e.g. /dev/ttyACM0")
     pair.add_argument("--camera", help="this kiosk reads cards with a camera: pi or /dev/videoN")
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
+    teacher_account = commands.add_parser("teacher", help="the teachers who may log in to the web companion")
+    teacher_commands = teacher_account.add_subparsers(dest="teacher_command", required=True, metavar="COMMAND")
+    teacher_add = teacher_commands.add_parser("add", help="add a teacher, or set a new password (asked twice; "
+                                              "or one line on standard input)")
+    _config_argument(teacher_add)
+    teacher_add.add_argument("name", help="their login name, e.g. jlee")
     commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for teacher_pin (under "
                         "[kiosk], [display] or both)")
     check = commands.add_parser("check-config", help="validate a config file and its roster: names the classes "
@@ -285,6 +294,32 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
     if args.outbox:
         config = _replace_kiosk(config, outbox=args.outbox)
     run(config, station, fullscreen=config.kiosk.fullscreen if args.fullscreen is None else args.fullscreen)
+
+
+def add_teacher(config, name: str) -> int:
+    import getpass
+
+    from web.accounts import Accounts, check_new
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {name} (10 characters or more): ")
+        if getpass.getpass("Again: ") != password:
+            print("rotation: the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        check_new(name, password)
+    except ValueError as error:
+        print(f"rotation: {error}", file=sys.stderr)
+        return 2
+    accounts = Accounts(config.web.accounts)
+    try:
+        new = accounts.add(name, password)
+    finally:
+        accounts.close()
+    print(f"{name} {'may now log in' if new else 'has a new password'} at the web companion ({config.web.accounts})")
+    return 0
 
 
 def pin_line() -> int:
@@ -437,6 +472,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "roster":
         return list_roster_classes(args.export, args.teacher)
     config = load_config(args.config)
+    if args.command == "teacher":
+        return add_teacher(config, args.name)
     if args.command == "card":
         from shared.cards import make_token
 
@@ -480,6 +517,13 @@ def dispatch(args: argparse.Namespace) -> int:
         from hub.service import serve
 
         serve(config)
+        return 0
+    if args.hub_command == "web":
+        from web.service import address
+        from web.service import serve as serve_web
+
+        print(f"the web companion: {address(config)}", flush=True)
+        serve_web(config)
         return 0
     if args.hub_command == "display":
         from hub.display import run

@@ -191,6 +191,20 @@ class DisplayConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The teacher's web companion (`rotation hub web`): private, so HTTPS unless it listens on loopback only."""
+    host: Annotated[Text, Meta(description="the address it listens on: `0.0.0.0` for the school network (needs "
+                                           "`certificate` and `key`), else this machine only")] = "127.0.0.1"
+    port: Annotated[int, Meta(ge=1, le=65535, description="its port")] = 8443
+    accounts: Annotated[Path, Meta(description="the teachers' accounts (`rotation teacher add`)")] = \
+        Path("teachers.db")
+    certificate: Annotated[Path, Meta(description="its HTTPS certificate (the room's, from `rotation broker "
+                                                  "setup --tls`, names the hub)")] | None = None
+    key: Annotated[Path, Meta(description="that certificate's private key")] | None = None
+    session_hours: Annotated[float, Meta(ge=0.25, le=24, description="a login lasts this long")] = 10.0
+
+
+@dataclass(frozen=True)
 class SchoolConfig:
     """The school's broker, which the room's broker bridges to: only ``share`` crosses."""
     host: Annotated[Text, Meta(description="the school's broker")]
@@ -219,6 +233,7 @@ class Config:
     hub: HubConfig = field(default_factory=HubConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     school: SchoolConfig | None = None  # a school-wide broker this room's broker bridges to
     goals: tuple[str, ...] = _Room.goals  # offered to each student at their first check-in of a session
     keep_apart: tuple[tuple[str, str], ...] = _Room.keep_apart  # kept in different groups by every suggestion
@@ -232,10 +247,13 @@ class Config:
                           f"{', '.join(s.id for s in self.stations)})")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")  # where the web companion may speak plain HTTP
+
+
 # The file's sections and the classes that declare their keys; [[station]] is an array of tables.
 _SECTIONS: dict[str, type] = {"room": _Room, "broker": BrokerConfig, "hub": HubConfig, "kiosk": KioskConfig,
-                              "display": DisplayConfig, "school": SchoolConfig, "station": StationConfig,
-                              "period": PeriodConfig}
+                              "display": DisplayConfig, "web": WebConfig, "school": SchoolConfig,
+                              "station": StationConfig, "period": PeriodConfig}
 _ARRAYS = ("station", "period")  # [[station]], [[period]]: arrays of tables
 SECTIONS = tuple(_SECTIONS)
 
@@ -425,6 +443,10 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
     hub = HubConfig(**_read(path, "hub", "hub", data.get("hub", {})))
     kiosk = KioskConfig(**_read(path, "kiosk", "kiosk", data.get("kiosk", {})))
     display = DisplayConfig(**_read(path, "display", "display", data.get("display", {})))
+    web = WebConfig(**_read(path, "web", "web", data.get("web", {})))
+    if web.host not in LOOPBACK and (web.certificate is None or web.key is None):
+        raise ConfigError(f"{path}: [web] host = {web.host!r} serves the school network: it needs certificate and "
+                          "key (teachers' logins and students' names go over it), or host = \"127.0.0.1\"")
     raw_school = data.get("school", {})  # an empty [school] is no school
     school = _read(path, "school", "school", raw_school) if raw_school != {} else None
     raw_stations = data.get("station", [])
@@ -473,6 +495,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
         hub=hub,
         kiosk=kiosk,
         display=display,
+        web=web,
         school=None if school is None else _school(path, school),
     )
 

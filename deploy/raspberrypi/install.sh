@@ -108,9 +108,10 @@ install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "$STATE_DIR"
 
 # --- the project, in its own virtual environment -----------------------------------------------------------
 # The Python packages: those of pyproject.toml's [tool.setuptools.packages.find] (tests/test_deploy.py checks).
-python_packages=(shared edge hub kiosk rotation)
+python_packages=(shared edge hub kiosk web rotation)
 source_hash=$(cd "$source_dir" && find pyproject.toml "${python_packages[@]}" -type f \
-    \( -name '*.py' -o -name '*.kv' -o -name '*.wav' -o -name pyproject.toml \) -print0 \
+    \( -name '*.py' -o -name '*.kv' -o -name '*.wav' -o -name '*.html' -o -name '*.css' -o -name '*.js' \
+       -o -name pyproject.toml \) -print0 \
     | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
 if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
     say "installing Rotation Station into $APP_DIR (a few minutes on a Pi)"

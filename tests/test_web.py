@@ -1,0 +1,186 @@
+"""The teacher's web companion on real parts: the hub, the broker, uvicorn serving the app, an HTTP client for
+what must be refused, and Debian's Chromium (driven by Playwright) for what a teacher does."""
+import os
+import threading
+import time
+import tty
+
+import httpx
+import pytest
+import uvicorn
+
+from hub.display_link import DisplayLink
+from kiosk.core import KioskCore
+from kiosk.scanners import SerialScanner
+from rotation.broker import free_port
+from shared.protocol import Command
+from tests.conftest import card, eventually
+from web.accounts import Accounts
+from web.app import make_app
+
+PASSWORD = "correct horse battery"
+
+
+class Server:
+    """The app under uvicorn on a free loopback port, in a thread, until the test ends."""
+
+    def __init__(self, room, tmp_path) -> None:
+        self.accounts = Accounts(tmp_path / "teachers.db")
+        self.accounts.add("jlee", PASSWORD)
+        self.link = DisplayLink(room, account="web")
+        self.link.start()
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(make_app(room, self.link, self.accounts, secure=False),
+                                                    host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        eventually(lambda: self.server.started, 10, "the web companion to listen")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.link.stop()
+        self.accounts.close()
+
+
+@pytest.fixture
+def web(room, hub, tmp_path):
+    server = Server(room, tmp_path)
+    eventually(lambda: server.link.state is not None, message="the web companion to know the room")
+    yield server
+    server.stop()
+
+
+def logged_in(web) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=web.url)
+    page = client.get("/login")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    answer = client.post("/login", data={"csrf": csrf, "name": "jlee", "password": PASSWORD})
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    room = client.get("/")
+    csrf = room.text.split('name="csrf" value="')[1].split('"')[0]
+    return client, csrf
+
+
+def test_nothing_is_served_before_login(web):
+    with httpx.Client(base_url=web.url) as client:
+        page = client.get("/", headers={"accept": "text/html"})
+        assert page.status_code == 303 and page.headers["location"] == "/login"
+        for method, path in (("GET", "/map"), ("GET", "/events"), ("POST", "/logout"), ("POST", "/help/h1/answer")):
+            refused = client.request(method, path)
+            assert refused.status_code == 401, (method, path)
+            assert "Maya" not in refused.text
+        login = client.get("/login")
+        assert login.status_code == 200 and "Maya" not in login.text
+        assert login.headers["cache-control"] == "no-store"
+
+
+def test_the_session_cookie_is_private_and_nothing_is_cached(web):
+    client = httpx.Client(base_url=web.url)
+    csrf = client.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+    answer = client.post("/login", data={"csrf": csrf, "name": "jlee", "password": PASSWORD})
+    cookie = answer.headers["set-cookie"].lower()
+    assert cookie.startswith("rotation_session=") and "httponly" in cookie and "samesite=strict" in cookie
+    assert "max-age=36000" in cookie  # a login lasts [web] session_hours
+    room = client.get("/")
+    assert room.status_code == 200 and "Maya R." in room.text
+    assert room.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in room.headers["content-security-policy"]
+    client.close()
+
+
+def test_a_change_without_its_csrf_token_is_refused(web, hub):
+    hub.handle_event("tech", __import__("shared.protocol", fromlist=["Event"]).Event(
+        id="h1", kind="help", card=None, station="tech", at=hub.now(), seq=1, kiosk_time=hub.now()))
+    eventually(lambda: web.link.state and web.link.state.help, message="the call at the web companion")
+    client, csrf = logged_in(web)
+    assert client.post("/help/h1/answer", data={}).status_code == 403
+    assert client.post("/help/h1/answer", data={"csrf": "forged"}).status_code == 403
+    assert len(hub.room.help) == 1
+    assert client.post("/help/h1/answer", data={"csrf": csrf}).status_code == 303
+    eventually(lambda: hub.room.help == [], message="the call answered")
+    client.close()
+
+
+def test_five_wrong_passwords_lock_the_name_out_even_with_the_right_one_and_across_a_restart(web, tmp_path):
+    with httpx.Client(base_url=web.url) as client:
+        for attempt in range(5):
+            csrf = client.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+            wrong = client.post("/login", data={"csrf": csrf, "name": "jlee", "password": f"guess {attempt}"})
+            assert wrong.status_code in (401, 403)
+        csrf = client.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+        right = client.post("/login", data={"csrf": csrf, "name": "jlee", "password": PASSWORD})
+        assert right.status_code == 403 and "Too many wrong passwords: try again in 1 min" in right.text
+    again = Accounts(tmp_path / "teachers.db")
+    try:
+        assert not again.log_in("jlee", PASSWORD, time.time()).ok  # still locked after a restart
+        assert again.log_in("jlee", PASSWORD, time.time() + 61).ok
+    finally:
+        again.close()
+
+
+@pytest.fixture
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        yield browser
+        browser.close()
+
+
+def test_a_teacher_logs_in_on_a_phone_sees_a_scanned_student_appear_and_answers_a_help_call(
+        web, hub, room, tmp_path, chromium):
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    kiosk = KioskCore(room, "tech", tmp_path / "outbox.db")
+    scanner = SerialScanner(os.ttyname(slave), 9600, kiosk.scan, kiosk.unreadable, line_timeout=0.3)
+    kiosk.start()
+    scanner.start()
+    try:
+        page = chromium.new_page(viewport={"width": 360, "height": 740})
+        page.goto(web.url + "/")
+        assert page.url.endswith("/login")
+        page.get_by_label("Name").fill("jlee")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(web.url + "/")
+        hub.handle_command(Command("c1", "start", "test"))
+        eventually(lambda: kiosk.online and kiosk.state and kiosk.state.clock.round == 1, message="the kiosk")
+        os.write(master, card("s04").encode() + b"\r\n")  # Noah at the tech station, on the scanner's wire
+        page.locator('.tile[data-station="tech"] li[data-student="s04"]').wait_for(timeout=5000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+        kiosk.ask_help(card("s04"))
+        answered = page.get_by_role("button", name="Answered")
+        answered.wait_for(timeout=5000)
+        assert answered.bounding_box()["height"] >= 44
+        answered.click()
+        eventually(lambda: hub.room.help == [], message="the call answered from the phone")
+        page.get_by_text("Help: nobody waiting").wait_for(timeout=5000)
+        page.screenshot(path=str(tmp_path / "web-phone.png"))
+    finally:
+        scanner.stop()
+        kiosk.stop()
+        for fd in (master, slave):
+            os.close(fd)
+
+
+def test_rotation_teacher_add_makes_an_account_and_says_what_a_password_needs(room, monkeypatch, capsys):
+    import io
+
+    from rotation.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["teacher", "add", "jlee", "--config", str(room.path)]) == 2
+    assert capsys.readouterr().err == "rotation: a password has at least 10 characters\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["teacher", "add", "jlee", "--config", str(room.path)]) == 0
+    assert capsys.readouterr().out.startswith("jlee may now log in at the web companion")
+    accounts = Accounts(room.web.accounts)
+    try:
+        assert accounts.names() == ["jlee"] and accounts.log_in("jlee", PASSWORD, time.time()).ok
+        stored = accounts.file.conn.execute("SELECT password_hash FROM teachers").fetchone()[0]
+        assert stored.startswith("scrypt$32768$8$1$") and PASSWORD not in stored
+    finally:
+        accounts.close()
+    assert oct(room.web.accounts.stat().st_mode & 0o777) == "0o600"

@@ -1,0 +1,1 @@
+"""``rotation hub web``: the teacher's own device, a private web companion to the wall map."""
