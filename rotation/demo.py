@@ -17,6 +17,9 @@ from edge.kivy_env import has_screen
 from kiosk.simulator import STAYING_HOME
 from rotation.broker import BrokerError, PrivateBroker, free_port
 from rotation.demo_teacher import ABSENT, DemoTeacher, demo_roster
+from shared.config import Config, load_config
+from web.accounts import Accounts
+from web.service import address as web_address
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SAMPLE_ROOM = ASSETS / "sample" / "room.toml"
@@ -34,6 +37,7 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
         'secret_file = "class.secret"', 'roster = "roster.csv"',
         "[broker]", 'host = "127.0.0.1"', f"port = {broker_port}", 'accounts = "broker-accounts"',
         "[hub]", 'database = "hub.db"', f"round_minutes = {round_seconds / 60!r}", "auto_advance = true",
+        "[web]", 'host = "127.0.0.1"', f"port = {free_port()}", 'accounts = "teachers.db"',
     ]
     (directory / "roster.csv").write_text(demo_roster((ASSETS / "sample" / "roster.csv").read_text()))
     for station in sample["station"]:
@@ -41,6 +45,20 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
     path = directory / "room.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+DEMO_TEACHER = "teacher"
+
+
+def demo_teacher_account(config: Config) -> str:
+    """The demo teacher's login at the web companion, with a new password each demo (printed)."""
+    password = secrets.token_urlsafe(9)
+    accounts = Accounts(config.web.accounts)
+    try:
+        accounts.add(DEMO_TEACHER, password)
+    finally:
+        accounts.close()
+    return password
 
 
 def _toml(value: object) -> str:
@@ -55,8 +73,6 @@ def _toml(value: object) -> str:
 
 def secured_broker(config_path: Path, directory: Path) -> PrivateBroker:
     """A private broker with the room's accounts and ACL, as a school's hub runs it."""
-    from shared.config import load_config
-
     config = load_config(config_path)
     accounts = config.broker.accounts
     assert accounts is not None, "write_demo_config names the accounts folder"
@@ -120,13 +136,13 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
         snapshot = directory / "room-map.png"
         display_args = ["hub", "display", "--config", config_arg] + (["--snapshot", str(snapshot)] if headless else [])
         processes.start("display", *display_args)
+        web_password = demo_teacher_account(load_config(config))
+        processes.start("web", "hub", "web", "--config", config_arg)
         kiosks = ["independent", "collaborative", "tech", "reading-nook"]
         for station in kiosks:
             processes.start(f"kiosk-{station}", "kiosk", "--config", config_arg, "--station", station, "--simulate",
                             "--outbox", str(directory / f"outbox-{station}.db"),
                             env={STAYING_HOME: ",".join(ABSENT)})
-        from shared.config import load_config
-
         teacher = DemoTeacher(load_config(config), stop)
         teacher.start()
         print(f"Rotation Station demo running in {directory}\n"
@@ -135,6 +151,8 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
               f"  kiosks   {', '.join(kiosks)} (simulated students tap in)\n"
               + (f"  display  no screen attached: running headless, the room map is written to\n"
                  f"           {snapshot} every 3 s\n" if headless else "  display  the room map window\n")
+              + f"  web      {web_address(load_config(config))}  the teacher's companion: log in as "
+                f"{DEMO_TEACHER} / {web_password}\n"
               + "  teacher  runs lessons of Period 2 and Period 3 in turn: passing time, an absent student,\n"
                 "           last exit tickets at the end, the summary, then the other class\n"
               + "Press Ctrl-C to stop everything.", flush=True)

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rotation.cli import build_parser, main
@@ -68,7 +69,7 @@ def test_the_demo_runs_whole_lessons_every_feature_moves_within_a_minute_and_ctr
                              "--round-seconds", "8"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env)
     try:
-        banner = [demo.stdout.readline() for _ in range(9)]
+        banner = [demo.stdout.readline() for _ in range(11)]
         started = time.monotonic()
         assert any("no screen attached: running headless" in line for line in banner), banner
         assert banner[-1].startswith("Press Ctrl-C to stop everything.")
@@ -88,7 +89,21 @@ def test_the_demo_runs_whole_lessons_every_feature_moves_within_a_minute_and_ctr
         while not snapshot.exists():
             assert time.monotonic() - started < 15, "no PNG of the map was written"
             time.sleep(0.1)
-        assert len(processes_mentioning(str(demo_dir))) >= 7  # broker, hub, display and four kiosks
+        assert len(processes_mentioning(str(demo_dir))) >= 8  # broker, hub, display, web and four kiosks
+        web = next(line for line in banner if line.lstrip().startswith("web "))
+        url, login = web.split()[1], web.rsplit("log in as ", 1)[1].split(" / ")
+        form = None
+        while form is None:  # the web companion answers, and the demo teacher's login works
+            assert time.monotonic() - started < 20, "the web companion did not answer"
+            try:
+                with httpx.Client(base_url=url) as client:
+                    form = client.get("/login")
+                    csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+                    answer = client.post("/login", data={"csrf": csrf, "name": login[0], "password": login[1].strip()})
+                    assert answer.status_code == 303 and "Room 12" in client.get("/").text
+            except httpx.TransportError:
+                form = None
+                time.sleep(0.2)
         # Choices and goals, calls for help, the out-of-room pass, a round change with passing time, then End's
         # last exit tickets and the other class's lesson.
         features = {"checkin", "choice", "goal", "help", "out", "seated", "exit_ticket"}

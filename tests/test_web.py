@@ -13,7 +13,6 @@ from hub.display_link import DisplayLink
 from kiosk.core import KioskCore
 from kiosk.scanners import SerialScanner
 from rotation.broker import free_port
-from shared.protocol import Command
 from tests.conftest import card, eventually
 from web.accounts import Accounts
 from web.app import make_app
@@ -145,7 +144,9 @@ def test_a_teacher_logs_in_on_a_phone_sees_a_scanned_student_appear_and_answers_
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(web.url + "/")
-        hub.handle_command(Command("c1", "start", "test"))
+        page.get_by_role("button", name="Start").click()  # the class's preset, as on the board
+        page.get_by_role("button", name="Pause").wait_for(timeout=5000)
+        assert hub.room.clock.round == 1
         eventually(lambda: kiosk.online and kiosk.state and kiosk.state.clock.round == 1, message="the kiosk")
         os.write(master, card("s04").encode() + b"\r\n")  # Noah at the tech station, on the scanner's wire
         page.locator('.tile[data-station="tech"] li[data-student="s04"]').wait_for(timeout=5000)
@@ -184,3 +185,21 @@ def test_rotation_teacher_add_makes_an_account_and_says_what_a_password_needs(ro
     finally:
         accounts.close()
     assert oct(room.web.accounts.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_lesson_is_run_from_the_phone_with_the_boards_buttons(web, hub):
+    client, csrf = logged_in(web)
+    assert client.post("/lesson/pause", data={"csrf": csrf}).status_code == 303
+    assert "the session has not started" in client.get("/").text  # the hub's answer, shown once
+    assert client.post("/lesson/start", data={"csrf": csrf, "class": "class"}).status_code == 303
+    eventually(lambda: hub.room.clock.round == 1, message="the lesson to start")
+    client.post("/lesson/pause", data={"csrf": csrf})
+    eventually(lambda: not hub.room.clock.running, message="the pause")
+    eventually(lambda: "Resume" in client.get("/").text, message="Resume offered")
+    client.post("/lesson/end", data={"csrf": csrf})
+    eventually(lambda: hub.room.clock.closing_at is not None, message="the last tickets")
+    client.post("/lesson/end-now", data={"csrf": csrf})
+    eventually(lambda: hub.room.clock.round == 0, message="the end")
+    assert client.post("/lesson/explode", data={"csrf": csrf}).status_code == 404
+    assert client.post("/lesson/next", data={}).status_code == 403
+    client.close()

@@ -25,8 +25,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from hub.display_link import DisplayLink
+from hub.lesson_form import LessonForm, preset_label
 from hub.mapview import RoomMap
+from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
+from shared.protocol import Action
 from web.accounts import Accounts
 
 HERE = Path(__file__).parent
@@ -34,6 +37,36 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 PRIVATE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff",
            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'"}
+
+
+def _start(form: dict[str, Any], link: DisplayLink) -> tuple[Action, dict[str, Any]]:
+    """Start the chosen class with its preset (the lesson screen's form, as the board would send it)."""
+    state = link.state
+    if state is None:
+        return "start", {}
+    chosen = str(form.get("class", "")) or state.class_id
+    return "start", LessonForm.for_state(state, chosen).start_args()
+
+
+LESSON_ACTIONS: dict[str, Callable[[dict[str, Any], DisplayLink], tuple[Action, dict[str, Any]]]] = {
+    "start": _start,
+    "pause": lambda form, link: ("pause", {}),
+    "resume": lambda form, link: ("resume", {}),
+    "extend": lambda form, link: ("extend", {"minutes": 1}),
+    "next": lambda form, link: ("next", {}),
+    "end": lambda form, link: ("end", {"collect": LAST_TICKETS_SECONDS}),
+    "end-now": lambda form, link: ("end", {}),
+}
+
+
+def lesson_controls(link: DisplayLink) -> dict[str, Any]:
+    """What the lesson's buttons need: running or paused, or the classes to start with their presets."""
+    state = link.state
+    if state is None:
+        return {"running": False, "paused": False, "setup": None, "presets": []}
+    return {"running": bool(state.clock.round), "paused": bool(state.clock.round and not state.clock.running),
+            "setup": LessonForm.for_state(state),
+            "presets": [(c.id, preset_label(c, state.clock.duration / 60)) for c in state.classes]}
 
 
 def session_key(config: Config) -> str:
@@ -125,11 +158,12 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
 
     @private
     async def room(request: Request) -> Response:
-        return page(request, "room.html", map=link.map)
+        return page(request, "room.html", map=link.map, notice=request.session.pop("notice", ""),
+                    **lesson_controls(link))
 
     @private
     async def room_fragment(request: Request) -> Response:
-        return page(request, "_map.html", map=link.map)
+        return page(request, "_map.html", map=link.map, **lesson_controls(link))
 
     @private
     async def events(request: Request) -> Response:
@@ -150,12 +184,28 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
                     if room_map == shown:
                         continue
                     shown = room_map
-                    html = templates.get_template("_map.html").render(map=room_map, csrf=csrf)
+                    html = templates.get_template("_map.html").render(map=room_map, csrf=csrf,
+                                                                      **lesson_controls(link))
                     yield "event: map\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
             finally:
                 live.queues.discard(queue)
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers=PRIVATE)
+
+    @private
+    async def lesson(request: Request) -> Response:
+        """The lesson's buttons, as on the wall map: start (with the class's preset), pause, resume, +1 min,
+        next round, end (with last exit tickets, or now)."""
+        form = await checked_form(request)
+        if form is None:
+            return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
+        action = request.path_params["action"]
+        if action not in LESSON_ACTIONS:
+            return PlainTextResponse(f"no lesson action {action!r}", status_code=404, headers=PRIVATE)
+        command, args = LESSON_ACTIONS[action](form, link)
+        reply = await asyncio.to_thread(link.command, command, args)
+        request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
+        return RedirectResponse("/", status_code=303, headers=PRIVATE)
 
     @private
     async def answer_help(request: Request) -> Response:
@@ -176,6 +226,7 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/map", room_fragment, methods=["GET"]),
         Route("/events", events, methods=["GET"]),
         Route("/help/{request_id}/answer", answer_help, methods=["POST"]),
+        Route("/lesson/{action}", lesson, methods=["POST"]),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]
