@@ -9,8 +9,10 @@ from kivy.properties import StringProperty
 from kivy.uix.popup import Popup
 from kivy.uix.togglebutton import ToggleButton
 
+from shared.protocol import NOTE_TAGS
+
 Builder.load_file(str(Path(__file__).with_name("note_popup.kv")))
-TAGS = ("reading", "writing", "maths", "goal set", "needs support", "ready for more")
+TAGS = NOTE_TAGS
 
 
 class NotePopup(Popup):

@@ -83,6 +83,9 @@ class ExitTicketData(Part, frozen=True):
     next: Goal | None = None  # what they would like to do next
 
 
+NOTE_TAGS = ("reading", "writing", "maths", "goal set", "needs support", "ready for more")  # offered for a note
+
+
 class NoteData(Part, frozen=True):
     """A teacher's note on a student, from the display or a kiosk's teacher screen."""
     tags: Annotated[tuple[Tag, ...], msgspec.Meta(max_length=5)] = ()

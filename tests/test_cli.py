@@ -82,7 +82,7 @@ def test_the_demo_runs_whole_lessons_every_feature_moves_within_a_minute_and_ctr
                 return set()
         kinds = "SELECT DISTINCT kind FROM events WHERE accepted = 1"
         while "checkin" not in stored(kinds):
-            assert time.monotonic() - started < 5, "the map did not move within 5 s"
+            assert time.monotonic() - started < 10, "the map did not move within 10 s of the banner"
             assert demo.poll() is None
             time.sleep(0.05)
         snapshot = demo_dir / "room-map.png"

@@ -159,6 +159,12 @@ def test_a_teacher_logs_in_on_a_phone_sees_a_scanned_student_appear_and_answers_
         eventually(lambda: hub.room.help == [], message="the call answered from the phone")
         page.get_by_text("Help: nobody waiting").wait_for(timeout=5000)
         page.screenshot(path=str(tmp_path / "web-phone.png"))
+        page.get_by_role("link", name="Noah W.").click()  # a note in two taps: the name, then a tag
+        page.get_by_role("button", name="reading").click()
+        page.get_by_role("status").wait_for(timeout=5000)
+        assert page.get_by_role("status").inner_text().lower().startswith("note saved for noah w.")
+        eventually(lambda: hub.store.db.execute("SELECT data FROM events WHERE kind = 'conference' AND student = "
+                                                "'s04'").fetchone(), message="the note at the hub")
     finally:
         scanner.stop()
         kiosk.stop()
@@ -202,4 +208,21 @@ def test_the_lesson_is_run_from_the_phone_with_the_boards_buttons(web, hub):
     eventually(lambda: hub.room.clock.round == 0, message="the end")
     assert client.post("/lesson/explode", data={"csrf": csrf}).status_code == 404
     assert client.post("/lesson/next", data={}).status_code == 403
+    client.close()
+
+
+def test_a_students_page_and_notes_are_behind_the_login_and_their_token(web, hub):
+    with httpx.Client(base_url=web.url) as anonymous:
+        assert anonymous.get("/student/s04").status_code == 401
+        assert anonymous.post("/student/s04/note", data={"tag": "reading"}).status_code == 401
+    client, csrf = logged_in(web)
+    page = client.get("/student/s04")
+    assert page.status_code == 200 and "Noah W." in page.text and "needs support" in page.text
+    assert client.get("/student/nobody").status_code == 404
+    assert client.post("/student/s04/note", data={"tag": "reading"}).status_code == 403
+    assert client.post("/student/s04/note", data={"csrf": csrf, "tag": "needs support"}).status_code == 303
+    eventually(lambda: hub.store.db.execute("SELECT data FROM events WHERE kind = 'conference'").fetchone(),
+               message="the note at the hub")
+    data = hub.store.db.execute("SELECT data FROM events WHERE kind = 'conference'").fetchone()[0]
+    assert data == '{"tags": ["needs support"], "text": ""}'
     client.close()

@@ -27,9 +27,10 @@ from starlette.templating import Jinja2Templates
 from hub.display_link import DisplayLink
 from hub.lesson_form import LessonForm, preset_label
 from hub.mapview import RoomMap
+from hub.report import TICKET_WORDS
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
-from shared.protocol import Action
+from shared.protocol import NOTE_TAGS, Action, State
 from web.accounts import Accounts
 
 HERE = Path(__file__).parent
@@ -57,6 +58,20 @@ LESSON_ACTIONS: dict[str, Callable[[dict[str, Any], DisplayLink], tuple[Action, 
     "end": lambda form, link: ("end", {"collect": LAST_TICKETS_SECONDS}),
     "end-now": lambda form, link: ("end", {}),
 }
+
+
+def student_today(state: State, student_id: str) -> dict[str, Any]:
+    """A student's lesson so far, in words: from the state, as the map has it."""
+    student = state.students[student_id]
+    presence = state.presence.get(student_id)
+    where = state.station(presence.station) if presence else None
+    progress = state.progress.get(student_id)
+    group = next((g.name for g in state.groups if g.id == student.group), None)
+    return {"name": student.name, "group": group, "where": where.name if where else "not checked in",
+            "attendance": state.attendance.get(student_id), "out": student_id in state.out,
+            "activity": progress.activity if progress else None, "goal": progress.goal if progress else None,
+            "ticket": TICKET_WORDS.get(progress.ticket, "") if progress and progress.ticket else None,
+            "next": progress.next if progress else None}
 
 
 def lesson_controls(link: DisplayLink) -> dict[str, Any]:
@@ -208,6 +223,29 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         return RedirectResponse("/", status_code=303, headers=PRIVATE)
 
     @private
+    async def student(request: Request) -> Response:
+        """A student today: where, what they chose, their goal and exit ticket; a note in two taps (their name
+        on the map, then a tag)."""
+        state = link.state
+        student_id = request.path_params["student_id"]
+        if state is None or student_id not in state.students:
+            return PlainTextResponse("no such student in the class running", status_code=404, headers=PRIVATE)
+        return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
+                    tags=NOTE_TAGS, notice=request.session.pop("notice", ""))
+
+    @private
+    async def note(request: Request) -> Response:
+        form = await checked_form(request)
+        if form is None:
+            return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
+        student_id = request.path_params["student_id"]
+        tags = [tag for tag in (str(form.get("tag", "")),) if tag]
+        args = {"student": student_id, "tags": tags, "text": str(form.get("text", ""))}
+        reply = await asyncio.to_thread(link.command, "conference_note", args)
+        request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
+        return RedirectResponse(f"/student/{student_id}", status_code=303, headers=PRIVATE)
+
+    @private
     async def answer_help(request: Request) -> Response:
         form = await checked_form(request)
         if form is None:
@@ -227,6 +265,8 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/events", events, methods=["GET"]),
         Route("/help/{request_id}/answer", answer_help, methods=["POST"]),
         Route("/lesson/{action}", lesson, methods=["POST"]),
+        Route("/student/{student_id}", student, methods=["GET"]),
+        Route("/student/{student_id}/note", note, methods=["POST"]),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]
