@@ -202,16 +202,19 @@ class Room:
         it; then nothing changes."""
         self._take_students(students, "the new roster", card_versions)
         self.classes = classes
-        for traces in (self.presence, self.progress, self.attendance, self.checked_out, self.out):
+        for traces in self._lesson_traces():
             for gone in traces.keys() - self.students.keys():
                 del traces[gone]
+
+    def _lesson_traces(self) -> tuple[dict[str, Any], ...]:
+        """What the lesson keeps about each student, by id: where, what they did, their marks and passes."""
+        return self.presence, self.progress, self.attendance, self.checked_out, self.out
 
     def forget_student(self, student_id: str) -> None:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""
         self.students.pop(student_id, None)
-        for traces in (self.card_versions, self.presence, self.progress, self.attendance, self.checked_out,
-                       self.out):
+        for traces in (self.card_versions, *self._lesson_traces()):
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
@@ -351,7 +354,7 @@ class Room:
 
     def end_lesson(self) -> None:
         self.clock = Clock(0, len(self.stations), self.round_seconds, False, None, None)
-        for traces in (self.presence, self.progress, self.attendance, self.checked_out, self.out):
+        for traces in self._lesson_traces():
             traces.clear()
         self.help.clear()
         self.cycle_start, self.off_next = 1, None

@@ -516,14 +516,15 @@ class HubService:
         the record, as nobody scans there, so the report counts their minutes; the map lists them there from the
         plan, and the teacher marks anyone who is not. Not a check-in: their kiosk still tells them to move.
         Last round's group leaves it now."""
-        left, self._seated = self._seated, self._at_tables()
-        for table in sorted(set(self._seated.values())):
-            seated = sorted(s for s, where in self._seated.items() if where == table)
-            self._try_store(partial(self.store.add_teacher_events, SEATED, seated, table, now))
-        for table in sorted(set(left.values())):
-            leaving = sorted(s for s, where in left.items() if where == table and self._seated.get(s) != table)
-            if leaving:
-                self._try_store(partial(self.store.add_teacher_events, LEFT_TABLE, leaving, table, now))
+        self._seat(self._at_tables(), now)
+
+    def _seat(self, seated: dict[str, str], now: float) -> None:
+        """Record who is now at which teacher's table, and who left one."""
+        left, self._seated = self._seated, seated
+        for kind, students in ((SEATED, seated), (LEFT_TABLE, {s: t for s, t in left.items() if seated.get(s) != t})):
+            for table in sorted(set(students.values())):
+                self._try_store(partial(self.store.add_teacher_events, kind,
+                                        sorted(s for s, where in students.items() if where == table), table, now))
 
     def _new_card(self, command: Command) -> tuple[str, dict]:
         student = command_args(command, StudentArgs).student
@@ -648,7 +649,7 @@ class HubService:
         summary meanwhile."""
         session = self._try_read(self.store.last_session)
         started = session[0] if session else now
-        self._leave_tables(now)
+        self._seat({}, now)  # whoever was at the teacher's table leaves it
         self._try_store(lambda: (self.store.end_session(now), self.store.save_skips(self.room.skips),
                                  self.store.save_help(self.room.help),
                                  self.store.save_attendance(self.room.attendance)))
@@ -657,13 +658,6 @@ class HubService:
         self.room.ended = lesson_end(last, started, now, sum((calls or {}).values()))
         threading.Thread(target=self._write_report, args=(self.room.ended, (started, now, last.class_id)),
                          name="hub-report", daemon=True).start()
-
-    def _leave_tables(self, now: float) -> None:
-        """The lesson is over: whoever was at the teacher's table leaves it."""
-        left, self._seated = self._seated, {}
-        for table in sorted(set(left.values())):
-            leaving = sorted(s for s, where in left.items() if where == table)
-            self._try_store(partial(self.store.add_teacher_events, LEFT_TABLE, leaving, table, now))
 
     def _write_report(self, ended: LessonEnd, session: tuple[float, float, str | None]) -> None:
         """The report of that lesson (``session``: started, ended, class), not of whichever is newest by the

@@ -147,6 +147,22 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
             return await handler(request)
         return guarded
 
+    def change(handler: Callable[[Request, dict[str, Any]], Awaitable[Response]]
+               ) -> Callable[[Request], Awaitable[Response]]:
+        """A change, for a teacher logged in, whose form carries this session's CSRF token (else refused)."""
+        @private
+        async def checked(request: Request) -> Response:
+            form = await checked_form(request)
+            if form is None:
+                return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
+            return await handler(request, form)
+        return checked
+
+    async def command(request: Request, action: Action, args: dict[str, Any]) -> None:
+        """Send the command; the hub's answer is the notice on the next page."""
+        reply = await asyncio.to_thread(link.command, action, args)
+        request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
+
     async def login_page(request: Request) -> Response:
         return page(request, "login.html")
 
@@ -164,10 +180,8 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         request.session.update({"teacher": name, "csrf": secrets.token_urlsafe(32)})
         return RedirectResponse("/", status_code=303, headers=PRIVATE)
 
-    @private
-    async def log_out(request: Request) -> Response:
-        if await checked_form(request) is None:
-            return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
+    @change
+    async def log_out(request: Request, form: dict[str, Any]) -> Response:
         request.session.clear()
         return RedirectResponse("/login", status_code=303, headers=PRIVATE)
 
@@ -207,19 +221,14 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers=PRIVATE)
 
-    @private
-    async def lesson(request: Request) -> Response:
+    @change
+    async def lesson(request: Request, form: dict[str, Any]) -> Response:
         """The lesson's buttons, as on the wall map: start (with the class's preset), pause, resume, +1 min,
         next round, end (with last exit tickets, or now)."""
-        form = await checked_form(request)
-        if form is None:
-            return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
         action = request.path_params["action"]
         if action not in LESSON_ACTIONS:
             return PlainTextResponse(f"no lesson action {action!r}", status_code=404, headers=PRIVATE)
-        command, args = LESSON_ACTIONS[action](form, link)
-        reply = await asyncio.to_thread(link.command, command, args)
-        request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
+        await command(request, *LESSON_ACTIONS[action](form, link))
         return RedirectResponse("/", status_code=303, headers=PRIVATE)
 
     @private
@@ -233,23 +242,16 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
                     tags=NOTE_TAGS, notice=request.session.pop("notice", ""))
 
-    @private
-    async def note(request: Request) -> Response:
-        form = await checked_form(request)
-        if form is None:
-            return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
+    @change
+    async def note(request: Request, form: dict[str, Any]) -> Response:
         student_id = request.path_params["student_id"]
         tags = [tag for tag in (str(form.get("tag", "")),) if tag]
-        args = {"student": student_id, "tags": tags, "text": str(form.get("text", ""))}
-        reply = await asyncio.to_thread(link.command, "conference_note", args)
-        request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
+        await command(request, "conference_note", {"student": student_id, "tags": tags,
+                                                   "text": str(form.get("text", ""))})
         return RedirectResponse(f"/student/{student_id}", status_code=303, headers=PRIVATE)
 
-    @private
-    async def answer_help(request: Request) -> Response:
-        form = await checked_form(request)
-        if form is None:
-            return PlainTextResponse("missing or wrong CSRF token", status_code=403, headers=PRIVATE)
+    @change
+    async def answer_help(request: Request, form: dict[str, Any]) -> Response:
         reply = await asyncio.to_thread(link.command, "answer_help", {"id": request.path_params["request_id"]})
         if reply is None or not reply.ok:
             return PlainTextResponse(reply.message if reply else "the hub did not answer", status_code=409,
