@@ -27,7 +27,7 @@ from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from hub.display_link import DisplayLink, is_action  # noqa: E402
-from hub.lesson_screen import EndDialog, LessonDialog, PinDialog, SummaryDialog  # noqa: E402
+from hub.lesson_screen import DeviceDialog, EndDialog, LessonDialog, PinDialog, SummaryDialog  # noqa: E402
 from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile, problem_label  # noqa: E402
 from hub.private_mode import PrivateMode  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
@@ -282,6 +282,7 @@ class RoomMapScreen(Widget):
     summary = StringProperty("")
     notice = StringProperty("")  # the hub's answer to the teacher's last button, for a few seconds
     alert = StringProperty("")  # a problem with the hub's or a kiosk's storage, while it lasts
+    web_address = StringProperty("")  # the teacher's web companion, when devices can open it
     scale = NumericProperty(1.0)
     __events__ = ("on_command", "on_answer_help", "on_student", "on_end")
 
@@ -353,6 +354,8 @@ class DisplayPresenter:
         self.regroup: RegroupPresenter | None = None  # the regroup screen's presenter while it is on show
         self.dialog: Popup | None = None  # the lesson, End or summary dialog on show
         self.privacy = PrivateMode(pin_hash)
+        web = link.config.web
+        screen.web_address = web.address if web.for_devices else ""
         self.chime = load_sound(CHIME)
         self.chimed_round: tuple[float | None, int] | None = None
         self.summary_shown: float | None = None  # the end of the lesson whose summary was shown
@@ -404,6 +407,8 @@ class DisplayPresenter:
             self._send("end", {})
         elif action == "private":
             self.toggle_private()
+        elif action == "device":
+            self._open(DeviceDialog(self.screen.web_address, self.screen.scale))
         elif not is_action(action):
             log.warning("the screen asked for %r, which is no command of the hub's", action)
         else:

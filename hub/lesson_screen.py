@@ -1,5 +1,6 @@
 """The display's dialogs (Kivy): the lesson screen (set up and start a lesson, or change the one running),
-End (which waits for an answer: it never expires), the end-of-lesson summary, and the teacher's PIN.
+End (which waits for an answer: it never expires), the end-of-lesson summary, the teacher's PIN, and the
+address of the teacher's web companion.
 hub/lesson_form.py decides what the lesson screen sends."""
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import qrcode
 from kivy.clock import Clock
+from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.button import Button
@@ -131,6 +134,29 @@ class SummaryDialog(Popup):
     def show(self, ended: LessonEnd) -> None:
         self.title = f"{ended.class_name}: the lesson has ended"
         self.lines = "\n".join(summary_lines(ended))
+
+
+def qr_texture(text: str) -> Texture:
+    """A QR code as a texture a phone's camera reads off the screen: one texel a module, drawn unblurred."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(text)
+    modules = code.get_matrix()
+    size = len(modules)
+    pixels = bytes(0 if dark else 255 for row in reversed(modules) for dark in row for _ in range(3))
+    texture = Texture.create(size=(size, size), colorfmt="rgb")
+    texture.blit_buffer(pixels, colorfmt="rgb", bufferfmt="ubyte")
+    texture.mag_filter = texture.min_filter = "nearest"
+    return texture
+
+
+class DeviceDialog(Popup):
+    """The web companion's address and its QR code, for the teacher's phone, tablet or laptop."""
+    scale = NumericProperty(1.0)
+    address = StringProperty("")
+
+    def __init__(self, address: str, scale: float, **kwargs) -> None:
+        super().__init__(scale=scale, address=address, **kwargs)
+        self.ids.code.texture = qr_texture(address)
 
 
 class PinDialog(Popup):

@@ -318,6 +318,7 @@ def add_teacher(config, name: str) -> int:
         new = accounts.add(name, password)
     finally:
         accounts.close()
+        accounts.hand_to_folder_owner()
     print(f"{name} {'may now log in' if new else 'has a new password'} at the web companion ({config.web.accounts})")
     return 0
 
@@ -519,10 +520,9 @@ def dispatch(args: argparse.Namespace) -> int:
         serve(config)
         return 0
     if args.hub_command == "web":
-        from web.service import address
         from web.service import serve as serve_web
 
-        print(f"the web companion: {address(config)}", flush=True)
+        print(f"the web companion: {config.web.address}", flush=True)
         serve_web(config)
         return 0
     if args.hub_command == "display":

@@ -19,7 +19,6 @@ from rotation.broker import BrokerError, PrivateBroker, free_port
 from rotation.demo_teacher import ABSENT, DemoTeacher, demo_roster
 from shared.config import Config, load_config
 from web.accounts import Accounts
-from web.service import address as web_address
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SAMPLE_ROOM = ASSETS / "sample" / "room.toml"
@@ -31,13 +30,16 @@ def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -
 
     sample = tomllib.loads(SAMPLE_ROOM.read_text())
     (directory / "class.secret").write_text(secrets.token_hex(32) + "\n")
+    web_port = free_port()
     lines = [
         "# Written by `rotation demo` from assets/sample/room.toml.",
         "[room]", f'id = "{sample["room"]["id"]}"', f'name = "{sample["room"]["name"]}"',
         'secret_file = "class.secret"', 'roster = "roster.csv"',
         "[broker]", 'host = "127.0.0.1"', f"port = {broker_port}", 'accounts = "broker-accounts"',
         "[hub]", 'database = "hub.db"', f"round_minutes = {round_seconds / 60!r}", "auto_advance = true",
-        "[web]", 'host = "127.0.0.1"', f"port = {free_port()}", 'accounts = "teachers.db"',
+        "[web]", 'host = "127.0.0.1"', f"port = {web_port}", 'accounts = "teachers.db"',
+        # this machine's browser is the teacher's device: the room map shows the address
+        f'url = "http://127.0.0.1:{web_port}/"',
     ]
     (directory / "roster.csv").write_text(demo_roster((ASSETS / "sample" / "roster.csv").read_text()))
     for station in sample["station"]:
@@ -151,7 +153,7 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
               f"  kiosks   {', '.join(kiosks)} (simulated students tap in)\n"
               + (f"  display  no screen attached: running headless, the room map is written to\n"
                  f"           {snapshot} every 3 s\n" if headless else "  display  the room map window\n")
-              + f"  web      {web_address(load_config(config))}  the teacher's companion: log in as "
+              + f"  web      {load_config(config).web.address}  the teacher's companion: log in as "
                 f"{DEMO_TEACHER} / {web_password}\n"
               + "  teacher  runs lessons of Period 2 and Period 3 in turn: passing time, an absent student,\n"
                 "           last exit tickets at the end, the summary, then the other class\n"

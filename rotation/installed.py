@@ -9,8 +9,11 @@ from pathlib import Path
 
 from edge.files import write_if_changed
 from rotation.toml_edit import set_keys
+from shared.config import WebConfig
 
 ROOM_FILE, SECRET_FILE = "room.toml", "class.secret"
+WEB_ACCOUNTS = "teachers.db"
+WEB_KEY = "web.key"  # the broker's key, readable by the services' user (server.key is the broker's alone)
 
 
 def _read_toml(path: Path) -> dict:
@@ -43,12 +46,22 @@ def copy_room(source: Path, folder: Path) -> None:
     write_if_changed(folder / ROOM_FILE, set_keys(text, {"room": changes}) if changes else text)
 
 
-def hub_config(path: Path, state: Path) -> None:
-    """Point the hub's database at the board's data folder and give each client its own broker account."""
+def hub_config(path: Path, state: Path, web_name: str | None = None) -> None:
+    """Point the hub's database and the teachers' accounts at the board's data folder and give each client its
+    own broker account. With ``web_name`` (the hub's name, when the broker has TLS), the web companion serves
+    the school network over HTTPS with the room's certificate, at that name."""
     data = _read_toml(path)
     changes: dict[str, dict] = {"hub": {"database": str(state / "hub.db")}}
     if "accounts" not in data.get("broker", {}) and "username" not in data.get("broker", {}):
         changes["broker"] = {"accounts": "broker"}
+    web = data.get("web", {})
+    web_changes = {} if "accounts" in web else {"accounts": str(state / WEB_ACCOUNTS)}
+    if web_name is not None and "certificate" not in web:
+        host = f"[{web_name}]" if ":" in web_name else web_name
+        web_changes |= {"host": "0.0.0.0", "certificate": "broker/server.crt", "key": f"broker/{WEB_KEY}",
+                        "url": f"https://{host}:{web.get('port', WebConfig.port)}/"}
+    if web_changes:
+        changes["web"] = web_changes
     write_if_changed(path, set_keys(path.read_text(encoding="utf-8"), changes))
 
 
@@ -66,13 +79,13 @@ def main(argv: list[str]) -> int:
     match argv:
         case ["copy-room", source, folder]:
             copy_room(Path(source), Path(folder))
-        case ["hub-config", path, state]:
-            hub_config(Path(path), Path(state))
+        case ["hub-config", path, state, *web_name] if len(web_name) <= 1:
+            hub_config(Path(path), Path(state), *web_name)
         case ["is-kiosk", path, station]:
             return 0 if is_kiosk(Path(path), station) else 1
         case _:
-            print("usage: python -m rotation.installed copy-room SOURCE FOLDER | hub-config ROOM_TOML STATE_DIR | "
-                  "is-kiosk ROOM_TOML STATION", file=sys.stderr)
+            print("usage: python -m rotation.installed copy-room SOURCE FOLDER | "
+                  "hub-config ROOM_TOML STATE_DIR [WEB_NAME] | is-kiosk ROOM_TOML STATION", file=sys.stderr)
             return 2
     return 0
 

@@ -202,6 +202,25 @@ class WebConfig:
                                                   "setup --tls`, names the hub)")] | None = None
     key: Annotated[Path, Meta(description="that certificate's private key")] | None = None
     session_hours: Annotated[float, Meta(ge=0.25, le=24, description="a login lasts this long")] = 10.0
+    url: Annotated[str, Meta(pattern=r"^https?://[^\s/]+(:[0-9]+)?/?$",
+                             description="the address teachers' devices open, such as "
+                                         "`https://room12-hub.local:8443/` (the room map shows it with its QR "
+                                         "code); the installer sets it")] | None = None
+
+    @property
+    def address(self) -> str:
+        """Where a teacher's browser finds it."""
+        if self.url is not None:
+            return self.url if self.url.endswith("/") else self.url + "/"
+        scheme = "https" if self.certificate is not None else "http"
+        host = "127.0.0.1" if self.host in LOOPBACK or self.host in ("0.0.0.0", "::") else self.host
+        return f"{scheme}://{'[' + host + ']' if ':' in host else host}:{self.port}/"
+
+    @property
+    def for_devices(self) -> bool:
+        """Whether teachers' devices can open it (the room map then shows its address): it listens on the
+        network, or its address was given."""
+        return self.url is not None or self.host not in LOOPBACK
 
 
 @dataclass(frozen=True)

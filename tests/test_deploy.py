@@ -52,7 +52,7 @@ def test_every_systemd_unit_passes_systemd_analyze_verify(tmp_path):
     result = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / unit.name) for unit in UNITS)],
                             capture_output=True, text=True)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
-    assert {unit.name for unit in UNITS} == {"rotation-hub.service", "rotation-display.service",
+    assert {unit.name for unit in UNITS} == {"rotation-hub.service", "rotation-display.service", "rotation-web.service",
                                              "rotation-kiosk.service", "rotation-backup.service",
                                              "rotation-backup.timer"}
 
@@ -74,7 +74,7 @@ def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path):
     report = result.stdout + result.stderr
     (tmp_path / "report.txt").write_text(report)
     assert result.returncode == 0, report[-6000:]
-    for line in ("hub installed", "hub unchanged by a second run", "hub serving", "kiosk refused without a code",
-                 "kiosk paired", "kiosk checked a student in", "kiosk unchanged by a second run",
-                 "uninstalled, data kept", "purged"):
+    for line in ("hub installed", "hub unchanged by a second run", "hub serving", "web companion serving over HTTPS",
+                 "kiosk refused without a code", "kiosk paired", "kiosk checked a student in",
+                 "kiosk unchanged by a second run", "uninstalled, data kept", "purged"):
         assert f"ok: {line}" in report, f"{line!r} missing from:\n{report[-6000:]}"

@@ -165,3 +165,36 @@ def test_a_long_missing_list_names_four_in_full_and_counts_the_rest():
                     for i, name in enumerate(("Lena K.", "Liam C.", "Omar F.", "Rosa A.", "Zara A.", "Ivy N.")))
     assert missing_line(missing) == "Not here yet: Lena K., Liam C. (late), Omar F., Rosa A. +2"
     assert missing_line(()) == ""
+
+
+def test_the_phone_button_shows_the_web_companions_address_and_a_qr_code_a_camera_reads(tmp_path, broker,
+                                                                                        kivy_window):
+    from kiosk.camera import decode as read_codes
+    from shared.config import load_config
+    from tests.conftest import map_on_screen, write_room
+
+    path = write_room(tmp_path, broker.port)
+    plain = load_config(path)
+    with map_on_screen(plain, kivy_window) as (link, screen, presenter):
+        assert not phone_button(screen).shown  # on loopback only: no device could open it
+    path.write_text(path.read_text() + '\n[web]\nurl = "https://room12-hub.local:8443/"\n')
+    with map_on_screen(load_config(path), kivy_window) as (link, screen, presenter):
+        assert phone_button(screen).shown
+        press(lambda: phone_button(screen))
+        pump(lambda: presenter.dialog is not None and presenter.dialog.ids.code.texture is not None,
+             message="the address dialog")
+        dialog = presenter.dialog
+        for _ in range(3):
+            EventLoop.idle()
+        assert any(w.text == "https://room12-hub.local:8443/" for w in dialog.walk() if hasattr(w, "text"))
+        shot = tmp_path / "phone.png"
+        dialog.ids.code.export_to_png(str(shot))
+        from PIL import Image
+
+        image = Image.open(shot).convert("L")
+        assert min(image.size) >= 200  # a phone reads it from a step or two away
+        assert read_codes(image.tobytes(), *image.size) == ["https://room12-hub.local:8443/"]
+
+
+def phone_button(screen):
+    return next(b for b in screen.walk() if type(b).__name__ == "BarButton" and b.text == "Phone")

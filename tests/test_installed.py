@@ -32,9 +32,26 @@ def test_the_sample_room_installed_on_a_hub_points_at_the_boards_folders(tmp_pat
     config = load_config(folder / "room.toml")
     assert config.hub.database == state / "hub.db" and config.broker.accounts == folder / "broker"
     assert config.roster == folder / "roster.csv" and len(config.stations) == 5
+    assert config.web.accounts == state / "teachers.db" and not config.web.for_devices  # no TLS: this board only
     before = (folder / "room.toml").stat().st_mtime_ns
     hub_config(folder / "room.toml", state)
     assert (folder / "room.toml").stat().st_mtime_ns == before  # run again: the file is not even rewritten
+
+
+def test_with_tls_the_web_companion_serves_the_school_network_over_https_at_the_hubs_name(tmp_path):
+    folder, state = tmp_path / "etc", tmp_path / "var"
+    folder.mkdir()
+    copy_room(SAMPLE / "room.toml", folder)
+    (folder / "class.secret").write_text("ab" * 32)
+    hub_config(folder / "room.toml", state, "room12-hub.local")
+    web = load_config(folder / "room.toml").web
+    assert web.host == "0.0.0.0" and web.for_devices and web.address == "https://room12-hub.local:8443/"
+    assert web.certificate == folder / "broker" / "server.crt" and web.key == folder / "broker" / "web.key"
+    text = (folder / "room.toml").read_text()
+    hub_config(folder / "room.toml", state, "room12-hub.local")
+    assert (folder / "room.toml").read_text() == text
+    hub_config(folder / "room.toml", state, "fe80::1")  # a technician's own [web] settings are kept
+    assert load_config(folder / "room.toml").web.address == "https://room12-hub.local:8443/"
 
 
 def test_a_room_whose_roster_is_missing_is_named(tmp_path):

@@ -119,6 +119,20 @@ def test_five_wrong_passwords_lock_the_name_out_even_with_the_right_one_and_acro
         again.close()
 
 
+def test_a_guesser_trying_many_names_keeps_only_the_newest_lock_outs_of_names_nobody_has(tmp_path):
+    accounts = Accounts(tmp_path / "teachers.db")
+    accounts.unknown_kept = 3
+    try:
+        accounts.add("jlee", PASSWORD)
+        accounts.log_in("jlee", "wrong", 100.0)
+        for number in range(6):
+            accounts.log_in(f"guess{number}", "wrong", 200.0 + number)
+        kept = {row[0] for row in accounts.file.conn.execute("SELECT name FROM lockouts")}
+        assert kept == {"jlee", "guess3", "guess4", "guess5"}  # a teacher's own count is never dropped
+    finally:
+        accounts.close()
+
+
 @pytest.fixture
 def chromium():
     playwright_api = pytest.importorskip("playwright.sync_api")

@@ -59,10 +59,23 @@ def check_new(name: str, password: str) -> None:
 
 
 class Accounts:
+    unknown_kept = 1000  # lock-outs of names that are no teacher's: the newest this many (a guesser's list is long)
+
     def __init__(self, path: Path) -> None:
+        self.path = path
         self.file = DatabaseFile(path, schema=ACCOUNTS_SCHEMA)
         self.lock = threading.RLock()
         os.chmod(path, 0o600)  # hashes only, but nobody else's business
+
+    def hand_to_folder_owner(self) -> None:
+        """As root (a technician's ``sudo rotation teacher add``), give the file to its folder's owner: the
+        web companion's service user, who must read it and record lock-outs in it."""
+        if os.geteuid() != 0:
+            return
+        folder = self.path.parent.stat()
+        for part in (self.path, *(self.path.with_name(self.path.name + end) for end in ("-wal", "-shm"))):
+            if part.exists():
+                os.chown(part, folder.st_uid, folder.st_gid)
 
     @locked
     def add(self, name: str, password: str) -> bool:
@@ -94,6 +107,9 @@ class Accounts:
         with conn:
             conn.execute("INSERT OR REPLACE INTO lockouts (name, failures, locked_until) VALUES (?, ?, ?)",
                          (name, gate.failures, gate.locked_until))
+            conn.execute("DELETE FROM lockouts WHERE name NOT IN (SELECT name FROM teachers) AND name NOT IN "
+                         "(SELECT name FROM lockouts WHERE name NOT IN (SELECT name FROM teachers) "
+                         "ORDER BY locked_until DESC, rowid DESC LIMIT ?)", (self.unknown_kept,))
         return attempt
 
     def close(self) -> None:

@@ -6,19 +6,11 @@ import logging
 import uvicorn
 
 from hub.display_link import DisplayLink
-from shared.config import LOOPBACK, Config
+from shared.config import Config
 from web.accounts import Accounts
 from web.app import make_app
 
 log = logging.getLogger("rotation.web")
-
-
-def address(config: Config) -> str:
-    """Where a teacher's browser finds it."""
-    web = config.web
-    scheme = "https" if web.certificate is not None else "http"
-    host = "127.0.0.1" if web.host in LOOPBACK or web.host in ("0.0.0.0", "::") and scheme == "http" else web.host
-    return f"{scheme}://{host}:{web.port}/"
 
 
 def serve(config: Config) -> None:

@@ -39,6 +39,10 @@ set_permissions() {
             [ -e "$file" ] && chgrp mosquitto "$file"
         done
     fi
+    # The web companion serves HTTPS with the broker's certificate: its own copy of the key, for the services' user.
+    if [ -e "$CONFIG_DIR/broker/server.key" ] && ! cmp -s "$CONFIG_DIR/broker/server.key" "$CONFIG_DIR/broker/web.key"; then
+        install -m 0640 -o root -g "$SERVICE_USER" "$CONFIG_DIR/broker/server.key" "$CONFIG_DIR/broker/web.key"
+    fi
     if [ -e "$CONFIG_DIR/broker/ca.key" ]; then chown root:root "$CONFIG_DIR/broker/ca.key"; chmod 0600 "$CONFIG_DIR/broker/ca.key"; fi
 }
 
@@ -151,7 +155,6 @@ if [ "$role" = hub ]; then
         say "making the class secret that signs the students' cards"
         (umask 027 && "${rotation[@]}" secret >"$CONFIG_DIR/class.secret")
     fi
-    "${helper[@]}" hub-config "$config" "$STATE_DIR"
     # TLS stays on, for the same names, when a later run leaves out --tls: kiosks paired over TLS keep working.
     tls_names="$CONFIG_DIR/broker/installer-tls-names"
     if [ "$tls" = true ]; then
@@ -162,8 +165,13 @@ if [ "$role" = hub ]; then
         tls=true
         mapfile -t names <"$tls_names"
     fi
-    tls_options=()
-    [ "$tls" = true ] && tls_options=(--tls "${names[@]}")
+    tls_options=() web_name=()
+    if [ "$tls" = true ]; then
+        tls_options=(--tls "${names[@]}")
+        # The teachers' devices open the web companion at the hub's first name (its certificate names it).
+        web_name=("${names[1]:-$(hostname).local}")
+    fi
+    "${helper[@]}" hub-config "$config" "$STATE_DIR" "${web_name[@]}"
     "${rotation[@]}" broker setup -c "$config" "${tls_options[@]}" | sed -n 's/^wrote /install: wrote /p'
 else
     if [ -e "$config" ] && [ "$pair_again" = false ] && "${helper[@]}" is-kiosk "$config" "$station"; then
@@ -188,7 +196,8 @@ set_permissions
 
 # --- the broker (hub), the services, the screen -----------------------------------------------------------------
 if [ "$role" = hub ]; then
-    units=(rotation-hub.service rotation-display.service rotation-backup.service rotation-backup.timer)
+    units=(rotation-hub.service rotation-display.service rotation-web.service rotation-backup.service
+           rotation-backup.timer)
     [ "$(readlink "$MOSQUITTO_LINK" 2>/dev/null)" = "$CONFIG_DIR/broker/mosquitto.conf" ] ||
         ln -sfn "$CONFIG_DIR/broker/mosquitto.conf" "$MOSQUITTO_LINK"
 else
@@ -208,7 +217,8 @@ fingerprint=$(cat "$APP_DIR/installed-from" "${units[@]/#/$UNIT_DIR/}" <(find "$
     LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-32)
 previous=$(cat "$STATE_DIR/installed.fingerprint" 2>/dev/null || true)
 services=("${units[@]}")
-[ "$role" = hub ] && services=(mosquitto.service rotation-hub.service rotation-display.service rotation-backup.timer)
+[ "$role" = hub ] && services=(mosquitto.service rotation-hub.service rotation-display.service rotation-web.service
+                               rotation-backup.timer)
 systemctl enable --quiet "${services[@]}"
 if [ -d /run/systemd/system ]; then
     systemctl daemon-reload
@@ -223,4 +233,5 @@ say "done: this board is the room's $role${station:+ for station $station}"
 if [ "$role" = hub ]; then
     say "next: the class list and stations in $config (then run this again), the cards"
     say "      (sudo rotation cards --out cards.pdf), and a code for each kiosk (sudo rotation hub pair --station ID)"
+    say "      and each teacher's login to the web companion (sudo rotation teacher add NAME)"
 fi

@@ -23,8 +23,8 @@ case ${1:-} in
 esac
 [ "$(id -u)" -eq 0 ] || { echo "uninstall: run it as root: sudo $0" >&2; exit 1; }
 
-units=(rotation-kiosk.service rotation-display.service rotation-backup.timer rotation-backup.service
-       rotation-hub.service)
+units=(rotation-kiosk.service rotation-display.service rotation-web.service rotation-backup.timer
+       rotation-backup.service rotation-hub.service)
 installed=()
 for unit in "${units[@]}"; do [ -e "$UNIT_DIR/$unit" ] && installed+=("$unit"); done
 if ((${#installed[@]})); then

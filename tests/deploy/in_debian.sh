@@ -69,12 +69,40 @@ network_phase() {
     as_service_user "$hub" /opt/rotation-station/venv/bin/rotation hub serve >"$work/hub-serve.log" 2>&1 &
     hub_pid=$!
     # The hub runs as a child of the background shell ($!): stop it by its parent's PID, then the shell.
+    web_pid=""
     trap 'pkill -TERM -P "$hub_pid" 2>/dev/null; kill "$hub_pid" 2>/dev/null
+          [ -z "$web_pid" ] || { pkill -TERM -P "$web_pid" 2>/dev/null; kill "$web_pid" 2>/dev/null; }
           kill "$(cat "$hub/run/mosquitto/mosquitto.pid")" 2>/dev/null; wait' EXIT
     password=$(in_root "$hub" cat /etc/rotation-station/broker/display.password)
     in_root "$hub" mosquitto_sub -h 127.0.0.1 -u display -P "$password" -t 'rotation/v1/+/hub/status' -C 1 -W 60 \
         | grep -q '"online":true' || { cat "$work/hub-serve.log" "$hub/var/log/mosquitto/mosquitto.log"; fail "the hub is not online"; }
     step "hub serving"
+
+    # The technician sets a teacher's password; the web companion, as its service, serves HTTPS that a device
+    # trusting the room's CA opens, and lets that teacher in.
+    echo "a long teacher password" | in_root "$hub" rotation teacher add jlee >/dev/null || fail "rotation teacher add"
+    [ "$(mode_of "$hub" /var/lib/rotation-station/teachers.db)" = "600 rotation:rotation" ] ||
+        fail "teachers.db: $(mode_of "$hub" /var/lib/rotation-station/teachers.db)"
+    as_service_user "$hub" /opt/rotation-station/venv/bin/rotation hub web >"$work/web.log" 2>&1 &
+    web_pid=$!
+    in_root "$hub" /opt/rotation-station/venv/bin/python - <<'PYTHON' || { cat "$work/web.log"; fail "the web companion"; }
+import http.cookiejar, re, ssl, time, urllib.parse, urllib.request
+
+trusting = ssl.create_default_context(cafile="/etc/rotation-station/broker/ca.crt")
+browser = urllib.request.build_opener(urllib.request.HTTPSHandler(context=trusting),
+                                      urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+for _ in range(600):  # up to 30 s for it to start
+    try:
+        login = browser.open("https://127.0.0.1:8443/login", timeout=5).read().decode()
+        break
+    except OSError:
+        time.sleep(0.05)
+csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)
+form = urllib.parse.urlencode({"csrf": csrf, "name": "jlee", "password": "a long teacher password"}).encode()
+room = browser.open("https://127.0.0.1:8443/login", data=form, timeout=10).read().decode()
+assert "Log out" in room, room[:500]
+PYTHON
+    step "web companion serving over HTTPS"
 
     code=$(in_root "$hub" rotation hub pair --station tech | grep -o -- '--code [A-Z0-9-]*' | cut -d' ' -f2)
     [ -n "$code" ] || fail "no pairing code"
@@ -139,7 +167,7 @@ make_root "$kiosk"
 # --- the hub ---
 in_root "$hub" "$installer/install.sh" hub --tls --name 127.0.0.1 >"$work/hub-install.log" 2>&1 || { cat "$work/hub-install.log"; fail "install.sh hub"; }
 cat "$work/hub-install.log"
-for unit in rotation-hub rotation-display mosquitto; do
+for unit in rotation-hub rotation-display rotation-web mosquitto; do
     [ "$(in_root "$hub" systemctl is-enabled "$unit.service")" = enabled ] || fail "$unit is not enabled"
 done
 [ "$(in_root "$hub" systemctl get-default)" = multi-user.target ] || fail "the hub should boot to the console"
@@ -150,6 +178,7 @@ done
 [ "$(mode_of "$hub" /etc/rotation-station/broker/hub.password)" = "640 root:rotation" ] || fail "hub.password"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/server.key)" = "640 root:mosquitto" ] || fail "server.key"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/ca.key)" = "600 root:root" ] || fail "ca.key"
+[ "$(mode_of "$hub" /etc/rotation-station/broker/web.key)" = "640 root:rotation" ] || fail "web.key"
 [ "$(mode_of "$hub" /var/lib/rotation-station)" = "750 rotation:rotation" ] || fail "the data folder"
 in_root "$hub" id -nG rotation | grep -qw video || fail "the service user cannot use the screen"
 step "hub installed"
