@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from edge.migrations import Schema
+from edge.migrations import Schema, user_version
 
 
 def _import_sqlite_utils():
@@ -44,6 +44,10 @@ def locked(method):
     return run
 
 
+class DatabaseNotReady(RuntimeError):
+    """A file opened read-only is missing, or another version than this software reads."""
+
+
 class DatabaseInUse(RuntimeError):
     """An exclusive database file is already open in another process."""
 
@@ -54,8 +58,13 @@ class DatabaseFile:
     ``schema`` is brought up to date as the file opens (``edge.migrations``); a file newer than it is refused
     with ``DatabaseTooNew``."""
 
-    def __init__(self, path: Path | str, *, exclusive: bool = False, schema: Schema | None = None) -> None:
+    def __init__(self, path: Path | str, *, exclusive: bool = False, schema: Schema | None = None,
+                 read_only: bool = False) -> None:
         self.path = Path(path)
+        self._wal_fd: int | None = None
+        if read_only:
+            self.conn = self._open_read_only(schema)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
                                timeout=1.0 if exclusive else 5.0)
@@ -79,7 +88,20 @@ class DatabaseFile:
                 conn.close()
                 raise
         self.conn = conn
-        self._wal_fd: int | None = None
+
+    def _open_read_only(self, schema: Schema | None) -> sqlite3.Connection:
+        """Another process's file, read beside it (WAL lets readers in while it writes): never created,
+        migrated or written. ``DatabaseNotReady`` if it is missing or of another schema version than ours."""
+        if not self.path.exists():
+            raise DatabaseNotReady(f"{self.path} does not exist yet: is the hub running?")
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None, timeout=5.0)
+        found = user_version(conn)
+        if schema is not None and found != schema.version:
+            conn.close()
+            raise DatabaseNotReady(f"{self.path} is schema version {found}, this software's is {schema.version}: "
+                                   "restart the hub, then this")
+        return conn
 
     @functools.cached_property
     def db(self):

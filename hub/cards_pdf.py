@@ -11,6 +11,8 @@ naming the student, rather than leaving a blank on the card.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +21,11 @@ from pathlib import Path
 import qrcode
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
+
+from hub.roster import RosterStudent, display_names
+from hub.store import HubStore, StoredClass
+from shared.cards import make_token
+from shared.palette import group_colour
 
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, as a bank card: fits a lanyard sleeve
@@ -172,23 +179,64 @@ def _draw(pdf: FPDF, card: CardFace, x: float, y: float) -> None:
         pdf.cell(label_w, 4, label)
 
 
-def write_cards(cards: list[CardFace], path: Path, paper: str = "a4") -> int:
-    """Writes the cards to ``path`` (replacing it whole, never half-written). Returns the number of pages.
-    Raises FontsMissing without the Noto fonts and UnprintableName, before writing, for a name none can draw."""
+def fonts_drawing(texts: list[str]) -> set[Font]:
+    """The fonts that draw these texts (a character none draws is left out: the cards already refused it)."""
+    return {FONTS[0]} | {font for text in texts for char in unicodedata.normalize("NFC", text)
+                         if unicodedata.category(char) != "Cf" and (font := font_for(char)) is not None}
+
+
+def shaping_pdf(page: tuple[float, float], fonts: set[Font], title: str) -> FPDF:
+    """A PDF (mm) that draws any script of ``fonts``, shaped with HarfBuzz."""
     _check_fonts()
-    needed = {FONTS[0]}.union(*(_fonts_needed(card) for card in cards))
-    width, height = PAPERS[paper]
-    pdf = FPDF(unit="mm", format=(width, height))
-    pdf.set_auto_page_break(False)
-    pdf.set_title("Rotation Station cards")
-    pdf.c_margin = 0  # the text is centred by measure: no padding inside the cells
-    used = [font for font in FONTS if font in needed]  # only these are read and embedded
+    pdf = FPDF(unit="mm", format=page)
+    pdf.set_title(title)
+    used = [font for font in FONTS if font in fonts]  # only these are read and embedded
     for font in used:
         pdf.add_font(font.family, fname=font.path, collection_font_number=font.face)
     # Every font is a fallback, the one a text is set in too: fpdf2 2.8.9 loses track of the page's font when
     # a text opens in a fallback font other than the one set, and later text on the page can vanish.
     pdf.set_fallback_fonts([font.family for font in used])
     pdf.set_text_shaping(True)
+    return pdf
+
+
+def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
+               versions: dict[str, int]) -> dict[str, CardFace]:
+    """A card for each student of these classes (name, members): one for a student in several, naming them
+    all, with the group's colour if it is one group in all."""
+    names = display_names(s for _, members in classes for s in members)  # told apart on the cards
+    faces: dict[str, CardFace] = {}
+    for class_name, members in classes:
+        groups = list(dict.fromkeys(s.group for s in members if s.group))
+        for s in members:
+            face = faces.get(s.id)
+            if face is None:
+                faces[s.id] = CardFace(s.id, names[s.id], class_name, make_token(secret, s.id, versions.get(s.id, 1)),
+                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
+            elif face.group == s.group:
+                faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}")
+            else:
+                faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}", group=None,
+                                                  colour=None)
+    return faces
+
+
+def class_card_faces(store: HubStore, secret: bytes, classes: list[StoredClass],
+                     versions: dict[str, int]) -> dict[str, CardFace]:
+    """The cards of these classes' students today, from the hub's store."""
+    today = datetime.date.today()
+    return card_faces(secret, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
+
+
+def write_cards(cards: list[CardFace], path: Path, paper: str = "a4") -> int:
+    """Writes the cards to ``path`` (replacing it whole, never half-written). Returns the number of pages.
+    Raises FontsMissing without the Noto fonts and UnprintableName, before writing, for a name none can draw."""
+    _check_fonts()
+    needed = {FONTS[0]}.union(*(_fonts_needed(card) for card in cards))
+    width, height = PAPERS[paper]
+    pdf = shaping_pdf((width, height), needed, "Rotation Station cards")
+    pdf.set_auto_page_break(False)
+    pdf.c_margin = 0  # the text is centred by measure: no padding inside the cells
     margin_x = (width - COLUMNS * CARD_W) / 2
     margin_y = (height - ROWS * CARD_H) / 2
     for index, card in enumerate(cards):

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from msgspec.structs import replace as changed_struct
 
-from hub.grouping import MIDDLE_READINESS, Learner
+from hub.grouping import Learner, learner
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
 from hub.roster import RosterStudent, display_names
 from shared import clock as clockmath
@@ -33,8 +33,6 @@ from shared.protocol import (
     Student,
 )
 from shared.topics import NAME_PATTERN
-
-TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit ticket says about readiness
 
 
 def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStudent],
@@ -123,14 +121,9 @@ class Room:
     # Groups, the teacher deciding
     def learners(self) -> list[Learner]:
         """Students as grouping sees them: readiness is the roster's level moved by the latest exit ticket."""
-        return [Learner(s.id, self._readiness(s), s.interests) for s in self.students.values()]
-
-    def _readiness(self, student: RosterStudent) -> int | None:
-        ticket = self.progress[student.id].ticket if student.id in self.progress else None
-        if ticket is None:
-            return student.readiness
-        level = student.readiness if student.readiness is not None else MIDDLE_READINESS
-        return max(1, min(5, level + TICKET_STEP[ticket]))
+        return [learner(s.id, s.readiness, s.interests,
+                        self.progress[s.id].ticket if s.id in self.progress else None)
+                for s in self.students.values()]
 
     def set_groups(self, groups: Mapping[str, Sequence[str]], apply: bool = True) -> dict[str, str | None]:
         """Put each listed student in their group; students not listed are left without one. The new plan

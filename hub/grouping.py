@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
+from hub.report import TICKET_WORDS
 from shared.protocol import SuggestGroupsArgs
 
 STRATEGIES = ("interest", "readiness", "mixed", "random")
@@ -25,11 +26,58 @@ class GroupingError(ValueError):
     """The grouping asked for cannot be made; the message says why."""
 
 
+TICKET_STEP = {"got_it": 1, "getting_there": 0, "stuck": -1}  # what an exit ticket says about readiness
+
+
 @dataclass(frozen=True)
 class Learner:
     id: str
     readiness: int | None = None  # 1-5, from the roster or the latest exit tickets
     interests: tuple[str, ...] = ()
+    ticket: str | None = None  # the latest exit ticket, which moved the roster's level to ``readiness``
+
+
+def learner(student_id: str, level: int | None, interests: tuple[str, ...], ticket: str | None) -> Learner:
+    """A student as grouping sees them: the roster's level (1-5) moved one step by the latest exit ticket."""
+    if ticket not in TICKET_STEP:
+        return Learner(student_id, level, interests)
+    moved = max(1, min(5, (level if level is not None else MIDDLE_READINESS) + TICKET_STEP[ticket]))
+    return Learner(student_id, moved, interests, ticket)
+
+
+def reasons(learners: list[Learner], groups: Mapping[str, Sequence[str]], strategy: str,
+            apart: Sequence[tuple[str, str]] = (), names: dict[str, str] | None = None) -> dict[str, str]:
+    """Why each student is where the suggestion puts them, in a teacher's words: their level and the ticket
+    that moved it, the interests they share with their group, the pairs kept apart."""
+    by_id = {each.id: each for each in learners}
+    names = names or {}
+    said: dict[str, str] = {}
+    for members in groups.values():
+        group = [by_id[sid] for sid in members if sid in by_id]
+        levels = sorted(_level(other) for other in group)
+        for each in group:
+            parts = [f"level {each.readiness}" if each.readiness is not None else "no level yet"]
+            if each.ticket is not None:
+                parts[0] += f" (last ticket: {TICKET_WORDS.get(each.ticket, each.ticket)})"
+            if strategy == "readiness" and group:
+                parts.append(f"with levels {levels[0]}–{levels[-1]}" if levels[0] != levels[-1]
+                             else f"all at level {levels[0]}")
+            elif strategy == "mixed" and group:
+                parts.append(f"the group spans levels {levels[0]}–{levels[-1]}")
+            elif strategy == "random":
+                parts.append("drawn at random")
+            shared = sorted({i for i in each.interests
+                             if any(i in other.interests for other in group if other is not each)})
+            if shared:
+                parts.append(f"shares {', '.join(shared)}")
+            elif each.interests and strategy == "interest":
+                parts.append(f"likes {', '.join(each.interests)}; nobody else here does")
+            kept = sorted(names.get(b if a == each.id else a, b if a == each.id else a)
+                          for a, b in apart if each.id in (a, b))
+            if kept:
+                parts.append(f"kept apart from {', '.join(kept)}")
+            said[each.id] = " · ".join(parts)
+    return said
 
 
 class GroupingRequest(TypedDict):

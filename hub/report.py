@@ -13,6 +13,7 @@ from shared.protocol import TICKETS
 SEATED = "seated"  # the hub's record of a group sent to a station without a kiosk: a stay there, not a check-in
 LEFT_TABLE = "left_table"  # and of that group leaving it at the next round
 TICKET_WORDS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
+MINUTES_COLOUR = "#3a6ea5"  # the minutes' bars in charts
 TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c83232"}  # map dots and charts
 
 

@@ -23,7 +23,7 @@ from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
 from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
-from hub.grouping import grouping_request, suggest_groups
+from hub.grouping import grouping_request, reasons, suggest_groups
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
@@ -711,8 +711,11 @@ class HubService:
             card_ids = self.store.card_ids()  # the config names students by the roster's ids
             apart = [(card_ids.get(a, a), card_ids.get(b, b)) for a, b in self.config.keep_apart]
             request["apart"] += [pair for pair in apart if set(pair) <= self.room.students.keys()]
-            groups = suggest_groups(self.room.learners(), **request)
-            return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups}
+            learners = self.room.learners()
+            groups = suggest_groups(learners, **request)
+            names = {sid: student.display_name for sid, student in self.room.students.items()}
+            why = reasons(learners, groups, request["strategy"], request["apart"], names)
+            return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups, "reasons": why}
         if self.room.class_id is None:
             raise ValueError("import a roster first: this room has no class")
         if command.action == "set_groups":

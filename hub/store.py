@@ -338,8 +338,10 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 class HubStore:
-    def __init__(self, path: Path | str) -> None:
-        self.file = DatabaseFile(path, schema=HUB_SCHEMA)
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        """``read_only``: another process's view of the hub's file (the web companion's): it reads what the hub
+        has committed and writes nothing (edge.db.DatabaseNotReady if the hub has not made it yet)."""
+        self.file = DatabaseFile(path, schema=HUB_SCHEMA, read_only=read_only)
         self.lock = threading.RLock()  # the MQTT, clock and journal threads share the connection
         self.db = self.file.db
 

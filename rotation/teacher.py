@@ -1,8 +1,6 @@
 """``rotation hub command | regroup | move``: a teacher's commands from a terminal, through the hub."""
 from __future__ import annotations
 
-import dataclasses
-import datetime
 import secrets
 import sys
 import time
@@ -15,8 +13,7 @@ from shared.config import Config
 from shared.protocol import Action, Reply
 
 if TYPE_CHECKING:  # the cards' modules load fonts and Kivy's: imported when cards are made
-    from hub.cards_pdf import CardFace
-    from hub.roster import RosterStudent
+    pass
 
 NO_HUB = "rotation: the hub did not answer within 5 s (is `rotation hub serve` running?)"
 
@@ -162,7 +159,7 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     """A PDF of cards for the room's students (one class's with ``class_ref``, or the named students), each
     with their class and their group's colour; ``reprint`` first gives those students new cards through the
     hub, which revokes their old ones at every kiosk. One card works in every class of the student's."""
-    from hub.cards_pdf import FontsMissing, UnprintableName, write_cards
+    from hub.cards_pdf import FontsMissing, UnprintableName, class_card_faces, write_cards
     from hub.classes import find_class
     from hub.roster_watch import sync_or_keep
 
@@ -191,8 +188,7 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
             except ValueError as error:
                 print(f"rotation: {error}", file=sys.stderr)
                 return 2
-        today = datetime.date.today()
-        faces = _card_faces(config, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
+        faces = class_card_faces(store, config.secret, classes, versions)
     unknown = sorted(set(students) - faces.keys())
     if unknown:
         print(f"rotation: not in {'that class' if class_ref else 'the room'}: {', '.join(unknown)}", file=sys.stderr)
@@ -207,33 +203,6 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     cards_word, pages_word = ("card" if len(chosen) == 1 else "cards"), ("page" if pages == 1 else "pages")
     print(f"wrote {len(chosen)} {cards_word} on {pages} {paper.upper()} {pages_word} to {out}")
     return 0
-
-
-def _card_faces(config: Config, classes: list[tuple[str, list[RosterStudent]]],
-                versions: dict[str, int]) -> dict[str, CardFace]:
-    """A card for each student of these classes (name, members): one for a student in several, naming them
-    all, with the group's colour if it is one group in all."""
-    from hub.cards_pdf import CardFace
-    from hub.roster import display_names
-    from shared.cards import make_token
-    from shared.palette import group_colour
-
-    names = display_names(s for _, members in classes for s in members)  # told apart on the cards
-    faces: dict[str, CardFace] = {}
-    for class_name, members in classes:
-        groups = list(dict.fromkeys(s.group for s in members if s.group))
-        for s in members:
-            face = faces.get(s.id)
-            if face is None:
-                faces[s.id] = CardFace(s.id, names[s.id], class_name, make_token(config.secret, s.id,
-                                                                                 versions.get(s.id, 1)),
-                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
-            elif face.group == s.group:
-                faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}")
-            else:
-                faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}", group=None,
-                                                  colour=None)
-    return faces
 
 
 def choose_class(config: Config, class_ref: str | None) -> int:

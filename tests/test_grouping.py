@@ -99,3 +99,19 @@ def test_a_readiness_groups_name_does_not_tell_the_class_its_level():
                   for name, members in groups.items()}
         lowest_named.add(min(levels, key=levels.get))
     assert len(lowest_named) > 1  # not always the otters
+
+
+def test_each_student_has_a_reason_the_teacher_can_check_level_ticket_interests_and_pairs_kept_apart():
+    from hub.grouping import learner, reasons
+
+    learners = [learner("s1", 3, ("robots",), "stuck"), learner("s2", None, ("robots", "art"), None),
+                learner("s3", 4, ("art",), "got_it"), learner("s4", 1, (), None)]
+    assert [each.readiness for each in learners] == [2, None, 5, 1]  # a ticket moves the roster's level one step
+    groups = {"otters": ("s1", "s2"), "falcons": ("s3", "s4")}
+    said = reasons(learners, groups, "readiness", [("s1", "s3")], {"s1": "Maya R.", "s3": "Liam C."})
+    assert said["s1"] == "level 2 (last ticket: stuck) · with levels 2–3 · shares robots · kept apart from Liam C."
+    assert said["s2"] == "no level yet · with levels 2–3 · shares robots"
+    assert said["s3"] == "level 5 (last ticket: got it) · with levels 1–5 · kept apart from Maya R."
+    assert reasons(learners, groups, "interest")["s4"] == "level 1"
+    assert reasons(learners, groups, "interest")["s3"] == \
+        "level 5 (last ticket: got it) · likes art; nobody else here does"

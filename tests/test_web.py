@@ -13,6 +13,7 @@ from hub.display_link import DisplayLink
 from kiosk.core import KioskCore
 from kiosk.scanners import SerialScanner
 from rotation.broker import free_port
+from shared.protocol import Command
 from tests.conftest import card, eventually
 from web.accounts import Accounts
 from web.app import make_app
@@ -240,3 +241,95 @@ def test_a_students_page_and_notes_are_behind_the_login_and_their_token(web, hub
     data = hub.store.db.execute("SELECT data FROM events WHERE kind = 'conference'").fetchone()[0]
     assert data == '{"tags": ["needs support"], "text": ""}'
     client.close()
+
+
+def a_lesson_with_tickets(hub) -> None:
+    """A lesson that ran and ended: Noah stuck at the tech station, Liam there and getting there."""
+    from shared.protocol import Event
+
+    hub.handle_command(Command("c1", "start", "test"))
+    for seq, (student, kind, data) in enumerate([("s04", "checkin", {}), ("s02", "checkin", {}),
+                                                ("s04", "goal", {"goal": "Try something hard"}),
+                                                ("s04", "exit_ticket", {"how": "stuck", "next": "More robots"}),
+                                                ("s02", "exit_ticket", {"how": "getting_there"})], start=1):
+        hub.handle_event("tech", Event(id=f"e{seq}", kind=kind, card=card(student), station="tech", at=hub.now(),
+                                       seq=seq, kiosk_time=hub.now(), data=data or None))
+    hub.handle_command(Command("c2", "end", "test"))
+
+
+def test_reports_tomorrow_and_their_downloads_plan_from_the_lesson_that_ended(web, hub):
+    a_lesson_with_tickets(hub)
+    client, csrf = logged_in(web)
+    with httpx.Client(base_url=web.url) as anonymous:
+        for path in ("/reports", "/tomorrow", "/tomorrow.pdf", "/groups", "/roster"):
+            assert anonymous.get(path).status_code == 401, path
+    lessons = client.get("/reports")
+    assert lessons.status_code == 200 and lessons.headers["cache-control"] == "no-store"
+    key = lessons.text.split('href="/reports/')[1].split('"')[0]
+    report = client.get(f"/reports/{key}")
+    assert 'role="img" aria-label="Exit tickets at each station"' in report.text and "Noah W." in report.text
+    stations = client.get(f"/reports/{key}/stations.csv")
+    assert stations.headers["content-disposition"].startswith("attachment")
+    assert stations.text.splitlines()[0] == "station,students,minutes,got it,getting there,stuck,help calls"
+    assert any(line.startswith("Tech Station,2,") and line.endswith(",0,1,1,0") for line in stations.text.splitlines())
+    tomorrow = client.get("/tomorrow").text
+    assert "<b>Noah W.</b> at Tech Station: would like “More robots” next" in tomorrow
+    assert "“Try something hard”, ended with stuck" in tomorrow
+    assert "(last ticket: stuck)" in tomorrow  # Noah's reason in tomorrow's groups
+    pdf = client.get("/tomorrow.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    assert "Noah W. at Tech Station" in text and "Never checked in" in text and "Groups for tomorrow" in text
+    student = client.get("/student/s04").text  # his last lessons, on his page
+    assert "<title>Noah W. · " in student and "Tech Station: exit ticket: stuck (next: More robots)" in student
+    client.close()
+
+
+def test_groups_are_suggested_with_reasons_moved_by_tap_and_applied_from_the_next_round(web, hub):
+    hub.handle_command(Command("c1", "start", "test"))
+    client, csrf = logged_in(web)
+    page = client.post("/groups/suggest", data={"csrf": csrf, "strategy": "readiness", "count": "4"},
+                       follow_redirects=True).text
+    assert "Suggested: readiness groups" in page and "level" in page
+    mover = page.split('href="/groups?pick=')[1].split('"')[0]
+    picked = client.get(f"/groups?pick={mover}").text
+    offered = [g.split('"')[0] for g in picked.split('name="group" value="')[1:]]
+    target = next(g for g in offered if g != hub.room.students[mover].group)
+    client.post("/groups/move", data={"csrf": csrf, "student": mover, "group": target})
+    assert "moved by you" in client.get("/groups").text
+    applied = client.post("/groups/apply", data={"csrf": csrf, "when": "round"}, follow_redirects=True).text
+    assert "groups set from round 2" in applied, applied[applied.index("<main>"):][:700]
+    assert hub.room.students[mover].group != target  # not yet: this round's groups stay
+    hub.handle_command(Command("c2", "next", "test"))
+    eventually(lambda: hub.room.students[mover].group == target, message="the groups from the next round")
+    client.close()
+
+
+def test_the_roster_marks_absent_and_a_new_card_opens_as_a_pdf_and_retires_the_old(web, hub):
+    hub.handle_command(Command("c1", "start", "test"))
+    client, csrf = logged_in(web)
+    roster = client.get("/roster").text
+    assert "Noah W." in roster and 'aria-label="Mark Noah W. absent"' in roster
+    client.post("/roster/s04/attendance", data={"csrf": csrf, "mark": "absent"})
+    eventually(lambda: hub.room.attendance.get("s04") == "absent", message="Noah absent")
+    card_pdf = client.post("/roster/s04/card", data={"csrf": csrf})
+    assert card_pdf.headers["content-type"] == "application/pdf"
+    assert "Noah W." in pdf_text(card_pdf.content)
+    assert hub.room.card_versions["s04"] == 2  # the lost card, version 1, no longer checks anyone in
+    client.close()
+
+
+def pdf_text(content: bytes) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(content)
+    texts = []
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return "\n".join(texts)

@@ -32,6 +32,9 @@ from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
 from shared.protocol import NOTE_TAGS, Action, State
 from web.accounts import Accounts
+from web.history import DatabaseNotReady, History
+from web.planning import Kit
+from web.planning import routes as planning_routes
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -112,8 +115,9 @@ class LiveMap:
 
 
 def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool,
-             now: Callable[[], float] = time.time) -> Starlette:
+             now: Callable[[], float] = time.time, history: History | None = None) -> Starlette:
     live = LiveMap(link)
+    history = history or History(config)
 
     def teacher(request: Request) -> str | None:
         return request.session.get("teacher")
@@ -234,13 +238,17 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
     @private
     async def student(request: Request) -> Response:
         """A student today: where, what they chose, their goal and exit ticket; a note in two taps (their name
-        on the map, then a tag)."""
+        on the map, then a tag); and their last lessons."""
         state = link.state
         student_id = request.path_params["student_id"]
         if state is None or student_id not in state.students:
             return PlainTextResponse("no such student in the class running", status_code=404, headers=PRIVATE)
+        try:
+            past = await asyncio.to_thread(history.student_lessons, student_id)
+        except DatabaseNotReady:
+            past = []
         return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
-                    tags=NOTE_TAGS, notice=request.session.pop("notice", ""))
+                    tags=NOTE_TAGS, notice=request.session.pop("notice", ""), past=past)
 
     @change
     async def note(request: Request, form: dict[str, Any]) -> Response:
@@ -269,6 +277,7 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/lesson/{action}", lesson, methods=["POST"]),
         Route("/student/{student_id}", student, methods=["GET"]),
         Route("/student/{student_id}/note", note, methods=["POST"]),
+        *planning_routes(Kit(page, private, change, command, link, history)),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]

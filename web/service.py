@@ -9,6 +9,7 @@ from hub.display_link import DisplayLink
 from shared.config import Config
 from web.accounts import Accounts
 from web.app import make_app
+from web.history import History
 
 log = logging.getLogger("rotation.web")
 
@@ -21,7 +22,8 @@ def serve(config: Config) -> None:
         log.warning("no teacher can log in yet: add one with `rotation teacher add NAME`")
     link = DisplayLink(config, account="web")
     link.start()
-    app = make_app(config, link, accounts, secure=web.certificate is not None)
+    history = History(config)
+    app = make_app(config, link, accounts, secure=web.certificate is not None, history=history)
     try:
         uvicorn.run(app, host=web.host, port=web.port, log_level="warning", access_log=False,
                     ssl_certfile=str(web.certificate) if web.certificate else None,
@@ -29,3 +31,4 @@ def serve(config: Config) -> None:
     finally:
         link.stop()
         accounts.close()
+        history.close()

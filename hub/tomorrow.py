@@ -1,0 +1,107 @@
+"""The Tomorrow page: what a lesson says about the next one. Who was stuck and where, who never checked in,
+the goals set and how the lesson ended for each, the teacher's notes, and groups for tomorrow with the
+reason for each student. Pure: hub/report_files.py hands in the lesson's record.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hub.grouping import STRATEGIES, GroupingError, learner, reasons, suggest_groups
+from hub.report import LEFT_TABLE, SEATED, TICKET_WORDS, SessionEvent, clock_time
+from hub.roster import RosterStudent
+
+STAYS = ("checkin", SEATED)
+DEFAULT_GROUPS = 4
+
+
+@dataclass(frozen=True)
+class Stuck:
+    name: str
+    station: str
+    next: str  # what they would like to do next, in their words ("" if they did not say)
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    name: str
+    goal: str
+    ended: str  # their last exit ticket in words, or "no exit ticket"
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    name: str
+    at: str  # the time of day
+    tags: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class SuggestedMember:
+    student_id: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Tomorrow:
+    class_name: str
+    started: float
+    ended: float
+    stuck: list[Stuck]
+    never_checked_in: list[str]  # names
+    goals: list[GoalLine]
+    notes: list[NoteLine]
+    strategy: str
+    groups: dict[str, list[SuggestedMember]]
+    grouping_problem: str = ""  # why no groups could be suggested
+
+
+def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
+                  stations: dict[str, str], started: float, ended: float, class_name: str = "",
+                  strategy: str = "readiness", count: int | None = None,
+                  apart: Sequence[tuple[str, str]] = (), seed: int = 0) -> Tomorrow:
+    """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4)."""
+    if strategy not in STRATEGIES:
+        strategy = "readiness"
+    known = {s.id for s in members}
+    own = sorted((e for e in events if e.student in known), key=lambda e: e.at)
+    by_name = sorted(members, key=lambda s: names[s.id].casefold())
+    tickets: dict[str, dict[str, SessionEvent]] = {}  # student -> station -> their last ticket there
+    goals: dict[str, str] = {}
+    arrived: set[str] = set()
+    for event in own:
+        if event.kind == "exit_ticket" and isinstance(event.data.get("how"), str):
+            tickets.setdefault(event.student, {})[event.station] = event
+        elif event.kind == "goal":
+            goals[event.student] = str(event.data.get("goal", ""))
+        elif event.kind in STAYS or event.kind == LEFT_TABLE:
+            arrived.add(event.student)
+    stuck = [Stuck(names[s.id], stations.get(station, station), str(ticket.data.get("next") or ""))
+             for s in by_name for station, ticket in tickets.get(s.id, {}).items() if ticket.data["how"] == "stuck"]
+    last_ticket = {sid: max(at_stations.values(), key=lambda e: e.at).data["how"]
+                   for sid, at_stations in tickets.items()}
+    goal_lines = [GoalLine(names[s.id], goals[s.id],
+                           TICKET_WORDS.get(last_ticket[s.id], "") if s.id in last_ticket else "no exit ticket")
+                  for s in by_name if s.id in goals]
+    notes = [NoteLine(names[e.student], clock_time(e.at), tuple(e.data.get("tags", ())), str(e.data.get("text", "")))
+             for e in own if e.kind == "conference"]
+    learners = [learner(s.id, s.readiness, s.interests, last_ticket.get(s.id)) for s in members]
+    count = count or len({s.group for s in members if s.group}) or DEFAULT_GROUPS
+    count = max(1, min(count, len(learners))) if learners else 0
+    groups: dict[str, list[SuggestedMember]] = {}
+    problem = ""
+    kept_apart = [(a, b) for a, b in apart if a in known and b in known]
+    if learners:
+        try:
+            suggested = suggest_groups(learners, strategy, count, kept_apart, seed)
+        except GroupingError as error:
+            problem = str(error)
+        else:
+            why = reasons(learners, suggested, strategy, kept_apart, names)
+            groups = {group: sorted((SuggestedMember(sid, names[sid], why[sid]) for sid in ids),
+                                    key=lambda m: m.name.casefold())
+                      for group, ids in suggested.items()}
+    return Tomorrow(class_name, started, ended, stuck, [names[s.id] for s in by_name if s.id not in arrived],
+                    goal_lines, notes, strategy, groups, problem)

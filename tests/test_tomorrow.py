@@ -1,0 +1,43 @@
+"""The Tomorrow page's plan from a lesson's events: pure, so every line a teacher reads is checked here."""
+from hub.report import SessionEvent
+from hub.roster import RosterStudent
+from hub.tomorrow import plan_tomorrow
+
+MEMBERS = [RosterStudent("s1", "Maya", "Rivera", "red", ("robots",), 3),
+           RosterStudent("s2", "Liam", "Chen", "red", ("art",), 2),
+           RosterStudent("s3", "Ava", "Diaz", "blue", ("robots",), 4),
+           RosterStudent("s4", "Noah", "Kim", "blue", (), None)]
+NAMES = {"s1": "Maya R.", "s2": "Liam C.", "s3": "Ava D.", "s4": "Noah K."}
+STATIONS = {"tech": "Tech Station", "reading": "Reading Nook"}
+
+
+def test_stuck_absent_goals_notes_and_groups_for_tomorrow():
+    events = [
+        SessionEvent(100, "checkin", "s1", "tech"), SessionEvent(110, "goal", "s1", "tech", {"goal": "Try hard"}),
+        SessionEvent(200, "exit_ticket", "s1", "tech", {"how": "stuck", "next": "More robots"}),
+        SessionEvent(300, "checkin", "s1", "reading"),
+        SessionEvent(400, "exit_ticket", "s1", "reading", {"how": "got_it"}),
+        SessionEvent(120, "checkin", "s3", "reading"), SessionEvent(130, "goal", "s3", "reading", {"goal": "Help"}),
+        SessionEvent(140, "seated", "s2", "teacher-table"),
+        SessionEvent(150, "conference", "s2", "teacher-table", {"tags": ["reading"], "text": "sounds out words"}),
+        SessionEvent(160, "checkin", "intruder", "tech"),  # not in this class: never shown
+    ]
+    plan = plan_tomorrow(events, MEMBERS, NAMES, STATIONS, 0, 500, "Period 3", apart=[("s1", "s3")])
+    assert [(s.name, s.station, s.next) for s in plan.stuck] == [("Maya R.", "Tech Station", "More robots")]
+    assert plan.never_checked_in == ["Noah K."]
+    assert [(g.name, g.goal, g.ended) for g in plan.goals] == [("Ava D.", "Help", "no exit ticket"),
+                                                               ("Maya R.", "Try hard", "got it")]
+    assert [(n.name, n.tags, n.text) for n in plan.notes] == [("Liam C.", ("reading",), "sounds out words")]
+    assert len(plan.groups) == 2 and sorted(m.student_id for g in plan.groups.values() for m in g) == \
+        ["s1", "s2", "s3", "s4"]
+    maya = next(m for g in plan.groups.values() for m in g if m.student_id == "s1")
+    assert maya.reason.startswith("level 4 (last ticket: got it)") and "kept apart from Ava D." in maya.reason
+    assert not any({"s1", "s3"} <= {m.student_id for m in g} for g in plan.groups.values())
+
+
+def test_a_class_that_cannot_be_grouped_says_why_and_the_rest_of_the_plan_stands():
+    plan = plan_tomorrow([], MEMBERS[:2], NAMES, STATIONS, 0, 10, count=2, apart=[("s1", "s2")], strategy="random")
+    assert sorted(len(g) for g in plan.groups.values()) == [1, 1] and plan.grouping_problem == ""
+    plan = plan_tomorrow([], MEMBERS[:2], NAMES, STATIONS, 0, 10, count=1, apart=[("s1", "s2")])
+    assert plan.groups == {} and "cannot keep s1 and s2 apart" in plan.grouping_problem
+    assert plan.never_checked_in == ["Liam C.", "Maya R."]
