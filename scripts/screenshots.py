@@ -46,6 +46,61 @@ def frames(count: int = 5) -> None:
         EventLoop.idle()
 
 
+class WebCompanion:
+    """The web companion on a free loopback port and Debian's Chromium logged in to it, for its pictures."""
+
+    def __init__(self, config) -> None:
+        import threading
+
+        import uvicorn
+        from playwright.sync_api import sync_playwright
+
+        from rotation.demo import demo_teacher_account
+        from web.accounts import Accounts
+        from web.app import make_app
+
+        password = demo_teacher_account(config)
+        self.accounts = Accounts(config.web.accounts)
+        self.link = DisplayLink(config, account="web")
+        self.link.start()
+        self.url = config.web.address.rstrip("/")
+        self.server = uvicorn.Server(uvicorn.Config(make_app(config, self.link, self.accounts, secure=False),
+                                                    host="127.0.0.1", port=config.web.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        wait(lambda: self.server.started and self.link.state is not None)
+        self.driver = sync_playwright().start()
+        self.browser = self.driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        self.context = self.browser.new_context(device_scale_factor=1)
+        page = self.context.new_page()
+        page.goto(self.url + "/login")
+        page.get_by_label("Name").fill("teacher")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(self.url + "/")
+        page.close()
+
+    def shot(self, path: str, out: Path, width: int, height: int, follow: str | None = None) -> None:
+        """The page at ``path`` (then the first link whose address starts with ``follow``), at this size."""
+        page = self.context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(self.url + path)
+        if follow is not None:
+            page.locator(f'main a[href^="{follow}"]').first.click()
+            page.wait_for_load_state()
+        page.wait_for_timeout(300)  # the live map's first push; fonts
+        page.screenshot(path=str(out))
+        page.close()
+
+    def stop(self) -> None:
+        self.browser.close()
+        self.driver.stop()
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.link.stop()
+        self.accounts.close()
+
+
 def main(pictures: Path) -> None:
     pictures.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rotation-shots-"))
@@ -98,6 +153,8 @@ def main(pictures: Path) -> None:
         wait(lambda: presenter.dialog is not None)
         frames(10)
         presenter.dialog.export_to_png(str(pictures / "lesson.png"))
+        web = WebCompanion(config)
+        web.shot("/", pictures / "web-phone.png", 360, 740)
         presenter.dialog.dismiss()
         frames(10)
         presenter.show_regroup()  # the teacher asks for mixed-readiness groups of four
@@ -149,6 +206,9 @@ def main(pictures: Path) -> None:
         wait(lambda: presenter.dialog is not None and "Report saved" in presenter.dialog.lines, timeout=20)
         frames(10)
         presenter.dialog.export_to_png(str(pictures / "lesson-summary.png"))
+        web.shot("/tomorrow", pictures / "web-tomorrow.png", 1280, 800)
+        web.shot("/reports", pictures / "web-report.png", 1280, 800, follow="/reports/")
+        web.stop()
         link.stop()
         for kiosk in kiosks.values():
             if kiosk.station.id != "collaborative":

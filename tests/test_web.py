@@ -333,3 +333,35 @@ def pdf_text(content: bytes) -> str:
     finally:
         document.close()
     return "\n".join(texts)
+
+
+def test_after_school_on_a_laptop_the_teacher_regroups_opens_tomorrow_and_prints_it(web, hub, chromium, tmp_path):
+    a_lesson_with_tickets(hub)
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(web.url + "/login")
+    page.get_by_label("Name").fill("jlee")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(web.url + "/")
+    page.get_by_role("link", name="Tomorrow").click()
+    page.get_by_text("Noah W. at Tech Station: would like “More robots” next").wait_for(timeout=5000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.screenshot(path=str(tmp_path / "web-tomorrow.png"), full_page=True)
+    printed = page.context.request.get(web.url + page.get_by_role("link", name="Print (PDF)").get_attribute("href"))
+    assert printed.headers["content-type"] == "application/pdf"
+    assert "Noah W. at Tech Station" in pdf_text(printed.body())
+    page.get_by_role("button", name="Move and apply these groups").click()
+    page.wait_for_url(web.url + "/groups")
+    first = page.locator(".group li a").first
+    name = first.inner_text()
+    first.click()  # a name, then the group it goes to
+    page.get_by_role("button", name=f"Move {name} here").first.click()
+    page.get_by_text("moved by you").wait_for(timeout=5000)
+    page.get_by_role("button", name="Use these groups: now").click()
+    page.get_by_role("status").wait_for(timeout=5000)
+    assert "groups set" in page.get_by_role("status").inner_text()
+    moved = next(sid for sid, s in hub.room.students.items() if s.display_name == name)
+    assert page.locator(f'a[href="/groups?pick={moved}"]').count() == 1
+    for button in page.get_by_role("button").all():
+        box = button.bounding_box()
+        assert box is None or box["height"] >= 44, button.inner_text()
