@@ -4,7 +4,7 @@
     .venv/bin/python bench/web_latency.py [--scans 200]
 
 (c) scan bytes on a pseudo-terminal -> the student's name in the teacher's browser page (a MutationObserver
-    stamps the moment it is in the page), through the real kiosk, hub process and web process; against its
+    stamps the moment it is in the page), through the real kiosk, hub and web processes; against its
     anchor in the same run: the same check-in payload published to a relay process and, from its subscriber,
     pushed as it is to a browser over Server-Sent Events (the same two broker hops and the same transport
     to the same browser, with none of the hub's or the web companion's work).
@@ -31,12 +31,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import paho.mqtt.client as mqtt  # noqa: E402
 from checkin_latency import Pty, percentile, wait_for  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from edge.broker_setup import read_password  # noqa: E402
 from edge.mqtt import disable_nagle  # noqa: E402
-from kiosk.core import KioskCore  # noqa: E402
-from kiosk.scanners import SerialScanner  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import demo_teacher_account, secured_broker, write_demo_config  # noqa: E402
 from shared.cards import make_token  # noqa: E402
@@ -74,14 +73,10 @@ def listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def poll(page, expression: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = page.evaluate(expression)
-        if value:
-            return value
-        time.sleep(0.001)
-    raise SystemExit(f"timed out waiting in the browser for {expression}")
+def stamp(page, expression: str, timeout: float = 10.0) -> float:
+    """The browser's own time stamp, once ``expression`` gives it. Waited for in the page (no polling from
+    here: this process's threads, the kiosks', keep the interpreter to themselves meanwhile)."""
+    return page.wait_for_function(f"() => {expression}", timeout=timeout * 1000).json_value()
 
 
 def anchor(config, browser, payload: bytes, scans: int, gap: float) -> list[float]:
@@ -107,13 +102,13 @@ def anchor(config, browser, payload: bytes, scans: int, gap: float) -> list[floa
         client.loop_start()
         time.sleep(0.5)  # the EventSource connected, the pusher subscribed
         client.publish(source, payload, qos=1)
-        poll(page, "window.arrivals.length >= 1")
+        stamp(page, "window.arrivals.length >= 1 && window.arrivals[0][0]")
         times = []
         for index in range(scans):
             time.sleep(gap)
             start = time.time() * 1000
             client.publish(source, payload, qos=1)
-            arrived = poll(page, f"window.arrivals.length >= {index + 2} && window.arrivals[{index + 1}][0]")
+            arrived = stamp(page, f"window.arrivals.length >= {index + 2} && window.arrivals[{index + 1}][0]")
             times.append(arrived - start)
         client.disconnect()
         client.loop_stop()
@@ -126,16 +121,16 @@ def anchor(config, browser, payload: bytes, scans: int, gap: float) -> list[floa
 
 
 def scan_to_browser(config, page, tokens: dict[str, str], scans: int, work: Path, gap: float) -> list[float]:
-    kiosks, wires, scanners = {}, {}, {}
-    for station in STATIONS:
-        kiosks[station] = KioskCore(config, station, work / f"{station}-outbox.db")
-        kiosks[station].start()
-        wires[station] = Pty()
-        scanners[station] = SerialScanner(wires[station].path, 9600, kiosks[station].scan, kiosks[station].unreadable)
-        scanners[station].start()
+    """(c): each kiosk in its own process, reading its scanner on a pty; the teacher's page in the browser."""
+    wires = {station: Pty() for station in STATIONS}
+    kiosks = {station: subprocess.Popen([sys.executable, str(ROOT / "bench" / "kiosk_probe.py"), str(config.path),
+                                         station, wires[station].path, str(work / f"{station}-outbox.db")],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+              for station in STATIONS}
     try:
-        for station in STATIONS:
-            wait_for(lambda s=station: kiosks[s].state is not None and scanners[s].connected, what="the kiosks")
+        for station, kiosk in kiosks.items():
+            if kiosk.stdout.readline().strip() != "ready":
+                raise SystemExit(f"the {station} kiosk did not start")
         students = list(tokens)
         times = []
         for index in range(scans):
@@ -145,13 +140,18 @@ def scan_to_browser(config, page, tokens: dict[str, str], scans: int, work: Path
             time.sleep(gap)
             start = time.time() * 1000
             os.write(wires[station].master, tokens[student].encode() + b"\r\n")
-            times.append(poll(page, "window.seenAt") - start)
+            try:
+                times.append(stamp(page, "window.seenAt") - start)
+            except PlaywrightTimeout:
+                tile = page.locator(f'.tile[data-station="{station}"]').inner_text()
+                raise SystemExit(f"scan {index}: {student} never appeared at {station}; the tile shows: "
+                                 f"{tile}") from None
         return times
     finally:
-        for station in STATIONS:
-            scanners[station].stop()
+        for station, kiosk in kiosks.items():
+            kiosk.stdin.close()
+            kiosk.wait()
             wires[station].close()
-            kiosks[station].stop()
 
 
 def first_render(context, url: str, loads: int) -> list[float]:
@@ -159,7 +159,7 @@ def first_render(context, url: str, loads: int) -> list[float]:
     times = []
     for _ in range(loads):
         page.goto(url + "/")
-        times.append(poll(page, FIRST_PAINT.replace("() => ", "(() => ") + ")()"))
+        times.append(stamp(page, f"({FIRST_PAINT})()"))
     page.close()
     return times
 

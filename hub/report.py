@@ -128,3 +128,8 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
 
 def clock_time(at: float) -> str:
     return time.strftime("%H:%M", time.localtime(at))
+
+
+def lesson_title(class_name: str, started: float, ended: float) -> str:
+    day = time.strftime("%a %d %b %Y, %H:%M", time.localtime(started))
+    return f"{class_name or 'Lesson'} · {day}–{clock_time(ended)}"

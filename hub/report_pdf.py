@@ -2,23 +2,16 @@
 whatever script the roster has them."""
 from __future__ import annotations
 
-import time
-
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from hub.cards_pdf import PAPERS, fonts_drawing, shaping_pdf
-from hub.report import TICKET_WORDS, Report
+from hub.report import TICKET_WORDS, Report, lesson_title
 from hub.tomorrow import Tomorrow
 from shared.protocol import TICKETS
 
 MARGIN = 15.0
 BODY, HEADING, TITLE = 10.5, 13.0, 17.0
-
-
-def lesson_title(class_name: str, started: float, ended: float) -> str:
-    day = time.strftime("%a %d %b %Y, %H:%M", time.localtime(started))
-    return f"{class_name or 'Lesson'} · {day}–{time.strftime('%H:%M', time.localtime(ended))}"
 
 
 def _texts(plan: Tomorrow, report: Report) -> list[str]:

@@ -365,3 +365,41 @@ def test_after_school_on_a_laptop_the_teacher_regroups_opens_tomorrow_and_prints
     for button in page.get_by_role("button").all():
         box = button.bounding_box()
         assert box is None or box["height"] >= 44, button.inner_text()
+
+
+def test_the_live_map_is_sent_whole_then_the_clock_each_second_and_only_the_tile_a_check_in_changed(web, hub):
+    import json
+
+    from shared.protocol import Event
+
+    hub.handle_command(Command("c1", "start", "test"))
+    client, csrf = logged_in(web)
+    with client.stream("GET", "/events", timeout=10) as events:
+        lines = events.iter_lines()
+
+        def next_event() -> tuple[str, str]:
+            name, data = "", []
+            for line in lines:
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+                elif line == "" and name:
+                    return name, "\n".join(data)
+            raise AssertionError("the stream ended")
+
+        name, whole = next_event()
+        assert name == "map" and 'id="tile-tech"' in whole and 'id="tile-reading-nook"' in whole
+        started = time.monotonic()
+        name, data = next_event()  # the clock counts down on the page, as on the wall
+        assert name == "parts" and list(json.loads(data)) == ["map-clock"] and time.monotonic() - started < 1.5
+        hub.handle_event("tech", Event(id="e1", kind="checkin", card=card("s04"), station="tech", at=hub.now(),
+                                       seq=1, kiosk_time=hub.now()))
+        while True:
+            name, data = next_event()
+            assert name == "parts"
+            parts = json.loads(data)
+            if "tile-tech" in parts:
+                break
+        assert 'data-student="s04"' in parts["tile-tech"] and "tile-reading-nook" not in parts
+    client.close()

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,13 @@ from starlette.templating import Jinja2Templates
 
 from hub.display_link import DisplayLink
 from hub.lesson_form import LessonForm, preset_label
-from hub.mapview import RoomMap
 from hub.report import TICKET_WORDS
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
 from shared.protocol import NOTE_TAGS, Action, State
 from web.accounts import Accounts
 from web.history import DatabaseNotReady, History
+from web.live import LiveMap, stream
 from web.planning import Kit
 from web.planning import routes as planning_routes
 
@@ -91,27 +91,6 @@ def session_key(config: Config) -> str:
     """The key that signs session cookies: from the class secret, so a restart keeps teachers logged in and
     no second secret needs keeping."""
     return hmac.new(config.secret, b"rotation-station web sessions", hashlib.sha256).hexdigest()
-
-
-class LiveMap:
-    """The link's map, pushed to every open page: a queue per browser, fed from the MQTT thread."""
-
-    def __init__(self, link: DisplayLink) -> None:
-        self.link = link
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.queues: set[asyncio.Queue[RoomMap]] = set()
-        link.map_listeners.append(self._changed)
-
-    def _changed(self, room_map: RoomMap) -> None:
-        loop = self.loop
-        if loop is not None and self.queues:
-            loop.call_soon_threadsafe(self._publish, room_map)
-
-    def _publish(self, room_map: RoomMap) -> None:
-        for queue in self.queues:
-            if queue.full():
-                queue.get_nowait()  # a slow browser gets the newest map, not a backlog
-            queue.put_nowait(room_map)
 
 
 def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool,
@@ -200,30 +179,9 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
 
     @private
     async def events(request: Request) -> Response:
-        live.loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[RoomMap] = asyncio.Queue(maxsize=1)
-        live.queues.add(queue)
         csrf = token(request)
-
-        async def stream() -> AsyncIterator[str]:
-            try:
-                shown = None
-                while not await request.is_disconnected():
-                    try:
-                        room_map = await asyncio.wait_for(queue.get(), timeout=15)
-                    except TimeoutError:
-                        yield ": still here\n\n"  # keeps proxies and the browser from closing the stream
-                        continue
-                    if room_map == shown:
-                        continue
-                    shown = room_map
-                    html = templates.get_template("_map.html").render(map=room_map, csrf=csrf,
-                                                                      **lesson_controls(link))
-                    yield "event: map\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
-            finally:
-                live.queues.discard(queue)
-
-        return StreamingResponse(stream(), media_type="text/event-stream", headers=PRIVATE)
+        events = stream(live, templates.env, lambda: {"csrf": csrf, **lesson_controls(link)}, request.is_disconnected)
+        return StreamingResponse(events, media_type="text/event-stream", headers=PRIVATE)
 
     @change
     async def lesson(request: Request, form: dict[str, Any]) -> Response:

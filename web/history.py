@@ -8,14 +8,17 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from edge.db import DatabaseNotReady
-from hub.cards_pdf import CardFace, class_card_faces
 from hub.report import Report, SessionEvent, clock_time, describe
 from hub.report_files import LessonRecord, lesson_record, report_of
 from hub.store import HubStore
 from hub.tomorrow import Tomorrow, plan_tomorrow
 from shared.config import Config
+
+if TYPE_CHECKING:
+    from hub.cards_pdf import CardFace
 
 __all__ = ["DatabaseNotReady", "History", "Lesson", "StudentLesson"]
 
@@ -101,6 +104,8 @@ class History:
 
     def card_face(self, student_id: str) -> CardFace | None:
         """The student's card as `rotation cards` prints it, at the card version the hub has now."""
+        from hub.cards_pdf import class_card_faces  # fonts and shaping: loaded when a card is first asked for
+
         with self.lock:
             store = self._open()
             return class_card_faces(store, self.config.secret, store.classes(), store.card_versions()).get(student_id)

@@ -6,21 +6,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from hub.cards_pdf import CardFace, UnprintableName, write_cards
 from hub.display_link import DisplayLink
 from hub.grouping import STRATEGIES
-from hub.report import MINUTES_COLOUR, TICKET_COLOURS, TICKET_WORDS, Report, clock_time
+from hub.report import MINUTES_COLOUR, TICKET_COLOURS, TICKET_WORDS, Report, clock_time, lesson_title
 from hub.report_files import csv_text, report_tables
-from hub.report_pdf import lesson_title, tomorrow_pdf
 from shared.palette import group_colour
 from shared.protocol import TICKETS, RegroupWhen
 from web.history import DatabaseNotReady, History, Lesson
+
+if TYPE_CHECKING:  # the PDFs' modules load fonts and text shaping (40 MB): imported when a PDF is made
+    from hub.cards_pdf import CardFace
 
 PRIVATE_FILE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 WHEN_WORDS: dict[str, str] = {"now": "Now", "round": "From the next round", "lesson": "From the next lesson"}
@@ -196,6 +197,8 @@ def routes(kit: Kit) -> list[Route]:
         strategy = request.query_params.get("strategy", "readiness")
         plan = await asyncio.to_thread(history.tomorrow, lesson, strategy)
         found = await asyncio.to_thread(history.report, lesson)
+        from hub.report_pdf import tomorrow_pdf  # fonts and shaping: loaded when a PDF is first asked for
+
         pdf = await asyncio.to_thread(tomorrow_pdf, plan, found)
         name = f"tomorrow-{lesson.class_id or 'lesson'}-{lesson.key}.pdf"
         return Response(pdf, media_type="application/pdf",
@@ -226,6 +229,8 @@ def routes(kit: Kit) -> list[Route]:
         if face is None:
             request.session["notice"] = f"{student_id} is in none of the room's classes today"
             return back("/roster")
+        from hub.cards_pdf import UnprintableName
+
         try:
             pdf = await asyncio.to_thread(_one_card, face)
         except UnprintableName as error:
@@ -272,6 +277,8 @@ def charts(report: Report) -> dict[str, Any]:
 def _one_card(face: CardFace) -> bytes:
     import tempfile
     from pathlib import Path
+
+    from hub.cards_pdf import write_cards
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "card.pdf"
