@@ -44,6 +44,7 @@ from shared.protocol import (
     STATION_EVENT_KINDS,
     STORAGE_FULL,
     Ack,
+    AddStudentArgs,
     AnswerHelpArgs,
     AttendanceArgs,
     ChangeLessonArgs,
@@ -342,6 +343,7 @@ class HubService:
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
                    "delete_student": self._delete_student, "set_class": self._set_class,
+                   "add_student": self._add_student,
                    "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
 
@@ -555,6 +557,27 @@ class HubService:
         table = next((s.id for s in self.config.stations if s.kind == "teacher-led"), self.config.stations[0].id)
         self.store.add_note(student, table, self.now(), note["tags"], note["text"])
         return f"note saved for {self.room.students[student].display_name}", None
+
+    def _add_student(self, command: Command) -> tuple[str, dict]:
+        """A student new to the running class, with a card at once; the school's roster catches up later."""
+        args = command_args(command, AddStudentArgs)
+        class_id = self.room.class_id
+        if class_id is None:
+            raise ValueError("import a roster first: this room has no class")
+        if args.group is not None and args.group not in self.room.groups:
+            raise ValueError(f"no group {args.group!r} in this class: {', '.join(self.room.groups) or 'none yet'}")
+        today = self._local_now().date()
+        student = self.store.add_student(class_id, args.first_name, args.last_name, args.group, today)
+        try:
+            self.room.set_roster(self.store.class_students(class_id, today), self.store.card_versions(),
+                                 self._class_entries())
+        except ValueError as error:
+            self.store.take_back_added(student)
+            raise ValueError(f"the student was not added: {error}") from None  # the log names no one
+        self._state_changed()
+        log.info("added student %s to %s", student, class_id)
+        return (f"{self.room.students[student].display_name} added: print their card"), {"student": student,
+                                                                                         "version": 1}
 
     def _delete_student(self, command: Command) -> tuple[str, dict]:
         """Erase everything the hub holds about one student and revoke their card; their events still in

@@ -337,6 +337,9 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+ADDED_HERE = "added-here:"  # the school's id of a student the teacher added, until the roster brings them
+
+
 class HubStore:
     def __init__(self, path: Path | str, read_only: bool = False) -> None:
         """``read_only``: another process's view of the hub's file (the web companion's): it reads what the hub
@@ -359,11 +362,12 @@ class HubStore:
         with self.file.transaction() as conn:
             self._adopt_single_class(conn, roster)
             class_ids = self._import_classes(conn, roster.classes)
-            card_ids = self._import_people(conn, roster)
+            card_ids = self._import_people(conn, roster, class_ids)
             known = {(row[0], row[1]): row[2:] for row in conn.execute(
                 "SELECT class_id, student, group_id, readiness FROM enrollments")}
             day = (today or dt.date.today()).isoformat()
-            conn.execute("UPDATE enrollments SET ends = ? WHERE ends IS NULL OR ends > ?", (day, day))  # left...
+            conn.execute("UPDATE enrollments SET ends = ? WHERE (ends IS NULL OR ends > ?) AND student NOT IN "
+                         f"(SELECT id FROM students WHERE sis_id LIKE '{ADDED_HERE}%')", (day, day))  # left...
             for member in roster.members:  # ...unless the roster still has them
                 class_id, student = class_ids[member.class_sis_id], card_ids[member.sis_id]
                 group, readiness = known.get((class_id, student), (None, None))
@@ -418,11 +422,31 @@ class HubStore:
         return ids
 
     @staticmethod
-    def _import_people(conn: sqlite3.Connection, roster: RoomRoster) -> dict[str, str]:
-        """Each person's card id, by the school's id; new people are added, known ones renamed."""
+    def _import_people(conn: sqlite3.Connection, roster: RoomRoster, class_ids: dict[str, str]) -> dict[str, str]:
+        """Each person's card id, by the school's id; new people are added, known ones renamed. A student the
+        teacher added before the school's roster had them is the roster's new person of the same name in the
+        same class, if only one such student was added there: their card, history and group stay theirs."""
         ids = dict(conn.execute("SELECT sis_id, id FROM students").fetchall())
         taken = set(ids.values())  # a deleted student listed again keeps their id: see import_roster
+        added: dict[tuple[str, str, str], list[str]] = {}  # (class, first, last) -> the cards added so
+        for card, first, last, klass in conn.execute(
+                "SELECT s.id, s.first_name, s.last_name, e.class_id FROM students s JOIN enrollments e "
+                f"ON e.student = s.id WHERE s.sis_id LIKE '{ADDED_HERE}%'"):
+            added.setdefault((klass, first.casefold(), last.casefold()), []).append(card)
+        classes_of: dict[str, set[str]] = {}
+        for member in roster.members:
+            classes_of.setdefault(member.sis_id, set()).add(class_ids[member.class_sis_id])
+        adopted: set[str] = set()
         for person in roster.people:
+            if person.sis_id not in ids:
+                matches = {card for klass in classes_of.get(person.sis_id, ())
+                           for card in added.get((klass, person.first_name.casefold(), person.last_name.casefold()),
+                                                 ()) if card not in adopted}
+                if len(matches) == 1:
+                    card = matches.pop()
+                    conn.execute("UPDATE students SET sis_id = ? WHERE id = ?", (person.sis_id, card))
+                    ids[person.sis_id] = card
+                    adopted.add(card)
             if person.sis_id not in ids:
                 ids[person.sis_id] = card_id(person.sis_id, taken)
                 taken.add(ids[person.sis_id])
@@ -434,6 +458,29 @@ class HubStore:
                 conn.execute("UPDATE students SET interests = ? WHERE sis_id = ?",
                              (";".join(person.interests), person.sis_id))
         return ids
+
+    @locked
+    def add_student(self, class_id: str, first_name: str, last_name: str, group: str | None,
+                    today: dt.date) -> str:
+        """A student the teacher adds to a class before the school's roster has them; their card id. They stay
+        through roster imports until the roster brings them (matched by name: see ``_import_people``)."""
+        with self.file.transaction() as conn:
+            taken = {row[0] for row in conn.execute("SELECT id FROM students")}
+            student = card_id("", taken)
+            conn.execute("INSERT INTO students (id, sis_id, first_name, last_name) VALUES (?, ?, ?, ?)",
+                         (student, ADDED_HERE + student, first_name, last_name))
+            conn.execute("INSERT INTO enrollments (class_id, student, group_id, begins) VALUES (?, ?, ?, ?)",
+                         (class_id, student, group, today.isoformat()))
+        self.file.make_durable()
+        return student
+
+    @locked
+    def take_back_added(self, student: str) -> None:
+        """Undo ``add_student`` (the class could not take them)."""
+        with self.file.transaction() as conn:
+            conn.execute(f"DELETE FROM enrollments WHERE student = ? AND student IN (SELECT id FROM students "
+                         f"WHERE sis_id LIKE '{ADDED_HERE}%')", (student,))
+            conn.execute(f"DELETE FROM students WHERE id = ? AND sis_id LIKE '{ADDED_HERE}%'", (student,))
 
     @locked
     def name_single_class(self, title: str) -> None:

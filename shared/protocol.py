@@ -407,6 +407,16 @@ class StudentArgs(Part, frozen=True):
     student: str
 
 
+PersonName: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=r"\S")]
+
+
+class AddStudentArgs(Part, frozen=True):
+    """A student new to the running class, added by the teacher before the school's roster has them."""
+    first_name: PersonName
+    last_name: PersonName
+    group: Name | None = None
+
+
 class PairKioskArgs(Part, frozen=True):
     station: str
 
@@ -421,6 +431,7 @@ COMMAND_ARGS: dict[str, type[Part]] = {
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
+    "add_student": AddStudentArgs,
     "pair_kiosk": PairKioskArgs, "set_class": ClassArgs, "mark_attendance": AttendanceArgs,
 }
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
@@ -429,7 +440,7 @@ COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
                             "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance",
-                            "change_lesson"]
+                            "change_lesson", "add_student"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

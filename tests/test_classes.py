@@ -328,3 +328,26 @@ def test_starting_another_class_than_the_timetable_has_says_so(tmp_path, broker)
                                                "now: end, then change the class, if that was meant)")
     finally:
         hub.store.close()
+
+
+def test_a_student_the_teacher_added_stays_through_roster_imports_until_the_roster_brings_them(
+        periods, running, teacher, tmp_path):
+    from hub.roster_watch import sync_roster
+
+    reply = command(running, teacher, "add_student", first_name="Amara", last_name="Okafor", group="red")
+    assert reply["ok"] and reply["message"] == "Amara O. added: print their card"
+    student = reply["data"]["student"]
+    assert running.room.students[student].group == "red" and student.startswith("r")
+    for roster, kept_as in ((PERIODS + "s09,Zed,Young,Period 2,blue\n", None),
+                            (PERIODS + "s07,Amara,Okafor,Period 3,gold\n", None),  # another class's Amara
+                            (PERIODS + "s08,Amara,Okafor,Period 2,red\n", "s08")):  # the school catches up
+        (tmp_path / "periods.csv").write_text(roster)
+        assert sync_roster(running.store, periods)
+        with running._lock:
+            running._take_roster()
+        assert student in running.room.students and running.room.students[student].group == "red"
+        if kept_as:
+            assert running.store.card_ids()[kept_as] == student  # her card and history are hers still
+        else:  # still the teacher's addition: nobody of the roster took her card
+            assert running.store.card_ids()[f"added-here:{student}"] == student
+    assert not command(running, teacher, "add_student", first_name=" ", last_name="X")["ok"]

@@ -312,10 +312,12 @@ def test_the_roster_marks_absent_and_a_new_card_opens_as_a_pdf_and_retires_the_o
     assert "Noah W." in roster and 'aria-label="Mark Noah W. absent"' in roster
     client.post("/roster/s04/attendance", data={"csrf": csrf, "mark": "absent"})
     eventually(lambda: hub.room.attendance.get("s04") == "absent", message="Noah absent")
-    card_pdf = client.post("/roster/s04/card", data={"csrf": csrf})
+    card_pdf = client.post("/roster/s04/card", data={"csrf": csrf}, follow_redirects=True)
     assert card_pdf.headers["content-type"] == "application/pdf"
     assert "Noah W." in pdf_text(card_pdf.content)
     assert hub.room.card_versions["s04"] == 2  # the lost card, version 1, no longer checks anyone in
+    assert client.get(str(card_pdf.url)).status_code == 200 and hub.room.card_versions["s04"] == 2  # a reload
+    assert "<title>Roster · " in client.get("/roster").text
     client.close()
 
 
@@ -402,4 +404,21 @@ def test_the_live_map_is_sent_whole_then_the_clock_each_second_and_only_the_tile
             if "tile-tech" in parts:
                 break
         assert 'data-student="s04"' in parts["tile-tech"] and "tile-reading-nook" not in parts
+    client.close()
+
+
+def test_a_new_student_is_added_from_the_roster_page_and_their_card_opens_to_print(web, hub):
+    import html
+
+    client, csrf = logged_in(web)
+    refused = client.post("/roster/add", data={"csrf": csrf, "first_name": "Amara", "last_name": "Okafor",
+                                               "group": "no-such-group"}, follow_redirects=True)
+    assert "no group 'no-such-group' in this class" in html.unescape(refused.text)
+    group = next(iter(hub.room.groups))
+    added = client.post("/roster/add", data={"csrf": csrf, "first_name": "Amara", "last_name": "Okafor",
+                                             "group": group}, follow_redirects=True)
+    assert added.headers["content-type"] == "application/pdf" and "Amara O." in pdf_text(added.content)
+    student = next(sid for sid, s in hub.room.students.items() if s.first_name == "Amara")
+    assert hub.room.students[student].group == group and hub.room.card_versions[student] == 1
+    assert "Amara O." in client.get("/roster").text
     client.close()

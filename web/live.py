@@ -16,7 +16,10 @@ from hub.display_link import DisplayLink
 from hub.mapview import RoomMap
 
 TICK_SECONDS = 1.0  # the clock on the page counts down as the wall map's does
-PARTS = (("map-controls", "_controls.html"), ("map-clock", "_clock.html"), ("map-help", "_help.html"))
+PARTS = (("map-controls", "_controls.html"), ("map-clock", "_clock.html"), ("map-alert", "_alert.html"),
+         ("map-help", "_help.html"))
+KEEP_ALIVE_SECONDS = 15.0  # a comment line when nothing changed for this long keeps proxies from closing it
+STREAM_SECONDS = 600.0  # then the browser reconnects, through the login check: a stream outlives no session
 
 
 class LiveMap:
@@ -57,20 +60,25 @@ def map_parts(env: Environment, room_map: RoomMap, context: dict[str, Any]) -> d
 
 
 def _event(name: str, data: str) -> str:
-    return f"event: {name}\n" + "".join(f"data: {line}\n" for line in data.splitlines()) + "\n"
+    """An SSE event. Only a line feed breaks a data line here: other line breaks (U+2028...) stay in it."""
+    lines = data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return f"event: {name}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
 async def stream(live: LiveMap, env: Environment, context: Callable[[], dict[str, Any]],
                  disconnected: Callable[[], Any]) -> AsyncIterator[str]:
-    """The events of one browser's live map, until it goes: ``map`` (the whole map's HTML) first and whenever
-    the stations change, else ``parts`` (a JSON object of element id -> HTML, only those that changed)."""
+    """The events of one browser's live map, until it goes (or for STREAM_SECONDS): ``map`` (the whole map's
+    HTML) first and whenever the stations change, else ``parts`` (a JSON object of element id -> HTML, only
+    those that changed)."""
     live.loop = asyncio.get_running_loop()
     queue: asyncio.Queue[RoomMap] = asyncio.Queue(maxsize=1)
     live.queues.add(queue)
     shown: dict[str, str] | None = None
     room_map = live.link.map
+    ends = time.monotonic() + STREAM_SECONDS
+    quiet_since = time.monotonic()
     try:
-        while True:
+        while time.monotonic() < ends:
             values = context()
             parts = map_parts(env, room_map, values)
             if shown is None or list(shown) != list(parts):
@@ -78,7 +86,11 @@ async def stream(live: LiveMap, env: Environment, context: Callable[[], dict[str
             else:
                 changed = {part: html for part, html in parts.items() if shown[part] != html}
                 if changed:
-                    yield _event("parts", json.dumps(changed, ensure_ascii=False))
+                    yield _event("parts", json.dumps(changed))
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= KEEP_ALIVE_SECONDS:
+                    yield ": still here\n\n"
+                    quiet_since = time.monotonic()
             shown = parts
             while True:
                 try:

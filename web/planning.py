@@ -4,6 +4,7 @@ with their charts and CSV files, and the Tomorrow page with its printable PDF.""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,16 @@ def routes(kit: Kit) -> list[Route]:
     def back(to: str) -> Response:
         return RedirectResponse(to, status_code=303, headers=PRIVATE_FILE)
 
+    def reading(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+        """A page that reads the hub's database: while the hub has not made or updated it, it says so."""
+        @functools.wraps(handler)
+        async def guarded(request: Request, *args: Any) -> Response:
+            try:
+                return await handler(request, *args)
+            except DatabaseNotReady as error:
+                return page(request, "message.html", 503, heading="Not ready yet", message=str(error))
+        return guarded
+
     def names() -> dict[str, str]:
         state = link.state
         return {sid: s.name for sid, s in state.students.items()} if state else {}
@@ -77,7 +88,10 @@ def routes(kit: Kit) -> list[Route]:
     @change
     async def suggest(request: Request, form: dict[str, Any]) -> Response:
         strategy = str(form.get("strategy", "readiness"))
-        count = int(form.get("count", "4") or 4) if str(form.get("count", "4")).isdigit() else 4
+        try:
+            count = max(1, min(12, int(str(form.get("count", "4")))))
+        except ValueError:
+            count = 4
         reply = await asyncio.to_thread(link.command, "suggest_groups", {"strategy": strategy, "groups": count})
         if reply is None or not reply.ok or not reply.data:
             request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
@@ -92,7 +106,7 @@ def routes(kit: Kit) -> list[Route]:
         suggestion = kit.suggestions.get(request.session["teacher"])
         if suggestion is None:
             await kit.command(request, "move_student", {"student": student, "group": group})
-        elif group in suggestion.groups:
+        elif group in suggestion.groups and any(student in members for members in suggestion.groups.values()):
             for members in suggestion.groups.values():
                 if student in members:
                     members.remove(student)
@@ -117,6 +131,7 @@ def routes(kit: Kit) -> list[Route]:
         return back("/groups")
 
     @change
+    @reading
     async def adopt(request: Request, form: dict[str, Any]) -> Response:
         """The Tomorrow page's groups become this teacher's suggestion, to move and apply."""
         lesson = await _lesson(str(form.get("lesson", "")))
@@ -134,26 +149,20 @@ def routes(kit: Kit) -> list[Route]:
         lessons = await asyncio.to_thread(history.lessons, 5)
         return next((lesson for lesson in lessons if lesson.ended), lessons[0] if lessons else None)
 
-    def not_ready(request: Request, error: Exception) -> Response:
-        return page(request, "message.html", 503, heading="Reports are not ready", message=str(error))
 
     @private
+    @reading
     async def reports(request: Request) -> Response:
-        try:
-            lessons = await asyncio.to_thread(history.lessons, 60)
-        except DatabaseNotReady as error:
-            return not_ready(request, error)
+        lessons = await asyncio.to_thread(history.lessons, 60)
         return page(request, "reports.html", lessons=lessons)
 
     @private
+    @reading
     async def report(request: Request) -> Response:
-        try:
-            lesson = await _lesson(request.path_params["key"])
-            if lesson is None:
-                return PlainTextResponse("no such lesson", status_code=404, headers=PRIVATE_FILE)
-            found = await asyncio.to_thread(history.report, lesson)
-        except DatabaseNotReady as error:
-            return not_ready(request, error)
+        lesson = await _lesson(request.path_params["key"])
+        if lesson is None:
+            return PlainTextResponse("no such lesson", status_code=404, headers=PRIVATE_FILE)
+        found = await asyncio.to_thread(history.report, lesson)
         timeline: dict[str, list[dict[str, str]]] = {}
         for row in found.timeline:
             timeline.setdefault(row.name, []).append({"time": clock_time(row.at), "station": row.station,
@@ -163,6 +172,7 @@ def routes(kit: Kit) -> list[Route]:
                     title=lesson_title(lesson.class_name, found.started, found.ended))
 
     @private
+    @reading
     async def report_csv(request: Request) -> Response:
         lesson = await _lesson(request.path_params["key"])
         table = request.path_params["table"]
@@ -176,20 +186,19 @@ def routes(kit: Kit) -> list[Route]:
                         headers={**PRIVATE_FILE, "Content-Disposition": f'attachment; filename="{name}"'})
 
     @private
+    @reading
     async def tomorrow(request: Request) -> Response:
         strategy = request.query_params.get("strategy", "readiness")
-        try:
-            lesson = await _lesson(request.query_params.get("lesson", ""))
-            if lesson is None:
-                return page(request, "message.html", heading="Tomorrow",
-                            message="No lesson yet: the Tomorrow page plans from the last lesson once one has run.")
-            plan = await asyncio.to_thread(history.tomorrow, lesson, strategy)
-        except DatabaseNotReady as error:
-            return not_ready(request, error)
+        lesson = await _lesson(request.query_params.get("lesson", ""))
+        if lesson is None:
+            return page(request, "message.html", heading="Tomorrow",
+                        message="No lesson yet: the Tomorrow page plans from the last lesson once one has run.")
+        plan = await asyncio.to_thread(history.tomorrow, lesson, strategy)
         return page(request, "tomorrow.html", lesson=lesson, plan=plan, strategies=STRATEGIES,
                     title=lesson_title(plan.class_name, plan.started, plan.ended))
 
     @private
+    @reading
     async def tomorrow_print(request: Request) -> Response:
         lesson = await _lesson(request.query_params.get("lesson", ""))
         if lesson is None:
@@ -217,6 +226,26 @@ def routes(kit: Kit) -> list[Route]:
         await kit.command(request, "mark_attendance", {"student": request.path_params["student_id"], "mark": mark})
         return back("/roster")
 
+    @private
+    @reading
+    async def card_pdf(request: Request) -> Response:
+        """The student's card as it is now, as a PDF the browser opens to print (a GET: reloading it prints the
+        same card again, never a new one)."""
+        from hub.cards_pdf import UnprintableName
+
+        student_id = request.path_params["student_id"]
+        face = await asyncio.to_thread(history.card_face, student_id)
+        if face is None:
+            request.session["notice"] = f"{student_id} is in none of the room's classes today"
+            return back("/roster")
+        try:
+            pdf = await asyncio.to_thread(_one_card, face)
+        except UnprintableName as error:
+            request.session["notice"] = str(error)
+            return back("/roster")
+        return Response(pdf, media_type="application/pdf", headers={
+            **PRIVATE_FILE, "Content-Disposition": f'inline; filename="card-{student_id}.pdf"'})
+
     @change
     async def new_card(request: Request, form: dict[str, Any]) -> Response:
         """A lost card: the hub gives the student a new one (the old stops working) and the browser opens it."""
@@ -225,19 +254,19 @@ def routes(kit: Kit) -> list[Route]:
         if reply is None or not reply.ok:
             request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
             return back("/roster")
-        face = await asyncio.to_thread(history.card_face, student_id)
-        if face is None:
-            request.session["notice"] = f"{student_id} is in none of the room's classes today"
-            return back("/roster")
-        from hub.cards_pdf import UnprintableName
+        return back(f"/roster/{student_id}/card.pdf")
 
-        try:
-            pdf = await asyncio.to_thread(_one_card, face)
-        except UnprintableName as error:
-            request.session["notice"] = str(error)
+    @change
+    async def add_student(request: Request, form: dict[str, Any]) -> Response:
+        """A student new to the class: added at the hub, and their card opens to print."""
+        args = {"first_name": str(form.get("first_name", "")).strip(),
+                "last_name": str(form.get("last_name", "")).strip(), "group": str(form.get("group", "")) or None}
+        reply = await asyncio.to_thread(link.command, "add_student", args)
+        if reply is None or not reply.ok or not reply.data:
+            request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
             return back("/roster")
-        return Response(pdf, media_type="application/pdf", headers={
-            **PRIVATE_FILE, "Content-Disposition": f'inline; filename="card-{student_id}.pdf"'})
+        request.session["notice"] = reply.message
+        return back(f"/roster/{reply.data['student']}/card.pdf")
 
     return [
         Route("/groups", groups, methods=["GET"]),
@@ -254,6 +283,8 @@ def routes(kit: Kit) -> list[Route]:
         Route("/roster", roster, methods=["GET"]),
         Route("/roster/{student_id}/attendance", attendance, methods=["POST"]),
         Route("/roster/{student_id}/card", new_card, methods=["POST"]),
+        Route("/roster/add", add_student, methods=["POST"]),
+        Route("/roster/{student_id}/card.pdf", card_pdf, methods=["GET"]),
     ]
 
 

@@ -10,3 +10,5 @@ events.addEventListener("parts", (event) => {
     if (old) { old.outerHTML = html; }
   }
 });
+// A stream the server refused (the login ended) is not retried by the browser: the page reloads, to the login.
+events.addEventListener("error", () => { if (events.readyState === EventSource.CLOSED) { location.reload(); } });
