@@ -422,3 +422,59 @@ def test_a_new_student_is_added_from_the_roster_page_and_their_card_opens_to_pri
     assert hub.room.students[student].group == group and hub.room.card_versions[student] == 1
     assert "Amara O." in client.get("/roster").text
     client.close()
+
+
+CHECK_PAGE = """() => {
+  const problems = [];
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((c) => { c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgb(getComputedStyle(e).backgroundColor);
+      if (colour.length === 3 || colour[3] > 0) return colour.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  for (const element of document.querySelectorAll("body *")) {
+    const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const box = element.getBoundingClientRect();
+    if (!own || box.width === 0 || getComputedStyle(element).visibility === "hidden") continue;
+    const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(background(element))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)}: ${element.textContent.trim().slice(0, 40)}`);
+  }
+  for (const control of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!control.labels || control.labels.length === 0) problems.push(`no label: ${control.name}`);
+  }
+  for (const target of document.querySelectorAll("button, a, select, input:not([type=hidden])")) {
+    const box = target.getBoundingClientRect();
+    const inline = target.closest("p, dd");  // a link in a sentence may be the sentence's height
+    if (box.width && box.height < 44 && !inline) problems.push(`small: ${target.textContent.trim()}`);
+    if (target.matches("button, a") && !(target.getAttribute("aria-label") || target.textContent.trim()))
+      problems.push("a button or link with no name");
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) problems.push("scrolls sideways");
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_every_page_reads_on_a_phone_and_a_laptop_contrast_labels_targets_and_no_sideways_scroll(
+        web, hub, chromium, width):
+    a_lesson_with_tickets(hub)
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    page.goto(web.url + "/login")
+    assert page.evaluate(CHECK_PAGE) == []
+    page.get_by_label("Name").fill("jlee")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(web.url + "/")
+    key = page.evaluate("fetch('/reports').then(r => r.text())").split('href="/reports/')[1].split('"')[0]
+    for path in ("/", "/student/s04", "/groups", "/groups?pick=s04", "/roster", "/reports", f"/reports/{key}",
+                 "/tomorrow"):
+        page.goto(web.url + path)
+        page.wait_for_timeout(200)  # the live map's first push
+        problems = page.evaluate(CHECK_PAGE)
+        assert problems == [], (path, problems)
