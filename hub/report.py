@@ -49,6 +49,7 @@ class GroupSummary:
     group: str
     students: int
     tickets: dict[str, int]
+    minutes: float = 0.0  # all its students' minutes at stations
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
     timeline = [TimelineRow(e.student, students[e.student][0], e.at, names.get(e.station, e.station), describe(e))
                 for e in sorted(ordered, key=lambda e: (students[e.student][0], e.at))]
     minutes: dict[str, float] = defaultdict(float)
+    group_minutes: dict[str, float] = defaultdict(float)
     visitors: dict[str, set[str]] = defaultdict(set)
     by_student: dict[str, list[SessionEvent]] = defaultdict(list)
     for event in ordered:
@@ -107,6 +109,7 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
                 continue  # an exit ticket, leaving the teacher's table or being marked absent there ends a stay
             until = stays[index + 1].at if index + 1 < len(stays) else ended
             minutes[event.station] += max(0.0, until - event.at) / 60
+            group_minutes[students[student][1] or ""] += max(0.0, until - event.at) / 60
             visitors[event.station].add(student)
     station_tickets: dict[str, Counter[str]] = defaultdict(Counter)
     group_tickets: dict[str, Counter[str]] = defaultdict(Counter)
@@ -122,8 +125,8 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
         started, ended, timeline,
         [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS},
                         (help_calls or {}).get(sid, 0)) for sid, name in stations],
-        [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS})
-         for group in sorted(members)], class_name)
+        [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS},
+                      round(group_minutes[group], 1)) for group in sorted(members)], class_name)
 
 
 def clock_time(at: float) -> str:

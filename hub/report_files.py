@@ -31,8 +31,8 @@ def report_tables(report: Report) -> dict[str, tuple[list[str], list[list]]]:
         "stations": (["station", "students", "minutes", *(TICKET_WORDS[t] for t in TICKETS), "help calls"],
                      [[s.station, s.students, s.minutes, *(s.tickets[t] for t in TICKETS), s.help_calls]
                       for s in report.stations]),
-        "groups": (["group", "students", *(TICKET_WORDS[t] for t in TICKETS)],
-                   [[g.group, g.students, *(g.tickets[t] for t in TICKETS)] for g in report.groups]),
+        "groups": (["group", "students", "minutes", *(TICKET_WORDS[t] for t in TICKETS)],
+                   [[g.group, g.students, g.minutes, *(g.tickets[t] for t in TICKETS)] for g in report.groups]),
     }
 
 

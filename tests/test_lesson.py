@@ -154,4 +154,6 @@ def test_a_three_round_lesson_for_twelve_students_ends_in_the_right_report(lesso
     groups_rows = list(csv.DictReader((folder / "groups.csv").open()))
     assert sorted(row["group"] for row in groups_rows) == sorted(GROUPS)
     assert sum(int(row["students"]) for row in groups_rows) == 12
+    station_minutes = sum(float(row["minutes"]) for row in csv.DictReader((folder / "stations.csv").open()))
+    assert sum(float(row["minutes"]) for row in groups_rows) == pytest.approx(station_minutes, abs=0.5)
     assert (folder / "summary.png").stat().st_size > 10_000

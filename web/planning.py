@@ -296,13 +296,15 @@ def charts(report: Report) -> dict[str, Any]:
     minutes = [(s.station, [(s.minutes, MINUTES_COLOUR, "minutes")]) for s in report.stations]
     station_tickets = [(s.station, ticket_parts(s.tickets)) for s in report.stations]
     group_tickets = [(g.group.replace("-", " ").title(), ticket_parts(g.tickets)) for g in report.groups]
+    group_minutes = [(g.group.replace("-", " ").title(), [(g.minutes, MINUTES_COLOUR, "minutes")])
+                     for g in report.groups]
 
     def most(rows: list) -> float:
         return max((sum(part[0] for part in parts) for _, parts in rows), default=0) or 1
 
     return {"minutes": minutes, "station_tickets": station_tickets, "group_tickets": group_tickets,
-            "most_minutes": most(minutes), "most_tickets": most(station_tickets),
-            "most_group_tickets": most(group_tickets)}
+            "group_minutes": group_minutes, "most_minutes": most(minutes), "most_tickets": most(station_tickets),
+            "most_group_tickets": most(group_tickets), "most_group_minutes": most(group_minutes)}
 
 
 def _one_card(face: CardFace) -> bytes:
