@@ -13,6 +13,7 @@ from shared.config import WebConfig
 
 ROOM_FILE, SECRET_FILE = "room.toml", "class.secret"
 WEB_ACCOUNTS = "teachers.db"
+INSTALLERS_CERTIFICATE = "broker/server.crt"  # the broker's, made by `rotation broker setup --tls`
 WEB_KEY = "web.key"  # the broker's key, readable by the services' user (server.key is the broker's alone)
 
 
@@ -56,9 +57,10 @@ def hub_config(path: Path, state: Path, web_name: str | None = None) -> None:
         changes["broker"] = {"accounts": "broker"}
     web = data.get("web", {})
     web_changes = {} if "accounts" in web else {"accounts": str(state / WEB_ACCOUNTS)}
-    if web_name is not None and "certificate" not in web:
+    if web_name is not None and web.get("certificate", INSTALLERS_CERTIFICATE) == INSTALLERS_CERTIFICATE:
+        # The installer's own settings follow the hub's name (a new --name); a technician's own are kept.
         host = f"[{web_name}]" if ":" in web_name else web_name
-        web_changes |= {"host": "0.0.0.0", "certificate": "broker/server.crt", "key": f"broker/{WEB_KEY}",
+        web_changes |= {"host": "0.0.0.0", "certificate": INSTALLERS_CERTIFICATE, "key": f"broker/{WEB_KEY}",
                         "url": f"https://{host}:{web.get('port', WebConfig.port)}/"}
     if web_changes:
         changes["web"] = web_changes

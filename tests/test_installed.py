@@ -50,8 +50,12 @@ def test_with_tls_the_web_companion_serves_the_school_network_over_https_at_the_
     text = (folder / "room.toml").read_text()
     hub_config(folder / "room.toml", state, "room12-hub.local")
     assert (folder / "room.toml").read_text() == text
-    hub_config(folder / "room.toml", state, "fe80::1")  # a technician's own [web] settings are kept
-    assert load_config(folder / "room.toml").web.address == "https://room12-hub.local:8443/"
+    hub_config(folder / "room.toml", state, "fe80::1")  # the hub renamed: the address follows
+    assert load_config(folder / "room.toml").web.address == "https://[fe80::1]:8443/"
+    text = (folder / "room.toml").read_text().replace('"broker/server.crt"', '"/etc/ssl/school.crt"')
+    (folder / "room.toml").write_text(text)
+    hub_config(folder / "room.toml", state, "room12-hub.local")  # a technician's own certificate: kept as set
+    assert load_config(folder / "room.toml").web.address == "https://[fe80::1]:8443/"
 
 
 def test_a_room_whose_roster_is_missing_is_named(tmp_path):
