@@ -234,6 +234,10 @@ class HelpRow(BoxLayout):
     scale = NumericProperty(1.0)
 
 
+def help_text(line: HelpLine) -> str:
+    return f"{line.station} · {'on the way' if line.coming else line.waiting}"
+
+
 class HelpPanel(BoxLayout):
     """Calls for help in order of arrival, each with how long it has waited and a button to mark it done."""
     heading = StringProperty("Help")
@@ -247,11 +251,11 @@ class HelpPanel(BoxLayout):
         rows = self.ids.rows
         if [row.request_id for row in rows.children[::-1]] == [line.id for line in lines]:
             for row, line in zip(rows.children[::-1], lines, strict=True):  # the same ids, just checked
-                row.text = f"{line.station} · {line.waiting}"
+                row.text = help_text(line)
             return
         rows.clear_widgets()
         for line in lines:
-            row = HelpRow(text=f"{line.station} · {line.waiting}", request_id=line.id, scale=self.scale)
+            row = HelpRow(text=help_text(line), request_id=line.id, scale=self.scale)
             row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
             rows.add_widget(row)
 

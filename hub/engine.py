@@ -307,6 +307,14 @@ class Room:
         self.help.append(HelpRequest(request_id, station, at, student))
         return True
 
+    def help_coming(self, request_id: str) -> str:
+        """An adult is on the way to the call: it stays open, and says so, until answered."""
+        index = next((i for i, h in enumerate(self.help) if h.id == request_id), None)
+        if index is None:
+            raise ValueError("that call for help has already been answered")
+        self.help[index] = changed_struct(self.help[index], coming=True)
+        return f"on the way to {next(s.name for s in self.stations if s.id == self.help[index].station)}"
+
     def answer_help(self, request_id: str) -> str:
         request = next((h for h in self.help if h.id == request_id), None)
         if request is None:

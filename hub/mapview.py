@@ -47,6 +47,7 @@ class HelpLine(NamedTuple):
     id: str
     station: str  # its name
     waiting: str  # "40 s", "3 min"
+    coming: bool = False  # an adult is on the way
 
 
 def waited(seconds: float) -> str:
@@ -259,8 +260,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     out_count = sum(len(names) for names in outside.values())
     if out_count:
         summary += f" · {out_count} out of the room"
-    help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at))
-                       for h in state.help)
+    help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at),
+                                h.coming) for h in state.help)
     title = f"{room} · {running.name}" if running and running.name != room else room
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,

@@ -343,7 +343,7 @@ class HubService:
         handler = {"skip_station": self._skip_station, "answer_help": self._answer_help,
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
                    "delete_student": self._delete_student, "set_class": self._set_class,
-                   "add_student": self._add_student,
+                   "add_student": self._add_student, "help_coming": self._answer_help,
                    "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
 
@@ -542,7 +542,9 @@ class HubService:
         return message, None
 
     def _answer_help(self, command: Command) -> tuple[str, None]:
-        message = self.room.answer_help(command_args(command, AnswerHelpArgs).id)
+        request = command_args(command, AnswerHelpArgs).id
+        message = (self.room.help_coming(request) if command.action == "help_coming"
+                   else self.room.answer_help(request))
         self.store.save_help(self.room.help)
         self._state_changed()
         return message, None

@@ -225,6 +225,9 @@ _V5 = statements(
 )""",
 )
 
+# Version 6: a call for help that an adult is on the way to.
+_V6 = statements('ALTER TABLE "help_queue" ADD COLUMN "coming" INTEGER NOT NULL DEFAULT 0')
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -232,6 +235,7 @@ HUB_SCHEMA = Schema([
               _V3),
     Migration(4, "the stations a lesson switched off, and its attendance", _V4),
     Migration(5, "passing time, last exit tickets, lesson presets, groups applied later", _V5),
+    Migration(6, "calls for help an adult is on the way to", _V6),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -262,11 +266,13 @@ def _preset_from_row(row: Mapping[str, Any]) -> StartArgs:
 
 
 def _help_to_row(request: HelpRequest) -> dict[str, Any]:
-    return {"id": request.id, "station": request.station, "at": request.at, "student": request.student}
+    return {"id": request.id, "station": request.station, "at": request.at, "student": request.student,
+            "coming": int(request.coming)}
 
 
 def _help_from_row(row: Mapping[str, Any]) -> HelpRequest:
-    return HelpRequest(id=row["id"], station=row["station"], at=row["at"], student=row["student"])
+    return HelpRequest(id=row["id"], station=row["station"], at=row["at"], student=row["student"],
+                       coming=bool(row["coming"]))
 
 
 def _skip_to_row(skip: Skip) -> dict[str, Any]:

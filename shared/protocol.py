@@ -210,6 +210,7 @@ class HelpRequest(Part, frozen=True):
     station: Name
     at: float
     student: Name | None = None
+    coming: bool = False  # an adult said "on my way" (the call stays open until answered)
 
 
 class Progress(Part, frozen=True):
@@ -429,7 +430,7 @@ COMMAND_ARGS: dict[str, type[Part]] = {
     "start": StartArgs, "pause": NoArgs, "resume": NoArgs, "extend": ExtendArgs, "next": NoArgs, "end": EndArgs,
     "change_lesson": ChangeLessonArgs,
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
-    "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs,
+    "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs, "help_coming": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
     "add_student": AddStudentArgs,
     "pair_kiosk": PairKioskArgs, "set_class": ClassArgs, "mark_attendance": AttendanceArgs,
@@ -440,7 +441,7 @@ COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
                             "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance",
-                            "change_lesson", "add_student"]
+                            "change_lesson", "add_student", "help_coming"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

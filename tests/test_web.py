@@ -478,3 +478,23 @@ def test_every_page_reads_on_a_phone_and_a_laptop_contrast_labels_targets_and_no
         page.wait_for_timeout(200)  # the live map's first push
         problems = page.evaluate(CHECK_PAGE)
         assert problems == [], (path, problems)
+
+
+def test_on_my_way_from_the_phone_shows_on_both_maps_and_survives_a_hub_restart_until_answered(web, hub, room):
+    from shared.protocol import Event
+
+    hub.handle_event("tech", Event(id="h1", kind="help", card=card("s04"), station="tech", at=hub.now(), seq=1,
+                                   kiosk_time=hub.now()))
+    eventually(lambda: web.link.map.help, message="the call at the web companion")
+    client, csrf = logged_in(web)
+    assert "On my way" in client.get("/").text
+    assert client.post("/help/h1/coming", data={"csrf": csrf}).status_code == 303
+    eventually(lambda: web.link.map.help and web.link.map.help[0].coming, message="on the way, on the map")
+    page = client.get("/").text
+    assert "Noah W. · on the way" in page and "On my way" not in page
+    from hub.display import help_text
+    assert help_text(web.link.map.help[0]).endswith("· on the way")  # the wall map's words
+    assert hub.store.load_help()[0].coming  # kept through a restart
+    assert client.post("/help/h1/answer", data={"csrf": csrf}).status_code == 303
+    eventually(lambda: not web.link.map.help, message="the call answered")
+    client.close()

@@ -218,7 +218,9 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
 
     @change
     async def answer_help(request: Request, form: dict[str, Any]) -> Response:
-        reply = await asyncio.to_thread(link.command, "answer_help", {"id": request.path_params["request_id"]})
+        """A call for help: "On my way" (it stays open and says so, on the wall too) or Answered."""
+        action: Action = "help_coming" if request.url.path.endswith("/coming") else "answer_help"
+        reply = await asyncio.to_thread(link.command, action, {"id": request.path_params["request_id"]})
         if reply is None or not reply.ok:
             return PlainTextResponse(reply.message if reply else "the hub did not answer", status_code=409,
                                      headers=PRIVATE)
@@ -232,6 +234,7 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/map", room_fragment, methods=["GET"]),
         Route("/events", events, methods=["GET"]),
         Route("/help/{request_id}/answer", answer_help, methods=["POST"]),
+        Route("/help/{request_id}/coming", answer_help, methods=["POST"]),
         Route("/lesson/{action}", lesson, methods=["POST"]),
         Route("/student/{student_id}", student, methods=["GET"]),
         Route("/student/{student_id}/note", note, methods=["POST"]),
