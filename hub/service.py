@@ -31,6 +31,7 @@ from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
 from hub.report import LEFT_TABLE, SEATED
 from hub.report_files import report_last_session, reports_root
+from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
@@ -738,7 +739,7 @@ class HubService:
             request["apart"] += [pair for pair in apart if set(pair) <= self.room.students.keys()]
             learners = self.room.learners()
             groups = suggest_groups(learners, **request)
-            names = {sid: student.display_name for sid, student in self.room.students.items()}
+            names = display_names(self.room.students.values())  # as the state tells two students apart
             why = reasons(learners, groups, request["strategy"], request["apart"], names)
             return f"{len(groups)} {request['strategy']} groups suggested", {"groups": groups, "reasons": why}
         if self.room.class_id is None:

@@ -79,7 +79,14 @@ class History:
         return report_of(self.record(lesson), self.config)
 
     def tomorrow(self, lesson: Lesson, strategy: str = "readiness", count: int | None = None) -> Tomorrow:
+        return self._tomorrow(self.record(lesson), strategy, count)
+
+    def tomorrow_and_report(self, lesson: Lesson, strategy: str = "readiness") -> tuple[Tomorrow, Report]:
+        """Both, from one reading of the lesson (the printed Tomorrow carries the lesson's summary)."""
         record = self.record(lesson)
+        return self._tomorrow(record, strategy, None), report_of(record, self.config)
+
+    def _tomorrow(self, record: LessonRecord, strategy: str, count: int | None) -> Tomorrow:
         with self.lock:
             card_ids = self._open().card_ids()  # the config names students by the roster's ids
         apart = [(card_ids.get(a, a), card_ids.get(b, b)) for a, b in self.config.keep_apart]

@@ -15,10 +15,11 @@ from starlette.routing import Route
 
 from hub.display_link import DisplayLink
 from hub.grouping import STRATEGIES
+from hub.regroup import RegroupModel
 from hub.report import MINUTES_COLOUR, TICKET_COLOURS, TICKET_WORDS, Report, clock_time, lesson_title
 from hub.report_files import csv_text, report_tables
 from shared.palette import group_colour
-from shared.protocol import TICKETS, RegroupWhen
+from shared.protocol import TICKETS, RegroupWhen, State
 from web.history import DatabaseNotReady, History, Lesson
 
 if TYPE_CHECKING:  # the PDFs' modules load fonts and text shaping (40 MB): imported when a PDF is made
@@ -30,11 +31,19 @@ WHEN_WORDS: dict[str, str] = {"now": "Now", "round": "From the next round", "les
 
 @dataclass
 class Suggestion:
-    """Groups suggested to one teacher and not yet applied: moved by tap until the teacher applies them."""
-    strategy: str
-    groups: dict[str, list[str]]
+    """Groups suggested to one teacher and not yet applied, on the display's regroup model (a name moved by
+    tap until the teacher applies them), with the reason for each student."""
+    model: RegroupModel
     reasons: dict[str, str]
     moved: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, state: State | None, strategy: str, groups: dict[str, list[str]],
+           reasons: dict[str, str]) -> Suggestion:
+        model = RegroupModel()
+        model.follow(state)
+        model.suggest(strategy, groups)
+        return cls(model, reasons)
 
 
 @dataclass
@@ -65,25 +74,18 @@ def routes(kit: Kit) -> list[Route]:
                 return page(request, "message.html", 503, heading="Not ready yet", message=str(error))
         return guarded
 
-    def names() -> dict[str, str]:
-        state = link.state
-        return {sid: s.name for sid, s in state.students.items()} if state else {}
-
     @private
     async def groups(request: Request) -> Response:
-        state = link.state
-        teacher = request.session["teacher"]
-        suggestion = kit.suggestions.get(teacher)
-        current: dict[str, list[str]] = {g.id: [] for g in state.groups} if state else {}
-        for sid, student in sorted(state.students.items(), key=lambda item: item[1].name) if state else ():
-            if student.group:
-                current.setdefault(student.group, []).append(sid)
-        shown = suggestion.groups if suggestion else current
+        suggestion = kit.suggestions.get(request.session["teacher"])
+        current = RegroupModel()
+        current.follow(link.state)
+        shown = suggestion.model if suggestion else current
         picked = request.query_params.get("pick")
-        return page(request, "groups.html", groups=shown, names=names(), suggestion=suggestion, picked=picked,
-                    strategies=STRATEGIES, when_words=WHEN_WORDS, running=bool(state and state.clock.round),
-                    colours={g: "#{:02x}{:02x}{:02x}".format(*group_colour(i)) for i, g in enumerate(shown)},
-                    count=max(1, len(current)), notice=request.session.pop("notice", ""))
+        return page(request, "groups.html", groups=shown.groups, names=current.names, suggestion=suggestion,
+                    picked=picked, strategies=STRATEGIES, when_words=WHEN_WORDS,
+                    running=bool(link.state and link.state.clock.round),
+                    colours={g: "#{:02x}{:02x}{:02x}".format(*group_colour(i)) for i, g in enumerate(shown.groups)},
+                    count=max(1, len(current.groups)), notice=request.session.pop("notice", ""))
 
     @change
     async def suggest(request: Request, form: dict[str, Any]) -> Response:
@@ -96,8 +98,9 @@ def routes(kit: Kit) -> list[Route]:
         if reply is None or not reply.ok or not reply.data:
             request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
         else:
-            kit.suggestions[request.session["teacher"]] = Suggestion(
-                strategy, {g: list(ids) for g, ids in reply.data["groups"].items()}, reply.data.get("reasons", {}))
+            kit.suggestions[request.session["teacher"]] = Suggestion.of(
+                link.state, strategy, {g: list(ids) for g, ids in reply.data["groups"].items()},
+                reply.data.get("reasons", {}))
         return back("/groups")
 
     @change
@@ -106,11 +109,9 @@ def routes(kit: Kit) -> list[Route]:
         suggestion = kit.suggestions.get(request.session["teacher"])
         if suggestion is None:
             await kit.command(request, "move_student", {"student": student, "group": group})
-        elif group in suggestion.groups and any(student in members for members in suggestion.groups.values()):
-            for members in suggestion.groups.values():
-                if student in members:
-                    members.remove(student)
-            suggestion.groups[group].append(student)
+        elif group in suggestion.model.groups and any(student in ids for ids in suggestion.model.groups.values()):
+            suggestion.model.pick(student)
+            suggestion.model.drop_into(group)  # in a suggestion, only what is shown changes
             suggestion.moved.add(student)
         return back("/groups")
 
@@ -119,7 +120,8 @@ def routes(kit: Kit) -> list[Route]:
         suggestion = kit.suggestions.get(request.session["teacher"])
         when: RegroupWhen = "now" if form.get("when") not in WHEN_WORDS else form["when"]
         if suggestion is not None:
-            reply = await asyncio.to_thread(link.command, "set_groups", {"groups": suggestion.groups, "when": when})
+            reply = await asyncio.to_thread(link.command, "set_groups", {"groups": suggestion.model.groups,
+                                                                         "when": when})
             request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
             if reply is not None and reply.ok:
                 kit.suggestions.pop(request.session["teacher"], None)
@@ -138,8 +140,8 @@ def routes(kit: Kit) -> list[Route]:
         if lesson is None:
             return PlainTextResponse("no such lesson", status_code=404, headers=PRIVATE_FILE)
         plan = await asyncio.to_thread(history.tomorrow, lesson, str(form.get("strategy", "readiness")))
-        kit.suggestions[request.session["teacher"]] = Suggestion(
-            plan.strategy, {g: [m.student_id for m in members] for g, members in plan.groups.items()},
+        kit.suggestions[request.session["teacher"]] = Suggestion.of(
+            link.state, plan.strategy, {g: [m.student_id for m in members] for g, members in plan.groups.items()},
             {m.student_id: m.reason for members in plan.groups.values() for m in members})
         return back("/groups")
 
@@ -204,8 +206,7 @@ def routes(kit: Kit) -> list[Route]:
         if lesson is None:
             return PlainTextResponse("no lesson yet", status_code=404, headers=PRIVATE_FILE)
         strategy = request.query_params.get("strategy", "readiness")
-        plan = await asyncio.to_thread(history.tomorrow, lesson, strategy)
-        found = await asyncio.to_thread(history.report, lesson)
+        plan, found = await asyncio.to_thread(history.tomorrow_and_report, lesson, strategy)
         from hub.report_pdf import tomorrow_pdf  # fonts and shaping: loaded when a PDF is first asked for
 
         pdf = await asyncio.to_thread(tomorrow_pdf, plan, found)
