@@ -258,6 +258,14 @@ class Room:
         self.out[student_id] = Presence(station, at)
         return True
 
+    def check_out(self, student_id: str, station: str, at: float) -> bool:
+        """The student said "I'm done" at the station where they are checked in; True if it changed the room."""
+        presence = self.presence.get(student_id)
+        if presence is None or presence.station != station or presence.at > at or student_id in self.checked_out:
+            return False
+        self.checked_out[student_id] = Presence(station, at)
+        return True
+
     def came_back(self, student_id: str, at: float) -> bool:
         """A scan after the pass ends it."""
         gone = self.out.get(student_id)
@@ -314,6 +322,13 @@ class Room:
             raise ValueError("that call for help has already been answered")
         self.help[index] = changed_struct(self.help[index], coming=True)
         return f"on the way to {next(s.name for s in self.stations if s.id == self.help[index].station)}"
+
+    def cancel_help(self, station: str) -> bool:
+        """The station took its call back (the student pressed by mistake, or was helped by a friend)."""
+        waiting = [h for h in self.help if h.station == station]
+        for request in waiting:
+            self.help.remove(request)
+        return bool(waiting)
 
     def answer_help(self, request_id: str) -> str:
         request = next((h for h in self.help if h.id == request_id), None)

@@ -286,6 +286,11 @@ class HubService:
                 log.info("call for help from %s", event.station)
                 self._try_store(lambda: self.store.save_help(self.room.help))
                 self._state_changed()  # the teacher sees it at once
+        elif event.kind == "help_cancel":
+            if self.room.cancel_help(event.station):
+                log.info("the call for help from %s was taken back at the kiosk", event.station)
+                self._try_store(lambda: self.store.save_help(self.room.help))
+                self._state_changed()
         elif student is None:
             pass
         elif event.kind == "checkin" and self._check_in(student, event.station, event.at):
@@ -295,7 +300,8 @@ class HubService:
             self._snapshot_due = True
         elif (event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data,
                                                                          event.station, event.at)
-              or event.kind == "out" and self.room.go_out(student, event.station, event.at)):
+              or event.kind == "out" and self.room.go_out(student, event.station, event.at)
+              or event.kind == "checkout" and self.room.check_out(student, event.station, event.at)):
             self.room.seq += 1
             self._snapshot_due = True
         if event.kind == "help":

@@ -14,7 +14,7 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.metrics import sp  # noqa: E402
-from kivy.properties import BooleanProperty, ListProperty, StringProperty  # noqa: E402
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty  # noqa: E402
 from kivy.uix.button import Button  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
@@ -22,9 +22,9 @@ from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.core import KioskCore  # noqa: E402
-from kiosk.decide import Decision, going_out  # noqa: E402
+from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
-from kiosk.prompts import Option, after_scan  # noqa: E402
+from kiosk.prompts import Option, Prompt, after_scan  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread, SerialScanner  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
@@ -36,13 +36,18 @@ Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
 
 
 class OptionButton(Button):
-    """One answer to a question: an icon and a word or two, big enough for a small finger."""
+    """One answer to a question: an icon and a word or two, big enough for a small finger. The question it
+    answers is the one on screen when the finger goes down, whatever the screen shows when it lifts."""
+    asked = ObjectProperty(None, allownone=True)
 
 
 class KioskScreen(Widget):
-    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out")
+    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out", "on_done", "on_change_answer")
     clock_ink = ListProperty([1, 1, 1, 1])
     can_go_out = BooleanProperty(False)  # a student is on screen: the out-of-room pass is offered
+    can_check_out = BooleanProperty(False)  # a student checked in here is on screen: "I'm done"
+    notice = StringProperty("")  # the next student in line
+    undo = StringProperty("")  # "Changed your mind?"
     teacher = BooleanProperty(False)  # the teacher's screen (behind a PIN) is offered
     help_label = StringProperty("I need help")
     help_waiting = BooleanProperty(False)
@@ -64,6 +69,12 @@ class KioskScreen(Widget):
     def on_go_out(self) -> None:
         pass
 
+    def on_done(self) -> None:
+        pass
+
+    def on_change_answer(self) -> None:
+        pass
+
 
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
 ICON_FONT = "DejaVuSans"  # shipped with Kivy; it has the symbols Roboto lacks
@@ -81,8 +92,10 @@ class KioskPresenter:
         self.last_decision_at = 0.0
         self.scanner: ScannerThread | None = None
         core.decision_listeners.append(self._decided)
-        screen.bind(on_call_teacher=lambda screen: self.ask_help())
+        screen.bind(on_call_teacher=lambda screen: self.call_or_cancel_help())
         screen.bind(on_go_out=lambda screen: self.go_out())
+        screen.bind(on_done=lambda screen: self.check_out())
+        screen.bind(on_change_answer=lambda screen: self.change_answer())
         self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
         self.teacher_panel: TeacherPanel | None = None
         screen.teacher = self.teacher.enabled
@@ -105,14 +118,14 @@ class KioskPresenter:
 
     def show(self, decision: Decision) -> None:
         now = time.monotonic()
-        self.view.show(decision, now)
-        self.view.ask(after_scan(decision, self.core.state, self.core.station.id), now)
+        self.view.arrive(decision, after_scan(decision, self.core.state, self.core.station.id), now)
         self.refresh()
         self.last_decision_at = time.perf_counter()
 
-    def answer(self, value: str | None) -> None:
-        """A tap on one of a question's buttons (None: Skip)."""
-        prompt = self.view.prompt
+    def answer(self, value: str | None, prompt: Prompt | None = None) -> None:
+        """A tap on one of a question's buttons (None: Skip), for ``prompt``: the question on screen when the
+        finger went down."""
+        prompt = prompt or self.view.prompt
         if prompt is None:
             return
         try:
@@ -120,7 +133,11 @@ class KioskPresenter:
         except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
             log.exception("kiosk %s could not record an answer", self.core.station.id)
             following = None
-        self.view.answered(following, time.monotonic())
+        self.view.answered(prompt, following, time.monotonic(), undoable=value is not None)
+        self.refresh()
+
+    def change_answer(self) -> None:
+        self.view.change_answer(time.monotonic())
         self.refresh()
 
     def go_out(self) -> None:
@@ -132,12 +149,28 @@ class KioskPresenter:
             self.core.go_out(decision.card)
         except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
             log.exception("kiosk %s could not record an out-of-room pass", self.core.station.id)
-        self.view.show(going_out(decision), time.monotonic())
+        self.view.show(going_out(decision), None, time.monotonic())
         self.refresh()
 
-    def ask_help(self) -> None:
+    def check_out(self) -> None:
+        """The student on screen says "I'm done": checked out at once, then asked how it went."""
+        decision = self.view.decision_on_screen()
+        if decision is None or decision.card is None or not decision.may_check_out:
+            return
         try:
-            self.core.ask_help(self.view.card_on_screen())
+            self.core.check_out(decision.card)
+        except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
+            log.exception("kiosk %s could not record a check-out", self.core.station.id)
+        leaving = checking_out(decision)
+        self.view.show(leaving, after_scan(leaving, self.core.state, self.core.station.id), time.monotonic())
+        self.refresh()
+
+    def call_or_cancel_help(self) -> None:
+        try:
+            if self.core.help_waiting():
+                self.core.cancel_help()
+            else:
+                self.core.ask_help(self.view.card_on_screen())
         except Exception:  # the button must answer even if the outbox cannot take the call
             log.exception("kiosk %s could not record a call for help", self.core.station.id)
         self.refresh()
@@ -152,12 +185,14 @@ class KioskPresenter:
                          self.core.storage_full, self.core.phase(), self.core.moving_left())
         model = self.view.model()
         s = self.screen
-        s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_label, s.help_waiting = (
-            model.station, model.title, model.detail, model.clock, model.status, model.outcome, model.help,
-            model.help_waiting)
+        s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_waiting = (
+            model.station, model.title, model.detail, model.clock, model.status, model.outcome, model.help_waiting)
+        s.help_label = (f"{model.help}\n[size={int(sp(16))}]{model.help_hint}[/size]" if model.help_hint
+                        else model.help)
         s.colour = list(model.colour)
         s.clock_ink = list(model.clock_ink)
-        s.can_go_out = model.can_go_out
+        s.can_go_out, s.can_check_out, s.notice, s.undo = (model.can_go_out, model.can_check_out, model.notice,
+                                                           model.undo)
         s.asking = bool(model.options)
         if model.options and (model.options, model.skippable) != self._options_shown:
             # Built only when the question changes: the same question for the next student costs nothing.
@@ -172,12 +207,16 @@ class KioskPresenter:
                                        f"{option.label}")
             if option.colour:
                 button.background_color = option.colour
-            button.bind(on_release=lambda _, value=option.value: self.answer(value))
+            button.bind(on_press=self._pressed,
+                        on_release=lambda pressed, value=option.value: self.answer(value, pressed.asked))
             row.add_widget(button)
         if skippable:
             skip = OptionButton(text="Skip", size_hint_x=0.5, background_color=(1, 1, 1, 0.25))
-            skip.bind(on_release=lambda _: self.answer(None))
+            skip.bind(on_press=self._pressed, on_release=lambda pressed: self.answer(None, pressed.asked))
             row.add_widget(skip)
+
+    def _pressed(self, button: OptionButton) -> None:
+        button.asked = self.view.prompt
 
     def close(self) -> None:
         self._ticker.cancel()

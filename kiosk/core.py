@@ -51,6 +51,7 @@ class KioskCore(FollowsHub):
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
         self._help_unacked: str | None = None
+        self._cancelled_calls: set[str] = set()  # taken back here: the hub's queue may show them a moment longer
         self._unsaved: dict[str, Event] = {}  # events the outbox could not take (a full disk), oldest first
         self.storage_full = False
         self._stopping = threading.Event()
@@ -81,6 +82,11 @@ class KioskCore(FollowsHub):
     def moving_left(self) -> float | None:
         """The round's passing time left, while students move."""
         return passing_left(self.state.clock, self.hub_now()) if self.state else None
+
+    def check_out(self, card: str) -> Event:
+        """The student said "I'm done" here: the map shows them done at this station."""
+        self._last_scan = ("", 0.0)
+        return self.record("checkout", card)
 
     def go_out(self, card: str) -> Event:
         """The student takes the out-of-room pass: the map shows them out until their next scan, which is never
@@ -142,12 +148,26 @@ class KioskCore(FollowsHub):
         self._changed()
         return event
 
+    def cancel_help(self) -> Event | None:
+        """The student takes the station's call back; None if none is waiting."""
+        if not self.help_waiting():
+            return None
+        state = self.state
+        self._cancelled_calls |= {h.id for h in (state.help if state else ()) if h.station == self.station.id}
+        if self._help_unacked is not None:
+            self._cancelled_calls.add(self._help_unacked)
+        event = self.record("help_cancel", None)
+        self._help_unacked = None
+        self._changed()
+        return event
+
     def help_waiting(self) -> bool:
         """A call from this station is in the hub's queue, or on its way there (not acked yet, perhaps
-        because the kiosk is offline). Once the teacher answers it, the student may call again."""
+        because the kiosk is offline), and not taken back. Once the teacher answers it, the student may call
+        again."""
         state = self.state
-        return self._help_unacked is not None or (
-            state is not None and any(h.station == self.station.id for h in state.help))
+        return self._help_unacked is not None or (state is not None and any(
+            h.station == self.station.id and h.id not in self._cancelled_calls for h in state.help))
 
     def _repeated(self, card: str) -> bool:
         now = time.monotonic()
@@ -257,6 +277,7 @@ class KioskCore(FollowsHub):
         done = ack.ids + tuple(refusal.id for refusal in ack.refused)
         if self._help_unacked in done:
             self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
+
         with self._lock:
             try:
                 removed = self.outbox.remove(done)

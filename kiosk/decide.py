@@ -14,6 +14,7 @@ from shared.protocol import State
 @dataclass(frozen=True)
 class Decision:
     outcome: str  # welcome | back | elsewhere | checked_in | checkout | other_class | out | unknown | revoked | forged
+    #               | thanks | goodbye (after the last answer, arriving or leaving)
     #               | unreadable
     title: str
     detail: str
@@ -27,12 +28,18 @@ class Decision:
 
     @property
     def good(self) -> bool:
-        return self.outcome in ("welcome", "back", "checked_in", "checkout", "thanks", "out")
+        return self.outcome in ("welcome", "back", "checked_in", "checkout", "thanks", "goodbye", "out")
 
     @property
     def may_go_out(self) -> bool:
         """The student on screen may take the out-of-room pass."""
-        return self.student_id is not None and self.outcome in ("welcome", "back", "checked_in", "checkout")
+        return self.student_id is not None and self.outcome in ("welcome", "back", "checked_in", "checkout", "thanks",
+                                                                "goodbye")
+
+    @property
+    def may_check_out(self) -> bool:
+        """The student on screen is checked in here and may say "I'm done"."""
+        return self.student_id is not None and self.outcome in ("welcome", "back", "checked_in", "thanks")
 
 
 UNREADABLE = Decision("unreadable", "Let's try that again", "Hold your card still, about a hand away from the scanner.")
@@ -100,6 +107,18 @@ def _checking_out(state: State, student_id: str, station_id: str, hub_now: float
     if round_began is not None and presence.at < round_began:
         return False
     return hub_now - presence.at >= CHECKOUT_AFTER_SECONDS
+
+
+def thanks(name: str, student_id: str, card: str, leaving: bool) -> Decision:
+    """After the student's last answer: still their screen for a few seconds (help, "I'm going out")."""
+    return Decision("goodbye" if leaving else "thanks", "Thank you!", "Your teacher will see it.", student_id, name,
+                    card)
+
+
+def checking_out(decision: Decision) -> Decision:
+    """The student on screen pressed "I'm done": the kiosk asks how it went."""
+    return Decision("checkout", f"Bye {decision.name}", "Thanks for your work here!", decision.student_id,
+                    decision.name, decision.card)
 
 
 def going_out(decision: Decision) -> Decision:

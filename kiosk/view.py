@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from kiosk.decide import Decision
+from kiosk.decide import Decision, thanks
 from kiosk.moves import Move
 from kiosk.prompts import Colour, Option, Prompt
 from shared.clock import Phase, format_left, format_left_for_students
@@ -13,6 +13,9 @@ PAUSED = "Paused"  # in the clock's place while the teacher has paused the lesso
 ENDING = "Ending"  # in the clock's place while the last exit tickets come in
 WARNING_INK: Colour = (1.0, 0.80, 0.25, 1)  # the clock in the round's last minute
 PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
+LINE_PROMPT_SECONDS = 12.0  # sooner while others wait in line (the question is kept for the next scan)
+UNDO_SECONDS = 6.0  # "Changed your mind?" stays this long after an answer
+KEPT_QUESTIONS = 60  # unanswered questions kept for their students' next scans, the oldest forgotten first
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
 MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
 COLOURS: dict[str, Colour] = {
@@ -34,24 +37,37 @@ class KioskScreenModel:
     clock: str = ""
     status: str = ""
     outcome: str = "idle"
-    help: str = "I need help"  # the button; while a call waits it says so and cannot be pressed again
+    help: str = "I need help"  # the button; while a call waits it says so, and a tap takes the call back
     help_waiting: bool = False
+    help_hint: str = ""  # under the help button's words: while a call waits, how to take it back
     options: tuple[Option, ...] = ()  # the buttons of a question
     skippable: bool = False
     clock_ink: Colour = (1, 1, 1, 1)
     can_go_out: bool = False  # a student is on screen: the out-of-room pass is offered
+    can_check_out: bool = False  # a student checked in here is on screen: "I'm done" is offered
+    notice: str = ""  # over a question: the next student in line, or what their scan said
+    undo: str = ""  # "Changed your mind?" for a few seconds after an answer
 
 
-THANKS = Decision("thanks", "Thank you!", "Your teacher will see it.")
+HELP_CANCEL = "Tap to cancel"  # under "Help is on the way"
 
 
 class KioskView:
+    """One student's questions at a time. A student who scans while another answers waits in line ("Maya,
+    you're next") and gets their questions as soon as the screen is free, without scanning again; a question
+    nobody answered is kept and asked again at that student's next scan. A scan never changes the question
+    under a finger: the screen only moves on when its student has answered, skipped or walked off."""
+
     def __init__(self, station_name: str) -> None:
         self.station_name = station_name
         self._decision: Decision | None = None
         self._shown_at = 0.0
         self.prompt: Prompt | None = None
         self._asked_at = 0.0
+        self._line: list[tuple[Decision, Prompt]] = []  # students waiting for the screen, first first
+        self._notice: tuple[str, float] | None = None
+        self._kept: dict[str, Prompt] = {}  # by student: the question they walked away from
+        self._undo: tuple[Prompt, float] | None = None  # the last answer, which may still be changed
         self._moves: list[Move] = []
         self._moves_at = 0.0
         self._round: int | None = None
@@ -61,35 +77,100 @@ class KioskView:
         self.status = ""
         self.help_waiting = False
 
-    def show(self, decision: Decision, now: float) -> None:
+    def arrive(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
+        """A scan's answer and its first question. While another student answers, it waits its turn."""
+        if decision.outcome == "welcome" and decision.student_id in self._kept:
+            prompt = self._kept.pop(decision.student_id)  # the question they walked away from
+        current = self.prompt
+        if current is None:
+            self.show(decision, prompt, now)
+        elif decision.student_id == current.student_id:
+            pass  # a second read of the card on screen: the question stays
+        elif prompt is None:
+            self._notice = (decision.title, now)  # "Tom, your group is at Tech": said without taking the screen
+        else:
+            self._line = [t for t in self._line if t[0].student_id != decision.student_id] + [(decision, prompt)]
+            self._notice = (f"{prompt.name}, you're next" if len(self._line) == 1
+                            else f"{prompt.name}, you're number {len(self._line)} in line", now)
+
+    def show(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
+        """On screen now, whoever was there (the student on screen pressed a button)."""
         self._decision, self._shown_at = decision, now
-        self.prompt = None  # a new scan is a new student
+        self.prompt, self._asked_at = prompt, now
+        self._notice = None
+
+    def waiting(self) -> int:
+        """Students in line for the screen."""
+        return len(self._line)
 
     def decision_on_screen(self) -> Decision | None:
         """The scan whose student is on screen (with a question after it, too)."""
         if self.prompt is not None:
             p = self.prompt
-            return Decision("welcome", p.name, "", p.student_id, p.name, p.card)
+            outcome = "checkout" if p.kind in ("exit_ticket", "next") else "welcome"
+            return Decision(outcome, p.name, "", p.student_id, p.name, p.card)
         return self._decision if self._decision is not None and self._decision.student_id is not None else None
 
     def card_on_screen(self) -> str | None:
         """The card of the student whose name is on screen: pressing "I need help" then is that student."""
-        if self.prompt is not None:
-            return self.prompt.card
-        if self._decision is not None and self._decision.student_id is not None:
-            return self._decision.card
-        return None
+        decision = self.decision_on_screen()
+        return decision.card if decision else None
 
-    def ask(self, prompt: Prompt | None, now: float) -> None:
-        self.prompt, self._asked_at = prompt, now
-
-    def answered(self, following: Prompt | None, now: float) -> None:
-        """After a tap: the next question, or thanks."""
+    def answered(self, prompt: Prompt, following: Prompt | None, now: float, undoable: bool = True) -> None:
+        """``prompt`` (the question under the finger when it went down) was answered: its next question, or
+        thanks and the next student in line."""
+        if undoable:
+            self._undo = (prompt, now)
+        if prompt is not self.prompt:  # it left the screen while the finger was down: the answer is still theirs
+            self._kept.pop(prompt.student_id, None)
+            if following is not None:
+                self._kept[prompt.student_id] = following
+            return
         if following is not None:
             self._decision = None  # the greeting has been seen: the question stands on its own
-            self.ask(following, now)
-        else:
-            self.show(THANKS, now)
+            self.prompt, self._asked_at = following, now
+            return
+        self.prompt = None
+        if not self._next_in_line(now):
+            self._decision, self._shown_at = thanks(prompt.name, prompt.student_id, prompt.card,
+                                                    prompt.kind in ("exit_ticket", "next")), now
+
+    def change_answer(self, now: float) -> None:
+        """"Changed your mind?": the last answered question again; a student it interrupts goes back to the
+        front of the line."""
+        if self._undo is None:
+            return
+        prompt, _ = self._undo
+        self._undo = None
+        current = self.prompt
+        if current is not None and current.student_id != prompt.student_id:
+            greeting = self._decision or Decision("welcome", current.title, "", current.student_id, current.name,
+                                                  current.card)
+            self._line.insert(0, (greeting, current))
+        elif current is not None:
+            self._kept[current.student_id] = current  # the question after it comes again once this is answered
+        self.show(Decision("welcome", prompt.title, "", prompt.student_id, prompt.name, prompt.card), prompt, now)
+        self._decision = None
+
+    def _next_in_line(self, now: float) -> bool:
+        if not self._line:
+            return False
+        decision, prompt = self._line.pop(0)
+        self.show(decision, prompt, now)
+        return True
+
+    def _walked_off(self, now: float) -> None:
+        """Nobody answered: the question waits for the student's next scan."""
+        if self.prompt is not None:
+            self._keep(self.prompt)
+        self.prompt = self._decision = None
+        self._next_in_line(now)
+
+    def _keep(self, prompt: Prompt) -> None:
+        self._kept.pop(prompt.student_id, None)
+        self._kept[prompt.student_id] = prompt
+        while len(self._kept) > KEPT_QUESTIONS:
+            del self._kept[next(iter(self._kept))]
 
     def round_is(self, round_number: int, moves: list[Move], now: float) -> bool:
         """Follow the round; True when a new one has just begun and this station's students must move (the
@@ -98,7 +179,14 @@ class KioskView:
         if previous is None or previous == round_number or not previous or not round_number or not moves:
             return False
         self._moves, self._moves_at = moves, now
-        self._decision = self.prompt = None  # the last greeting gives way at once; a scan still shows over it
+        # The last greeting gives way at once (a scan still shows over it); unanswered questions wait for
+        # their students' next scans.
+        for _, prompt in self._line:
+            self._keep(prompt)
+        self._line = []
+        if self.prompt is not None:
+            self._keep(self.prompt)
+        self._decision = self.prompt = self._undo = self._notice = None
         return True
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
@@ -108,8 +196,13 @@ class KioskView:
         self.help_waiting = help_waiting
         if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
             self._decision = None
-        if self.prompt is not None and now - self._asked_at >= PROMPT_SECONDS:
-            self.prompt = None
+        if self.prompt is not None and now - self._asked_at >= (LINE_PROMPT_SECONDS if self._line
+                                                                 else PROMPT_SECONDS):
+            self._walked_off(now)
+        if self._notice is not None and now - self._notice[1] >= SHOW_SECONDS:
+            self._notice = None
+        if self._undo is not None and now - self._undo[1] >= UNDO_SECONDS:
+            self._undo = None
         if self._moves and now - self._moves_at >= MOVE_SECONDS:
             self._moves = []
         self.phase = phase
@@ -153,10 +246,21 @@ class KioskView:
             model = KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
                                      self.status, decision.outcome)
         on_screen = self.decision_on_screen()
-        model = replace(model, clock_ink=self.clock_ink, can_go_out=on_screen is not None and on_screen.may_go_out)
+        model = replace(model, clock_ink=self.clock_ink, notice=self._notice[0] if self._notice else "",
+                        can_go_out=on_screen is not None and on_screen.may_go_out,
+                        can_check_out=self.prompt is None and on_screen is not None and on_screen.may_check_out,
+                        undo=self._undo_label())
         if self.help_waiting:
-            return replace(model, help="Help is on the way", help_waiting=True)
+            return replace(model, help="Help is on the way", help_hint=HELP_CANCEL, help_waiting=True)
         return model
+
+    def _undo_label(self) -> str:
+        if self._undo is None:
+            return ""
+        answered = self._undo[0]
+        on_screen = self.decision_on_screen()
+        mine = on_screen is not None and on_screen.student_id == answered.student_id
+        return "Changed your mind?" if mine else f"{answered.name}, changed your mind?"
 
     def _moves_model(self) -> KioskScreenModel:
         lines = [f"{m.name} \u2013 stay here" if m.stays else f"{m.name} \u2013 go to {m.to}"

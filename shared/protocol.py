@@ -25,10 +25,12 @@ PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED)
 TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
 TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
 EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference",
-                              "out"]  # out: the student took the out-of-room pass
+                              "out", "help_cancel"]
+# out: the student took the out-of-room pass; checkout: "I'm done" at the kiosk; help_cancel: the station takes
+# its call for help back
 EVENT_KINDS = frozenset(get_args(EventKind))
 PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
-STATION_EVENT_KINDS = frozenset({"help"})  # asked for by a station, not by a card
+STATION_EVENT_KINDS = frozenset({"help", "help_cancel"})  # asked for by a station, not by a card
 
 
 class ProtocolError(ValueError):
