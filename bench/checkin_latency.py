@@ -129,6 +129,9 @@ def kiosk_answer_drawn(config, tokens: list[str], scans: int, work: Path,
     Window.size = (800, 480)
     screen = KioskScreen(size=(800, 480))
     presenter = KioskPresenter(core, screen)
+    presenter.refresh()
+    if not presenter.speech.wait(120):  # with speech on, every prompt's sound is made before the first scan
+        raise SystemExit("the spoken prompts were not made in two minutes")
     freeze_startup_objects()  # as KioskApp.on_start does
     drawn = threading.Event()
     shown = {"waiting": False}
@@ -264,11 +267,14 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=500)
     parser.add_argument("--gap", type=float, default=20.0, help="idle milliseconds before each scan (default 20)")
     parser.add_argument("--part", choices=("a", "b", "both"), default="both", help="which measurement to run")
+    parser.add_argument("--speech", action="store_true", help="the room's kiosks speak each prompt as they show it")
     args = parser.parse_args()
     gap = args.gap / 1000
     work = Path(tempfile.mkdtemp(prefix="rotation-bench-"))
     # The broker as a school runs it: every client on its own account, the ACL checked on every message.
     config_path = write_demo_config(work, free_port(), round_seconds=3600)
+    if args.speech:
+        config_path.write_text(config_path.read_text().replace("[broker]", "speech = true\n[broker]", 1))
     with secured_broker(config_path, work / "broker"):
         config = load_config(config_path)
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
@@ -290,7 +296,7 @@ def main() -> None:
             hub.terminate()
             hub.wait()
     print(f"\ncheck-in latency, {args.scans} scans each, {args.gap:g} ms apart, milliseconds "
-          "(anchors measured in the same run)\n")
+          f"(anchors measured in the same run){', speech on' if args.speech else ''}\n")
     print(f"{'path':<44} {'n':>5} {'median':>9} {'p99':>9}   ratio (median, p99)")
     print("-" * 112)
     if args.part in ("a", "both"):

@@ -23,6 +23,7 @@ from kivy.uix.popup import Popup  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 from kivy.utils import escape_markup  # noqa: E402
 
+from edge import pictures  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
@@ -31,6 +32,7 @@ from hub.lesson_screen import DeviceDialog, EndDialog, LessonDialog, PinDialog, 
 from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile, problem_label  # noqa: E402
 from hub.private_mode import PrivateMode  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
+from shared.pictures import rgba  # noqa: E402
 
 if TYPE_CHECKING:
     from hub.regroup_screen import RegroupPresenter
@@ -39,10 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("rotation.display")
 Builder.load_file(str(Path(__file__).with_name("room_map.kv")))
 
-KIND_ACCENTS = {  # dark enough for white words on them (at least 4.5:1)
-    "teacher-led": (0.45, 0.20, 0.58, 1), "independent": (0.09, 0.36, 0.58, 1),
-    "collaborative": (0.0, 0.42, 0.37, 1), "tech": (0.28, 0.34, 0.40, 1), "reading": (0.62, 0.26, 0.09, 1),
-}
 KIOSK_LABELS = {  # words, ink and the pill behind them
     "online": ("kiosk online", (1, 1, 1, 1), (0, 0, 0, 0)),
     "offline": ("KIOSK OFFLINE", (0.2, 0.1, 0.0, 1), (1, 0.8, 0.3, 1)),
@@ -99,6 +97,8 @@ class StationTile(BoxLayout):
     kiosk_ink = ListProperty([1, 1, 1, 1])
     kiosk_fill = ListProperty([0, 0, 0, 0])
     accent = ListProperty([0.3, 0.3, 0.3, 1])
+    picture = StringProperty("")  # the station's, as on its kiosk
+    picture_font = StringProperty(str(pictures.FONT) if pictures.FONT.exists() else "Roboto")
     missing = StringProperty("")
     scale = NumericProperty(1.0)
 
@@ -120,7 +120,8 @@ class StationTile(BoxLayout):
         self.groups = ("Off for this lesson" if tile.off else f"Group: {tile.groups}"
                        + (f" · {not_moved} not moved yet" if not_moved else ""))
         self.kiosk_text, self.kiosk_ink, self.kiosk_fill = KIOSK_LABELS[tile.kiosk]
-        self.accent = KIND_ACCENTS.get(tile.kind, (0.3, 0.3, 0.36, 1))
+        self.accent = rgba(tile.colour)
+        self.picture = pictures.glyph(tile.picture)
         tags = ([("here", t) for t in tile.here] + [("wrong", t) for t in tile.wrong if t.note != NOT_MOVED]
                 + [("stale", t) for t in tile.wrong if t.note == NOT_MOVED]
                 + [("expected", t) for t in tile.expected] + [("absent", t) for t in tile.absent]

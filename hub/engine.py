@@ -16,7 +16,9 @@ from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
 from hub.roster import RosterStudent, display_names
 from shared import clock as clockmath
 from shared.cards import CardClaim
-from shared.config import StationConfig
+from shared.config import DEFAULT_GOALS, StationConfig
+from shared.pictures import goal_pictures as resolve_goal_pictures
+from shared.pictures import station_look
 from shared.protocol import (
     AttendanceMark,
     ChangeLessonArgs,
@@ -25,6 +27,7 @@ from shared.protocol import (
     Group,
     HelpRequest,
     LessonEnd,
+    Needs,
     Presence,
     Progress,
     StartArgs,
@@ -59,7 +62,7 @@ class Room:
                  skips: Sequence[Skip] = (), class_id: str | None = None,
                  classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = (),
                  attendance: Mapping[str, AttendanceMark] | None = None, off_next: Sequence[str] | None = None,
-                 cycle_start: int = 1) -> None:
+                 cycle_start: int = 1, goal_pictures: tuple[str, ...] = ()) -> None:
         self.room_id = room_id
         self.round_seconds = round_seconds  # a lesson's round length unless its start says another
         self.off = frozenset(off)  # stations switched off for this lesson
@@ -85,12 +88,15 @@ class Room:
         self.attendance: dict[str, AttendanceMark] = dict(attendance or {})  # this lesson's absent and late
         self.help: list[HelpRequest] = list(help_queue or [])
         self.goals = goals
+        self.goal_pictures = resolve_goal_pictures(goals, goal_pictures, DEFAULT_GOALS)
         self.progress: dict[str, Progress] = {}
         self.checked_out: dict[str, Presence] = {}  # where and when a student left, until their next check-in
         self.out: dict[str, Presence] = {}  # out of the room (the kiosk's pass), until their next scan
         for student, kind, data, station, at in progress_events:
             if kind == "out":
                 self.go_out(student, station, at)
+            elif kind == "checkout":
+                self.check_out(student, station, at)
             elif kind == "checkin":
                 self.came_back(student, at)
             else:
@@ -114,7 +120,7 @@ class Room:
                 members[student.group].append(student.id)
         groups = tuple(Group(g, g.replace("-", " ").replace("_", " ").title(), tuple(members[g])) for g in self.groups)
         names = display_names(self.students.values())
-        students = {s.id: Student(names[s.id], self.card_versions.get(s.id, 1), s.group)
+        students = {s.id: Student(names[s.id], self.card_versions.get(s.id, 1), s.group, s.needs)
                     for s in self.students.values()}
         return groups, students
 
@@ -217,6 +223,10 @@ class Room:
         except PlanError:  # the student's group went with them and a skip named it
             self.skips = [s for s in self.skips if s.group in self.groups]
             self.rotation = self._plan(students, keep=self.rotation, skips=self.skips)
+        self._static = self._static_parts()
+
+    def set_needs(self, student_id: str, needs: Needs) -> None:
+        self.students[student_id] = replace(self.students[student_id], needs=None if needs == Needs() else needs)
         self._static = self._static_parts()
 
     def set_card_version(self, student_id: str, version: int) -> None:
@@ -490,10 +500,14 @@ class Room:
         return State(seq=self.seq, hub_time=hub_time, clock=self.clock,
                      stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan.get(s.id, ()), s.activities,
                                             s.id in self.off,
-                                            s.id in (self.off if self.off_next is None else self.off_next))
+                                            s.id in (self.off if self.off_next is None else self.off_next),
+                                            *station_look(s.kind, s.colour, s.picture),
+                                            s.pictures or (station_look(s.kind, s.colour, s.picture)[1],)
+                                            * len(s.activities))
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
-                     goals=tuple(self.goals), progress=dict(self.progress), class_id=self.class_id,
+                     goals=tuple(self.goals), goal_pictures=self.goal_pictures, progress=dict(self.progress),
+                     class_id=self.class_id,
                      classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out),
                      out=dict(self.out), ended=self.ended)
 

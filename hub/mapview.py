@@ -10,6 +10,7 @@ from typing import NamedTuple, TypeAlias
 
 from hub.report import clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
+from shared.pictures import station_look
 from shared.protocol import ROSTER_REFUSED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
 
 NOT_MOVED = "not moved yet"  # the note of a student still where their group was last round
@@ -37,6 +38,8 @@ class Tile:
     off: bool = False  # switched off for this lesson
     out: tuple[NameTag, ...] = ()  # left the room from here (the kiosk's pass), with the time they went
     absent: tuple[NameTag, ...] = ()  # at a station with no kiosk: its group's students marked absent
+    colour: str = "slate"  # shared.pictures.STATION_COLOURS: the same on the kiosk, the map and the web
+    picture: str = ""  # a Material Icons name
 
     @property
     def names_here(self) -> list[str]:
@@ -234,7 +237,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
                           tuple(unconfirmed[station.id]), station.off, tuple(outside[station.id]),
-                          tuple(away[station.id])))
+                          tuple(away[station.id]), *station_look(station.kind, station.colour, station.picture)))
     clock = state.clock
     now_phase = phase(clock, hub_now)
     left = time_left(clock, hub_now)

@@ -13,11 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from hub.csvtable import CsvTable, one_line
-from shared.protocol import MAX_CLASSES
+from shared.languages import LANGUAGES
+from shared.protocol import MAX_CLASSES, Needs
 from shared.topics import NAME_PATTERN
 
 REQUIRED_COLUMNS = ("id", "first_name", "last_name")
-OPTIONAL_COLUMNS = ("class", "group", "interests", "readiness")
+NEEDS_COLUMNS = ("language", "large_text", "high_contrast", "speech")  # how a student is best asked at the kiosk
+OPTIONAL_COLUMNS = ("class", "group", "interests", "readiness", *NEEDS_COLUMNS)
+YES, NO = ("yes", "y", "true", "1", "x"), ("no", "n", "false", "0")
 MAX_STUDENTS = 200  # in one class: what a room can hold
 MAX_ID_LENGTH = 255
 MAX_NAME_LENGTH = 60
@@ -41,6 +44,7 @@ class RosterStudent:
     group: str | None = None
     interests: tuple[str, ...] = ()
     readiness: int | None = None
+    needs: Needs | None = None
 
     @property
     def display_name(self) -> str:
@@ -88,6 +92,7 @@ class Person:
     first_name: str
     last_name: str
     interests: tuple[str, ...] = ()
+    needs: Needs | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ def parse_roster(text: str, source: str = "roster", class_title: str = "Class") 
             if (wrong := name_problem(name)) is not None:
                 row.problem(column, wrong)
         interests = tuple(i.strip() for i in row.get("interests").split(";") if i.strip())
-        person = Person(sis_id, first, last, interests)
+        person = Person(sis_id, first, last, interests, _needs(row))
         known = people.get(sis_id)
         if known is not None and not duplicate and (known.first_name, known.last_name) != (first, last):
             row.problem("first_name", f"{sis_id!r} has another name on line {named_on[sis_id]}: one id, one "
@@ -205,7 +210,7 @@ def parse_roster(text: str, source: str = "roster", class_title: str = "Class") 
         classes.setdefault(class_id, RosterClass(class_id, class_title_here))
         memberships.append(Membership(class_id, sis_id, group.lower() if group else None, readiness))
     roster = RoomRoster(list(classes.values()), list(people.values()), memberships,
-                        frozenset({"first_name", "last_name"} | {name for name in ("group", "interests", "readiness")
+                        frozenset({"first_name", "last_name"} | {name for name in OPTIONAL_COLUMNS[1:]
                                                                  if name in table.position}))
     if not table.position.keys() >= set(REQUIRED_COLUMNS) or problems:
         raise RosterError(source, problems or ["the file has no header"])
@@ -215,6 +220,22 @@ def parse_roster(text: str, source: str = "roster", class_title: str = "Class") 
     if problems:
         raise RosterError(source, problems)
     return roster
+
+
+def _needs(row) -> Needs | None:
+    """The row's language, large text, high contrast and speech; blank cells are the room's way."""
+    language = row.get("language").strip().lower() or None
+    if language is not None and language not in LANGUAGES:
+        row.problem("language", f"{language!r} is not a kiosk language: one of {', '.join(LANGUAGES)}")
+        language = None
+    flags: dict[str, bool | None] = {}
+    for column in NEEDS_COLUMNS[1:]:
+        text = row.get(column).strip().lower()
+        flags[column] = True if text in YES else False if text in NO else None
+        if text and flags[column] is None:
+            row.problem(column, f"{text!r} must be yes or no (or left empty)")
+    needs = Needs(language, bool(flags["large_text"]), bool(flags["high_contrast"]), flags["speech"])
+    return None if needs == Needs() else needs
 
 
 def read_text(path: Path, source: Path | str | None = None) -> str:

@@ -37,6 +37,7 @@ from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
+from shared.languages import LANGUAGES
 from shared.protocol import (
     CLOCK_ACTIONS,
     GROUP_ACTIONS,
@@ -65,6 +66,7 @@ from shared.protocol import (
     Refusal,
     Reply,
     SetGroupsArgs,
+    SetNeedsArgs,
     SkipStationArgs,
     StartArgs,
     State,
@@ -351,6 +353,7 @@ class HubService:
                    "reissue_card": self._new_card, "conference_note": self._conference_note,
                    "delete_student": self._delete_student, "set_class": self._set_class,
                    "add_student": self._add_student, "help_coming": self._answer_help,
+                   "set_needs": self._set_needs,
                    "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
 
@@ -416,6 +419,7 @@ class HubService:
                     self.store.class_students(class_id, today) if class_id else [], self.store.card_versions(),
                     self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
+                    goal_pictures=self.config.goal_pictures,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
                     classes=self._class_entries(), off=self.store.stations_off(),
                     attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start)
@@ -587,6 +591,19 @@ class HubService:
         log.info("added student %s to %s", student, class_id)
         return (f"{self.room.students[student].display_name} added: print their card"), {"student": student,
                                                                                          "version": 1}
+
+    def _set_needs(self, command: Command) -> tuple[str, None]:
+        """A student's language, large text, high contrast or speech at the kiosk: from their next scan on."""
+        args = command_args(command, SetNeedsArgs)
+        if args.student not in self.room.students:
+            raise ValueError(f"{args.student!r} is not a student of the class running")
+        if args.needs.language is not None and args.needs.language not in LANGUAGES:
+            raise ValueError(f"{args.needs.language!r} is not a kiosk language: one of {', '.join(LANGUAGES)}")
+        self.store.set_needs(args.student, args.needs)
+        self.room.set_needs(args.student, args.needs)
+        self._state_changed()
+        log.info("student %s: kiosk settings changed", args.student)
+        return f"{self.room.students[args.student].display_name}: saved, from their next scan", None
 
     def _delete_student(self, command: Command) -> tuple[str, dict]:
         """Erase everything the hub holds about one student and revoke their card; their events still in

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
-from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Presence, StartArgs
+from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Needs, Presence, StartArgs
 
 # An enrollment ``e`` that runs on ``:day`` (ISO dates compare as text; the end is exclusive, as OneRoster's).
 # hub.roster.Membership.current says the same of an enrollment being imported.
@@ -228,6 +228,12 @@ _V5 = statements(
 # Version 6: a call for help that an adult is on the way to.
 _V6 = statements('ALTER TABLE "help_queue" ADD COLUMN "coming" INTEGER NOT NULL DEFAULT 0')
 
+# Version 7: how each student is best asked at the kiosk (language, large text, high contrast, speech).
+_V7 = statements('ALTER TABLE "students" ADD COLUMN "language" TEXT',
+                 'ALTER TABLE "students" ADD COLUMN "large_text" INTEGER NOT NULL DEFAULT 0',
+                 'ALTER TABLE "students" ADD COLUMN "high_contrast" INTEGER NOT NULL DEFAULT 0',
+                 'ALTER TABLE "students" ADD COLUMN "speech" INTEGER')
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -236,6 +242,7 @@ HUB_SCHEMA = Schema([
     Migration(4, "the stations a lesson switched off, and its attendance", _V4),
     Migration(5, "passing time, last exit tickets, lesson presets, groups applied later", _V5),
     Migration(6, "calls for help an adult is on the way to", _V6),
+    Migration(7, "each student's language, large text, high contrast and speech at the kiosk", _V7),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -263,6 +270,29 @@ def _preset_to_row(class_id: str, lesson: StartArgs) -> dict[str, Any]:
 def _preset_from_row(row: Mapping[str, Any]) -> StartArgs:
     return StartArgs(minutes=row["minutes"], rounds=row["rounds"], passing=row["passing"],
                      off=tuple(json.loads(row["stations_off"])))
+
+
+NEEDS_COLUMNS_ORDER = ("language", "large_text", "high_contrast", "speech")
+NEEDS_COLUMNS = frozenset(NEEDS_COLUMNS_ORDER)
+
+
+def _needs_to_row(needs: Needs) -> dict[str, Any]:
+    return {"language": needs.language, "large_text": int(needs.large_text),
+            "high_contrast": int(needs.high_contrast), "speech": None if needs.speech is None else int(needs.speech)}
+
+
+def _needs_from_row(row: Mapping[str, Any]) -> Needs | None:
+    needs = Needs(language=row["language"], large_text=bool(row["large_text"]),
+                  high_contrast=bool(row["high_contrast"]),
+                  speech=None if row["speech"] is None else bool(row["speech"]))
+    return None if needs == Needs() else needs
+
+
+def _store_needs(conn: sqlite3.Connection, key: str, value: str, needs: Needs | None, columns: Iterable[str]) -> None:
+    """Only the columns given: a roster without a `speech` column leaves what the teacher set."""
+    row = _needs_to_row(needs or Needs())
+    for column in NEEDS_COLUMNS & set(columns):
+        conn.execute(f'UPDATE students SET "{column}" = ? WHERE {key} = ?', (row[column], value))
 
 
 def _help_to_row(request: HelpRequest) -> dict[str, Any]:
@@ -463,7 +493,15 @@ class HubStore:
             if "interests" in roster.fields:
                 conn.execute("UPDATE students SET interests = ? WHERE sis_id = ?",
                              (";".join(person.interests), person.sis_id))
+            if roster.fields & NEEDS_COLUMNS:
+                _store_needs(conn, "sis_id", person.sis_id, person.needs, roster.fields)
         return ids
+
+    @locked
+    def set_needs(self, student: str, needs: Needs) -> None:
+        """How the student is best asked at the kiosk, as the teacher set it."""
+        with self.file.transaction() as conn:
+            _store_needs(conn, "id", student, needs, NEEDS_COLUMNS)
 
     @locked
     def add_student(self, class_id: str, first_name: str, last_name: str, group: str | None,
@@ -530,9 +568,11 @@ class HubStore:
     def class_students(self, class_id: str, today: dt.date) -> list[RosterStudent]:
         """The class's students on ``today`` (an enrollment may begin later, or have ended: its end date is
         exclusive), with this class's groups and readiness."""
-        return [RosterStudent(r[0], r[1], r[2], r[3], tuple(i for i in (r[4] or "").split(";") if i), r[5])
+        return [RosterStudent(r[0], r[1], r[2], r[3], tuple(i for i in (r[4] or "").split(";") if i), r[5],
+                              _needs_from_row(dict(zip(NEEDS_COLUMNS_ORDER, r[6:], strict=True))))
                 for r in self.db.execute(
-                    "SELECT s.id, s.first_name, s.last_name, e.group_id, s.interests, e.readiness FROM enrollments e "
+                    "SELECT s.id, s.first_name, s.last_name, e.group_id, s.interests, e.readiness, "
+                    "s.language, s.large_text, s.high_contrast, s.speech FROM enrollments e "
                     f"JOIN students s ON s.id = e.student WHERE e.class_id = :class AND {CURRENT_ENROLLMENT} "
                     "ORDER BY s.id", {"class": class_id, "day": today.isoformat()})]
 
@@ -674,10 +714,10 @@ class HubStore:
     @locked
     def progress_events(self) -> list[tuple[str, str, dict, str, float]]:
         """(student, kind, data, station, at) of this session's accepted choices, goals, exit tickets, out-of-room
-        passes and check-ins (which end a pass), oldest first."""
+        passes, check-ins (which end a pass) and check-outs, oldest first."""
         rows = self.db.execute(
             "SELECT student, kind, data, station, at FROM events WHERE accepted = 1 "
-            f"AND kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin') {SINCE_SESSION_STARTED} "
+            f"AND kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin', 'checkout') {SINCE_SESSION_STARTED} "
             "ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}"), station, at) for student, kind, data, station, at in rows]
 

@@ -14,10 +14,12 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.metrics import sp  # noqa: E402
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty  # noqa: E402
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty  # noqa: E402
 from kivy.uix.button import Button  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
+from kivy.utils import escape_markup  # noqa: E402
 
+from edge import pictures  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
@@ -27,9 +29,10 @@ from kiosk.moves import moves_from  # noqa: E402
 from kiosk.prompts import Option, Prompt, after_scan  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread, SerialScanner  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
+from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.teacher_panel import TeacherPanel  # noqa: E402
-from kiosk.view import KioskView  # noqa: E402
+from kiosk.view import KioskScreenModel, KioskView  # noqa: E402
 
 log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
@@ -41,6 +44,9 @@ class OptionButton(Button):
     asked = ObjectProperty(None, allownone=True)
 
 
+ICON_FONT_OR_DEFAULT = str(pictures.FONT) if pictures.FONT.exists() else "Roboto"
+
+
 class KioskScreen(Widget):
     __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out", "on_done", "on_change_answer")
     clock_ink = ListProperty([1, 1, 1, 1])
@@ -50,8 +56,14 @@ class KioskScreen(Widget):
     undo = StringProperty("")  # "Changed your mind?"
     teacher = BooleanProperty(False)  # the teacher's screen (behind a PIN) is offered
     help_label = StringProperty("I need help")
+    done_label = StringProperty("I'm done")
+    go_out_label = StringProperty("I'm going out")
+    teacher_label = StringProperty("Teacher")
     help_waiting = BooleanProperty(False)
     asking = BooleanProperty(False)  # a question's buttons are showing
+    scale = NumericProperty(1.0)  # of the words: LARGE_TEXT for a student (or kiosk) with large text
+    picture = StringProperty("")  # a station's picture, large, on "go to" screens (its glyph)
+    picture_font = StringProperty(ICON_FONT_OR_DEFAULT)
     station = StringProperty("")
     title = StringProperty("")
     detail = StringProperty("")
@@ -77,7 +89,10 @@ class KioskScreen(Widget):
 
 
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
-ICON_FONT = "DejaVuSans"  # shipped with Kivy; it has the symbols Roboto lacks
+SPEECH_FOLDER = "speech"  # beside the outbox: the spoken prompts, made once
+LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
+CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
+ICON_FONT = str(pictures.FONT)  # Material Icons, from its Debian package
 
 
 class KioskPresenter:
@@ -86,7 +101,14 @@ class KioskPresenter:
     def __init__(self, core: KioskCore, screen: KioskScreen) -> None:
         self.core = core
         self.screen = screen
-        self.view = KioskView(core.station.name)
+        kiosk = core.config.kiosk
+        self.view = KioskView(core.station.name, core.config.language, kiosk.large_text, kiosk.high_contrast,
+                              core.config.speech)
+        self.speech = Speech(core.outbox.file.path.parent / SPEECH_FOLDER)
+        self._said: tuple = ()  # the screen last spoken, so that it is said once
+        self._prepared_for: tuple = ()
+        self._voice: list = []  # the sounds still to play, in order
+        self.last_spoken_at = self.last_drawn_at = 0.0
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
@@ -183,7 +205,52 @@ class KioskPresenter:
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left())
+        self._prepare_speech(state)
         model = self.view.model()
+        self.draw(model)
+        self.say(model)
+
+    def _prepare_speech(self, state) -> None:
+        """Every prompt in the room's language and each student's, made in the background as they appear."""
+        if not (self.view.speech or state and any(s.needs and s.needs.speech for s in state.students.values())):
+            return
+        languages = {self.view.language} | {s.language for s in (state.students.values() if state else ())
+                                            if s.language}
+        stations = tuple(s.name for s in state.stations) if state else ()
+        classes = tuple(c.name for c in state.classes) if state else ()
+        wanted = (tuple(sorted(languages)), stations, classes)
+        if wanted != self._prepared_for:
+            self._prepared_for = wanted
+            for language in sorted(languages):
+                self.speech.prepare(language, sorted(everything_said(language, stations, classes)))
+
+    def say(self, model: KioskScreenModel) -> None:
+        """A new screen's prompt, aloud, if speech is on for it: its sounds are made ahead, else it stays quiet."""
+        key = (model.outcome, model.title, model.detail)
+        if key == self._said:
+            return
+        self._said = key
+        for sound in self._voice:
+            sound.stop()
+        self._voice = []
+        if not (model.speak and model.speech):
+            return
+        paths = [self.speech.ready(model.language, text) for text in model.speech]
+        self._voice = [sound for path in paths if path and (sound := load_sound(path, quiet=True))]
+        if self._voice:
+            self._play_next()
+
+    def _play_next(self, *_) -> None:
+        if not self._voice:
+            return
+        sound = self._voice.pop(0)
+        if self._voice:
+            sound.bind(on_stop=self._play_next)
+        sound.play()
+        self.last_spoken_at = time.perf_counter()
+
+    def draw(self, model: KioskScreenModel) -> None:
+        self.last_drawn_at = time.perf_counter()
         s = self.screen
         s.station, s.title, s.detail, s.clock, s.status, s.outcome, s.help_waiting = (
             model.station, model.title, model.detail, model.clock, model.status, model.outcome, model.help_waiting)
@@ -193,25 +260,38 @@ class KioskPresenter:
         s.clock_ink = list(model.clock_ink)
         s.can_go_out, s.can_check_out, s.notice, s.undo = (model.can_go_out, model.can_check_out, model.notice,
                                                            model.undo)
+        s.done_label, s.go_out_label, s.teacher_label = model.buttons.done, model.buttons.go_out, model.buttons.teacher
+        s.scale = LARGE_TEXT if model.large_text else 1.0
+        s.picture = pictures.glyph(model.picture)
         s.asking = bool(model.options)
-        if model.options and (model.options, model.skippable) != self._options_shown:
+        skip = model.buttons.skip if model.skippable else None
+        looks = (model.options, skip, s.scale, model.high_contrast)
+        if model.options and looks != self._options_shown:
             # Built only when the question changes: the same question for the next student costs nothing.
-            self._options_shown = (model.options, model.skippable)
-            self._show_options(model.options, model.skippable)
+            self._options_shown = looks
+            self._show_options(model.options, skip, s.scale, model.high_contrast)
 
-    def _show_options(self, options: tuple[Option, ...], skippable: bool) -> None:
+    def _show_options(self, options: tuple[Option, ...], skip_label: str | None, scale: float = 1.0,
+                      contrast: bool = False) -> None:
         row = self.screen.ids.choices
         row.clear_widgets()
+        crowded = len(options) + bool(skip_label) > 4  # four goals and Skip: smaller words, still whole
+        icon_size = int(sp(34 if crowded else 40) * scale)
         for option in options:
-            button = OptionButton(text=f"[font={ICON_FONT}][size={int(sp(40))}]{option.icon}[/size][/font]\n"
-                                       f"{option.label}")
-            if option.colour:
+            picture = pictures.glyph(option.picture)
+            button = OptionButton(text=(f"[font={ICON_FONT}][size={icon_size}]{picture}[/size][/font]\n"
+                                        if picture else "") + escape_markup(option.label),
+                                  font_size=sp(19 if crowded else 22) * scale)
+            if contrast:
+                button.background_color, button.color = CONTRAST_BUTTON
+            elif option.colour:
                 button.background_color = option.colour
             button.bind(on_press=self._pressed,
                         on_release=lambda pressed, value=option.value: self.answer(value, pressed.asked))
             row.add_widget(button)
-        if skippable:
-            skip = OptionButton(text="Skip", size_hint_x=0.5, background_color=(1, 1, 1, 0.25))
+        if skip_label:
+            skip = OptionButton(text=skip_label, size_hint_x=0.5, background_color=(1, 1, 1, 0.25),
+                                font_size=sp(19 if crowded else 22) * scale)
             skip.bind(on_press=self._pressed, on_release=lambda pressed: self.answer(None, pressed.asked))
             row.add_widget(skip)
 
@@ -220,6 +300,7 @@ class KioskPresenter:
 
     def close(self) -> None:
         self._ticker.cancel()
+        self.speech.stop()
 
 
 class KeyboardWedgeInput:

@@ -5,14 +5,19 @@ nameless, so a lost or forged card tells nobody anything.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
+from kiosk.words import Words, words
 from shared.cards import ForgedCard, UnreadableCard, verify_token
-from shared.protocol import State
+from shared.languages import N_
+from shared.protocol import Needs, State, Station
 
 
 @dataclass(frozen=True)
 class Decision:
+    """``title`` and ``detail`` are words of the catalogs, with ``{name}``, ``{station}`` or ``{cls}`` filled
+    in from ``params`` when shown, in the student's language (else the room's)."""
     outcome: str  # welcome | back | elsewhere | checked_in | checkout | other_class | out | unknown | revoked | forged
     #               | thanks | goodbye (after the last answer, arriving or leaving)
     #               | unreadable
@@ -21,6 +26,22 @@ class Decision:
     student_id: str | None = None
     name: str | None = None
     card: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    needs: Needs | None = None  # the student's, from the roster: their language, large text...
+    look: tuple[str, str] | None = None  # where to go: that station's colour and picture names
+
+    @property
+    def language(self) -> str | None:
+        return self.needs.language if self.needs else None
+
+    def said(self, words: Words) -> tuple[str, str]:
+        """The title and the detail in those words."""
+        params = dict(self.params, name=self.name or "")
+        return words.say(self.title, **params), words.say(self.detail, **params)
+
+    @property
+    def english(self) -> tuple[str, str]:
+        return self.said(words(None))
 
     @property
     def records_checkin(self) -> bool:
@@ -42,10 +63,11 @@ class Decision:
         return self.student_id is not None and self.outcome in ("welcome", "back", "checked_in", "thanks")
 
 
-UNREADABLE = Decision("unreadable", "Let's try that again", "Hold your card still, about a hand away from the scanner.")
-FORGED = Decision("forged", "This card isn't from our class", "Please show it to your teacher.")
-UNKNOWN = Decision("unknown", "I don't know this card yet", "Please show it to your teacher.")
-REVOKED = Decision("revoked", "This card has been replaced", "Please use your new card, or ask your teacher.")
+UNREADABLE = Decision("unreadable", N_("Let's try that again"),
+                      N_("Hold your card still, about a hand away from the scanner."))
+FORGED = Decision("forged", N_("This card isn't from our class"), N_("Please show it to your teacher."))
+UNKNOWN = Decision("unknown", N_("I don't know this card yet"), N_("Please show it to your teacher."))
+REVOKED = Decision("revoked", N_("This card has been replaced"), N_("Please use your new card, or ask your teacher."))
 
 
 CHECKOUT_AFTER_SECONDS = 60.0  # scanning again here sooner is a double scan or second thoughts, not leaving
@@ -60,7 +82,7 @@ def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_n
         return UNREADABLE
     if state is None:
         # A genuine card, but no room state yet (the kiosk has never reached the hub): record it, no name.
-        return Decision("checked_in", "You're checked in", "Thanks! Your teacher will see you here.",
+        return Decision("checked_in", N_("You're checked in"), N_("Thanks! Your teacher will see you here."),
                         claim.student_id, None, text.strip())
     student = state.students.get(claim.student_id)
     if student is None:
@@ -70,22 +92,26 @@ def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_n
     if claim.version > student.card:
         return UNKNOWN
     expected = state.expected_station(claim.student_id)
-    card = text.strip()
+    theirs = functools.partial(Decision, student_id=claim.student_id, name=student.name, card=text.strip(),
+                               needs=student.needs)
     if state.clock.closing_at is not None:  # the lesson is ending: every scan is a last exit ticket
-        return Decision("checkout", f"Bye {student.name}", "The lesson is ending.", claim.student_id, student.name,
-                        card)
+        return theirs("checkout", N_("Bye {name}"), N_("The lesson is ending."))
     if claim.student_id in state.out:
-        where = "" if expected is None or expected.id == station_id else f" Your group is at {expected.name}."
-        return Decision("back", f"Welcome back, {student.name}", f"You're checked in.{where}", claim.student_id,
-                        student.name, card)
+        if expected is None or expected.id == station_id:
+            return theirs("back", N_("Welcome back, {name}"), N_("You're checked in."))
+        return theirs("back", N_("Welcome back, {name}"), N_("You're checked in. Your group is at {station}."),
+                      params=(("station", expected.name),), look=_look(expected))
     if expected is None or expected.id == station_id:
         if _checking_out(state, claim.student_id, station_id, hub_now):
-            return Decision("checkout", f"Bye {student.name}", "Thanks for your work here!", claim.student_id,
-                            student.name, card)
-        detail = "You're in the right place." if expected else "You're checked in."
-        return Decision("welcome", f"Hi {student.name}", detail, claim.student_id, student.name, card)
-    return Decision("elsewhere", f"{student.name}, your group is at {expected.name}",
-                    "Please head over there now.", claim.student_id, student.name, card)
+            return theirs("checkout", N_("Bye {name}"), N_("Thanks for your work here!"))
+        return theirs("welcome", N_("Hi {name}"),
+                      N_("You're in the right place.") if expected else N_("You're checked in."))
+    return theirs("elsewhere", N_("{name}, your group is at {station}"), N_("Please head over there now."),
+                  params=(("station", expected.name),), look=_look(expected))
+
+
+def _look(station: Station) -> tuple[str, str] | None:
+    return (station.colour, station.picture) if station.colour and station.picture else None
 
 
 def _other_class(state: State, student_id: str) -> Decision | None:
@@ -94,8 +120,11 @@ def _other_class(state: State, student_id: str) -> Decision | None:
     theirs, running = state.other_class_of(student_id), state.running_class()
     if theirs is None:
         return None
-    here = f"This is {running.name}. " if running else ""
-    return Decision("other_class", f"You're in {theirs.name}", f"{here}Please ask your teacher.")
+    if running is None:
+        return Decision("other_class", N_("You're in {cls}"), N_("Please ask your teacher."),
+                        params=(("cls", theirs.name),))
+    return Decision("other_class", N_("You're in {cls}"), N_("This is {running}. Please ask your teacher."),
+                    params=(("cls", theirs.name), ("running", running.name)))
 
 
 def _checking_out(state: State, student_id: str, station_id: str, hub_now: float) -> bool:
@@ -109,19 +138,19 @@ def _checking_out(state: State, student_id: str, station_id: str, hub_now: float
     return hub_now - presence.at >= CHECKOUT_AFTER_SECONDS
 
 
-def thanks(name: str, student_id: str, card: str, leaving: bool) -> Decision:
+def thanks(name: str, student_id: str, card: str, leaving: bool, needs: Needs | None = None) -> Decision:
     """After the student's last answer: still their screen for a few seconds (help, "I'm going out")."""
-    return Decision("goodbye" if leaving else "thanks", "Thank you!", "Your teacher will see it.", student_id, name,
-                    card)
+    return Decision("goodbye" if leaving else "thanks", N_("Thank you!"), N_("Your teacher will see it."),
+                    student_id, name, card, needs=needs)
 
 
 def checking_out(decision: Decision) -> Decision:
     """The student on screen pressed "I'm done": the kiosk asks how it went."""
-    return Decision("checkout", f"Bye {decision.name}", "Thanks for your work here!", decision.student_id,
-                    decision.name, decision.card)
+    return replace(decision, outcome="checkout", title=N_("Bye {name}"), detail=N_("Thanks for your work here!"),
+                   params=())
 
 
 def going_out(decision: Decision) -> Decision:
     """What the kiosk says when the student on screen takes the out-of-room pass."""
-    return Decision("out", f"See you soon, {decision.name}", "Scan your card when you are back.",
-                    decision.student_id, decision.name, decision.card)
+    return replace(decision, outcome="out", title=N_("See you soon, {name}"),
+                   detail=N_("Scan your card when you are back."), params=())

@@ -11,36 +11,31 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from kiosk.decide import Decision
-from shared.protocol import EventKind, State
+from shared.languages import N_
+from shared.pictures import GOAL_PICTURE, NEXT_PICTURES, TICKET_PICTURES
+from shared.protocol import EventKind, Needs, State, Station
 
 Colour: TypeAlias = tuple[float, float, float, float]  # RGBA from 0 to 1, as Kivy takes it
 
-# Glyphs of the DejaVu Sans font that Kivy ships (Roboto has no symbols), found by a word in the activity.
-ICONS = (
-    (("read", "book", "story", "letter"), "Aa"), (("write", "spell"), "\u270e"),
-    (("listen", "music", "song", "sing"), "\u266b"), (("draw", "art", "paint", "colour", "color"), "\u270f"),
-    (("build", "make", "code", "tech", "computer", "robot"), "\u2699"), (("math", "number", "count", "sum"), "123"),
-    (("game", "play", "puzzle"), "\u265e"), (("talk", "discuss", "share", "partner", "group"), "\u263a"),
-)
-DEFAULT_ICON = "\u2605"
-TICKET_OPTIONS = (("got_it", "\u2714", "Got it!", (0.16, 0.55, 0.22, 1)),
-                  ("getting_there", "\u2197", "Getting there", (0.85, 0.62, 0.08, 1)),
-                  ("stuck", "?", "I'm stuck", (0.75, 0.22, 0.22, 1)))
-NEXT_OPTIONS = ("More of this", "Something harder", "Something different")
+TICKET_OPTIONS = (("got_it", TICKET_PICTURES["got_it"], N_("Got it!"), (0.16, 0.55, 0.22, 1)),
+                  ("getting_there", TICKET_PICTURES["getting_there"], N_("Getting there"), (0.85, 0.62, 0.08, 1)),
+                  ("stuck", TICKET_PICTURES["stuck"], N_("I'm stuck"), (0.75, 0.22, 0.22, 1)))
+NEXT_OPTIONS = (N_("More of this"), N_("Something harder"), N_("Something different"))
 EVENT_KIND: dict[str, EventKind] = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket",
                                    "next": "exit_ticket"}
 
 
 @dataclass(frozen=True)
 class Option:
-    value: str
-    icon: str
-    label: str
+    value: str  # recorded as it is, in the words the teacher or the code wrote
+    picture: str  # a Material Icons name (shared/pictures.py)
+    label: str  # shown in the student's language (a teacher's own activity or goal as written)
     colour: Colour | None = None
 
 
 @dataclass(frozen=True)
 class Prompt:
+    """``title`` and ``question`` are words of the catalogs, ``{name}`` filled in when shown."""
     kind: str  # choice | goal | exit_ticket | next
     card: str
     student_id: str
@@ -50,13 +45,11 @@ class Prompt:
     options: tuple[Option, ...]
     skippable: bool = False
     how: str | None = None  # for "next": the exit ticket already given
+    needs: Needs | None = None  # the student's: their language, large text...
 
-
-def icon_for(text: str) -> str:
-    """The icon of the first word that has one: "Listen to a story" is for listening."""
-    words = text.lower()
-    found = [(words.find(key), icon) for keys, icon in ICONS for key in keys if key in words]
-    return min(found)[1] if found else DEFAULT_ICON
+    @property
+    def language(self) -> str | None:
+        return self.needs.language if self.needs else None
 
 
 def after_scan(decision: Decision, state: State | None, station_id: str) -> Prompt | None:
@@ -65,16 +58,18 @@ def after_scan(decision: Decision, state: State | None, station_id: str) -> Prom
         return None
     if decision.outcome == "checkout":
         return Prompt("exit_ticket", decision.card, decision.student_id, decision.name or "",
-                      f"{decision.name}, how did it go?", "How did it go?",
-                      tuple(Option(*o) for o in TICKET_OPTIONS))
+                      N_("{name}, how did it go?"), N_("How did it go?"), tuple(Option(*o) for o in TICKET_OPTIONS),
+                      needs=decision.needs)
     if decision.outcome != "welcome":
         return None
     station = state.station(station_id)
     if station is not None and station.activities:
         return Prompt("choice", decision.card, decision.student_id, decision.name or "",
-                      f"{decision.name}, what will you do?", "What will you do? Tap one.",
-                      tuple(Option(a, icon_for(a), a) for a in station.activities))
-    return _goal_prompt(decision.card, decision.student_id, decision.name or "", state)
+                      N_("{name}, what will you do?"), N_("What will you do? Tap one."),
+                      tuple(Option(a, picture, a) for a, picture in zip(station.activities, _pictures(station),
+                                                                         strict=False)),
+                      needs=decision.needs)
+    return _goal_prompt(decision.card, decision.student_id, decision.name or "", state, decision.needs)
 
 
 def after_answer(prompt: Prompt, value: str | None,
@@ -83,23 +78,32 @@ def after_answer(prompt: Prompt, value: str | None,
     if value is None:
         return None, None
     if prompt.kind == "choice":
-        return {"activity": value}, _goal_prompt(prompt.card, prompt.student_id, prompt.name, state)
+        return {"activity": value}, _goal_prompt(prompt.card, prompt.student_id, prompt.name, state, prompt.needs)
     if prompt.kind == "goal":
         return {"goal": value}, None
     if prompt.kind == "exit_ticket":
-        following = Prompt("next", prompt.card, prompt.student_id, prompt.name, "What would you like next time?",
-                           "What would you like next time?", tuple(Option(n, icon_for(n), n) for n in NEXT_OPTIONS),
-                           skippable=True, how=value)
+        following = Prompt("next", prompt.card, prompt.student_id, prompt.name, N_("What would you like next time?"),
+                           N_("What would you like next time?"),
+                           tuple(Option(n, p, n) for n, p in zip(NEXT_OPTIONS, NEXT_PICTURES, strict=True)),
+                           skippable=True, how=value,
+                           needs=prompt.needs)
         return {"how": value}, following
     return {"how": prompt.how, "next": value}, None
 
 
-def _goal_prompt(card: str, student_id: str, name: str, state: State | None) -> Prompt | None:
+def _goal_prompt(card: str, student_id: str, name: str, state: State | None,
+                 needs: Needs | None) -> Prompt | None:
     if state is None or not state.goals:
         return None
     progress = state.progress.get(student_id)
     if progress is not None and progress.goal:
         return None  # one goal a session
-    return Prompt("goal", card, student_id, name, f"{name}, what is your goal today?",
-                  "What is your goal today? Tap one.",
-                  tuple(Option(g, DEFAULT_ICON, g) for g in state.goals), skippable=True)
+    return Prompt("goal", card, student_id, name, N_("{name}, what is your goal today?"),
+                  N_("What is your goal today? Tap one."),
+                  tuple(Option(g, state.goal_pictures[i] if i < len(state.goal_pictures) else GOAL_PICTURE, g)
+                        for i, g in enumerate(state.goals)), skippable=True, needs=needs)
+
+
+def _pictures(station: Station) -> tuple[str, ...]:
+    """One picture per activity: the station's own for each, else the station's picture."""
+    return station.pictures or (station.picture or GOAL_PICTURE,) * len(station.activities)

@@ -1,23 +1,32 @@
 """What the kiosk screen shows, as plain data: the Kivy widget only copies these fields. Pure."""
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, replace
 
 from kiosk.decide import Decision, thanks
 from kiosk.moves import Move
 from kiosk.prompts import Colour, Option, Prompt
-from shared.clock import Phase, format_left, format_left_for_students
+from kiosk.speech import say_without_name
+from kiosk.words import Words, words
+from shared.clock import Phase, format_left
+from shared.languages import N_
+from shared.pictures import rgba
+from shared.protocol import Needs
 
 SHOW_SECONDS = 5.0
-PAUSED = "Paused"  # in the clock's place while the teacher has paused the lesson
-ENDING = "Ending"  # in the clock's place while the last exit tickets come in
+PAUSED = N_("Paused")  # in the clock's place while the teacher has paused the lesson
+ENDING = N_("Ending")  # in the clock's place while the last exit tickets come in
 WARNING_INK: Colour = (1.0, 0.80, 0.25, 1)  # the clock in the round's last minute
+CONTRAST_BACKGROUND: Colour = (0, 0, 0, 1)  # high contrast: white words on black, buttons black on white
 PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
 LINE_PROMPT_SECONDS = 12.0  # sooner while others wait in line (the question is kept for the next scan)
 UNDO_SECONDS = 6.0  # "Changed your mind?" stays this long after an answer
 KEPT_QUESTIONS = 60  # unanswered questions kept for their students' next scans, the oldest forgotten first
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
-MOVE_LINES = 6  # what fits in large letters on a 7" screen; the rest are told to look at the map
+MOVE_LINES = 5  # what fits in large letters on a 7" screen; the rest are told to look at the map
+MOVE_LINES_LARGE_TEXT = 2
 COLOURS: dict[str, Colour] = {
     "move": (0.11, 0.33, 0.72, 1),
     "prompt": (0.05, 0.40, 0.42, 1),
@@ -28,11 +37,36 @@ COLOURS: dict[str, Colour] = {
 }
 
 
+IDLE = (N_("Show your card"), N_("Hold your QR card up to the scanner."))
+STATUS = {  # what the kiosk says of itself, at the foot of the screen
+    "scanner": N_("The card scanner is not connected: please tell your teacher"),
+    "storage_alone": N_("This kiosk's storage is full and the hub is out of reach: please tell your teacher now"),
+    "storage": N_("This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"),
+    "offline": N_("Offline: check-ins are saved here and sent when the network is back"),
+    "no_hub": N_("Waiting for the teacher's hub: check-ins are saved"),
+}
+
+
+@dataclass(frozen=True)
+class Buttons:
+    """The words on the kiosk's own buttons, in the language on screen."""
+    help: str = "I need help"
+    done: str = "I'm done"
+    go_out: str = "I'm going out"
+    skip: str = "Skip"
+    teacher: str = "Teacher"
+
+    @classmethod
+    def said(cls, w: Words) -> Buttons:
+        return cls(w.say(N_("I need help")), w.say(N_("I'm done")), w.say(N_("I'm going out")), w.say(N_("Skip")),
+                   w.say(N_("Teacher")))
+
+
 @dataclass(frozen=True)
 class KioskScreenModel:
     station: str
-    title: str = "Show your card"
-    detail: str = "Hold your QR card up to the scanner."
+    title: str = IDLE[0]
+    detail: str = IDLE[1]
     colour: Colour = COLOURS["idle"]
     clock: str = ""
     status: str = ""
@@ -47,9 +81,13 @@ class KioskScreenModel:
     can_check_out: bool = False  # a student checked in here is on screen: "I'm done" is offered
     notice: str = ""  # over a question: the next student in line, or what their scan said
     undo: str = ""  # "Changed your mind?" for a few seconds after an answer
-
-
-HELP_CANCEL = "Tap to cancel"  # under "Help is on the way"
+    buttons: Buttons = Buttons()
+    language: str = "en"  # of the words on screen: the student's on screen, else the room's
+    large_text: bool = False  # the student's on screen, or the kiosk's
+    high_contrast: bool = False  # white on black: the student's on screen, or the kiosk's
+    picture: str = ""  # a station's picture (a Material Icons name), large: where to go
+    speech: tuple[str, ...] = ()  # what is said aloud of this screen, in its language (kiosk/speech.py)
+    speak: bool = False  # the room has spoken prompts, or the student on screen does
 
 
 class KioskView:
@@ -58,20 +96,25 @@ class KioskView:
     nobody answered is kept and asked again at that student's next scan. A scan never changes the question
     under a finger: the screen only moves on when its student has answered, skipped or walked off."""
 
-    def __init__(self, station_name: str) -> None:
+    def __init__(self, station_name: str, language: str = "en", large_text: bool = False,
+                 high_contrast: bool = False, speech: bool = False) -> None:
         self.station_name = station_name
+        self.language = language  # the room's
+        self.large_text, self.high_contrast = large_text, high_contrast  # the kiosk's, for everyone
+        self.speech = speech  # the room's
         self._decision: Decision | None = None
         self._shown_at = 0.0
         self.prompt: Prompt | None = None
         self._asked_at = 0.0
         self._line: list[tuple[Decision, Prompt]] = []  # students waiting for the screen, first first
-        self._notice: tuple[str, float] | None = None
+        self._notice: tuple[Decision, float] | None = None  # said in the language of the one who scanned
         self._kept: dict[str, Prompt] = {}  # by student: the question they walked away from
         self._undo: tuple[Prompt, float] | None = None  # the last answer, which may still be changed
         self._moves: list[Move] = []
         self._moves_at = 0.0
         self._round: int | None = None
-        self.clock = ""
+        self._time_left: float | None = None
+        self._moving: float | None = None
         self.clock_ink: Colour = (1, 1, 1, 1)
         self.phase: Phase = "idle"
         self.status = ""
@@ -87,17 +130,28 @@ class KioskView:
         elif decision.student_id == current.student_id:
             pass  # a second read of the card on screen: the question stays
         elif prompt is None:
-            self._notice = (decision.title, now)  # "Tom, your group is at Tech": said without taking the screen
+            self._notice = (decision, now)  # "Tom, your group is at Tech": said without taking the screen
         else:
             self._line = [t for t in self._line if t[0].student_id != decision.student_id] + [(decision, prompt)]
-            self._notice = (f"{prompt.name}, you're next" if len(self._line) == 1
-                            else f"{prompt.name}, you're number {len(self._line)} in line", now)
+            place = len(self._line)
+            self._notice = (replace(decision, title=N_("{name}, you're next") if place == 1
+                                    else N_("{name}, you're number {place} in line"),
+                                    params=(("place", str(place)),)), now)
 
     def show(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
         """On screen now, whoever was there (the student on screen pressed a button)."""
         self._decision, self._shown_at = decision, now
         self.prompt, self._asked_at = prompt, now
         self._notice = None
+
+    def clear(self) -> None:
+        """Back to the idle screen at once; unanswered questions wait for their students' next scans."""
+        for _, prompt in self._line:
+            self._keep(prompt)
+        if self.prompt is not None:
+            self._keep(self.prompt)
+        self._line = []
+        self._decision = self.prompt = self._undo = self._notice = None
 
     def waiting(self) -> int:
         """Students in line for the screen."""
@@ -108,7 +162,7 @@ class KioskView:
         if self.prompt is not None:
             p = self.prompt
             outcome = "checkout" if p.kind in ("exit_ticket", "next") else "welcome"
-            return Decision(outcome, p.name, "", p.student_id, p.name, p.card)
+            return Decision(outcome, p.title, "", p.student_id, p.name, p.card, needs=p.needs)
         return self._decision if self._decision is not None and self._decision.student_id is not None else None
 
     def card_on_screen(self) -> str | None:
@@ -133,7 +187,7 @@ class KioskView:
         self.prompt = None
         if not self._next_in_line(now):
             self._decision, self._shown_at = thanks(prompt.name, prompt.student_id, prompt.card,
-                                                    prompt.kind in ("exit_ticket", "next")), now
+                                                    prompt.kind in ("exit_ticket", "next"), prompt.needs), now
 
     def change_answer(self, now: float) -> None:
         """"Changed your mind?": the last answered question again; a student it interrupts goes back to the
@@ -145,11 +199,12 @@ class KioskView:
         current = self.prompt
         if current is not None and current.student_id != prompt.student_id:
             greeting = self._decision or Decision("welcome", current.title, "", current.student_id, current.name,
-                                                  current.card)
+                                                  current.card, needs=current.needs)
             self._line.insert(0, (greeting, current))
         elif current is not None:
             self._kept[current.student_id] = current  # the question after it comes again once this is answered
-        self.show(Decision("welcome", prompt.title, "", prompt.student_id, prompt.name, prompt.card), prompt, now)
+        self.show(Decision("welcome", prompt.title, "", prompt.student_id, prompt.name, prompt.card,
+                           needs=prompt.needs), prompt, now)
         self._decision = None
 
     def _next_in_line(self, now: float) -> bool:
@@ -179,14 +234,7 @@ class KioskView:
         if previous is None or previous == round_number or not previous or not round_number or not moves:
             return False
         self._moves, self._moves_at = moves, now
-        # The last greeting gives way at once (a scan still shows over it); unanswered questions wait for
-        # their students' next scans.
-        for _, prompt in self._line:
-            self._keep(prompt)
-        self._line = []
-        if self.prompt is not None:
-            self._keep(self.prompt)
-        self._decision = self.prompt = self._undo = self._notice = None
+        self.clear()  # the last greeting gives way at once (a scan still shows over it)
         return True
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
@@ -206,66 +254,101 @@ class KioskView:
         if self._moves and now - self._moves_at >= MOVE_SECONDS:
             self._moves = []
         self.phase = phase
-        self.clock = (PAUSED if phase == "paused" else ENDING if phase == "closing"
-                      else f"Move {format_left(moving)}" if phase == "passing" and moving is not None
-                      else format_left_for_students(time_left))
+        self._time_left, self._moving = time_left, moving
         self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") else (1, 1, 1, 1)
-        if not scanner_ok:
-            self.status = "The card scanner is not connected: please tell your teacher"
-        elif storage_full and not (connected and hub_online):
-            self.status = "This kiosk's storage is full and the hub is out of reach: please tell your teacher now"
-        elif storage_full:
-            self.status = "This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"
-        elif not connected:
-            self.status = "Offline: check-ins are saved here and sent when the network is back"
-        elif not hub_online:
-            self.status = "Waiting for the teacher's hub: check-ins are saved"
-        else:
-            self.status = ""
+        self.status = (STATUS["scanner"] if not scanner_ok
+                       else STATUS["storage_alone"] if storage_full and not (connected and hub_online)
+                       else STATUS["storage"] if storage_full
+                       else STATUS["offline"] if not connected
+                       else STATUS["no_hub"] if not hub_online
+                       else "")
+
+    def _clock(self, w: Words) -> str:
+        if self.phase == "paused":
+            return w.say(PAUSED)
+        if self.phase == "closing":
+            return w.say(ENDING)
+        if self.phase == "passing" and self._moving is not None:
+            return w.say(N_("Move {left}"), left=format_left(self._moving))
+        left = self._time_left
+        if left is None:
+            return ""
+        if left <= 0:
+            return w.say(N_("time's up"))
+        if left > 60:  # calmer than the teacher's clock: whole minutes, seconds only in the last minute
+            return w.say(N_("{minutes} min"), minutes=math.ceil(left / 60 - 0.1 / 60))
+        return format_left(left)
 
     def model(self) -> KioskScreenModel:
         decision = self._decision
+        on_screen = self.decision_on_screen()
+        needs = (on_screen.needs if on_screen else None) or Needs()
+        w = words(needs.language or self.language)
+        large = needs.large_text or self.large_text
+        here = functools.partial(KioskScreenModel, self.station_name, clock=self._clock(w), status=w.say(self.status))
         if self.prompt is not None:
             p = self.prompt
-            title, detail = (decision.title, f"{decision.detail} {p.question}") if decision else (p.title, "Tap one.")
-            model = KioskScreenModel(self.station_name, title, detail, COLOURS["prompt"], self.clock, self.status,
-                                     f"ask:{p.kind}", options=p.options, skippable=p.skippable)
+            if large:  # fewer, bigger words: the question alone
+                title, detail = w.say(p.title, name=p.name), ""
+            elif decision is not None:
+                title, detail = decision.said(w)
+                detail = f"{detail} {w.say(p.question)}"
+            else:
+                title, detail = w.say(p.title, name=p.name), w.say(N_("Tap one."))
+            options = tuple(replace(o, label=w.say(o.label)) for o in p.options)
+            said = ((say_without_name(w, decision.title, **dict(decision.params)),
+                     say_without_name(w, decision.detail, **dict(decision.params)), say_without_name(w, p.question))
+                    if decision is not None else (say_without_name(w, p.title), say_without_name(w, N_("Tap one."))))
+            model = here(title=title, detail=detail, colour=COLOURS["prompt"], outcome=f"ask:{p.kind}",
+                         options=options, skippable=p.skippable, speech=tuple(t for t in said if t))
         elif decision is None and self._moves:
-            model = self._moves_model()
+            model = here(title=w.say(N_("Time to move!")), detail=self._moves_text(w, large),
+                         colour=COLOURS["move"], outcome="move")
         elif decision is None and self.phase == "closing":
-            model = KioskScreenModel(self.station_name, "Last exit tickets", "Scan your card: how did it go today?",
-                                     COLOURS["prompt"], self.clock, self.status)
+            model = here(title=w.say(N_("Last exit tickets")), detail=w.say(N_("Scan your card: how did it go today?")),
+                         colour=COLOURS["prompt"])
         elif decision is None and self.phase == "passing":
-            model = KioskScreenModel(self.station_name, "Time to move!", "Go to your station and scan your card.",
-                                     COLOURS["move"], self.clock, self.status, "move")
+            model = here(title=w.say(N_("Time to move!")), detail=w.say(N_("Go to your station and scan your card.")),
+                         colour=COLOURS["move"], outcome="move")
         elif decision is None:
-            model = KioskScreenModel(self.station_name, clock=self.clock, status=self.status)
+            model = here(title=w.say(IDLE[0]), detail=w.say(IDLE[1]))
         else:
-            colour = (COLOURS["good"] if decision.good else
+            colour = (rgba(decision.look[0]) if decision.look else COLOURS["good"] if decision.good else
                       COLOURS["elsewhere"] if decision.outcome in ("elsewhere", "other_class") else COLOURS["problem"])
-            model = KioskScreenModel(self.station_name, decision.title, decision.detail, colour, self.clock,
-                                     self.status, decision.outcome)
-        on_screen = self.decision_on_screen()
-        model = replace(model, clock_ink=self.clock_ink, notice=self._notice[0] if self._notice else "",
+            title, detail = decision.said(w)
+            said = (say_without_name(w, decision.title, **dict(decision.params)),
+                    say_without_name(w, decision.detail, **dict(decision.params)))
+            model = here(title=title, detail=detail, colour=colour, outcome=decision.outcome,
+                         picture=decision.look[1] if decision.look else "", speech=tuple(t for t in said if t))
+        notice = self._notice[0] if self._notice else None
+        if needs.high_contrast or self.high_contrast:
+            model = replace(model, colour=CONTRAST_BACKGROUND, high_contrast=True)
+        model = replace(model, speak=self.speech if needs.speech is None else needs.speech)
+        model = replace(model, clock_ink=self.clock_ink, language=w.language, buttons=Buttons.said(w), large_text=large,
+                        notice=notice.said(words(notice.language or self.language))[0] if notice else "",
                         can_go_out=on_screen is not None and on_screen.may_go_out,
                         can_check_out=self.prompt is None and on_screen is not None and on_screen.may_check_out,
-                        undo=self._undo_label())
+                        undo=self._undo_label(w))
         if self.help_waiting:
-            return replace(model, help="Help is on the way", help_hint=HELP_CANCEL, help_waiting=True)
-        return model
+            return replace(model, help=w.say(N_("Help is on the way")), help_hint=w.say(N_("Tap to cancel")),
+                           help_waiting=True)
+        return replace(model, help=model.buttons.help)
 
-    def _undo_label(self) -> str:
+    def _undo_label(self, w: Words) -> str:
         if self._undo is None:
             return ""
         answered = self._undo[0]
         on_screen = self.decision_on_screen()
-        mine = on_screen is not None and on_screen.student_id == answered.student_id
-        return "Changed your mind?" if mine else f"{answered.name}, changed your mind?"
+        if on_screen is not None and on_screen.student_id == answered.student_id:
+            return w.say(N_("Changed your mind?"))
+        return words(answered.language or self.language).say(N_("{name}, changed your mind?"), name=answered.name)
 
-    def _moves_model(self) -> KioskScreenModel:
-        lines = [f"{m.name} \u2013 stay here" if m.stays else f"{m.name} \u2013 go to {m.to}"
-                 for m in self._moves[:MOVE_LINES]]
-        if len(self._moves) > MOVE_LINES:
-            lines.append(f"and {len(self._moves) - MOVE_LINES} more: look at the board")
-        return KioskScreenModel(self.station_name, "Time to move!", "\n".join(lines), COLOURS["move"], self.clock,
-                                self.status, "move")
+    def _moves_text(self, w: Words, large_text: bool) -> str:
+        shown = MOVE_LINES_LARGE_TEXT if large_text else MOVE_LINES
+        lines = [w.say(N_("{name} \u2013 stay here"), name=m.name) if m.stays
+                 else w.say(N_("{name} \u2013 go to {station}"), name=m.name, station=m.to)
+                 for m in self._moves[:shown]]
+        if len(self._moves) > shown:
+            lines.append(w.count("and {n} more: look at the board", "and {n} more: look at the board",
+                                 len(self._moves) - shown))
+        return "\n".join(lines)

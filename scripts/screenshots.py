@@ -181,6 +181,18 @@ def main(pictures: Path) -> None:
             wait(lambda before=before: kiosk_presenter.last_decision_at != before)
             frames()
             kiosk_screen.export_to_png(str(pictures / f"{name}.png"))
+            kiosk_presenter.view.clear()  # the next scan has the screen to itself
+        # A student who reads Spanish, and one who reads Ukrainian in large text, as the teacher set them
+        for student, needs in (("s15", {"language": "es"}), ("s20", {"language": "uk", "large_text": True})):
+            hub.handle_command(Command(f"shots-{student}", "set_needs", "screenshots",
+                                       {"student": student, "needs": needs}))
+        wait(lambda: nook.state.students["s20"].needs is not None)
+        for name, student in (("kiosk-spanish", "s15"), ("kiosk-ukrainian-large-text", "s20")):
+            nook.scan(tokens[student])
+            wait(lambda: kiosk_screen.outcome == "ask:choice")
+            frames()
+            kiosk_screen.export_to_png(str(pictures / f"{name}.png"))
+            kiosk_presenter.view.clear()
         nook.now = lambda: time.time() + 90  # a while later, the first student scans again to leave
         nook.scan(tokens["s10"])
         wait(lambda: kiosk_screen.outcome == "ask:exit_ticket")

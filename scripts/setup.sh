@@ -6,7 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/apt.sh
 source scripts/lib/apt.sh
 
-packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1 libzbar0 fonts-noto-core fonts-noto-cjk)
+packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1 libzbar0 fonts-noto-core fonts-noto-cjk
+          fonts-material-design-icons-iconfont espeak-ng)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "setup: Rotation Station needs Python 3.11 or newer as '$python'" >&2

@@ -24,14 +24,17 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 from msgspec import Meta
 
+from shared.languages import LANGUAGES, N_
+from shared.pictures import STATION_COLOURS
 from shared.toml_literal import toml_value
 from shared.topics import check_name
 
 StationKind = Literal["teacher-led", "independent", "collaborative", "tech", "reading", "other"]
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 STATION_KINDS: tuple[str, ...] = get_args(StationKind)
 SchoolShare = Literal["summary", "status", "state"]
 SCHOOL_SHARES: tuple[str, ...] = get_args(SchoolShare)  # what a room may let cross to the school's broker
-DEFAULT_GOALS = ("Finish what I start", "Try something hard", "Help a friend", "Ask a good question")
+DEFAULT_GOALS = (N_("Finish what I start"), N_("Try something hard"), N_("Help a friend"), N_("Ask a good question"))
 
 
 class ConfigError(ValueError):
@@ -71,6 +74,16 @@ Text = Annotated[str, Meta(pattern=NOT_BLANK)]  # not empty, not only spaces
 Id = Annotated[str, Rule("an id: 1 to 40 of a-z, 0-9, - and _, starting with a letter or digit", _check_id)]
 Goal = Annotated[str, Meta(min_length=1, max_length=40)]  # texts in a list are stripped before they are checked
 Activity = Annotated[str, Meta(min_length=1, max_length=24)]
+PICTURE_NAME = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def _check_picture(value: str) -> None:
+    if not PICTURE_NAME.fullmatch(value):
+        raise ValueError(value)
+
+
+Picture = Annotated[str, Rule('a Material Icons name (fonts.google.com/icons), e.g. "menu_book"', _check_picture)]
+StationColour = Literal[tuple(STATION_COLOURS)]  # type: ignore[valid-type]
 StudentId = Annotated[str, Meta(min_length=1)]
 ClassRef = Annotated[str, Meta(min_length=1, max_length=255)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -114,6 +127,13 @@ class _Room:
         Rule('a list of pairs of two different student ids, e.g. [["s01", "s07"]]', _check_pairs)] = ()
     retention_days: Annotated[int, Meta(ge=1, le=3650, description="how many days the hub keeps events, "
                                         "conference notes and reports; older ones are erased once a day")] = 180
+    goal_pictures: Annotated[tuple[Picture, ...], Meta(
+        max_length=6, description="a picture for each goal, in the same order",
+        extra={"default": "the default goals' own; a flag"})] = ()
+    language: Annotated[Language, Meta(description="the kiosks' language when no student is on screen, and for "
+                                                   "each student with none of their own in the roster")] = "en"
+    speech: Annotated[bool, Meta(description="the kiosks speak each prompt as it shows (a student's own "
+                                             "setting comes first)")] = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,12 @@ class StationConfig:
     activities: Annotated[tuple[Activity, ...], Meta(
         min_length=1, max_length=4, description='what a student may choose to do here, e.g. `["Read a book", '
                                                 '"Listen to a story"]`')] = ()
+    colour: Annotated[StationColour, Meta(description="its colour on the kiosk, the map and the web companion",
+                                          extra={"default": "its kind's"})] | None = None
+    picture: Annotated[Picture, Meta(description="its picture on the kiosk, the map and the web companion",
+                                     extra={"default": "its kind's"})] | None = None
+    pictures: Annotated[tuple[Picture, ...], Meta(
+        max_length=4, description="a picture for each activity, in the same order (else the station's)")] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +205,9 @@ class KioskConfig:
     camera: Annotated[str, Meta(description="read the cards with a camera instead of a scanner"),
                       Rule('"pi" (the Pi camera) or a webcam\'s device, such as "/dev/video0"', _check_camera)] \
         | None = None
+    large_text: Annotated[bool, Meta(description="larger words for everyone at this kiosk (a student's own "
+                                                 "setting in the roster comes first)")] = False
+    high_contrast: Annotated[bool, Meta(description="white on black for everyone at this kiosk")] = False
 
 
 @dataclass(frozen=True)
@@ -257,6 +286,9 @@ class Config:
     goals: tuple[str, ...] = _Room.goals  # offered to each student at their first check-in of a session
     keep_apart: tuple[tuple[str, str], ...] = _Room.keep_apart  # kept in different groups by every suggestion
     retention_days: int = _Room.retention_days  # events, notes and reports older than this are erased, daily
+    goal_pictures: tuple[str, ...] = ()  # one per goal, in order; without: the default goals' own, else a flag
+    language: str = _Room.language  # the kiosks' own, and every student's without one of their own
+    speech: bool = _Room.speech  # the kiosks speak their prompts, for students who have no setting of their own
 
     def station(self, station_id: str) -> StationConfig:
         for station in self.stations:
@@ -327,6 +359,9 @@ class _Key:
         checked = msgspec.convert(value, Text if base is Path else self.declared, strict=True)  # a path: as written
         if self.rule:
             self.rule.check(checked)
+        item_rule = next((m for m in _unannotated(item)[1] if isinstance(m, Rule)), None) if item else None
+        for each in checked if item_rule else ():
+            item_rule.check(each)
         if item is not None and get_origin(_unannotated(item)[0]) is Literal:
             checked = tuple(dict.fromkeys(checked))  # some of the choices: each once
         return folder / checked if base is Path else checked
@@ -376,6 +411,9 @@ def _must(declared: Any) -> str:
         longest = next((m.max_length for m in item_metadata if isinstance(m, Meta) and m.max_length), None)
         if item_base is str and longest and "min_length" in meta and "max_length" in meta:
             return f"a list of {meta['min_length']} to {meta['max_length']} texts of at most {longest} characters"
+        rule = next((m for m in item_metadata if isinstance(m, Rule)), None)
+        if rule is not None and "max_length" in meta:
+            return f"a list of up to {meta['max_length']}, each {rule.must}"
     raise TypeError(f"say what a {declared} must be with a Rule")
 
 
@@ -478,6 +516,12 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
         if station.id in seen:
             raise ConfigError(f"{path}: [[station]] id {station.id!r} appears twice")
         seen.add(station.id)
+        if station.pictures and len(station.pictures) != len(station.activities):
+            raise ConfigError(f"{path}: [[station]] {station.id!r} has {len(station.activities)} activities and "
+                              f"{len(station.pictures)} pictures: one picture for each activity")
+    if room.goal_pictures and len(room.goal_pictures) != len(room.goals):
+        raise ConfigError(f"{path}: [room] has {len(room.goals)} goals and {len(room.goal_pictures)} "
+                          "goal_pictures: one picture for each goal")
     if kiosk.station is not None and kiosk.station not in seen:
         raise ConfigError(f"{path}: [kiosk] station = {kiosk.station!r} is not a [[station]] id")
     raw_periods = data.get("period", [])
@@ -509,6 +553,9 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
         goals=room.goals,
         keep_apart=room.keep_apart,
         retention_days=room.retention_days,
+        goal_pictures=room.goal_pictures,
+        language=room.language,
+        speech=room.speech,
         stations=stations,
         broker=_broker(path, broker),
         hub=hub,

@@ -186,6 +186,9 @@ class Station(Part, frozen=True, omit_defaults=False):
     activities: Annotated[tuple[Activity, ...], msgspec.Meta(max_length=4)] = ()
     off: bool = False  # switched off for this lesson: no group goes there
     next_off: bool = False  # off from the next round on (as `off` unless the teacher changed it for then)
+    colour: Name | None = None  # one of shared.pictures.STATION_COLOURS (a newer one: draw it as "slate")
+    picture: Name | None = None  # a Material Icons name
+    pictures: Annotated[tuple[Name, ...], msgspec.Meta(max_length=4)] = ()  # one per activity
 
 
 class Group(Part, frozen=True):
@@ -194,10 +197,23 @@ class Group(Part, frozen=True):
     members: Annotated[tuple[str, ...], msgspec.Meta(max_length=200)]
 
 
+class Needs(Part, frozen=True):
+    """How a student is best asked at the kiosk, from the roster or the teacher's device."""
+    language: Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")] | None = None  # None: the room's
+    large_text: bool = False
+    high_contrast: bool = False
+    speech: bool | None = None  # spoken prompts; None: as the room has them
+
+
 class Student(Part, frozen=True, omit_defaults=False):
     name: Title  # first name and last initial, never the full name
     card: Annotated[int, msgspec.Meta(ge=1)]  # the card version in force; older cards are revoked
     group: Name | None = None  # sent as null for a student in no group
+    needs: Needs | None = None  # sent as null for a student asked as the room asks everyone
+
+    @property
+    def language(self) -> str | None:
+        return self.needs.language if self.needs else None
 
 
 class Presence(Part, frozen=True):
@@ -261,6 +277,7 @@ class State(Message, frozen=True, omit_defaults=False):
     presence: dict[str, Presence]
     help: Annotated[tuple[HelpRequest, ...], msgspec.Meta(max_length=100)] = ()  # in order of arrival
     goals: Annotated[tuple[Goal, ...], msgspec.Meta(max_length=6)] = ()  # the goals a student picks from
+    goal_pictures: Annotated[tuple[Name, ...], msgspec.Meta(max_length=6)] = ()  # one per goal
     progress: dict[str, Progress] = {}  # this session's, by student
     class_id: Name | None = None  # the class the room runs now: its students are ``students``
     classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=MAX_CLASSES)] = ()  # every class of the room
@@ -420,6 +437,12 @@ class AddStudentArgs(Part, frozen=True):
     group: Name | None = None
 
 
+class SetNeedsArgs(Part, frozen=True):
+    """How a student of the running class is best asked at the kiosk, as the teacher sets it."""
+    student: Name
+    needs: Needs
+
+
 class PairKioskArgs(Part, frozen=True):
     station: str
 
@@ -434,7 +457,7 @@ COMMAND_ARGS: dict[str, type[Part]] = {
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs, "help_coming": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
-    "add_student": AddStudentArgs,
+    "add_student": AddStudentArgs, "set_needs": SetNeedsArgs,
     "pair_kiosk": PairKioskArgs, "set_class": ClassArgs, "mark_attendance": AttendanceArgs,
 }
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
@@ -443,7 +466,7 @@ COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
                             "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance",
-                            "change_lesson", "add_student", "help_coming"]
+                            "change_lesson", "add_student", "help_coming", "set_needs"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

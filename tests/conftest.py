@@ -231,6 +231,36 @@ def map_on_screen(config, window):
         window.remove_widget(screen)
 
 
+@contextmanager
+def kiosk_on_screen(config, station: str, window, outbox: Path, now=time.time):
+    """A station's kiosk screen (800x480) with its core started, once it has the room's state."""
+    from kiosk.app import KioskPresenter, KioskScreen
+    from kiosk.core import KioskCore
+
+    core = KioskCore(config, station, outbox, now=now)
+    screen = KioskScreen(size=(800, 480))
+    window.size = (800, 480)
+    window.add_widget(screen)
+    presenter = KioskPresenter(core, screen)
+    core.start()
+    try:
+        eventually(lambda: core.state is not None, message="the room state")
+        yield screen, core, presenter
+    finally:
+        presenter.close()
+        core.stop()
+        window.remove_widget(screen)
+
+
+@pytest.fixture
+def nook(room, tmp_path, kivy_window, hub):
+    """The reading nook's kiosk on screen; its clock can be moved on (``later["by"]``), as if minutes passed."""
+    later = {"by": 0.0}
+    with kiosk_on_screen(room, "reading-nook", kivy_window, tmp_path / "outbox.db",
+                         now=lambda: time.time() + later["by"]) as (screen, core, presenter):
+        yield screen, core, presenter, later
+
+
 @pytest.fixture
 def display(room, kivy_window):
     with map_on_screen(room, kivy_window) as shown:

@@ -55,7 +55,7 @@ def test_two_classes_back_to_back_in_one_room_with_the_same_cards(periods, runni
         eventually(lambda: kiosk.state and kiosk.state.class_id == "period-2", message="the kiosk to get the room")
         assert sorted(running.room.students) == ["s01", "s02", "s04"]
         other = kiosk.scan(card("s03"))
-        assert (other.outcome, other.title, other.detail, other.name) == (
+        assert (other.outcome, *other.english, other.name) == (
             "other_class", "You're in Period 3", "This is Period 2. Please ask your teacher.", None)
         assert kiosk.outbox.pending() == []  # nothing recorded for a student of another class
         assert kiosk.scan(card("s01")).name == "Maya R."
@@ -69,7 +69,7 @@ def test_two_classes_back_to_back_in_one_room_with_the_same_cards(periods, runni
         assert switched["ok"] and switched["message"] == "now running Period 3: 3 students"
         eventually(lambda: kiosk.state.class_id == "period-3", message="the kiosk to follow the switch")
         assert kiosk.scan(card("s03")).name == "Noah K."
-        assert kiosk.scan(card("s02")).title == "You're in Period 2"
+        assert kiosk.scan(card("s02")).english[0] == "You're in Period 2"
         assert {s.id: s.group for s in running.room.students.values()} == {"s01": "green", "s03": "green",
                                                                           "s05": "gold"}
         assert kiosk.scan(card("s01")).name == "Maya R."  # the same card, in both classes

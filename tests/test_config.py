@@ -63,6 +63,15 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
     ('kind = "tech"', 'kind = "tech"\ncapacity = 0', r"\[station 4\] capacity = 0: must be a whole number from 1"),
     ('activities = ["Code a robot", "Typing game", "Listen to a podcast"]',
      'activities = ["a", "b", "c", "d", "e"]', r"\[station 4\] activities = .*: must be a list of 1 to 4 texts"),
+    ('pictures = ["smart_toy", "keyboard", "headphones"]', 'pictures = ["smart_toy"]',
+     r"\[\[station\]\] 'tech' has 3 activities and 1 pictures: one picture for each activity"),
+    ('pictures = ["smart_toy", "keyboard", "headphones"]', 'pictures = ["smart_toy", "Key Board", "x"]',
+     r"\[station 4\] pictures = .*: must be a list of up to 4, each a Material Icons name"),
+    ('kind = "tech"', 'kind = "tech"\ncolour = "pink"', r"\[station 4\] colour = 'pink': must be one of purple, "),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\ngoal_pictures = ["flag"]',
+     r"\[room\] has 4 goals and 1 goal_pictures: one picture for each goal"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\nlanguage = "fr"',
+     r"\[room\] language = 'fr': must be one of en, es, uk"),
     ("[hub]", '[room]\n', r"not valid TOML"),
     ('secret_file = "class.secret"', 'secret_file = "class.secret"\ngoals = ["only one"]',
      r"\[room\] goals = \['only one'\]: must be a list of 2 to 6 texts"),
@@ -120,7 +129,8 @@ def test_values_come_as_declared(tmp_path):
     assert config.kiosk == KioskConfig(outbox=tmp_path / "outbox.db")
     assert config.broker == BrokerConfig(port=1883) and config.display == DisplayConfig()
     assert config.stations[4] == StationConfig("reading-nook", "Reading Nook", "reading", activities=(
-        "Read a book", "Listen to a story", "Write a review"))
+        "Read a book", "Listen to a story", "Write a review"),
+        pictures=("menu_book", "record_voice_over", "rate_review"))
 
 
 def test_an_empty_school_section_is_no_school(tmp_path):

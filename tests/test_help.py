@@ -1,5 +1,6 @@
 """A call for help: the kiosk's button, the teacher's queue on the display, and the answer, on real parts."""
 import json
+import time
 
 import pytest
 
@@ -73,6 +74,27 @@ def test_calls_for_help_survive_a_hub_restart_in_order(room, broker):
     again = HubService(room)
     assert [(h.id, h.station) for h in again.room.help] == [("h0", "tech"), ("h1", "reading-nook")]
     assert [h.station for h in again.room.snapshot(200.0).help] == ["tech", "reading-nook"]
+    again.store.close()
+
+
+def test_a_call_taken_back_and_a_check_out_stay_so_through_a_hub_restart(room, broker):
+    from shared.protocol import Event
+
+    first = HubService(room)
+    first.journal.start()
+    now = time.time()
+    events = [Event(id="h1", kind="help", card=None, station="tech", at=now, seq=1, kiosk_time=now),
+              Event(id="c1", kind="checkin", card=card("s04"), station="tech", at=now + 1, seq=2, kiosk_time=now),
+              Event(id="h2", kind="help_cancel", card=None, station="tech", at=now + 2, seq=3, kiosk_time=now),
+              Event(id="o1", kind="checkout", card=card("s04"), station="tech", at=now + 3, seq=4, kiosk_time=now)]
+    for event in events:
+        first.handle_event("tech", event)
+    assert first.room.help == [] and first.room.checked_out["s04"].station == "tech"
+    assert first.journal.flush()
+    first.journal.stop()
+    first.store.close()
+    again = HubService(room)
+    assert again.room.help == [] and again.room.checked_out["s04"].station == "tech"
     again.store.close()
 
 

@@ -21,14 +21,14 @@ STATE = decode("state", json.dumps({
 
 def test_right_station_greets_by_first_name_and_initial():
     decision = decide(card("s05", 2), SECRET, STATE, "reading-nook")
-    assert (decision.outcome, decision.title, decision.detail) == (
+    assert (decision.outcome, *decision.english) == (
         "welcome", "Hi Sofia R.", "You're in the right place.")
     assert decision.records_checkin
 
 
 def test_wrong_station_says_where_the_group_is():
     decision = decide(card("s01"), SECRET, STATE, "reading-nook")
-    assert decision.title == "Maya R., your group is at Tech Station"
+    assert decision.english[0] == "Maya R., your group is at Tech Station"
     assert decision.records_checkin
 
 
@@ -40,8 +40,8 @@ def test_wrong_station_says_where_the_group_is():
 ])
 def test_bad_cards_get_a_kind_message_and_no_name(text, outcome, title):
     decision = decide(text, SECRET, STATE, "reading-nook")
-    assert (decision.outcome, decision.title) == (outcome, title)
-    assert decision.name is None and "Sofia" not in decision.title + decision.detail
+    assert (decision.outcome, decision.english[0]) == (outcome, title)
+    assert decision.name is None and "Sofia" not in "".join(decision.english)
     assert not decision.records_checkin
 
 

@@ -1,13 +1,10 @@
 """Students reach a station together: a line at the real kiosk, with real touches, the real hub and broker.
 Every answer is stored for the student whose question was on screen, none is lost, and each can be changed."""
 import json
-import time
 
-import pytest
 from kivy.tests.common import UnitTestTouch
 
-from kiosk.app import KioskPresenter, KioskScreen
-from kiosk.core import KioskCore
+from kiosk.app import KioskScreen
 from tests.conftest import card, eventually, pump
 
 LYNXES = ("s05", "s10", "s15", "s20", "s25")  # their group starts at the reading nook
@@ -42,20 +39,6 @@ def answers(hub) -> list[tuple[str, str, dict]]:
                                 "'exit_ticket', 'checkout') ORDER BY rowid").fetchall()
     return [(student, kind, json.loads(data or "{}")) for student, kind, data in rows]
 
-
-@pytest.fixture
-def nook(room, tmp_path, kivy_window, hub):
-    later = {"by": 0.0}
-    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db", now=lambda: time.time() + later["by"])
-    screen = KioskScreen(size=(800, 480))
-    kivy_window.size = (800, 480)
-    kivy_window.add_widget(screen)
-    presenter = KioskPresenter(core, screen)
-    core.start()
-    eventually(lambda: core.state is not None, message="the room state")
-    yield screen, core, presenter, later
-    presenter.close()
-    core.stop()
 
 
 def test_a_scan_during_a_touch_never_moves_the_tap_to_someone_else(nook, hub):

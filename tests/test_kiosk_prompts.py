@@ -2,12 +2,14 @@
 from msgspec.structs import replace
 
 from kiosk.decide import decide
-from kiosk.prompts import after_answer, after_scan, icon_for
+from kiosk.prompts import after_answer, after_scan
+from shared.pictures import goal_pictures
 from shared.protocol import Presence, Progress, Station
 from tests.conftest import SECRET, card
 from tests.test_kiosk_decide import STATE
 
-NOOK = replace(STATE.stations[0], activities=("Read a book", "Listen to a story", "Write a review"))
+NOOK = replace(STATE.stations[0], activities=("Read a book", "Listen to a story", "Write a review"),
+               picture="menu_book")
 ROOM = replace(STATE, stations=(NOOK, STATE.stations[1]), goals=("Try something hard", "Help a friend"))
 
 
@@ -18,12 +20,14 @@ def scan(state, now: float = 0.0, station: str = "reading-nook"):
 
 def test_arriving_at_the_right_station_asks_which_activity_then_a_goal():
     decision, choice = scan(ROOM)
-    assert (decision.title, choice.kind, choice.question) == ("Hi Sofia R.", "choice", "What will you do? Tap one.")
-    assert [(o.icon, o.label) for o in choice.options] == [
-        ("Aa", "Read a book"), ("\u266b", "Listen to a story"), ("\u270e", "Write a review")]
+    assert (decision.english[0], choice.kind, choice.question) == (
+        "Hi Sofia R.", "choice", "What will you do? Tap one.")
+    assert [(o.picture, o.label) for o in choice.options] == [  # the station's picture: none of their own
+        ("menu_book", "Read a book"), ("menu_book", "Listen to a story"), ("menu_book", "Write a review")]
     data, goal = after_answer(choice, "Listen to a story", ROOM)
     assert data == {"activity": "Listen to a story"}
-    assert (goal.kind, goal.title, goal.skippable) == ("goal", "Sofia R., what is your goal today?", True)
+    assert (goal.kind, goal.title.format(name=goal.name), goal.skippable) == (
+        "goal", "Sofia R., what is your goal today?", True)
     assert after_answer(goal, "Help a friend", ROOM) == ({"goal": "Help a friend"}, None)
     assert after_answer(goal, None, ROOM) == (None, None)  # Skip records nothing
 
@@ -52,7 +56,17 @@ def test_scanning_again_a_minute_later_is_checking_out_with_an_exit_ticket():
     assert scan(earlier_round, now=170.0)[0].outcome == "welcome"  # last round's check-in: arriving anew
 
 
-def test_icons_come_from_the_words():
-    assert [icon_for(a) for a in ("Code a robot", "Maths games", "Draw it", "Something new")] == [
-        "\u2699", "123", "\u270f", "\u2605"]
+def test_every_answer_has_a_picture_of_its_own_and_a_station_without_them_lends_its_own():
+    pictured = replace(ROOM, stations=(replace(NOOK, pictures=("menu_book", "headphones", "edit")),
+                                       STATE.stations[1]),
+                       goal_pictures=goal_pictures(ROOM.goals, (), ("Try something hard", "Help a friend")))
+    _, choice = scan(pictured)
+    assert [o.picture for o in choice.options] == ["menu_book", "headphones", "edit"]
+    _, goal = after_answer(choice, "Read a book", pictured)
+    assert len({o.picture for o in goal.options}) == len(goal.options) == 2
+    here = replace(pictured, presence={"s05": Presence("reading-nook", 100.0)})
+    _, ticket = scan(here, now=170.0)
+    _, following = after_answer(ticket, "got_it", here)
+    for question in (ticket, following):
+        assert len({o.picture for o in question.options}) == len(question.options)
     assert isinstance(NOOK, Station)

@@ -4,9 +4,12 @@ import tty
 
 import pytest
 
+from edge.pictures import glyph
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
 from kiosk.scanners import SerialScanner
+from kiosk.view import MOVE_LINES
+from shared.pictures import rgba
 from tests.conftest import card, eventually, press, pump
 
 
@@ -65,6 +68,8 @@ def test_right_and_wrong_station_greetings(hub, station, tmp_path):
     scan.presenter.answer(None)  # Sofia walks off: the screen is free for the next scan
     assert scan(card("s01").encode()).title == "Maya R., your group is at Collaborative Project"
     assert screen.detail == "Please head over there now."
+    # in that station's colour, with its picture, as on the map
+    assert (screen.picture, list(screen.colour)) == (glyph("groups"), list(rgba("teal")))
 
 
 @pytest.mark.parametrize("text, title", [
@@ -152,8 +157,8 @@ def test_at_round_end_the_kiosk_tells_its_students_where_to_go_with_a_colour_and
     destination = next(s.name for s in core.state.stations if group in s.groups)
     names = sorted(core.state.students[s].name for s in members)
     assert screen.title == "Time to move!"
-    assert screen.detail.splitlines() == [f"{name} \u2013 go to {destination}" for name in names][:6] + (
-        [f"and {len(names) - 6} more: look at the board"] if len(names) > 6 else [])
+    assert screen.detail.splitlines() == [f"{name} \u2013 go to {destination}" for name in names][:MOVE_LINES] + (
+        [f"and {len(names) - MOVE_LINES} more: look at the board"] if len(names) > MOVE_LINES else [])
     assert scan.presenter.round_end_sound.state == "play"
     screen.export_to_png(str(tmp_path / "kiosk-move.png"))
     assert (tmp_path / "kiosk-move.png").stat().st_size > 5000

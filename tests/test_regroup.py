@@ -38,7 +38,7 @@ def test_a_moved_student_is_sent_to_their_new_groups_station_by_the_kiosk_at_onc
         eventually(lambda: groups_in(kiosk.state)["s01"] == here, message="the kiosk to follow the new group")
         kiosk._last_scan = ("", 0.0)  # not a double read: the student scans again later
         decision = kiosk.scan(card("s01"))
-        assert (decision.outcome, decision.title) == ("welcome", "Hi Maya R.")
+        assert (decision.outcome, decision.english[0]) == ("welcome", "Hi Maya R.")
     finally:
         kiosk.stop()
 

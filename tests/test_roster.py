@@ -3,6 +3,7 @@ import pytest
 
 from hub.roster import RosterError, parse_roster
 from hub.roster_source import read_roster
+from shared.protocol import Needs
 from tests.conftest import SAMPLE
 
 
@@ -41,6 +42,20 @@ def test_every_problem_is_reported_by_line_and_column_and_nothing_is_imported():
         "line 5: 2 fields where the header has 5",
     ]
     assert str(error.value).startswith("class.csv: the roster was not imported")
+
+
+def test_a_students_language_large_text_high_contrast_and_speech_come_from_their_own_columns():
+    roster = parse_roster("id,first_name,last_name,language,large_text,high_contrast,speech\n"
+                          "s1,Ana,Ortiz,ES,yes,,no\n"
+                          "s2,Ben,Ng,,,,\n"
+                          "s3,Olena,Kovalenko,uk,,x,1\n")
+    assert [p.needs for p in roster.people] == [Needs("es", True, False, False), None,
+                                                Needs("uk", False, True, True)]
+    with pytest.raises(RosterError) as error:
+        parse_roster("id,first_name,last_name,language,large_text\ns1,Ana,Ortiz,fr,maybe\n", "class.csv")
+    assert error.value.problems == [
+        "line 2, column 4 (language): 'fr' is not a kiosk language: one of en, es, uk",
+        "line 2, column 5 (large_text): 'maybe' must be yes or no (or left empty)"]
 
 
 def test_any_id_is_read_and_a_name_with_a_line_break_is_one_line():

@@ -3,13 +3,11 @@ today, and the exit ticket at check-out, which colours the student's name on the
 their readiness for the next grouping."""
 import time
 
-import pytest
 from kivy.tests.common import UnitTestTouch
 
 from hub.display import RoomMapScreen, StationTile
 from hub.mapview import build_map
-from kiosk.app import KioskPresenter, KioskScreen
-from kiosk.core import KioskCore
+from kiosk.app import KioskScreen
 from shared.protocol import Progress
 from tests.conftest import card, eventually, pump
 
@@ -25,21 +23,6 @@ def tap(screen: KioskScreen, label: str) -> None:
     touch.touch_down()
     touch.touch_up()
 
-
-@pytest.fixture
-def nook(room, tmp_path, kivy_window, hub):
-    """The reading nook's kiosk on screen; its clock can be moved on, as if minutes passed."""
-    later = {"by": 0.0}
-    core = KioskCore(room, "reading-nook", tmp_path / "outbox.db", now=lambda: time.time() + later["by"])
-    screen = KioskScreen(size=(800, 480))
-    kivy_window.size = (800, 480)
-    kivy_window.add_widget(screen)
-    presenter = KioskPresenter(core, screen)
-    core.start()
-    eventually(lambda: core.state is not None, message="the room state")
-    yield screen, core, presenter, later
-    presenter.close()
-    core.stop()
 
 
 def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_ticket(nook, hub, room, tmp_path):

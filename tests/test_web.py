@@ -1,5 +1,6 @@
 """The teacher's web companion on real parts: the hub, the broker, uvicorn serving the app, an HTTP client for
 what must be refused, and Debian's Chromium (driven by Playwright) for what a teacher does."""
+import datetime
 import os
 import threading
 import time
@@ -240,6 +241,27 @@ def test_a_students_page_and_notes_are_behind_the_login_and_their_token(web, hub
                message="the note at the hub")
     data = hub.store.db.execute("SELECT data FROM events WHERE kind = 'conference'").fetchone()[0]
     assert data == '{"tags": ["needs support"], "text": ""}'
+    client.close()
+
+
+def test_the_teacher_sets_a_students_language_and_large_text_for_the_kiosk(web, hub):
+    from shared.protocol import Needs
+
+    client, csrf = logged_in(web)
+    page = client.get("/student/s04").text
+    assert "Español" in page and "Українська" in page and "The room's (English)" in page
+    assert client.post("/student/s04/needs", data={"language": "es", "large_text": "on"}).status_code == 403
+    answer = client.post("/student/s04/needs", data={"csrf": csrf, "language": "es", "large_text": "on",
+                                                     "speech": "on"})
+    assert answer.status_code == 303
+    wanted = Needs("es", large_text=True, speech=True)
+    eventually(lambda: hub.room.snapshot(0.0).students["s04"].needs == wanted, message="the state to carry it")
+    students = hub.store.class_students(hub.room.class_id, datetime.date.today())
+    assert [s.needs for s in students if s.id == "s04"] == [wanted]
+    page = client.get("/student/s04").text
+    assert '<option value="es" selected>' in page and 'name="large_text" checked' in page
+    client.post("/student/s04/needs", data={"csrf": csrf, "language": "", "speech": ""})  # all back to the room's
+    eventually(lambda: hub.room.snapshot(0.0).students["s04"].needs is None, message="the room's way again")
     client.close()
 
 

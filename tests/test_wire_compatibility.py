@@ -38,6 +38,12 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
         clock = again["clock"]
         assert (clock.pop("passing"), clock.pop("passing_ends"), clock.pop("passing_left"),
                 clock.pop("closing_at")) == (0.0, None, None, None)
+        # each student's needs at the kiosk (language, large text...), the stations' colours and pictures and
+        # the goals' pictures, added in 0.3
+        assert {student.pop("needs") for student in again["students"].values()} <= {None}
+        assert [(s.pop("colour"), s.pop("picture"), s.pop("pictures")) for s in again["stations"]] == [
+            (None, None, [])] * len(again["stations"])
+        assert again.pop("goal_pictures") == []
     assert again == sent
 
 

@@ -24,12 +24,15 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from edge import pictures
 from hub.display_link import DisplayLink
 from hub.lesson_form import LessonForm, preset_label
 from hub.report import TICKET_WORDS
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
-from shared.protocol import NOTE_TAGS, Action, State
+from shared.languages import LANGUAGES, language_name
+from shared.pictures import rgba
+from shared.protocol import NOTE_TAGS, Action, Needs, State
 from web.accounts import Accounts
 from web.history import DatabaseNotReady, History
 from web.live import LiveMap, stream
@@ -38,6 +41,10 @@ from web.planning import routes as planning_routes
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+KIOSK_LANGUAGES = [(code, language_name(code)) for code in LANGUAGES]
+templates.env.filters["glyph"] = pictures.glyph  # a station's picture, in the Material Icons web font
+templates.env.filters["station_rgb"] = lambda colour: "rgb({:.0f} {:.0f} {:.0f})".format(
+    *(255 * c for c in rgba(colour)[:3]))
 PRIVATE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff",
            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'"}
@@ -206,7 +213,19 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         except DatabaseNotReady:
             past = []
         return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
-                    tags=NOTE_TAGS, notice=request.session.pop("notice", ""), past=past)
+                    tags=NOTE_TAGS, notice=request.session.pop("notice", ""), past=past,
+                    needs=state.students[student_id].needs or Needs(), languages=KIOSK_LANGUAGES,
+                    room_language=language_name(config.language), room_speech=config.speech)
+
+    @change
+    async def needs(request: Request, form: dict[str, Any]) -> Response:
+        """How the student is best asked at the kiosk: their language, large text, high contrast, speech."""
+        student_id = request.path_params["student_id"]
+        speech = {"on": True, "off": False}.get(str(form.get("speech", "")))
+        await command(request, "set_needs", {"student": student_id, "needs": {
+            "language": str(form.get("language", "")) or None, "large_text": form.get("large_text") == "on",
+            "high_contrast": form.get("high_contrast") == "on", "speech": speech}})
+        return RedirectResponse(f"/student/{student_id}", status_code=303, headers=PRIVATE)
 
     @change
     async def note(request: Request, form: dict[str, Any]) -> Response:
@@ -238,10 +257,13 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/lesson/{action}", lesson, methods=["POST"]),
         Route("/student/{student_id}", student, methods=["GET"]),
         Route("/student/{student_id}/note", note, methods=["POST"]),
+        Route("/student/{student_id}/needs", needs, methods=["POST"]),
         *planning_routes(Kit(page, private, change, command, link, history)),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]
     app = Starlette(routes=routes, middleware=middleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if pictures.WEB_FONT.exists():  # the pictures' font, from its Debian package, as it is
+        app.mount("/pictures", StaticFiles(directory=str(pictures.WEB_FONT.parent)), name="pictures")
     return app

@@ -91,7 +91,8 @@ if [ "$role" = kiosk ]; then
 fi
 
 # --- system packages ---------------------------------------------------------------------------------------
-packages=(python3 python3-venv libgl1 libegl1 libmtdev1 libzbar0 ca-certificates)
+packages=(python3 python3-venv libgl1 libegl1 libmtdev1 libzbar0 ca-certificates fonts-material-design-icons-iconfont)
+[ "$role" = kiosk ] && packages+=(espeak-ng)  # spoken prompts, made ahead of time at the kiosk
 [ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl fonts-noto-core fonts-noto-cjk)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
 ensure_packages "${packages[@]}"

@@ -1,0 +1,136 @@
+"""Spoken prompts: each prompt a student sees, spoken in their language by espeak-ng, made ahead of time.
+
+Sounds are made on a thread of their own, whenever a language or a station's name first appears, into a
+cache folder beside the outbox (kept across restarts), and never on the scan's path: a prompt whose sound is
+not made yet is shown silently. espeak-ng makes a prompt about a hundred times faster than it is spoken here
+(a Pi 4, five times slower, still twenty); a neural voice such as Piper would need its voice models fetched
+from the internet, which a school's kiosk has not. Names are left out of what is said: "Hi" then the
+question, never a name mispronounced across the room.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import logging
+import os
+import queue
+import re
+import shutil
+import string
+import subprocess
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from kiosk.words import LOCALE_DIR, Words, words
+
+log = logging.getLogger("rotation.speech")
+ESPEAK = "espeak-ng"
+VOICES = {"en": "en-us", "es": "es-419", "uk": "uk"}  # the voice for each kiosk language
+SPEED = 140  # words a minute: slower than espeak's 175, for a young listener
+
+
+def spoken(text: str) -> str:
+    """What is said of a text shown with the name left out: "Hola, " is "Hola"."""
+    return re.sub(r"\s+", " ", re.sub(r"^[\s,]+|[\s,]+$", "", re.sub(r"\s*,\s*,", ",", text))).strip()
+
+
+def say_without_name(w: Words, message: str, **params: object) -> str:
+    return spoken(w.say(message, **{**params, "name": ""}))
+
+
+@functools.cache
+def messages() -> tuple[str, ...]:
+    """Every word of the kiosk, as written in the code (the catalogs' template)."""
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / "kiosk.pot").open("rb") as template:
+        return tuple(m.id for m in read_po(template) if isinstance(m.id, str) and m.id)
+
+
+def everything_said(language: str, stations: Iterable[str] = (), classes: Iterable[str] = (),
+                    places: int = 8) -> set[str]:
+    """Every text a kiosk may say in the language: each message without a name, with each station's and
+    class's name where it names one, and each place in a line; clocks and counts are not said."""
+    w = words(language)
+    values = {"station": list(stations), "cls": list(classes), "running": list(classes),
+              "place": [str(n) for n in range(1, places + 1)]}
+    said = set()
+    for message in messages():
+        fields = {name for _, name, _, _ in string.Formatter().parse(message) if name} - {"name"}
+        if not fields <= values.keys():
+            continue
+        for filled in itertools.product(*(values[field] for field in sorted(fields))):
+            said.add(say_without_name(w, message, **dict(zip(sorted(fields), filled, strict=True))))
+    return {text for text in said if text}
+
+
+class Speech:
+    """The sounds of what a kiosk says, made on a thread of its own into ``folder``."""
+
+    def __init__(self, folder: Path, espeak: str | None = None) -> None:
+        self.folder = folder
+        self.espeak = espeak or shutil.which(ESPEAK)
+        self._wanted: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._asked: set[tuple[str, str]] = set()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        if self.espeak is None:
+            log.warning("no %s: the kiosk shows its prompts without speaking them (install the Debian package "
+                        "espeak-ng)", ESPEAK)
+
+    def path(self, language: str, text: str) -> Path:
+        digest = hashlib.sha256(f"{VOICES.get(language, language)}|{SPEED}|{text}".encode()).hexdigest()[:20]
+        return self.folder / language / f"{digest}.wav"
+
+    def ready(self, language: str, text: str) -> Path | None:
+        """The sound of the text, if it is made; else it is asked for, and None."""
+        path = self.path(language, text)
+        if path.exists():
+            return path
+        self.prepare(language, [text])
+        return None
+
+    def prepare(self, language: str, texts: Iterable[str]) -> None:
+        """Make the sounds of these texts, in the background, unless made before."""
+        if self.espeak is None:
+            return
+        for text in texts:
+            if (language, text) not in self._asked and not self.path(language, text).exists():
+                self._asked.add((language, text))
+                with self._idle:
+                    self._pending += 1
+                self._wanted.put((language, text))
+        if self._thread is None and self._pending:
+            self._thread = threading.Thread(target=self._make_forever, name="kiosk-speech", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until every sound asked for is made; False if that takes longer than ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def _make_forever(self) -> None:
+        while (item := self._wanted.get()) is not None:
+            language, text = item
+            try:
+                self._make(language, text)
+            except (OSError, subprocess.SubprocessError) as error:
+                log.warning("could not make the sound of a prompt in %s: %s", language, error)
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()
+
+    def _make(self, language: str, text: str) -> None:
+        path = self.path(language, text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        subprocess.run([self.espeak, "-v", VOICES.get(language, language), "-s", str(SPEED), "-w", str(partial),
+                        "--", text], check=True, capture_output=True, timeout=30)
+        os.replace(partial, path)  # whole or not at all: a kiosk killed meanwhile never plays half a prompt
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._wanted.put(None)

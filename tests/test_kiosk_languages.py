@@ -1,0 +1,262 @@
+"""Every kiosk word in every language: the catalogs are complete, and every screen, drawn at 800x480 in each
+language, has a glyph for every letter and no word wider than the button or line it is in."""
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from fontTools.ttLib import TTFont
+from kivy.core.text import Label as CoreLabel
+from kivy.resources import resource_find
+from kivy.uix.label import Label
+
+from kiosk.app import ICON_FONT, KioskPresenter, KioskScreen
+from kiosk.core import KioskCore
+from kiosk.decide import FORGED, REVOKED, UNKNOWN, UNREADABLE, Decision, going_out, thanks
+from kiosk.moves import Move
+from kiosk.prompts import NEXT_OPTIONS, TICKET_OPTIONS, Option, Prompt
+from kiosk.view import STATUS, KioskView
+from kiosk.words import LOCALE_DIR, catalog_path, words
+from shared.config import DEFAULT_GOALS, load_config
+from shared.languages import LANGUAGES, SOURCE_LANGUAGE
+from shared.pictures import DEFAULT_GOAL_PICTURES, NEXT_PICTURES
+from shared.protocol import Needs
+from tests.conftest import free_port, write_room
+
+ROOT = Path(__file__).parent.parent
+KEYWORDS = {"N_": None, "say": None, "count": (1, 2)}  # as scripts/translations.sh extracts them
+LONG_NAME = "Maximiliano W."  # a long first name and initial
+STATION = "Collaborative Project"
+
+
+def words_in_code() -> set[str]:
+    method_map = [("kiosk/**.py", "python"), ("shared/config.py", "python")]
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE])
+def test_every_kiosk_word_is_translated_with_its_placeholders(language):
+    with catalog_path(language).open("rb") as po:
+        catalog = read_po(po, locale=language)
+    translated = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings) and "fuzzy" not in message.flags:
+            translated[key] = strings
+            for text in strings:
+                assert placeholders(text) == placeholders(key), f"{language}: {key!r} -> {text!r}"
+    missing = sorted(words_in_code() - set(translated))
+    assert not missing, f"kiosk/locale/{language}: not translated (run scripts/translations.sh): {missing}"
+
+
+def test_an_unknown_language_is_english_and_catalogs_are_where_the_kiosk_looks():
+    assert words("xx").say("Hi {name}", name="Ana") == "Hi Ana"
+    assert words("es").say("Hi {name}", name="Ana") == "Hola, Ana"
+    assert words("uk").say("Hi {name}", name="Ана") == "Привіт, Ана"
+    assert sorted(p.name for p in LOCALE_DIR.iterdir() if p.is_dir()) == sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
+
+
+def student(decision_outcome: str, title: str, detail: str, needs: Needs, **params) -> Decision:
+    look = ("teal", "groups") if "station" in params else None
+    return Decision(decision_outcome, title, detail, "s01", LONG_NAME, "card", tuple(params.items()), needs, look)
+
+
+def prompt(kind: str, needs: Needs, options, skippable=False) -> Prompt:
+    titles = {"choice": ("{name}, what will you do?", "What will you do? Tap one."),
+              "goal": ("{name}, what is your goal today?", "What is your goal today? Tap one."),
+              "exit_ticket": ("{name}, how did it go?", "How did it go?"),
+              "next": ("What would you like next time?", "What would you like next time?")}[kind]
+    return Prompt(kind, "card", "s01", LONG_NAME, *titles, tuple(options), skippable, needs=needs)
+
+
+ACTIVITIES = [Option(a, p, a) for a, p in (("Read a book", "menu_book"), ("Listen to a story", "headphones"),
+                                           ("Write a review", "edit"), ("Maths games", "calculate"))]
+GOALS = [Option(g, p, g) for g, p in zip(DEFAULT_GOALS, DEFAULT_GOAL_PICTURES, strict=True)]
+TICKETS = [Option(*o) for o in TICKET_OPTIONS]
+NEXT = [Option(n, p, n) for n, p in zip(NEXT_OPTIONS, NEXT_PICTURES, strict=True)]
+
+
+def screens(language: str, large_text: bool = False):
+    """Every screen a student can see, as (name, view) in the language: the kiosk's own screens in the room's
+    language and large text, and each student's in theirs."""
+    needs = Needs(language, large_text)
+
+    def view(**update) -> KioskView:
+        v = KioskView("Reading Nook", language, large_text)
+        v.update(0.0, update.pop("left", 600.0), True, True, **update)
+        return v
+
+    yield "idle", view()
+    for phase in ("passing", "closing", "paused", "warning"):
+        yield phase, view(phase=phase, moving=45.0, left=30.0)
+    for name in STATUS:
+        v = view(scanner_ok=name != "scanner", storage_full=name.startswith("storage"))
+        v.update(0.0, 600, name not in ("offline", "storage_alone"), name != "no_hub", name != "scanner",
+                 storage_full=name.startswith("storage"))
+        v.arrive(student("welcome", "Hi {name}", "You're in the right place.", needs), None, 0.0)
+        yield f"status-{name}", v
+    moves = view()
+    moves._moves = [Move(LONG_NAME, STATION, n % 3 == 0) for n in range(8)]
+    yield "moves", moves
+    decisions = {
+        "welcome": ("Hi {name}", "You're in the right place.", {}),
+        "back": ("Welcome back, {name}", "You're checked in. Your group is at {station}.", {"station": STATION}),
+        "elsewhere": ("{name}, your group is at {station}", "Please head over there now.", {"station": STATION}),
+        "checked_in": ("You're checked in", "Thanks! Your teacher will see you here.", {}),
+        "checkout": ("Bye {name}", "Thanks for your work here!", {}),
+        "other_class": ("You're in {cls}", "This is {running}. Please ask your teacher.",
+                        {"cls": "Period 3 Science", "running": "Period 2 Maths"}),
+        "closing": ("Bye {name}", "The lesson is ending.", {}),
+    }
+    for outcome, (title, detail, params) in decisions.items():
+        v = view()
+        v.arrive(student(outcome if outcome != "closing" else "checkout", title, detail, needs, **params),
+                 None, 0.0)
+        yield outcome, v
+    for name, decision in (("unreadable", UNREADABLE), ("forged", FORGED), ("unknown", UNKNOWN),
+                           ("revoked", REVOKED)):
+        v = view()
+        v.arrive(decision, None, 0.0)
+        yield name, v
+    for name, decision in (("thanks", thanks(LONG_NAME, "s01", "card", False, needs)),
+                           ("goodbye", thanks(LONG_NAME, "s01", "card", True, needs)),
+                           ("out", going_out(student("welcome", "", "", needs)))):
+        v = view(help_waiting=True)
+        v.arrive(decision, None, 0.0)
+        yield name, v
+    welcome = student("welcome", "Hi {name}", "You're in the right place.", needs)
+    for kind, options, skippable in (("choice", ACTIVITIES, False), ("goal", GOALS, True),
+                                     ("exit_ticket", TICKETS, False), ("next", NEXT, True)):
+        v = view()
+        v.arrive(welcome, prompt(kind, needs, options, skippable), 0.0)
+        yield f"ask-{kind}-greeted", v
+        after = view()
+        after.arrive(welcome, prompt("choice", needs, ACTIVITIES), 0.0)
+        after.answered(after.prompt, prompt(kind, needs, options, skippable), 0.0)
+        after.arrive(Decision("welcome", "Hi {name}", "", "s02", LONG_NAME, "c2", (), needs),
+                     prompt("choice", needs, ACTIVITIES), 0.0)
+        after.arrive(Decision("welcome", "Hi {name}", "", "s03", LONG_NAME, "c3", (), needs),
+                     prompt("choice", needs, ACTIVITIES), 0.0)
+        yield f"ask-{kind}-in-line-undo", after
+
+
+@pytest.fixture
+def kiosk_screen(tmp_path, kivy_window):
+    """The kiosk's screen, never connected: the test draws each screen on it."""
+    core = KioskCore(load_config(write_room(tmp_path, free_port())), "reading-nook", tmp_path / "outbox.db")
+    screen = KioskScreen(size=(800, 480))
+    kivy_window.size = (800, 480)
+    kivy_window.add_widget(screen)
+    presenter = KioskPresenter(core, screen)
+    presenter.close()  # drawn only by the test
+    screen.teacher = True  # the widest bottom row
+    yield screen, presenter
+    core.outbox.close()
+
+
+class Fonts:
+    def __init__(self) -> None:
+        self._maps: dict[str, set[int]] = {}
+
+    def covers(self, font_name: str, text: str) -> set[str]:
+        path = resource_find(font_name if font_name.endswith(".ttf") else f"{font_name}.ttf")
+        if path not in self._maps:
+            self._maps[path] = set(TTFont(path).getBestCmap())
+        return {c for c in text if ord(c) not in self._maps[path] and not c.isspace()}
+
+
+FONTS = Fonts()
+
+
+def shown_labels(widget):
+    if widget.opacity == 0 or widget.width <= 1 or widget.height <= 1:
+        return
+    if isinstance(widget, Label) and widget.text:
+        yield widget
+    for child in widget.children:
+        yield from shown_labels(child)
+
+
+def problems(screen: KioskScreen) -> list[str]:
+    found = []
+    for label in shown_labels(screen):
+        room = (label.text_size[0] if label.text_size[0] else label.width) - 2
+        font = label.font_name if label.font_name.endswith(".ttf") else \
+            "Roboto-Bold" if label.bold else "Roboto-Regular"
+        for raw in label.text.split("\n"):
+            size = float(sized.group(1)) if label.markup and (sized := re.search(r"\[size=(\d+)\]", raw)) \
+                else label.font_size
+            plain, icons = raw, ""
+            if label.markup:
+                icons = "".join(re.findall(rf"\[font={re.escape(ICON_FONT)}\](?:\[size=\d+\])?(.*?)\[", raw))
+                plain = re.sub(rf"\[font={re.escape(ICON_FONT)}\].*?\[/font\]", "", raw)
+                plain = re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", plain)
+            if missing := FONTS.covers(font, plain) | FONTS.covers(ICON_FONT, icons):
+                found.append(f"no glyph for {''.join(sorted(missing))!r} in {label.text!r}")
+            for word in (plain.split() if label.text_size[0] else [plain]):
+                measure = CoreLabel(text=word, font_size=size, bold=label.bold)
+                measure.refresh()
+                if measure.texture.width > room:
+                    found.append(f"{word!r} is {measure.texture.width} px wide in {room:.0f} px: {label.text!r}")
+        if label.texture_size[1] > label.height + 2 and label.parent is not screen.ids.choices.parent:
+            found.append(f"{label.text!r} is {label.texture_size[1]} px tall in {label.height:.0f} px")
+    column = screen.children[0]
+    below = [w for w in column.children if w.height > 0]
+    if any(w.y < -1 for w in below) or any(w.top > screen.height + 1 for w in below):
+        found.append("the screen's rows do not fit in 480 px: " + ", ".join(
+            f"{type(w).__name__} {w.y:.0f}..{w.top:.0f}" for w in below))
+    return found
+
+
+@pytest.mark.parametrize("large_text", [False, True], ids=["usual", "large-text"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_kiosk_screen_fits_and_has_every_glyph_in_every_language(kiosk_screen, language, large_text,
+                                                                      tmp_path):
+    from kivy.base import EventLoop
+
+    screen, presenter = kiosk_screen
+    trouble = {}
+    for name, view in screens(language, large_text):
+        presenter.draw(view.model())
+        for _ in range(3):
+            EventLoop.idle()
+        assert view.model().language == language or language == SOURCE_LANGUAGE
+        if found := problems(screen):
+            screen.export_to_png(str(tmp_path / f"{language}-{name}.png"))
+            trouble[name] = found
+    assert not trouble, f"{language} (pictures in {tmp_path}): {trouble}"
+
+
+def test_each_student_is_greeted_and_asked_in_their_own_language_and_the_kiosk_idles_in_the_rooms(
+        room, hub, tmp_path, kivy_window):
+    """Diego's roster row says Spanish, Olena's Ukrainian: each is greeted and asked in it; then English again."""
+    from tests.conftest import card, kiosk_on_screen, pump
+
+    stations = {}
+    for student in ("s18", "s26"):
+        expected = hub.room.snapshot(0.0).expected_station(student)
+        stations[student] = expected.id if expected else "reading-nook"
+    with kiosk_on_screen(room, stations["s18"], kivy_window, tmp_path / "outbox.db") as (screen, core, presenter):
+        pump(lambda: screen.title == "Show your card", message="the idle screen in English")
+        core.scan(card("s18"))
+        pump(lambda: screen.title == "Hola, Diego L.", message="Diego greeted in Spanish")
+        assert "Toca un" in screen.detail  # his first question, in Spanish too
+        assert (screen.help_label, screen.done_label) == ("Necesito ayuda", "Terminé")
+        presenter.view.clear()  # he walked off
+        pump(lambda: screen.title == "Show your card", message="back to English")
+        core.scan(card("s26"))
+        pump(lambda: screen.title.startswith(("Привіт, Olena K.", "Olena K., твоя група")),
+             message="Olena greeted in Ukrainian")
+        assert screen.help_label == "Потрібна допомога"

@@ -1,0 +1,68 @@
+"""Spoken prompts: every prompt has its sound, made ahead by espeak-ng, in every language; a kiosk with
+speech on says a student's prompt as it shows it, and a student who has speech off hears nothing."""
+import time
+import wave
+
+import pytest
+
+from kiosk.decide import Decision
+from kiosk.speech import Speech, everything_said
+from kiosk.view import KioskView
+from shared.config import load_config
+from shared.languages import LANGUAGES
+from shared.protocol import Needs
+from tests.conftest import card, kiosk_on_screen, pump, write_room
+from tests.test_kiosk_languages import screens
+
+STATIONS = ("Teacher's Table", "Independent Practice", "Collaborative Project", "Tech Station", "Reading Nook")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_prompt_a_student_can_see_has_its_sound_in_every_language(language, tmp_path):
+    said = everything_said(language, STATIONS + ("Collaborative Project",), ("Period 3 Science", "Period 2 Maths"))
+    shown = {text for _, view in screens(language) for text in view.model().speech}
+    assert shown and shown <= said, f"said but never made: {sorted(shown - said)}"
+    speech = Speech(tmp_path)
+    started = time.perf_counter()
+    speech.prepare(language, sorted(said))
+    assert speech.wait(120), "the sounds were not made in two minutes"
+    took = time.perf_counter() - started
+    seconds = 0.0
+    for text in said:
+        with wave.open(str(speech.path(language, text))) as sound:
+            length = sound.getnframes() / sound.getframerate()
+        assert length > 0.3, f"{text!r} is {length:.2f} s of sound"
+        seconds += length
+    assert took < seconds / 5, f"{took:.1f} s to make {seconds:.0f} s of speech: not ahead of time"
+
+
+def test_speech_follows_the_room_unless_the_student_has_their_own_setting():
+    maya = Decision("welcome", "Hi {name}", "You're in the right place.", "s01", "Maya R.", "c")
+    for room, needs, spoken in ((True, None, True), (True, Needs(speech=False), False), (False, None, False),
+                                (False, Needs(speech=True), True)):
+        view = KioskView("Reading Nook", speech=room)
+        view.arrive(Decision(**{**maya.__dict__, "needs": needs}), None, 0.0)
+        model = view.model()
+        assert (model.speak, model.speech) == (spoken, ("Hi", "You're in the right place."))
+
+
+def test_a_kiosk_with_speech_says_the_prompt_as_it_shows_it(tmp_path, broker, kivy_window):
+    from hub.service import HubService
+
+    path = write_room(tmp_path, broker.port)
+    path.write_text(path.read_text().replace('name = "Room 12"', 'name = "Room 12"\nspeech = true'))
+    config = load_config(path)
+    hub = HubService(config)
+    hub.start()
+    try:
+        with kiosk_on_screen(config, "reading-nook", kivy_window, tmp_path / "outbox.db") as (screen, core,
+                                                                                             presenter):
+            pump(lambda: presenter._prepared_for, message="the prompts to be asked for")
+            assert presenter.speech.wait(60), "the prompts' sounds"
+            before = presenter.last_spoken_at
+            core.scan(card("s05"))
+            pump(lambda: presenter.last_spoken_at != before, message="the prompt spoken")
+            assert 0 <= presenter.last_spoken_at - presenter.last_drawn_at < 0.1  # within 100 ms of the screen
+            assert screen.title == "Hi Sofia R."
+    finally:
+        hub.stop()
