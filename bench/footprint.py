@@ -42,9 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Room:
-    def __init__(self, work: Path, kiosks: int = 40) -> None:
+    def __init__(self, work: Path, kiosks: int = 40, speech: bool = False) -> None:
         self.work = work
-        self.path = write_config(work, free_port(), kiosks)
+        self.path = write_config(work, free_port(), kiosks, speech)
         self.config = load_config(self.path)
         self.topics = Topics(self.config.room_id)
         self.broker = secured_broker(self.path, work / "broker")
@@ -171,9 +171,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--history", default="10000,100000,1000000")
+    parser.add_argument("--speech", action="store_true", help="the kiosk speaks its prompts (made as it starts)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rotation-footprint-"))
-    room = Room(work)
+    room = Room(work, speech=args.speech)
     with room.broker:
         room.start_hub()
         room.events(40, args.events)

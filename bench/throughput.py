@@ -43,12 +43,13 @@ WORKERS = 2  # processes of simulated kiosks (this machine has two cores)
 SAMPLE = ROOT / "assets" / "sample"
 
 
-def write_config(work: Path, port: int, kiosks: int) -> Path:
+def write_config(work: Path, port: int, kiosks: int, speech: bool = False) -> Path:
     (work / "class.secret").write_text("5ec2e7" * 10 + "0001\n")
     stations = "".join(f'[[station]]\nid = "k{n:02d}"\nname = "Kiosk {n}"\nkind = "other"\n\n'
                        for n in range(1, kiosks + 1))
     path = work / "room.toml"
     path.write_text(f'[room]\nid = "room-bench"\nsecret_file = "class.secret"\nroster = "{SAMPLE / "roster.csv"}"\n'
+                    f'speech = {"true" if speech else "false"}\n'
                     f'[broker]\nport = {port}\naccounts = "broker-accounts"\n'
                     f'[hub]\ndatabase = "hub.db"\nround_minutes = 60\nautostart = true\n\n{stations}')
     return path

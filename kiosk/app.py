@@ -90,6 +90,7 @@ class KioskScreen(Widget):
 
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
 SPEECH_FOLDER = "speech"  # beside the outbox: the spoken prompts, made once
+SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
 ICON_FONT = str(pictures.FONT)  # Material Icons, from its Debian package
@@ -208,7 +209,10 @@ class KioskPresenter:
         self._prepare_speech(state)
         model = self.view.model()
         self.draw(model)
-        self.say(model)
+        if model.speak:  # after the answer's frame (0 would run before it): a sound's loading must not hold it up
+            Clock.schedule_once(lambda dt: self.say(model), SPEAK_AFTER_SECONDS)
+        elif self._voice:
+            self.say(model)  # a screen that is not spoken stops the one before
 
     def _prepare_speech(self, state) -> None:
         """Every prompt in the room's language and each student's, made in the background as they appear."""

@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "sourcedId, code or title); a card works in every class of its student's")
     cards.add_argument("--reprint", action="store_true",
                        help="new cards for the --student(s): their old cards stop working (the hub must run)")
+    cards.add_argument("--stations", action="store_true",
+                       help="instead of the students' cards, a sign for each station: its colour, picture and "
+                            "name, and its activities' pictures, a landscape page each")
 
     broker = commands.add_parser("broker", help="the broker's accounts, ACL and TLS certificate")
     broker_commands = broker.add_subparsers(dest="broker_command", required=True, metavar="BROKER_COMMAND")
@@ -505,6 +508,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "cards":
         from rotation import teacher
 
+        if args.stations:
+            return teacher.station_signs(config, args.paper, args.out)
         return teacher.cards(config, args.paper, args.out, args.student, args.reprint, args.class_ref)
     if args.command == "backup":
         from rotation import teacher

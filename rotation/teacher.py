@@ -205,6 +205,20 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     return 0
 
 
+def station_signs(config: Config, paper: str, out: Path) -> int:
+    """A sign for each station to stand at it: the colour and picture its kiosk and the map show."""
+    from hub.cards_pdf import FontsMissing
+    from hub.station_signs import write_station_signs
+
+    try:
+        pages = write_station_signs(config.stations, out, paper)
+    except FontsMissing as error:
+        print(f"rotation: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote a sign for each of the {pages} stations, a landscape {paper.upper()} page each, to {out}")
+    return 0
+
+
 def choose_class(config: Config, class_ref: str | None) -> int:
     """Run another class; without one, list the room's classes, the running one and the one due now."""
     with HubSession(config) as hub:

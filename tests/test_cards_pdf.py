@@ -50,6 +50,29 @@ def test_every_card_on_the_page_scans_to_its_student_with_the_name_printed_under
     assert all("Aisha" not in code for code in codes)  # the code holds the signed token, never a name
 
 
+def test_each_station_has_a_sign_in_its_colour_with_its_picture_and_its_activities(room, tmp_path, capsys):
+    from shared.pictures import rgba
+
+    out = tmp_path / "signs.pdf"
+    assert main(["cards", "--config", str(room.path), "--stations", "--out", str(out)]) == 0
+    assert "wrote a sign for each of the 5 stations, a landscape A4 page each" in capsys.readouterr().out
+    document = pypdfium2.PdfDocument(str(out))
+    try:
+        tech = document[3]
+        width, height = tech.get_size()
+        assert width > height  # landscape, to stand on a table
+        text = tech.get_textpage().get_text_range()
+        assert "Tech Station" in text and "Typing game" in text
+        image = numpy.asarray(tech.render(scale=1).to_pil().convert("RGB")).astype(int)
+        band = image[: int(image.shape[0] * 0.6)]
+        slate = numpy.array([round(c * 255) for c in rgba("slate")[:3]])
+        assert (numpy.abs(band - slate).sum(axis=2) < 12).mean() > 0.5  # the station's colour, as on its kiosk
+        white = (band.min(axis=2) > 240).mean()
+        assert 0.02 < white < 0.3  # its picture (and name) in white on it
+    finally:
+        document.close()
+
+
 def test_reprinting_a_card_revokes_the_old_one(room, hub, tmp_path, capsys):
     out = tmp_path / "new.pdf"
     assert main(["cards", "--config", str(room.path), "--student", "s05", "--reprint", "--out", str(out)]) == 0
