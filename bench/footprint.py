@@ -19,9 +19,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tty
 import uuid
+from collections import Counter as Counter_of
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -150,7 +152,9 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
             break
     if first_frame is None:
         raise SystemExit("the kiosk did not draw")
-    os.set_blocking(kiosk.stderr.fileno(), False)
+    logged: list[str] = []  # read all along: a full pipe would stop the kiosk at its next log line
+    drain = threading.Thread(target=lambda: logged.extend(kiosk.stderr), daemon=True)
+    drain.start()
     counter = Counter(room.config.broker.port, room.password("hub"), [room.topics.ack("k40")], count_ids=True)
     counter.target = scans
     for number in range(scans):
@@ -162,6 +166,9 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
     memory = resident_mb(kiosk.pid)
     kiosk.terminate()
     kiosk.wait()
+    drain.join(5)
+    kinds = Counter_of(line.split("]", 1)[0] for line in logged if line.startswith("["))
+    print(f"the kiosk logged {len(logged)} lines over {scans} scans: {dict(kinds)}", file=sys.stderr)
     os.close(master)
     os.close(slave)
     return first_frame, memory, made

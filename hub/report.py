@@ -71,7 +71,7 @@ def describe(event: SessionEvent) -> str:
     if event.kind == LEFT_TABLE:
         return "left the teacher's table"
     if event.kind == "checkout":
-        return "marked absent"
+        return "said they were done" if data.get("by") == "student" else "marked absent"
     if event.kind == "choice":
         return f"chose: {data.get('activity', '')}"
     if event.kind == "goal":

@@ -303,7 +303,8 @@ class HubService:
         elif (event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data,
                                                                          event.station, event.at)
               or event.kind == "out" and self.room.go_out(student, event.station, event.at)
-              or event.kind == "checkout" and self.room.check_out(student, event.station, event.at)):
+              or event.kind == "checkout" and event.data.get("by") == "student"
+              and self.room.check_out(student, event.station, event.at)):
             self.room.seq += 1
             self._snapshot_due = True
         if event.kind == "help":

@@ -23,6 +23,8 @@ from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, Help
 # An enrollment ``e`` that runs on ``:day`` (ISO dates compare as text; the end is exclusive, as OneRoster's).
 # hub.roster.Membership.current says the same of an enrollment being imported.
 CURRENT_ENROLLMENT = "coalesce(e.begins, '') <= :day AND coalesce(e.ends, '9999') > :day"
+# "I'm done" at a kiosk, not the teacher marking a student absent at the teacher's table (also a checkout)
+KIOSK_CHECKOUT = "(kind = 'checkout' AND json_extract(data, '$.by') = 'student')"
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
 
 
@@ -717,8 +719,8 @@ class HubStore:
         passes, check-ins (which end a pass) and check-outs, oldest first."""
         rows = self.db.execute(
             "SELECT student, kind, data, station, at FROM events WHERE accepted = 1 "
-            f"AND kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin', 'checkout') {SINCE_SESSION_STARTED} "
-            "ORDER BY at").fetchall()
+            f"AND (kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin') OR {KIOSK_CHECKOUT}) "
+            f"{SINCE_SESSION_STARTED} ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}"), station, at) for student, kind, data, station, at in rows]
 
     # Sessions, conference notes and reports
@@ -835,10 +837,13 @@ class HubStore:
 
     @locked
     def help_calls(self, started: float, ended: float) -> dict[str, int]:
-        """How many calls for help each station made, whoever made them."""
-        rows = self.db.execute("SELECT station, count(*) FROM events WHERE kind = 'help' AND at >= ? AND at <= ? "
-                               "GROUP BY station", (started, ended)).fetchall()
-        return dict(rows)
+        """How many calls for help each station made, whoever made them, less those taken back at the kiosk (a
+        tap by mistake is no call)."""
+        rows = self.db.execute(
+            "SELECT station, sum(kind = 'help') - sum(kind = 'help_cancel') FROM events "
+            "WHERE kind IN ('help', 'help_cancel') AND accepted = 1 AND at >= ? AND at <= ? GROUP BY station",
+            (started, ended)).fetchall()
+        return {station: calls for station, calls in rows if calls > 0}
 
     # Clock, calls for help, skips and seq
     @locked

@@ -33,6 +33,7 @@ from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.teacher_panel import TeacherPanel  # noqa: E402
 from kiosk.view import KioskScreenModel, KioskView  # noqa: E402
+from kiosk.words import words  # noqa: E402
 
 log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
@@ -91,6 +92,7 @@ class KioskScreen(Widget):
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
 SPEECH_FOLDER = "speech"  # beside the outbox: the spoken prompts, made once
 SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
+KEPT_SOUNDS = 8  # prompts kept loaded: the last few screens (about 0.4 MB each)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
 ICON_FONT = str(pictures.FONT)  # Material Icons, from its Debian package
@@ -109,6 +111,8 @@ class KioskPresenter:
         self._said: tuple = ()  # the screen last spoken, so that it is said once
         self._prepared_for: tuple = ()
         self._voice: list = []  # the sounds still to play, in order
+        self._playing = None  # the sound playing now
+        self._sounds: dict[Path, object] = {}  # loaded prompts, the least recently said first
         self.last_spoken_at = self.last_drawn_at = 0.0
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
@@ -141,7 +145,10 @@ class KioskPresenter:
 
     def show(self, decision: Decision) -> None:
         now = time.monotonic()
-        self.view.arrive(decision, after_scan(decision, self.core.state, self.core.station.id), now)
+        state = self.core.state
+        progress = state.progress.get(decision.student_id) if state and decision.student_id else None
+        self.view.arrive(decision, after_scan(decision, state, self.core.station.id), now,
+                         has_goal=bool(progress and progress.goal))
         self.refresh()
         self.last_decision_at = time.perf_counter()
 
@@ -206,26 +213,30 @@ class KioskPresenter:
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left())
-        self._prepare_speech(state)
+        self._prepare(state)
         model = self.view.model()
         self.draw(model)
         if model.speak:  # after the answer's frame (0 would run before it): a sound's loading must not hold it up
             Clock.schedule_once(lambda dt: self.say(model), SPEAK_AFTER_SECONDS)
-        elif self._voice:
-            self.say(model)  # a screen that is not spoken stops the one before
+        else:
+            self.say(model)  # a screen that is not spoken stops the one before (and is not said later)
 
-    def _prepare_speech(self, state) -> None:
-        """Every prompt in the room's language and each student's, made in the background as they appear."""
-        if not (self.view.speech or state and any(s.needs and s.needs.speech for s in state.students.values())):
-            return
+    def _prepare(self, state) -> None:
+        """The words of the room's language and each student's, read as they appear (never at a scan), and,
+        with speech, every prompt in them, made in the background."""
         languages = {self.view.language} | {s.language for s in (state.students.values() if state else ())
                                             if s.language}
         stations = tuple(s.name for s in state.stations) if state else ()
         classes = tuple(c.name for c in state.classes) if state else ()
-        wanted = (tuple(sorted(languages)), stations, classes)
-        if wanted != self._prepared_for:
-            self._prepared_for = wanted
-            for language in sorted(languages):
+        speaking = self.view.speech or bool(state and any(s.needs and s.needs.speech
+                                                          for s in state.students.values()))
+        wanted = (tuple(sorted(languages)), stations, classes, speaking)
+        if wanted == self._prepared_for:
+            return
+        self._prepared_for = wanted
+        for language in sorted(languages):
+            words(language)
+            if speaking:
                 self.speech.prepare(language, sorted(everything_said(language, stations, classes)))
 
     def say(self, model: KioskScreenModel) -> None:
@@ -234,23 +245,40 @@ class KioskPresenter:
         if key == self._said:
             return
         self._said = key
-        for sound in self._voice:
-            sound.stop()
-        self._voice = []
+        self._hush()
         if not (model.speak and model.speech):
             return
         paths = [self.speech.ready(model.language, text) for text in model.speech]
-        self._voice = [sound for path in paths if path and (sound := load_sound(path, quiet=True))]
-        if self._voice:
-            self._play_next()
+        self._voice = [sound for path in paths if path and (sound := self._sound(path))]
+        self._play_next()
+
+    def _sound(self, path: Path):
+        """The prompt's sound, kept for the next student: loading one afresh at each scan left the kiosk 16 MB
+        larger after 2,000 scans (the allocator's leftovers), and the same few prompts come again and again."""
+        sound = self._sounds.pop(path, None) or load_sound(path, quiet=True)
+        if sound is not None:
+            self._sounds[path] = sound  # the most recent last
+            while len(self._sounds) > KEPT_SOUNDS:
+                self._sounds.pop(next(iter(self._sounds))).unload()
+        return sound
+
+    def _hush(self) -> None:
+        """Stop what is being said: the screen it was for has gone."""
+        self._voice = []
+        playing, self._playing = self._playing, None
+        if playing is not None:
+            playing.unbind(on_stop=self._play_next)
+            playing.stop()
 
     def _play_next(self, *_) -> None:
+        if self._playing is not None:
+            self._playing.unbind(on_stop=self._play_next)
+            self._playing = None
         if not self._voice:
             return
-        sound = self._voice.pop(0)
-        if self._voice:
-            sound.bind(on_stop=self._play_next)
-        sound.play()
+        self._playing = self._voice.pop(0)
+        self._playing.bind(on_stop=self._play_next)
+        self._playing.play()
         self.last_spoken_at = time.perf_counter()
 
     def draw(self, model: KioskScreenModel) -> None:

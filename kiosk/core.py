@@ -86,7 +86,7 @@ class KioskCore(FollowsHub):
     def check_out(self, card: str) -> Event:
         """The student said "I'm done" here: the map shows them done at this station."""
         self._last_scan = ("", 0.0)
-        return self.record("checkout", card)
+        return self.record("checkout", card, {"by": "student"})
 
     def go_out(self, card: str) -> Event:
         """The student takes the out-of-room pass: the map shows them out until their next scan, which is never
@@ -153,11 +153,12 @@ class KioskCore(FollowsHub):
         if not self.help_waiting():
             return None
         state = self.state
-        self._cancelled_calls |= {h.id for h in (state.help if state else ()) if h.station == self.station.id}
-        if self._help_unacked is not None:
-            self._cancelled_calls.add(self._help_unacked)
+        with self._lock:  # the MQTT thread clears the unacked call when its ack comes
+            unacked, self._help_unacked = self._help_unacked, None
+            self._cancelled_calls |= {h.id for h in (state.help if state else ()) if h.station == self.station.id}
+            if unacked is not None:
+                self._cancelled_calls.add(unacked)
         event = self.record("help_cancel", None)
-        self._help_unacked = None
         self._changed()
         return event
 
@@ -275,8 +276,9 @@ class KioskCore(FollowsHub):
         for refusal in ack.refused:
             self.refusals.drop(self.topics.kiosk_event(self.station.id), f"{refusal.reason}: event {refusal.id}")
         done = ack.ids + tuple(refusal.id for refusal in ack.refused)
-        if self._help_unacked in done:
-            self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
+        with self._lock:
+            if self._help_unacked in done:
+                self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
 
         with self._lock:
             try:

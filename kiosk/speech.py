@@ -9,7 +9,6 @@ question, never a name mispronounced across the room.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import logging
@@ -23,7 +22,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from kiosk.words import LOCALE_DIR, Words, words
+from kiosk.words import Words, messages, words
 
 log = logging.getLogger("rotation.speech")
 ESPEAK = "espeak-ng"
@@ -38,15 +37,6 @@ def spoken(text: str) -> str:
 
 def say_without_name(w: Words, message: str, **params: object) -> str:
     return spoken(w.say(message, **{**params, "name": ""}))
-
-
-@functools.cache
-def messages() -> tuple[str, ...]:
-    """Every word of the kiosk, as written in the code (the catalogs' template)."""
-    from babel.messages.pofile import read_po
-
-    with (LOCALE_DIR / "kiosk.pot").open("rb") as template:
-        return tuple(m.id for m in read_po(template) if isinstance(m.id, str) and m.id)
 
 
 def everything_said(language: str, stations: Iterable[str] = (), classes: Iterable[str] = (),

@@ -23,6 +23,7 @@ CONTRAST_BACKGROUND: Colour = (0, 0, 0, 1)  # high contrast: white words on blac
 PROMPT_SECONDS = 20.0  # a question left unanswered goes away: the student has walked off
 LINE_PROMPT_SECONDS = 12.0  # sooner while others wait in line (the question is kept for the next scan)
 UNDO_SECONDS = 6.0  # "Changed your mind?" stays this long after an answer
+THANKS_SECONDS = UNDO_SECONDS + 4  # then "I'm done" and "I'm going out" in its place for a while
 KEPT_QUESTIONS = 60  # unanswered questions kept for their students' next scans, the oldest forgotten first
 MOVE_SECONDS = 60.0  # the "time to move" list stays up while the room changes over
 MOVE_LINES = 5  # what fits in large letters on a 7" screen; the rest are told to look at the map
@@ -120,26 +121,38 @@ class KioskView:
         self.status = ""
         self.help_waiting = False
 
-    def arrive(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
-        """A scan's answer and its first question. While another student answers, it waits its turn."""
-        if decision.outcome == "welcome" and decision.student_id in self._kept:
-            prompt = self._kept.pop(decision.student_id)  # the question they walked away from
+    def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False) -> None:
+        """A scan's answer and its first question. While another student answers, it waits its turn.
+        ``has_goal``: the student set a goal this lesson (a kept goal question is not asked again)."""
+        kept = self._kept.pop(decision.student_id, None) if decision.outcome == "welcome" else None
+        if kept is not None and not (kept.kind == "goal" and has_goal):
+            prompt = kept  # the question they walked away from (the activity's, or the goal's after it)
         current = self.prompt
+        waiting = next((i for i, (d, _) in enumerate(self._line) if d.student_id == decision.student_id), None)
         if current is None:
+            if waiting is not None:
+                del self._line[waiting]  # the screen is free for them now
             self.show(decision, prompt, now)
         elif decision.student_id == current.student_id:
             pass  # a second read of the card on screen: the question stays
         elif prompt is None:
             self._notice = (decision, now)  # "Tom, your group is at Tech": said without taking the screen
         else:
-            self._line = [t for t in self._line if t[0].student_id != decision.student_id] + [(decision, prompt)]
-            place = len(self._line)
+            if waiting is not None:
+                self._line[waiting] = (decision, prompt)  # scanned again: still their place in line
+                place = waiting + 1
+            else:
+                self._line.append((decision, prompt))
+                place = len(self._line)
             self._notice = (replace(decision, title=N_("{name}, you're next") if place == 1
-                                    else N_("{name}, you're number {place} in line"),
+                                    else N_("{name}, you're number {place} in line"), detail="",
                                     params=(("place", str(place)),)), now)
 
     def show(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
-        """On screen now, whoever was there (the student on screen pressed a button)."""
+        """On screen now, in place of what was (the student on screen pressed a button). A question it puts
+        aside waits for that student's next scan; the line moves on once this has been seen."""
+        if self.prompt is not None and prompt is None:
+            self._keep(self.prompt)
         self._decision, self._shown_at = decision, now
         self.prompt, self._asked_at = prompt, now
         self._notice = None
@@ -175,10 +188,10 @@ class KioskView:
         thanks and the next student in line."""
         if undoable:
             self._undo = (prompt, now)
+        self._kept.pop(prompt.student_id, None)  # answered: nothing of theirs is left over
         if prompt is not self.prompt:  # it left the screen while the finger was down: the answer is still theirs
-            self._kept.pop(prompt.student_id, None)
             if following is not None:
-                self._kept[prompt.student_id] = following
+                self._keep(following)
             return
         if following is not None:
             self._decision = None  # the greeting has been seen: the question stands on its own
@@ -190,8 +203,8 @@ class KioskView:
                                                     prompt.kind in ("exit_ticket", "next"), prompt.needs), now
 
     def change_answer(self, now: float) -> None:
-        """"Changed your mind?": the last answered question again; a student it interrupts goes back to the
-        front of the line."""
+        """"Changed your mind?": the last answered question again (the one after it follows from the new
+        answer); a student it interrupts goes back to the front of the line."""
         if self._undo is None:
             return
         prompt, _ = self._undo
@@ -201,11 +214,9 @@ class KioskView:
             greeting = self._decision or Decision("welcome", current.title, "", current.student_id, current.name,
                                                   current.card, needs=current.needs)
             self._line.insert(0, (greeting, current))
-        elif current is not None:
-            self._kept[current.student_id] = current  # the question after it comes again once this is answered
-        self.show(Decision("welcome", prompt.title, "", prompt.student_id, prompt.name, prompt.card,
-                           needs=prompt.needs), prompt, now)
-        self._decision = None
+        self._decision, self._shown_at = None, now
+        self.prompt, self._asked_at = prompt, now
+        self._notice = None
 
     def _next_in_line(self, now: float) -> bool:
         if not self._line:
@@ -222,7 +233,10 @@ class KioskView:
         self._next_in_line(now)
 
     def _keep(self, prompt: Prompt) -> None:
+        """Only an arriving student's questions: leaving, the exit ticket comes again with their next check-out."""
         self._kept.pop(prompt.student_id, None)
+        if prompt.kind not in ("choice", "goal"):
+            return
         self._kept[prompt.student_id] = prompt
         while len(self._kept) > KEPT_QUESTIONS:
             del self._kept[next(iter(self._kept))]
@@ -242,8 +256,12 @@ class KioskView:
                phase: Phase = "working", moving: float | None = None) -> None:
         """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts."""
         self.help_waiting = help_waiting
-        if self._decision is not None and now - self._shown_at >= SHOW_SECONDS:
+        shown_for = THANKS_SECONDS if self._decision is not None and self._decision.outcome in (
+            "thanks", "goodbye") else SHOW_SECONDS
+        if self._decision is not None and now - self._shown_at >= shown_for:
             self._decision = None
+        if self.prompt is None and self._line and (self._decision is None or now - self._shown_at >= SHOW_SECONDS):
+            self._next_in_line(now)  # "See you soon" or "Bye" has been seen: the next student's turn
         if self.prompt is not None and now - self._asked_at >= (LINE_PROMPT_SECONDS if self._line
                                                                  else PROMPT_SECONDS):
             self._walked_off(now)
@@ -325,7 +343,8 @@ class KioskView:
             model = replace(model, colour=CONTRAST_BACKGROUND, high_contrast=True)
         model = replace(model, speak=self.speech if needs.speech is None else needs.speech)
         model = replace(model, clock_ink=self.clock_ink, language=w.language, buttons=Buttons.said(w), large_text=large,
-                        notice=notice.said(words(notice.language or self.language))[0] if notice else "",
+                        notice="\n".join(t for t in notice.said(words(notice.language or self.language)) if t)
+                        if notice else "",
                         can_go_out=on_screen is not None and on_screen.may_go_out,
                         can_check_out=self.prompt is None and on_screen is not None and on_screen.may_check_out,
                         undo=self._undo_label(w))

@@ -1,17 +1,14 @@
-"""The kiosk's words in each language, from the gettext catalogs in kiosk/locale (made with Babel).
+"""The kiosk's words in each language, from the gettext catalogs in kiosk/locale (made with Babel by
+scripts/translations.sh, read here by Python's own gettext: Babel would cost the kiosk 6 MB).
 
-A catalog is read once, when a language is first needed (at start-up for the room's language), so a scan
-never waits on a file.
+A catalog is read once, when its language first appears: the room's at start-up, a student's when the room's
+state names it (kiosk/app.py), so a scan never waits on a file.
 """
 from __future__ import annotations
 
 import functools
 import gettext
-import io
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from shared.languages import LANGUAGES, SOURCE_LANGUAGE
 
@@ -36,8 +33,8 @@ class Words:
         return self._translations.ngettext(singular, plural, n).format(n=n, **params)
 
 
-def catalog_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(language: str, compiled: bool = False) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.{'mo' if compiled else 'po'}"
 
 
 @functools.cache
@@ -45,9 +42,13 @@ def words(language: str | None) -> Words:
     """The language's words; an unknown language (or none) is the source language, English."""
     if language not in LANGUAGES or language == SOURCE_LANGUAGE:
         return Words(SOURCE_LANGUAGE, gettext.NullTranslations())
-    with catalog_path(language).open("rb") as po:
-        catalog = read_po(po, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Words(language, gettext.GNUTranslations(compiled))
+    return Words(language, gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]))
+
+
+@functools.cache
+def messages() -> tuple[str, ...]:
+    """Every word of the kiosk as the code writes it (the message ids of a catalog: each has them all)."""
+    first = next(language for language in LANGUAGES if language != SOURCE_LANGUAGE)
+    translated = gettext.translation(DOMAIN, LOCALE_DIR, languages=[first])
+    # GNUTranslations keeps its messages in _catalog, by id; plural forms as (id, n): the singular id is enough.
+    return tuple(sorted({key if isinstance(key, str) else key[0] for key in translated._catalog if key}))

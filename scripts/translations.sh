@@ -16,3 +16,6 @@ for language in $(.venv/bin/python -c 'from shared.languages import LANGUAGES, S
         "$PYBABEL" init -D kiosk -i kiosk/locale/kiosk.pot -d kiosk/locale -l "$language"
     fi
 done
+# The kiosk reads the compiled catalogs with Python's own gettext (Babel is 6 MB it need not carry);
+# tests/test_kiosk_languages.py fails if a .mo file is not the compiled form of its .po file.
+"$PYBABEL" compile -D kiosk -d kiosk/locale --statistics

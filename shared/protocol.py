@@ -98,8 +98,14 @@ class NoteData(Part, frozen=True):
             raise ValueError("a note needs tags or some text (up to 500 characters)")
 
 
+class CheckoutData(Part, frozen=True):
+    """ "I'm done": the student checks out of the station themselves (the hub's own records of a teacher
+    marking a student absent at the teacher's table are checkouts too, without it)."""
+    by: Literal["student"] | None = None  # None: a checkout as release 0.1.0 reserved it, stored and not applied
+
+
 EVENT_DATA: dict[str, type[Part]] = {"choice": ChoiceData, "goal": GoalData, "exit_ticket": ExitTicketData,
-                                     "conference": NoteData}  # the other kinds carry what they like
+                                     "conference": NoteData, "checkout": CheckoutData}  # others: what they like
 
 
 class Event(Message, frozen=True, kw_only=True):

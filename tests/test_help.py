@@ -5,6 +5,7 @@ import time
 import pytest
 
 from hub.display import HelpPanel
+from hub.report import describe
 from hub.service import HubService
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
@@ -86,7 +87,8 @@ def test_a_call_taken_back_and_a_check_out_stay_so_through_a_hub_restart(room, b
     events = [Event(id="h1", kind="help", card=None, station="tech", at=now, seq=1, kiosk_time=now),
               Event(id="c1", kind="checkin", card=card("s04"), station="tech", at=now + 1, seq=2, kiosk_time=now),
               Event(id="h2", kind="help_cancel", card=None, station="tech", at=now + 2, seq=3, kiosk_time=now),
-              Event(id="o1", kind="checkout", card=card("s04"), station="tech", at=now + 3, seq=4, kiosk_time=now)]
+              Event(id="o1", kind="checkout", card=card("s04"), station="tech", at=now + 3, seq=4, kiosk_time=now,
+                    data={"by": "student"})]
     for event in events:
         first.handle_event("tech", event)
     assert first.room.help == [] and first.room.checked_out["s04"].station == "tech"
@@ -95,6 +97,9 @@ def test_a_call_taken_back_and_a_check_out_stay_so_through_a_hub_restart(room, b
     first.store.close()
     again = HubService(room)
     assert again.room.help == [] and again.room.checked_out["s04"].station == "tech"
+    assert again.store.help_calls(now - 10, now + 10) == {}  # a call taken back is no call in the report
+    said = [describe(e) for e in again.store.session_events(now - 10, now + 10) if e.kind == "checkout"]
+    assert said == ["said they were done"]  # not "marked absent", as the teacher's mark at the table says
     again.store.close()
 
 

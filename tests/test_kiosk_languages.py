@@ -61,6 +61,23 @@ def test_every_kiosk_word_is_translated_with_its_placeholders(language):
     assert not missing, f"kiosk/locale/{language}: not translated (run scripts/translations.sh): {missing}"
 
 
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE])
+def test_the_compiled_catalog_the_kiosk_reads_is_its_po_file_compiled(language):
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    with catalog_path(language).open("rb") as po:
+        compiled = io.BytesIO()
+        write_mo(compiled, read_po(po, locale=language))
+    compiled.seek(0)
+    with catalog_path(language, compiled=True).open("rb") as mo:
+        shipped = gettext.GNUTranslations(mo)
+    assert shipped._catalog == gettext.GNUTranslations(compiled)._catalog, \
+        f"{catalog_path(language, compiled=True)} is older than its .po file: run scripts/translations.sh"
+
+
 def test_an_unknown_language_is_english_and_catalogs_are_where_the_kiosk_looks():
     assert words("xx").say("Hi {name}", name="Ana") == "Hi Ana"
     assert words("es").say("Hi {name}", name="Ana") == "Hola, Ana"
@@ -150,6 +167,11 @@ def screens(language: str, large_text: bool = False):
         after.arrive(Decision("welcome", "Hi {name}", "", "s03", LONG_NAME, "c3", (), needs),
                      prompt("choice", needs, ACTIVITIES), 0.0)
         yield f"ask-{kind}-in-line-undo", after
+    noticed = view()
+    noticed.arrive(welcome, prompt("goal", needs, GOALS, True), 0.0)
+    noticed.arrive(Decision("elsewhere", "{name}, your group is at {station}", "Please head over there now.", "s02",
+                            LONG_NAME, "c2", (("station", STATION),), needs, ("teal", "groups")), None, 0.0)
+    yield "ask-goal-with-a-notice", noticed  # the most a screen holds: a question and a two-line notice
 
 
 @pytest.fixture

@@ -63,7 +63,8 @@ def test_right_and_wrong_station_greetings(hub, station, tmp_path):
     screen.export_to_png(str(tmp_path / "kiosk-welcome.png"))
     assert (tmp_path / "kiosk-welcome.png").stat().st_size > 5000
     # Maya scans while Sofia chooses: she is told where to go, and Sofia's question stays under her finger.
-    assert scan(card("s01").encode()).notice == "Maya R., your group is at Collaborative Project"
+    assert scan(card("s01").encode()).notice == (
+        "Maya R., your group is at Collaborative Project\nPlease head over there now.")
     assert (screen.title, screen.outcome) == ("Hi Sofia R.", "ask:choice")
     scan.presenter.answer(None)  # Sofia walks off: the screen is free for the next scan
     assert scan(card("s01").encode()).title == "Maya R., your group is at Collaborative Project"
@@ -125,7 +126,8 @@ def test_a_keyboard_wedge_scanner_types_the_card_and_enter(hub, room, tmp_path, 
         kivy_window.dispatch("on_textinput", "\x07\x00junk")
         kivy_window.dispatch("on_key_down", 13, 40, None, [])
         # Lucas's question stays; the one whose card did not read is asked, above the buttons, to try again.
-        pump(lambda: screen.notice == "Let's try that again", message="the try-again message")
+        pump(lambda: screen.notice.startswith("Let's try that again\nHold your card still"),
+             message="the try-again message")
         assert screen.title == "Hi Lucas S."
     finally:
         wedge.close()

@@ -1,0 +1,107 @@
+"""Whose turn the kiosk's screen is, as a line of students uses it: pure, on the view alone."""
+from kiosk.decide import Decision, checking_out, going_out
+from kiosk.prompts import Option, Prompt
+from kiosk.view import SHOW_SECONDS, THANKS_SECONDS, UNDO_SECONDS, KioskView
+
+ACTIVITIES = (Option("Read a book", "menu_book", "Read a book"),)
+GOALS = (Option("Help a friend", "handshake", "Help a friend"),)
+
+
+def hello(student: str, name: str) -> Decision:
+    return Decision("welcome", "Hi {name}", "You're in the right place.", student, name, f"card-{student}")
+
+
+def question(student: str, name: str, kind: str = "choice") -> Prompt:
+    options = ACTIVITIES if kind == "choice" else GOALS
+    return Prompt(kind, f"card-{student}", student, name, "{name}, what will you do?", "What will you do?",
+                  options, skippable=kind == "goal")
+
+
+def shown(view: KioskView, now: float) -> tuple[str, str, str]:
+    view.update(now, 600, True, True)
+    model = view.model()
+    return model.outcome, model.title, model.notice
+
+
+def test_a_student_going_out_mid_question_keeps_it_and_the_line_moves_on_after_the_goodbye():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.arrive(hello("s2", "Maya"), question("s2", "Maya"), 1.0)
+    assert shown(view, 1.0) == ("ask:choice", "Hi Tom", "Maya, you're next")
+    on_screen = view.decision_on_screen()
+    view.show(going_out(on_screen), None, 2.0)  # Tom takes the out-of-room pass
+    assert shown(view, 3.0)[:2] == ("out", "See you soon, Tom")
+    assert shown(view, 2.0 + SHOW_SECONDS)[:2] == ("ask:choice", "Hi Maya")  # then Maya's turn
+    view.clear()
+    view.arrive(Decision("back", "Welcome back, {name}", "", "s1", "Tom", "card-s1"), None, 30.0)
+    assert view.prompt is None  # a "welcome back" asks nothing...
+    view.clear()
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom", "goal"), 40.0)
+    assert view.prompt.kind == "choice"  # ...and his next arrival asks the question he left
+
+
+def test_a_student_who_scans_again_in_line_keeps_their_place_and_leaves_it_once_on_screen():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.arrive(hello("s2", "Maya"), question("s2", "Maya"), 1.0)
+    view.arrive(hello("s3", "Ana"), question("s3", "Ana"), 2.0)
+    view.arrive(hello("s2", "Maya"), question("s2", "Maya"), 3.0)
+    assert shown(view, 3.0)[2] == "Maya, you're next"
+    view.answered(view.prompt, None, 4.0)
+    assert shown(view, 4.0)[:2] == ("ask:choice", "Hi Maya")
+    view.answered(view.prompt, None, 5.0)
+    assert shown(view, 5.0)[:2] == ("ask:choice", "Hi Ana")
+    view.answered(view.prompt, None, 6.0)
+    assert view.waiting() == 0 and shown(view, 6.0)[0] == "thanks"
+
+
+def test_a_changed_answer_leaves_nothing_behind_to_be_asked_again():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    choice = view.prompt
+    view.answered(choice, question("s1", "Tom", "goal"), 1.0)
+    view.change_answer(2.0)
+    assert view.prompt is choice
+    view.answered(choice, question("s1", "Tom", "goal"), 3.0)
+    view.answered(view.prompt, None, 4.0)
+    view.clear()
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 60.0)
+    assert view.prompt.kind == "choice"  # not the goal again: he answered it
+
+
+def test_a_kept_goal_is_not_asked_of_a_student_who_has_set_one_since():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom", "goal"), 0.0)
+    view.clear()  # walked off
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 60.0, has_goal=True)
+    assert view.prompt.kind == "choice"
+
+
+def test_after_the_last_answer_i_m_done_follows_changed_your_mind():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.answered(view.prompt, None, 1.0)
+    view.update(1.5, 600, True, True)
+    assert view.model().undo == "Changed your mind?"
+    view.update(1.0 + UNDO_SECONDS + 0.5, 600, True, True)
+    model = view.model()
+    assert not model.undo and model.can_check_out and model.outcome == "thanks"
+    view.update(1.0 + THANKS_SECONDS + 0.1, 600, True, True)
+    assert view.model().outcome == "idle"
+
+
+def test_a_notice_over_a_question_says_the_whole_answer():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.arrive(Decision("back", "Welcome back, {name}", "You're checked in. Your group is at {station}.", "s2",
+                         "Maya", "card-s2", (("station", "Tech Station"),)), None, 1.0)
+    assert shown(view, 1.0)[2] == "Welcome back, Maya\nYou're checked in. Your group is at Tech Station."
+
+
+def test_i_m_done_replaces_a_question_with_the_exit_ticket_and_keeps_nothing():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    leaving = checking_out(view.decision_on_screen())
+    ticket = Prompt("exit_ticket", "card-s1", "s1", "Tom", "{name}, how did it go?", "How did it go?", GOALS)
+    view.show(leaving, ticket, 1.0)
+    assert shown(view, 1.0)[0] == "ask:exit_ticket"
