@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from hub.csvtable import CsvTable, one_line
+from hub.csvtable import CsvRow, CsvTable, one_line
 from shared.languages import LANGUAGES
 from shared.protocol import MAX_CLASSES, Needs
 from shared.topics import NAME_PATTERN
@@ -222,7 +222,7 @@ def parse_roster(text: str, source: str = "roster", class_title: str = "Class") 
     return roster
 
 
-def _needs(row) -> Needs | None:
+def _needs(row: CsvRow) -> Needs | None:
     """The row's language, large text, high contrast and speech; blank cells are the room's way."""
     language = row.get("language").strip().lower() or None
     if language is not None and language not in LANGUAGES:

@@ -11,6 +11,7 @@ kivy_env.prepare(window_size=(800, 480), smooth_edges=False)
 
 from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
+from kivy.core.audio import Sound  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.metrics import sp  # noqa: E402
@@ -111,8 +112,8 @@ class KioskPresenter:
         self._said: tuple = ()  # the screen last spoken, so that it is said once
         self._prepared_for: tuple = ()
         self._voice: list = []  # the sounds still to play, in order
-        self._playing = None  # the sound playing now
-        self._sounds: dict[Path, object] = {}  # loaded prompts, the least recently said first
+        self._playing: Sound | None = None  # the sound playing now
+        self._sounds: dict[Path, Sound] = {}  # loaded prompts, the least recently said first
         self.last_spoken_at = self.last_drawn_at = 0.0
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
@@ -276,9 +277,9 @@ class KioskPresenter:
             self._playing = None
         if not self._voice:
             return
-        self._playing = self._voice.pop(0)
-        self._playing.bind(on_stop=self._play_next)
-        self._playing.play()
+        playing = self._playing = self._voice.pop(0)
+        playing.bind(on_stop=self._play_next)
+        playing.play()
         self.last_spoken_at = time.perf_counter()
 
     def draw(self, model: KioskScreenModel) -> None:

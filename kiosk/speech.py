@@ -114,6 +114,7 @@ class Speech:
                 self._idle.notify_all()
 
     def _make(self, language: str, text: str) -> None:
+        assert self.espeak is not None  # nothing is asked for without it
         path = self.path(language, text)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")

@@ -124,7 +124,8 @@ class KioskView:
     def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False) -> None:
         """A scan's answer and its first question. While another student answers, it waits its turn.
         ``has_goal``: the student set a goal this lesson (a kept goal question is not asked again)."""
-        kept = self._kept.pop(decision.student_id, None) if decision.outcome == "welcome" else None
+        kept = self._kept.pop(decision.student_id, None) if decision.outcome == "welcome" and decision.student_id \
+            else None
         if kept is not None and not (kept.kind == "goal" and has_goal):
             prompt = kept  # the question they walked away from (the activity's, or the goal's after it)
         current = self.prompt

@@ -51,4 +51,5 @@ def messages() -> tuple[str, ...]:
     first = next(language for language in LANGUAGES if language != SOURCE_LANGUAGE)
     translated = gettext.translation(DOMAIN, LOCALE_DIR, languages=[first])
     # GNUTranslations keeps its messages in _catalog, by id; plural forms as (id, n): the singular id is enough.
-    return tuple(sorted({key if isinstance(key, str) else key[0] for key in translated._catalog if key}))
+    catalog = translated._catalog  # type: ignore[attr-defined]
+    return tuple(sorted({key if isinstance(key, str) else key[0] for key in catalog if key}))

@@ -148,8 +148,9 @@ class StationConfig:
     activities: Annotated[tuple[Activity, ...], Meta(
         min_length=1, max_length=4, description='what a student may choose to do here, e.g. `["Read a book", '
                                                 '"Listen to a story"]`')] = ()
-    colour: Annotated[StationColour, Meta(description="its colour on the kiosk, the map and the web companion",
-                                          extra={"default": "its kind's"})] | None = None
+    colour: Annotated[StationColour, Meta(  # type: ignore[valid-type]
+        description="its colour on the kiosk, the map and the web companion", extra={"default": "its kind's"})] \
+        | None = None
     picture: Annotated[Picture, Meta(description="its picture on the kiosk, the map and the web companion",
                                      extra={"default": "its kind's"})] | None = None
     pictures: Annotated[tuple[Picture, ...], Meta(
@@ -360,8 +361,9 @@ class _Key:
         if self.rule:
             self.rule.check(checked)
         item_rule = next((m for m in _unannotated(item)[1] if isinstance(m, Rule)), None) if item else None
-        for each in checked if item_rule else ():
-            item_rule.check(each)
+        if item_rule is not None:
+            for each in checked:
+                item_rule.check(each)
         if item is not None and get_origin(_unannotated(item)[0]) is Literal:
             checked = tuple(dict.fromkeys(checked))  # some of the choices: each once
         return folder / checked if base is Path else checked
