@@ -37,6 +37,7 @@ class SimulatedStudents:
         self.random = random.Random(seed)
         self.pace = pace
         self.absent = staying_home()
+        self._called = False
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="simulated-students", daemon=True)
 
@@ -93,7 +94,8 @@ class SimulatedStudents:
         here = [sid for sid, p in state.presence.items()
                 if p.station == self.core.station.id and sid in state.students and sid not in state.out]
         roll = self.random.random()
-        if here and roll < HELP and not self.core.help_waiting():
+        if here and (roll < HELP or not self._called) and not self.core.help_waiting():
+            self._called = True  # every station calls once early on: the demo shows the calls within a minute
             self.core.ask_help(self._card(state, self.random.choice(here)))
         elif here and roll < HELP + GOING_OUT:
             self.core.go_out(self._card(state, self.random.choice(here)))
