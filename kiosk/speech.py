@@ -14,7 +14,6 @@ import itertools
 import logging
 import os
 import queue
-import re
 import shutil
 import string
 import subprocess
@@ -22,21 +21,12 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from kiosk.words import Words, messages, words
+from kiosk.words import messages, say_without_name, words
 
 log = logging.getLogger("rotation.speech")
 ESPEAK = "espeak-ng"
 VOICES = {"en": "en-us", "es": "es-419", "uk": "uk"}  # the voice for each kiosk language
 SPEED = 140  # words a minute: slower than espeak's 175, for a young listener
-
-
-def spoken(text: str) -> str:
-    """What is said of a text shown with the name left out: "Hola, " is "Hola"."""
-    return re.sub(r"\s+", " ", re.sub(r"^[\s,]+|[\s,]+$", "", re.sub(r"\s*,\s*,", ",", text))).strip()
-
-
-def say_without_name(w: Words, message: str, **params: object) -> str:
-    return spoken(w.say(message, **{**params, "name": ""}))
 
 
 def everything_said(language: str, stations: Iterable[str] = (), classes: Iterable[str] = (),

@@ -8,8 +8,7 @@ from dataclasses import dataclass, replace
 from kiosk.decide import Decision, thanks
 from kiosk.moves import Move
 from kiosk.prompts import Colour, Option, Prompt
-from kiosk.speech import say_without_name
-from kiosk.words import Words, words
+from kiosk.words import Words, say_without_name, words
 from shared.clock import Phase, format_left
 from shared.languages import N_
 from shared.pictures import rgba

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 from pathlib import Path
 
 from shared.languages import LANGUAGES, SOURCE_LANGUAGE
@@ -31,6 +32,12 @@ class Words:
 
     def count(self, singular: str, plural: str, n: int, **params: object) -> str:
         return self._translations.ngettext(singular, plural, n).format(n=n, **params)
+
+
+def say_without_name(w: Words, message: str, **params: object) -> str:
+    """What is said aloud of a message shown with a name: the name left out, "Hola, " is "Hola"."""
+    text = w.say(message, **{**params, "name": ""})
+    return re.sub(r"\s+", " ", re.sub(r"^[\s,]+|[\s,]+$", "", re.sub(r"\s*,\s*,", ",", text))).strip()
 
 
 def catalog_path(language: str, compiled: bool = False) -> Path:
