@@ -73,6 +73,8 @@ class Room:
         self.class_id = class_id  # the class running: ``students`` are its
         self.classes = classes
         self.stations = stations
+        # Each station's colour, picture and its activities' pictures, as every state carries them.
+        self._looks = {s.id: station_look(s.kind, s.colour, s.picture) for s in stations}
         self.students = {s.id: s for s in students}
         self.card_versions = card_versions
         self.groups = list(dict.fromkeys(s.group for s in students if s.group))
@@ -501,9 +503,8 @@ class Room:
                      stations=tuple(Station(s.id, s.name, s.kind, s.kiosk, plan.get(s.id, ()), s.activities,
                                             s.id in self.off,
                                             s.id in (self.off if self.off_next is None else self.off_next),
-                                            *station_look(s.kind, s.colour, s.picture),
-                                            s.pictures or (station_look(s.kind, s.colour, s.picture)[1],)
-                                            * len(s.activities))
+                                            *self._looks[s.id],
+                                            s.pictures or (self._looks[s.id][1],) * len(s.activities))
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
                      goals=tuple(self.goals), goal_pictures=self.goal_pictures, progress=dict(self.progress),
