@@ -179,17 +179,34 @@ def room(tmp_path, broker):
     return load_config(write_room(tmp_path, broker.port))
 
 
-@pytest.fixture
-def hub(room):
-    """The real hub service for the room, in this process, started and stopped around the test."""
+def room_changed(directory: Path, port: int, old: str, new: str) -> Path:
+    """The sample room's config file with one piece of it written otherwise (``old`` replaced by ``new``)."""
+    path = write_room(directory, port)
+    text = path.read_text()
+    assert old in text, f"the sample room has no {old!r} to change"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@contextmanager
+def running_hub(config):
+    """The real hub service for the room, in this process, started and stopped around the block."""
     from hub.service import HubService
 
-    service = HubService(room)
+    service = HubService(config)
     service.start()
-    # A command or event sent before the hub's subscription is in place would never reach it.
-    assert service.subscribed.wait(10), "the hub did not subscribe"
-    yield service
-    service.stop()
+    try:
+        # A command or event sent before the hub's subscription is in place would never reach it.
+        assert service.subscribed.wait(10), "the hub did not subscribe"
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def hub(room):
+    with running_hub(room) as service:
+        yield service
 
 
 def card(student_id: str, version: int = 1, secret: bytes = SECRET) -> str:
@@ -279,12 +296,8 @@ s05,Zoë,Ng,Period 3,gold
 
 
 def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
-    path = write_room(tmp_path, port)
-    text = path.read_text()
-    start = text.index("roster = ")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + roster_line + extra + text[end:])
-    return load_config(path)
+    """The sample room with another roster (and ``extra`` lines after it), loaded."""
+    return load_config(room_changed(tmp_path, port, f'roster = "{SAMPLE / "roster.csv"}"', roster_line + extra))
 
 
 @pytest.fixture

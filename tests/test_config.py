@@ -18,7 +18,7 @@ from shared.config import (
     load_config,
     parse_config,
 )
-from tests.conftest import write_room
+from tests.conftest import room_changed, write_room
 
 
 def test_the_sample_room_loads(tmp_path):
@@ -32,9 +32,7 @@ def test_the_sample_room_loads(tmp_path):
 
 
 def broken(tmp_path: Path, old: str, new: str) -> Path:
-    path = write_room(tmp_path, 1883)
-    path.write_text(path.read_text().replace(old, new, 1))
-    return path
+    return room_changed(tmp_path, 1883, old, new)
 
 
 @pytest.mark.parametrize("old, new, message", [

@@ -1,7 +1,7 @@
 """A student with low vision: large text from their roster row, high contrast at a kiosk that has it."""
 from kiosk.app import LARGE_TEXT
 from shared.config import load_config
-from tests.conftest import card, kiosk_on_screen, pump, write_room
+from tests.conftest import card, kiosk_on_screen, pump, room_changed, running_hub
 
 
 def test_a_student_with_large_text_in_the_roster_gets_larger_words_and_the_next_student_does_not(
@@ -19,21 +19,14 @@ def test_a_student_with_large_text_in_the_roster_gets_larger_words_and_the_next_
 
 def test_a_kiosk_with_high_contrast_shows_white_words_on_black_and_answers_black_on_white(
         tmp_path, broker, kivy_window):
-    from hub.service import HubService
-
-    path = write_room(tmp_path, broker.port)
-    path.write_text(path.read_text().replace('outbox = "outbox.db"', 'outbox = "outbox.db"\nhigh_contrast = true'))
-    config = load_config(path)
-    hub = HubService(config)
-    hub.start()
-    try:
-        with kiosk_on_screen(config, "reading-nook", kivy_window, tmp_path / "kiosk.db") as (screen, core, _):
-            pump(lambda: list(screen.colour) == [0, 0, 0, 1], message="a black idle screen")
-            core.scan(card("s05"))
-            pump(lambda: screen.outcome == "ask:choice", message="Sofia's question")
-            assert list(screen.colour) == [0, 0, 0, 1]
-            buttons = screen.ids.choices.children
-            assert buttons and all(list(b.background_color) == [1, 1, 1, 1] and list(b.color) == [0, 0, 0, 1]
-                                   for b in buttons)
-    finally:
-        hub.stop()
+    config = load_config(room_changed(tmp_path, broker.port, 'outbox = "outbox.db"',
+                                   'outbox = "outbox.db"\nhigh_contrast = true'))
+    with running_hub(config), \
+            kiosk_on_screen(config, "reading-nook", kivy_window, tmp_path / "kiosk.db") as (screen, core, _):
+        pump(lambda: list(screen.colour) == [0, 0, 0, 1], message="a black idle screen")
+        core.scan(card("s05"))
+        pump(lambda: screen.outcome == "ask:choice", message="Sofia's question")
+        assert list(screen.colour) == [0, 0, 0, 1]
+        buttons = screen.ids.choices.children
+        assert buttons and all(list(b.background_color) == [1, 1, 1, 1] and list(b.color) == [0, 0, 0, 1]
+                               for b in buttons)

@@ -11,7 +11,7 @@ from kiosk.view import KioskView
 from shared.config import load_config
 from shared.languages import LANGUAGES
 from shared.protocol import Needs
-from tests.conftest import card, kiosk_on_screen, pump, write_room
+from tests.conftest import card, kiosk_on_screen, pump, room_changed, running_hub
 from tests.test_kiosk_languages import screens
 
 STATIONS = ("Teacher's Table", "Independent Practice", "Collaborative Project", "Tech Station", "Reading Nook")
@@ -47,25 +47,16 @@ def test_speech_follows_the_room_unless_the_student_has_their_own_setting():
 
 
 def test_a_kiosk_with_speech_says_the_prompt_as_it_shows_it(tmp_path, broker, kivy_window):
-    from hub.service import HubService
-
-    path = write_room(tmp_path, broker.port)
-    path.write_text(path.read_text().replace('name = "Room 12"', 'name = "Room 12"\nspeech = true'))
-    config = load_config(path)
-    hub = HubService(config)
-    hub.start()
-    try:
-        with kiosk_on_screen(config, "reading-nook", kivy_window, tmp_path / "outbox.db") as (screen, core,
-                                                                                             presenter):
-            pump(lambda: presenter._prepared_for, message="the prompts to be asked for")
-            assert presenter.speech.wait(60), "the prompts' sounds"
-            before = presenter.last_spoken_at
-            flips: list[float] = []
-            kivy_window.bind(on_flip=lambda *_: flips.append(time.perf_counter()))
-            core.scan(card("s05"))
-            pump(lambda: presenter.last_spoken_at != before, message="the prompt spoken")
-            shown = min(flip for flip in flips if flip >= presenter.last_decision_at)  # the answer's frame
-            assert 0 <= presenter.last_spoken_at - shown < 0.1  # within 100 ms of the screen
-            assert screen.title == "Hi Sofia R."
-    finally:
-        hub.stop()
+    config = load_config(room_changed(tmp_path, broker.port, 'name = "Room 12"', 'name = "Room 12"\nspeech = true'))
+    with running_hub(config), kiosk_on_screen(config, "reading-nook", kivy_window, tmp_path / "outbox.db") as (
+            screen, core, presenter):
+        pump(lambda: presenter._prepared_for, message="the prompts to be asked for")
+        assert presenter.speech.wait(60), "the prompts' sounds"
+        before = presenter.last_spoken_at
+        flips: list[float] = []
+        kivy_window.bind(on_flip=lambda *_: flips.append(time.perf_counter()))
+        core.scan(card("s05"))
+        pump(lambda: presenter.last_spoken_at != before, message="the prompt spoken")
+        shown = min(flip for flip in flips if flip >= presenter.last_decision_at)  # the answer's frame
+        assert 0 <= presenter.last_spoken_at - shown < 0.1  # within 100 ms of the screen
+        assert screen.title == "Hi Sofia R."

@@ -91,21 +91,15 @@ def test_the_teacher_lets_a_group_skip_a_station_and_the_plan_follows(hub, room,
 
 def test_pairs_kept_apart_in_the_config_hold_for_every_suggestion(tmp_path, broker, capsys):
     from shared.config import load_config
-    from tests.conftest import write_room
+    from tests.conftest import room_changed, running_hub
 
-    path = write_room(tmp_path, broker.port)
-    path.write_text(path.read_text().replace("[room]\n", '[room]\nkeep_apart = [["s01", "s02"], ["s03", "s04"]]\n'))
-    room = load_config(path)
-    service = HubService(room)
-    service.start()
-    try:
+    path = room_changed(tmp_path, broker.port, "[room]\n", '[room]\nkeep_apart = [["s01", "s02"], ["s03", "s04"]]\n')
+    with running_hub(load_config(path)) as service:
         for seed in range(6):
             assert main(["hub", "regroup", "--config", str(path), "--by", "random", "--groups", "4",
                          "--seed", str(seed), "--apply"]) == 0
             groups = {sid: s.group for sid, s in service.room.students.items()}
             assert groups["s01"] != groups["s02"] and groups["s03"] != groups["s04"]
-    finally:
-        service.stop()
     path.write_text(path.read_text().replace('["s03", "s04"]', '["s03", "s99"]'))
     assert main(["check-config", str(path)]) == 2
     assert "keep_apart names students not in the roster: s99" in capsys.readouterr().err
