@@ -97,6 +97,8 @@ def test_two_classes_back_to_back_from_the_board_through_the_kiosks_to_their_rep
     pump(lambda: isinstance(presenter.dialog, EndDialog), message="the question")
     press(lambda: presenter.dialog.ids.collect)
     eventually(lambda: hub_service.room.clock.closing_at is not None, message="the last tickets")
+    # What a student meets is the kiosk's view of it, a moment behind the hub.
+    eventually(lambda: kiosks["tech"].core.state.clock.closing_at is not None, message="the kiosk to know it")
     for student, how in zip(period_2, ("got_it", "stuck", "getting_there"), strict=False):
         decision = kiosks["tech"].scan(student, answer=how)
         assert decision.outcome == "checkout"
