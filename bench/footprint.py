@@ -23,7 +23,6 @@ import threading
 import time
 import tty
 import uuid
-from collections import Counter as Counter_of
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -152,8 +151,8 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
             break
     if first_frame is None:
         raise SystemExit("the kiosk did not draw")
-    logged: list[str] = []  # read all along: a full pipe would stop the kiosk at its next log line
-    drain = threading.Thread(target=lambda: logged.extend(kiosk.stderr), daemon=True)
+    # Read all along: a full pipe would stop the kiosk at its next log line.
+    drain = threading.Thread(target=kiosk.stderr.read, daemon=True)
     drain.start()
     counter = Counter(room.config.broker.port, room.password("hub"), [room.topics.ack("k40")], count_ids=True)
     counter.target = scans
@@ -167,8 +166,6 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
     kiosk.terminate()
     kiosk.wait()
     drain.join(5)
-    kinds = Counter_of(line.split("]", 1)[0] for line in logged if line.startswith("["))
-    print(f"the kiosk logged {len(logged)} lines over {scans} scans: {dict(kinds)}", file=sys.stderr)
     os.close(master)
     os.close(slave)
     return first_frame, memory, made
