@@ -111,6 +111,7 @@ class KioskPresenter:
         self.speech = Speech(core.outbox.file.path.parent / SPEECH_FOLDER)
         self._said: tuple = ()  # the screen last spoken, so that it is said once
         self._prepared_for: tuple = ()
+        self._prepared_from: object = object()  # the state last looked at (none yet, not even None)
         self._voice: list = []  # the sounds still to play, in order
         self._playing: Sound | None = None  # the sound playing now
         self._sounds: dict[Path, Sound] = {}  # loaded prompts, the least recently said first
@@ -225,6 +226,9 @@ class KioskPresenter:
     def _prepare(self, state) -> None:
         """The words of the room's language and each student's, read as they appear (never at a scan), and,
         with speech, every prompt in them, made in the background."""
+        if state is self._prepared_from:
+            return  # refreshed without a new state (the clock's tick, a scan): nothing new to prepare
+        self._prepared_from = state
         languages = {self.view.language} | {s.language for s in (state.students.values() if state else ())
                                             if s.language}
         stations = tuple(s.name for s in state.stations) if state else ()
