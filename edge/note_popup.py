@@ -1,5 +1,5 @@
-"""The conference note: the teacher taps a student's name on the map and records a few tags and words,
-which go into the student's timeline (``conference_note``)."""
+"""The conference note: the teacher taps a student's name on the map (or at a kiosk, behind its PIN) and
+records a few tags and words, which go into the student's timeline (``conference_note``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,29 +9,40 @@ from kivy.properties import StringProperty
 from kivy.uix.popup import Popup
 from kivy.uix.togglebutton import ToggleButton
 
+from shared.languages import ENGLISH, N_, Words
 from shared.protocol import NOTE_TAGS
 
 Builder.load_file(str(Path(__file__).with_name("note_popup.kv")))
-TAGS = NOTE_TAGS
+
+
+class TagButton(ToggleButton):
+    tag = StringProperty("")  # as stored, whatever the language shown
 
 
 class NotePopup(Popup):
     student_id = StringProperty("")
     student_name = StringProperty("")
+    hint = StringProperty("")
+    cancel_label = StringProperty("")
+    save_label = StringProperty("")
 
-    def __init__(self, student_id: str, student_name: str, save, **kwargs) -> None:
-        super().__init__(student_id=student_id, student_name=student_name, **kwargs)
+    def __init__(self, student_id: str, student_name: str, save, w: Words = ENGLISH, **kwargs) -> None:
+        super().__init__(student_id=student_id, student_name=student_name,
+                         title=w.say(N_("Conference note: {name}"), name=student_name),
+                         hint=w.say(N_("What you noticed or agreed (optional)")),
+                         cancel_label=w.say(N_("Cancel")), save_label=w.say(N_("Save note")), **kwargs)
         self._save = save
-        for tag in TAGS:
-            self.ids.tags.add_widget(ToggleButton(text=tag, font_size="18sp"))
+        self._w = w
+        for tag in NOTE_TAGS:
+            self.ids.tags.add_widget(TagButton(tag=tag, text=w.say(tag), font_size="18sp"))
 
     def chosen_tags(self) -> list[str]:
-        return [button.text for button in reversed(self.ids.tags.children) if button.state == "down"]
+        return [button.tag for button in reversed(self.ids.tags.children) if button.state == "down"]
 
     def save(self) -> None:
         text = self.ids.text.text.strip()
         if not text and not self.chosen_tags():
-            self.ids.text.hint_text = "Pick a tag or write a few words first"
+            self.hint = self._w.say(N_("Pick a tag or write a few words first"))
             return
         self._save(self.student_id, self.chosen_tags(), text)
         self.dismiss()

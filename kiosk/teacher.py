@@ -11,11 +11,21 @@ from edge.broker_setup import PASSWORD_SUFFIX
 from kiosk.core import KioskCore
 from kiosk.settings import write_settings
 from shared.cards import make_token
+from shared.config import StationConfig
+from shared.languages import ENGLISH, Words
 from shared.pin import Attempt, PinGate
 from shared.protocol import conference_note
 from shared.topics import kiosk_account
 
 log = logging.getLogger("rotation.kiosk.teacher")
+
+
+class Refused(ValueError):
+    """What the kiosk will not do, and why, as words the teacher's screen says in the room's language."""
+
+    def __init__(self, said: Callable[[Words], str]) -> None:
+        self.said = said
+        super().__init__(said(ENGLISH))
 
 
 class TeacherAccess:
@@ -54,28 +64,33 @@ class TeacherAccess:
         kiosk holds the class secret)."""
         state = self.core.state
         if state is None or student_id not in state.students:
-            raise ValueError("that student is not in this class")
+            raise Refused(lambda w: w.say("That student is not in this class."))
         token = make_token(self.core.config.secret, student_id, state.students[student_id].card)
         self.core.record("conference", token, conference_note(tags, text))
 
-    def move_to_station(self, station: str) -> str:
+    def move_to_station(self, station: str) -> StationConfig:
         """Make this kiosk another station's, from its next start. Refused while events wait for the hub:
         they are this station's and would be refused under another's name."""
         target = self.core.config.station(station)
         if not target.kiosk:
-            raise ValueError(f"{target.name} has no kiosk")
+            raise Refused(lambda w: w.say("{station} has no kiosk.", station=target.name))
         waiting = self.core.waiting()
         if waiting:
-            raise ValueError(f"{waiting} check-ins here have not reached the hub yet: try again once they have")
+            raise Refused(lambda w: w.count(
+                "{n} check-in here has not reached the hub yet: try again once it has.",
+                "{n} check-ins here have not reached the hub yet: try again once they have.", waiting))
         accounts = self.core.config.broker.accounts
         if accounts and not (Path(accounts) / f"{kiosk_account(station)}{PASSWORD_SUFFIX}").exists():
-            raise ValueError(f"this kiosk has no broker account for {target.name}: pair it again from the hub")
+            raise Refused(lambda w: w.say(
+                "This kiosk has no broker account for {station}: pair it again from the hub.", station=target.name))
         write_settings(self.settings, station=station)
-        return f"This kiosk will be {target.name} once it restarts."
+        return target
 
     def set_broker(self, host: str, port: int) -> str:
+        """The host, as saved."""
         host = host.strip()
         if not host or " " in host or not 0 < port < 65536:
-            raise ValueError("the hub's address is a host name or IP address, and a port from 1 to 65535")
+            raise Refused(lambda w: w.say(
+                "The hub's address is a host name or IP address, and a port from 1 to 65535."))
         write_settings(self.settings, broker_host=host, broker_port=port)
-        return f"The kiosk will look for the hub at {host}:{port} once it restarts."
+        return host

@@ -1,5 +1,5 @@
 """The teacher's screen on a kiosk: a PIN pad, then a conference note for a student here, the kiosk's
-station, and the hub's address (kiosk/teacher.py does the work)."""
+station, and the hub's address (kiosk/teacher.py does the work). In the room's language, like the kiosk."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,19 +15,36 @@ from kivy.uix.popup import Popup
 from kivy.uix.textinput import TextInput
 
 from edge.note_popup import NotePopup
-from kiosk.teacher import TeacherAccess
+from kiosk.teacher import Refused, TeacherAccess
+from kiosk.words import teacher_words
+from shared.languages import N_
 
 Builder.load_file(str(Path(__file__).with_name("teacher_panel.kv")))
-KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK")
+CLEAR, OK = "clear", "ok"
+KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", CLEAR, "0", OK)
+KEY_LABELS = {CLEAR: N_("Clear"), OK: N_("OK")}
+PIN_PROMPT = N_("Teacher's PIN")
+
+
+class KeyButton(Button):
+    key = StringProperty("")  # what the key does, whatever its label says
 
 
 class TeacherPanel(Popup):
-    message = StringProperty("Teacher's PIN")
+    message = StringProperty("")
     trouble = BooleanProperty(False)
     unlocked = BooleanProperty(False)
+    notes_label = StringProperty("")
+    station_label = StringProperty("")
+    hub_label = StringProperty("")
+    close_label = StringProperty("")
 
     def __init__(self, access: TeacherAccess, **kwargs) -> None:
-        super().__init__(**kwargs)
+        self.w = teacher_words(access.core.config.language)
+        say = self.w.say
+        super().__init__(title=say(N_("Teacher")), notes_label=say(N_("Conference note")),
+                         station_label=say(N_("Station")), hub_label=say(N_("Hub address")),
+                         close_label=say(N_("Close")), message=say(PIN_PROMPT), **kwargs)
         self.access = access
         self.typed = ""
         self.note_popup: NotePopup | None = None
@@ -35,6 +52,9 @@ class TeacherPanel(Popup):
 
     def _say(self, text: str, trouble: bool = False) -> None:
         self.message, self.trouble = text, trouble
+
+    def _refused(self, refusal: Refused) -> None:
+        self._say(refusal.said(self.w), trouble=True)
 
     def _body(self, widget) -> None:
         self.ids.body.clear_widgets()
@@ -44,51 +64,51 @@ class TeacherPanel(Popup):
     def _show_pin_pad(self) -> None:
         pad = GridLayout(cols=3, spacing=8)
         for key in KEYS:
-            button = Button(text=key, font_size="28sp")
+            button = KeyButton(key=key, text=self.w.say(KEY_LABELS.get(key, key)), font_size="28sp")
             button.bind(on_release=lambda _, k=key: self.press(k))
             pad.add_widget(button)
         self._body(pad)
 
     def press(self, key: str) -> None:
-        if key == "Clear":
+        if key == CLEAR:
             self.typed = ""
-        elif key == "OK":
+        elif key == OK:
             attempt = self.access.try_pin(self.typed)
             self.typed = ""
             if attempt.ok:
                 self.unlocked = True
-                self._say("Unlocked: what would you like to do?")
-                self._body(Label(text="Pick one below.", font_size="20sp"))
+                self._say(self.w.say(N_("Unlocked: what would you like to do?")))
+                self._body(Label(text=self.w.say(N_("Pick one below.")), font_size="20sp"))
                 return
-            self._say(attempt.message, trouble=True)
+            self._say(attempt.said(self.w), trouble=True)
             return
         elif len(self.typed) < 8:
             self.typed += key
-        self._say("•" * len(self.typed) or "Teacher's PIN")
+        self._say("•" * len(self.typed) or self.w.say(PIN_PROMPT))
 
     # What a teacher may do
     def show_notes(self) -> None:
         students = self.access.students_here()
         if not students:
-            self._say("Nobody is checked in here yet.", trouble=True)
+            self._say(self.w.say(N_("Nobody is checked in here yet.")), trouble=True)
             return
         grid = GridLayout(cols=3, spacing=8)
         for student_id, name in students:
             button = Button(text=name, font_size="20sp")
             button.bind(on_release=lambda _, s=student_id, n=name: self._note_for(s, n))
             grid.add_widget(button)
-        self._say("Whose conference?")
+        self._say(self.w.say(N_("Whose conference?")))
         self._body(grid)
 
     def _note_for(self, student_id: str, name: str) -> None:
         def save(student, tags, text):
             try:
                 self.access.conference_note(student, tags, text)
-            except ValueError as error:
-                self._say(str(error), trouble=True)
+            except Refused as refusal:
+                self._refused(refusal)
                 return
-            self._say(f"Note saved for {name}")
-        self.note_popup = NotePopup(student_id, name, save)
+            self._say(self.w.say(N_("Note saved for {name}"), name=name))
+        self.note_popup = NotePopup(student_id, name, save, self.w)
         self.note_popup.open()
 
     def show_stations(self) -> None:
@@ -96,19 +116,20 @@ class TeacherPanel(Popup):
         for station in self.access.core.config.stations:
             if station.kiosk:
                 current = station.id == self.access.core.station.id
-                button = Button(text=station.name + (" (this kiosk)" if current else ""), font_size="20sp",
-                                disabled=current)
+                label = self.w.say(N_("{station} (this kiosk)"), station=station.name) if current else station.name
+                button = Button(text=label, font_size="20sp", disabled=current)
                 button.bind(on_release=lambda _, s=station.id: self._move_to(s))
                 grid.add_widget(button)
-        self._say("Which station is this kiosk?")
+        self._say(self.w.say(N_("Which station is this kiosk?")))
         self._body(grid)
 
     def _move_to(self, station: str) -> None:
         try:
-            self._say(self.access.move_to_station(station))
-        except ValueError as error:
-            self._say(str(error), trouble=True)
+            target = self.access.move_to_station(station)
+        except Refused as refusal:
+            self._refused(refusal)
             return
+        self._say(self.w.say(N_("This kiosk will be {station} once it restarts."), station=target.name))
         self._offer_restart()
 
     def show_broker(self) -> None:
@@ -117,26 +138,29 @@ class TeacherPanel(Popup):
         host = TextInput(text=broker.host, font_size="22sp", multiline=False)
         port = TextInput(text=str(broker.port), font_size="22sp", multiline=False, input_filter="int",
                          size_hint_x=0.3)
-        save = Button(text="Save", font_size="22sp", size_hint_x=0.3)
+        save = Button(text=self.w.say(N_("Save")), font_size="22sp", size_hint_x=0.3)
         save.bind(on_release=lambda _: self._set_broker(host.text, port.text))
         for widget in (host, port, save):
             form.add_widget(widget)
         column = BoxLayout(orientation="vertical")
         column.add_widget(form)
         column.add_widget(Label())
-        self._say("The hub's address and port")
+        self._say(self.w.say(N_("The hub's address and port")))
         self._body(column)
 
     def _set_broker(self, host: str, port: str) -> None:
         try:
-            self._say(self.access.set_broker(host, int(port or 0)))
-        except ValueError as error:
-            self._say(str(error), trouble=True)
+            saved = self.access.set_broker(host, int(port or 0))
+        except Refused as refusal:
+            self._refused(refusal)
             return
+        self._say(self.w.say(N_("The kiosk will look for the hub at {address} once it restarts."),
+                             address=f"{saved}:{int(port)}"))
         self._offer_restart()
 
     def _offer_restart(self) -> None:
-        restart = Button(text="Restart the kiosk now", font_size="22sp", size_hint_y=None, height=64)
+        restart = Button(text=self.w.say(N_("Restart the kiosk now")), font_size="22sp", size_hint_y=None,
+                         height=64)
         restart.bind(on_release=lambda _: self.restart())
         self._body(restart)
 

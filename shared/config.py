@@ -130,8 +130,9 @@ class _Room:
     goal_pictures: Annotated[tuple[Picture, ...], Meta(
         max_length=6, description="a picture for each goal, in the same order",
         extra={"default": "the default goals' own; a flag"})] = ()
-    language: Annotated[Language, Meta(description="the kiosks' language when no student is on screen, and for "
-                                                   "each student with none of their own in the roster")] = "en"
+    language: Annotated[Language, Meta(description="the kiosks' language when no student is on screen and on "
+                                                   "their teacher's screen, and for each student with none of "
+                                                   "their own in the roster")] = "en"
     speech: Annotated[bool, Meta(description="the kiosks speak each prompt as it shows (a student's own "
                                              "setting comes first)")] = False
 

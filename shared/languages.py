@@ -5,6 +5,8 @@ marker that tells Babel's extractor which strings are words a student reads.
 """
 from __future__ import annotations
 
+import gettext
+
 SOURCE_LANGUAGE = "en"  # the words as written in the code
 LANGUAGES = ("en", "es", "uk")  # every kiosk word is translated into each: tests/test_kiosk_languages.py
 
@@ -12,6 +14,28 @@ LANGUAGES = ("en", "es", "uk")  # every kiosk word is translated into each: test
 def N_(message: str) -> str:
     """Marks a string as words a student reads: extracted into the catalogs, translated where it is shown."""
     return message
+
+
+class Words:
+    """One language's words: ``say("Hi {name}", name="Maya")``, from a gettext catalog (kiosk/words.py reads
+    them); without one, the words as the code writes them."""
+
+    def __init__(self, language: str = SOURCE_LANGUAGE,
+                 translations: gettext.NullTranslations | None = None) -> None:
+        self.language = language
+        self._translations = translations or gettext.NullTranslations()
+
+    def say(self, message: str, **params: object) -> str:
+        if not message:
+            return ""
+        text = self._translations.gettext(message)
+        return text.format(**params) if params else text
+
+    def count(self, singular: str, plural: str, n: int, **params: object) -> str:
+        return self._translations.ngettext(singular, plural, n).format(n=n, **params)
+
+
+ENGLISH = Words()
 
 
 def language_name(code: str) -> str:

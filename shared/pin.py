@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.languages import ENGLISH, N_, Words
+
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 SCHEME = "pbkdf2-sha256"
 ITERATIONS = 100_000  # about a tenth of a second on a Raspberry Pi 4: unnoticed by a teacher, slow to guess
@@ -52,12 +54,16 @@ class Attempt:
 
     @property
     def message(self) -> str:
+        return self.said(ENGLISH)
+
+    def said(self, w: Words) -> str:
+        """What the teacher is told, in the words of the screen's language."""
         if self.ok:
             return ""
         if self.locked_for:
-            minutes = int(-(-self.locked_for // 60))
-            return f"Too many wrong PINs: try again in {minutes} min"
-        return f"Wrong PIN: {self.tries_left} {'try' if self.tries_left == 1 else 'tries'} left"
+            return w.say(N_("Too many wrong PINs: try again in {minutes} min"),
+                         minutes=int(-(-self.locked_for // 60)))
+        return w.count("Wrong PIN: {n} try left", "Wrong PIN: {n} tries left", self.tries_left)
 
 
 @dataclass

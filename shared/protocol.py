@@ -14,6 +14,8 @@ from typing import Annotated, Any, Final, Literal, TypeAlias, TypeVar, get_args
 
 import msgspec
 
+from shared.languages import N_
+
 VERSION: Final = 1
 MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # a class's groups
 DEFAULT_MAX_PAYLOAD = 8 * 1024
@@ -85,7 +87,8 @@ class ExitTicketData(Part, frozen=True):
     next: Goal | None = None  # what they would like to do next
 
 
-NOTE_TAGS = ("reading", "writing", "maths", "goal set", "needs support", "ready for more")  # offered for a note
+# Offered for a note; stored as written here, shown in the screen's language (a kiosk's teacher's screen).
+NOTE_TAGS = (N_("reading"), N_("writing"), N_("maths"), N_("goal set"), N_("needs support"), N_("ready for more"))
 
 
 class NoteData(Part, frozen=True):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fontTools.ttLib import TTFont
 from kivy.core.text import Label as CoreLabel
@@ -18,7 +19,7 @@ from kiosk.decide import FORGED, REVOKED, UNKNOWN, UNREADABLE, Decision, going_o
 from kiosk.moves import Move
 from kiosk.prompts import NEXT_OPTIONS, TICKET_OPTIONS, Option, Prompt
 from kiosk.view import STATUS, KioskView
-from kiosk.words import LOCALE_DIR, catalog_path, words
+from kiosk.words import CATALOGS, LOCALE_DIR, catalog_path, teacher_words, words
 from shared.config import DEFAULT_GOALS, load_config
 from shared.languages import LANGUAGES, SOURCE_LANGUAGE
 from shared.pictures import DEFAULT_GOAL_PICTURES, NEXT_PICTURES
@@ -31,24 +32,32 @@ LONG_NAME = "Maximiliano W."  # a long first name and initial
 STATION = "Collaborative Project"
 
 
-def words_in_code() -> set[str]:
-    method_map = [("kiosk/**.py", "python"), ("shared/config.py", "python")]
-    found = set()
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else message[0])
-    return found
+TRANSLATED = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
+
+
+def extracted(catalog: str) -> set[str | tuple[str, str]]:
+    """The catalog's words in the code, as kiosk/locale/<catalog>.cfg says where: (singular, plural) or one."""
+    with (LOCALE_DIR / f"{catalog}.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    return {message for _, _, message, _, _ in
+            extract_from_dir(str(ROOT), method_map, options_map, keywords=KEYWORDS)}
+
+
+def words_in_code(catalog: str) -> set[str]:
+    return {message if isinstance(message, str) else message[0] for message in extracted(catalog)}
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE])
-def test_every_kiosk_word_is_translated_with_its_placeholders(language):
-    with catalog_path(language).open("rb") as po:
-        catalog = read_po(po, locale=language)
+@pytest.mark.parametrize("catalog", CATALOGS)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_kiosk_word_is_translated_with_its_placeholders(language, catalog):
+    with catalog_path(language, catalog=catalog).open("rb") as po:
+        entries = read_po(po, locale=language)
     translated = {}
-    for message in catalog:
+    for message in entries:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
@@ -57,31 +66,36 @@ def test_every_kiosk_word_is_translated_with_its_placeholders(language):
             translated[key] = strings
             for text in strings:
                 assert placeholders(text) == placeholders(key), f"{language}: {key!r} -> {text!r}"
-    missing = sorted(words_in_code() - set(translated))
-    assert not missing, f"kiosk/locale/{language}: not translated (run scripts/translations.sh): {missing}"
+    missing = sorted(words_in_code(catalog) - set(translated))
+    assert not missing, f"{catalog_path(language, catalog=catalog)}: not translated (run scripts/translations.sh): " \
+        f"{missing}"
 
 
-@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE])
-def test_the_compiled_catalog_the_kiosk_reads_is_its_po_file_compiled(language):
+@pytest.mark.parametrize("catalog", CATALOGS)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalog_the_kiosk_reads_is_its_po_file_compiled(language, catalog):
     import gettext
     import io
 
     from babel.messages.mofile import write_mo
 
-    with catalog_path(language).open("rb") as po:
+    with catalog_path(language, catalog=catalog).open("rb") as po:
         compiled = io.BytesIO()
         write_mo(compiled, read_po(po, locale=language))
     compiled.seek(0)
-    with catalog_path(language, compiled=True).open("rb") as mo:
+    with catalog_path(language, True, catalog).open("rb") as mo:
         shipped = gettext.GNUTranslations(mo)
     assert shipped._catalog == gettext.GNUTranslations(compiled)._catalog, \
-        f"{catalog_path(language, compiled=True)} is older than its .po file: run scripts/translations.sh"
+        f"{catalog_path(language, True, catalog)} is older than its .po file: run scripts/translations.sh"
 
 
 def test_an_unknown_language_is_english_and_catalogs_are_where_the_kiosk_looks():
     assert words("xx").say("Hi {name}", name="Ana") == "Hi Ana"
     assert words("es").say("Hi {name}", name="Ana") == "Hola, Ana"
     assert words("uk").say("Hi {name}", name="Ана") == "Привіт, Ана"
+    assert teacher_words("es").say("Teacher's PIN") == "PIN del docente"
+    assert teacher_words("uk").count("Wrong PIN: {n} try left", "Wrong PIN: {n} tries left", 2) == \
+        "Хибний PIN: лишилося 2 спроби"
     assert sorted(p.name for p in LOCALE_DIR.iterdir() if p.is_dir()) == sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
 
 
@@ -211,9 +225,11 @@ def shown_labels(widget):
         yield from shown_labels(child)
 
 
-def problems(screen: KioskScreen) -> list[str]:
+def label_problems(root, tall_is_fine=()) -> list[str]:
+    """Each label shown under root: a glyph for every letter, no word wider than its line, no text taller than
+    the label (but in the labels of tall_is_fine, which scroll or shrink)."""
     found = []
-    for label in shown_labels(screen):
+    for label in shown_labels(root):
         room = (label.text_size[0] if label.text_size[0] else label.width) - 2
         font = label.font_name if label.font_name.endswith(".ttf") else \
             "Roboto-Bold" if label.bold else "Roboto-Regular"
@@ -232,8 +248,13 @@ def problems(screen: KioskScreen) -> list[str]:
                 measure.refresh()
                 if measure.texture.width > room:
                     found.append(f"{word!r} is {measure.texture.width} px wide in {room:.0f} px: {label.text!r}")
-        if label.texture_size[1] > label.height + 2 and label.parent is not screen.ids.choices.parent:
+        if label.texture_size[1] > label.height + 2 and label.parent not in tall_is_fine:
             found.append(f"{label.text!r} is {label.texture_size[1]} px tall in {label.height:.0f} px")
+    return found
+
+
+def problems(screen: KioskScreen) -> list[str]:
+    found = label_problems(screen, tall_is_fine=[screen.ids.choices.parent])
     column = screen.children[0]
     below = [w for w in column.children if w.height > 0]
     if any(w.y < -1 for w in below) or any(w.top > screen.height + 1 for w in below):
@@ -282,3 +303,90 @@ def test_each_student_is_greeted_and_asked_in_their_own_language_and_the_kiosk_i
         pump(lambda: screen.title.startswith(("Привіт, Olena K.", "Olena K., твоя група")),
              message="Olena greeted in Ukrainian")
         assert screen.help_label == "Потрібна допомога"
+
+
+def teacher_screens(panel, access):
+    """Every screen of the teacher's panel (the PIN pad, each thing a teacher may do, the note) and, in its
+    message line, every message it can show, the longest way (a long station name, many check-ins)."""
+    from kiosk.teacher_panel import OK
+    from kiosk.words import TEACHER
+
+    yield "pin", panel
+    panel.press("1")
+    panel.press(OK)
+    yield "wrong-pin", panel
+    clock = [2_000_000.0]
+    access.now = lambda: clock[0]
+    for _ in range(5):
+        panel.press(OK)
+    yield "locked", panel
+    access.gate.failures, access.gate.locked_until = 0, 0.0
+    for key in (*PIN, OK):
+        panel.press(key)
+    assert panel.unlocked
+    yield "unlocked", panel
+    panel.show_stations()
+    yield "stations", panel
+    panel.show_broker()
+    yield "hub-address", panel
+    panel._offer_restart()
+    yield "restart", panel
+    panel._note_for("s01", LONG_NAME)
+    yield "note", panel.note_popup
+    panel.note_popup.save()  # nothing picked: it asks for a tag or words
+    yield "note-empty", panel.note_popup
+    panel.note_popup.dismiss()
+    w = teacher_words(panel.w.language)
+    long = {"station": STATION, "name": LONG_NAME, "address": "192.168.100.200:65535", "minutes": 60, "n": 88}
+    for number, message in enumerate(sorted(extracted(TEACHER), key=str)):
+        if isinstance(message, tuple):
+            panel.message = w.count(*message, long["n"])
+        else:
+            panel.message = w.say(message, **{field: long[field] for field in placeholders(message)})
+        yield f"message-{number}", panel
+
+
+PIN = "2468"
+
+
+@pytest.fixture
+def teacher_panel(tmp_path, kivy_window):
+    from kiosk.settings import settings_path
+    from kiosk.teacher import TeacherAccess
+    from shared.pin import hash_pin
+
+    def open_panel(language: str):
+        path = write_room(tmp_path, free_port())
+        path.write_text(path.read_text().replace("[kiosk]\n", f'[kiosk]\nteacher_pin = "{hash_pin(PIN)}"\n')
+                        .replace("[room]\n", f'[room]\nlanguage = "{language}"\n'))
+        core = KioskCore(load_config(path), "reading-nook", tmp_path / "outbox.db")
+        opened.append(core)
+        kivy_window.size = (800, 480)
+        access = TeacherAccess(core, settings_path(core.outbox.file.path))
+        from kiosk.teacher_panel import TeacherPanel
+
+        panel = TeacherPanel(access)
+        panel.open(animation=False)
+        return panel, access
+
+    opened = []
+    yield open_panel
+    for core in opened:
+        core.outbox.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_teachers_screen_at_the_kiosk_is_in_the_rooms_language_and_fits(teacher_panel, language, tmp_path):
+    from kivy.base import EventLoop
+
+    panel, access = teacher_panel(language)
+    assert panel.title == teacher_words(language).say("Teacher")
+    trouble = {}
+    for name, shown in teacher_screens(panel, access):
+        for _ in range(3):
+            EventLoop.idle()
+        if found := label_problems(shown):
+            shown.export_to_png(str(tmp_path / f"{language}-teacher-{name}.png"))
+            trouble[name] = found
+    panel.dismiss()
+    assert not trouble, f"{language} (pictures in {tmp_path}): {trouble}"

@@ -8,6 +8,7 @@ import pytest
 from kiosk.decide import Decision
 from kiosk.speech import Speech, everything_said
 from kiosk.view import KioskView
+from kiosk.words import teacher_words
 from shared.config import load_config
 from shared.languages import LANGUAGES
 from shared.protocol import Needs
@@ -22,6 +23,7 @@ def test_every_prompt_a_student_can_see_has_its_sound_in_every_language(language
     said = everything_said(language, STATIONS + ("Collaborative Project",), ("Period 3 Science", "Period 2 Maths"))
     shown = {text for _, view in screens(language) for text in view.model().speech}
     assert shown and shown <= said, f"said but never made: {sorted(shown - said)}"
+    assert teacher_words(language).say("Hub address") not in said  # the teacher's screen is never spoken
     speech = Speech(tmp_path)
     started = time.perf_counter()
     speech.prepare(language, sorted(said))

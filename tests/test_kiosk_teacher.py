@@ -122,7 +122,7 @@ def test_a_kiosk_with_check_ins_still_waiting_keeps_its_station(pinned_room, tmp
     core = KioskCore(pinned_room, "reading-nook", tmp_path / "outbox.db")  # never connected
     core.scan(card("s05"))
     access = TeacherAccess(core, settings_path(core.outbox.file.path))
-    with pytest.raises(ValueError, match="1 check-ins here have not reached the hub yet"):
+    with pytest.raises(ValueError, match="1 check-in here has not reached the hub yet"):
         access.move_to_station("tech")
     with pytest.raises(ValueError, match="no kiosk"):
         access.move_to_station("teacher-table")
