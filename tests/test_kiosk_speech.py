@@ -2,6 +2,7 @@
 speech on says a student's prompt as it shows it, and a student who has speech off hears nothing."""
 import time
 import wave
+from array import array
 
 import pytest
 
@@ -33,7 +34,10 @@ def test_every_prompt_a_student_can_see_has_its_sound_in_every_language(language
     for text in said:
         with wave.open(str(speech.path(language, text))) as sound:
             length = sound.getnframes() / sound.getframerate()
+            samples = array("h", sound.readframes(sound.getnframes()))
         assert length > 0.3, f"{text!r} is {length:.2f} s of sound"
+        quiet_at_end = next(n for n, sample in enumerate(reversed(samples)) if abs(sample) > 200) / 22050
+        assert quiet_at_end <= 0.16, f"{text!r} ends in {quiet_at_end:.2f} s of silence: a gap before the next"
         seconds += length
     assert took < seconds / 5, f"{took:.1f} s to make {seconds:.0f} s of speech: not ahead of time"
 
