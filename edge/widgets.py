@@ -1,8 +1,10 @@
 """Kivy widgets shared by the kiosk and the display. Import after ``edge.kivy_env.prepare()``."""
 from __future__ import annotations
 
+from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.graphics import ClearBuffers, ClearColor
+from kivy.properties import NumericProperty
 from kivy.uix.label import Label
 
 
@@ -31,3 +33,23 @@ class FreshLabel(Label):
     def texture_update(self, *largs) -> None:
         self._label.texture = None
         super().texture_update(*largs)
+
+
+class FittingLabel(Label):
+    """One line of words that shrink to fit, down to ``least_font_size``, before any letter is cut off (with
+    ``shorten``): "Independent Practice" whole in a tile with a picture and a kiosk's state beside it."""
+
+    most_font_size = NumericProperty(20)
+    least_font_size = NumericProperty(14)
+
+    def on_kv_post(self, base_widget) -> None:
+        self.bind(text=self._fit, width=self._fit, most_font_size=self._fit, least_font_size=self._fit,
+                  bold=self._fit, font_name=self._fit)
+        self._fit()
+
+    def _fit(self, *_) -> None:
+        measure = CoreLabel(font_size=self.most_font_size, bold=self.bold, font_name=self.font_name)
+        natural = measure.get_extents(self.text)[0] if self.text else 0
+        room = self.width - self.padding[0] - self.padding[2]
+        fitted = self.most_font_size * room / natural if natural > room > 0 else self.most_font_size
+        self.font_size = max(self.least_font_size, fitted)

@@ -26,7 +26,7 @@ from kivy.utils import escape_markup  # noqa: E402
 from edge import pictures  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
-from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
+from edge.widgets import FittingLabel, FreshLabel  # noqa: E402,F401  (used in the .kv)
 from hub.display_link import DisplayLink, is_action  # noqa: E402
 from hub.lesson_screen import DeviceDialog, EndDialog, LessonDialog, PinDialog, SummaryDialog  # noqa: E402
 from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile, problem_label  # noqa: E402
@@ -246,6 +246,7 @@ class HelpPanel(BoxLayout):
     scale = NumericProperty(1.0)
 
     def show(self, lines: tuple[HelpLine, ...], answer) -> None:
+        self._shown = (lines, answer)
         self.heading = f"Help: {len(lines)} waiting" if lines else "Help: nobody waiting"
         self.waiting = bool(lines)
         lines = lines[:self.rows_that_fit()]  # the oldest calls; the heading counts them all
@@ -260,6 +261,11 @@ class HelpPanel(BoxLayout):
             row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
             rows.add_widget(row)
 
+
+    def on_height(self, *_) -> None:
+        """As many calls as now fit: the panel is first shown before the map's layout has given it a height."""
+        if shown := getattr(self, "_shown", None):
+            self.show(*shown)
 
     def on_scale(self, _, scale: float) -> None:
         rows = self.ids.get("rows")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from hub.report import TICKET_WORDS
-from shared.protocol import SuggestGroupsArgs
+from shared.protocol import GROUPING_STRATEGIES, SuggestGroupsArgs
 
-STRATEGIES = ("interest", "readiness", "mixed", "random")
+STRATEGIES = GROUPING_STRATEGIES
 GROUP_NAMES = ("otters", "falcons", "koalas", "herons", "lynxes", "dolphins", "pandas", "owls", "foxes",
                "badgers", "seals", "wrens")
 MIDDLE_READINESS = 3  # a student with no level yet counts as in the middle of 1-5

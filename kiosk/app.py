@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edge import kivy_env
 
@@ -32,9 +33,11 @@ from kiosk.scanners import KeyboardWedge, ScannerThread, SerialScanner  # noqa: 
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
-from kiosk.teacher_panel import TeacherPanel  # noqa: E402
 from kiosk.view import KioskScreenModel, KioskView  # noqa: E402
 from kiosk.words import words  # noqa: E402
+
+if TYPE_CHECKING:
+    from kiosk.teacher_panel import TeacherPanel
 
 log = logging.getLogger("rotation.kiosk")
 Builder.load_file(str(Path(__file__).with_name("kiosk_screen.kv")))
@@ -93,7 +96,7 @@ class KioskScreen(Widget):
 ROUND_END_SOUND = Path(__file__).with_name("sounds") / "round-end.wav"
 SPEECH_FOLDER = "speech"  # beside the outbox: the spoken prompts, made once
 SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
-KEPT_SOUNDS = 8  # prompts kept loaded: the last few screens (about 0.4 MB each)
+KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
 ICON_FONT = str(pictures.FONT)  # Material Icons, from its Debian package
@@ -134,6 +137,9 @@ class KioskPresenter:
         self._ticker = Clock.schedule_interval(self.refresh, 0.25)
 
     def open_teacher_panel(self) -> None:
+        # Loaded at the first tap (a tenth of a second, once): 1.6 MB every kiosk would otherwise hold all day.
+        from kiosk.teacher_panel import TeacherPanel
+
         self.teacher_panel = TeacherPanel(self.teacher)
         self.teacher_panel.open()
 
@@ -258,8 +264,8 @@ class KioskPresenter:
         self._play_next()
 
     def _sound(self, path: Path):
-        """The prompt's sound, kept for the next student: loading one afresh at each scan left the kiosk 16 MB
-        larger after 2,000 scans (the allocator's leftovers), and the same few prompts come again and again."""
+        """The prompt's sound, kept for the next student, who often hears the same few prompts; the least
+        recently said is unloaded (a sound dropped without ``unload`` stayed in memory: 16 MB after 2,000 scans)."""
         sound = self._sounds.pop(path, None) or load_sound(path, quiet=True)
         if sound is not None:
             self._sounds[path] = sound  # the most recent last

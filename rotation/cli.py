@@ -15,13 +15,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from edge.db import DatabaseInUse
 from edge.heap import freeze_startup_objects
 from edge.migrations import DatabaseTooNew
-from hub.grouping import STRATEGIES
-from hub.plan import PlanError
-from hub.roster import RosterError
 from shared import __version__
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import ConfigError, load_config
-from shared.protocol import CLOCK_ACTIONS
+from shared.protocol import CLOCK_ACTIONS, GROUPING_STRATEGIES
 
 if TYPE_CHECKING:
     from kiosk.scanners import ScannerThread
@@ -62,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     regroup = hub_commands.add_parser("regroup", help="suggest new groups and, with --apply, use them; the "
                                       "kiosks and the map follow at once")
     _config_argument(regroup)
-    regroup.add_argument("--by", required=True, choices=STRATEGIES,
+    regroup.add_argument("--by", required=True, choices=GROUPING_STRATEGIES,
                          help="interest: shared interests; readiness: similar levels; mixed: every group spans "
                               "the levels; random")
     regroup.add_argument("--groups", type=int, required=True, help="how many groups")
@@ -385,12 +382,24 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     try:
         return dispatch(args)
-    except (ConfigError, RosterError, DatabaseInUse, DatabaseTooNew) as error:
-        print(f"rotation: {error}", file=sys.stderr)
+    except Exception as error:
+        if (problem := problem_to_fix(error, args)) is None:
+            raise
+        print(f"rotation: {problem}", file=sys.stderr)
         return 2
-    except PlanError as error:
-        print(f"rotation: {args.config}: no rotation plan keeps every rule: {error}", file=sys.stderr)
-        return 2
+
+
+def problem_to_fix(error: Exception, args: argparse.Namespace) -> str | None:
+    """One line for a problem in the room's files or database that the user fixes; None for anything else.
+    The hub's own errors are imported only here: a kiosk, started by this same command, never loads them."""
+    from hub.plan import PlanError
+    from hub.roster import RosterError
+
+    if isinstance(error, PlanError):
+        return f"{args.config}: no rotation plan keeps every rule: {error}"
+    if isinstance(error, ConfigError | RosterError | DatabaseInUse | DatabaseTooNew):
+        return str(error)
+    return None
 
 
 class _ClassName(NamedTuple):

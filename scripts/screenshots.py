@@ -131,6 +131,7 @@ def main(pictures: Path) -> None:
             kiosks[station].record("exit_ticket", tokens[student], {"how": how})
         kiosks["tech"].ask_help()
         kiosks["independent"].ask_help()
+        wait(lambda: any(p.station == "reading-nook" and s != "s02" for s, p in hub.room.presence.items()))
         out = next(s for s, p in hub.room.presence.items() if p.station == "reading-nook" and s != "s02")
         kiosks["reading-nook"].go_out(tokens[out])  # a student took the out-of-room pass
         kiosks["collaborative"].stop()
@@ -201,6 +202,7 @@ def main(pictures: Path) -> None:
         nook.now = time.time
         kiosk_presenter.answer("got_it")
         kiosk_presenter.answer(None)
+        kiosk_presenter.view.clear()  # the student walks off rather than wait out the thanks
         wait(lambda: kiosk_presenter.view.model().outcome == "idle", timeout=10)
         hub.handle_command(Command("shots", "next", "screenshots"))  # the round ends: who goes where
         wait(lambda: kiosk_screen.outcome == "move")

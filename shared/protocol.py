@@ -372,8 +372,11 @@ class ExtendArgs(Part, frozen=True):
     minutes: Annotated[float, msgspec.Meta(ge=1, le=60)] = 1
 
 
+GROUPING_STRATEGIES = ("interest", "readiness", "mixed", "random")  # ways to suggest groups (hub/grouping.py)
+
+
 class SuggestGroupsArgs(Part, frozen=True):
-    strategy: Name  # one of hub.grouping.STRATEGIES, checked there
+    strategy: Name  # one of GROUPING_STRATEGIES, checked by hub/grouping.py
     groups: Annotated[int, msgspec.Meta(ge=1)]  # how many
     apart: tuple[tuple[Name, Name], ...] = ()  # pairs of student ids kept in different groups
     seed: int = 0

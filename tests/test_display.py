@@ -198,3 +198,40 @@ def test_the_phone_button_shows_the_web_companions_address_and_a_qr_code_a_camer
 
 def phone_button(screen):
     return next(b for b in screen.walk() if type(b).__name__ == "BarButton" and b.text == "Phone")
+
+
+def test_long_station_names_are_whole_on_their_tiles_and_every_call_that_fits_is_listed(kivy_window):
+    """A picture and the kiosk's state share the title bar: "Independent Practice" once lost its middle to "…".
+    The help panel, first shown before the layout gave it a height, listed one call of two."""
+    from kivy.core.text import Label as CoreLabel
+    from msgspec.structs import replace
+
+    from shared.protocol import HelpRequest, Station
+
+    long_names = replace(STATE, stations=(
+        *STATE.stations,
+        Station(id="independent", name="Independent Practice", kind="independent", kiosk=True, groups=(),
+                picture="edit"),
+        Station(id="collaborative", name="Collaborative Project", kind="collaborative", kiosk=True, groups=(),
+                picture="groups")),
+        help=(HelpRequest(id="h1", station="tech", at=1000.0), HelpRequest(id="h2", station="nook", at=1001.0)))
+    screen = RoomMapScreen(size=(1280, 720))
+    kivy_window.size = (1280, 720)
+    kivy_window.add_widget(screen)
+    try:
+        screen.show(build_map("Room 12", long_names, {"collaborative": KioskStatus(online=False),
+                                                      "independent": KioskStatus(online=True)}, True, 1002.0),
+                    running=True, started=True)
+        for _ in range(5):
+            EventLoop.idle()
+        titles = {w.ids.title.text: w.ids.title for w in screen.walk() if isinstance(w, StationTile)}
+        assert {"Independent Practice", "Collaborative Project"} <= set(titles)
+        widths = {name: CoreLabel(font_size=label.font_size, bold=True).get_extents(name)[0]
+                  for name, label in titles.items()}
+        cut = {name: f"{widths[name]} px in {label.width:.0f} px" for name, label in titles.items()
+               if widths[name] > label.width}
+        assert not cut, f"cut short: {cut}"
+        assert min(label.font_size for label in titles.values()) >= 20  # still read from the back of the room
+        assert [row.request_id for row in screen.help_panel.ids.rows.children[::-1]] == ["h1", "h2"]
+    finally:
+        kivy_window.remove_widget(screen)
