@@ -10,7 +10,7 @@ from kivy.uix.popup import Popup
 from kivy.uix.togglebutton import ToggleButton
 
 from shared.languages import ENGLISH, N_, Words
-from shared.protocol import NOTE_TAGS
+from shared.protocol import NOTE_MOST_CHARACTERS, NOTE_MOST_TAGS, NOTE_TAGS
 
 Builder.load_file(str(Path(__file__).with_name("note_popup.kv")))
 
@@ -34,7 +34,19 @@ class NotePopup(Popup):
         self._save = save
         self._w = w
         for tag in NOTE_TAGS:
-            self.ids.tags.add_widget(TagButton(tag=tag, text=w.say(tag), font_size="18sp"))
+            button = TagButton(tag=tag, text=w.say(tag), font_size="18sp")
+            button.bind(state=self._limit_tags)
+            self.ids.tags.add_widget(button)
+        # What a note holds is all it takes: nothing typed or picked is refused after Save.
+        self.ids.text.input_filter = self._limit_text
+
+    def _limit_tags(self, *_) -> None:
+        full = len(self.chosen_tags()) >= NOTE_MOST_TAGS
+        for button in self.ids.tags.children:
+            button.disabled = full and button.state != "down"
+
+    def _limit_text(self, typed: str, from_undo: bool) -> str:
+        return typed[:max(0, NOTE_MOST_CHARACTERS - len(self.ids.text.text))]
 
     def chosen_tags(self) -> list[str]:
         return [button.tag for button in reversed(self.ids.tags.children) if button.state == "down"]

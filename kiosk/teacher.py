@@ -14,7 +14,7 @@ from shared.cards import make_token
 from shared.config import StationConfig
 from shared.languages import ENGLISH, Words
 from shared.pin import Attempt, PinGate
-from shared.protocol import conference_note
+from shared.protocol import NOTE_MOST_CHARACTERS, NOTE_MOST_TAGS, ProtocolError, conference_note
 from shared.topics import kiosk_account
 
 log = logging.getLogger("rotation.kiosk.teacher")
@@ -65,8 +65,13 @@ class TeacherAccess:
         state = self.core.state
         if state is None or student_id not in state.students:
             raise Refused(lambda w: w.say("That student is not in this class."))
+        try:
+            note = conference_note(tags, text)
+        except ProtocolError:
+            raise Refused(lambda w: w.say("A note has at most {tags} tags and {characters} characters.",
+                                          tags=NOTE_MOST_TAGS, characters=NOTE_MOST_CHARACTERS)) from None
         token = make_token(self.core.config.secret, student_id, state.students[student_id].card)
-        self.core.record("conference", token, conference_note(tags, text))
+        self.core.record("conference", token, note)
 
     def move_to_station(self, station: str) -> StationConfig:
         """Make this kiosk another station's, from its next start. Refused while events wait for the hub:

@@ -91,14 +91,18 @@ class ExitTicketData(Part, frozen=True):
 NOTE_TAGS = (N_("reading"), N_("writing"), N_("maths"), N_("goal set"), N_("needs support"), N_("ready for more"))
 
 
+NOTE_MOST_TAGS = 5
+NOTE_MOST_CHARACTERS = 500
+
+
 class NoteData(Part, frozen=True):
     """A teacher's note on a student, from the display or a kiosk's teacher screen."""
-    tags: Annotated[tuple[Tag, ...], msgspec.Meta(max_length=5)] = ()
-    text: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    tags: Annotated[tuple[Tag, ...], msgspec.Meta(max_length=NOTE_MOST_TAGS)] = ()
+    text: Annotated[str, msgspec.Meta(max_length=NOTE_MOST_CHARACTERS)] = ""
 
     def __post_init__(self) -> None:
         if not (self.text.strip() or self.tags):
-            raise ValueError("a note needs tags or some text (up to 500 characters)")
+            raise ValueError(f"a note needs tags or some text (up to {NOTE_MOST_CHARACTERS} characters)")
 
 
 class CheckoutData(Part, frozen=True):

@@ -337,7 +337,8 @@ def teacher_screens(panel, access):
     yield "note-empty", panel.note_popup
     panel.note_popup.dismiss()
     w = teacher_words(panel.w.language)
-    long = {"station": STATION, "name": LONG_NAME, "address": "192.168.100.200:65535", "minutes": 60, "n": 88}
+    long = {"station": STATION, "name": LONG_NAME, "address": "192.168.100.200:65535", "minutes": 60, "n": 88,
+            "tags": 5, "characters": 500}
     for number, message in enumerate(sorted(extracted(TEACHER), key=str)):
         if isinstance(message, tuple):
             panel.message = w.count(*message, long["n"])

@@ -5,7 +5,8 @@ import pytest
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
 from kiosk.settings import apply_settings, read_settings, settings_path
-from kiosk.teacher import TeacherAccess
+from kiosk.teacher import Refused, TeacherAccess
+from kiosk.words import teacher_words
 from shared.config import load_config
 from shared.pin import hash_pin
 from tests.conftest import card, eventually, press, pump, write_room
@@ -86,7 +87,16 @@ def test_a_conference_note_from_the_kiosk_lands_in_the_students_timeline(kiosk):
     press(lambda: next(w for w in panel.walk() if getattr(w, "text", None) == "Sofia R."))
     popup = panel.note_popup
     pump(lambda: popup.parent is not None, message="the note")
-    press(lambda: next(b for b in popup.ids.tags.children if b.text == "reading"))
+    tags = popup.ids.tags.children[::-1]
+    for tag in tags[:5]:
+        press(lambda tag=tag: tag)
+    assert tags[5].disabled  # a note holds five tags: the sixth cannot be picked
+    press(lambda: tags[4])
+    assert not tags[5].disabled
+    for tag in tags[1:4]:
+        press(lambda tag=tag: tag)  # up again: "reading" alone
+    popup.ids.text.insert_text("Retold the story in her own words" + " and more" * 60)  # typed or pasted
+    assert popup.ids.text.text.startswith("Retold the story in her own words") and len(popup.ids.text.text) == 500
     popup.ids.text.text = "Retold the story in her own words"
     press(lambda: next(b for b in popup.walk() if getattr(b, "text", "") == "Save note"))
     assert panel.message == "Note saved for Sofia R."
@@ -116,6 +126,15 @@ def test_the_teacher_sets_the_kiosks_station_and_the_hubs_address_for_its_next_s
     assert settings == {"station": "tech", "broker_host": "hub.local", "broker_port": pinned_room.broker.port}
     config = apply_settings(pinned_room, settings)
     assert (config.kiosk.station, config.broker.host) == ("tech", "hub.local")
+
+
+def test_a_note_the_protocol_would_refuse_is_refused_in_words_the_teacher_reads(kiosk):
+    hub, core, screen, presenter = kiosk
+    core.scan(card("s05"))
+    eventually(lambda: "s05" in core.state.presence, 5, "Sofia to be checked in here")
+    with pytest.raises(Refused) as refused:
+        presenter.teacher.conference_note("s05", ["reading"] * 6, "")
+    assert refused.value.said(teacher_words("es")) == "Una nota tiene como máximo 5 etiquetas y 500 caracteres."
 
 
 def test_a_kiosk_with_check_ins_still_waiting_keeps_its_station(pinned_room, tmp_path):
