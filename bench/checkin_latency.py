@@ -32,7 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from edge import kivy_env  # noqa: E402
+from edge.heap import large_blocks_straight_back  # noqa: E402
 
+large_blocks_straight_back()  # as `rotation kiosk` does
 kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # as kiosk.app does
 
 import paho.mqtt.client as mqtt  # noqa: E402

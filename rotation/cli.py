@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from edge.db import DatabaseInUse
-from edge.heap import freeze_startup_objects
+from edge.heap import freeze_startup_objects, large_blocks_straight_back
 from edge.migrations import DatabaseTooNew
 from shared import __version__
 from shared.clock import LAST_TICKETS_SECONDS
@@ -287,6 +287,7 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
         source.stop()
         core.stop()
         return
+    large_blocks_straight_back()  # before the window and its first pictures
     from kiosk.app import run
 
     if args.serial:
