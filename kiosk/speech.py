@@ -24,14 +24,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kiosk.words import messages, say_without_name, words
+from shared.languages import SOURCE_LANGUAGE
 
 log = logging.getLogger("rotation.speech")
 ESPEAK = "espeak-ng"
 VOICES = {"en": "en-us", "es": "es-419", "uk": "uk"}  # the voice for each kiosk language
 SPEED = 140  # words a minute: slower than espeak's 175, for a young listener
-PAUSE_AFTER = 0.15  # seconds of quiet kept after a prompt: espeak leaves 0.45 s, a long gap before the next
+PAUSE_AFTER = 0.25  # seconds of quiet kept after a prompt: espeak leaves 0.45 s, a long gap before the next
 QUIET = 200  # of 32767: a sample this loud or less is silence
-SOUND_FORMAT = 2  # part of each cached sound's name: sounds made another way (1: untrimmed) are made again
+SOUND_FORMAT = 2  # the cache's folder: sounds made another way (1: untrimmed) are deleted and made again
 
 
 def everything_said(language: str, stations: Iterable[str] = (), classes: Iterable[str] = (),
@@ -67,9 +68,8 @@ class Speech:
                         "espeak-ng)", ESPEAK)
 
     def path(self, language: str, text: str) -> Path:
-        key = f"{VOICES.get(language, language)}|{SPEED}|{SOUND_FORMAT}|{text}"
-        digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-        return self.folder / language / f"{digest}.wav"
+        digest = hashlib.sha256(f"{VOICES.get(language, language)}|{SPEED}|{text}".encode()).hexdigest()[:20]
+        return self.folder / f"format-{SOUND_FORMAT}" / language / f"{digest}.wav"
 
     def ready(self, language: str, text: str) -> Path | None:
         """The sound of the text, if it is made; else it is asked for, and None."""
@@ -99,12 +99,15 @@ class Speech:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def _make_forever(self) -> None:
+        self._forget_other_formats()
         while (item := self._wanted.get()) is not None:
             language, text = item
             try:
                 self._make(language, text)
-            except (OSError, subprocess.SubprocessError) as error:
+            except (OSError, subprocess.SubprocessError, wave.Error, EOFError) as error:
+                # A full disk among them: asked for again when next needed, by when there may be room.
                 log.warning("could not make the sound of a prompt in %s: %s", language, error)
+                self._asked.discard((language, text))
             with self._idle:
                 self._pending -= 1
                 self._idle.notify_all()
@@ -114,10 +117,21 @@ class Speech:
         path = self.path(language, text)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
-        subprocess.run([self.espeak, "-v", VOICES.get(language, language), "-s", str(SPEED), "-w", str(partial),
-                        "--", text], check=True, capture_output=True, timeout=30)
-        trim_trailing_silence(partial)
+        try:
+            subprocess.run([self.espeak, "-v", VOICES.get(language, language), "-s", str(SPEED), "-w",
+                            str(partial), "--", text], check=True, capture_output=True, timeout=30)
+            trim_trailing_silence(partial)  # also: espeak-ng says nothing of a full disk, this finds it
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         os.replace(partial, path)  # whole or not at all: a kiosk killed meanwhile never plays half a prompt
+
+    def _forget_other_formats(self) -> None:
+        """Delete the sounds an older kiosk made another way: they would never be played again."""
+        current = self.path(SOURCE_LANGUAGE, "").parent.parent
+        for entry in self.folder.iterdir() if self.folder.is_dir() else ():
+            if entry != current and entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -132,6 +146,8 @@ def trim_trailing_silence(path: Path, keep: float = PAUSE_AFTER) -> None:
         frames = sound.readframes(params.nframes)
     if params.sampwidth != 2:
         return
+    if not frames:
+        raise wave.Error(f"{path.name} has no sound")
     samples = array("h", frames)
     step = params.nchannels
     last = next((i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > QUIET), 0)

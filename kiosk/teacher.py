@@ -91,11 +91,12 @@ class TeacherAccess:
         write_settings(self.settings, station=station)
         return target
 
-    def set_broker(self, host: str, port: int) -> str:
-        """The host, as saved."""
+    def set_broker(self, host: str, port: str | int) -> str:
+        """The address as saved, "host:port"; ``port`` as typed (a lone "-" passes Kivy's filter of digits)."""
         host = host.strip()
-        if not host or " " in host or not 0 < port < 65536:
+        number = int(port) if str(port).strip().isdigit() else 0
+        if not host or " " in host or not 0 < number < 65536:
             raise Refused(lambda w: w.say(
                 "The hub's address is a host name or IP address, and a port from 1 to 65535."))
-        write_settings(self.settings, broker_host=host, broker_port=port)
-        return host
+        write_settings(self.settings, broker_host=host, broker_port=number)
+        return f"{host}:{number}"

@@ -150,12 +150,11 @@ class TeacherPanel(Popup):
 
     def _set_broker(self, host: str, port: str) -> None:
         try:
-            saved = self.access.set_broker(host, int(port or 0))
+            address = self.access.set_broker(host, port)
         except Refused as refusal:
             self._refused(refusal)
             return
-        self._say(self.w.say(N_("The kiosk will look for the hub at {address} once it restarts."),
-                             address=f"{saved}:{int(port)}"))
+        self._say(self.w.say(N_("The kiosk will look for the hub at {address} once it restarts."), address=address))
         self._offer_restart()
 
     def _offer_restart(self) -> None:

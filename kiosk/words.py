@@ -46,10 +46,11 @@ def teacher_words(language: str | None) -> Words:
 
 
 @functools.cache
-def messages() -> tuple[str, ...]:
-    """Every word a student may read, as the code writes it (the message ids of a catalog: each has them all)."""
+def messages(catalog: str = STUDENT) -> tuple[str, ...]:
+    """Every word of the catalog (by default, what a student may read) as the code writes it: the message ids
+    of one language's catalog, which has them all."""
     first = next(language for language in LANGUAGES if language != SOURCE_LANGUAGE)
-    translated = gettext.translation(STUDENT, LOCALE_DIR, languages=[first])
+    translated = gettext.translation(catalog, LOCALE_DIR, languages=[first])
     # GNUTranslations keeps its messages in _catalog, by id; plural forms as (id, n): the singular id is enough.
-    catalog = translated._catalog  # type: ignore[attr-defined]
-    return tuple(sorted({key if isinstance(key, str) else key[0] for key in catalog if key}))
+    ids = translated._catalog  # type: ignore[attr-defined]
+    return tuple(sorted({key if isinstance(key, str) else key[0] for key in ids if key}))

@@ -392,15 +392,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def problem_to_fix(error: Exception, args: argparse.Namespace) -> str | None:
     """One line for a problem in the room's files or database that the user fixes; None for anything else.
-    The hub's own errors are imported only here: a kiosk, started by this same command, never loads them."""
+    The hub's own errors are imported only for an error of none of the other kinds: a kiosk, started by this
+    same command, does not load the hub's modules to say that its config is wrong."""
+    if isinstance(error, ConfigError | DatabaseInUse | DatabaseTooNew):
+        return str(error)
     from hub.plan import PlanError
     from hub.roster import RosterError
 
     if isinstance(error, PlanError):
         return f"{args.config}: no rotation plan keeps every rule: {error}"
-    if isinstance(error, ConfigError | RosterError | DatabaseInUse | DatabaseTooNew):
-        return str(error)
-    return None
+    return str(error) if isinstance(error, RosterError) else None
 
 
 class _ClassName(NamedTuple):

@@ -1,7 +1,8 @@
-"""The languages a student can be greeted and asked in, named once. Pure.
+"""The languages a kiosk speaks, named once, and how words are said in one of them. Pure.
 
-The words themselves are gettext catalogs (kiosk/locale); here only which languages there are, and the
-marker that tells Babel's extractor which strings are words a student reads.
+The words themselves are gettext catalogs (kiosk/locale: a student's, and the teacher's screen at a kiosk);
+here are which languages there are, ``Words`` to say a message in one (English without a catalog), and the
+marker that tells Babel's extractor which strings are words to translate.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ LANGUAGES = ("en", "es", "uk")  # every kiosk word is translated into each: test
 
 
 def N_(message: str) -> str:
-    """Marks a string as words a student reads: extracted into the catalogs, translated where it is shown."""
+    """Marks a string as words someone reads: extracted into the catalogs, translated where it is shown."""
     return message
 
 

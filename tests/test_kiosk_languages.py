@@ -95,7 +95,7 @@ def test_an_unknown_language_is_english_and_catalogs_are_where_the_kiosk_looks()
     assert words("uk").say("Hi {name}", name="Ана") == "Привіт, Ана"
     assert teacher_words("es").say("Teacher's PIN") == "PIN del docente"
     assert teacher_words("uk").count("Wrong PIN: {n} try left", "Wrong PIN: {n} tries left", 2) == \
-        "Хибний PIN: лишилося 2 спроби"
+        "Неправильний PIN: лишилося 2 спроби"
     assert sorted(p.name for p in LOCALE_DIR.iterdir() if p.is_dir()) == sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
 
 
@@ -380,13 +380,22 @@ def teacher_panel(tmp_path, kivy_window):
 def test_the_teachers_screen_at_the_kiosk_is_in_the_rooms_language_and_fits(teacher_panel, language, tmp_path):
     from kivy.base import EventLoop
 
+    from kiosk.words import TEACHER
+
     panel, access = teacher_panel(language)
     assert panel.title == teacher_words(language).say("Teacher")
+    w = teacher_words(language)
+    english = {message for message in words_in_code(TEACHER) if w.say(message) != message}  # said otherwise here
     trouble = {}
     for name, shown in teacher_screens(panel, access):
         for _ in range(3):
             EventLoop.idle()
-        if found := label_problems(shown):
+        found = label_problems(shown)
+        texts = [label.text for label in shown_labels(shown)] + [getattr(shown, "hint", "")]
+        found += [f"left in English: {text!r}" for text in texts if text in english]
+        found += [f"no glyph for {''.join(sorted(missing))!r} in {text!r}" for text in texts
+                  if (missing := FONTS.covers("Roboto-Regular", text))]
+        if found:
             shown.export_to_png(str(tmp_path / f"{language}-teacher-{name}.png"))
             trouble[name] = found
     panel.dismiss()

@@ -145,4 +145,7 @@ def test_a_kiosk_with_check_ins_still_waiting_keeps_its_station(pinned_room, tmp
         access.move_to_station("tech")
     with pytest.raises(ValueError, match="no kiosk"):
         access.move_to_station("teacher-table")
+    for host, port in (("hub.local", "-"), ("hub.local", ""), ("hub.local", "70000"), ("", "1883"), ("a b", "1")):
+        with pytest.raises(Refused, match="a port from 1 to 65535"):
+            access.set_broker(host, port)  # what the teacher typed: said, never a crash
     core.outbox.close()

@@ -17,7 +17,7 @@ def test_shared_imports_no_mqtt_sqlite_or_kivy():
     assert len(modules) >= 6
 
 
-def loaded_at_start(imports: str, *packages: str) -> list[str]:
+def loaded_at_start(imports: str, *packages: str) -> str:
     """Which of ``packages`` (or modules) a process has loaded after ``imports``."""
     code = f"import sys\nimport {imports}\nprint(sorted(set(sys.modules) & {set(packages)!r}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
