@@ -1,12 +1,15 @@
 """Where scanned card texts come from: a serial (or USB-CDC) QR scanner, or a keyboard-wedge scanner.
 
-Both hand over whole lines. Garbage (binary noise, half reads, endless lines) is reported as unreadable,
+Both hand over whole scans. A serial scanner's scan ends with whatever suffix the school left set on it (CR,
+LF, CR LF or TAB) or with none, after a short quiet (``QUIET_GAP``); an AIM symbology identifier (``]Q1``)
+or a byte-order mark before it is dropped. Garbage (binary noise, endless lines) is reported as unreadable,
 so the student is asked to try again, and the scanner keeps going.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import select
 import threading
 import time
@@ -17,6 +20,13 @@ import serial
 
 log = logging.getLogger("rotation.kiosk.scanner")
 MAX_LINE = 256
+SCAN_ENDS = (b"\r", b"\n", b"\t")  # the suffixes a scanner is set to send; CR LF is two of them
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+AIM_IDENTIFIER = re.compile(r"^\][A-Za-z][0-9A-Za-z]")  # "]Q1": a QR Code, as ISO/IEC 15424 names it
+# A scan with no suffix ends when the line goes quiet. A scanner sends a code in one burst: at 9600 baud a
+# character every 1.04 ms, a USB-CDC scanner a packet every 1 ms; 100 ms is a hundred characters' silence,
+# and still shorter than the time a second student needs to bring a card to the window.
+QUIET_GAP = 0.1
 TextHandler: TypeAlias = Callable[[str], object]  # takes a scanned text; what it returns (a decision) goes unused
 GarbageHandler: TypeAlias = Callable[[], object]  # told of an unreadable scan
 
@@ -31,7 +41,9 @@ class LineAssembler:
 
     def feed(self, data: bytes) -> list[str | None]:
         lines: list[str | None] = []
-        *complete, partial = data.replace(b"\r", b"\n").split(b"\n")
+        for end in SCAN_ENDS[1:]:
+            data = data.replace(end, SCAN_ENDS[0])
+        *complete, partial = data.split(SCAN_ENDS[0])
         for chunk in complete:
             self._append(chunk)
             if self._overflowed:
@@ -51,18 +63,23 @@ class LineAssembler:
                 self._buffer.clear()
 
     def flush(self) -> list[str | None]:
-        """A line left without its end for too long is a half read."""
-        partial = bool(self._buffer) or self._overflowed
+        """The line gone quiet without a suffix: a whole scan from a scanner set to send none (a half read is
+        told apart later, as any card that does not read)."""
+        if self._overflowed:
+            found: list[str | None] = [None]
+        else:
+            found = [self._text(bytes(self._buffer))] if self._buffer.strip() else []
         self._buffer.clear()
         self._overflowed = False
-        return [None] if partial else []
+        return found
 
     @staticmethod
     def _text(raw: bytes) -> str | None:
         try:
-            text = raw.decode("ascii").strip()
+            text = raw.removeprefix(BYTE_ORDER_MARK).decode("ascii").strip()
         except UnicodeDecodeError:
             return None
+        text = AIM_IDENTIFIER.sub("", text, count=1)
         if not text or not text.isprintable():
             return None
         return text
@@ -103,7 +120,7 @@ class SerialScanner(ScannerThread):
 
     def __init__(self, port: str, baud: int, on_text: TextHandler, on_garbage: GarbageHandler,
                  on_connected: Callable[[bool], None] = lambda connected: None,
-                 line_timeout: float = 0.5) -> None:
+                 line_timeout: float = QUIET_GAP) -> None:
         super().__init__(on_connected)
         self.port, self.baud = port, baud
         self.on_text, self.on_garbage = on_text, on_garbage
@@ -112,7 +129,7 @@ class SerialScanner(ScannerThread):
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                with serial.serial_for_url(self.port, baudrate=self.baud, timeout=0.05) as port:
+                with self._open() as port:
                     self._set_connected(True)
                     self._read(port)
             except (serial.SerialException, OSError) as error:
@@ -120,6 +137,17 @@ class SerialScanner(ScannerThread):
                     log.warning("scanner on %s lost: %s", self.port, error)
                 self._set_connected(False)
                 self._stopping.wait(1.0)
+
+    def _open(self) -> serial.Serial:
+        """The port, with what is already waiting on it: scans made while the kiosk was starting. (pyserial
+        empties the input buffer as it opens a port.)"""
+        port = serial.serial_for_url(self.port, baudrate=self.baud, timeout=0.05, do_not_open=True)
+        port._reset_input_buffer = lambda: None  # what open() calls (pyserial 3.5, serialposix.py)
+        try:
+            port.open()
+        finally:
+            del port._reset_input_buffer
+        return port
 
     def _read(self, port: serial.Serial) -> None:
         """Wait on the port's file descriptor and take whatever arrived in one read: pyserial's own read
