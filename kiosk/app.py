@@ -49,7 +49,8 @@ class OptionButton(Button):
     asked = ObjectProperty(None, allownone=True)
 
 
-ICON_FONT_OR_DEFAULT = str(pictures.FONT) if pictures.FONT.exists() else "Roboto"
+# Material Icons, from its Debian package (without it, no picture is drawn: pictures.glyph gives "")
+ICON_FONT = str(pictures.FONT) if pictures.FONT.exists() else "Roboto"
 
 
 class KioskScreen(Widget):
@@ -61,14 +62,14 @@ class KioskScreen(Widget):
     undo = StringProperty("")  # "Changed your mind?"
     teacher = BooleanProperty(False)  # the teacher's screen (behind a PIN) is offered
     help_label = StringProperty("I need help")
-    done_label = StringProperty("I'm done")
-    go_out_label = StringProperty("I'm going out")
-    teacher_label = StringProperty("Teacher")
+    done_label = StringProperty("")  # the buttons' words: the model's, in the language on screen
+    go_out_label = StringProperty("")
+    teacher_label = StringProperty("")
     help_waiting = BooleanProperty(False)
     asking = BooleanProperty(False)  # a question's buttons are showing
     scale = NumericProperty(1.0)  # of the words: LARGE_TEXT for a student (or kiosk) with large text
     picture = StringProperty("")  # a station's picture, large, on "go to" screens (its glyph)
-    picture_font = StringProperty(ICON_FONT_OR_DEFAULT)
+    picture_font = StringProperty(ICON_FONT)
     station = StringProperty("")
     title = StringProperty("")
     detail = StringProperty("")
@@ -99,7 +100,6 @@ SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
-ICON_FONT = str(pictures.FONT)  # Material Icons, from its Debian package
 
 
 class KioskPresenter:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from kiosk.decide import Decision, thanks
 from kiosk.moves import Move
 from kiosk.prompts import Colour, Option, Prompt
 from kiosk.words import Words, say_without_name, words
 from shared.clock import Phase, format_left
-from shared.languages import N_
+from shared.languages import ENGLISH, N_
 from shared.pictures import rgba
 from shared.protocol import Needs
 
@@ -50,11 +50,11 @@ STATUS = {  # what the kiosk says of itself, at the foot of the screen
 @dataclass(frozen=True)
 class Buttons:
     """The words on the kiosk's own buttons, in the language on screen."""
-    help: str = "I need help"
-    done: str = "I'm done"
-    go_out: str = "I'm going out"
-    skip: str = "Skip"
-    teacher: str = "Teacher"
+    help: str
+    done: str
+    go_out: str
+    skip: str
+    teacher: str
 
     @classmethod
     def said(cls, w: Words) -> Buttons:
@@ -81,7 +81,7 @@ class KioskScreenModel:
     can_check_out: bool = False  # a student checked in here is on screen: "I'm done" is offered
     notice: str = ""  # over a question: the next student in line, or what their scan said
     undo: str = ""  # "Changed your mind?" for a few seconds after an answer
-    buttons: Buttons = Buttons()
+    buttons: Buttons = field(default_factory=lambda: Buttons.said(ENGLISH))
     language: str = "en"  # of the words on screen: the student's on screen, else the room's
     large_text: bool = False  # the student's on screen, or the kiosk's
     high_contrast: bool = False  # white on black: the student's on screen, or the kiosk's
