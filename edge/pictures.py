@@ -13,6 +13,8 @@ PACKAGE = "fonts-material-design-icons-iconfont"
 FONT = Path("/usr/share/fonts/truetype/material-design-icons-iconfont/MaterialIcons-Regular.ttf")
 WEB_FONT = Path("/usr/share/fonts/woff/material-design-icons-iconfont/MaterialIcons-Regular.woff2")
 STYLESHEET = Path("/usr/share/fonts-material-design-icons-iconfont/css/material-design-icons.css")
+# The font as Kivy names it: without the package, Kivy's own (no picture is drawn then: glyph() gives "").
+KIVY_FONT = str(FONT) if FONT.exists() else "Roboto"
 _RULE = re.compile(r'\.material-icons\.([a-z0-9_]+):before\s*\{\s*content:\s*"\\([0-9a-f]+)"')
 
 

@@ -98,7 +98,7 @@ class StationTile(BoxLayout):
     kiosk_fill = ListProperty([0, 0, 0, 0])
     accent = ListProperty([0.3, 0.3, 0.3, 1])
     picture = StringProperty("")  # the station's, as on its kiosk
-    picture_font = StringProperty(str(pictures.FONT) if pictures.FONT.exists() else "Roboto")
+    picture_font = StringProperty(pictures.KIVY_FONT)
     missing = StringProperty("")
     scale = NumericProperty(1.0)
 

@@ -16,7 +16,6 @@ from typing import TypedDict
 from hub.report import TICKET_WORDS
 from shared.protocol import GROUPING_STRATEGIES, SuggestGroupsArgs
 
-STRATEGIES = GROUPING_STRATEGIES
 GROUP_NAMES = ("otters", "falcons", "koalas", "herons", "lynxes", "dolphins", "pandas", "owls", "foxes",
                "badgers", "seals", "wrens")
 MIDDLE_READINESS = 3  # a student with no level yet counts as in the middle of 1-5
@@ -97,8 +96,8 @@ def grouping_request(args: SuggestGroupsArgs) -> GroupingRequest:
 def suggest_groups(learners: list[Learner], strategy: str, count: int,
                    apart: Sequence[tuple[str, str]] = (), seed: int = 0) -> dict[str, tuple[str, ...]]:
     """Group name -> student ids, ``count`` groups of balanced sizes."""
-    if strategy not in STRATEGIES:
-        raise GroupingError(f"unknown way to group {strategy!r}: use one of {', '.join(STRATEGIES)}")
+    if strategy not in GROUPING_STRATEGIES:
+        raise GroupingError(f"unknown way to group {strategy!r}: use one of {', '.join(GROUPING_STRATEGIES)}")
     if not 1 <= count <= min(len(learners), len(GROUP_NAMES)):
         raise GroupingError(f"{count} groups for {len(learners)} students: choose 1 to "
                             f"{min(len(learners), len(GROUP_NAMES))}")

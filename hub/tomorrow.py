@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hub.grouping import STRATEGIES, GroupingError, learner, reasons, suggest_groups
+from hub.grouping import GroupingError, learner, reasons, suggest_groups
 from hub.report import LEFT_TABLE, SEATED, TICKET_WORDS, SessionEvent, clock_time
 from hub.roster import RosterStudent
+from shared.protocol import GROUPING_STRATEGIES
 
 STAYS = ("checkin", SEATED)
 DEFAULT_GROUPS = 4
@@ -63,7 +64,7 @@ def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], 
                   strategy: str = "readiness", count: int | None = None,
                   apart: Sequence[tuple[str, str]] = (), seed: int = 0) -> Tomorrow:
     """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4)."""
-    if strategy not in STRATEGIES:
+    if strategy not in GROUPING_STRATEGIES:
         strategy = "readiness"
     known = {s.id for s in members}
     own = sorted((e for e in events if e.student in known), key=lambda e: e.at)

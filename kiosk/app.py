@@ -49,8 +49,7 @@ class OptionButton(Button):
     asked = ObjectProperty(None, allownone=True)
 
 
-# Material Icons, from its Debian package (without it, no picture is drawn: pictures.glyph gives "")
-ICON_FONT = str(pictures.FONT) if pictures.FONT.exists() else "Roboto"
+ICON_FONT = pictures.KIVY_FONT
 
 
 class KioskScreen(Widget):

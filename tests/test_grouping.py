@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.grouping import STRATEGIES, GroupingError, Learner, suggest_groups
+from hub.grouping import GroupingError, Learner, suggest_groups
+from shared.protocol import GROUPING_STRATEGIES
 
 INTERESTS = ["space", "art", "animals", "music", "sport"]
 
@@ -30,7 +31,7 @@ def classes(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(classes(), st.sampled_from(STRATEGIES), st.integers(0, 2**16))
+@given(classes(), st.sampled_from(GROUPING_STRATEGIES), st.integers(0, 2**16))
 def test_groups_are_balanced_hold_everyone_once_and_keep_pairs_apart(cls, strategy, seed):
     learners, count, apart = cls
     groups = suggest_groups(learners, strategy, count, apart, seed)

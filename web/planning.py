@@ -14,12 +14,11 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hub.display_link import DisplayLink
-from hub.grouping import STRATEGIES
 from hub.regroup import RegroupModel
 from hub.report import MINUTES_COLOUR, TICKET_COLOURS, TICKET_WORDS, Report, clock_time, lesson_title
 from hub.report_files import csv_text, report_tables
 from shared.palette import group_colour
-from shared.protocol import TICKETS, RegroupWhen, State
+from shared.protocol import GROUPING_STRATEGIES, TICKETS, RegroupWhen, State
 from web.history import DatabaseNotReady, History, Lesson
 
 if TYPE_CHECKING:  # the PDFs' modules load fonts and text shaping (40 MB): imported when a PDF is made
@@ -82,7 +81,7 @@ def routes(kit: Kit) -> list[Route]:
         shown = suggestion.model if suggestion else current
         picked = request.query_params.get("pick")
         return page(request, "groups.html", groups=shown.groups, names=current.names, suggestion=suggestion,
-                    picked=picked, strategies=STRATEGIES, when_words=WHEN_WORDS,
+                    picked=picked, strategies=GROUPING_STRATEGIES, when_words=WHEN_WORDS,
                     running=bool(link.state and link.state.clock.round),
                     colours={g: "#{:02x}{:02x}{:02x}".format(*group_colour(i)) for i, g in enumerate(shown.groups)},
                     count=max(1, len(current.groups)), notice=request.session.pop("notice", ""))
@@ -196,7 +195,7 @@ def routes(kit: Kit) -> list[Route]:
             return page(request, "message.html", heading="Tomorrow",
                         message="No lesson yet: the Tomorrow page plans from the last lesson once one has run.")
         plan = await asyncio.to_thread(history.tomorrow, lesson, strategy)
-        return page(request, "tomorrow.html", lesson=lesson, plan=plan, strategies=STRATEGIES,
+        return page(request, "tomorrow.html", lesson=lesson, plan=plan, strategies=GROUPING_STRATEGIES,
                     title=lesson_title(plan.class_name, plan.started, plan.ended))
 
     @private
