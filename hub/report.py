@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.protocol import TICKETS
+from shared.protocol import TICKETS, by_student
 
 SEATED = "seated"  # the hub's record of a group sent to a station without a kiosk: a stay there, not a check-in
 LEFT_TABLE = "left_table"  # and of that group leaving it at the next round
@@ -71,7 +71,7 @@ def describe(event: SessionEvent) -> str:
     if event.kind == LEFT_TABLE:
         return "left the teacher's table"
     if event.kind == "checkout":
-        return "said they were done" if data.get("by") == "student" else "marked absent"
+        return "said they were done" if by_student(data) else "marked absent"
     if event.kind == "choice":
         return f"chose: {data.get('activity', '')}"
     if event.kind == "goal":

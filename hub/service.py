@@ -72,6 +72,7 @@ from shared.protocol import (
     State,
     StudentArgs,
     SuggestGroupsArgs,
+    by_student,
     command_args,
     encode,
     event_reference,
@@ -303,7 +304,7 @@ class HubService:
         elif (event.kind in PROGRESS_KINDS and self.room.record_progress(student, event.kind, event.data,
                                                                          event.station, event.at)
               or event.kind == "out" and self.room.go_out(student, event.station, event.at)
-              or event.kind == "checkout" and event.data.get("by") == "student"
+              or event.kind == "checkout" and by_student(event.data)
               and self.room.check_out(student, event.station, event.at)):
             self.room.seq += 1
             self._snapshot_due = True

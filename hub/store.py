@@ -18,13 +18,23 @@ from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
-from shared.protocol import ATTENDANCE_MARKS, AttendanceMark, Clock, Event, HelpRequest, Needs, Presence, StartArgs
+from shared.protocol import (
+    ATTENDANCE_MARKS,
+    BY_STUDENT,
+    AttendanceMark,
+    Clock,
+    Event,
+    HelpRequest,
+    Needs,
+    Presence,
+    StartArgs,
+)
 
 # An enrollment ``e`` that runs on ``:day`` (ISO dates compare as text; the end is exclusive, as OneRoster's).
 # hub.roster.Membership.current says the same of an enrollment being imported.
 CURRENT_ENROLLMENT = "coalesce(e.begins, '') <= :day AND coalesce(e.ends, '9999') > :day"
 # "I'm done" at a kiosk, not the teacher marking a student absent at the teacher's table (also a checkout)
-KIOSK_CHECKOUT = "(kind = 'checkout' AND json_extract(data, '$.by') = 'student')"
+KIOSK_CHECKOUT = f"(kind = 'checkout' AND json_extract(data, '$.by') = '{BY_STUDENT}')"
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
 
 

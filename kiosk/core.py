@@ -24,7 +24,7 @@ from shared import __version__
 from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
+from shared.protocol import BY_STUDENT, STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
 from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
@@ -86,7 +86,7 @@ class KioskCore(FollowsHub):
     def check_out(self, card: str) -> Event:
         """The student said "I'm done" here: the map shows them done at this station."""
         self._last_scan = ("", 0.0)
-        return self.record("checkout", card, {"by": "student"})
+        return self.record("checkout", card, {"by": BY_STUDENT})
 
     def go_out(self, card: str) -> Event:
         """The student takes the out-of-room pass: the map shows them out until their next scan, which is never

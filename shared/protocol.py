@@ -105,10 +105,18 @@ class NoteData(Part, frozen=True):
             raise ValueError(f"a note needs tags or some text (up to {NOTE_MOST_CHARACTERS} characters)")
 
 
+BY_STUDENT: Final = "student"  # CheckoutData.by of "I'm done" at a kiosk
+
+
+def by_student(data: Mapping[str, Any]) -> bool:
+    """A checkout's data says the student checked out themselves (not a teacher marking them absent)."""
+    return data.get("by") == BY_STUDENT
+
+
 class CheckoutData(Part, frozen=True):
     """ "I'm done": the student checks out of the station themselves (the hub's own records of a teacher
     marking a student absent at the teacher's table are checkouts too, without it)."""
-    by: Literal["student"] | None = None  # None: a checkout as release 0.1.0 reserved it, stored and not applied
+    by: Literal["student"] | None = None  # BY_STUDENT; None: a checkout as release 0.1.0 reserved it, not applied
 
 
 EVENT_DATA: dict[str, type[Part]] = {"choice": ChoiceData, "goal": GoalData, "exit_ticket": ExitTicketData,
