@@ -29,7 +29,7 @@ from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.prompts import Option, Prompt, after_scan  # noqa: E402
-from kiosk.scanners import KeyboardWedge, ScannerThread, SerialScanner  # noqa: E402
+from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
@@ -122,7 +122,7 @@ class KioskPresenter:
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
         self.scanner: ScannerThread | None = None
-        core.decision_listeners.append(self._decided)
+        core.listen(self._decided)
         screen.bind(on_call_teacher=lambda screen: self.call_or_cancel_help())
         screen.bind(on_go_out=lambda screen: self.go_out())
         screen.bind(on_done=lambda screen: self.check_out())
@@ -146,6 +146,7 @@ class KioskPresenter:
         """Show on screen when the scanner (serial or camera) is unplugged, and when it is back."""
         self.scanner = scanner
         scanner.on_connected = lambda connected: Clock.schedule_once(self.refresh, 0)
+        Clock.schedule_once(self.refresh, 0)  # it may have started (or failed to) before the screen
 
     def _decided(self, decision: Decision) -> None:
         Clock.schedule_once(lambda dt: self.show(decision), 0)  # 0, not -1: wakes an idle loop at once
@@ -371,12 +372,12 @@ class KeyboardWedgeInput:
 
 
 class KioskApp(App):
-    def __init__(self, core: KioskCore, serial_port: str | None = None, serial_baud: int = 9600,
-                 keyboard_wedge: bool = True, **kwargs) -> None:
+    """The kiosk's window, over a core and a card reader already started (``run``)."""
+
+    def __init__(self, core: KioskCore, scanner: ScannerThread | None = None, keyboard_wedge: bool = True,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
-        self.core = core
-        self.serial_port, self.serial_baud, self.keyboard_wedge = serial_port, serial_baud, keyboard_wedge
-        self.scanner: ScannerThread | None = None
+        self.core, self.scanner, self.keyboard_wedge = core, scanner, keyboard_wedge
         self.title = f"Rotation Station · {core.station.name}"
 
     def build(self) -> KioskScreen:
@@ -384,16 +385,8 @@ class KioskApp(App):
         self.presenter = KioskPresenter(self.core, screen)
         if self.keyboard_wedge:
             self.wedge = KeyboardWedgeInput(self.core)
-        if self.serial_port:
-            self.scanner = SerialScanner(self.serial_port, self.serial_baud, self.core.scan, self.core.unreadable)
-        elif self.core.config.kiosk.camera:
-            from kiosk.camera import CameraScanner, camera_source
-
-            self.scanner = CameraScanner(camera_source(self.core.config.kiosk.camera), self.core.scan)
         if self.scanner:
             self.presenter.watch_scanner(self.scanner)
-            self.scanner.start()
-        self.core.start()
         return screen
 
     def on_start(self) -> None:
@@ -411,7 +404,8 @@ class KioskApp(App):
         self.core.stop()
 
 
-def run(config, station: str, fullscreen: bool = False) -> None:
+def run(core: KioskCore, scanner: ScannerThread | None, fullscreen: bool = False) -> None:
+    """The window for a started core and card reader; stops both when it closes."""
     from kivy.config import Config as KivyConfig
 
     if fullscreen:
@@ -419,5 +413,4 @@ def run(config, station: str, fullscreen: bool = False) -> None:
     else:
         Window.size = (800, 480)
     KivyConfig.set("kivy", "exit_on_escape", "0")
-    core = KioskCore(config, station)
-    KioskApp(core, config.kiosk.serial_port, config.kiosk.serial_baud, config.kiosk.keyboard_wedge).run()
+    KioskApp(core, scanner, core.config.kiosk.keyboard_wedge).run()

@@ -30,6 +30,7 @@ from shared.topics import Topics, kiosk_account
 log = logging.getLogger("rotation.kiosk")
 REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice
 RESEND_SECONDS = 10.0
+UNSEEN_SECONDS = 10.0  # a scan answered before the screen was up is still shown if the screen comes this soon
 STATUS_SECONDS = 1.0
 
 
@@ -46,6 +47,7 @@ class KioskCore(FollowsHub):
         self.connected = False
         self.drops = DropLog(log)
         self.decision_listeners: list[Callable[[Decision], None]] = []
+        self._unseen: list[tuple[Decision, float]] = []  # answered while nobody listened: the screen was starting
         self.change_listeners: list[Callable[[], None]] = []
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
@@ -114,10 +116,27 @@ class KioskCore(FollowsHub):
         self.outbox.close()
 
     # Scans
+    def listen(self, listener: Callable[[Decision], None]) -> None:
+        """Tell ``listener`` each scan's decision from now on, and those of the last moments that nobody was
+        told of (scanned while the kiosk's screen was starting)."""
+        with self._lock:
+            self.decision_listeners.append(listener)
+            unseen, self._unseen = self._unseen, []
+        for decision, at in unseen:
+            if time.monotonic() - at < UNSEEN_SECONDS:
+                listener(decision)
+
+    def _tell(self, decision: Decision) -> None:
+        with self._lock:
+            listeners = tuple(self.decision_listeners)
+            if not listeners:
+                self._unseen = [*self._unseen[-7:], (decision, time.monotonic())]
+        for listener in listeners:
+            listener(decision)
+
     def scan(self, text: str) -> Decision:
         decision = decide(text, self.config.secret, self.state, self.station.id, self.hub_now())
-        for listener in self.decision_listeners:
-            listener(decision)
+        self._tell(decision)
         if decision.records_checkin and decision.card is not None and not self._repeated(decision.card):
             try:
                 self.record("checkin", decision.card)
@@ -127,8 +146,7 @@ class KioskCore(FollowsHub):
 
     def unreadable(self) -> Decision:
         """A scanner read garbage: ask the student to try again."""
-        for listener in self.decision_listeners:
-            listener(UNREADABLE)
+        self._tell(UNREADABLE)
         return UNREADABLE
 
     def answer(self, prompt: Prompt, value: str | None) -> Prompt | None:

@@ -15,6 +15,10 @@ from shared.pictures import rgba
 from shared.protocol import Needs
 
 SHOW_SECONDS = 5.0
+# Two cards read at once (a scanner's one burst, two students a moment apart): the first name stays up this
+# long before the second takes the screen, so each student sees their own greeting.
+GREETING_SECONDS = 1.5
+AFTER_A_TAP = ("thanks", "goodbye", "out")  # a student's last screen, whose words the next in line waits out
 PAUSED = N_("Paused")  # in the clock's place while the teacher has paused the lesson
 ENDING = N_("Ending")  # in the clock's place while the last exit tickets come in
 WARNING_INK: Colour = (1.0, 0.80, 0.25, 1)  # the clock in the round's last minute
@@ -106,7 +110,7 @@ class KioskView:
         self._shown_at = 0.0
         self.prompt: Prompt | None = None
         self._asked_at = 0.0
-        self._line: list[tuple[Decision, Prompt]] = []  # students waiting for the screen, first first
+        self._line: list[tuple[Decision, Prompt | None]] = []  # students waiting for the screen, first first
         self._notice: tuple[Decision, float] | None = None  # said in the language of the one who scanned
         self._kept: dict[str, Prompt] = {}  # by student: the question they walked away from
         self._undo: tuple[Prompt, float] | None = None  # the last answer, which may still be changed
@@ -129,10 +133,16 @@ class KioskView:
             prompt = kept  # the question they walked away from (the activity's, or the goal's after it)
         current = self.prompt
         waiting = next((i for i, (d, _) in enumerate(self._line) if d.student_id == decision.student_id), None)
-        if current is None:
+        their_turn = waiting == 0 or not self._line
+        if current is None and their_turn and not self._greeting_fresh(decision, now):
             if waiting is not None:
                 del self._line[waiting]  # the screen is free for them now
             self.show(decision, prompt, now)
+        elif current is None:  # greeted in turn, as soon as the one on screen has been read
+            if waiting is None:
+                self._line.append((decision, prompt))
+            else:
+                self._line[waiting] = (decision, prompt)
         elif decision.student_id == current.student_id:
             pass  # a second read of the card on screen: the question stays
         elif prompt is None:
@@ -148,6 +158,12 @@ class KioskView:
                                     else N_("{name}, you're number {place} in line"), detail="",
                                     params=(("place", str(place)),)), now)
 
+    def _greeting_fresh(self, arriving: Decision, now: float) -> bool:
+        """Another student's greeting went up a moment ago and has not been read yet."""
+        on_screen = self._decision
+        return (on_screen is not None and on_screen.student_id is not None and on_screen.outcome not in AFTER_A_TAP
+                and on_screen.student_id != arriving.student_id and now - self._shown_at < GREETING_SECONDS)
+
     def show(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
         """On screen now, in place of what was (the student on screen pressed a button). A question it puts
         aside waits for that student's next scan; the line moves on once this has been seen."""
@@ -159,8 +175,9 @@ class KioskView:
 
     def clear(self) -> None:
         """Back to the idle screen at once; unanswered questions wait for their students' next scans."""
-        for _, prompt in self._line:
-            self._keep(prompt)
+        for _, waiting in self._line:
+            if waiting is not None:
+                self._keep(waiting)
         if self.prompt is not None:
             self._keep(self.prompt)
         self._line = []
@@ -260,8 +277,9 @@ class KioskView:
             "thanks", "goodbye") else SHOW_SECONDS
         if self._decision is not None and now - self._shown_at >= shown_for:
             self._decision = None
-        if self.prompt is None and self._line and (self._decision is None or now - self._shown_at >= SHOW_SECONDS):
-            self._next_in_line(now)  # "See you soon" or "Bye" has been seen: the next student's turn
+        if self.prompt is None and self._line and (self._decision is None or now - self._shown_at >= (
+                SHOW_SECONDS if self._decision.outcome in AFTER_A_TAP else GREETING_SECONDS)):
+            self._next_in_line(now)  # the greeting, or "See you soon" or "Bye", has been seen: the next student's turn
         if self.prompt is not None and now - self._asked_at >= (LINE_PROMPT_SECONDS if self._line
                                                                  else PROMPT_SECONDS):
             self._walked_off(now)

@@ -73,6 +73,17 @@ def test_right_and_wrong_station_greetings(hub, station, tmp_path):
     assert (screen.picture, list(screen.colour)) == (glyph("groups"), list(rgba("teal")))
 
 
+def test_two_cards_in_one_read_are_each_greeted_in_turn(hub, station):
+    scan, screen, core = station
+    eventually(lambda: core.state is not None, message="the room state")
+    titles = []  # as drawn, frame by frame
+    os.write(scan.wire, card("s07").encode() + b"\r" + card("s10").encode() + b"\r")
+    pump(lambda: titles.append(screen.title) or "Hi Lucas S." in titles, message="the second student's greeting")
+    greetings = list(dict.fromkeys(t for t in titles if "Zara" in t or "Lucas" in t))
+    assert greetings[0].startswith("Zara A., your group is at ") and greetings[1:] == ["Hi Lucas S."]
+    eventually(lambda: hub.store.event_count() == 2, message="both check-ins at the hub")
+
+
 @pytest.mark.parametrize("text, title", [
     (b"\x00\x9f\xffnoise", "Let's try that again"),
     (b"RS1:s05:1:ABC", "Let's try that again"),

@@ -1,7 +1,7 @@
 """Whose turn the kiosk's screen is, as a line of students uses it: pure, on the view alone."""
 from kiosk.decide import Decision, checking_out, going_out
 from kiosk.prompts import Option, Prompt
-from kiosk.view import SHOW_SECONDS, THANKS_SECONDS, UNDO_SECONDS, KioskView
+from kiosk.view import GREETING_SECONDS, SHOW_SECONDS, THANKS_SECONDS, UNDO_SECONDS, KioskView
 
 ACTIVITIES = (Option("Read a book", "menu_book", "Read a book"),)
 GOALS = (Option("Help a friend", "handshake", "Help a friend"),)
@@ -105,3 +105,23 @@ def test_i_m_done_replaces_a_question_with_the_exit_ticket_and_keeps_nothing():
     ticket = Prompt("exit_ticket", "card-s1", "s1", "Tom", "{name}, how did it go?", "How did it go?", GOALS)
     view.show(leaving, ticket, 1.0)
     assert shown(view, 1.0)[0] == "ask:exit_ticket"
+
+
+def test_two_cards_read_at_once_are_each_greeted_in_turn():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), None, 0.0)
+    view.arrive(hello("s2", "Maya"), None, 0.01)  # the same burst from the scanner
+    view.arrive(Decision("forged", "This card isn't from our class", ""), None, 0.02)
+    assert shown(view, 0.5)[:2] == ("welcome", "Hi Tom")
+    assert shown(view, GREETING_SECONDS)[:2] == ("welcome", "Hi Maya")
+    assert shown(view, 2 * GREETING_SECONDS)[:2] == ("forged", "This card isn't from our class")
+    view.arrive(hello("s3", "Ana"), None, 10.0)  # a card a moment later takes the screen at once
+    assert shown(view, 10.0)[:2] == ("welcome", "Hi Ana")
+
+
+def test_the_next_student_does_not_wait_for_the_last_one_s_thanks():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.answered(view.prompt, None, 1.0)
+    view.arrive(hello("s2", "Maya"), None, 1.1)
+    assert shown(view, 1.1)[:2] == ("welcome", "Hi Maya")
