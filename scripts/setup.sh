@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Sets up Rotation Station on Debian 12 or Raspberry Pi OS: the system packages it needs (through apt,
+# Sets up Rotation Station on Debian 12 or 13 or Raspberry Pi OS: the system packages it needs (through apt,
 # only where missing), a virtual environment in .venv, and the project in it. Safe to run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/apt.sh
 source scripts/lib/apt.sh
 
-packages=(mosquitto mosquitto-clients libgl1 libegl1 libmtdev1 libzbar0 fonts-noto-core fonts-noto-cjk
+packages=(mosquitto mosquitto-clients libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0t64|libzbar0" fonts-noto-core fonts-noto-cjk
           fonts-material-design-icons-iconfont espeak-ng)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -14,6 +14,9 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 1
 fi
 "$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+# python-evdev (keyboard-wedge scanners) has wheels for x86-64 only: a Pi builds it.
+[ "$(uname -m)" = x86_64 ] || packages+=(gcc libc6-dev python3-dev)
+started=$SECONDS
 
 ensure_packages "${packages[@]}"
 
@@ -23,7 +26,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.rotation-installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
-    echo "setup: installing Rotation Station and its dependencies into .venv"
+    echo "setup: installing Rotation Station and its dependencies into .venv (pip: a few minutes the first time)"
+    pip_started=$SECONDS
     log=.venv/setup.log
     if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
            .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]"; } >"$log" 2>&1; then
@@ -33,4 +37,6 @@ if [ ! -e "$stamp" ]; then
     fi
     rm -f .venv/.rotation-installed-*
     touch "$stamp"
+    echo "setup: pip done in $((SECONDS - pip_started)) s"
 fi
+echo "setup: ready in $((SECONDS - started)) s"

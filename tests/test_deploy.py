@@ -1,5 +1,5 @@
 """The Raspberry Pi installer: its shell scripts pass shellcheck, its systemd units pass systemd-analyze, and
-(with --long) install.sh and uninstall.sh run for real in a fresh Debian 12 root made with debootstrap, where a
+(with --long) install.sh and uninstall.sh run for real in fresh Debian 12 and 13 roots made with debootstrap, where a
 hub is installed, started, and pairs a kiosk installed in a second root, which then checks a student in."""
 from __future__ import annotations
 
@@ -28,6 +28,50 @@ def test_every_shell_script_passes_shellcheck():
     result = subprocess.run(["shellcheck", "--external-sources", *map(str, scripts)], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def ensure_packages(tmp_path: Path, installed: set[str], known: set[str], *wanted: str) -> tuple[str, str]:
+    """scripts/lib/apt.sh's ensure_packages, as a user who may sudo, on a machine whose package database holds
+    ``installed`` and whose apt knows ``known``: (what it printed, the commands it ran as root)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    ran = tmp_path / "ran"
+    shims = {
+        "dpkg-query": f'[[ " {" ".join(installed)} " == *" ${{@: -1}} "* ]] && echo "install ok installed"',
+        "apt-cache": f'[[ " {" ".join(known)} " == *" ${{@: -1}} "* ]]',
+        "id": "echo 1000",
+        "sudo": f'echo "$*" >>{ran}',
+    }
+    for name, body in shims.items():
+        (bin_dir / name).write_text(f"#!/bin/bash\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    result = subprocess.run(["bash", "-c", f"source {ROOT}/scripts/lib/apt.sh && ensure_packages \"$@\"", "-", *wanted],
+                            capture_output=True, text=True, env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout, ran.read_text() if ran.exists() else ""
+
+
+@pytest.mark.parametrize("debian, installed", [
+    ("12", {"libmtdev1", "libzbar0", "mosquitto"}),
+    ("13", {"libmtdev1t64", "libzbar0t64", "mosquitto"}),  # renamed by the 64-bit time transition
+])
+def test_a_second_setup_asks_apt_nothing_and_never_sudo_on_debian_12_or_13(tmp_path, debian, installed):
+    said, ran = ensure_packages(tmp_path, installed, installed, "libmtdev1t64|libmtdev1", "libzbar0t64|libzbar0",
+                                "mosquitto")
+    assert (said, ran) == ("", "")
+
+
+def test_a_missing_package_is_installed_under_the_name_this_debian_knows(tmp_path):
+    """Debian 13 knows the new names only, Debian 12 the old ones."""
+    said, ran = ensure_packages(tmp_path, {"libmtdev1t64"}, {"libmtdev1t64", "libzbar0t64", "mosquitto"},
+                                "libmtdev1t64|libmtdev1", "libzbar0t64|libzbar0", "mosquitto")
+    assert ran.splitlines()[-1].endswith("apt-get install -y -qq --no-install-recommends libzbar0t64 mosquitto")
+    assert "apt: installing libzbar0t64 mosquitto" in said and "apt: done in" in said
+    on_debian_12 = tmp_path / "debian-12"
+    on_debian_12.mkdir()
+    said, ran = ensure_packages(on_debian_12, {"libmtdev1"}, {"libmtdev1", "libzbar0"}, "libmtdev1t64|libmtdev1",
+                                "libzbar0t64|libzbar0")
+    assert ran.splitlines()[-1].endswith("--no-install-recommends libzbar0")
 
 
 def test_the_installer_installs_every_python_package_the_project_has():
@@ -66,11 +110,12 @@ def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen():
 
 
 @pytest.mark.long
-def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path):
+@pytest.mark.parametrize("debian", ["bookworm", "trixie"])  # Debian 12, and 13 under today's Raspberry Pi OS
+def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path, debian):
     if os.geteuid() != 0 or not shutil.which("debootstrap") or not shutil.which("unshare"):
         pytest.fail("the installer test needs root, debootstrap and unshare (scripts/test.sh installs them)")
     result = subprocess.run(["bash", str(ROOT / "tests" / "deploy" / "in_debian.sh"), str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=1500)
+                            capture_output=True, text=True, timeout=1500, env={**os.environ, "ROTATION_DEBIAN": debian})
     report = result.stdout + result.stderr
     (tmp_path / "report.txt").write_text(report)
     assert result.returncode == 0, report[-6000:]

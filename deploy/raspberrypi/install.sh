@@ -91,10 +91,12 @@ if [ "$role" = kiosk ]; then
 fi
 
 # --- system packages ---------------------------------------------------------------------------------------
-packages=(python3 python3-venv libgl1 libegl1 libmtdev1 libzbar0 ca-certificates fonts-material-design-icons-iconfont)
+packages=(python3 python3-venv libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0t64|libzbar0" ca-certificates fonts-material-design-icons-iconfont)
 [ "$role" = kiosk ] && packages+=(espeak-ng)  # spoken prompts, made ahead of time at the kiosk
 [ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl fonts-noto-core fonts-noto-cjk)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
+# python-evdev (keyboard-wedge scanners) has wheels for x86-64 only: a Pi builds it.
+[ "$(uname -m)" = x86_64 ] || packages+=(gcc libc6-dev python3-dev)
 ensure_packages "${packages[@]}"
 
 # --- the service user -------------------------------------------------------------------------------------
@@ -119,7 +121,8 @@ source_hash=$(cd "$source_dir" && find pyproject.toml "${python_packages[@]}" -t
        -o -name pyproject.toml \) -print0 \
     | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
 if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
-    say "installing Rotation Station into $APP_DIR (a few minutes on a Pi)"
+    say "installing Rotation Station into $APP_DIR (pip: a few minutes on a Pi)"
+    pip_started=$SECONDS
     install -d -m 0755 "$APP_DIR"
     [ -x "$APP_DIR/venv/bin/python" ] || python3 -m venv "$APP_DIR/venv"
     # pip trusts what the system trusts: a school's own proxy certificate, installed for apt, works for pip.
@@ -133,6 +136,7 @@ if [ "$(cat "$APP_DIR/installed-from" 2>/dev/null)" != "$source_hash" ]; then
         fail "installing the Python packages failed (above)"
     fi
     echo "$source_hash" >"$APP_DIR/installed-from"
+    say "pip: done in $((SECONDS - pip_started)) s"
 fi
 rotation=("$APP_DIR/venv/bin/rotation")
 helper=("$APP_DIR/venv/bin/python" -m rotation.installed)
