@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import tempfile
 
+ROTATION = "KCFG_GRAPHICS_ROTATION"  # Kivy's [graphics] rotation, read when kivy.config is imported
+
 
 def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
@@ -38,9 +40,17 @@ def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = 
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")  # sounds "play" silently instead of failing
     if window_size:  # the window opens at this size, so a window manager places it whole
+        if os.environ.get(ROTATION) in ("90", "270"):  # Kivy's width and height are the panel's, before turning
+            window_size = (window_size[1], window_size[0])
         os.environ.setdefault("KCFG_GRAPHICS_WIDTH", str(window_size[0]))
         os.environ.setdefault("KCFG_GRAPHICS_HEIGHT", str(window_size[1]))
     return headless
+
+
+def rotate(degrees: int) -> None:
+    """Turn the picture (0, 90, 180 or 270 degrees) for a screen mounted turned: Kivy turns the touches with it.
+    Call before ``prepare()``; the window opens turned."""
+    os.environ[ROTATION] = str(degrees)
 
 
 def finish_each_frame(window) -> None:

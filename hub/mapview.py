@@ -11,7 +11,7 @@ from typing import NamedTuple, TypeAlias
 from hub.report import clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.pictures import station_look
-from shared.protocol import ROSTER_REFUSED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
+from shared.protocol import ROSTER_REFUSED, SCANNER_SPEED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
 
 NOT_MOVED = "not moved yet"  # the note of a student still where their group was last round
 BELONGS_AT = "belongs at "  # the note of a student at another station than their group's
@@ -30,7 +30,7 @@ class Tile:
     name: str
     kind: str
     groups: str
-    kiosk: str  # online | offline | full (its storage) | none
+    kiosk: str  # online | offline | full (its storage) | speed (its scanner's, not the room file's) | none
     here: tuple[NameTag, ...] = ()
     wrong: tuple[NameTag, ...] = ()
     missing: tuple[NameTag, ...] = ()
@@ -40,6 +40,7 @@ class Tile:
     absent: tuple[NameTag, ...] = ()  # at a station with no kiosk: its group's students marked absent
     colour: str = "slate"  # shared.pictures.STATION_COLOURS: the same on the kiosk, the map and the web
     picture: str = ""  # a Material Icons name
+    scanner_speed: int | None = None  # with kiosk "speed": the one its scanner's cards read at
 
     @property
     def names_here(self) -> list[str]:
@@ -144,8 +145,9 @@ def problem_label(hub_problem: str) -> str:
     return PROBLEM_LABELS.get(hub_problem, "HUB PROBLEM")
 
 
-def alert_text(hub_problem: str | None, full_kiosks: list[str]) -> str:
-    """Words for the teacher about storage that refuses writes, and what it means for the check-ins."""
+def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: tuple[Tile, ...] = ()) -> str:
+    """Words for the teacher about storage that refuses writes, and what it means for the check-ins, and
+    about scanners set to another speed than their kiosk's room file says."""
     lines = []
     if hub_problem == STORAGE_FULL:
         lines.append("Check-ins wait at the kiosks, none lost: free some space on the hub.")
@@ -156,6 +158,8 @@ def alert_text(hub_problem: str | None, full_kiosks: list[str]) -> str:
         lines.append(f"The hub reports a problem: {hub_problem}.")
     if full_kiosks:
         lines.append(f"{', '.join(full_kiosks)}: kiosk storage full; check-ins still reach the hub.")
+    lines.extend(f"{tile.name}: its scanner reads at {tile.scanner_speed} baud; set serial_baud = "
+                 f"{tile.scanner_speed} in that kiosk's room file." for tile in slow_scanners)
     return " ".join(lines)
 
 
@@ -233,11 +237,13 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     for station in state.stations:
         status = kiosks.get(station.id)
         kiosk = ("none" if not station.kiosk else "offline" if not (status and status.online)
-                 else "full" if status.problem == STORAGE_FULL else "online")
+                 else "full" if status.problem == STORAGE_FULL
+                 else "speed" if status.problem == SCANNER_SPEED and status.scanner_speed else "online")
         tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
                           tuple(unconfirmed[station.id]), station.off, tuple(outside[station.id]),
-                          tuple(away[station.id]), *station_look(station.kind, station.colour, station.picture)))
+                          tuple(away[station.id]), *station_look(station.kind, station.colour, station.picture),
+                          status.scanner_speed if kiosk == "speed" and status else None))
     clock = state.clock
     now_phase = phase(clock, hub_now)
     left = time_left(clock, hub_now)
@@ -268,7 +274,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     title = f"{room} · {running.name}" if running and running.name != room else room
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
-                   alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"]), hub_problem, now_phase)
+                   alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"],
+                              tuple(t for t in tiles if t.kiosk == "speed")), hub_problem, now_phase)
 
 
 ROUND_NOTES: dict[str, str] = {"idle": "", "working": "", "warning": " · 1 minute left", "over": " · time's up",

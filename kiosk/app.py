@@ -25,6 +25,7 @@ from edge import pictures  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
+from kiosk.card_reader import reads_window_keys  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
@@ -220,7 +221,8 @@ class KioskPresenter:
             self.round_end_sound.play()
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
-                         self.core.storage_full, self.core.phase(), self.core.moving_left())
+                         self.core.storage_full, self.core.phase(), self.core.moving_left(),
+                         self.scanner is not None and self.scanner.set_up_wrong)
         self._prepare(state)
         model = self.view.model()
         self.draw(model)
@@ -413,4 +415,4 @@ def run(core: KioskCore, scanner: ScannerThread | None, fullscreen: bool = False
     else:
         Window.size = (800, 480)
     KivyConfig.set("kivy", "exit_on_escape", "0")
-    KioskApp(core, scanner, core.config.kiosk.keyboard_wedge).run()
+    KioskApp(core, scanner, reads_window_keys(core.config.kiosk)).run()

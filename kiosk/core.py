@@ -17,14 +17,14 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from edge.mqtt import QOS, DropLog, make_client, take_message
-from kiosk.decide import UNREADABLE, Decision, decide
+from kiosk.decide import SCANNER_SET_UP_WRONG, UNREADABLE, Decision, decide
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from shared import __version__
 from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import BY_STUDENT, STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
+from shared.protocol import BY_STUDENT, SCANNER_SPEED, STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
 from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
@@ -56,6 +56,7 @@ class KioskCore(FollowsHub):
         self._cancelled_calls: set[str] = set()  # taken back here: the hub's queue may show them a moment longer
         self._unsaved: dict[str, Event] = {}  # events the outbox could not take (a full disk), oldest first
         self.storage_full = False
+        self.scanner_speed: int | None = None  # the speed the serial scanner reads at, if not the room file's
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
@@ -148,6 +149,18 @@ class KioskCore(FollowsHub):
         """A scanner read garbage: ask the student to try again."""
         self._tell(UNREADABLE)
         return UNREADABLE
+
+    def scanner_set_up_wrong(self) -> Decision:
+        """Noise again from a scanner that has read nothing: the student is told it is not their card."""
+        self._tell(SCANNER_SET_UP_WRONG)
+        return SCANNER_SET_UP_WRONG
+
+    def scanner_reads_at(self, speed: int) -> None:
+        """The serial scanner's cards read at ``speed``, not the room file's: the map and the kiosk's teacher
+        screen say so until the room file does."""
+        self.scanner_speed = speed
+        self._status_due.set()
+        self._changed()
 
     def answer(self, prompt: Prompt, value: str | None) -> Prompt | None:
         """Record a student's tap on a question (nothing for Skip); return the next question, if any."""
@@ -332,8 +345,9 @@ class KioskCore(FollowsHub):
 
     def _publish_status(self) -> None:
         if self.connected:
+            problem = STORAGE_FULL if self.storage_full else SCANNER_SPEED if self.scanner_speed else None
             status = KioskStatus(online=True, version=__version__, clock=self.now(), outbox=self.waiting(),
-                                 problem=STORAGE_FULL if self.storage_full else None)
+                                 problem=problem, scanner_speed=self.scanner_speed)
             self.client.publish(self.topics.kiosk_status(self.station.id), encode(status), qos=QOS, retain=True)
 
     def _changed(self) -> None:

@@ -65,6 +65,9 @@ class Decision:
 
 UNREADABLE = Decision("unreadable", N_("Let's try that again"),
                       N_("Hold your card still, about a hand away from the scanner."))
+# Noise, scan after scan, from a scanner set to another speed (kiosk/serial_speed.py): not the student's doing.
+SCANNER_SET_UP_WRONG = Decision("scanner", N_("Your card is fine"),
+                                N_("The scanner needs your teacher. Please tell them."))
 FORGED = Decision("forged", N_("This card isn't from our class"), N_("Please show it to your teacher."))
 UNKNOWN = Decision("unknown", N_("I don't know this card yet"), N_("Please show it to your teacher."))
 REVOKED = Decision("revoked", N_("This card has been replaced"), N_("Please use your new card, or ask your teacher."))

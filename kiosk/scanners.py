@@ -18,6 +18,8 @@ from typing import TypeAlias
 
 import serial
 
+from kiosk.serial_speed import SpeedHunt, looks_like_a_card
+
 log = logging.getLogger("rotation.kiosk.scanner")
 MAX_LINE = 256
 SCAN_ENDS = (b"\r", b"\n", b"\t")  # the suffixes a scanner is set to send; CR LF is two of them
@@ -32,16 +34,26 @@ GarbageHandler: TypeAlias = Callable[[], object]  # told of an unreadable scan
 
 
 class LineAssembler:
-    """Splits a byte stream into scanned lines. Pure: feed bytes, get (text or None for garbage) items."""
+    """Splits a byte stream into scanned lines. Pure: feed bytes, get (text or None for garbage) items.
+    ``prefix`` and ``suffix``: what a school set its scanner to send before and after each code (the room
+    file's ``scanner_prefix`` and ``scanner_suffix``); the suffix ends a scan, and both are dropped."""
 
-    def __init__(self, max_line: int = MAX_LINE) -> None:
+    def __init__(self, max_line: int = MAX_LINE, prefix: str = "", suffix: str = "") -> None:
         self.max_line = max_line
+        self.prefix = prefix
+        self._ends = (suffix.encode("ascii"), *SCAN_ENDS) if suffix else SCAN_ENDS
+        self._held = b""  # the start of a suffix of several characters, split between two reads
         self._buffer = bytearray()
         self._overflowed = False
 
     def feed(self, data: bytes) -> list[str | None]:
         lines: list[str | None] = []
-        for end in SCAN_ENDS[1:]:
+        data, self._held = self._held + data, b""
+        if len(self._ends[0]) > 1:
+            self._held = next((data[-n:] for n in range(len(self._ends[0]) - 1, 0, -1)
+                               if self._ends[0].startswith(data[-n:])), b"")
+            data = data[:len(data) - len(self._held)]
+        for end in self._ends:
             data = data.replace(end, SCAN_ENDS[0])
         *complete, partial = data.split(SCAN_ENDS[0])
         for chunk in complete:
@@ -65,6 +77,8 @@ class LineAssembler:
     def flush(self) -> list[str | None]:
         """The line gone quiet without a suffix: a whole scan from a scanner set to send none (a half read is
         told apart later, as any card that does not read)."""
+        self._append(self._held)
+        self._held = b""
         if self._overflowed:
             found: list[str | None] = [None]
         else:
@@ -73,13 +87,13 @@ class LineAssembler:
         self._overflowed = False
         return found
 
-    @staticmethod
-    def _text(raw: bytes) -> str | None:
+    def _text(self, raw: bytes) -> str | None:
         try:
             text = raw.removeprefix(BYTE_ORDER_MARK).decode("ascii").strip()
         except UnicodeDecodeError:
             return None
-        text = AIM_IDENTIFIER.sub("", text, count=1)
+        # Scanners put the symbology identifier before or after a prefix of the school's: both are dropped.
+        text = AIM_IDENTIFIER.sub("", text.removeprefix(self.prefix), count=1).removeprefix(self.prefix).strip()
         if not text or not text.isprintable():
             return None
         return text
@@ -105,6 +119,11 @@ class ScannerThread:
         if self._thread:
             self._thread.join()
 
+    @property
+    def set_up_wrong(self) -> bool:
+        """It reads only noise: the reader's settings, not the students' cards, are at fault."""
+        return False
+
     def _run(self) -> None:
         raise NotImplementedError
 
@@ -120,11 +139,23 @@ class SerialScanner(ScannerThread):
 
     def __init__(self, port: str, baud: int, on_text: TextHandler, on_garbage: GarbageHandler,
                  on_connected: Callable[[bool], None] = lambda connected: None,
-                 line_timeout: float = QUIET_GAP) -> None:
+                 line_timeout: float = QUIET_GAP, prefix: str = "", suffix: str = "",
+                 on_set_up_wrong: GarbageHandler | None = None,
+                 on_speed: Callable[[int], None] = lambda speed: None) -> None:
+        """``on_set_up_wrong``: told of noise in place of ``on_garbage`` while the scanner's speed is hunted
+        for (kiosk/serial_speed.py); ``on_speed``: told the speed cards read at, once found."""
         super().__init__(on_connected)
         self.port, self.baud = port, baud
         self.on_text, self.on_garbage = on_text, on_garbage
+        self.on_set_up_wrong, self.on_speed = on_set_up_wrong or on_garbage, on_speed
         self.line_timeout = line_timeout
+        self.prefix, self.suffix = prefix, suffix
+        self.speed = SpeedHunt(baud)
+
+    @property
+    def set_up_wrong(self) -> bool:
+        """Noise, scan after scan, and nothing read: the scanner's speed is being hunted for."""
+        return self.speed.hunting
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -141,7 +172,7 @@ class SerialScanner(ScannerThread):
     def _open(self) -> serial.Serial:
         """The port, with what is already waiting on it: scans made while the kiosk was starting. (pyserial
         empties the input buffer as it opens a port.)"""
-        port = serial.serial_for_url(self.port, baudrate=self.baud, timeout=0.05, do_not_open=True)
+        port = serial.serial_for_url(self.port, baudrate=self.speed.speed, timeout=0.05, do_not_open=True)
         port._reset_input_buffer = lambda: None  # what open() calls (pyserial 3.5, serialposix.py)
         try:
             port.open()
@@ -152,9 +183,10 @@ class SerialScanner(ScannerThread):
     def _read(self, port: serial.Serial) -> None:
         """Wait on the port's file descriptor and take whatever arrived in one read: pyserial's own read
         loop costs a tenth of a millisecond a call, and a scan is read as it comes."""
-        lines = LineAssembler()
+        lines = LineAssembler(prefix=self.prefix, suffix=self.suffix)
         fd = port.fileno()
         last_byte = time.monotonic()
+        burst: list[str | None] = []  # what arrived since the line was last quiet
         while not self._stopping.is_set():
             ready, _, _ = select.select([fd], [], [], 0.05)
             now = time.monotonic()
@@ -169,11 +201,35 @@ class SerialScanner(ScannerThread):
                 items = lines.flush()
             else:
                 continue
-            for text in items:
-                try:
-                    self.on_text(text) if text is not None else self.on_garbage()
-                except Exception:  # whatever went wrong with one scan, the next one must still be read
-                    log.exception("handling a scan failed")
+            self._hand_on(items)
+            burst += items
+            if not ready:  # the line went quiet: the burst is over
+                self._quiet(port, burst)
+                burst = []
+
+    def _hand_on(self, items: list[str | None]) -> None:
+        for text in items:
+            try:
+                if self.set_up_wrong and not looks_like_a_card(text):
+                    self.on_set_up_wrong()
+                elif text is not None:
+                    self.on_text(text)
+                else:
+                    self.on_garbage()
+            except Exception:  # whatever went wrong with one scan, the next one must still be read
+                log.exception("handling a scan failed")
+
+    def _quiet(self, port: serial.Serial, burst: list[str | None]) -> None:
+        """A burst has ended: at the wrong speed, try the next."""
+        found = self.speed.found
+        switch = self.speed.burst(burst)
+        if switch is not None:
+            log.warning("scanner on %s: only noise at %d baud; trying %d", self.port, port.baudrate, switch)
+            port.baudrate = switch
+        if self.speed.found is not None and found is None:
+            log.warning("scanner on %s reads at %d baud, not the room file's %d", self.port, self.speed.found,
+                        self.baud)
+            self.on_speed(self.speed.found)
 
 
 class KeyboardWedge:

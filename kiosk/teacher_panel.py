@@ -78,13 +78,23 @@ class TeacherPanel(Popup):
             if attempt.ok:
                 self.unlocked = True
                 self._say(self.w.say(N_("Unlocked: what would you like to do?")))
-                self._body(Label(text=self.w.say(N_("Pick one below.")), font_size="20sp"))
+                self._body(Label(text=self._kiosk_problem() or self.w.say(N_("Pick one below.")), font_size="20sp",
+                                 halign="center", text_size=(self.width * 0.85, None)))
                 return
             self._say(attempt.said(self.w), trouble=True)
             return
         elif len(self.typed) < 8:
             self.typed += key
         self._say("•" * len(self.typed) or self.w.say(PIN_PROMPT))
+
+    def _kiosk_problem(self) -> str:
+        """What is wrong with this kiosk's own set-up, for the teacher (or the technician) to put right."""
+        core = self.access.core
+        if core.scanner_speed is None:
+            return ""
+        return self.w.say(N_("The card scanner reads at {speed} baud, not the {configured} this kiosk's room file "
+                             "says: set serial_baud = {speed} in its [kiosk] section."),
+                          speed=core.scanner_speed, configured=core.config.kiosk.serial_baud)
 
     # What a teacher may do
     def show_notes(self) -> None:

@@ -44,6 +44,7 @@ COLOURS: dict[str, Colour] = {
 IDLE = (N_("Show your card"), N_("Hold your QR card up to the scanner."))
 STATUS = {  # what the kiosk says of itself, at the foot of the screen
     "scanner": N_("The card scanner is not connected: please tell your teacher"),
+    "scanner_set_up": N_("The card scanner is not set up right: please tell your teacher"),
     "storage_alone": N_("This kiosk's storage is full and the hub is out of reach: please tell your teacher now"),
     "storage": N_("This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"),
     "offline": N_("Offline: check-ins are saved here and sent when the network is back"),
@@ -270,7 +271,7 @@ class KioskView:
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
-               phase: Phase = "working", moving: float | None = None) -> None:
+               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False) -> None:
         """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts."""
         self.help_waiting = help_waiting
         shown_for = THANKS_SECONDS if self._decision is not None and self._decision.outcome in (
@@ -293,6 +294,7 @@ class KioskView:
         self._time_left, self._moving = time_left, moving
         self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") else (1, 1, 1, 1)
         self.status = (STATUS["scanner"] if not scanner_ok
+                       else STATUS["scanner_set_up"] if scanner_set_up_wrong
                        else STATUS["storage_alone"] if storage_full and not (connected and hub_online)
                        else STATUS["storage"] if storage_full
                        else STATUS["offline"] if not connected

@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--headless", action="store_true",
                        help="no screen: record the serial scanner's check-ins only (a tap-in-only station; the "
                             "fault tests run kiosks so)")
+    kiosk_commands = kiosk.add_subparsers(dest="kiosk_command", metavar="[scanners]",
+                                          title="instead of running the kiosk")
+    scanners_help = ("list the keyboards and keyboard-mode (USB HID) scanners plugged in, with what to put in "
+                     "[kiosk] scanner_device")
+    kiosk_commands.add_parser("scanners", help=scanners_help, description=scanners_help)
 
     demo = commands.add_parser("demo", help="start a private broker, the hub, the display and four simulated "
                                "kiosks; Ctrl-C stops them all")
@@ -274,20 +279,30 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
         return
     from kiosk.card_reader import card_reader
 
-    reader = card_reader(config.kiosk, core.scan, core.unreadable)
+    reader = card_reader(config.kiosk, core)
     if args.headless:
         if reader is None:
-            raise ConfigError(f"{config.path}: --headless needs a scanner: --serial, [kiosk] serial_port or "
-                              "[kiosk] camera")
+            raise ConfigError(f"{config.path}: --headless needs a scanner: --serial, [kiosk] serial_port, "
+                              "scanner_device or camera")
         _run_without_screen(core, reader)
         return
     core.start()
     if reader is not None:
         reader.start()
+    _before_the_window(config.kiosk.rotation)  # a card scanned while the screen starts up still reaches the hub
     large_blocks_straight_back()  # before the window and its first pictures
     from kiosk.app import run
 
     run(core, reader, fullscreen=config.kiosk.fullscreen if args.fullscreen is None else args.fullscreen)
+
+
+def _before_the_window(rotation: int) -> None:
+    """What Kivy and SDL read when they are imported: the room's screen rotation, and on the console the card with
+    the screen, waited for while the screen starts (up to a minute)."""
+    from edge import kivy_env, screens
+
+    kivy_env.rotate(rotation)
+    screens.choose_console_screen()
 
 
 def _run_without_screen(core, source: SimulatedStudents | ScannerThread) -> None:
@@ -488,6 +503,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return check_config(args.config)
     if args.command == "roster":
         return list_roster_classes(args.export, args.teacher)
+    if args.command == "kiosk" and args.kiosk_command == "scanners":
+        from rotation.scanner_list import list_scanners
+
+        return list_scanners()
     config = load_config(args.config)
     if args.command == "teacher":
         return add_teacher(config, args.name)
@@ -544,6 +563,7 @@ def dispatch(args: argparse.Namespace) -> int:
         serve_web(config)
         return 0
     if args.hub_command == "display":
+        _before_the_window(config.display.rotation)
         from hub.display import run
 
         run(config, fullscreen=config.display.fullscreen if args.fullscreen is None else args.fullscreen,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 import sys
 import tomllib
 import types
@@ -24,6 +25,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 from msgspec import Meta
 
+from shared.keyboard_layouts import LAYOUTS
 from shared.languages import LANGUAGES, N_
 from shared.pictures import STATION_COLOURS
 from shared.toml_literal import toml_value
@@ -33,6 +35,7 @@ StationKind = Literal["teacher-led", "independent", "collaborative", "tech", "re
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 STATION_KINDS: tuple[str, ...] = get_args(StationKind)
 SchoolShare = Literal["summary", "status", "state"]
+ScannerLayout = Literal[tuple(LAYOUTS)]  # type: ignore[valid-type]
 SCHOOL_SHARES: tuple[str, ...] = get_args(SchoolShare)  # what a room may let cross to the school's broker
 DEFAULT_GOALS = (N_("Finish what I start"), N_("Try something hard"), N_("Help a friend"), N_("Ask a good question"))
 
@@ -63,9 +66,28 @@ def _check_camera(value: str) -> None:
         raise ValueError("not a camera")
 
 
+SCANNER_IDENTITY = re.compile(r"^usb:([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")  # a USB device's vendor and product ids
+
+
+def _check_scanner_device(value: str) -> None:
+    if not value.startswith("/dev/input/") and not SCANNER_IDENTITY.match(value):
+        raise ValueError("not an input device")
+
+
+def _check_scanner_affix(value: str) -> None:
+    if not value.isascii() or not 1 <= len(value) <= 16:
+        raise ValueError("not 1 to 16 ASCII characters")
+    if not set(value) - CARD_CHARACTERS:
+        raise ValueError("only characters a card holds")
+
+
 def _check_pin_hash(value: str) -> None:
     if not value.startswith("pbkdf2-sha256$") or value.count("$") != 3:
         raise ValueError("not a PIN hash")
+
+
+CARD_CHARACTERS = frozenset(string.ascii_letters + string.digits + "._-:")  # shared/cards.py's tokens
+SCANNER_AFFIX = "1 to 16 ASCII characters, one at least that no card holds (a card has letters, digits, . _ - :)"
 
 
 # The shapes of values; a field adds its own Meta with its help (and bounds) to them.
@@ -87,6 +109,9 @@ StationColour = Literal[tuple(STATION_COLOURS)]  # type: ignore[valid-type]
 StudentId = Annotated[str, Meta(min_length=1)]
 ClassRef = Annotated[str, Meta(min_length=1, max_length=255)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Rotation = Literal[0, 90, 180, 270]
+ROTATION_HELP = ("turn the picture this many degrees counter-clockwise, and the touches with it: 90 or 270 for a "
+                 "screen mounted on its side (a Touch Display 2 in landscape), 180 for one upside down")
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
@@ -198,8 +223,25 @@ class KioskConfig:
     serial_port: Annotated[Text, Meta(description="a serial or USB-CDC QR scanner, e.g. `/dev/ttyACM0` (or "
                                                   "`--serial`)")] | None = None
     serial_baud: Annotated[int, Meta(ge=1200, le=921600, description="the serial scanner's speed")] = 9600
+    scanner_prefix: Annotated[str, Meta(description="what the scanner was set to send before each code, "
+                                                    "dropped (e.g. `\"\\u0002\"`, STX)"),
+                              Rule(SCANNER_AFFIX, _check_scanner_affix)] | None = None
+    scanner_suffix: Annotated[str, Meta(description="what the scanner was set to send after each code (CR, LF "
+                                                    "and TAB are understood without it): it ends the scan, and is "
+                                                    "dropped (e.g. `\"\\u0003\"`, ETX)"),
+                              Rule(SCANNER_AFFIX, _check_scanner_affix)] | None = None
+    scanner_device: Annotated[str, Meta(description="a keyboard-mode (USB HID) scanner, read from its input "
+                                                    "device and grabbed, so its keys reach nothing else: its "
+                                                    "`/dev/input/by-id/...` link or its USB identity (`rotation "
+                                                    "kiosk scanners` lists both)"),
+                              Rule('a "/dev/input/..." path, or "usb:VENDOR:PRODUCT" in hex, e.g. "usb:0c2e:0b61"',
+                                   _check_scanner_device)] | None = None
+    scanner_layout: Annotated[ScannerLayout, Meta(  # type: ignore[valid-type]
+        description="the keyboard layout `scanner_device` is set to type with (a setting of the scanner's, not "
+                    "the kiosk's): us, uk (British), de (German) or fr (French)")] = "us"
     keyboard_wedge: Annotated[bool, Meta(description="also accept a USB scanner that types the code and presses "
-                                                     "Enter")] = True
+                                                     "Enter into the window (when no `scanner_device` is "
+                                                     "set)")] = True
     fullscreen: Annotated[bool, Meta(description="fill the touchscreen")] = False
     teacher_pin: Annotated[str, Meta(description="the hash of the teacher's PIN: with it, the kiosk has a "
                                                  "teacher's screen behind the PIN"),
@@ -210,6 +252,7 @@ class KioskConfig:
     large_text: Annotated[bool, Meta(description="larger words for everyone at this kiosk (a student's own "
                                                  "setting in the roster comes first)")] = False
     high_contrast: Annotated[bool, Meta(description="white on black for everyone at this kiosk")] = False
+    rotation: Annotated[Rotation, Meta(description=ROTATION_HELP)] = 0
 
 
 @dataclass(frozen=True)
@@ -219,6 +262,7 @@ class DisplayConfig:
                                                  "conference notes open on the wall map for 5 minutes (else "
                                                  "never)"),
                            Rule("the hash `rotation pin` prints, never the PIN itself", _check_pin_hash)] | None = None
+    rotation: Annotated[Rotation, Meta(description=ROTATION_HELP)] = 0
 
 
 @dataclass(frozen=True)
@@ -405,7 +449,7 @@ def _must(declared: Any) -> str:
     if base is Path:
         return "a path (a non-empty string)"  # checked as Text
     if get_origin(base) is Literal:
-        return f"one of {', '.join(get_args(base))}"
+        return f"one of {', '.join(str(choice) for choice in get_args(base))}"
     item = _item(base)
     if item is not None:
         item_base, item_metadata = _unannotated(item)

@@ -22,7 +22,8 @@ DEFAULT_MAX_PAYLOAD = 8 * 1024
 MAX_ACK_IDS = 1000
 STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
 ROSTER_REFUSED = "roster_refused"  # the roster's files changed but have problems: the room keeps the last import
-PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED)
+SCANNER_SPEED = "scanner_speed"  # a kiosk's serial scanner reads at another speed than the room file says
+PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED, SCANNER_SPEED)
 
 TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
 TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
@@ -72,6 +73,8 @@ class KioskStatus(Message, frozen=True):
     clock: float | None = None
     outbox: Count | None = None
     problem: Name | None = None  # one of PROBLEMS while it lasts; an unknown one (newer) is shown as it is
+    scanner_speed: Annotated[int, msgspec.Meta(ge=300, le=4_000_000)] | None = None  # with SCANNER_SPEED: the
+    # speed (baud) the scanner's cards read at, for the room file's [kiosk] serial_baud
 
 
 class ChoiceData(Part, frozen=True):

@@ -45,8 +45,9 @@ def ensure_packages(tmp_path: Path, installed: set[str], known: set[str], *wante
     for name, body in shims.items():
         (bin_dir / name).write_text(f"#!/bin/bash\n{body}\n")
         (bin_dir / name).chmod(0o755)
-    result = subprocess.run(["bash", "-c", f"source {ROOT}/scripts/lib/apt.sh && ensure_packages \"$@\"", "-", *wanted],
-                            capture_output=True, text=True, env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    script = f'source {ROOT}/scripts/lib/apt.sh && ensure_packages "$@"'
+    result = subprocess.run(["bash", "-c", script, "-", *wanted], capture_output=True, text=True,
+                            env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
     assert result.returncode == 0, result.stderr
     return result.stdout, ran.read_text() if ran.exists() else ""
 
@@ -105,7 +106,9 @@ def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen():
     for name in ("rotation-kiosk.service", "rotation-display.service"):
         text = (DEPLOY / "systemd" / name).read_text()
         for line in ("Restart=always", "StartLimitIntervalSec=0", "Conflicts=getty@tty1.service",
-                     "SDL_VIDEODRIVER=kmsdrm", "--fullscreen", "WantedBy=multi-user.target"):
+                     "SDL_VIDEODRIVER=kmsdrm", "--fullscreen", "WantedBy=multi-user.target",
+                     # tty1's keys and screen are the program's alone, and nothing typed stays on it
+                     "TTYPath=/dev/tty1", "StandardInput=tty-force", "TTYVTDisallocate=yes"):
             assert line in text, f"{name}: {line}"
 
 

@@ -15,7 +15,7 @@ from kivy.uix.label import Label
 
 from kiosk.app import ICON_FONT, KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
-from kiosk.decide import FORGED, REVOKED, UNKNOWN, UNREADABLE, Decision, going_out, thanks
+from kiosk.decide import FORGED, REVOKED, SCANNER_SET_UP_WRONG, UNKNOWN, UNREADABLE, Decision, going_out, thanks
 from kiosk.moves import Move
 from kiosk.prompts import NEXT_OPTIONS, TICKET_OPTIONS, Option, Prompt
 from kiosk.view import STATUS, KioskView
@@ -135,7 +135,7 @@ def screens(language: str, large_text: bool = False):
     for name in STATUS:
         v = view(scanner_ok=name != "scanner", storage_full=name.startswith("storage"))
         v.update(0.0, 600, name not in ("offline", "storage_alone"), name != "no_hub", name != "scanner",
-                 storage_full=name.startswith("storage"))
+                 storage_full=name.startswith("storage"), scanner_set_up_wrong=name == "scanner_set_up")
         v.arrive(student("welcome", "Hi {name}", "You're in the right place.", needs), None, 0.0)
         yield f"status-{name}", v
     moves = view()
@@ -157,7 +157,7 @@ def screens(language: str, large_text: bool = False):
                  None, 0.0)
         yield outcome, v
     for name, decision in (("unreadable", UNREADABLE), ("forged", FORGED), ("unknown", UNKNOWN),
-                           ("revoked", REVOKED)):
+                           ("revoked", REVOKED), ("scanner", SCANNER_SET_UP_WRONG)):
         v = view()
         v.arrive(decision, None, 0.0)
         yield name, v
@@ -321,6 +321,7 @@ def teacher_screens(panel, access):
         panel.press(OK)
     yield "locked", panel
     access.gate.failures, access.gate.locked_until = 0, 0.0
+    access.core.scanner_reads_at(921600)  # what the kiosk found wrong with itself is said on unlocking
     for key in (*PIN, OK):
         panel.press(key)
     assert panel.unlocked
@@ -338,7 +339,7 @@ def teacher_screens(panel, access):
     panel.note_popup.dismiss()
     w = teacher_words(panel.w.language)
     long = {"station": STATION, "name": LONG_NAME, "address": "192.168.100.200:65535", "minutes": 60, "n": 88,
-            "tags": 5, "characters": 500}
+            "tags": 5, "characters": 500, "speed": 921600, "configured": 115200}
     for number, message in enumerate(sorted(extracted(TEACHER), key=str)):
         if isinstance(message, tuple):
             panel.message = w.count(*message, long["n"])

@@ -1,0 +1,109 @@
+"""A keyboard-mode (USB HID) scanner read from its input device, not from the kiosk's window.
+
+The device is grabbed (EVIOCGRAB): its keys reach nothing else, neither the console's login prompt under
+KMSDRM nor the window, so a scan counts whether or not the window has focus. Its keys are read with the layout
+the scanner types with (``scanner_layout``), whatever the kiosk's own keyboard layout. Unplugged, it is looked
+for every quarter of a second and grabbed again as soon as it is back.
+
+The reading runs on the bytes of the device's file descriptor, ``struct input_event`` records as the kernel
+writes them, so the same loop reads a recording of them from a pipe.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import select
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
+
+from kiosk.input_devices import device_node
+from kiosk.keystrokes import INPUT_EVENT, Keystrokes
+from kiosk.scanners import QUIET_GAP, GarbageHandler, LineAssembler, ScannerThread, TextHandler
+
+log = logging.getLogger("rotation.kiosk.scanner")
+RETRY_EVERY = 0.25  # seconds between looks for an unplugged scanner: read again well within a second of its return
+
+
+class Readable(Protocol):
+    def fileno(self) -> int: ...
+
+
+DeviceOpener = Callable[[str], AbstractContextManager[Readable]]
+
+
+@contextmanager
+def grabbed(setting: str) -> Iterator[Readable]:
+    """The scanner ``scanner_device`` names, open and grabbed for as long as it is used; OSError if it is not
+    plugged in, not readable by this user or grabbed by another program."""
+    from evdev import InputDevice  # only a kiosk with a scanner device needs python-evdev
+
+    device = InputDevice(str(device_node(setting)))
+    try:
+        device.grab()
+        yield device
+    finally:
+        device.close()
+
+
+class KeyboardScanner(ScannerThread):
+    """Reads a keyboard-wedge scanner's input device on its own thread; grabs it again when it is plugged back."""
+    thread_name = "keyboard-scanner"
+
+    def __init__(self, device: str, layout: str, on_text: TextHandler, on_garbage: GarbageHandler,
+                 on_connected: Callable[[bool], None] = lambda connected: None, line_timeout: float = QUIET_GAP,
+                 prefix: str = "", suffix: str = "", open_device: DeviceOpener = grabbed) -> None:
+        super().__init__(on_connected)
+        self.device, self.layout = device, layout
+        self.on_text, self.on_garbage = on_text, on_garbage
+        self.line_timeout = line_timeout
+        self.prefix, self.suffix = prefix, suffix
+        self.open_device = open_device
+        self._why_not = ""  # why it could not be opened, last time: said once, not four times a second
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with self.open_device(self.device) as device:
+                    self._why_not = ""
+                    self._set_connected(True)
+                    self._read(device.fileno())
+            except OSError as error:
+                self._not_read(error)
+                self._set_connected(False)
+                self._stopping.wait(RETRY_EVERY)
+
+    def _not_read(self, error: OSError) -> None:
+        if self.connected:
+            log.warning("scanner %s lost: %s", self.device, error)
+        elif str(error) != self._why_not:
+            hint = " (is the kiosk's user in the input group?)" if isinstance(error, PermissionError) else ""
+            log.warning("scanner %s cannot be read: %s%s", self.device, error, hint)
+        self._why_not = str(error)
+
+    def _read(self, fd: int) -> None:
+        """Take the keys as they come: a scan ends with Enter or Tab, or when the keys stop for
+        ``line_timeout`` (a scanner set to end its scans with nothing)."""
+        keys = Keystrokes(self.layout)
+        lines = LineAssembler(prefix=self.prefix, suffix=self.suffix)
+        last_key = time.monotonic()
+        while not self._stopping.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            now = time.monotonic()
+            if ready:
+                data = os.read(fd, INPUT_EVENT.size * 64)
+                if not data:
+                    raise OSError("the scanner went away")
+                last_key = now
+                items = lines.feed(keys.feed(data))
+            elif now - last_key > self.line_timeout:
+                last_key = now
+                items = lines.flush()
+            else:
+                continue
+            for text in items:
+                try:
+                    self.on_text(text) if text is not None else self.on_garbage()
+                except Exception:  # whatever went wrong with one scan, the next one must still be read
+                    log.exception("handling a scan failed")
