@@ -120,12 +120,12 @@ class KioskCore(FollowsHub):
     def listen(self, listener: Callable[[Decision], None]) -> None:
         """Tell ``listener`` each scan's decision from now on, and those of the last moments that nobody was
         told of (scanned while the kiosk's screen was starting)."""
-        with self._lock:
+        with self._lock:  # a scan now waits until those before it are told (the listener only schedules work)
             self.decision_listeners.append(listener)
             unseen, self._unseen = self._unseen, []
-        for decision, at in unseen:
-            if time.monotonic() - at < UNSEEN_SECONDS:
-                listener(decision)
+            for decision, at in unseen:
+                if time.monotonic() - at < UNSEEN_SECONDS:
+                    listener(decision)
 
     def _tell(self, decision: Decision) -> None:
         with self._lock:

@@ -49,12 +49,12 @@ class LineAssembler:
     def feed(self, data: bytes) -> list[str | None]:
         lines: list[str | None] = []
         data, self._held = self._held + data, b""
-        if len(self._ends[0]) > 1:
+        for end in self._ends:
+            data = data.replace(end, SCAN_ENDS[0])
+        if len(self._ends[0]) > 1:  # whole suffixes are ends now; hold back the start of one cut by the read
             self._held = next((data[-n:] for n in range(len(self._ends[0]) - 1, 0, -1)
                                if self._ends[0].startswith(data[-n:])), b"")
             data = data[:len(data) - len(self._held)]
-        for end in self._ends:
-            data = data.replace(end, SCAN_ENDS[0])
         *complete, partial = data.split(SCAN_ENDS[0])
         for chunk in complete:
             self._append(chunk)
@@ -150,7 +150,8 @@ class SerialScanner(ScannerThread):
         self.on_set_up_wrong, self.on_speed = on_set_up_wrong or on_garbage, on_speed
         self.line_timeout = line_timeout
         self.prefix, self.suffix = prefix, suffix
-        self.speed = SpeedHunt(baud)
+        # A USB-CDC scanner ignores the port's speed: its noise is never a speed to hunt for.
+        self.speed = SpeedHunt(baud, hunts=not os.path.realpath(port).startswith("/dev/ttyACM"))
 
     @property
     def set_up_wrong(self) -> bool:
@@ -161,6 +162,7 @@ class SerialScanner(ScannerThread):
         while not self._stopping.is_set():
             try:
                 with self._open() as port:
+                    self.speed.reopened()
                     self._set_connected(True)
                     self._read(port)
             except (serial.SerialException, OSError) as error:

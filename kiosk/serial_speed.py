@@ -20,14 +20,20 @@ def looks_like_a_card(text: str | None) -> bool:
 
 
 class SpeedHunt:
-    def __init__(self, configured: int) -> None:
+    def __init__(self, configured: int, hunts: bool = True) -> None:
         self.configured = configured
+        self.hunts = hunts
         self.speed = configured  # the one the port is set to now
         self.found: int | None = None  # a speed other than the room file's at which cards read
         self._settled = False  # something read at the room file's speed: this scanner is set right
         self._noise = 0
         self.bursts = 0  # told of so far
         self._untried = [s for s in COMMON_SPEEDS if s != configured]
+
+    def reopened(self) -> None:
+        """The port was opened again (a replug): perhaps another scanner, set otherwise."""
+        self._settled = False
+        self._noise = 0
 
     @property
     def hunting(self) -> bool:
@@ -47,8 +53,8 @@ class SpeedHunt:
                 self.found = self.speed
             self._noise = 0
             return None
-        if self._settled or self.found is not None:
-            return None
+        if not self.hunts or self._settled or self.found is not None or any(t is not None for t in texts):
+            return None  # clean text (a book's barcode) is read at the right speed, if not a card
         self._noise += 1
         if self.speed == self.configured and self._noise < HUNT_AFTER:
             return None

@@ -135,7 +135,11 @@ class KioskView:
         current = self.prompt
         waiting = next((i for i, (d, _) in enumerate(self._line) if d.student_id == decision.student_id), None)
         their_turn = waiting == 0 or not self._line
-        if current is None and their_turn and not self._greeting_fresh(decision, now):
+        on_screen = self._decision
+        if current is None and on_screen is not None and on_screen.student_id == decision.student_id \
+                and decision.student_id is not None and self._line:
+            self._decision = decision  # a second read of the card greeted on screen: nobody's turn changes
+        elif current is None and their_turn and not self._greeting_fresh(decision, now):
             if waiting is not None:
                 del self._line[waiting]  # the screen is free for them now
             self.show(decision, prompt, now)

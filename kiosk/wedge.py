@@ -69,12 +69,12 @@ class KeyboardScanner(ScannerThread):
                     self._why_not = ""
                     self._set_connected(True)
                     self._read(device.fileno())
-            except OSError as error:
+            except Exception as error:  # OSError from the device; anything else (evdev missing) is said once too
                 self._not_read(error)
                 self._set_connected(False)
                 self._stopping.wait(RETRY_EVERY)
 
-    def _not_read(self, error: OSError) -> None:
+    def _not_read(self, error: Exception) -> None:
         if self.connected:
             log.warning("scanner %s lost: %s", self.device, error)
         elif str(error) != self._why_not:

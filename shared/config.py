@@ -223,8 +223,9 @@ class KioskConfig:
     serial_port: Annotated[Text, Meta(description="a serial or USB-CDC QR scanner, e.g. `/dev/ttyACM0` (or "
                                                   "`--serial`)")] | None = None
     serial_baud: Annotated[int, Meta(ge=1200, le=921600, description="the serial scanner's speed")] = 9600
-    scanner_prefix: Annotated[str, Meta(description="what the scanner was set to send before each code, "
-                                                    "dropped (e.g. `\"\\u0002\"`, STX)"),
+    scanner_prefix: Annotated[str, Meta(description="what the scanner (serial, or read from `scanner_device`) "
+                                                    "was set to send before each code, dropped (e.g. "
+                                                    "`\"\\u0002\"`, STX)"),
                               Rule(SCANNER_AFFIX, _check_scanner_affix)] | None = None
     scanner_suffix: Annotated[str, Meta(description="what the scanner was set to send after each code (CR, LF "
                                                     "and TAB are understood without it): it ends the scan, and is "

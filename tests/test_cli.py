@@ -13,7 +13,8 @@ import pytest
 from rotation.cli import build_parser, main
 from tests.conftest import write_room
 
-SUBCOMMANDS = [["hub", "serve"], ["hub", "display"], ["hub", "command"], ["kiosk"], ["kiosk", "scanners"], ["demo"], ["card"],
+SUBCOMMANDS = [["hub", "serve"], ["hub", "display"], ["hub", "command"], ["kiosk"], ["kiosk", "scanners"],
+               ["demo"], ["card"],
                ["broker", "setup"], ["student", "export"], ["student", "delete"], ["secret"], ["pin"],
                ["check-config"]]
 

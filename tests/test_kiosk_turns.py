@@ -119,6 +119,15 @@ def test_two_cards_read_at_once_are_each_greeted_in_turn():
     assert shown(view, 10.0)[:2] == ("welcome", "Hi Ana")
 
 
+def test_a_second_read_of_the_card_greeted_on_screen_keeps_the_line_as_it_was():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), None, 0.0)
+    view.arrive(hello("s2", "Maya"), None, 0.5)
+    view.arrive(hello("s1", "Tom"), None, 0.7)  # the handheld reads Tom's card again
+    assert shown(view, GREETING_SECONDS)[:2] == ("welcome", "Hi Maya")
+    assert shown(view, 3 * GREETING_SECONDS)[:2] == ("welcome", "Hi Maya") and view.waiting() == 0
+
+
 def test_the_next_student_does_not_wait_for_the_last_one_s_thanks():
     view = KioskView("Reading Nook")
     view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)

@@ -81,12 +81,24 @@ def test_noise_tries_each_common_speed_in_turn_and_round_again():
     speeds = tried[HUNT_AFTER - 1:]
     assert set(speeds[:len(COMMON_SPEEDS) - 1]) == set(COMMON_SPEEDS) - {9600}  # every other speed once
     assert 9600 in speeds[len(COMMON_SPEEDS) - 1:]  # then round again, the room file's among them
-    assert hunt.burst(["printable noise"]) is not None  # noise that happens to be printable is still noise
+
+
+def test_clean_text_that_is_no_card_never_sets_off_a_hunt():
+    hunt = SpeedHunt(9600)
+    for _ in range(10):  # a book's barcode, a worksheet's QR code: read at the right speed
+        assert hunt.burst(["9780140449136"]) is None
+    assert not hunt.hunting
+
+
+def test_a_usb_cdc_scanner_ignores_speed_and_is_never_hunted_for():
+    hunt = SpeedHunt(9600, hunts=False)
+    assert [hunt.burst([None]) for _ in range(10)] == [None] * 10 and not hunt.hunting
 
 
 @pytest.mark.parametrize("prefix, suffix, wire", [
     ("\x02", "\x03", [b"\x02RS1:s05\x03\x02RS1:s06\x03"]),
     ("#", "<END>", [b"#RS1:s05<E", b"ND>#RS1:s06<", b"END>"]),  # a suffix split between reads
+    ("", "##", [b"RS1:s05##RS1:s06#", b"#"]),  # a suffix that ends as it starts
     ("@", "", [b"]Q1@RS1:s05\r@]Q1RS1:s06\r"]),  # the AIM identifier on either side of the prefix
 ])
 def test_a_prefix_and_suffix_set_on_the_scanner_are_dropped_and_the_suffix_ends_the_scan(prefix, suffix, wire):

@@ -31,7 +31,7 @@ ensure_packages() {
     ((${#missing[@]})) || return 0
     if [ "$(id -u)" -ne 0 ]; then
         if ! command -v sudo >/dev/null; then
-            echo "please install as root: apt-get install ${missing[*]//|*/}" >&2
+            echo "please install as root: apt-get install ${missing[*]//|/ or }" >&2
             return 1
         fi
         sudo=(sudo)
