@@ -45,7 +45,7 @@ KIOSK_LABELS = {  # words, ink and the pill behind them
     "online": ("kiosk online", (1, 1, 1, 1), (0, 0, 0, 0)),
     "offline": ("KIOSK OFFLINE", (0.2, 0.1, 0.0, 1), (1, 0.8, 0.3, 1)),
     "full": ("STORAGE FULL", (0.2, 0.1, 0.0, 1), (1, 0.6, 0.4, 1)),
-    "speed": ("scanner speed: try {speed}", (0.2, 0.1, 0.0, 1), (1, 0.8, 0.3, 1)),
+    "speed": ("SCANNER SPEED", (0.2, 0.1, 0.0, 1), (1, 0.8, 0.3, 1)),  # the alert line says which to set
     "none": ("no kiosk", (1, 1, 1, 1), (0, 0, 0, 0)),
 }
 CHIP_STYLES = {"here": ((0.85, 0.93, 0.85, 1), (0.08, 0.25, 0.08, 1)),
@@ -120,8 +120,7 @@ class StationTile(BoxLayout):
         not_moved = sum(1 for t in tile.wrong if t.note == NOT_MOVED)
         self.groups = ("Off for this lesson" if tile.off else f"Group: {tile.groups}"
                        + (f" · {not_moved} not moved yet" if not_moved else ""))
-        text, self.kiosk_ink, self.kiosk_fill = KIOSK_LABELS[tile.kiosk]
-        self.kiosk_text = text.format(speed=tile.scanner_speed)
+        self.kiosk_text, self.kiosk_ink, self.kiosk_fill = KIOSK_LABELS[tile.kiosk]
         self.accent = rgba(tile.colour)
         self.picture = pictures.glyph(tile.picture)
         tags = ([("here", t) for t in tile.here] + [("wrong", t) for t in tile.wrong if t.note != NOT_MOVED]

@@ -158,8 +158,8 @@ def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: t
         lines.append(f"The hub reports a problem: {hub_problem}.")
     if full_kiosks:
         lines.append(f"{', '.join(full_kiosks)}: kiosk storage full; check-ins still reach the hub.")
-    lines.extend(f"{tile.name}: its scanner reads at {tile.scanner_speed} baud; set serial_baud = "
-                 f"{tile.scanner_speed} in that kiosk's room file." for tile in slow_scanners)
+    lines.extend(f"{tile.name}: scanner speed: try {tile.scanner_speed} (serial_baud in its room file)."
+                 for tile in slow_scanners)
     return " ".join(lines)
 
 

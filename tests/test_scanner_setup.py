@@ -57,8 +57,8 @@ def test_a_scanner_at_another_speed_is_found_never_blamed_on_a_student_and_told_
         def nook() -> StationTile:
             return next(w for w in map_screen.ids.tiles.children
                         if isinstance(w, StationTile) and w.title == "Reading Nook")
-        pump(lambda: nook().kiosk_text == "scanner speed: try 38400", message="the map to name the speed")
-        assert "Reading Nook: its scanner reads at 38400 baud; set serial_baud = 38400" in map_screen.alert
+        pump(lambda: nook().kiosk_text == "SCANNER SPEED", message="the map to flag the scanner")
+        assert "Reading Nook: scanner speed: try 38400 (serial_baud in its room file)." in map_screen.alert
         eventually(lambda: hub.store.event_count() == 1, message="Sofia's check-in at the hub")
     finally:
         reader.stop()
