@@ -17,6 +17,17 @@ DAYS = 3650  # a classroom's boards outlive a school year or two; renewal is `ro
 NAMES_FILE = "server.names"
 
 
+# Python 3.13 (Debian 13, today's Raspberry Pi OS) verifies strictly by default (VERIFY_X509_STRICT): a CA
+# without a key usage is refused, and every kiosk and browser check of the broker and the web companion fails.
+CA_EXTENSIONS = ("-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+
+
+def _has_key_usage(certificate: Path) -> bool:
+    result = subprocess.run([shutil.which("openssl") or "openssl", "x509", "-in", str(certificate), "-noout",
+                             "-ext", "keyUsage"], capture_output=True, text=True)
+    return "Certificate Sign" in result.stdout
+
+
 def _openssl(*args: str) -> None:
     openssl = shutil.which("openssl")
     if openssl is None:
@@ -42,22 +53,29 @@ def ensure_tls(folder: Path, names: list[str], room_id: str) -> TlsFiles:
     folder.mkdir(parents=True, exist_ok=True)
     files = TlsFiles(ca=folder / "ca.crt", certificate=folder / "server.crt", key=folder / "server.key")
     ca_key = folder / "ca.key"
+    reissued = False
     if not (files.ca.exists() and ca_key.exists()):
         _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                  "-keyout", str(ca_key), "-out", str(files.ca), "-days", str(DAYS),
-                 "-subj", f"/CN=Rotation Station {room_id} CA")
+                 "-subj", f"/CN=Rotation Station {room_id} CA", *CA_EXTENSIONS)
         ca_key.chmod(0o600)
+    elif not _has_key_usage(files.ca):
+        # Made before this was added: the same key and name, so what it signed and who trusts it still hold.
+        _openssl("req", "-x509", "-new", "-key", str(ca_key), "-out", str(files.ca), "-days", str(DAYS),
+                 "-subj", f"/CN=Rotation Station {room_id} CA", *CA_EXTENSIONS)
+        reissued = True
     names_file = folder / NAMES_FILE
     wanted = subject_alt_names(names)
     if files.certificate.exists() and files.key.exists() and names_file.exists() \
-            and names_file.read_text().strip() == wanted:
+            and names_file.read_text().strip() == wanted and not reissued:
         return files
     request = folder / "server.csr"
     _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-keyout", str(files.key), "-out", str(request), "-subj", f"/CN={names[0]}")
     files.key.chmod(0o600)
     extensions = folder / "server.ext"
-    extensions.write_text(f"subjectAltName={wanted}\nextendedKeyUsage=serverAuth\n")
+    extensions.write_text(f"subjectAltName={wanted}\nextendedKeyUsage=serverAuth\n"
+                          "keyUsage=critical,digitalSignature\nauthorityKeyIdentifier=keyid\n")
     _openssl("x509", "-req", "-in", str(request), "-CA", str(files.ca), "-CAkey", str(ca_key),
              "-CAcreateserial", "-out", str(files.certificate), "-days", str(DAYS), "-extfile", str(extensions))
     request.unlink()

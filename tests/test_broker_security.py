@@ -146,3 +146,35 @@ def test_over_tls_the_room_works_and_a_broker_with_another_ca_is_not_trusted(tmp
         stranger = ensure_tls(tmp_path / "another-room", ["localhost", "127.0.0.1"], "another-room")
         with pytest.raises(ssl.SSLCertVerificationError):
             TestClient(tls_port, ca_file=str(stranger.ca))
+
+
+def test_the_rooms_certificates_pass_the_strict_check_python_3_13_makes_by_default(tmp_path):
+    """Debian 13's Python verifies with VERIFY_X509_STRICT: a room CA without a key usage was refused there, and
+    no kiosk or browser check reached the broker or the web companion. A CA made before is made again with its
+    own key, so what it signed still holds."""
+    import socket
+    import ssl
+    import subprocess
+
+    from edge.tls import ensure_tls
+
+    def strictly_trusted(tls_port: int, ca_file) -> bool:
+        context = ssl.create_default_context(cafile=str(ca_file))
+        context.verify_flags |= ssl.VERIFY_X509_STRICT
+        with socket.create_connection(("127.0.0.1", tls_port), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as connection:
+                return connection.version() is not None
+
+    with tls_room(tmp_path, clients_use_tls=True) as (config, tls, tls_port):
+        assert strictly_trusted(tls_port, tls.ca)
+    old = tmp_path / "old"  # a CA as made before: no key usage
+    old.mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(old / "ca.key"), "-out", str(old / "ca.crt"), "-days", "30",
+                    "-subj", "/CN=Rotation Station room-12 CA"], check=True, capture_output=True)
+    key_before = (old / "ca.key").read_bytes()
+    files = ensure_tls(old, ["127.0.0.1"], "room-12")
+    assert (old / "ca.key").read_bytes() == key_before
+    result = subprocess.run(["openssl", "verify", "-x509_strict", "-CAfile", str(files.ca), str(files.certificate)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
