@@ -64,18 +64,32 @@ snapshot() {
 
 mode_of() { in_root "$1" stat -c '%a %U:%G' "$2"; }
 
+# The phase's processes, each a child of a background shell: stopped by its parent's PID, then the shell. Each
+# may be gone already: under set -e a failing kill would fail the whole run.
+stop_network_phase() {
+    local pid
+    for pid in "$hub_pid" ${web_pid:+"$web_pid"} "$broker_pid"; do
+        pkill -TERM -P "$pid" 2>/dev/null || true
+        kill "$pid" 2>/dev/null || true
+    done
+    wait
+}
+
 network_phase() {
     ip link set lo up
 
     install -d -o "$(in_root "$hub" id -u mosquitto)" "$hub/run/mosquitto" "$hub/var/log/mosquitto"
-    in_root "$hub" mosquitto -c /etc/mosquitto/mosquitto.conf -d
+    # In the foreground, its PID known: Debian 13's mosquitto.conf names no pid_file.
+    in_root "$hub" mosquitto -c /etc/mosquitto/mosquitto.conf >"$work/mosquitto.log" 2>&1 &
+    broker_pid=$!
+    for _ in $(seq 300); do  # up to 30 s for it to listen (it says so in its log)
+        grep -q "running" "$work/mosquitto.log" && break
+        sleep 0.1
+    done
     as_service_user "$hub" /opt/rotation-station/venv/bin/rotation hub serve >"$work/hub-serve.log" 2>&1 &
     hub_pid=$!
-    # The hub runs as a child of the background shell ($!): stop it by its parent's PID, then the shell.
     web_pid=""
-    trap 'pkill -TERM -P "$hub_pid" 2>/dev/null; kill "$hub_pid" 2>/dev/null
-          [ -z "$web_pid" ] || { pkill -TERM -P "$web_pid" 2>/dev/null; kill "$web_pid" 2>/dev/null; }
-          kill "$(cat "$hub/run/mosquitto/mosquitto.pid")" 2>/dev/null; wait' EXIT
+    trap stop_network_phase EXIT
     password=$(in_root "$hub" cat /etc/rotation-station/broker/display.password)
     in_root "$hub" mosquitto_sub -h 127.0.0.1 -u display -P "$password" -t 'rotation/v1/+/hub/status' -C 1 -W 60 \
         | grep -q '"online":true' || { cat "$work/hub-serve.log" "$hub/var/log/mosquitto/mosquitto.log"; fail "the hub is not online"; }
