@@ -7,6 +7,7 @@ so the student is asked to try again, and the scanner keeps going.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -133,7 +134,63 @@ class ScannerThread:
             self.on_connected(connected)
 
 
-class SerialScanner(ScannerThread):
+class LineReader(ScannerThread):
+    """A reader of a stream of scans, a serial line's bytes or a keyboard's key events: each scan is handed on
+    as it ends. ``on_set_up_wrong`` is told, in place of ``on_text`` and ``on_garbage``, of what is no card while
+    the reader is ``set_up_wrong``."""
+
+    def __init__(self, on_text: TextHandler, on_garbage: GarbageHandler,
+                 on_connected: Callable[[bool], None] = lambda connected: None, line_timeout: float = QUIET_GAP,
+                 prefix: str = "", suffix: str = "", on_set_up_wrong: GarbageHandler | None = None) -> None:
+        super().__init__(on_connected)
+        self.on_text, self.on_garbage = on_text, on_garbage
+        self.on_set_up_wrong = on_set_up_wrong or on_garbage
+        self.line_timeout = line_timeout
+        self.prefix, self.suffix = prefix, suffix
+
+    def _read_scans(self, fd: int, chunk: int = 4096, decode: Callable[[bytes], bytes] = lambda data: data,
+                    on_quiet: Callable[[list[str | None]], None] = lambda burst: None) -> None:
+        """Wait on ``fd`` and take whatever arrived in one read (pyserial's own read loop costs a tenth of a
+        millisecond a call), ``decode`` it into a scanner's bytes, and hand each scan on as it ends. A scan with
+        no suffix ends when the stream has been quiet for ``line_timeout``; ``on_quiet`` is then told what the
+        burst held. OSError when the device goes away."""
+        lines = LineAssembler(prefix=self.prefix, suffix=self.suffix)
+        last_byte = time.monotonic()
+        burst: list[str | None] = []  # what arrived since the stream was last quiet
+        while not self._stopping.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            now = time.monotonic()
+            if ready:
+                data = os.read(fd, chunk)
+                if not data:
+                    raise OSError("the scanner went away")
+                last_byte = now
+                items = lines.feed(decode(data))
+            elif now - last_byte > self.line_timeout:
+                last_byte = now
+                items = lines.flush()
+            else:
+                continue
+            self._hand_on(items)
+            burst += items
+            if not ready:  # the stream went quiet: the burst is over
+                on_quiet(burst)
+                burst = []
+
+    def _hand_on(self, items: list[str | None]) -> None:
+        for text in items:
+            try:
+                if self.set_up_wrong and not looks_like_a_card(text):
+                    self.on_set_up_wrong()
+                elif text is not None:
+                    self.on_text(text)
+                else:
+                    self.on_garbage()
+            except Exception:  # whatever went wrong with one scan, the next one must still be read
+                log.exception("handling a scan failed")
+
+
+class SerialScanner(LineReader):
     """Reads a serial QR scanner on its own thread; reopens the port if it is unplugged."""
     thread_name = "serial-scanner"
 
@@ -144,12 +201,9 @@ class SerialScanner(ScannerThread):
                  on_speed: Callable[[int], None] = lambda speed: None) -> None:
         """``on_set_up_wrong``: told of noise in place of ``on_garbage`` while the scanner's speed is hunted
         for (kiosk/serial_speed.py); ``on_speed``: told the speed cards read at, once found."""
-        super().__init__(on_connected)
+        super().__init__(on_text, on_garbage, on_connected, line_timeout, prefix, suffix, on_set_up_wrong)
         self.port, self.baud = port, baud
-        self.on_text, self.on_garbage = on_text, on_garbage
-        self.on_set_up_wrong, self.on_speed = on_set_up_wrong or on_garbage, on_speed
-        self.line_timeout = line_timeout
-        self.prefix, self.suffix = prefix, suffix
+        self.on_speed = on_speed
         # A USB-CDC scanner ignores the port's speed: its noise is never a speed to hunt for.
         self.speed = SpeedHunt(baud, hunts=not os.path.realpath(port).startswith("/dev/ttyACM"))
 
@@ -164,7 +218,7 @@ class SerialScanner(ScannerThread):
                 with self._open() as port:
                     self.speed.reopened()
                     self._set_connected(True)
-                    self._read(port)
+                    self._read_scans(port.fileno(), on_quiet=functools.partial(self._quiet, port))
             except (serial.SerialException, OSError) as error:
                 if self.connected:
                     log.warning("scanner on %s lost: %s", self.port, error)
@@ -181,45 +235,6 @@ class SerialScanner(ScannerThread):
         finally:
             del port._reset_input_buffer
         return port
-
-    def _read(self, port: serial.Serial) -> None:
-        """Wait on the port's file descriptor and take whatever arrived in one read: pyserial's own read
-        loop costs a tenth of a millisecond a call, and a scan is read as it comes."""
-        lines = LineAssembler(prefix=self.prefix, suffix=self.suffix)
-        fd = port.fileno()
-        last_byte = time.monotonic()
-        burst: list[str | None] = []  # what arrived since the line was last quiet
-        while not self._stopping.is_set():
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            now = time.monotonic()
-            if ready:
-                data = os.read(fd, 4096)
-                if not data:
-                    raise serial.SerialException("the scanner went away")
-                last_byte = now
-                items = lines.feed(data)
-            elif now - last_byte > self.line_timeout:
-                last_byte = now
-                items = lines.flush()
-            else:
-                continue
-            self._hand_on(items)
-            burst += items
-            if not ready:  # the line went quiet: the burst is over
-                self._quiet(port, burst)
-                burst = []
-
-    def _hand_on(self, items: list[str | None]) -> None:
-        for text in items:
-            try:
-                if self.set_up_wrong and not looks_like_a_card(text):
-                    self.on_set_up_wrong()
-                elif text is not None:
-                    self.on_text(text)
-                else:
-                    self.on_garbage()
-            except Exception:  # whatever went wrong with one scan, the next one must still be read
-                log.exception("handling a scan failed")
 
     def _quiet(self, port: serial.Serial, burst: list[str | None]) -> None:
         """A burst has ended: at the wrong speed, try the next."""

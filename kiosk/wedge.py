@@ -11,16 +11,13 @@ writes them, so the same loop reads a recording of them from a pipe.
 from __future__ import annotations
 
 import logging
-import os
-import select
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 from kiosk.input_devices import device_node
 from kiosk.keystrokes import INPUT_EVENT, Keystrokes
-from kiosk.scanners import QUIET_GAP, GarbageHandler, LineAssembler, ScannerThread, TextHandler
+from kiosk.scanners import QUIET_GAP, GarbageHandler, LineReader, TextHandler
 
 log = logging.getLogger("rotation.kiosk.scanner")
 RETRY_EVERY = 0.25  # seconds between looks for an unplugged scanner: read again well within a second of its return
@@ -47,18 +44,15 @@ def grabbed(setting: str) -> Iterator[Readable]:
         device.close()
 
 
-class KeyboardScanner(ScannerThread):
+class KeyboardScanner(LineReader):
     """Reads a keyboard-wedge scanner's input device on its own thread; grabs it again when it is plugged back."""
     thread_name = "keyboard-scanner"
 
     def __init__(self, device: str, layout: str, on_text: TextHandler, on_garbage: GarbageHandler,
                  on_connected: Callable[[bool], None] = lambda connected: None, line_timeout: float = QUIET_GAP,
                  prefix: str = "", suffix: str = "", open_device: DeviceOpener = grabbed) -> None:
-        super().__init__(on_connected)
+        super().__init__(on_text, on_garbage, on_connected, line_timeout, prefix, suffix)
         self.device, self.layout = device, layout
-        self.on_text, self.on_garbage = on_text, on_garbage
-        self.line_timeout = line_timeout
-        self.prefix, self.suffix = prefix, suffix
         self.open_device = open_device
         self._why_not = ""  # why it could not be opened, last time: said once, not four times a second
 
@@ -68,7 +62,8 @@ class KeyboardScanner(ScannerThread):
                 with self.open_device(self.device) as device:
                     self._why_not = ""
                     self._set_connected(True)
-                    self._read(device.fileno())
+                    # The keys as they come, read with the scanner's layout.
+                    self._read_scans(device.fileno(), INPUT_EVENT.size * 64, Keystrokes(self.layout).feed)
             except Exception as error:  # OSError from the device; anything else (evdev missing) is said once too
                 self._not_read(error)
                 self._set_connected(False)
@@ -81,29 +76,3 @@ class KeyboardScanner(ScannerThread):
             hint = " (is the kiosk's user in the input group?)" if isinstance(error, PermissionError) else ""
             log.warning("scanner %s cannot be read: %s%s", self.device, error, hint)
         self._why_not = str(error)
-
-    def _read(self, fd: int) -> None:
-        """Take the keys as they come: a scan ends with Enter or Tab, or when the keys stop for
-        ``line_timeout`` (a scanner set to end its scans with nothing)."""
-        keys = Keystrokes(self.layout)
-        lines = LineAssembler(prefix=self.prefix, suffix=self.suffix)
-        last_key = time.monotonic()
-        while not self._stopping.is_set():
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            now = time.monotonic()
-            if ready:
-                data = os.read(fd, INPUT_EVENT.size * 64)
-                if not data:
-                    raise OSError("the scanner went away")
-                last_key = now
-                items = lines.feed(keys.feed(data))
-            elif now - last_key > self.line_timeout:
-                last_key = now
-                items = lines.flush()
-            else:
-                continue
-            for text in items:
-                try:
-                    self.on_text(text) if text is not None else self.on_garbage()
-                except Exception:  # whatever went wrong with one scan, the next one must still be read
-                    log.exception("handling a scan failed")
