@@ -23,18 +23,18 @@ CA_EXTENSIONS = ("-addext", "basicConstraints=critical,CA:TRUE", "-addext", "key
 
 
 def _has_key_usage(certificate: Path) -> bool:
-    result = subprocess.run([shutil.which("openssl") or "openssl", "x509", "-in", str(certificate), "-noout",
-                             "-ext", "keyUsage"], capture_output=True, text=True)
-    return "Certificate Sign" in result.stdout
+    return "Certificate Sign" in _openssl("x509", "-in", str(certificate), "-noout", "-ext", "keyUsage")
 
 
-def _openssl(*args: str) -> None:
+def _openssl(*args: str) -> str:
+    """What the openssl command printed."""
     openssl = shutil.which("openssl")
     if openssl is None:
         raise RuntimeError("openssl is not installed: run `sudo apt-get install openssl`")
     result = subprocess.run([openssl, *args], capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"openssl {args[0]} failed: {result.stderr.strip()}")
+    return result.stdout
 
 
 def subject_alt_names(names: list[str]) -> str:
@@ -54,15 +54,15 @@ def ensure_tls(folder: Path, names: list[str], room_id: str) -> TlsFiles:
     files = TlsFiles(ca=folder / "ca.crt", certificate=folder / "server.crt", key=folder / "server.key")
     ca_key = folder / "ca.key"
     reissued = False
+    the_ca = ("-out", str(files.ca), "-days", str(DAYS), "-subj", f"/CN=Rotation Station {room_id} CA",
+              *CA_EXTENSIONS)
     if not (files.ca.exists() and ca_key.exists()):
         _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                 "-keyout", str(ca_key), "-out", str(files.ca), "-days", str(DAYS),
-                 "-subj", f"/CN=Rotation Station {room_id} CA", *CA_EXTENSIONS)
+                 "-keyout", str(ca_key), *the_ca)
         ca_key.chmod(0o600)
     elif not _has_key_usage(files.ca):
         # Made before this was added: the same key and name, so what it signed and who trusts it still hold.
-        _openssl("req", "-x509", "-new", "-key", str(ca_key), "-out", str(files.ca), "-days", str(DAYS),
-                 "-subj", f"/CN=Rotation Station {room_id} CA", *CA_EXTENSIONS)
+        _openssl("req", "-x509", "-new", "-key", str(ca_key), *the_ca)
         reissued = True
     names_file = folder / NAMES_FILE
     wanted = subject_alt_names(names)
