@@ -14,8 +14,7 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 1
 fi
 "$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
-# python-evdev (keyboard-wedge scanners) has wheels for x86-64 only: a Pi builds it.
-[ "$(uname -m)" = x86_64 ] || packages+=(gcc libc6-dev python3-dev)
+add_build_packages packages
 started=$SECONDS
 
 ensure_packages "${packages[@]}"

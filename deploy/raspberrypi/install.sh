@@ -95,8 +95,7 @@ packages=(python3 python3-venv libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0
 [ "$role" = kiosk ] && packages+=(espeak-ng)  # spoken prompts, made ahead of time at the kiosk
 [ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl fonts-noto-core fonts-noto-cjk)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
-# python-evdev (keyboard-wedge scanners) has wheels for x86-64 only: a Pi builds it.
-[ "$(uname -m)" = x86_64 ] || packages+=(gcc libc6-dev python3-dev)
+add_build_packages packages
 ensure_packages "${packages[@]}"
 
 # --- the service user -------------------------------------------------------------------------------------

@@ -45,3 +45,10 @@ ensure_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${install[@]}" >/dev/null
     echo "apt: done in $((SECONDS - started)) s"
 }
+
+# The packages pip needs to build what has no wheel for this machine: python-evdev (keyboard-wedge scanners)
+# has wheels for x86-64 only, so a Pi builds it. Adds them to the array named $1.
+add_build_packages() {
+    local -n list=$1
+    [ "$(uname -m)" = x86_64 ] || list+=(gcc libc6-dev python3-dev)
+}
