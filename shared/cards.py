@@ -10,6 +10,7 @@ import base64
 import functools
 import hmac
 import re
+import string
 from dataclasses import dataclass
 
 PREFIX = "RS1"
@@ -17,6 +18,7 @@ MAC_BYTES = 10
 MAX_TOKEN_LENGTH = 120
 STUDENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 _TOKEN = re.compile(r"^RS1:([A-Za-z0-9._-]{1,40}):([1-9][0-9]{0,5}):([A-Z2-7]{16})$")
+TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "._-:")  # every character _TOKEN takes
 
 
 class CardError(ValueError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 import sys
 import tomllib
 import types
@@ -25,6 +24,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 from msgspec import Meta
 
+from shared.cards import TOKEN_CHARACTERS
 from shared.keyboard_layouts import LAYOUTS
 from shared.languages import LANGUAGES, N_
 from shared.pictures import STATION_COLOURS
@@ -77,7 +77,7 @@ def _check_scanner_device(value: str) -> None:
 def _check_scanner_affix(value: str) -> None:
     if not value.isascii() or not 1 <= len(value) <= 16:
         raise ValueError("not 1 to 16 ASCII characters")
-    if not set(value) - CARD_CHARACTERS:
+    if not set(value) - TOKEN_CHARACTERS:
         raise ValueError("only characters a card holds")
 
 
@@ -86,7 +86,6 @@ def _check_pin_hash(value: str) -> None:
         raise ValueError("not a PIN hash")
 
 
-CARD_CHARACTERS = frozenset(string.ascii_letters + string.digits + "._-:")  # shared/cards.py's tokens
 SCANNER_AFFIX = "1 to 16 ASCII characters, one at least that no card holds (a card has letters, digits, . _ - :)"
 
 

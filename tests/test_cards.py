@@ -1,6 +1,6 @@
 import pytest
 
-from shared.cards import CardClaim, ForgedCard, UnreadableCard, make_token, verify_token
+from shared.cards import TOKEN_CHARACTERS, CardClaim, ForgedCard, UnreadableCard, make_token, verify_token
 
 SECRET = b"k" * 32
 
@@ -33,3 +33,9 @@ def test_partial_or_foreign_codes_are_unreadable(text):
 def test_ids_that_could_break_a_token_are_refused_when_making_cards():
     with pytest.raises(ValueError):
         make_token(SECRET, "s:07")
+
+
+def test_every_character_a_card_holds_is_among_its_token_characters():
+    """What a scanner's prefix or suffix must not be made of alone (shared/config.py checks it)."""
+    token = make_token(b"secret", "Ab-9._z", 999_999)
+    assert set(token) <= TOKEN_CHARACTERS
