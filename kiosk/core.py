@@ -31,6 +31,7 @@ log = logging.getLogger("rotation.kiosk")
 REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice
 RESEND_SECONDS = 10.0
 UNSEEN_SECONDS = 10.0  # a scan answered before the screen was up is still shown if the screen comes this soon
+UNSEEN_KEPT = 8  # of them, the latest
 STATUS_SECONDS = 1.0
 
 
@@ -131,7 +132,7 @@ class KioskCore(FollowsHub):
         with self._lock:
             listeners = tuple(self.decision_listeners)
             if not listeners:
-                self._unseen = [*self._unseen[-7:], (decision, time.monotonic())]
+                self._unseen = [*self._unseen[1 - UNSEEN_KEPT:], (decision, time.monotonic())]
         for listener in listeners:
             listener(decision)
 
