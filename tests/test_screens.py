@@ -232,16 +232,21 @@ def test_a_kiosk_turned_a_quarter_is_pressed_where_its_button_is_drawn(kivy_wind
 
 def where_drawn(widget, frames) -> tuple[float, float]:
     """The middle of the pixels the widget lights on the panel (from its bottom left), found by drawing the frame
-    with it and without it."""
+    with it and without it. Only the rows of the drawing surface SDL opened (the height Kivy's config gave the
+    window then) are read: above them, glReadPixels returns whatever memory held, which an earlier test's
+    frames may have left different from one read to the next."""
+    from kivy.config import Config
     from kivy.core.window import Window
     from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+
+    width = Window.system_size[0]
+    rows = min(Window.system_size[1], Config.getint("graphics", "height"))
 
     def panel() -> bytes:
         for _ in range(3):
             frames()
-        return glReadPixels(0, 0, *Window.system_size, GL_RGB, GL_UNSIGNED_BYTE)
+        return glReadPixels(0, 0, width, rows, GL_RGB, GL_UNSIGNED_BYTE)
 
-    width = Window.system_size[0]
     shown = panel()
     widget.opacity = 0
     hidden = panel()
