@@ -55,16 +55,18 @@ class DemoTeacher:
         reply = self.link.command(action, args)
         log.info("teacher: %s: %s", action, reply.message if reply else "no answer")
 
-    def _wait(self, condition: Callable[[State], bool], timeout: float) -> bool:
-        """Until the room is so (True), or the demo stops or time is up (False)."""
+    def _wait(self, condition: Callable[[State, float], bool], timeout: float) -> bool:
+        """Until the room is so at the hub's time now (True), or the demo stops or time is up (False). Now, not
+        the state's own time: a state comes only when something changes, and may be seconds old."""
         waited = 0.0
         while not self.stop.wait(0.2):
             waited += 0.2
             state = self.link.state
-            if state is not None and condition(state):
+            hub_now = self.link.hub_clock.hub_now(self.link.now())
+            if state is not None and condition(state, hub_now):
                 return True
             for call in state.help if state is not None else ():
-                if state is not None and state.hub_time - call.at > ANSWER_HELP_AFTER:
+                if hub_now - call.at > ANSWER_HELP_AFTER:
                     self._send("answer_help", {"id": call.id})
             if waited >= timeout:
                 return False
@@ -72,7 +74,7 @@ class DemoTeacher:
 
     def _run(self) -> None:
         lesson = 0
-        if not self._wait(lambda s: bool(s.classes), 30):
+        if not self._wait(lambda s, now: bool(s.classes), 30):
             return
         while not self.stop.is_set():
             period = CLASSES[lesson % len(CLASSES)]
@@ -83,15 +85,17 @@ class DemoTeacher:
             if not self._wait(last_round_ending, 3600):
                 return
             self._send("end", {"collect": LAST_TICKETS_SECONDS})
-            if not self._wait(lambda s: s.clock.round == 0, LAST_TICKETS_SECONDS + 30):
+            if not self._wait(lambda s, now: s.clock.round == 0, LAST_TICKETS_SECONDS + 30):
                 return
             if self.stop.wait(SUMMARY_SECONDS):
                 return
             lesson += 1
 
 
-def last_round_ending(state: State) -> bool:
-    """The lesson's last round has a few seconds left."""
+def last_round_ending(state: State, hub_now: float) -> bool:
+    """The lesson's last round has a few seconds left (the state's own hub_time said so only when a check-in
+    happened to publish one in those seconds: otherwise the rotation went round again, and the lesson's End
+    came a round later, past the demo test's minute)."""
     clock = state.clock
     return (clock.round == clock.rounds and clock.running and clock.ends_at is not None
-            and clock.ends_at - state.hub_time < 3)
+            and clock.ends_at - hub_now < 3)

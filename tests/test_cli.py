@@ -63,6 +63,18 @@ def processes_mentioning(text: str) -> list[int]:
     return found
 
 
+def test_the_demo_teacher_ends_a_lesson_in_its_last_seconds_by_the_hubs_time_now_not_the_last_states():
+    from msgspec.structs import replace
+
+    from rotation.demo_teacher import last_round_ending
+    from tests.test_display import STATE
+
+    clock = replace(STATE.clock, round=2, rounds=2, running=True, ends_at=1000.0)
+    state = replace(STATE, clock=clock, hub_time=990.0)  # published as the round began; nothing changed since
+    assert not last_round_ending(state, 990.0)
+    assert last_round_ending(state, 998.0)
+
+
 def test_the_demo_runs_whole_lessons_every_feature_moves_within_a_minute_and_ctrl_c_stops_everything(tmp_path):
     demo_dir = tmp_path / "demo"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
