@@ -113,6 +113,7 @@ class KioskView:
         self._asked_at = 0.0
         self._line: list[tuple[Decision, Prompt | None]] = []  # students waiting for the screen, first first
         self._notice: tuple[Decision, float] | None = None  # said in the language of the one who scanned
+        self._notices: list[Decision] = []  # to be said after it: cards read at once are each told in turn
         self._kept: dict[str, Prompt] = {}  # by student: the question they walked away from
         self._undo: tuple[Prompt, float] | None = None  # the last answer, which may still be changed
         self._moves: list[Move] = []
@@ -151,7 +152,7 @@ class KioskView:
         elif decision.student_id == current.student_id:
             pass  # a second read of the card on screen: the question stays
         elif prompt is None:
-            self._notice = (decision, now)  # "Tom, your group is at Tech": said without taking the screen
+            self._say_over(decision, now)  # "Tom, your group is at Tech": said without taking the screen
         else:
             if waiting is not None:
                 self._line[waiting] = (decision, prompt)  # scanned again: still their place in line
@@ -159,9 +160,17 @@ class KioskView:
             else:
                 self._line.append((decision, prompt))
                 place = len(self._line)
-            self._notice = (replace(decision, title=N_("{name}, you're next") if place == 1
-                                    else N_("{name}, you're number {place} in line"), detail="",
-                                    params=(("place", str(place)),)), now)
+            self._say_over(replace(decision, title=N_("{name}, you're next") if place == 1
+                                   else N_("{name}, you're number {place} in line"), detail="",
+                                   params=(("place", str(place)),)), now)
+
+    def _say_over(self, notice: Decision, now: float) -> None:
+        """``notice`` over the question on screen; after another student's, if that one went up a moment ago."""
+        current = self._notice
+        if current is not None and current[0].student_id != notice.student_id and now - current[1] < GREETING_SECONDS:
+            self._notices = [n for n in self._notices if n.student_id != notice.student_id] + [notice]
+        else:
+            self._notice = (notice, now)
 
     def _greeting_fresh(self, arriving: Decision, now: float) -> bool:
         """Another student's greeting went up a moment ago and has not been read yet."""
@@ -176,7 +185,7 @@ class KioskView:
             self._keep(self.prompt)
         self._decision, self._shown_at = decision, now
         self.prompt, self._asked_at = prompt, now
-        self._notice = None
+        self._notice, self._notices = None, []
 
     def clear(self) -> None:
         """Back to the idle screen at once; unanswered questions wait for their students' next scans."""
@@ -187,6 +196,7 @@ class KioskView:
             self._keep(self.prompt)
         self._line = []
         self._decision = self.prompt = self._undo = self._notice = None
+        self._notices = []
 
     def waiting(self) -> int:
         """Students in line for the screen."""
@@ -238,7 +248,7 @@ class KioskView:
             self._line.insert(0, (greeting, current))
         self._decision, self._shown_at = None, now
         self.prompt, self._asked_at = prompt, now
-        self._notice = None
+        self._notice, self._notices = None, []
 
     def _next_in_line(self, now: float) -> bool:
         if not self._line:
@@ -290,6 +300,8 @@ class KioskView:
             self._walked_off(now)
         if self._notice is not None and now - self._notice[1] >= SHOW_SECONDS:
             self._notice = None
+        if self._notices and (self._notice is None or now - self._notice[1] >= GREETING_SECONDS):
+            self._notice = (self._notices.pop(0), now)
         if self._undo is not None and now - self._undo[1] >= UNDO_SECONDS:
             self._undo = None
         if self._moves and now - self._moves_at >= MOVE_SECONDS:

@@ -119,6 +119,15 @@ def test_two_cards_read_at_once_are_each_greeted_in_turn():
     assert shown(view, 10.0)[:2] == ("welcome", "Hi Ana")
 
 
+def test_two_cards_read_at_once_while_a_student_answers_are_each_told_in_turn():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.arrive(hello("s2", "Maya"), question("s2", "Maya"), 1.0)  # one burst: Maya and Ana
+    view.arrive(Decision("elsewhere", "{name}, your group is at Tech", "", "s3", "Ana", "card-s3"), None, 1.01)
+    assert shown(view, 1.5) == ("ask:choice", "Hi Tom", "Maya, you're next")
+    assert shown(view, 1.0 + GREETING_SECONDS) == ("ask:choice", "Hi Tom", "Ana, your group is at Tech")
+
+
 def test_a_second_read_of_the_card_greeted_on_screen_keeps_the_line_as_it_was():
     view = KioskView("Reading Nook")
     view.arrive(hello("s1", "Tom"), None, 0.0)
