@@ -1,19 +1,25 @@
 """The broker's accounts, ACL and config for a room, made from the room config: ``rotation broker setup``.
 
-Every client has an account of its own: ``hub``, ``display`` (the teacher's screen and the teacher's
-commands from a terminal), ``web`` (the teacher's web companion) and ``kiosk-<station>`` for each station with
-a kiosk. Each password is kept in a
-file of its own in the accounts folder (``<account>.password``), so a kiosk's board needs only its own file.
-The ACL gives each account what its job needs and nothing more:
+Every client has an account of its own: ``hub``, ``display`` (the teacher's screen), ``terminal`` (the
+teacher's commands from a terminal), ``web`` (the teacher's web companion) and ``kiosk-<station>`` for each
+station with a kiosk. Each password is kept in a file of its own in the accounts folder
+(``<account>.password``), so a kiosk's board needs only its own file; pairing a kiosk gives its account a new
+password (``new_password``), so a board paired before can no longer log in. The ACL gives each account what its
+job needs and nothing more:
 
 - the hub reads and writes everything of its room;
-- the display and the web companion read the state, the presence changes, the statuses and the replies, and
-  are the only clients that may send teacher commands;
+- the display, the terminal and the web companion read the state, the presence changes, the statuses
+  and the replies, and are the only clients that may send teacher commands;
 - a kiosk publishes only its own station's events and status, and reads only its station's view and acks
   and the hub's status;
-- ``pairing`` (password ``pairing``, public on purpose) may only ask the hub to pair a new kiosk: write its
-  own request and read its own reply, both named by its client id (see shared/pairing.py);
+- ``pairing`` (password ``pairing``, public on purpose) may only ask the hub to pair a new kiosk: write a
+  request and read a reply (see shared/pairing.py);
 - anonymous clients are refused.
+
+The broker bounds every client (``limits_text``): a client's id is its account's name, so no one can log in
+as another client and push it off; no packet is bigger than the protocol's largest message; a client's
+queue is bounded in bytes. A connection limit per source address is the firewall's (``firewall_text``):
+Mosquitto counts connections per listener only.
 
 Running it again keeps the passwords and leaves unchanged files untouched.
 """
@@ -29,11 +35,31 @@ from pathlib import Path
 
 from edge.files import write_if_changed
 from shared.config import Config, ConfigError
-from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics, kiosk_account, pair_reply_topic, pair_request_topic
+from shared.protocol import MAX_PAYLOAD
+from shared.topics import (
+    PAIRING_ACCOUNT,
+    PAIRING_PASSWORD,
+    TERMINAL_ACCOUNT,
+    Topics,
+    kiosk_account,
+    pair_reply_topic,
+    pair_request_topic,
+)
 
 PASSWORD_SUFFIX = ".password"
 PBKDF2_ITERATIONS = 101  # what mosquitto_passwd 2.0 writes; its `$7$` format names the count
 PASSWD_FILE, ACL_FILE, CONF_FILE = "mosquitto.passwd", "mosquitto.acl", "mosquitto.conf"
+FIREWALL_FILE = "limits.nft"
+TEACHER_ACCOUNTS = ("display", TERMINAL_ACCOUNT, "web")  # the wall map, the commands typed, the web companion
+# The largest message is the hub's state (and a station's view of it); a packet adds its topic and header.
+MAX_PACKET_BYTES = max(MAX_PAYLOAD.values()) + 1024
+# What the broker keeps for one client that does not read: 16 MiB is about 40,000 events for a hub that is
+# away, more than a day of a busy room; beyond it the broker drops, and kiosks send again what was not acked.
+MAX_QUEUED_BYTES = 16 * 1024 * 1024
+# Connections one address may hold to the broker's network port: a kiosk needs one, and one more while it is
+# paired or checked; a laptop opening thousands of idle connections gets these and no more.
+CONNECTIONS_PER_ADDRESS = 8
+MAX_NETWORK_CONNECTIONS = 256  # kiosks and teachers' devices of a room, many times over
 
 
 @dataclass(frozen=True)
@@ -47,11 +73,13 @@ def accounts_for(config: Config) -> list[Account]:
     topics = Topics(config.room_id)
     everything = f"{topics.base}/#"
     return [
-        Account("hub", read=(everything, pair_request_topic("+")), write=(everything, pair_reply_topic("+"))),
+        # The hub also writes requests: to clear one that was sent retained (see hub/service.py).
+        Account("hub", read=(everything, pair_request_topic("+")),
+                write=(everything, pair_request_topic("+"), pair_reply_topic("+"))),
         *(Account(name, read=(topics.state, topics.presence, topics.hub_status, topics.kiosk_status(),
                                topics.reply("+")),
                   write=(topics.command,))
-          for name in ("display", "web")),  # the wall map, and the teacher's web companion
+          for name in TEACHER_ACCOUNTS),
         *(Account(kiosk_account(s.id), read=(topics.view(s.id), topics.ack(s.id), topics.hub_status),
                   write=(topics.kiosk_event(s.id), topics.kiosk_status(s.id)))
           for s in config.stations if s.kiosk),
@@ -65,9 +93,8 @@ def acl_text(config: Config) -> str:
         for topic in account.read:
             lines.append(f"topic {'readwrite' if topic in account.write else 'read'} {topic}")
         lines += [f"topic write {topic}" for topic in account.write if topic not in account.read]
-    # Patterns hold for every account; the pairing account has nothing else.
-    lines += ["", f"user {PAIRING_ACCOUNT}", f"pattern write {pair_request_topic('%c')}",
-              f"pattern read {pair_reply_topic('%c')}"]
+    lines += ["", f"user {PAIRING_ACCOUNT}", f"topic write {pair_request_topic('+')}",
+              f"topic read {pair_reply_topic('+')}"]
     return "\n".join(lines) + "\n"
 
 
@@ -126,6 +153,32 @@ def passwd_text(passwords: dict[str, str], existing: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def new_password(folder: Path, account: str) -> str:
+    """Give ``account`` a new password: its file and its line of the broker's password file, each replaced
+    whole and keeping its owner's group and mode (the broker reads the password file through its group).
+    The broker takes it when it reloads (the installer's rotation-broker-reload.path, or PrivateBroker's
+    ``reload_on``); until then the old password still logs in."""
+    folder = Path(folder)
+    password = secrets.token_urlsafe(24)
+    _replace_keeping_access(folder / f"{account}{PASSWORD_SUFFIX}", password + "\n")
+    passwd = folder / PASSWD_FILE
+    lines = [line for line in passwd.read_text().splitlines() if line and line.split(":", 1)[0] != account]
+    _replace_keeping_access(passwd, "\n".join([*lines, f"{account}:{password_hash(password)}"]) + "\n")
+    return password
+
+
+def _replace_keeping_access(path: Path, text: str) -> None:
+    try:
+        before = path.stat()
+    except FileNotFoundError:
+        write_if_changed(path, text)
+        return
+    write_if_changed(path, text, mode=before.st_mode & 0o777)
+    if path.stat().st_gid != before.st_gid:
+        os.chown(path, -1, before.st_gid)
+    os.chmod(path, before.st_mode & 0o777)  # the temporary file's mode was cut by the umask
+
+
 @dataclass(frozen=True)
 class TlsFiles:
     ca: Path
@@ -134,18 +187,45 @@ class TlsFiles:
 
 
 def listener_text(port: int, bind: str | None, folder: Path, tls: TlsFiles | None, tls_port: int) -> str:
-    """Listeners and access rules. With TLS, the plain port listens on loopback only (the hub and display
-    on the hub's own board) and the network gets the TLS port."""
-    lines = ["per_listener_settings false", "allow_anonymous false",
-             # The hub acks an event only once it is stored, a batch at a time: let a batch be in flight.
-             "max_inflight_messages 1000", "max_queued_messages 100000", "set_tcp_nodelay true",
+    """Listeners, access rules and limits. With TLS, the plain port listens on loopback only (the hub, display
+    and web companion on the hub's own board) and the network gets the TLS port."""
+    lines = ["per_listener_settings false", "allow_anonymous false", *limits_text(),
              f"password_file {folder / PASSWD_FILE}", f"acl_file {folder / ACL_FILE}"]
+    # An account is one client: logging in under another's client id would push that client off. (The
+    # setting belongs to each listener.)
+    one_client_per_account = "use_username_as_clientid true"
     if tls:
-        lines += [f"listener {port} 127.0.0.1", f"listener {tls_port}{f' {bind}' if bind else ''}",
+        lines += [f"listener {port} 127.0.0.1", one_client_per_account,
+                  f"listener {tls_port}{f' {bind}' if bind else ''}", one_client_per_account,
+                  # Whatever comes from the network, the hub and display on loopback still find a way in.
+                  f"max_connections {MAX_NETWORK_CONNECTIONS}",
                   f"cafile {tls.ca}", f"certfile {tls.certificate}", f"keyfile {tls.key}", "tls_version tlsv1.2"]
     else:
-        lines.append(f"listener {port}{f' {bind}' if bind else ''}")
+        lines += [f"listener {port}{f' {bind}' if bind else ''}", one_client_per_account]
     return "\n".join(lines) + "\n"
+
+
+def limits_text() -> list[str]:
+    return [f"max_packet_size {MAX_PACKET_BYTES}",
+            # The hub acks an event only once it is stored, a batch at a time: let a batch be in flight.
+            "max_inflight_messages 1000", "max_queued_messages 100000", f"max_queued_bytes {MAX_QUEUED_BYTES}",
+            "set_tcp_nodelay true"]
+
+
+def firewall_text(ports: list[int]) -> str:
+    """An nftables table that lets one address hold only ``CONNECTIONS_PER_ADDRESS`` connections to the broker's
+    network ports (loopback is not counted: the hub and display are on the hub's own board). Loaded by the
+    installer's rotation-broker-limits.service; loading it again replaces it."""
+    ports_set = ", ".join(str(p) for p in sorted(set(ports)))
+    limit = [f"tcp dport {{ {ports_set} }} ct state new meter broker_{family} "
+             f"{{ {address} saddr ct count over {CONNECTIONS_PER_ADDRESS} }} reject with tcp reset"
+             for family, address in (("ipv4", "ip"), ("ipv6", "ip6"))]
+    rules = "\n".join(f"        {line}" for line in ['iif "lo" accept', *limit])
+    return ("# Made by `rotation broker setup`; run it again rather than edit.\n"
+            "table inet rotation_station\ndelete table inet rotation_station\n"  # so that loading it again replaces it
+            "table inet rotation_station {\n    chain broker_connections {\n"
+            "        type filter hook input priority filter; policy accept;\n"
+            f"{rules}\n    }}\n}}\n")
 
 
 SHARED_TOPICS = {"summary": "summary", "status": "hub/status", "state": "state"}
@@ -186,6 +266,7 @@ def write_broker_files(config: Config, folder: Path, *, port: int = 1883, bind: 
     existing = passwd.read_text() if passwd.exists() else ""
     conf = (f"# Made by `rotation broker setup` for room {config.room_id}; run it again rather than edit.\n"
             + listener_text(port, bind, folder, tls, tls_port) + bridge_text(config))
+    network_ports = [tls_port] if tls else [port]
     written = [(passwd, passwd_text(passwords, existing)), (folder / ACL_FILE, acl_text(config)),
-               (folder / CONF_FILE, conf)]
+               (folder / CONF_FILE, conf), (folder / FIREWALL_FILE, firewall_text(network_ports))]
     return [path for path, text in written if write_if_changed(path, text)]

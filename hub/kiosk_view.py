@@ -24,6 +24,7 @@ def kiosk_view(snapshot: State, station: str) -> State:
                    checked_out={sid: p for sid, p in snapshot.checked_out.items() if sid in here},
                    out={sid: p for sid, p in snapshot.out.items() if p.station == station},
                    ended=None,  # the board's summary
+                   pairings=(),  # the technician's business
                    help=tuple(h for h in snapshot.help if h.station == station),
                    progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
 

@@ -145,9 +145,20 @@ def problem_label(hub_problem: str) -> str:
     return PROBLEM_LABELS.get(hub_problem, "HUB PROBLEM")
 
 
-def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: tuple[Tile, ...] = ()) -> str:
-    """Words for the teacher about storage that refuses writes, and what it means for the check-ins, and
-    about scanners set to another speed than their kiosk's room file says."""
+def pairing_lines(state: State) -> list[str]:
+    """What became of the kiosks' pairing codes lately, for the technician."""
+    def name(station_id: str) -> str:
+        station = state.station(station_id)
+        return station.name if station else station_id
+    return [f"{name(p.station)}: kiosk paired with {p.board}." if p.paired else
+            f"{name(p.station)}: pairing code spent by wrong tries (the last from {p.board}): make a new one."
+            for p in state.pairings]
+
+
+def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: tuple[Tile, ...] = (),
+               pairings: list[str] | None = None) -> str:
+    """Words for the teacher about storage that refuses writes, and what it means for the check-ins, about
+    scanners set to another speed than their kiosk's room file says, and about kiosks paired lately."""
     lines = []
     if hub_problem == STORAGE_FULL:
         lines.append("Check-ins wait at the kiosks, none lost: free some space on the hub.")
@@ -160,6 +171,7 @@ def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: t
         lines.append(f"{', '.join(full_kiosks)}: kiosk storage full; check-ins still reach the hub.")
     lines.extend(f"{tile.name}: scanner speed: try {tile.scanner_speed} (serial_baud in its room file)."
                  for tile in slow_scanners)
+    lines.extend(pairings or ())
     return " ".join(lines)
 
 
@@ -275,7 +287,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
                    alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"],
-                              tuple(t for t in tiles if t.kiosk == "speed")), hub_problem, now_phase)
+                              tuple(t for t in tiles if t.kiosk == "speed"), pairing_lines(state)),
+                   hub_problem, now_phase)
 
 
 ROUND_NOTES: dict[str, str] = {"idle": "", "working": "", "warning": " · 1 minute left", "over": " · time's up",

@@ -61,6 +61,7 @@ from shared.protocol import (
     LessonEnd,
     MoveStudentArgs,
     NoteArgs,
+    PairingNotice,
     PairKioskArgs,
     PresenceChange,
     Refusal,
@@ -78,15 +79,21 @@ from shared.protocol import (
     event_reference,
     note_fields,
 )
-from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_client
+from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_asker
 
 if TYPE_CHECKING:
-    from hub.pairing import PairingDesk
+    from hub.pairing import Outcome, PairingDesk
 
 T = TypeVar("T")
 log = logging.getLogger("rotation.hub")
 TICK_SECONDS = 0.1  # also the longest a snapshot lags behind the presence changes
 HEARTBEAT_SECONDS = 5.0
+# The protocol retains nothing on the topics the hub reads, but a client may still send retained: the broker
+# would keep it (and save it to the SD card). Subscribing again makes the broker send any such message, which
+# the hub then clears: within a minute, well before the broker's autosave.
+RETAINED_SWEEP_SECONDS = 60.0
+PAIRING_NOTICE_SECONDS = 600.0  # how long the hub's screen says what became of a pairing code
+MAX_PAIRING_NOTICES = 5
 DELETED_STUDENT = "deleted student"
 CLASS_CHECK_SECONDS = 60.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
@@ -130,6 +137,7 @@ class HubService:
         self._station_ids = frozenset(s.id for s in config.stations)
         self._connected_at: float | None = None
         self._pairing: PairingDesk | None = None
+        self._pairing_outcomes: list[Outcome] = []
         self._pairing_made = threading.Lock()
         self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
@@ -169,7 +177,7 @@ class HubService:
             return
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
         self.subscribed.clear()
-        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (pair_request_topic("+"), QOS)])
+        self._subscribe()
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
@@ -177,13 +185,30 @@ class HubService:
             self._publish_hub_status()
             self._publish_state()
 
+    def _subscribe(self) -> None:
+        self.client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS),
+                               (pair_request_topic("+"), QOS)])
+
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
-        asking = pairing_client(msg.topic)
-        if asking is not None:
-            client.publish(pair_reply_topic(asking), self.pairing.answer(msg.payload), qos=QOS)
+        if msg.retain or not msg.payload:  # nothing the hub reads is retained; empty is the hub's own clearing
+            if msg.payload:
+                log.warning("cleared a message left retained on %s (%d bytes)", msg.topic, len(msg.payload))
+                client.publish(msg.topic, b"", qos=QOS, retain=True)
             if msg.qos:
                 client.ack(msg.mid, msg.qos)
+            return
+        asking = pairing_asker(msg.topic)
+        if asking is not None:
+            answer, outcome = self.pairing.answer(msg.payload)
+            client.publish(pair_reply_topic(asking), answer, qos=QOS)
+            if msg.qos:
+                client.ack(msg.mid, msg.qos)
+            if outcome is not None:
+                with self._lock:
+                    earlier = [o for o in self._pairing_outcomes if o.station != outcome.station]  # the latest says it
+                    self._pairing_outcomes = [*earlier, outcome][-MAX_PAIRING_NOTICES:]
+                    self._state_changed()
             return
         taken = False
 
@@ -815,8 +840,11 @@ class HubService:
         return True
 
     def _tick_forever(self) -> None:
-        last_heartbeat = time.monotonic()
+        last_heartbeat = last_sweep = time.monotonic()
         while not self._stopping.wait(TICK_SECONDS):
+            if time.monotonic() - last_sweep >= RETAINED_SWEEP_SECONDS and self.client.is_connected():
+                last_sweep = time.monotonic()
+                self._subscribe()
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
             if self.roster.poll():  # outside the room's lock: reading a district's export takes a second
                 self._check_timetable()
@@ -829,6 +857,8 @@ class HubService:
                 if self.problem != self._problem_shown:
                     self._publish_hub_status()
                 self._refresh_classes()
+                if self._forget_old_pairings():
+                    self._snapshot_due = True
                 if not self._tick_room() and self._snapshot_due:
                     self._publish_state()
                 if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
@@ -856,7 +886,7 @@ class HubService:
         self._snapshot_due = False
         if not self.client.is_connected():
             return  # sent on connecting; a snapshot queued meanwhile would arrive after that newer one
-        snapshot = self.room.snapshot(self.now())
+        snapshot = changed_struct(self.room.snapshot(self.now()), pairings=self._pairing_notices())
         self.client.publish(self.topics.state, encode(snapshot), qos=QOS, retain=True)
         for station, payload in self._views.changed_views(snapshot, self._kiosk_stations):
             self.client.publish(self.topics.view(station), payload, qos=QOS, retain=True)
@@ -865,6 +895,16 @@ class HubService:
             if summary != self._summary_sent:
                 self._summary_sent = summary
                 self.client.publish(self.topics.summary, summary, qos=QOS, retain=True)
+
+    def _pairing_notices(self) -> tuple[PairingNotice, ...]:
+        return tuple(PairingNotice(o.station, o.board, o.paired, o.at) for o in self._pairing_outcomes)
+
+    def _forget_old_pairings(self) -> bool:
+        """Drop what the screen has said long enough; True if something was dropped."""
+        kept = [o for o in self._pairing_outcomes if self.now() - o.at < PAIRING_NOTICE_SECONDS]
+        dropped = len(kept) != len(self._pairing_outcomes)
+        self._pairing_outcomes = kept
+        return dropped
 
     def _publish_hub_status(self) -> None:
         self._problem_shown = self.problem

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import getpass
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -33,14 +36,18 @@ class PrivateBroker:
     """``with PrivateBroker(directory) as broker:`` runs Mosquitto on ``broker.port`` until the block ends."""
 
     def __init__(self, directory: Path, port: int | None = None, extra_config: str = "",
-                 listeners: str | None = None) -> None:
+                 listeners: str | None = None, reload_on: Path | None = None) -> None:
         """``listeners``: the listener and access lines, such as `rotation broker setup` writes; by
-        default one loopback listener that lets anybody in."""
+        default one loopback listener that lets anybody in. When the file ``reload_on`` changes (the broker's
+        password file, which pairing rewrites), Mosquitto is told to reload, as the installer's
+        rotation-broker-reload.path does on a board."""
         self.directory = Path(directory)
         self.port = port or free_port()
         self.extra_config = extra_config
         self.listeners = listeners or f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+        self.reload_on = reload_on
         self.process: subprocess.Popen | None = None
+        self._watching = threading.Event()
 
     @property
     def config_path(self) -> Path:
@@ -75,13 +82,39 @@ class PrivateBroker:
                 raise BrokerError(f"mosquitto exited at start: {said}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    self._watch_for_reload()
                     return self
             except OSError:
                 time.sleep(0.02)
         self.stop()
         raise BrokerError(f"mosquitto did not listen on port {self.port} within {timeout:g} s")
 
+    def _watch_for_reload(self) -> None:
+        if self.reload_on is None:
+            return
+        watched, process = self.reload_on, self.process
+        self._watching.set()
+
+        def seen() -> tuple[int, int, int] | None:
+            try:
+                info = os.stat(watched)
+            except OSError:
+                return None
+            return info.st_ino, info.st_mtime_ns, info.st_size
+
+        def watch(last: tuple[int, int, int] | None) -> None:
+            # Polled: 50 ms is well inside the time a paired kiosk takes to log in with its new password.
+            while self._watching.is_set() and process is not None and process.poll() is None:
+                now = seen()
+                if now != last:
+                    last = now
+                    process.send_signal(signal.SIGHUP)
+                time.sleep(0.05)
+
+        threading.Thread(target=watch, args=(seen(),), name="broker-reload", daemon=True).start()
+
     def stop(self) -> None:
+        self._watching.clear()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

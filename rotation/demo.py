@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from edge.broker_setup import CONF_FILE, write_broker_files
+from edge.broker_setup import CONF_FILE, PASSWD_FILE, write_broker_files
 from edge.kivy_env import has_screen
 from kiosk.simulator import STAYING_HOME
 from rotation.broker import BrokerError, PrivateBroker, free_port
@@ -79,7 +79,8 @@ def secured_broker(config_path: Path, directory: Path) -> PrivateBroker:
     accounts = config.broker.accounts
     assert accounts is not None, "write_demo_config names the accounts folder"
     write_broker_files(config, accounts, port=config.broker.port, bind="127.0.0.1")
-    return PrivateBroker(directory, port=config.broker.port, listeners=(accounts / CONF_FILE).read_text())
+    return PrivateBroker(directory, port=config.broker.port, listeners=(accounts / CONF_FILE).read_text(),
+                         reload_on=accounts / PASSWD_FILE)
 
 
 class Processes:

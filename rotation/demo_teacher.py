@@ -10,6 +10,7 @@ from collections.abc import Callable
 from hub.display_link import DisplayLink
 from shared.config import Config
 from shared.protocol import State
+from shared.topics import TERMINAL_ACCOUNT
 
 log = logging.getLogger("rotation.demo")
 CLASSES = ("Period 2", "Period 3")
@@ -39,7 +40,7 @@ def demo_roster(sample: str) -> str:
 
 class DemoTeacher:
     def __init__(self, config: Config, stop: threading.Event) -> None:
-        self.link = DisplayLink(config)
+        self.link = DisplayLink(config, account=TERMINAL_ACCOUNT)
         self.stop = stop
         self._thread = threading.Thread(target=self._run, name="demo-teacher", daemon=True)
 

@@ -9,6 +9,7 @@ shared/pairing.py) and writes what it gets as this board's room config:
 from __future__ import annotations
 
 import secrets
+import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -52,8 +53,8 @@ def pair(host: str, code: str, station: str, port: int | None = None, tls: bool 
 
 
 def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> PairBundle:
-    client_id = f"pair-{secrets.token_hex(6)}"
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+    asker = f"pair-{secrets.token_hex(6)}"  # names this request's topics (the broker names the client "pairing")
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=asker, protocol=mqtt.MQTTv311)
     client.username_pw_set(PAIRING_ACCOUNT, PAIRING_PASSWORD)
     if tls:
         # The room's CA arrives in the sealed bundle; until then the seal, not the certificate, proves the hub.
@@ -69,7 +70,8 @@ def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> Pa
             outcome["refused"] = str(reason_code)
             answered.set()
             return
-        client.subscribe(pair_reply_topic(client_id), qos=1)
+        side.board, side.address = socket.gethostname(), local_address(client)
+        client.subscribe(pair_reply_topic(asker), qos=1)
 
     def on_subscribe(client, userdata, mid, reason_codes, properties) -> None:
         if reason_codes[0].is_failure:
@@ -78,7 +80,7 @@ def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> Pa
             answered.set()
             return
         subscribed.set()
-        client.publish(pair_request_topic(client_id), side.request(), qos=1)
+        client.publish(pair_request_topic(asker), side.request(), qos=1)
 
     def on_message(client, userdata, msg) -> None:
         outcome["payload"] = msg.payload
@@ -97,6 +99,17 @@ def _ask(host: str, port: int, tls: bool, side: KioskSide, timeout: float) -> Pa
     if "refused" in outcome:
         raise PairingError(f"the broker at {host}:{port} refused to pair: {outcome['refused']}")
     return side.open(outcome["payload"])
+
+
+def local_address(client: mqtt.Client) -> str:
+    """This board's address on the connection to the hub: the one the hub's screen should show."""
+    sock = client.socket()
+    if not isinstance(sock, socket.socket):  # an SSL socket is one too
+        return ""
+    try:
+        return str(sock.getsockname()[0])
+    except OSError:
+        return ""
 
 
 def kiosk_config_text(paired: Paired, station: str, outbox: Path, serial: str | None = None,

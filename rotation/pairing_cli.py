@@ -5,6 +5,7 @@ import argparse
 import socket
 import sys
 import threading
+import time
 
 from edge.mqtt import make_client
 from rotation.pair_client import pair, write_kiosk_files
@@ -50,7 +51,19 @@ def pair_kiosk(args: argparse.Namespace) -> int:
 
 
 def connection_problem(config: Config, account: str) -> str | None:
-    """Why ``account`` cannot log in to the room's broker as ``config`` says, or None when it can."""
+    """Why ``account`` cannot log in to the room's broker as ``config`` says, or None when it can. A password
+    just given by pairing may need a moment before the broker has reloaded it: a refused login is tried again
+    for a few seconds."""
+    deadline = time.monotonic() + CHECK_SECONDS
+    while True:
+        problem, refused = _try_login(config, account, max(deadline - time.monotonic(), 1.0))
+        if not refused or time.monotonic() >= deadline:
+            return problem
+        time.sleep(0.25)
+
+
+def _try_login(config: Config, account: str, wait: float) -> tuple[str | None, bool]:
+    """(why the login failed or None, whether the broker refused the account)."""
     done = threading.Event()
     outcome: list[str] = []
 
@@ -64,15 +77,15 @@ def connection_problem(config: Config, account: str) -> str | None:
         client.on_connect = on_connect
         client.connect(config.broker.host, config.broker.port, keepalive=10)
     except ConfigError as error:
-        return str(error)
+        return str(error), False
     except OSError as error:  # ssl.SSLError among them: a certificate not made for this host name
         return (f"{error} (with TLS, the hub's certificate must name {config.broker.host}: on the hub, run "
-                f"`rotation broker setup --tls --name {config.broker.host}` and pair again)")
+                f"`rotation broker setup --tls --name {config.broker.host}` and pair again)"), False
     client.loop_start()
     try:
-        if not done.wait(CHECK_SECONDS):
-            return f"no answer from the broker at {config.broker.host}:{config.broker.port}"
+        if not done.wait(wait):
+            return f"no answer from the broker at {config.broker.host}:{config.broker.port}", False
     finally:
         client.disconnect()
         client.loop_stop()
-    return outcome[0] if outcome else None
+    return (outcome[0], True) if outcome else (None, False)

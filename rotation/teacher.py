@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from hub.display_link import DisplayLink
 from shared.config import Config
 from shared.protocol import Action, Reply
+from shared.topics import TERMINAL_ACCOUNT
 
 if TYPE_CHECKING:  # the cards' modules load fonts and Kivy's: imported when cards are made
     pass
@@ -22,7 +23,7 @@ class HubSession:
     """A short-lived link to the hub: sends commands and knows the room (for names)."""
 
     def __init__(self, config: Config) -> None:
-        self.link = DisplayLink(config)
+        self.link = DisplayLink(config, account=TERMINAL_ACCOUNT)
 
     def __enter__(self) -> HubSession:
         self.link.start()

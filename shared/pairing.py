@@ -6,16 +6,19 @@ something like ``K7QD-M2XA``, good for 10 minutes and one kiosk. On the new kios
 
 - a fresh X25519 public key and a proof that it knows the code (an HMAC keyed by scrypt(code)).
 
+The request also names the board (its host name and address, as the board sees them), for the hub's screen.
 The hub checks the proof and answers with its own X25519 public key and the kiosk's bundle (the room's
-stations, the class secret, the kiosk's broker password and the room's CA), sealed with AES-GCM under a key
-made from both the Diffie-Hellman secret and the code. So:
+stations, the class secret, a new broker password for the kiosk's account and the room's CA), sealed with
+AES-GCM under a key made from both the Diffie-Hellman secret and the code. So:
 
 - someone who only listens learns nothing: the key needs a private key that never leaves either board;
 - someone who pretends to be the hub cannot seal a bundle the kiosk accepts without the code;
-- someone who guesses codes gets three tries before the code is spent, and a code lives 10 minutes.
+- someone who guesses codes gets three tries before the code is spent (the hub's screen says so), and a code
+  lives 10 minutes;
+- a board paired before for the same station can no longer log in: each pairing sets a new password.
 
-The ``pairing`` account may do nothing but this (see edge/broker_setup.py): write its own request and
-read its own reply, both named by its MQTT client id.
+The ``pairing`` account may do nothing but this (see edge/broker_setup.py): write a request of at most
+``MAX_PAIR_REQUEST`` bytes and read a reply, on topics named by a random name the kiosk picks.
 """
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 CODE_LENGTH = 8  # 29^8: about 5 * 10^11 codes
 CODE_SECONDS = 600
 CODE_TRIES = 3
-MAX_PAIR_PAYLOAD = 64 * 1024
+MAX_PAIR_PAYLOAD = 64 * 1024  # an answer: the room's stations and its CA
+MAX_PAIR_REQUEST = 2 * 1024  # a request: a key, a proof and the board's names
 VERSION = 1
 
 PublicKey: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]  # X25519, base64 on the wire
@@ -47,11 +51,14 @@ Digest: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]
 Nonce: TypeAlias = Annotated[bytes, msgspec.Meta(min_length=12, max_length=12)]  # AES-GCM's, base64
 
 
-class PairRequest(msgspec.Struct, frozen=True, tag_field="v", tag=VERSION):
+class PairRequest(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="v", tag=VERSION):
     """New kiosk -> hub, on ``rotation/v1/pair/<client>/request``: its key and the proof it knows the code."""
     station: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     key: PublicKey
     proof: Digest
+    # For the hub's screen, so only a host name's and an address's characters.
+    board: Annotated[str, msgspec.Meta(max_length=64, pattern="^[A-Za-z0-9._-]*$")] = ""  # its host name
+    address: Annotated[str, msgspec.Meta(max_length=45, pattern="^[0-9A-Fa-f.:]*$")] = ""  # towards the hub
 
 
 class PairAnswer(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="v", tag=VERSION):
@@ -143,9 +150,9 @@ def _seal_key(shared: bytes, key: bytes, station: str) -> bytes:
                 info=f"rotation-pair-v{VERSION} bundle:{station}".encode()).derive(shared)
 
 
-def _decoded(payload: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
-    if len(payload) > MAX_PAIR_PAYLOAD:
-        raise PairingError(f"the pairing message is {len(payload)} bytes, over {MAX_PAIR_PAYLOAD}")
+def _decoded(payload: bytes, decoder: msgspec.json.Decoder[Any], limit: int = MAX_PAIR_PAYLOAD) -> Any:
+    if len(payload) > limit:
+        raise PairingError(f"the pairing message is {len(payload)} bytes, over {limit}")
     try:
         message = decoder.decode(payload)
     except msgspec.DecodeError:
@@ -164,6 +171,8 @@ class KioskSide:
     """The new kiosk's half: make the request, open the reply."""
     station: str
     code: str
+    board: str = ""
+    address: str = ""
 
     def __post_init__(self) -> None:
         check_name(self.station, "station")
@@ -173,7 +182,8 @@ class KioskSide:
 
     def request(self) -> bytes:
         public = _public_bytes(self._private)
-        return msgspec.json.encode(PairRequest(self.station, public, _proof(self._key, self.station, public)))
+        return msgspec.json.encode(PairRequest(self.station, public, _proof(self._key, self.station, public),
+                                               self.board[:64], self.address[:45]))
 
     def open(self, payload: bytes) -> PairBundle:
         """The bundle the hub sent, or PairingError: the hub's refusal, or a reply not sealed with the code."""
@@ -200,15 +210,23 @@ class Request:
     station: str
     public: bytes
     proof: bytes
+    board: str = ""
+    address: str = ""
 
     @classmethod
     def parse(cls, payload: bytes) -> Request:
-        request: PairRequest = _decoded(payload, _REQUEST)
+        request: PairRequest = _decoded(payload, _REQUEST, MAX_PAIR_REQUEST)
         try:
             station = check_name(request.station, "station")
         except ValueError as error:
             raise PairingError(str(error)) from None
-        return cls(station, request.key, request.proof)
+        return cls(station, request.key, request.proof, request.board, request.address)
+
+    @property
+    def from_board(self) -> str:
+        """The board as it named itself, in words for the hub's screen (not proven: a board says what it is)."""
+        named = " ".join(part for part in (self.board, f"({self.address})" if self.address else "") if part)
+        return named or "a board that did not say its name"
 
     def proves(self, key: bytes) -> bool:
         return hmac.compare_digest(self.proof, _proof(key, self.station, self.public))

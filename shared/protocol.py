@@ -309,6 +309,7 @@ class State(Message, frozen=True, omit_defaults=False):
     checked_out: dict[str, Presence] = {}  # where and when a student left a station, until their next check-in
     out: dict[str, Presence] = {}  # who took the out-of-room pass, from where and when, until their next scan
     ended: LessonEnd | None = None  # the lesson that ended last, until the next one starts
+    pairings: Annotated[tuple[PairingNotice, ...], msgspec.Meta(max_length=20)] = ()  # the display's alone
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -353,6 +354,16 @@ class LessonEnd(Part, frozen=True):
     tickets: Count = 0  # exit tickets in all
     help_calls: Count = 0
     report: Annotated[str, msgspec.Meta(max_length=500)] | None = None  # where the report was written
+
+
+class PairingNotice(Part, frozen=True):
+    """What became of a kiosk's pairing code, for the technician at the hub's screen, for a few minutes after:
+    ``paired`` with ``board`` (its host name and address, as the board said them), or spent by wrong tries,
+    the last from ``board``."""
+    station: Name
+    board: Annotated[str, msgspec.Meta(max_length=120)]
+    paired: bool
+    at: float
 
 
 class PresenceChange(Message, frozen=True):

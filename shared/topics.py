@@ -16,10 +16,13 @@ def check_name(value: object, what: str) -> str:
 
 
 # Pairing a new kiosk (shared/pairing.py) happens before it knows the room: its topics sit outside any room,
-# named by the asking client's id, and the broker's public ``pairing`` account may use only its own.
+# named by a name the asking kiosk picks at random, the only topics the broker's public ``pairing`` account may use.
 PAIR_PREFIX = f"{ROOT}/pair"
 PAIRING_ACCOUNT = "pairing"
 PAIRING_PASSWORD = "pairing"  # public on purpose: the account can only ask to pair
+
+
+TERMINAL_ACCOUNT = "terminal"  # the teacher's commands typed on the hub (`rotation hub skip ...`), and the demo's
 
 
 def kiosk_account(station: str) -> str:
@@ -27,16 +30,16 @@ def kiosk_account(station: str) -> str:
     return f"kiosk-{station}"
 
 
-def pair_request_topic(client_id: str) -> str:
-    return f"{PAIR_PREFIX}/{client_id}/request"
+def pair_request_topic(asker: str) -> str:
+    return f"{PAIR_PREFIX}/{asker}/request"
 
 
-def pair_reply_topic(client_id: str) -> str:
-    return f"{PAIR_PREFIX}/{client_id}/reply"
+def pair_reply_topic(asker: str) -> str:
+    return f"{PAIR_PREFIX}/{asker}/reply"
 
 
-def pairing_client(topic: str) -> str | None:
-    """The client id of a pairing request's topic, or None for any other topic."""
+def pairing_asker(topic: str) -> str | None:
+    """The asker's name in a pairing request's topic, or None for any other topic."""
     parts = topic.split("/")
     if len(parts) == 5 and "/".join(parts[:3]) == PAIR_PREFIX and parts[4] == "request" \
             and NAME_PATTERN.match(parts[3]):

@@ -17,7 +17,7 @@ from edge import kivy_env  # noqa: E402
 
 kivy_env.prepare(headless=True)
 
-from edge.broker_setup import CONF_FILE, read_password, write_broker_files  # noqa: E402
+from edge.broker_setup import CONF_FILE, PASSWD_FILE, read_password, write_broker_files  # noqa: E402
 from rotation.broker import PrivateBroker, free_port  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
@@ -146,8 +146,8 @@ def secure(tmp_path):
     port = free_port()
     config = load_config(write_room(tmp_path, port, 'accounts = "broker"'))
     write_broker_files(config, config.broker.accounts, port=port, bind="127.0.0.1")
-    with PrivateBroker(tmp_path / "mosquitto", port=port,
-                       listeners=(config.broker.accounts / CONF_FILE).read_text()) as broker:
+    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text(),
+                       reload_on=config.broker.accounts / PASSWD_FILE) as broker:
         yield config, broker
 
 
@@ -163,7 +163,8 @@ def tls_room(tmp_path, clients_use_tls: bool):
     config = load_config(write_room(tmp_path, tls_port if clients_use_tls else port, lines))
     tls = ensure_tls(config.broker.accounts, ["localhost", "127.0.0.1"], config.room_id)
     write_broker_files(config, config.broker.accounts, port=port, tls=tls, tls_port=tls_port)
-    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text()):
+    with PrivateBroker(tmp_path / "mosquitto", port=port, listeners=(config.broker.accounts / CONF_FILE).read_text(),
+                       reload_on=config.broker.accounts / PASSWD_FILE):
         yield config, tls, tls_port
 
 

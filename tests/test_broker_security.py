@@ -62,7 +62,7 @@ def test_only_the_display_may_send_teacher_commands(secure):
     service = HubService(config)
     service.start()
     try:
-        hub_watch = login(config, "hub", T.hub_status)
+        hub_watch = login(config, "web", T.hub_status)  # not "hub": one client per account
         hub_watch.wait_for(T.hub_status, lambda b: b["online"])
         for account in ("kiosk-reading-nook", "kiosk-tech"):
             intruder = login(config, account)
