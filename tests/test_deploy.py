@@ -92,14 +92,16 @@ def test_every_systemd_unit_passes_systemd_analyze_verify(tmp_path):
     assert rotation, "the project's `rotation` command is not installed next to this Python"
     for unit in UNITS:
         text = unit.read_text()
-        assert INSTALLED_COMMAND in text or unit.suffix == ".timer", unit.name
+        assert INSTALLED_COMMAND in text or unit.suffix in (".timer", ".path") or unit.name.startswith(
+            "rotation-broker-"), unit.name  # the broker's limits and reload run nft and systemctl
         (tmp_path / unit.name).write_text(text.replace(INSTALLED_COMMAND, rotation))
     result = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / unit.name) for unit in UNITS)],
                             capture_output=True, text=True)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
     assert {unit.name for unit in UNITS} == {"rotation-hub.service", "rotation-display.service", "rotation-web.service",
                                              "rotation-kiosk.service", "rotation-backup.service",
-                                             "rotation-backup.timer"}
+                                             "rotation-backup.timer", "rotation-broker-limits.service",
+                                             "rotation-broker-reload.path", "rotation-broker-reload.service"}
 
 
 def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen():

@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR/../..
 # Installs Rotation Station on a Raspberry Pi OS (Debian 12) board, as a classroom's hub or one of its kiosks:
 #
-#   sudo deploy/raspberrypi/install.sh hub [--tls] [--name HOST]... [--room FILE]
+#   sudo deploy/raspberrypi/install.sh hub [--name HOST]... [--room FILE] [--no-tls]
 #   sudo deploy/raspberrypi/install.sh kiosk --station ID --hub HOST --code CODE [--serial DEV | --camera pi|/dev/videoN]
 #
 # It installs the apt packages, the project in /opt/rotation-station, a system user `rotation`, the room's
@@ -24,7 +24,9 @@ say() { echo "install: $*"; }
 fail() { echo "install: $*" >&2; exit 1; }
 
 # Everything in the room's folder is root's, readable by the services' user only; the broker reads its own
-# files (password hashes, ACL, certificate key); the room's CA key stays root's alone.
+# files (password hashes, ACL, certificate key); the room's CA key stays root's alone. On the hub, pairing a
+# kiosk gives its account a new password: the hub writes that account's file and the broker's password file,
+# which are therefore its own, in a folder it may add to but where the sticky bit keeps root's files root's.
 set_permissions() {
     chown -R "root:$SERVICE_USER" "$CONFIG_DIR"
     find "$CONFIG_DIR" -type d -exec chmod 0750 {} +
@@ -35,8 +37,14 @@ set_permissions() {
     local file
     for file in "$CONFIG_DIR"/broker/{ca.crt,server.crt}; do [ -e "$file" ] && chmod 0644 "$file"; done
     if getent group mosquitto >/dev/null; then
-        for file in "$CONFIG_DIR"/broker/{mosquitto.passwd,mosquitto.acl,mosquitto.conf,server.key}; do
+        for file in "$CONFIG_DIR"/broker/{mosquitto.passwd,mosquitto.acl,mosquitto.conf,server.key,limits.nft}; do
             [ -e "$file" ] && chgrp mosquitto "$file"
+        done
+    fi
+    if [ "$role" = hub ]; then
+        chmod 1775 "$CONFIG_DIR/broker"
+        for file in "$CONFIG_DIR"/broker/{mosquitto.passwd,kiosk-*.password}; do
+            [ -e "$file" ] && chown "$SERVICE_USER" "$file"
         done
     fi
     # The web companion serves HTTPS with the broker's certificate: its own copy of the key, for the services' user.
@@ -68,10 +76,11 @@ screen_only() {
 role=${1:-}
 [ "$role" = hub ] || [ "$role" = kiosk ] || usage
 shift
-tls=false names=() room_file="" station="" hub_host="" code="" serial="" camera="" pair_again=false
+tls=true names=() room_file="" station="" hub_host="" code="" serial="" camera="" pair_again=false
 while (($#)); do
     case $1 in
-        --tls) tls=true ;;
+        --tls) tls=true ;;  # the default; kept so that older instructions still work
+        --no-tls) tls=false ;;
         --name) names+=("--name" "${2:?--name needs a host name}"); shift ;;
         --room) room_file=${2:?--room needs a file}; shift ;;
         --station) station=${2:?--station needs a station id}; shift ;;
@@ -93,7 +102,7 @@ fi
 # --- system packages ---------------------------------------------------------------------------------------
 packages=(python3 python3-venv libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0t64|libzbar0" ca-certificates fonts-material-design-icons-iconfont)
 [ "$role" = kiosk ] && packages+=(espeak-ng)  # spoken prompts, made ahead of time at the kiosk
-[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl fonts-noto-core fonts-noto-cjk)
+[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl nftables fonts-noto-core fonts-noto-cjk)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
 add_build_packages packages
 ensure_packages "${packages[@]}"
@@ -104,8 +113,11 @@ if ! getent passwd "$SERVICE_USER" >/dev/null; then
     useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home --shell /usr/sbin/nologin \
         --comment "Rotation Station" "$SERVICE_USER"
 fi
-# The screen, the touchscreen, a serial scanner and the camera.
-for group in video render input dialout; do
+# The screen, the touchscreen, a serial scanner and the camera; on the hub, the broker's group, so that the
+# password file the hub rewrites when it pairs a kiosk stays readable by the broker.
+service_groups=(video render input dialout)
+[ "$role" = hub ] && service_groups+=(mosquitto)
+for group in "${service_groups[@]}"; do
     if getent group "$group" >/dev/null && ! id -nG "$SERVICE_USER" | tr ' ' '\n' | grep -qx "$group"; then
         usermod -a -G "$group" "$SERVICE_USER"
     fi
@@ -159,15 +171,28 @@ if [ "$role" = hub ]; then
         say "making the class secret that signs the students' cards"
         (umask 027 && "${rotation[@]}" secret >"$CONFIG_DIR/class.secret")
     fi
-    # TLS stays on, for the same names, when a later run leaves out --tls: kiosks paired over TLS keep working.
+    # TLS is the default: without it the classroom's network carries the kiosks' passwords, every card and the
+    # class list in clear. The names given once are kept for later runs that give none.
     tls_names="$CONFIG_DIR/broker/installer-tls-names"
     if [ "$tls" = true ]; then
+        if [ -f "$CONFIG_DIR/broker/mosquitto.conf" ] && [ ! -f "$tls_names" ]; then
+            say "TLS is on now (it is the default): kiosks paired before without it must pair again"
+            say "(install.sh kiosk ... --pair-again), or run this again with --no-tls."
+        fi
         install -d -m 0755 "$CONFIG_DIR/broker"
-        if ((${#names[@]})); then printf '%s\n' "${names[@]}" >"$tls_names.new"; else : >"$tls_names.new"; fi
-        if cmp -s "$tls_names.new" "$tls_names"; then rm "$tls_names.new"; else mv "$tls_names.new" "$tls_names"; fi
-    elif [ -f "$tls_names" ]; then
-        tls=true
-        mapfile -t names <"$tls_names"
+        if ((${#names[@]})); then
+            printf '%s\n' "${names[@]}" >"$tls_names.new"
+            if cmp -s "$tls_names.new" "$tls_names"; then rm "$tls_names.new"; else mv "$tls_names.new" "$tls_names"; fi
+        elif [ -f "$tls_names" ]; then
+            mapfile -t names <"$tls_names"
+        else
+            : >"$tls_names"
+        fi
+    else
+        say "WARNING: --no-tls: anyone on the classroom's network can read the kiosks' broker passwords, every"
+        say "         card scanned and the class list. Use it only on a network that is the room's alone."
+        [ -f "$tls_names" ] && say "         Kiosks paired over TLS cannot log in any more: pair them again."
+        rm -f "$tls_names"
     fi
     tls_options=() web_name=()
     if [ "$tls" = true ]; then
@@ -201,7 +226,8 @@ set_permissions
 # --- the broker (hub), the services, the screen -----------------------------------------------------------------
 if [ "$role" = hub ]; then
     units=(rotation-hub.service rotation-display.service rotation-web.service rotation-backup.service
-           rotation-backup.timer)
+           rotation-backup.timer rotation-broker-limits.service rotation-broker-reload.path
+           rotation-broker-reload.service)
     [ "$(readlink "$MOSQUITTO_LINK" 2>/dev/null)" = "$CONFIG_DIR/broker/mosquitto.conf" ] ||
         ln -sfn "$CONFIG_DIR/broker/mosquitto.conf" "$MOSQUITTO_LINK"
 else
@@ -221,8 +247,8 @@ fingerprint=$(cat "$APP_DIR/installed-from" "${units[@]/#/$UNIT_DIR/}" <(find "$
     LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-32)
 previous=$(cat "$STATE_DIR/installed.fingerprint" 2>/dev/null || true)
 services=("${units[@]}")
-[ "$role" = hub ] && services=(mosquitto.service rotation-hub.service rotation-display.service rotation-web.service
-                               rotation-backup.timer)
+[ "$role" = hub ] && services=(rotation-broker-limits.service mosquitto.service rotation-broker-reload.path
+                               rotation-hub.service rotation-display.service rotation-web.service rotation-backup.timer)
 systemctl enable --quiet "${services[@]}"
 if [ -d /run/systemd/system ]; then
     systemctl daemon-reload

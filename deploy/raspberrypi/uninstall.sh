@@ -24,7 +24,8 @@ esac
 [ "$(id -u)" -eq 0 ] || { echo "uninstall: run it as root: sudo $0" >&2; exit 1; }
 
 units=(rotation-kiosk.service rotation-display.service rotation-web.service rotation-backup.timer
-       rotation-backup.service rotation-hub.service)
+       rotation-backup.service rotation-hub.service rotation-broker-reload.path rotation-broker-reload.service
+       rotation-broker-limits.service)
 installed=()
 for unit in "${units[@]}"; do [ -e "$UNIT_DIR/$unit" ] && installed+=("$unit"); done
 if ((${#installed[@]})); then

@@ -68,7 +68,7 @@ mode_of() { in_root "$1" stat -c '%a %U:%G' "$2"; }
 # may be gone already: under set -e a failing kill would fail the whole run.
 stop_network_phase() {
     local pid
-    for pid in "$hub_pid" ${web_pid:+"$web_pid"} "$broker_pid"; do
+    for pid in "$hub_pid" ${web_pid:+"$web_pid"} "$reload_pid" "$broker_pid"; do
         pkill -TERM -P "$pid" 2>/dev/null || true
         kill "$pid" 2>/dev/null || true
     done
@@ -86,6 +86,22 @@ network_phase() {
         grep -q "running" "$work/mosquitto.log" && break
         sleep 0.1
     done
+    # What rotation-broker-reload.path does on a board: the broker rereads its password file when it changes.
+    grep -qx "PathChanged=/etc/rotation-station/broker/mosquitto.passwd" "$hub/etc/systemd/system/rotation-broker-reload.path" ||
+        fail "rotation-broker-reload.path watches another file"
+    (
+        passwd="$hub/etc/rotation-station/broker/mosquitto.passwd"
+        last=$(stat -c %i.%Y.%s "$passwd")
+        while kill -0 "$broker_pid" 2>/dev/null; do
+            now=$(stat -c %i.%Y.%s "$passwd" 2>/dev/null || true)
+            if [ "$now" != "$last" ]; then last=$now; pkill -HUP -P "$broker_pid"; fi
+            sleep 0.1
+        done
+    ) &
+    reload_pid=$!
+    # What rotation-broker-limits.service loads, with this Debian's nft.
+    in_root "$hub" /usr/sbin/nft -f /etc/rotation-station/broker/limits.nft || fail "nft refused limits.nft"
+    in_root "$hub" /usr/sbin/nft list table inet rotation_station | grep -q "ct count over 8" || fail "the limits table"
     as_service_user "$hub" /opt/rotation-station/venv/bin/rotation hub serve >"$work/hub-serve.log" 2>&1 &
     hub_pid=$!
     web_pid=""
@@ -127,6 +143,9 @@ PYTHON
         { cat "$work/kiosk-install.log"; fail "install.sh kiosk --code"; }
     cat "$work/kiosk-install.log"
     grep -q "paired: this board is Tech Station's kiosk.* over TLS" "$work/kiosk-install.log" || fail "not paired over TLS"
+    # The hub, as its service user, gave the kiosk a new password: the broker can still read the file.
+    [ "$(mode_of "$hub" /etc/rotation-station/broker/mosquitto.passwd)" = "640 rotation:mosquitto" ] ||
+        fail "mosquitto.passwd after pairing: $(mode_of "$hub" /etc/rotation-station/broker/mosquitto.passwd)"
     [ "$(in_root "$kiosk" systemctl is-enabled rotation-kiosk.service)" = enabled ] || fail "the kiosk service is not enabled"
     [ "$(in_root "$kiosk" stat -c '%a %U:%G' /etc/rotation-station/broker/kiosk-tech.password)" = "640 root:rotation" ] ||
         fail "the kiosk's password file"
@@ -183,7 +202,8 @@ make_root "$kiosk"
 [ "$(in_root "$hub" systemctl get-default)" = graphical.target ] || fail "the fresh root should boot to the desktop"
 
 # --- the hub ---
-in_root "$hub" "$installer/install.sh" hub --tls --name 127.0.0.1 >"$work/hub-install.log" 2>&1 || { cat "$work/hub-install.log"; fail "install.sh hub"; }
+# TLS is the default: no --tls.
+in_root "$hub" "$installer/install.sh" hub --name 127.0.0.1 >"$work/hub-install.log" 2>&1 || { cat "$work/hub-install.log"; fail "install.sh hub"; }
 cat "$work/hub-install.log"
 for unit in rotation-hub rotation-display rotation-web mosquitto; do
     [ "$(in_root "$hub" systemctl is-enabled "$unit.service")" = enabled ] || fail "$unit is not enabled"
@@ -192,7 +212,12 @@ done
 [ "$(in_root "$hub" readlink /etc/mosquitto/conf.d/rotation-station.conf)" = /etc/rotation-station/broker/mosquitto.conf ] ||
     fail "the broker does not load the room's config"
 [ "$(mode_of "$hub" /etc/rotation-station/class.secret)" = "640 root:rotation" ] || fail "class.secret: $(mode_of "$hub" /etc/rotation-station/class.secret)"
-[ "$(mode_of "$hub" /etc/rotation-station/broker/mosquitto.passwd)" = "640 root:mosquitto" ] || fail "mosquitto.passwd"
+[ "$(mode_of "$hub" /etc/rotation-station/broker/mosquitto.passwd)" = "640 rotation:mosquitto" ] || fail "mosquitto.passwd"
+[ "$(mode_of "$hub" /etc/rotation-station/broker)" = "1775 root:rotation" ] || fail "the broker's folder"
+in_root "$hub" id -nG rotation | grep -qw mosquitto || fail "the service user is not in the broker's group"
+for unit in rotation-broker-limits.service rotation-broker-reload.path; do
+    [ "$(in_root "$hub" systemctl is-enabled "$unit")" = enabled ] || fail "$unit is not enabled"
+done
 [ "$(mode_of "$hub" /etc/rotation-station/broker/hub.password)" = "640 root:rotation" ] || fail "hub.password"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/server.key)" = "640 root:mosquitto" ] || fail "server.key"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/ca.key)" = "600 root:root" ] || fail "ca.key"
@@ -202,7 +227,7 @@ in_root "$hub" id -nG rotation | grep -qw video || fail "the service user cannot
 step "hub installed"
 
 snapshot "$hub" >"$work/hub-before"
-# Again, as a technician would after editing the room, without --tls: TLS stays, nothing changes.
+# Again, as a technician would after editing the room, without --name: TLS stays for the same names, nothing changes.
 in_root "$hub" "$installer/install.sh" hub >"$work/hub-again.log" 2>&1 || { cat "$work/hub-again.log"; fail "install.sh hub, again"; }
 snapshot "$hub" >"$work/hub-after"
 diff "$work/hub-before" "$work/hub-after" || fail "the second install changed the hub (above)"
