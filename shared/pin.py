@@ -12,11 +12,11 @@ public key, takes a note the teacher wrote and refuses one a stolen kiosk made u
 
 The cost is what protects the PIN, since a stolen verifier can be tried offline against every PIN:
 scrypt with N=2^17, r=8, p=1 (OWASP's minimum for scrypt) takes 128 MiB and, measured on the project's
-2-vCPU AMD EPYC (OpenSSL 3.0), 0.38 s a check (median; p99 0.44 s with the machine shared). The whole 6-digit
-space is 10^6 checks: 2.2 days on that machine's two cores (a 4-digit PIN under the old PBKDF2 hash fell in
-26 s). On a Raspberry Pi 4 a check takes an estimated 1.1 to 2.8 s (docs/architecture.md, "The teacher's
-PIN", says how): the screens say "Checking the PIN…" meanwhile and check off their drawing thread. The
-verifier carries its cost, so a stronger one later leaves older verifiers working.
+2-vCPU AMD EPYC (OpenSSL 3.0), 0.38 s a check (median; p99 0.44-0.67 s with the machine shared, fastest
+0.37 s). The whole 6-digit space is 10^6 checks: 2.1 days on that machine's two cores (a 4-digit PIN under
+the old PBKDF2 hash fell in 26 s). On a Raspberry Pi 4 a check takes an estimated 1.1 to 2.8 s
+(docs/architecture.md, "The teacher's PIN", says how): the screens say "Checking the PIN…" meanwhile and check
+off their drawing thread. The verifier carries its cost, so a stronger one later leaves older verifiers working.
 
 An old hash (``pbkdf2-sha256$...``, of 4 to 8 digits, from before) still opens the teacher's screens, so an
 upgraded room is not locked out, but it opens no key: a kiosk sends no note under it, and the hub, the
