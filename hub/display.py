@@ -33,6 +33,7 @@ from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile,
 from hub.private_mode import PrivateMode  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
 from shared.pictures import rgba  # noqa: E402
+from shared.pin import NEW_PIN_ADVICE  # noqa: E402
 
 if TYPE_CHECKING:
     from hub.regroup_screen import RegroupPresenter
@@ -461,10 +462,13 @@ class DisplayPresenter:
         self._open(PinDialog(self.screen.scale, self._pin_entered))
 
     def _pin_entered(self, pin: str) -> str | None:
-        """None if it opened; else what to say."""
+        """None if it opened; else what to say. Off Kivy's thread (the PIN pad's): the map redraws on its next
+        frame."""
         message = self.privacy.try_pin(pin, time.monotonic())
         if message is None:
-            self.draw()
+            self._pending()
+            if self.privacy.old_pin:
+                Clock.schedule_once(lambda dt: self._notice(NEW_PIN_ADVICE[:1].upper() + NEW_PIN_ADVICE[1:]), 0)
         return message
 
     def tap_student(self, student_id: str, station_id: str, style: str) -> None:

@@ -17,6 +17,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.popup import Popup
 
+from edge.off_frame import off_frame
 from hub.lesson_end import summary_lines
 from hub.lesson_form import MINUTE_PICKS, PASSING_PICKS, LessonForm, preset_label
 from shared.clock import LAST_TICKETS_SECONDS
@@ -160,10 +161,12 @@ class DeviceDialog(Popup):
 
 
 class PinDialog(Popup):
-    """The teacher's PIN, for the private things on the wall map."""
+    """The teacher's PIN, for the private things on the wall map. ``check`` is slow on purpose (shared/pin.py):
+    it runs off the drawing thread, the dialog saying it is checking."""
     scale = NumericProperty(1.0)
     message = StringProperty("Teacher's PIN")
     typed = StringProperty("")
+    checking = BooleanProperty(False)
 
     def __init__(self, scale: float, check: Callable[[str], str | None], **kwargs) -> None:
         super().__init__(scale=scale, **kwargs)
@@ -174,15 +177,21 @@ class PinDialog(Popup):
             self.ids.pad.add_widget(button)
 
     def press(self, key: str) -> None:
+        if self.checking:
+            return
         if key == "Clear":
             self.typed = ""
         elif key == "OK":
-            answer = self.check(self.typed)
-            self.typed = ""
-            if answer is None:
-                self.message = "Unlocked for 5 minutes"
-                Clock.schedule_once(lambda dt: self.dismiss(), 0.5)
-            else:
-                self.message = answer
+            typed, self.typed, self.checking = self.typed, "", True
+            self.message = "Checking the PIN…"
+            off_frame(lambda: self.check(typed), self._checked, name="display-pin")
         elif len(self.typed) < 8:
             self.typed += key
+
+    def _checked(self, answer: str | None) -> None:
+        self.checking = False
+        if answer is None:
+            self.message = "Unlocked for 5 minutes"
+            Clock.schedule_once(lambda dt: self.dismiss(), 0.5)
+        else:
+            self.message = answer

@@ -6,7 +6,7 @@ next step) is where these belong.
 """
 from __future__ import annotations
 
-from shared.pin import PinGate
+from shared.pin import PinGate, is_old_pin_hash
 
 PRIVATE_SECONDS = 5 * 60.0  # then the map locks itself: a teacher called away leaves nothing open
 
@@ -21,6 +21,11 @@ class PrivateMode:
     def enabled(self) -> bool:
         """Only with ``[display] teacher_pin`` set: otherwise the wall map never shows private things."""
         return self.pin_hash is not None
+
+    @property
+    def old_pin(self) -> bool:
+        """An old hash: it still opens private mode, and the teacher is asked for a new PIN."""
+        return self.pin_hash is not None and is_old_pin_hash(self.pin_hash)
 
     def unlocked(self, now: float) -> bool:
         return now < self._until

@@ -38,10 +38,12 @@ from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
 from shared.config import Config
 from shared.languages import LANGUAGES
+from shared.pin import NEW_PIN_ADVICE, is_old_pin_hash, proves
 from shared.protocol import (
     CLOCK_ACTIONS,
     GROUP_ACTIONS,
     MAX_ACK_IDS,
+    NOTE_KIND,
     PROGRESS_KINDS,
     STATION_EVENT_KINDS,
     STORAGE_FULL,
@@ -77,6 +79,7 @@ from shared.protocol import (
     command_args,
     encode,
     event_reference,
+    note_claim,
     note_fields,
 )
 from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_asker
@@ -95,6 +98,8 @@ RETAINED_SWEEP_SECONDS = 60.0
 PAIRING_NOTICE_SECONDS = 600.0  # how long the hub's screen says what became of a pairing code
 MAX_PAIRING_NOTICES = 5
 DELETED_STUDENT = "deleted student"
+UNSIGNED_NOTE = "note without the teacher's PIN: made by a kiosk older than the hub, or not by the teacher"
+NO_PIN_VERIFIER = "no [kiosk] teacher_pin of 6 to 8 digits to check a note by: make one with `rotation pin`"
 CLASS_CHECK_SECONDS = 60.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 
@@ -234,6 +239,8 @@ class HubService:
             return None, Verdict(False, "station does not match the kiosk's topic")
         if event.station not in self._station_ids:
             return None, Verdict(False, "unknown station")
+        if event.kind == NOTE_KIND:
+            return self._note_verdict(event)
         try:
             claim = verify_token(self.config.secret, event.card) if event.card is not None else None
         except ForgedCard:
@@ -249,6 +256,23 @@ class HubService:
         if verdict.accepted:
             verdict = self._offered(event)
         return (claim.student_id if claim else None), verdict
+
+    def _note_verdict(self, event: Event) -> tuple[str | None, Verdict]:
+        """A teacher's note from a kiosk is taken only with the proof of the teacher's PIN: a signature by the
+        key the PIN opens, checked with the public key in the room's verifier (``[kiosk] teacher_pin``). Never
+        on a card, which a kiosk holding the class secret (a stolen one) can make itself."""
+        student, verifier = event.student, self.config.kiosk.teacher_pin
+        if student is None or event.proof is None:
+            return None, Verdict(False, UNSIGNED_NOTE)
+        if student in self.deleted:
+            return None, Verdict(False, DELETED_STUDENT)
+        if verifier is None or is_old_pin_hash(verifier):
+            return None, Verdict(False, NO_PIN_VERIFIER)
+        if not proves(verifier, note_claim(self.config.room_id, event), event.proof):
+            return None, Verdict(False, "note not signed by the teacher's PIN")
+        if student not in self.room.students:
+            return None, Verdict(False, "unknown student")
+        return student, Verdict(True)
 
     def _offered(self, event: Event) -> Verdict:
         """A choice or goal is one the kiosk offered: the station's activities, the room's goals."""
@@ -298,9 +322,9 @@ class HubService:
         """Place the student and tell the room at once; the journal stores and acks the event. Under the
         lock."""
         now = self.now()
+        student, verdict = self._verdict(topic_station, event)  # first: a note's proof signs the time it was sent
         if event.at > now:  # a kiosk's clock ahead of the hub's must not place a student in the future
             event = changed_struct(event, at=now)
-        student, verdict = self._verdict(topic_station, event)
         if verdict.reason == DELETED_STUDENT:  # their data is gone: the kiosk may drop it, nothing is kept
             self._send_ack(topic_station, [event.id])
             self._release([mid])
@@ -923,6 +947,9 @@ def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
     service.start()
     freeze_startup_objects()
     log.info("hub for room %s serving; database %s", config.room_id, config.hub.database)
+    for section, pin in (("kiosk", config.kiosk.teacher_pin), ("display", config.display.teacher_pin)):
+        if pin is not None and is_old_pin_hash(pin):
+            log.warning("[%s] teacher_pin: %s", section, NEW_PIN_ADVICE)
     if ready:
         ready()
     stop.wait()

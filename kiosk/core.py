@@ -208,12 +208,16 @@ class KioskCore(FollowsHub):
         self._last_scan = (card, now)
         return previous == card and now - at < REPEAT_SCAN_SECONDS
 
-    def record(self, kind: EventKind, card: str | None, data: dict[str, Any] | None = None) -> Event:
+    def record(self, kind: EventKind, card: str | None, data: dict[str, Any] | None = None,
+               seal: Callable[[Event], Event] | None = None) -> Event:
+        """``seal``: the event's last touch once its id and time are set (a teacher's note is signed over them)."""
         with self._lock:
             local = self.now()
             event = Event(id=uuid.uuid4().hex, kind=kind, card=card, station=self.station.id,
                           at=self.hub_clock.hub_now(local), seq=self.outbox.next_seq(), kiosk_time=local,
                           data=data or {})
+            if seal is not None:
+                event = seal(event)
             payload = self._keep(event)
             if self.connected:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)

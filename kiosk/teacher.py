@@ -1,5 +1,8 @@
 """What a teacher may do at a kiosk, behind the PIN: write a conference note for a student at this station,
-set which station the kiosk is, and where the hub's broker is. The screen for it is kiosk/teacher_panel.py."""
+set which station the kiosk is, and where the hub's broker is. The screen for it is kiosk/teacher_panel.py.
+
+The right PIN opens the teacher's key (shared/pin.py), kept in memory only until the screen locks again: a
+note goes to the hub signed with it, since a card the kiosk made itself would prove nothing."""
 from __future__ import annotations
 
 import logging
@@ -7,17 +10,28 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from msgspec.structs import replace as changed_struct
+
 from edge.broker_setup import PASSWORD_SUFFIX
 from kiosk.core import KioskCore
 from kiosk.settings import write_settings
-from shared.cards import make_token
 from shared.config import StationConfig
-from shared.languages import ENGLISH, Words
-from shared.pin import Attempt, PinGate
-from shared.protocol import NOTE_MOST_CHARACTERS, NOTE_MOST_TAGS, ProtocolError, conference_note
+from shared.languages import ENGLISH, N_, Words
+from shared.pin import NEW_PIN_ADVICE, Attempt, PinGate, TeacherKey, is_old_pin_hash
+from shared.protocol import (
+    NOTE_KIND,
+    NOTE_MOST_CHARACTERS,
+    NOTE_MOST_TAGS,
+    Event,
+    ProtocolError,
+    conference_note,
+    note_claim,
+)
 from shared.topics import kiosk_account
 
 log = logging.getLogger("rotation.kiosk.teacher")
+NEW_PIN_NEEDED = N_("This PIN is of an old kind: notes need a new one of 6 to 8 digits, set with `rotation pin` "
+                    "on the hub.")
 
 
 class Refused(ValueError):
@@ -35,20 +49,34 @@ class TeacherAccess:
         self.now = now
         self.pin_hash = core.config.kiosk.teacher_pin
         self.gate = PinGate(*core.outbox.pin_state())
+        self.key: TeacherKey | None = None  # while unlocked: what the PIN opened
+        if self.old_pin:
+            log.warning("kiosk %s: %s", core.station.id, NEW_PIN_ADVICE)
 
     @property
     def enabled(self) -> bool:
         """Only with a PIN set in the config: otherwise a kiosk has no teacher's screen at all."""
         return self.pin_hash is not None
 
+    @property
+    def old_pin(self) -> bool:
+        """The room file's PIN is an old hash: it unlocks this screen, but opens no key to sign notes with."""
+        return self.pin_hash is not None and is_old_pin_hash(self.pin_hash)
+
     def try_pin(self, pin: str) -> Attempt:
+        """Slow on purpose (about a second on a Pi: shared/pin.py): the screen calls it off its drawing thread."""
         pin_hash = self.pin_hash  # None: not enabled
         attempt = self.gate.try_pin(pin, pin_hash, self.now()) if pin_hash is not None else Attempt(False)
+        self.key = attempt.key
         self.core.outbox.save_pin_state(self.gate.failures, self.gate.locked_until)
         if not attempt.ok and attempt.locked_for:
             log.warning("kiosk %s: teacher's screen locked for %.0f s after %d wrong PINs", self.core.station.id,
                         attempt.locked_for, self.gate.failures)
         return attempt
+
+    def lock(self) -> None:
+        """Forget the key: the next note needs the PIN again."""
+        self.key = None
 
     def students_here(self) -> list[tuple[str, str]]:
         """(id, name) of the students checked in at this station, by name."""
@@ -60,8 +88,12 @@ class TeacherAccess:
         return sorted(here, key=lambda student: student[1])
 
     def conference_note(self, student_id: str, tags: list[str], text: str) -> None:
-        """Into the student's timeline at the hub, as an event of this kiosk (its card is made here: the
-        kiosk holds the class secret)."""
+        """Into the student's timeline at the hub, as an event of this kiosk naming the student, signed with the
+        key the teacher's PIN opened."""
+        key = self.key
+        if key is None:
+            raise Refused(lambda w: w.say(NEW_PIN_NEEDED if self.old_pin else N_(
+                "Notes need the teacher's PIN: unlock this screen again.")))
         state = self.core.state
         if state is None or student_id not in state.students:
             raise Refused(lambda w: w.say("That student is not in this class."))
@@ -70,8 +102,12 @@ class TeacherAccess:
         except ProtocolError:
             raise Refused(lambda w: w.say("A note has at most {tags} tags and {characters} characters.",
                                           tags=NOTE_MOST_TAGS, characters=NOTE_MOST_CHARACTERS)) from None
-        token = make_token(self.core.config.secret, student_id, state.students[student_id].card)
-        self.core.record("conference", token, note)
+        room = self.core.config.room_id
+
+        def signed(event: Event) -> Event:
+            named = changed_struct(event, student=student_id)
+            return changed_struct(named, proof=key.sign(note_claim(room, named)))
+        self.core.record(NOTE_KIND, None, note, seal=signed)
 
     def move_to_station(self, station: str) -> StationConfig:
         """Make this kiosk another station's, from its next start. Refused while events wait for the hub:

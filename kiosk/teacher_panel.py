@@ -1,5 +1,6 @@
 """The teacher's screen on a kiosk: a PIN pad, then a conference note for a student here, the kiosk's
-station, and the hub's address (kiosk/teacher.py does the work). In the room's language, like the kiosk."""
+station, and the hub's address (kiosk/teacher.py does the work). In the room's language, like the kiosk.
+The PIN is checked off the drawing thread (it takes about a second on a Pi); closing the screen locks it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,9 +16,11 @@ from kivy.uix.popup import Popup
 from kivy.uix.textinput import TextInput
 
 from edge.note_popup import NotePopup
-from kiosk.teacher import Refused, TeacherAccess
+from edge.off_frame import off_frame
+from kiosk.teacher import NEW_PIN_NEEDED, Refused, TeacherAccess
 from kiosk.words import teacher_words
 from shared.languages import N_
+from shared.pin import Attempt
 
 Builder.load_file(str(Path(__file__).with_name("teacher_panel.kv")))
 CLEAR, OK = "clear", "ok"
@@ -34,6 +37,7 @@ class TeacherPanel(Popup):
     message = StringProperty("")
     trouble = BooleanProperty(False)
     unlocked = BooleanProperty(False)
+    checking = BooleanProperty(False)  # the PIN typed is being checked: the pad waits
     notes_label = StringProperty("")
     station_label = StringProperty("")
     hub_label = StringProperty("")
@@ -47,6 +51,7 @@ class TeacherPanel(Popup):
                          close_label=say(N_("Close")), message=say(PIN_PROMPT), **kwargs)
         self.access = access
         self.typed = ""
+        self.closed = False
         self.note_popup: NotePopup | None = None
         self._show_pin_pad()
 
@@ -70,26 +75,42 @@ class TeacherPanel(Popup):
         self._body(pad)
 
     def press(self, key: str) -> None:
+        if self.checking:
+            return
         if key == CLEAR:
             self.typed = ""
         elif key == OK:
-            attempt = self.access.try_pin(self.typed)
-            self.typed = ""
-            if attempt.ok:
-                self.unlocked = True
-                self._say(self.w.say(N_("Unlocked: what would you like to do?")))
-                self._body(Label(text=self._kiosk_problem() or self.w.say(N_("Pick one below.")), font_size="20sp",
-                                 halign="center", text_size=(self.width * 0.85, None)))
-                return
-            self._say(attempt.said(self.w), trouble=True)
+            typed, self.typed, self.checking = self.typed, "", True
+            self._say(self.w.say(N_("Checking the PIN…")))
+            off_frame(lambda: self.access.try_pin(typed), self._checked, name="teacher-pin")
             return
         elif len(self.typed) < 8:
             self.typed += key
         self._say("•" * len(self.typed) or self.w.say(PIN_PROMPT))
 
+    def _checked(self, attempt: Attempt) -> None:
+        self.checking = False
+        if self.closed:  # closed while the PIN was checked: it stays locked
+            self.access.lock()
+            return
+        if attempt.ok:
+            self.unlocked = True
+            self._say(self.w.say(N_("Unlocked: what would you like to do?")))
+            self._body(Label(text=self._kiosk_problem() or self.w.say(N_("Pick one below.")), font_size="20sp",
+                             halign="center", text_size=(self.width * 0.85, None)))
+            return
+        self._say(attempt.said(self.w), trouble=True)
+
+    def on_dismiss(self) -> None:
+        """Locked again: the teacher's key is forgotten."""
+        self.closed = True
+        self.access.lock()
+
     def _kiosk_problem(self) -> str:
         """What is wrong with this kiosk's own set-up, for the teacher (or the technician) to put right."""
         core = self.access.core
+        if self.access.old_pin:
+            return self.w.say(NEW_PIN_NEEDED)
         if core.scanner_speed is None:
             return ""
         return self.w.say(N_("The card scanner reads at {speed} baud, not the {configured} this kiosk's room file "

@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
                                               "or one line on standard input)")
     _config_argument(teacher_add)
     teacher_add.add_argument("name", help="their login name, e.g. jlee")
-    commands.add_parser("pin", help="ask for a teacher's PIN (4-8 digits) and print the line for teacher_pin (under "
+    commands.add_parser("pin", help="ask for a teacher's PIN (6-8 digits) and print the line for teacher_pin (under "
                         "[kiosk], [display] or both)")
     check = commands.add_parser("check-config", help="validate a config file and its roster: names the classes "
                                 "and how many students each would have")
@@ -347,14 +347,15 @@ def pin_line() -> int:
     from shared.pin import PIN_PATTERN, hash_pin
 
     if sys.stdin.isatty():
-        pin = getpass.getpass("Teacher's PIN for the kiosks and the map (4-8 digits): ")
+        pin = getpass.getpass("Teacher's PIN for the kiosks and the map (6-8 digits): ")
         if getpass.getpass("Again: ") != pin:
             print("rotation: the two PINs differ; nothing printed", file=sys.stderr)
             return 1
     else:
         pin = sys.stdin.readline().strip()
     if not PIN_PATTERN.match(pin):
-        print("rotation: a PIN is 4 to 8 digits", file=sys.stderr)
+        print("rotation: a PIN is 6 to 8 digits (a shorter one is guessed within hours from what a stolen kiosk "
+              "holds); nothing printed", file=sys.stderr)
         return 2
     print(f'teacher_pin = "{hash_pin(pin)}"')
     return 0

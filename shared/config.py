@@ -28,6 +28,7 @@ from shared.cards import TOKEN_CHARACTERS
 from shared.keyboard_layouts import LAYOUTS
 from shared.languages import LANGUAGES, N_
 from shared.pictures import STATION_COLOURS
+from shared.pin import is_pin_hash
 from shared.toml_literal import toml_value
 from shared.topics import check_name
 
@@ -82,7 +83,7 @@ def _check_scanner_affix(value: str) -> None:
 
 
 def _check_pin_hash(value: str) -> None:
-    if not value.startswith("pbkdf2-sha256$") or value.count("$") != 3:
+    if not is_pin_hash(value):
         raise ValueError("not a PIN hash")
 
 

@@ -34,6 +34,8 @@ EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", 
 EVENT_KINDS = frozenset(get_args(EventKind))
 PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help", "help_cancel"})  # asked for by a station, not by a card
+NOTE_KIND: Final = "conference"  # a teacher's note: from a kiosk, signed by the teacher's PIN, not by a card
+NOTE_CLAIM: Final = "rotation-note-v1"  # the first word of what a note's proof signs (note_claim)
 
 
 class ProtocolError(ValueError):
@@ -45,6 +47,7 @@ Id: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]  # an 
 Name: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]  # a station, student, group: an id
 Title: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]  # a name a person reads
 CardText: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # a card's token, as scanned
+Proof: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]  # a signature, base64: 88 for Ed25519
 Reason: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Activity: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=24)]
 Goal: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -128,8 +131,10 @@ EVENT_DATA: dict[str, type[Part]] = {"choice": ChoiceData, "goal": GoalData, "ex
 
 class Event(Message, frozen=True, kw_only=True):
     """One thing a student did at a kiosk. ``at`` is the kiosk's estimate of hub time. ``card`` is the
-    scanned token, absent only for a station's own events (a call for help). ``data`` is the kind's
-    ``EVENT_DATA``, checked and trimmed to its fields when decoded."""
+    scanned token, absent only for a station's own events (a call for help) and for a teacher's note, which
+    names its ``student`` and carries the ``proof`` of the teacher's PIN instead: the signature of
+    ``note_claim`` by the key the PIN opens (shared/pin.py). ``data`` is the kind's ``EVENT_DATA``, checked and
+    trimmed to its fields when decoded."""
     id: Id
     kind: EventKind
     card: CardText | None = None
@@ -138,6 +143,8 @@ class Event(Message, frozen=True, kw_only=True):
     seq: Count
     kiosk_time: float
     data: dict[str, Any] = {}
+    student: Name | None = None
+    proof: Proof | None = None
 
 
 def conference_note(tags: Any, text: Any) -> dict[str, Any]:
@@ -145,9 +152,22 @@ def conference_note(tags: Any, text: Any) -> dict[str, Any]:
     return note_fields(_convert({"tags": tags, "text": text}, NoteData, "$"))
 
 
+def note_claim(room_id: str, event: Event) -> bytes:
+    """What a teacher's note from a kiosk is signed over (its ``proof``): the room, the event's id, station,
+    student and time, and the note as the hub stores it. A JSON array, so no field runs into the next."""
+    return _ENCODER.encode([NOTE_CLAIM, room_id, event.id, event.station, event.student, event.at,
+                            event.data.get("tags", []), event.data.get("text", "")])
+
+
 def _checked_event(event: Event) -> Event:
-    if event.card is None and event.kind not in STATION_EVENT_KINDS:
-        raise ProtocolError(f"only a call for help may come without a card, not {event.kind!r} - at `$.card`")
+    signed = event.student is not None or event.proof is not None
+    if signed and (event.kind != NOTE_KIND or event.card is not None or event.student is None or event.proof is None):
+        raise ProtocolError("a student and a proof come together, and only on a conference note without a card "
+                            "- at `$.proof`")
+    if event.card is None and not signed and event.kind not in STATION_EVENT_KINDS:
+        raise ProtocolError("a conference note comes with a student and a proof (or, from an older kiosk, a card) - "
+                            "at `$.proof`" if event.kind == NOTE_KIND else
+                            f"only a call for help may come without a card, not {event.kind!r} - at `$.card`")
     data_type = EVENT_DATA.get(event.kind)
     if data_type is None:
         return event

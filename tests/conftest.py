@@ -21,6 +21,7 @@ from edge.broker_setup import CONF_FILE, PASSWD_FILE, read_password, write_broke
 from rotation.broker import PrivateBroker, free_port  # noqa: E402
 from shared.cards import make_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
+from shared.pin import Cost, hash_pin  # noqa: E402
 from tests.mqtt_client import TestClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,15 @@ def hub(room):
 
 def card(student_id: str, version: int = 1, secret: bytes = SECRET) -> str:
     return make_token(secret, student_id, version)
+
+
+QUICK_PIN_COST = Cost(n=2 ** 4, r=8, p=1)  # 2 KiB: checked in well under a millisecond
+
+
+def pin_verifier(pin: str) -> str:
+    """A teacher PIN's verifier as `rotation pin` makes it but cheap to check (shared.pin.hash_pin's ``cost``, the
+    one seam): the room's cost takes 0.4 s a check here, which tests/security/test_teacher_pin.py measures."""
+    return hash_pin(pin, cost=QUICK_PIN_COST)
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@ absent, another brings them back, and the report counts their minutes there. Els
 conference note, but only after the teacher's PIN: the class sees the map."""
 from hub.display import Chip, StationTile
 from hub.private_mode import PrivateMode
-from shared.pin import hash_pin
 from shared.protocol import Command, Event
-from tests.conftest import card, eventually, press, pump
+from tests.conftest import card, eventually, pin_verifier, press, pump
 
 
 def tile(screen, title: str) -> StationTile | None:
@@ -40,7 +39,7 @@ def test_one_tap_at_the_teachers_table_marks_a_student_absent_and_another_brings
 
 def test_a_conference_note_from_the_map_opens_only_after_the_teachers_pin(display, hub):
     link, screen, presenter = display
-    presenter.privacy = PrivateMode(hash_pin("2468"))
+    presenter.privacy = PrivateMode(pin_verifier("246810"))
     hub.handle_event("tech", Event(id="e1", kind="checkin", card=card("s04"), station="tech", at=hub.now(), seq=1,
                                    kiosk_time=hub.now()))
     pump(lambda: chip_of(screen, "Tech Station", "s04") is not None, message="Noah on the map")
@@ -50,7 +49,7 @@ def test_a_conference_note_from_the_map_opens_only_after_the_teachers_pin(displa
 
     screen.dispatch("on_command", "private")
     pump(lambda: presenter.dialog is not None, message="the PIN pad")
-    for key in ("2", "4", "6", "8", "OK"):
+    for key in (*"246810", "OK"):
         press(lambda key=key: next(b for b in presenter.dialog.ids.pad.children if b.text == key))
     pump(lambda: screen.private and screen.get_root_window().children[0] is screen,
          message="private mode, the PIN pad gone")
@@ -69,3 +68,18 @@ def test_a_conference_note_from_the_map_opens_only_after_the_teachers_pin(displa
     pump(lambda: screen.notice.startswith("Note saved for"), message="the teacher to see it was saved")
     screen.dispatch("on_command", "private")  # Lock
     pump(lambda: not screen.private, message="the map locked again")
+
+
+def test_an_old_pin_hash_still_opens_the_map_and_asks_for_a_new_pin(display):
+    link, screen, presenter = display
+    # release 0.1.0's hash of "2468" (tests/fixtures/release-0.1.0/room.toml), from before 6 digits and scrypt
+    presenter.privacy = PrivateMode("pbkdf2-sha256$100000$cmVsZWFzZS0wLjEuMGZpeA==$"
+                                    "Zu6a6hm6UE8J6pBa8rz6OZuHmV/b5A77lhgN6lE0iv0=")
+    screen.dispatch("on_command", "private")
+    pump(lambda: presenter.dialog is not None, message="the PIN pad")
+    for key in (*"2468", "OK"):
+        press(lambda key=key: next(b for b in presenter.dialog.ids.pad.children if b.text == key))
+    pump(lambda: screen.private, message="private mode")
+    pump(lambda: screen.notice.startswith("The teacher's PIN is of an old kind: set a new one of 6 to 8 digits "
+                                          "with `rotation pin`"), message="the map to ask for a new PIN")
+    screen.dispatch("on_command", "private")  # Lock

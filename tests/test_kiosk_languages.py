@@ -24,7 +24,7 @@ from shared.config import DEFAULT_GOALS, load_config
 from shared.languages import LANGUAGES, SOURCE_LANGUAGE
 from shared.pictures import DEFAULT_GOAL_PICTURES, NEXT_PICTURES
 from shared.protocol import Needs
-from tests.conftest import free_port, write_room
+from tests.conftest import free_port, pin_verifier, pump, write_room
 
 ROOT = Path(__file__).parent.parent
 KEYWORDS = {"N_": None, "say": None, "count": (1, 2)}  # as scripts/translations.sh extracts them
@@ -285,7 +285,7 @@ def test_every_kiosk_screen_fits_and_has_every_glyph_in_every_language(kiosk_scr
 def test_each_student_is_greeted_and_asked_in_their_own_language_and_the_kiosk_idles_in_the_rooms(
         room, hub, tmp_path, kivy_window):
     """Diego's roster row says Spanish, Olena's Ukrainian: each is greeted and asked in it; then English again."""
-    from tests.conftest import card, kiosk_on_screen, pump
+    from tests.conftest import card, kiosk_on_screen
 
     stations = {}
     for student in ("s18", "s26"):
@@ -311,19 +311,25 @@ def teacher_screens(panel, access):
     from kiosk.teacher_panel import OK
     from kiosk.words import TEACHER
 
+    def typed(*keys: str) -> None:
+        for key in keys:
+            panel.press(key)
+        pump(lambda: not panel.checking, message="the PIN checked")
+
     yield "pin", panel
     panel.press("1")
     panel.press(OK)
+    yield "checking", panel
+    pump(lambda: not panel.checking, message="the PIN checked")
     yield "wrong-pin", panel
     clock = [2_000_000.0]
     access.now = lambda: clock[0]
     for _ in range(5):
-        panel.press(OK)
+        typed(OK)
     yield "locked", panel
     access.gate.failures, access.gate.locked_until = 0, 0.0
     access.core.scanner_reads_at(921600)  # what the kiosk found wrong with itself is said on unlocking
-    for key in (*PIN, OK):
-        panel.press(key)
+    typed(*PIN, OK)
     assert panel.unlocked
     yield "unlocked", panel
     panel.show_stations()
@@ -348,18 +354,17 @@ def teacher_screens(panel, access):
         yield f"message-{number}", panel
 
 
-PIN = "2468"
+PIN = "246810"
 
 
 @pytest.fixture
 def teacher_panel(tmp_path, kivy_window):
     from kiosk.settings import settings_path
     from kiosk.teacher import TeacherAccess
-    from shared.pin import hash_pin
 
     def open_panel(language: str):
         path = write_room(tmp_path, free_port())
-        path.write_text(path.read_text().replace("[kiosk]\n", f'[kiosk]\nteacher_pin = "{hash_pin(PIN)}"\n')
+        path.write_text(path.read_text().replace("[kiosk]\n", f'[kiosk]\nteacher_pin = "{pin_verifier(PIN)}"\n')
                         .replace("[room]\n", f'[room]\nlanguage = "{language}"\n'))
         core = KioskCore(load_config(path), "reading-nook", tmp_path / "outbox.db")
         opened.append(core)

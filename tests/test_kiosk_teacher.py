@@ -1,5 +1,7 @@
 """The teacher's screen on a kiosk, rendered offscreen, against the real hub: a PIN with a lock-out, then
 a conference note for a student at the station, the kiosk's station and the hub's address."""
+import time
+
 import pytest
 
 from kiosk.app import KioskPresenter, KioskScreen
@@ -9,15 +11,15 @@ from kiosk.teacher import Refused, TeacherAccess
 from kiosk.words import teacher_words
 from shared.config import load_config
 from shared.pin import hash_pin
-from tests.conftest import card, eventually, press, pump, write_room
+from tests.conftest import card, eventually, pin_verifier, press, pump, write_room
 
-PIN = "2468"
+PIN = "246810"
 
 
 @pytest.fixture
 def pinned_room(tmp_path, broker):
     path = write_room(tmp_path, broker.port)
-    path.write_text(path.read_text().replace("[kiosk]\n", f'[kiosk]\nteacher_pin = "{hash_pin(PIN)}"\n'))
+    path.write_text(path.read_text().replace("[kiosk]\n", f'[kiosk]\nteacher_pin = "{pin_verifier(PIN)}"\n'))
     return load_config(path)
 
 
@@ -45,6 +47,7 @@ def kiosk(pinned_room, tmp_path, kivy_window):
 def type_pin(panel, pin: str) -> None:
     for key in [*pin, "OK"]:
         press(lambda k=key: next(w for w in panel.walk() if getattr(w, "text", None) == k))
+    pump(lambda: not panel.checking, message="the PIN checked")
 
 
 def test_without_a_pin_in_the_config_there_is_no_teachers_screen(room, tmp_path, kivy_window):
@@ -56,6 +59,37 @@ def test_without_a_pin_in_the_config_there_is_no_teachers_screen(room, tmp_path,
     core.outbox.close()
 
 
+def test_the_pin_is_checked_off_the_screens_thread_which_says_so_and_keeps_drawing(tmp_path, kivy_window):
+    from kivy.base import EventLoop
+
+    from kiosk.teacher_panel import OK, TeacherPanel
+
+    path = write_room(tmp_path, 1883)
+    path.write_text(path.read_text().replace("[kiosk]\n", f'[kiosk]\nteacher_pin = "{hash_pin(PIN)}"\n'))  # real cost
+    core = KioskCore(load_config(path), "reading-nook", tmp_path / "outbox.db")
+    panel = TeacherPanel(TeacherAccess(core, settings_path(core.outbox.file.path)))
+    panel.open(animation=False)
+    try:
+        for key in PIN:
+            panel.press(key)
+        for _ in range(3):
+            EventLoop.idle()  # the pad drawn
+        started = time.perf_counter()
+        panel.press(OK)
+        assert time.perf_counter() - started < 0.1 and panel.message == "Checking the PIN…"
+        frames = []
+        while panel.checking:
+            started = time.perf_counter()
+            EventLoop.idle()
+            frames.append(time.perf_counter() - started)
+        assert panel.unlocked and panel.access.key is not None
+        assert len(frames) >= 5 and max(frames) < 0.2, f"{len(frames)} frames, the longest {max(frames):.3f} s"
+    finally:
+        panel.dismiss(animation=False)
+        core.outbox.close()
+    assert panel.access.key is None  # closed: locked again
+
+
 def test_five_wrong_pins_lock_the_teachers_screen_even_across_a_restart(kiosk):
     hub, core, screen, presenter = kiosk
     clock = [1_000_000.0]
@@ -64,7 +98,7 @@ def test_five_wrong_pins_lock_the_teachers_screen_even_across_a_restart(kiosk):
     panel = presenter.teacher_panel
     pump(lambda: panel.parent is not None, message="the PIN pad")
     for _ in range(5):
-        type_pin(panel, "1111")
+        type_pin(panel, "111111")
     assert panel.message == "Too many wrong PINs: try again in 1 min" and not panel.unlocked
     type_pin(panel, PIN)
     assert not panel.unlocked
@@ -132,6 +166,9 @@ def test_a_note_the_protocol_would_refuse_is_refused_in_words_the_teacher_reads(
     hub, core, screen, presenter = kiosk
     core.scan(card("s05"))
     eventually(lambda: "s05" in core.state.presence, 5, "Sofia to be checked in here")
+    with pytest.raises(Refused, match="Notes need the teacher's PIN"):
+        presenter.teacher.conference_note("s05", ["reading"], "locked")
+    assert presenter.teacher.try_pin(PIN).ok
     with pytest.raises(Refused) as refused:
         presenter.teacher.conference_note("s05", ["reading"] * 6, "")
     assert refused.value.said(teacher_words("es")) == "Una nota tiene como máximo 5 etiquetas y 500 caracteres."

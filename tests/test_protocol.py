@@ -41,6 +41,12 @@ def test_an_event_round_trips():
     (event_payload(kind="choice", data={"activity": "x" * 25}), "length <= 24 - at `\\$.data.activity`"),
     (event_payload(kind="exit_ticket", data={"how": "meh"}), "Invalid enum value 'meh' - at `\\$.data.how`"),
     (event_payload(kind="conference", data={"text": " "}), "a note needs tags or some text.* - at `\\$.data`"),
+    (event_payload(kind="conference", card=..., data={"text": "x"}),
+     "a conference note comes with a student and a proof .* - at `\\$.proof`"),
+    (event_payload(kind="conference", card=..., student="s01", data={"text": "x"}), "at `\\$.proof`"),
+    (event_payload(kind="conference", student="s01", proof="AAAA", data={"text": "x"}),
+     "a student and a proof come together, and only on a conference note without a card"),
+    (event_payload(student="s01", proof="AAAA"), "only on a conference note without a card"),
     (b'{"v": 1, "id": "' + b"x" * 9000 + b'"}', "over the 8192-byte limit"),
     (b"[" * 100000 + b"]" * 100000, "over the"),
 ])
