@@ -36,8 +36,9 @@ def logs_in(config, board) -> bool:
 
 
 def state_of(config) -> State:
+    """The hub's state once it tells of a pairing (it follows the hub's answer to the kiosk by a moment)."""
     watcher = TestClient(config.broker.port, Topics(config.room_id).state, account=account(config, "web"))
-    body = watcher.wait_for(Topics(config.room_id).state)
+    body = watcher.wait_for(Topics(config.room_id).state, lambda state: state.get("pairings"))
     watcher.close()
     return decode("state", json.dumps(body).encode())
 
