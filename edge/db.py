@@ -12,6 +12,7 @@ import functools
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from edge.migrations import Schema, user_version
@@ -36,12 +37,37 @@ def _import_sqlite_utils():
 
 
 def locked(method):
-    """Run the method under ``self.lock``: threads share one connection, one transaction at a time."""
+    """Run the method under ``self.lock``: threads share one connection, one transaction at a time. Damage
+    found on the way (``is_damage``) is told to ``self.file.on_damage`` before the error goes on."""
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         with self.lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as error:
+                if is_damage(error) and self.file.on_damage is not None:
+                    self.file.on_damage(error)
+                raise
     return run
+
+
+# SQLite's own words for a file whose pages are not what they should be (a power cut on an SD card, a card
+# wearing out), as opposed to one it cannot write (full, locked, read-only): the low byte of the error code.
+DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def is_damage(error: BaseException) -> bool:
+    """The file is damaged: "database disk image is malformed", "file is not a database"."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.DatabaseError) and code is not None and code & 0xFF in DAMAGE_CODES
+
+
+class DatabaseDamaged(RuntimeError):
+    """The file is damaged: it cannot be opened, or failed ``PRAGMA quick_check``. ``reason`` says how."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} is damaged: {reason}")
+        self.path, self.reason = path, reason
 
 
 class DatabaseNotReady(RuntimeError):
@@ -56,16 +82,27 @@ class DatabaseFile:
     """``exclusive`` keeps the file to this one connection until it is closed: another process that opens
     it gets ``DatabaseInUse``, and each commit skips the file locking and shared memory that sharing needs.
     ``schema`` is brought up to date as the file opens (``edge.migrations``); a file newer than it is refused
-    with ``DatabaseTooNew``."""
+    with ``DatabaseTooNew``. With ``check`` a damaged file (one SQLite cannot open, or that fails ``PRAGMA
+    quick_check``: every page read, 0.05 s for a 40 MB file here) is refused with ``DatabaseDamaged``, before
+    it is migrated. ``on_damage`` is told of damage found later (see ``locked``)."""
 
     def __init__(self, path: Path | str, *, exclusive: bool = False, schema: Schema | None = None,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, check: bool = False) -> None:
         self.path = Path(path)
         self._wal_fd: int | None = None
+        self.on_damage: Callable[[sqlite3.DatabaseError], None] | None = None
         if read_only:
             self.conn = self._open_read_only(schema)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = self._open(exclusive, schema, check)
+        except sqlite3.DatabaseError as error:
+            if is_damage(error):
+                raise DatabaseDamaged(self.path, str(error)) from None
+            raise
+
+    def _open(self, exclusive: bool, schema: Schema | None, check: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
                                timeout=1.0 if exclusive else 5.0)
         try:
@@ -81,13 +118,18 @@ class DatabaseFile:
             if "locked" in str(error):
                 raise DatabaseInUse(f"{self.path} is in use by another process") from None
             raise
-        if schema is not None:
-            try:
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            if check:
+                _check(conn, self.path)
+            if schema is not None:
                 schema.migrate(conn, self.path)
-            except BaseException:
-                conn.close()
-                raise
-        self.conn = conn
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _open_read_only(self, schema: Schema | None) -> sqlite3.Connection:
         """Another process's file, read beside it (WAL lets readers in while it writes): never created,
@@ -145,6 +187,12 @@ class DatabaseFile:
             os.close(self._wal_fd)
             self._wal_fd = None
         self.conn.close()
+
+
+def _check(conn: sqlite3.Connection, path: Path) -> None:
+    verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    if verdict != ["ok"]:
+        raise DatabaseDamaged(path, "; ".join(line.replace("\n", " ") for line in verdict))
 
 
 class _Transaction:

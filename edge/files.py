@@ -1,4 +1,4 @@
-"""Writing a small file whole or not at all, and not at all when it already says the same."""
+"""Writing a small file whole or not at all, and not at all when it already says the same; making a rename last."""
 from __future__ import annotations
 
 import os
@@ -16,3 +16,12 @@ def write_if_changed(path: Path, text: str, mode: int = 0o600) -> bool:
         out.write(text)
     temporary.replace(path)
     return True
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so that a file renamed or made in it stays so after a power cut."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

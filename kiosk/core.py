@@ -42,7 +42,7 @@ class KioskCore(FollowsHub):
         self.station = config.station(station)
         self.now = now
         self.topics = Topics(config.room_id)
-        self.outbox = Outbox(outbox_path or config.kiosk.outbox)
+        self.outbox = Outbox(outbox_path or config.kiosk.outbox, config.kiosk.keep_acked_days)
         self.follower = StateFollower()
         self.hub_clock = self.follower.clock
         self.connected = False
@@ -242,7 +242,7 @@ class KioskCore(FollowsHub):
         with self._lock:
             try:
                 if not self._unsaved:
-                    self.outbox.remove([])
+                    self.outbox.remove()
                 for event_id, event in list(self._unsaved.items()):
                     self.outbox.add(event)
                     del self._unsaved[event_id]
@@ -304,21 +304,38 @@ class KioskCore(FollowsHub):
         since = self.follower.hub_since
         self.follower.receive(kind, message, retained, self.now())
         if self.follower.hub_online and self.follower.hub_since != since:
-            self._flush()  # the hub (re)connected and may have missed events: send the unacked at once
+            self._hub_back()
         self._changed()
+
+    def _hub_back(self) -> None:
+        """The hub (re)connected and may have missed events: send the unacked at once. If it went back to a
+        backup of its database, what it acked since that backup was taken waits for its ack again first."""
+        restored = self.follower.hub_restored
+        try:
+            again = self.outbox.send_again(restored.since, restored.at) if restored else 0
+            self.outbox.forget_acked(self.hub_now())
+        except (sqlite3.Error, OSError) as error:
+            again = 0
+            self._storage_trouble(error)
+        if again:
+            log.warning("kiosk %s: the hub went back to an older copy of its records: sending again the %d events "
+                        "it acked since then", self.station.id, again)
+            self._status_due.set()
+        self._flush()
 
     def _acked(self, ack: Ack) -> None:
         """Stored events, and refused ones (the hub could not read them and never will), leave the outbox."""
         for refusal in ack.refused:
             self.refusals.drop(self.topics.kiosk_event(self.station.id), f"{refusal.reason}: event {refusal.id}")
-        done = ack.ids + tuple(refusal.id for refusal in ack.refused)
+        refused = tuple(refusal.id for refusal in ack.refused)
+        done = ack.ids + refused
         with self._lock:
             if self._help_unacked in done:
                 self._help_unacked = None  # the hub has it: from now on its queue says whether it is open
 
         with self._lock:
             try:
-                removed = self.outbox.remove(done)
+                removed = self.outbox.remove(ack.ids, refused, self.hub_now())
             except (sqlite3.Error, OSError) as error:  # they stay, are sent again, and the hub ignores them
                 removed = 0
                 self._storage_trouble(error)

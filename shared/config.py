@@ -220,6 +220,10 @@ class HubConfig:
 class KioskConfig:
     station: Annotated[Id, Meta(description="this kiosk's station (or `rotation kiosk --station`)")] | None = None
     outbox: Annotated[Path, Meta(description="the kiosk's SQLite outbox")] = Path("kiosk-outbox.db")
+    keep_acked_days: Annotated[int, Meta(ge=0, le=30, description="how many days the outbox keeps events after "
+                                                                  "the hub has them, so that a hub whose damaged "
+                                                                  "database went back to its last backup can ask "
+                                                                  "for them again (0: none kept)")] = 3
     serial_port: Annotated[Text, Meta(description="a serial or USB-CDC QR scanner, e.g. `/dev/ttyACM0` (or "
                                                   "`--serial`)")] | None = None
     serial_baud: Annotated[int, Meta(ge=1200, le=921600, description="the serial scanner's speed")] = 9600

@@ -194,13 +194,24 @@ class Ack(Message, frozen=True):
     refused: Annotated[tuple[Refusal, ...], msgspec.Meta(max_length=MAX_ACK_IDS)] = ()
 
 
+class Restored(Part, frozen=True):
+    """The hub found its database damaged at ``at``, set it aside and went back to its backup taken at ``copy``
+    (None: no backup passed its check, and it started afresh). Kiosks send again the events it acked from
+    ``since`` on, which the backup lacks; ``at`` names the request, answered once."""
+    at: float
+    since: float
+    copy: float | None = None
+
+
 class HubStatus(Message, frozen=True):
     """``since`` is when the hub last connected to the broker: a new value means it may have missed
-    events, so kiosks send what it has not acked."""
+    events, so kiosks send what it has not acked. ``restored`` for some days after the hub went back to a
+    backup."""
     online: bool
     time: float | None = None
     since: float | None = None
     problem: Name | None = None  # one of PROBLEMS, while it lasts
+    restored: Restored | None = None
 
 
 # The room: the state and each kiosk's view of it

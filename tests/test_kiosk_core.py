@@ -152,3 +152,39 @@ def test_an_event_the_hub_cannot_read_is_refused_dropped_and_holds_nothing_up(ro
     eventually(lambda: kiosk.outbox.depth() == 0, 3, "the next check-in to be acked without a 15 s hold")
     eventually(lambda: "s10" in hub.room.presence, 3, "the hub to place the student")
     assert hub.store.event_count() == 1 and hub.store.event_count(unknown.id) == 0
+
+
+def test_acked_events_stay_a_few_days_and_go_back_to_the_hub_once_when_it_asks(tmp_path):
+    import time
+    import uuid
+
+    from shared.protocol import Event
+
+    day = 86_400.0
+    outbox = Outbox(tmp_path / "outbox.db", keep_acked_days=3)
+    try:
+        now = time.time()
+        events = [Event(id=uuid.uuid4().hex, kind="checkin", card=card("s04"), station="tech", at=now, seq=seq,
+                        kiosk_time=now) for seq in range(1, 6)]
+        for event in events:
+            outbox.add(event)
+        ids = [e.id for e in events]
+        assert outbox.remove(ids[:2], at=now - 4 * day) == 2  # acked four days ago
+        assert outbox.remove(ids[2:4], at=now - day) == 2
+        assert outbox.remove([], [ids[4]], at=now) == 1  # refused: the hub will never store it
+        assert outbox.depth() == 0 and outbox.kept() == 2  # the four-day-old ones went with the later ack
+        assert outbox.send_again(since=now - 2 * day, request=now) == 2
+        assert [seq for seq, _ in outbox.pending()] == [3, 4]
+        assert outbox.send_again(since=0, request=now) == 0  # asked once, answered once
+        outbox.remove(ids[2:4], at=now + 3.5 * day)
+        assert outbox.forget_acked(now + 6 * day) == 0 and outbox.forget_acked(now + 7 * day) == 2
+        assert outbox.next_seq() == 6
+    finally:
+        outbox.close()
+    none_kept = Outbox(tmp_path / "none.db", keep_acked_days=0)
+    try:
+        none_kept.add(events[0])
+        none_kept.remove([events[0].id], at=now)
+        assert none_kept.kept() == 0 and none_kept.send_again(0, now) == 0
+    finally:
+        none_kept.close()

@@ -203,8 +203,8 @@ def test_an_outbox_newer_than_the_code_is_refused_and_left_alone(tmp_path):
     path = tmp_path / "outbox.db"
     Outbox(path).close()
     before = _make_newer(path, OUTBOX_SCHEMA.version + 1)
-    with pytest.raises(DatabaseTooNew, match=r"outbox.db: this database is schema version 2, newer than this "
-                                             r"Rotation Station \(1\): update this kiosk's software"):
+    with pytest.raises(DatabaseTooNew, match=r"outbox.db: this database is schema version 3, newer than this "
+                                             r"Rotation Station \(2\): update this kiosk's software"):
         Outbox(path)
     assert path.read_bytes() == before
     Outbox(tmp_path / "other.db").close()  # and the refusal left no thread or lock behind
@@ -232,11 +232,11 @@ def test_a_kiosk_refuses_a_newer_outbox_in_one_line(tmp_path):
     config = write_room(tmp_path, 1883)
     outbox = tmp_path / "outbox.db"
     Outbox(outbox).close()
-    _make_newer(outbox, 2)
+    _make_newer(outbox, 3)
     done = _rotation("kiosk", "--simulate", "--station", "tech", "--config", str(config), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.endswith(f"rotation: {outbox}: this database is schema version 2, newer than this Rotation "
-                                "Station (1): update this kiosk's software, and keep the file: events in it may "
+    assert done.stderr.endswith(f"rotation: {outbox}: this database is schema version 3, newer than this Rotation "
+                                "Station (2): update this kiosk's software, and keep the file: events in it may "
                                 "not have reached the hub yet\n")
     assert done.stderr.count("\n") == 1
 
@@ -279,8 +279,10 @@ def test_a_new_outbox_and_one_from_release_0_1_0_end_the_same(tmp_path):
     old = copy_of("kiosk-outbox.db", tmp_path)
     before = schema_of(old)
     Outbox(old).close()
-    assert version_of(old) == version_of(tmp_path / "new.db") == 1
-    assert schema_of(old) == schema_of(tmp_path / "new.db") == before
+    assert version_of(old) == version_of(tmp_path / "new.db") == 2
+    assert schema_of(old) == schema_of(tmp_path / "new.db")
+    assert {name for _, name, _, _ in set(schema_of(old)) - set(before)} == {"acked", "idx_acked_at",
+                                                                            "sqlite_autoindex_acked_1"}
 
 
 # Release 0.1.0's files (tests/fixtures/release-0.1.0/README.md lists what they hold)
@@ -406,7 +408,7 @@ def test_release_0_1_0_outbox_keeps_its_waiting_events_and_its_meta(tmp_path):
         assert outbox.pin_state() == (meta["pin_failures"], float(meta["pin_locked_until"])) == (2, 0.0)
     finally:
         outbox.close()
-    assert version_of(path) == 1
+    assert version_of(path) == 2
     assert rows_of(path, "outbox", "meta") == before
     once = everything_in(path)
     data = path.read_bytes()
