@@ -8,6 +8,12 @@ import time
 from pathlib import Path
 
 PREFIX = "hub-"
+STAMP = "%Y-%m-%d-%H%M%S"  # local time: the names sort as the copies were taken
+
+
+def backups_folder(database: Path) -> Path:
+    """Where copies go unless told otherwise, and where the hub looks for one to go back to."""
+    return database.parent / "backups"
 
 
 def backup_database(database: Path, folder: Path, when: float, keep: int = 14) -> Path:
@@ -15,7 +21,7 @@ def backup_database(database: Path, folder: Path, when: float, keep: int = 14) -
     if not database.exists():
         raise ValueError(f"there is no hub database at {database} yet: nothing to back up")
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{PREFIX}{time.strftime('%Y-%m-%d-%H%M%S', time.localtime(when))}.db"
+    target = folder / f"{PREFIX}{time.strftime(STAMP, time.localtime(when))}.db"
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(database, timeout=10)
@@ -33,6 +39,19 @@ def backup_database(database: Path, folder: Path, when: float, keep: int = 14) -
     with open(partial, "rb") as written:
         os.fsync(written.fileno())
     partial.replace(target)
-    for old in sorted(folder.glob(f"{PREFIX}*.db"))[:-keep]:
+    for old in copies(folder)[keep:]:
         old.unlink()
     return target
+
+
+def copies(folder: Path) -> list[Path]:
+    """The copies in ``folder``, newest first."""
+    return sorted(folder.glob(f"{PREFIX}*.db"), reverse=True)
+
+
+def taken_at(copy: Path) -> float:
+    """When the copy was taken: by its name, else (a copy renamed by hand) by the file's time."""
+    try:
+        return time.mktime(time.strptime(copy.stem.removeprefix(PREFIX), STAMP))
+    except ValueError:
+        return copy.stat().st_mtime

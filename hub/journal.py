@@ -44,8 +44,9 @@ class EventJournal:
         """Wait until every event appended so far is stored and acked."""
         return self._worker.flush(timeout)
 
-    def stop(self) -> None:
-        self._worker.stop()
+    def stop(self, wait: float = 10.0) -> None:
+        """After at most ``wait`` seconds for what was appended to be stored."""
+        self._worker.stop(wait)
 
     def _store_and_ack(self, batch: list[ReceivedEvent]) -> bool:
         try:

@@ -5,13 +5,24 @@ but missing, and whether its kiosk is online.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeAlias
 
 from hub.report import clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.pictures import station_look
-from shared.protocol import ROSTER_REFUSED, SCANNER_SPEED, STORAGE_FULL, Group, KioskStatus, State, Station, Student
+from shared.protocol import (
+    ROSTER_REFUSED,
+    SCANNER_SPEED,
+    STORAGE_FULL,
+    Group,
+    KioskStatus,
+    Restored,
+    State,
+    Station,
+    Student,
+)
 
 NOT_MOVED = "not moved yet"  # the note of a student still where their group was last round
 BELONGS_AT = "belongs at "  # the note of a student at another station than their group's
@@ -145,6 +156,21 @@ def problem_label(hub_problem: str) -> str:
     return PROBLEM_LABELS.get(hub_problem, "HUB PROBLEM")
 
 
+RESTORED_SHOWN_SECONDS = 12 * 3600  # the school day the hub went back to a backup
+
+
+def restored_text(restored: Restored | None, hub_now: float) -> str:
+    """Words for the teacher, that school day, after the hub found its records damaged and went back to a
+    backup (or, with none, began again)."""
+    if restored is None or hub_now - restored.at >= RESTORED_SHOWN_SECONDS:
+        return ""
+    if restored.copy is None:
+        return ("The hub's records were damaged and it had no good copy: it began again from the class list. "
+                "Kiosks are sending what they kept.")
+    return (f"The hub's records were damaged; it went back to its copy from "
+            f"{time.strftime('%a %H:%M', time.localtime(restored.copy))}. Kiosks are sending what came after.")
+
+
 def pairing_lines(state: State) -> list[str]:
     """What became of the kiosks' pairing codes lately, for the technician."""
     def name(station_id: str) -> str:
@@ -156,10 +182,11 @@ def pairing_lines(state: State) -> list[str]:
 
 
 def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: tuple[Tile, ...] = (),
-               pairings: list[str] | None = None) -> str:
+               pairings: list[str] | None = None, restored: str = "") -> str:
     """Words for the teacher about storage that refuses writes, and what it means for the check-ins, about
-    scanners set to another speed than their kiosk's room file says, and about kiosks paired lately."""
-    lines = []
+    scanners set to another speed than their kiosk's room file says, and about kiosks paired lately;
+    ``restored``: restored_text."""
+    lines = [restored] if restored else []
     if hub_problem == STORAGE_FULL:
         lines.append("Check-ins wait at the kiosks, none lost: free some space on the hub.")
     elif hub_problem == ROSTER_REFUSED:
@@ -176,9 +203,11 @@ def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: t
 
 
 def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hub_online: bool,
-              hub_now: float, hub_problem: str | None = None) -> RoomMap:
+              hub_now: float, hub_problem: str | None = None, hub_restored: Restored | None = None) -> RoomMap:
+    restored = restored_text(hub_restored, hub_now)
     if state is None:
-        return replace(waiting_map(room, hub_online), alert=alert_text(hub_problem, []), hub_problem=hub_problem)
+        return replace(waiting_map(room, hub_online), alert=alert_text(hub_problem, [], restored=restored),
+                       hub_problem=hub_problem)
     layout = _layout(state)
     stations = layout.stations
     here: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
@@ -287,7 +316,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
                    alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"],
-                              tuple(t for t in tiles if t.kiosk == "speed"), pairing_lines(state)),
+                              tuple(t for t in tiles if t.kiosk == "speed"), pairing_lines(state), restored),
                    hub_problem, now_phase)
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 import paho.mqtt.client as mqtt
 from msgspec.structs import replace as changed_struct
 
+from edge.db import is_damage
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
 from hub.classes import due_class, find_class
@@ -29,6 +30,7 @@ from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
+from hub.repair import open_store
 from hub.report import LEFT_TABLE, SEATED
 from hub.report_files import report_last_session, reports_root
 from hub.roster import display_names
@@ -105,11 +107,16 @@ HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open lo
 
 
 class HubService:
-    def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time, store: HubStore | None = None) -> None:
+        """``store``: the database, opened (default: checked as it opens, and a damaged one replaced)."""
         self.config = config
         self.now = now
         self.topics = Topics(config.room_id)
-        self.store = HubStore(config.hub.database)
+        self.store = store or open_store(config.hub.database, now())
+        self.restored = self.store.restored()
+        self.damage: str | None = None  # found while serving: serve() then starts the hub again on a backup
+        self.on_damage: Callable[[], None] = lambda: None
+        self.store.file.on_damage = self._found_damage
         self.roster = RosterWatch(self.store, config)
         self.roster.start()
         self._check_timetable()
@@ -161,11 +168,12 @@ class HubService:
         self._ticker = threading.Thread(target=self._tick_forever, name="hub-clock", daemon=True)
         self._ticker.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 10.0) -> None:
+        """``wait``: at most this long for the events taken to be stored (and acked)."""
         self._stopping.set()
         if self._ticker:
             self._ticker.join()
-        self.journal.stop()
+        self.journal.stop(wait)
         with self._lock:
             if self._snapshot_due:
                 self._publish_state()  # leave the latest room at the broker for whoever connects next
@@ -932,26 +940,65 @@ class HubService:
 
     def _publish_hub_status(self) -> None:
         self._problem_shown = self.problem
-        status = HubStatus(online=True, time=self.now(), since=self._connected_at, problem=self._problem_shown)
+        now = self.now()
+        # Said while the kiosks may still hold what the backup lacks (a day at least, for the display).
+        restored = self.restored if self.restored and now - self.restored.at < max(
+            self.config.kiosk.keep_acked_days, 1) * DAY_SECONDS else None
+        status = HubStatus(online=True, time=now, since=self._connected_at, problem=self._problem_shown,
+                           restored=restored)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
+
+    def _found_damage(self, error: sqlite3.DatabaseError) -> None:
+        """The store met damage (edge.db.locked): serve() stops this hub and starts it again on a backup."""
+        if self.damage is None:
+            log.critical("the hub's database %s is damaged (%s): the hub starts again on its newest good backup",
+                         self.config.hub.database, error)
+            self.damage = str(error)
+        self.on_damage()
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
-    """Run until SIGINT/SIGTERM."""
+    """Run until SIGINT/SIGTERM. A database found damaged while serving: stop, and start again on a backup."""
     import signal
 
-    service = HubService(config)
-    stop = threading.Event()
+    stop, wake = threading.Event(), threading.Event()
+
+    def stop_serving(*_) -> None:
+        stop.set()
+        wake.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    service.start()
-    freeze_startup_objects()
-    log.info("hub for room %s serving; database %s", config.room_id, config.hub.database)
-    for section, pin in (("kiosk", config.kiosk.teacher_pin), ("display", config.display.teacher_pin)):
-        if pin is not None and is_old_pin_hash(pin):
-            log.warning("[%s] teacher_pin: %s", section, NEW_PIN_ADVICE)
-    if ready:
-        ready()
-    stop.wait()
-    log.info("stopping")
-    service.stop()
+        signal.signal(signum, stop_serving)
+    damage = None
+    while True:
+        service = _service(config, damage)
+        service.on_damage = wake.set
+        service.start()
+        if damage is None:
+            freeze_startup_objects()
+            log.info("hub for room %s serving; database %s", config.room_id, config.hub.database)
+            for section, pin in (("kiosk", config.kiosk.teacher_pin), ("display", config.display.teacher_pin)):
+                if pin is not None and is_old_pin_hash(pin):
+                    log.warning("[%s] teacher_pin: %s", section, NEW_PIN_ADVICE)
+            if ready:
+                ready()
+        wake.wait()
+        wake.clear()
+        damage = None if stop.is_set() else service.damage
+        log.info("stopping" if damage is None else "stopping, to go back to a backup")
+        service.stop(wait=10.0 if damage is None else 0.0)  # a damaged file stores nothing: kiosks resend
+        if damage is None:
+            return
+
+
+def _service(config: Config, damage: str | None) -> HubService:
+    """The hub on its database. ``damage``: found while the hub last served, so the file goes back to a backup
+    (hub/repair.py), as one found damaged now does, whether by the check or as the hub loads the room."""
+    store = open_store(config.hub.database, time.time(), damage)
+    try:
+        return HubService(config, store=store)
+    except sqlite3.DatabaseError as error:
+        store.close()  # the hub lets go of the file before it is set aside
+        if damage is not None or not is_damage(error):
+            raise
+        return _service(config, str(error))

@@ -27,6 +27,7 @@ from shared.protocol import (
     HelpRequest,
     Needs,
     Presence,
+    Restored,
     StartArgs,
 )
 
@@ -389,10 +390,11 @@ ADDED_HERE = "added-here:"  # the school's id of a student the teacher added, un
 
 
 class HubStore:
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, read_only: bool = False, check: bool = False) -> None:
         """``read_only``: another process's view of the hub's file (the web companion's): it reads what the hub
-        has committed and writes nothing (edge.db.DatabaseNotReady if the hub has not made it yet)."""
-        self.file = DatabaseFile(path, schema=HUB_SCHEMA, read_only=read_only)
+        has committed and writes nothing (edge.db.DatabaseNotReady if the hub has not made it yet). ``check``:
+        a damaged file is refused (edge.db.DatabaseDamaged; hub/repair.py)."""
+        self.file = DatabaseFile(path, schema=HUB_SCHEMA, read_only=read_only, check=check)
         self.lock = threading.RLock()  # the MQTT, clock and journal threads share the connection
         self.db = self.file.db
 
@@ -892,6 +894,28 @@ class HubStore:
     @locked
     def load_seq(self) -> int:
         return int(self._meta("seq") or 0)
+
+    # Going back to a backup (hub/repair.py)
+    @locked
+    def record_restore(self, restored: Restored, seq_ahead: int) -> None:
+        """This file took the place of a damaged one as ``restored`` says. The state's seq moves ``seq_ahead``
+        on, past any the damaged file had handed out: the display and kiosks take a state only if it is newer."""
+        with self.file.transaction() as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'restored_copy'")  # a copy's own, were it restored before
+            self._set_meta(conn, "restored_at", restored.at)
+            self._set_meta(conn, "restored_since", restored.since)
+            if restored.copy is not None:
+                self._set_meta(conn, "restored_copy", restored.copy)
+            self._set_meta(conn, "seq", int(self._meta("seq") or 0) + seq_ahead)
+        self.file.make_durable()
+
+    @locked
+    def restored(self) -> Restored | None:
+        """How this file last took the place of a damaged one, if it did."""
+        at, since, copy = (self._meta(key) for key in ("restored_at", "restored_since", "restored_copy"))
+        if at is None or since is None:
+            return None
+        return Restored(at=float(at), since=float(since), copy=None if copy is None else float(copy))
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

@@ -129,10 +129,10 @@ def note(config: Config, student: str, tags: list[str], text: str) -> int:
 
 
 def backup(config: Config, out: Path | None, keep: int) -> int:
-    from hub.backup import backup_database
+    from hub.backup import backup_database, backups_folder
 
     try:
-        copy = backup_database(config.hub.database, out or config.hub.database.parent / "backups", time.time(),
+        copy = backup_database(config.hub.database, out or backups_folder(config.hub.database), time.time(),
                                max(keep, 1))
     except ValueError as error:
         print(f"rotation: {error}", file=sys.stderr)

@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edge.db import DatabaseNotReady
@@ -51,11 +52,19 @@ class History:
     def __init__(self, config: Config, now=time.time) -> None:
         self.config, self.now = config, now
         self._store: HubStore | None = None
+        self._file_id: tuple[int, int] | None = None
         self.lock = threading.Lock()
 
     def _open(self) -> HubStore:
+        """The hub's file; opened again once the hub has put another in its place (hub/repair.py: a damaged one
+        set aside, a backup copied in)."""
+        path = self.config.hub.database
+        if self._store is not None and self._file_id != _file_id(path):
+            self._store.file.close()
+            self._store = None
         if self._store is None:
-            self._store = HubStore(self.config.hub.database, read_only=True)
+            self._store = HubStore(path, read_only=True)
+            self._file_id = _file_id(path)
         return self._store
 
     def _class_names(self, store: HubStore) -> dict[str, str]:
@@ -122,6 +131,14 @@ class History:
             if self._store is not None:
                 self._store.file.close()
                 self._store = None
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _said(event: SessionEvent, stations: dict[str, str]) -> str:
