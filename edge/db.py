@@ -204,4 +204,7 @@ class _Transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # SQLite ends it itself on some errors (a full disk): theirs is the one to see
+            self.conn.execute("ROLLBACK")

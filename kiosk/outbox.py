@@ -135,13 +135,25 @@ class Outbox:
         """Events the hub has answered leave the outbox: those it ``stored`` (acked at ``at``, the hub's time) are
         kept ``keep_acked_days`` more, those it ``refused`` (and will never store) go; so do kept ones older than
         that. The highest sequence number handed out is kept for after a restart. Returns how many left."""
+        keep = bool(self.keep_acked_seconds and stored)
+        try:
+            return self._remove(stored, refused, at, keep)
+        except sqlite3.OperationalError as error:
+            if not keep or error.sqlite_errorcode != sqlite3.SQLITE_FULL:
+                raise
+        # A full disk: they leave all the same (they are at the hub; only a hub gone back to a backup misses them).
+        log.warning("the outbox is full: %d events the hub stored are not kept for it", len(stored))
+        return self._remove(stored, refused, at, keep=False)
+
+    def _remove(self, stored: tuple[str, ...] | list[str], refused: tuple[str, ...] | list[str], at: float,
+                keep: bool) -> int:
         with self.file.transaction() as conn:
-            if self.keep_acked_seconds:
+            conn.execute("DELETE FROM acked WHERE acked_at < ?", (at - self.keep_acked_seconds,))
+            if keep:
                 conn.executemany("INSERT OR IGNORE INTO acked (seq, id, payload, acked_at) "
                                  "SELECT seq, id, payload, ? FROM outbox WHERE id = ?", [(at, i) for i in stored])
             removed = conn.executemany("DELETE FROM outbox WHERE id = ?",
                                        [(i,) for i in (*stored, *refused)]).rowcount
-            conn.execute("DELETE FROM acked WHERE acked_at < ?", (at - self.keep_acked_seconds,))
             conn.execute("INSERT INTO meta (key, value) VALUES ('seq', ?) "
                          "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", (self._last_seq,))
         return removed
