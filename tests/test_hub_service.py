@@ -60,6 +60,9 @@ def test_malformed_payloads_are_dropped_and_the_hub_keeps_working(hub, kiosk_wir
     kiosk_wire.publish(T.command, payload)
     kiosk_wire.publish(T.kiosk_event("reading-nook"), checkin("s05", "after-garbage"))
     kiosk_wire.wait_for(T.ack("reading-nook"), lambda ack: ack["ids"] == ["after-garbage"])
+    if payload == b"":  # what clearing a retained message sends: passed over quietly, as the hub sends it itself
+        assert hub.drops.dropped == 0 and "dropped a message" not in caplog.text
+        return
     assert hub.drops.dropped == 2
     refused = [json.loads(m.payload) for m in kiosk_wire.messages if m.topic == T.ack("reading-nook")][:-1]
     # Only an event whose id can be read can be answered: here the one with a NaN time, naming the field.
