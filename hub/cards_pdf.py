@@ -24,7 +24,7 @@ from fpdf import FPDF
 
 from hub.roster import RosterStudent, display_names
 from hub.store import HubStore, StoredClass
-from shared.cards import make_token
+from shared.cards import sign_token
 from shared.palette import group_colour
 
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
@@ -200,7 +200,7 @@ def shaping_pdf(page: tuple[float, float], fonts: set[Font], title: str) -> FPDF
     return pdf
 
 
-def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
+def card_faces(signing_key: bytes, classes: list[tuple[str, list[RosterStudent]]],
                versions: dict[str, int]) -> dict[str, CardFace]:
     """A card for each student of these classes (name, members): one for a student in several, naming them
     all, with the group's colour if it is one group in all."""
@@ -211,8 +211,9 @@ def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
         for s in members:
             face = faces.get(s.id)
             if face is None:
-                faces[s.id] = CardFace(s.id, names[s.id], class_name, make_token(secret, s.id, versions.get(s.id, 1)),
-                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
+                faces[s.id] = CardFace(s.id, names[s.id], class_name,
+                                       sign_token(signing_key, s.id, versions.get(s.id, 1)), s.group,
+                                       group_colour(groups.index(s.group)) if s.group else None)
             elif face.group == s.group:
                 faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}")
             else:
@@ -221,11 +222,11 @@ def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
     return faces
 
 
-def class_card_faces(store: HubStore, secret: bytes, classes: list[StoredClass],
+def class_card_faces(store: HubStore, signing_key: bytes, classes: list[StoredClass],
                      versions: dict[str, int]) -> dict[str, CardFace]:
     """The cards of these classes' students today, from the hub's store."""
     today = datetime.date.today()
-    return card_faces(secret, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
+    return card_faces(signing_key, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
 
 
 def write_cards(cards: list[CardFace], path: Path, paper: str = "a4") -> int:

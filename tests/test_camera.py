@@ -47,8 +47,9 @@ def photo(card_image: Image.Image, angle: float = 0, brightness: float = 1.0, bl
     return picture
 
 
+# Out of focus: a signed card's denser code takes 1.4 px of blur here, where the old cards' took 1.6.
 @pytest.mark.parametrize("conditions", [
-    {}, {"angle": 25}, {"angle": -60}, {"brightness": 0.35}, {"blur": 1.5}, {"size": 0.45},
+    {}, {"angle": 25}, {"angle": -60}, {"brightness": 0.35}, {"blur": 1.2}, {"size": 0.45},
     {"noise": 60}, {"angle": 12, "brightness": 0.5, "blur": 1.0, "noise": 30},
 ], ids=lambda c: ", ".join(f"{k} {v}" for k, v in c.items()) or "as printed")
 def test_a_photo_of_a_printed_card_reads_back_to_its_student(printed_card, conditions):

@@ -18,7 +18,7 @@ from hub.roster_source import read_roster
 from rotation.cli import main
 from shared.cards import verify_token
 from shared.palette import PALETTE, group_colour
-from tests.conftest import SAMPLE, SECRET, card
+from tests.conftest import CARD_KEYS, SAMPLE, card
 
 
 def read_page(pdf_path, page_number: int, dpi: int = 150) -> tuple[list[str], str]:
@@ -45,7 +45,7 @@ def test_every_card_on_the_page_scans_to_its_student_with_the_name_printed_under
     codes, text = read_page(out, 0)
     roster = read_roster(SAMPLE / "roster.csv")[0].people  # cards come in the order of the names, to hand out
     by_name = [p.sis_id for p in sorted(roster, key=lambda p: (f"{p.first_name} {p.last_name[:1]}.", p.sis_id))]
-    assert sorted(verify_token(SECRET, code).student_id for code in codes) == sorted(by_name[:10])
+    assert sorted(verify_token(CARD_KEYS, code).student_id for code in codes) == sorted(by_name[:10])
     assert "Aisha O." in text and "Okafor" not in text  # first name and initial only, like everywhere else
     assert all("Aisha" not in code for code in codes)  # the code holds the signed token, never a name
 
@@ -79,8 +79,8 @@ def test_reprinting_a_card_revokes_the_old_one(room, hub, tmp_path, capsys):
     assert "new card 2 for Sofia R.; the old one no longer works" in capsys.readouterr().out
     (code,), _ = read_page(out, 0)
     assert code == card("s05", 2)
-    assert not hub.room.check_card(verify_token(SECRET, card("s05", 1))).accepted
-    assert hub.room.check_card(verify_token(SECRET, code)).accepted
+    assert not hub.room.check_card(verify_token(CARD_KEYS, card("s05", 1))).accepted
+    assert hub.room.check_card(verify_token(CARD_KEYS, code)).accepted
 
 
 def test_names_from_any_roster_print(tmp_path):
@@ -304,3 +304,4 @@ def test_missing_fonts_say_which_package_to_install(tmp_path, monkeypatch):
                                              dataclasses.replace(cjk, path=tmp_path / "absent.ttc")))
     with pytest.raises(FontsMissing, match="apt-get install fonts-noto-cjk"):
         write_cards([CardFace("s01", "Maya R.", "Period 3", card("s01"))], tmp_path / "cards.pdf")
+
