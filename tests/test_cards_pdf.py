@@ -305,3 +305,26 @@ def test_missing_fonts_say_which_package_to_install(tmp_path, monkeypatch):
     with pytest.raises(FontsMissing, match="apt-get install fonts-noto-cjk"):
         write_cards([CardFace("s01", "Maya R.", "Period 3", card("s01"))], tmp_path / "cards.pdf")
 
+
+def test_a_signed_code_has_modules_of_at_least_0_69_mm_and_white_for_four_all_round(tmp_path):
+    """The longest token (a 40-character id, card 999999) is the densest code: its modules as large as 34 mm
+    allow, and the card's white (above, beside, down to the name) completes the quiet zone the code draws."""
+    import qrcode
+
+    longest = card("x" * 40, 999_999)
+    page = Page([CardFace("x" * 40, "Maya R.", "Period 3", longest)], tmp_path / "dense.pdf")
+    x, y = page.card(0)
+    columns, rows = zip(*page.ink(x, y, x + cards_pdf.CARD_W, y + cards_pdf.NAME_Y + 7), strict=True)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(longest)
+    code.make(fit=True)
+    module = cards_pdf.QR_MM / (code.modules_count + 2 * cards_pdf.QUIET_MODULES)
+    assert module >= 0.69
+    symbol = [(cx, cy) for cx, cy in zip(columns, rows, strict=True)
+              if abs(cx / MM - cards_pdf.CARD_W / 2) < cards_pdf.QR_MM / 2 and 3 < cy / MM < 3 + cards_pdf.QR_MM]
+    left, right = min(c for c, _ in symbol) / MM, max(c for c, _ in symbol) / MM
+    top, bottom = min(r for _, r in symbol) / MM, max(r for _, r in symbol) / MM
+    assert (right - left) / module == pytest.approx(code.modules_count, abs=0.5)
+    name = min(r for c, r in zip(columns, rows, strict=True) if r / MM > bottom + 0.2) / MM
+    stripe = cards_pdf.STRIPE_MM
+    assert min(top, name - bottom, left - stripe, cards_pdf.CARD_W - right) / module >= 4
