@@ -46,7 +46,7 @@ from kiosk.core import KioskCore  # noqa: E402
 from kiosk.scanners import SerialScanner  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import secured_broker, write_demo_config  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
 from shared.topics import Topics  # noqa: E402
@@ -291,7 +291,7 @@ def main() -> None:
         try:
             from hub.roster_source import read_roster
             roster = read_roster(config.roster)[0].people  # a plain class list: the card ids are the list's
-            nook = {s.sis_id: make_token(config.secret, s.sis_id) for s in roster}
+            nook = {s.sis_id: sign_token(config.signing_key, s.sis_id) for s in roster}
             line = (next(iter(nook.values())) + "\r\n").encode()
             if args.part in ("a", "both"):
                 pty_anchor = raw_pty_transfer(args.scans, line, gap)

@@ -34,7 +34,7 @@ from edge.heap import resident_mb  # noqa: E402
 from hub.store import HubStore, ReceivedEvent  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event  # noqa: E402
 from shared.topics import Topics  # noqa: E402
@@ -164,7 +164,7 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
     counter = Counter(room.config.broker.port, room.password("hub"), [room.topics.ack("k40")], count_ids=True)
     counter.target = scans
     for number in range(scans):
-        os.write(master, make_token(room.config.secret, STUDENTS[number % len(STUDENTS)]).encode() + b"\r\n")
+        os.write(master, sign_token(room.config.signing_key, STUDENTS[number % len(STUDENTS)]).encode() + b"\r\n")
         time.sleep(0.02)  # faster than a queue of students, slower than a burst no scanner makes
     counter.reached.wait(300)
     made = counter.total

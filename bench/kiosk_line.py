@@ -40,7 +40,7 @@ from kiosk.app import KioskPresenter, KioskScreen  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import secured_broker, write_demo_config  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Command  # noqa: E402
 
@@ -94,7 +94,7 @@ def run_line(hub, core, screen, students: list[str], apart: float, reaction: flo
     while True:
         now = time.perf_counter() - start
         while scanned < len(students) and now >= scanned * apart:
-            core.scan(make_token(core.config.secret, students[scanned]))
+            core.scan(sign_token(core.config.signing_key, students[scanned]))
             scanned += 1
         frame()
         on_screen = next((s for s in students if names[s] in screen.title and answered[s] < 2), None)

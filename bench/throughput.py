@@ -34,7 +34,7 @@ import paho.mqtt.client as mqtt  # noqa: E402
 from edge.broker_setup import read_password  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import secured_broker  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import new_signing_key, sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
 from shared.topics import Topics, kiosk_account  # noqa: E402
@@ -45,6 +45,7 @@ SAMPLE = ROOT / "assets" / "sample"
 
 def write_config(work: Path, port: int, kiosks: int, speech: bool = False) -> Path:
     (work / "class.secret").write_text("5ec2e7" * 10 + "0001\n")
+    (work / "card.key").write_text(new_signing_key())
     stations = "".join(f'[[station]]\nid = "k{n:02d}"\nname = "Kiosk {n}"\nkind = "other"\n\n'
                        for n in range(1, kiosks + 1))
     path = work / "room.toml"
@@ -129,7 +130,7 @@ def kiosk_jobs(config, kiosks: int, per_kiosk: int, seqs: dict[str, int]) -> lis
     for n in range(1, kiosks + 1):
         station, first = f"k{n:02d}", seqs.get(f"k{n:02d}", 0)
         payloads = [encode(Event(id=uuid.uuid4().hex, kind="checkin",
-                                 card=make_token(config.secret, STUDENTS[(n + i) % len(STUDENTS)]),
+                                 card=sign_token(config.signing_key, STUDENTS[(n + i) % len(STUDENTS)]),
                                  station=station, at=time.time(), seq=first + i + 1, kiosk_time=time.time()))
                     for i in range(per_kiosk)]
         seqs[station] = first + per_kiosk

@@ -38,7 +38,7 @@ from edge.broker_setup import read_password  # noqa: E402
 from edge.mqtt import disable_nagle  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import demo_teacher_account, secured_broker, write_demo_config  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
 from shared.topics import Topics  # noqa: E402
@@ -204,7 +204,7 @@ def main() -> None:
             page.get_by_role("button", name="Log in").click()
             page.wait_for_url(url + "/")
             idle_rss = resident_mb(web.pid)
-            tokens = {f"s{n:02d}": make_token(config.secret, f"s{n:02d}") for n in range(1, STUDENTS + 1)}
+            tokens = {f"s{n:02d}": sign_token(config.signing_key, f"s{n:02d}") for n in range(1, STUDENTS + 1)}
             event = encode(Event(id="0" * 32, kind="checkin", card=tokens["s01"], station="tech", at=time.time(),
                                  seq=1, kiosk_time=time.time()))
             before = anchor(config, browser, event, args.scans, gap)

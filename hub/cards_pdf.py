@@ -1,8 +1,11 @@
 """Printable QR cards: ten to a page (A4 or US Letter), the size of a bank card, the name under the code.
 
 The code holds only the signed token; the name is printed for the teacher handing cards out, never
-encoded. Codes are 34 mm square with their quiet zone, about 0.9 mm a module for the tokens' 29 x 29
-modules: well above what a handheld scanner or a kiosk camera at a hand's distance needs.
+encoded. Codes are 34 mm square. A token of 111 to 155 characters (its signature in QR's alphanumeric mode)
+makes a code of version 5 to 7, 37 to 45 modules across: 0.83 to 0.69 mm a module with a quiet zone of two
+modules drawn, the card's white around it (4.4 mm above, 3.1 mm down to the name, 20 mm beside) making up
+the four the standard asks for. A drawn zone of four would shrink every module by a tenth, and a kiosk
+camera's reach with it (docs/architecture.md has the measurements).
 
 Names print in whatever script the roster has them, in Debian's Noto fonts: fpdf2 shapes the text with
 HarfBuzz (Arabic joined and right to left, Devanagari's conjuncts), each text in the font of its first letter
@@ -24,13 +27,14 @@ from fpdf import FPDF
 
 from hub.roster import RosterStudent, display_names
 from hub.store import HubStore, StoredClass
-from shared.cards import make_token
+from shared.cards import sign_token
 from shared.palette import group_colour
 
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, as a bank card: fits a lanyard sleeve
 COLUMNS, ROWS = 2, 5
 QR_MM = 34.0
+QUIET_MODULES = 2  # drawn inside QR_MM; the card's white margin is the rest of the quiet zone
 STRIPE_MM = 5.0  # the group's colour down the left edge: a stack of cards sorts into groups at a glance
 TEXT_W = CARD_W - 2 * (STRIPE_MM + 2)  # centred under the code, clear of the stripe
 NAME_Y, CLASS_Y, GROUP_Y = 37.5, 44.5, 49.0  # the tops of the lines under the code, from the card's top
@@ -91,7 +95,7 @@ def font_for(char: str) -> Font | None:
 
 
 def qr_image(token: str):
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=12, border=4)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=12, border=QUIET_MODULES)
     code.add_data(token)
     code.make(fit=True)
     return code.make_image(fill_color="black", back_color="white").get_image()
@@ -200,7 +204,7 @@ def shaping_pdf(page: tuple[float, float], fonts: set[Font], title: str) -> FPDF
     return pdf
 
 
-def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
+def card_faces(signing_key: bytes, classes: list[tuple[str, list[RosterStudent]]],
                versions: dict[str, int]) -> dict[str, CardFace]:
     """A card for each student of these classes (name, members): one for a student in several, naming them
     all, with the group's colour if it is one group in all."""
@@ -211,8 +215,9 @@ def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
         for s in members:
             face = faces.get(s.id)
             if face is None:
-                faces[s.id] = CardFace(s.id, names[s.id], class_name, make_token(secret, s.id, versions.get(s.id, 1)),
-                                       s.group, group_colour(groups.index(s.group)) if s.group else None)
+                faces[s.id] = CardFace(s.id, names[s.id], class_name,
+                                       sign_token(signing_key, s.id, versions.get(s.id, 1)), s.group,
+                                       group_colour(groups.index(s.group)) if s.group else None)
             elif face.group == s.group:
                 faces[s.id] = dataclasses.replace(face, class_name=f"{face.class_name} · {class_name}")
             else:
@@ -221,11 +226,11 @@ def card_faces(secret: bytes, classes: list[tuple[str, list[RosterStudent]]],
     return faces
 
 
-def class_card_faces(store: HubStore, secret: bytes, classes: list[StoredClass],
+def class_card_faces(store: HubStore, signing_key: bytes, classes: list[StoredClass],
                      versions: dict[str, int]) -> dict[str, CardFace]:
     """The cards of these classes' students today, from the hub's store."""
     today = datetime.date.today()
-    return card_faces(secret, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
+    return card_faces(signing_key, [(k.name, store.class_students(k.id, today)) for k in classes], versions)
 
 
 def write_cards(cards: list[CardFace], path: Path, paper: str = "a4") -> int:

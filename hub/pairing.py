@@ -49,9 +49,9 @@ class Waiting:
 
 
 def kiosk_bundle(config: Config, station: str) -> PairBundle:
-    """What a station's new kiosk needs from the hub: the room as a kiosk sees it (no roster), the class
-    secret that checks cards, its own broker account with a new password (the board paired before is locked
-    out) and the room's CA when the broker speaks TLS."""
+    """What a station's new kiosk needs from the hub: the room as a kiosk sees it (no roster), the public key
+    that checks cards (and the class secret only while the room takes old cards), its own broker account with
+    a new password (the board paired before is locked out) and the room's CA when the broker speaks TLS."""
     folder = config.broker.accounts
     if folder is None:  # PairingDesk.issue makes no code without it
         raise ConfigError("the room's broker has no accounts to hand out ([broker] accounts)")
@@ -60,8 +60,9 @@ def kiosk_bundle(config: Config, station: str) -> PairBundle:
         room=BundleRoom(config.room_id, config.room_name, config.goals),
         stations=tuple(BundleStation(s.id, s.name, s.kind, s.kiosk, s.capacity, s.activities)
                        for s in config.stations),
-        teacher_pin=config.kiosk.teacher_pin, secret=config.secret.hex(), account=kiosk_account(station),
-        password=new_password(folder, kiosk_account(station)), ca=ca.read_text() if ca.exists() else None)
+        teacher_pin=config.kiosk.teacher_pin, secret=config.secret.hex() if config.accept_old_cards else None,
+        account=kiosk_account(station), password=new_password(folder, kiosk_account(station)),
+        ca=ca.read_text() if ca.exists() else None, card_key=config.card_public_key.hex())
 
 
 class PairingDesk:

@@ -37,7 +37,7 @@ from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
-from shared.cards import CardError, ForgedCard, verify_token
+from shared.cards import CardError, ForgedCard, OldCard, verify_token
 from shared.config import Config
 from shared.languages import LANGUAGES
 from shared.pin import NEW_PIN_ADVICE, is_old_pin_hash, proves
@@ -250,7 +250,9 @@ class HubService:
         if event.kind == NOTE_KIND:
             return self._note_verdict(event)
         try:
-            claim = verify_token(self.config.secret, event.card) if event.card is not None else None
+            claim = verify_token(self.config.card_keys, event.card) if event.card is not None else None
+        except OldCard:
+            claim, verdict = None, Verdict(False, "old card")
         except ForgedCard:
             claim, verdict = None, Verdict(False, "forged card")
         except CardError:

@@ -137,7 +137,7 @@ class KioskCore(FollowsHub):
             listener(decision)
 
     def scan(self, text: str) -> Decision:
-        decision = decide(text, self.config.secret, self.state, self.station.id, self.hub_now())
+        decision = decide(text, self.config.card_keys, self.state, self.station.id, self.hub_now())
         self._tell(decision)
         if decision.records_checkin and decision.card is not None and not self._repeated(decision.card):
             try:

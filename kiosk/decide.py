@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass, replace
 
 from kiosk.words import Words, words
-from shared.cards import ForgedCard, UnreadableCard, verify_token
+from shared.cards import CardKeys, ForgedCard, OldCard, UnreadableCard, verify_token
 from shared.languages import N_
 from shared.protocol import Needs, State, Station
 
@@ -71,14 +71,19 @@ SCANNER_SET_UP_WRONG = Decision("scanner", N_("Your card is fine"),
 FORGED = Decision("forged", N_("This card isn't from our class"), N_("Please show it to your teacher."))
 UNKNOWN = Decision("unknown", N_("I don't know this card yet"), N_("Please show it to your teacher."))
 REVOKED = Decision("revoked", N_("This card has been replaced"), N_("Please use your new card, or ask your teacher."))
+# An old kind of card (signed with the class secret) where the room takes only the hub's: refused as forged
+# (anyone with a kiosk's class secret could have made it), in the words of a replaced card, which it is.
+OLD_CARD = Decision("forged", REVOKED.title, REVOKED.detail)
 
 
 CHECKOUT_AFTER_SECONDS = 60.0  # scanning again here sooner is a double scan or second thoughts, not leaving
 
 
-def decide(text: str, secret: bytes, state: State | None, station_id: str, hub_now: float = 0.0) -> Decision:
+def decide(text: str, keys: CardKeys, state: State | None, station_id: str, hub_now: float = 0.0) -> Decision:
     try:
-        claim = verify_token(secret, text)
+        claim = verify_token(keys, text)
+    except OldCard:
+        return OLD_CARD
     except ForgedCard:
         return FORGED
     except UnreadableCard:

@@ -7,7 +7,7 @@ bent card. Pure: told of each burst, it says which speed to try next.
 """
 from __future__ import annotations
 
-from shared.cards import PREFIX
+from shared.cards import OLD_PREFIX, PREFIX
 
 # The speeds scanners ship with or are set to, the commonest first (9600 and 115200 by far).
 COMMON_SPEEDS = (9600, 115200, 57600, 38400, 19200, 4800)
@@ -16,7 +16,7 @@ HUNT_AFTER = 3  # bursts of noise in a row, with nothing read at the kiosk's spe
 
 def looks_like_a_card(text: str | None) -> bool:
     """Read at the right speed: noise at the wrong one may happen to be printable, never shaped as a card."""
-    return text is not None and text.startswith(PREFIX + ":")
+    return text is not None and text.startswith((PREFIX + ":", OLD_PREFIX + ":"))
 
 
 class SpeedHunt:

@@ -15,7 +15,7 @@ import threading
 from kiosk.core import KioskCore
 from kiosk.decide import Decision
 from kiosk.prompts import Prompt, after_scan
-from shared.cards import make_token
+from shared.cards import sign_token
 from shared.protocol import State
 
 log = logging.getLogger("rotation.kiosk.simulator")
@@ -49,7 +49,8 @@ class SimulatedStudents:
         self._thread.join()
 
     def _card(self, state: State, student: str) -> str:
-        return make_token(self.core.config.secret, student, state.students[student].card)
+        # The demo's kiosks share the hub's room file, so they can hold cards up as students would.
+        return sign_token(self.core.config.signing_key, student, state.students[student].card)
 
     def next_card(self) -> str | None:
         """The card the next student shows, or None if nobody needs to tap in here."""
@@ -67,7 +68,7 @@ class SimulatedStudents:
                and (state.presence.get(sid) is None or state.presence[sid].station != station)]
         roll = self.random.random()
         if roll < BADLY_HELD:
-            return "RS1:half-a-ca"
+            return "RS2:half-a-ca"
         if roll < BADLY_HELD + ELSEWHERE:
             kiosk_stations = {s.id for s in state.stations if s.kiosk}
             due = [sid for sid in state.students if sid not in state.presence and sid not in self.absent

@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--serial", help="this kiosk's serial QR scanner, e.g. /dev/ttyACM0")
     pair.add_argument("--camera", help="this kiosk reads cards with a camera: pi or /dev/videoN")
     commands.add_parser("secret", help="print a new random class secret (for [room] secret_file)")
+    commands.add_parser("card-key", help="print a new private key for the hub to sign the cards with (for [room] "
+                        "card_key_file, card.key beside the room file; the installer makes it once)")
     teacher_account = commands.add_parser("teacher", help="the teachers who may log in to the web companion")
     teacher_commands = teacher_account.add_subparsers(dest="teacher_command", required=True, metavar="COMMAND")
     teacher_add = teacher_commands.add_parser("add", help="add a teacher, or set a new password (asked twice; "
@@ -490,6 +492,11 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "secret":
         print(secrets.token_hex(32))
         return 0
+    if args.command == "card-key":
+        from shared.cards import new_signing_key
+
+        print(new_signing_key(), end="")
+        return 0
     if args.command == "pair":
         from rotation.pairing_cli import pair_kiosk
 
@@ -512,7 +519,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "teacher":
         return add_teacher(config, args.name)
     if args.command == "card":
-        from shared.cards import make_token
+        from shared.cards import sign_token
 
         student = args.student
         if config.hub.database.exists():  # the school's id names the student's card id
@@ -520,7 +527,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
             with hub_database(config) as store:
                 student = store.card_ids().get(student, student)
-        token = make_token(config.secret, student, args.card_version)
+        token = sign_token(config.signing_key, student, args.card_version)
         if args.png:
             import qrcode
 

@@ -13,11 +13,13 @@ import time
 from pathlib import Path
 
 from edge.broker_setup import CONF_FILE, PASSWD_FILE, write_broker_files
+from edge.files import write_if_changed
 from edge.kivy_env import has_screen
 from kiosk.simulator import STAYING_HOME
 from rotation.broker import BrokerError, PrivateBroker, free_port
 from rotation.demo_teacher import ABSENT, DemoTeacher, demo_roster
-from shared.config import Config, load_config
+from shared.cards import new_signing_key
+from shared.config import CARD_KEY_FILE, Config, load_config
 from web.accounts import Accounts
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -25,11 +27,13 @@ SAMPLE_ROOM = ASSETS / "sample" / "room.toml"
 
 
 def write_demo_config(directory: Path, broker_port: int, round_seconds: float) -> Path:
-    """The sample room with a fresh class secret, the private broker and fast rounds."""
+    """The sample room with a fresh class secret and card key, the private broker and fast rounds. The demo's
+    simulated kiosks read this file too, so they can make the cards their students hold up."""
     import tomllib
 
     sample = tomllib.loads(SAMPLE_ROOM.read_text())
     (directory / "class.secret").write_text(secrets.token_hex(32) + "\n")
+    write_if_changed(directory / CARD_KEY_FILE, new_signing_key())
     web_port = free_port()
     lines = [
         "# Written by `rotation demo` from assets/sample/room.toml.",

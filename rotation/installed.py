@@ -9,7 +9,7 @@ from pathlib import Path
 
 from edge.files import write_if_changed
 from rotation.toml_edit import set_keys
-from shared.config import WebConfig
+from shared.config import CARD_KEY_FILE, WebConfig
 
 ROOM_FILE, SECRET_FILE = "room.toml", "class.secret"
 WEB_ACCOUNTS = "teachers.db"
@@ -26,23 +26,26 @@ def _read_toml(path: Path) -> dict:
 
 def copy_room(source: Path, folder: Path) -> None:
     """Copy a room config into ``folder`` with the files it names beside it (its roster, a file or a
-    OneRoster folder or .zip, and its class secret), so every path in it stays right."""
+    OneRoster folder or .zip, its class secret and the key that signed its cards), so every path in it stays
+    right."""
     room = _read_toml(source).get("room", {})
     changes = {}
-    for key, name in (("roster", None), ("secret_file", SECRET_FILE)):
-        if key not in room:
+    for key, name, default in (("roster", None, None), ("secret_file", SECRET_FILE, None),
+                               ("card_key_file", CARD_KEY_FILE.name, CARD_KEY_FILE.name)):
+        if key not in room and default is None:
             continue
-        named = source.parent / room[key]
+        named = source.parent / room.get(key, default)
         if not named.exists():
             if key == "roster":
                 raise SystemExit(f"{source}: [room] roster: {named} does not exist")
-            continue  # no secret yet: the installer makes one
+            continue  # no secret or key yet: the installer makes them
         target = folder / (name or named.name)
         if named.is_dir():
             shutil.copytree(named, target, dirs_exist_ok=True)
         else:
             shutil.copyfile(named, target)
-        changes[key] = target.name
+        if key in room:
+            changes[key] = target.name
     text = source.read_text(encoding="utf-8")
     write_if_changed(folder / ROOM_FILE, set_keys(text, {"room": changes}) if changes else text)
 
@@ -68,12 +71,14 @@ def hub_config(path: Path, state: Path, web_name: str | None = None) -> None:
 
 
 def is_kiosk(path: Path, station: str) -> bool:
-    """Whether this board is already paired as ``station``'s kiosk (its config and its account are here)."""
+    """Whether this board is already paired as ``station``'s kiosk (its config, its account and the hub's key
+    that checks cards are here: a kiosk paired before the hub signed cards pairs again)."""
     if not path.exists():
         return False
     data = _read_toml(path)
     accounts = data.get("broker", {}).get("accounts")
     return (data.get("kiosk", {}).get("station") == station and accounts is not None
+            and "card_public_key" in data.get("room", {})
             and (path.parent / accounts / f"kiosk-{station}.password").exists())
 
 

@@ -1,8 +1,9 @@
 """``rotation pair``: a new kiosk's board asks the hub for its account with a one-time code (see
 shared/pairing.py) and writes what it gets as this board's room config:
 
-    <folder>/room.toml                    the room as this kiosk sees it, pointing at the hub's broker
-    <folder>/class.secret                 checks the students' cards
+    <folder>/room.toml                    the room as this kiosk sees it, pointing at the hub's broker, with
+                                          the hub's public key that checks the students' cards
+    <folder>/class.secret                 only while the room takes old cards (removed when paired without)
     <folder>/broker/kiosk-<station>.password
     <folder>/broker/ca.crt                the room's CA, when the broker speaks TLS
 """
@@ -19,6 +20,7 @@ import msgspec
 import paho.mqtt.client as mqtt
 
 from edge.files import write_if_changed
+from rotation.installed import SECRET_FILE
 from shared.pairing import KioskSide, PairBundle, PairingError
 from shared.toml_literal import toml_value
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, kiosk_account, pair_reply_topic, pair_request_topic
@@ -121,7 +123,8 @@ def kiosk_config_text(paired: Paired, station: str, outbox: Path, serial: str | 
     lines = [f"# This kiosk's room config, made by `rotation pair` from the hub at {paired.host}. Pair again",
              "# (install.sh kiosk ... --pair-again) rather than edit it; docs/configuration.md explains each key.",
              "", "[room]", f"id = {toml_value(room.id)}", f"name = {toml_value(room.name)}",
-             'secret_file = "class.secret"', f"goals = {toml_value(room.goals)}",
+             f"card_public_key = {toml_value(bundle.card_key)}", f"goals = {toml_value(room.goals)}",
+             *([f'secret_file = "{SECRET_FILE}"', "accept_old_cards = true"] if bundle.secret is not None else []),
              "", "[broker]", f"host = {toml_value(paired.host)}", f"port = {paired.port}", 'accounts = "broker"']
     if paired.tls:
         lines += ["tls = true", 'ca_file = "broker/ca.crt"']
@@ -141,10 +144,11 @@ def write_kiosk_files(folder: Path, paired: Paired, station: str, outbox: Path, 
     if bundle.account != kiosk_account(station):
         raise PairingError(f"the hub sent the account {bundle.account!r}, not station {station}'s")
     files = {
-        folder / "class.secret": bundle.secret + "\n",
         folder / "broker" / f"kiosk-{station}.password": bundle.password + "\n",
         folder / "room.toml": kiosk_config_text(paired, station, outbox, serial, camera),
     }
+    if bundle.secret is not None:
+        files[folder / SECRET_FILE] = bundle.secret + "\n"
     if paired.tls:
         if not bundle.ca:
             raise PairingError("the hub's broker speaks TLS but the hub sent no CA certificate")
@@ -152,4 +156,6 @@ def write_kiosk_files(folder: Path, paired: Paired, station: str, outbox: Path, 
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_if_changed(path, text)
+    if bundle.secret is None:
+        (folder / SECRET_FILE).unlink(missing_ok=True)  # the room takes no old cards now: nor keeps their key
     return list(files)

@@ -189,7 +189,7 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
             except ValueError as error:
                 print(f"rotation: {error}", file=sys.stderr)
                 return 2
-        faces = class_card_faces(store, config.secret, classes, versions)
+        faces = class_card_faces(store, config.signing_key, classes, versions)
     unknown = sorted(set(students) - faces.keys())
     if unknown:
         print(f"rotation: not in {'that class' if class_ref else 'the room'}: {', '.join(unknown)}", file=sys.stderr)

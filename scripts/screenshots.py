@@ -28,7 +28,7 @@ from kiosk.app import KioskPresenter, KioskScreen  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import secured_broker, write_demo_config  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Command  # noqa: E402
 
@@ -119,7 +119,7 @@ def main(pictures: Path) -> None:
         state = hub.room.snapshot(0)
         plan = {s.id: s.groups for s in state.stations}
         members = {g.id: g.members for g in state.groups}
-        tokens = {sid: make_token(config.secret, sid) for sid in state.students}
+        tokens = {sid: sign_token(config.signing_key, sid) for sid in state.students}
         # Most students are where they should be; two went to the wrong place; some are still on the way.
         for station, kiosk in kiosks.items():
             for student in members[plan[station][0]][:-1]:

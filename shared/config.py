@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 from msgspec import Meta
 
-from shared.cards import TOKEN_CHARACTERS
+from shared.cards import KEY_BYTES, TOKEN_CHARACTERS, CardKeys, public_key, read_signing_key
 from shared.keyboard_layouts import LAYOUTS
 from shared.languages import LANGUAGES, N_
 from shared.pictures import STATION_COLOURS
@@ -38,6 +38,7 @@ STATION_KINDS: tuple[str, ...] = get_args(StationKind)
 SchoolShare = Literal["summary", "status", "state"]
 ScannerLayout = Literal[tuple(LAYOUTS)]  # type: ignore[valid-type]
 SCHOOL_SHARES: tuple[str, ...] = get_args(SchoolShare)  # what a room may let cross to the school's broker
+CARD_KEY_FILE = Path("card.key")  # the hub's key that signs cards, beside the room file unless it says otherwise
 DEFAULT_GOALS = (N_("Finish what I start"), N_("Try something hard"), N_("Help a friend"), N_("Ask a good question"))
 
 
@@ -80,6 +81,11 @@ def _check_scanner_affix(value: str) -> None:
         raise ValueError("not 1 to 16 ASCII characters")
     if not set(value) - TOKEN_CHARACTERS:
         raise ValueError("only characters a card holds")
+
+
+def _check_public_key(value: str) -> None:
+    if len(bytes.fromhex(value)) != KEY_BYTES:  # a ValueError too when it is not hexadecimal
+        raise ValueError("not a public key")
 
 
 def _check_pin_hash(value: str) -> None:
@@ -129,9 +135,20 @@ class _Room:
     """The [room] table as written; Config carries it as room_id, room_name, secret, roster, ..."""
     id: Annotated[Id, Meta(description="the room id in MQTT topics")]
     name: Annotated[Text, Meta(description="shown on the display", extra={"default": "the id"})] | None = None
-    secret: Annotated[Text, Meta(description="the class secret that signs the cards, at least 32 hex digits: "
-                                             "this or `secret_file`")] | None = None
+    secret: Annotated[Text, Meta(description="the class secret, at least 32 hex digits: this or `secret_file` "
+                                             "(the hub's; it signed the old cards)")] | None = None
     secret_file: Annotated[Path, Meta(description="a file holding the class secret: this or `secret`")] | None = None
+    card_key_file: Annotated[Path, Meta(description="the hub's private key that signs the cards (Ed25519, PEM; "
+                                                    "the installer makes it once with `rotation card-key`): "
+                                                    "only the hub holds it; not read with `card_public_key`")] \
+        = CARD_KEY_FILE
+    card_public_key: Annotated[str, Meta(description="the public key that checks the cards, on a kiosk "
+                                                     "(`rotation pair` writes it)"),
+                               Rule("64 hex digits", _check_public_key)] | None = None
+    accept_old_cards: Annotated[bool, Meta(description="also take the old cards (`RS1`, signed with the class "
+                                                       "secret) until they are reprinted: kiosks paired meanwhile "
+                                                       "get the class secret, with which a stolen one can make "
+                                                       "them")] = False
     roster: Annotated[Path, Meta(description="the class lists: a CSV file (with a `class` column for several "
                                              "classes), or a OneRoster 1.1 or 1.2 CSV export (a folder or a .zip, "
                                              "bulk or delta), imported again whenever its files change")] \
@@ -322,7 +339,10 @@ class Config:
     path: Path
     room_id: str
     room_name: str
-    secret: bytes
+    class_secret: bytes | None  # the hub's; a kiosk's only while the room takes old cards
+    card_public_key: bytes  # checks the cards
+    card_signing_key: bytes | None  # signs them: the hub's alone
+    accept_old_cards: bool  # the old cards, signed with the class secret, are still taken
     roster: Path | None
     roster_classes: tuple[str, ...]  # [room] classes, and roster_class
     roster_teacher: str | None
@@ -340,6 +360,26 @@ class Config:
     goal_pictures: tuple[str, ...] = ()  # one per goal, in order; without: the default goals' own, else a flag
     language: str = _Room.language  # the kiosks' own, and every student's without one of their own
     speech: bool = _Room.speech  # the kiosks speak their prompts, for students who have no setting of their own
+
+    @property
+    def secret(self) -> bytes:
+        """The class secret: the web companion's sessions' key, and the old cards'."""
+        if self.class_secret is None:
+            raise ConfigError(f"{self.path}: [room] has no class secret (secret or secret_file)")
+        return self.class_secret
+
+    @property
+    def card_keys(self) -> CardKeys:
+        """What checks a card here: the hub's public key, and the class secret while old cards are taken."""
+        return CardKeys(self.card_public_key, self.class_secret if self.accept_old_cards else None)
+
+    @property
+    def signing_key(self) -> bytes:
+        """The hub's key that signs cards."""
+        if self.card_signing_key is None:
+            raise ConfigError(f"{self.path}: [room] has only card_public_key: only the hub holds the key that "
+                              "signs cards (run this on the hub)")
+        return self.card_signing_key
 
     def station(self, station_id: str) -> StationConfig:
         for station in self.stations:
@@ -519,7 +559,7 @@ def _read(path: Path, section: str, where: str, table: Any) -> dict[str, Any]:
     return values
 
 
-def _secret(path: Path, room: _Room) -> bytes:
+def _secret(path: Path, room: _Room) -> bytes | None:
     if room.secret is not None:
         text = room.secret
         where = "secret"
@@ -530,8 +570,11 @@ def _secret(path: Path, room: _Room) -> bytes:
             raise ConfigError(f"{path}: [room] secret_file: cannot read {room.secret_file}: "
                               f"{error.strerror}") from None
         where = "secret_file"
+    elif room.accept_old_cards:
+        raise ConfigError(f"{path}: [room] accept_old_cards needs the class secret that signed them: 'secret' or "
+                          "'secret_file'")
     else:
-        raise ConfigError(f"{path}: [room] needs 'secret' or 'secret_file' (the class secret that signs cards)")
+        return None
     try:
         secret = bytes.fromhex(text)
     except ValueError:
@@ -539,6 +582,22 @@ def _secret(path: Path, room: _Room) -> bytes:
     if len(secret) < 16:
         raise ConfigError(f"{path}: [room] {where}: the class secret must be at least 16 bytes (32 hex digits)")
     return secret
+
+
+def _card_keys(path: Path, room: _Room) -> tuple[bytes | None, bytes]:
+    """(the key that signs cards, on the hub; the key that checks them)."""
+    if room.card_public_key is not None:
+        return None, bytes.fromhex(room.card_public_key)
+    try:
+        signing = read_signing_key(room.card_key_file.read_text(encoding="ascii", errors="replace"))
+    except OSError as error:
+        raise ConfigError(f"{path}: [room] card_key_file: cannot read {room.card_key_file}: {error.strerror}. "
+                          "On the hub, make it once: rotation card-key > card.key (the installer does); a "
+                          "kiosk needs card_public_key instead: pair it again") from None
+    except ValueError as error:
+        raise ConfigError(f"{path}: [room] card_key_file: {room.card_key_file} is {error} (the hub's key "
+                          "that signs cards, as `rotation card-key` writes it)") from None
+    return signing, public_key(signing)
 
 
 def parse_config(path: Path, data: dict[str, Any]) -> Config:
@@ -593,11 +652,15 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
                                   "would be due?")
     if room.roster_class is not None and room.classes:
         raise ConfigError(f"{path}: [room] roster_class and classes: use classes alone")
+    card_keys = _card_keys(path, room)
     return Config(
         path=path,
         room_id=room.id,
         room_name=room.name or room.id,
-        secret=_secret(path, room),
+        class_secret=_secret(path, room),
+        card_public_key=card_keys[1],
+        card_signing_key=card_keys[0],
+        accept_old_cards=room.accept_old_cards,
         roster=room.roster,
         roster_classes=room.classes or ((room.roster_class,) if room.roster_class else ()),
         roster_teacher=room.teacher,

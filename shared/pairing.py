@@ -8,8 +8,8 @@ something like ``K7QD-M2XA``, good for 10 minutes and one kiosk. On the new kios
 
 The request also names the board (its host name and address, as the board sees them), for the hub's screen.
 The hub checks the proof and answers with its own X25519 public key and the kiosk's bundle (the room's
-stations, the class secret, a new broker password for the kiosk's account and the room's CA), sealed with
-AES-GCM under a key made from both the Diffie-Hellman secret and the code. So:
+stations, the public key that checks cards, a new broker password for the kiosk's account and the room's
+CA), sealed with AES-GCM under a key made from both the Diffie-Hellman secret and the code. So:
 
 - someone who only listens learns nothing: the key needs a private key that never leaves either board;
 - someone who pretends to be the hub cannot seal a bundle the kiosk accepts without the code;
@@ -87,15 +87,17 @@ class BundleStation(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class PairBundle(msgspec.Struct, frozen=True):
-    """What the hub seals for a new kiosk: the room as a kiosk sees it (no roster), the class secret (hex),
-    the kiosk's own broker account and password, the teacher's PIN hash and the room's CA (PEM, with TLS)."""
+    """What the hub seals for a new kiosk: the room as a kiosk sees it (no roster), the hub's public key that
+    checks cards (hex), the class secret (hex) only while the room takes old cards, the kiosk's own broker
+    account and password, the teacher's PIN hash and the room's CA (PEM, with TLS)."""
     room: BundleRoom
     stations: tuple[BundleStation, ...]
     teacher_pin: str | None
-    secret: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{32,}$")]
+    secret: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{32,}$")] | None
     account: str
     password: str
     ca: str | None
+    card_key: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
 
 
 class _Unversioned(msgspec.Struct, frozen=True, tag_field="v", tag=0):

@@ -19,7 +19,7 @@ kivy_env.prepare(headless=True)
 
 from edge.broker_setup import CONF_FILE, PASSWD_FILE, read_password, write_broker_files  # noqa: E402
 from rotation.broker import PrivateBroker, free_port  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import CardKeys, public_key, sign_token, signing_key_file_text  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.pin import Cost, hash_pin  # noqa: E402
 from tests.mqtt_client import TestClient  # noqa: E402
@@ -27,6 +27,8 @@ from tests.mqtt_client import TestClient  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample"
 SECRET = bytes.fromhex("5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e70001")
+CARD_KEY = bytes.fromhex("ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d50001")  # the hub's, signs cards
+CARD_KEYS = CardKeys(public_key(CARD_KEY))  # what checks them, as a kiosk holds it
 
 
 def pytest_addoption(parser):
@@ -120,6 +122,7 @@ def broker(tmp_path):
 
 def write_room(directory: Path, port: int, broker_lines: str = "", **hub: object) -> Path:
     (directory / "class.secret").write_text(SECRET.hex())
+    write_card_key(directory)
     hub_lines = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in hub.items())
     stations = (SAMPLE / "room.toml").read_text().split("[[station]]", 1)[1]
     path = directory / "room.toml"
@@ -211,8 +214,14 @@ def hub(room):
         yield service
 
 
-def card(student_id: str, version: int = 1, secret: bytes = SECRET) -> str:
-    return make_token(secret, student_id, version)
+def write_card_key(directory: Path) -> None:
+    """The hub's key that signs cards, where a room file finds it by default (card.key beside it)."""
+    (directory / "card.key").write_text(signing_key_file_text(CARD_KEY))
+
+
+def card(student_id: str, version: int = 1, key: bytes = CARD_KEY) -> str:
+    """A card as the hub prints it (with ``key``, another's: a forgery)."""
+    return sign_token(key, student_id, version)
 
 
 QUICK_PIN_COST = Cost(n=2 ** 4, r=8, p=1)  # 2 KiB: checked in well under a millisecond

@@ -18,7 +18,7 @@ from hub.roster_source import read_roster
 from rotation.cli import main
 from shared.cards import verify_token
 from shared.palette import PALETTE, group_colour
-from tests.conftest import SAMPLE, SECRET, card
+from tests.conftest import CARD_KEYS, SAMPLE, card
 
 
 def read_page(pdf_path, page_number: int, dpi: int = 150) -> tuple[list[str], str]:
@@ -45,7 +45,7 @@ def test_every_card_on_the_page_scans_to_its_student_with_the_name_printed_under
     codes, text = read_page(out, 0)
     roster = read_roster(SAMPLE / "roster.csv")[0].people  # cards come in the order of the names, to hand out
     by_name = [p.sis_id for p in sorted(roster, key=lambda p: (f"{p.first_name} {p.last_name[:1]}.", p.sis_id))]
-    assert sorted(verify_token(SECRET, code).student_id for code in codes) == sorted(by_name[:10])
+    assert sorted(verify_token(CARD_KEYS, code).student_id for code in codes) == sorted(by_name[:10])
     assert "Aisha O." in text and "Okafor" not in text  # first name and initial only, like everywhere else
     assert all("Aisha" not in code for code in codes)  # the code holds the signed token, never a name
 
@@ -79,8 +79,8 @@ def test_reprinting_a_card_revokes_the_old_one(room, hub, tmp_path, capsys):
     assert "new card 2 for Sofia R.; the old one no longer works" in capsys.readouterr().out
     (code,), _ = read_page(out, 0)
     assert code == card("s05", 2)
-    assert not hub.room.check_card(verify_token(SECRET, card("s05", 1))).accepted
-    assert hub.room.check_card(verify_token(SECRET, code)).accepted
+    assert not hub.room.check_card(verify_token(CARD_KEYS, card("s05", 1))).accepted
+    assert hub.room.check_card(verify_token(CARD_KEYS, code)).accepted
 
 
 def test_names_from_any_roster_print(tmp_path):
@@ -304,3 +304,27 @@ def test_missing_fonts_say_which_package_to_install(tmp_path, monkeypatch):
                                              dataclasses.replace(cjk, path=tmp_path / "absent.ttc")))
     with pytest.raises(FontsMissing, match="apt-get install fonts-noto-cjk"):
         write_cards([CardFace("s01", "Maya R.", "Period 3", card("s01"))], tmp_path / "cards.pdf")
+
+
+def test_a_signed_code_has_modules_of_at_least_0_69_mm_and_white_for_four_all_round(tmp_path):
+    """The longest token (a 40-character id, card 999999) is the densest code: its modules as large as 34 mm
+    allow, and the card's white (above, beside, down to the name) completes the quiet zone the code draws."""
+    import qrcode
+
+    longest = card("x" * 40, 999_999)
+    page = Page([CardFace("x" * 40, "Maya R.", "Period 3", longest)], tmp_path / "dense.pdf")
+    x, y = page.card(0)
+    columns, rows = zip(*page.ink(x, y, x + cards_pdf.CARD_W, y + cards_pdf.NAME_Y + 7), strict=True)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(longest)
+    code.make(fit=True)
+    module = cards_pdf.QR_MM / (code.modules_count + 2 * cards_pdf.QUIET_MODULES)
+    assert module >= 0.69
+    symbol = [(cx, cy) for cx, cy in zip(columns, rows, strict=True)
+              if abs(cx / MM - cards_pdf.CARD_W / 2) < cards_pdf.QR_MM / 2 and 3 < cy / MM < 3 + cards_pdf.QR_MM]
+    left, right = min(c for c, _ in symbol) / MM, max(c for c, _ in symbol) / MM
+    top, bottom = min(r for _, r in symbol) / MM, max(r for _, r in symbol) / MM
+    assert (right - left) / module == pytest.approx(code.modules_count, abs=0.5)
+    name = min(r for c, r in zip(columns, rows, strict=True) if r / MM > bottom + 0.2) / MM
+    stripe = cards_pdf.STRIPE_MM
+    assert min(top, name - bottom, left - stripe, cards_pdf.CARD_W - right) / module >= 4

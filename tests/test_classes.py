@@ -235,9 +235,9 @@ def test_a_roster_dropped_in_place_is_taken_at_once_and_a_broken_one_changes_not
 
 def claim(student: str):
     from shared.cards import verify_token
-    from tests.conftest import SECRET
+    from tests.conftest import CARD_KEYS
 
-    return verify_token(SECRET, card(student))
+    return verify_token(CARD_KEYS, card(student))
 
 
 def test_a_hub_whose_roster_breaks_runs_with_the_last_one_and_says_so(periods, tmp_path, capsys):
@@ -276,7 +276,7 @@ def test_a_card_is_asked_for_by_the_schools_id_and_carries_the_hubs(tmp_path, ca
     import zxingcpp
 
     from shared.cards import verify_token
-    from tests.conftest import SECRET
+    from tests.conftest import CARD_KEYS
 
     bundle().write(tmp_path / "export")
     config = room_with(tmp_path, 1883, 'roster = "export"\nteacher = "jlee"')
@@ -287,7 +287,7 @@ def test_a_card_is_asked_for_by_the_schools_id_and_carries_the_hubs(tmp_path, ca
     page = pypdfium2.PdfDocument(str(out))[0]
     (code,) = [r.text for r in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
     assert "Period 2 Maths (M7-2) · Period 3 Maths (M7-3)" in page.get_textpage().get_text_range()
-    claim = verify_token(SECRET, code)
+    claim = verify_token(CARD_KEYS, code)
     assert claim.student_id.startswith("r") and len(claim.student_id) == 8
     assert main(["card", "--config", str(config.path), odd]) == 0
     assert capsys.readouterr().out.strip() == code

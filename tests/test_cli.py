@@ -11,11 +11,13 @@ import httpx
 import pytest
 
 from rotation.cli import build_parser, main
-from tests.conftest import write_room
+from shared.cards import CardClaim, sign_token, verify_token
+from shared.config import load_config
+from tests.conftest import CARD_KEY, CARD_KEYS, write_room
 
 SUBCOMMANDS = [["hub", "serve"], ["hub", "display"], ["hub", "command"], ["kiosk"], ["kiosk", "scanners"],
                ["demo"], ["card"],
-               ["broker", "setup"], ["student", "export"], ["student", "delete"], ["secret"], ["pin"],
+               ["broker", "setup"], ["student", "export"], ["student", "delete"], ["secret"], ["card-key"], ["pin"],
                ["check-config"]]
 
 
@@ -47,8 +49,18 @@ def test_a_card_token_and_its_qr_png(tmp_path, capsys):
     path = write_room(tmp_path, 1883)
     assert main(["card", "--config", str(path), "s05", "--png", str(tmp_path / "s05.png")]) == 0
     token = capsys.readouterr().out.strip()
-    assert token.startswith("RS1:s05:1:") and "Sofia" not in token
+    assert token.startswith("RS2:s05:1:") and "Sofia" not in token
+    assert verify_token(CARD_KEYS, token) == CardClaim("s05", 1)  # signed with the hub's key, beside the room file
     assert (tmp_path / "s05.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_new_card_key_is_a_key_file_the_room_reads(tmp_path, capsys):
+    """What the installer does once on the hub: rotation card-key > card.key."""
+    path = write_room(tmp_path, 1883)
+    assert main(["card-key"]) == 0
+    (tmp_path / "card.key").write_text(capsys.readouterr().out)
+    config = load_config(path)
+    assert config.signing_key != CARD_KEY and verify_token(config.card_keys, sign_token(config.signing_key, "s05"))
 
 
 def processes_mentioning(text: str) -> list[int]:

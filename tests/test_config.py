@@ -55,6 +55,14 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
     ('secret_file = "class.secret"', 'secret_file = "nope.secret"', r"secret_file: cannot read"),
     ('secret_file = "class.secret"', 'secret = "abc"', r"secret: the class secret must be hexadecimal"),
     ('secret_file = "class.secret"', 'secret = "abcd"', r"at least 16 bytes"),
+    ('secret_file = "class.secret"', 'accept_old_cards = true',
+     r"\[room\] accept_old_cards needs the class secret that signed them: 'secret' or 'secret_file'"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\ncard_key_file = "hub.key"',
+     r"\[room\] card_key_file: cannot read .*hub.key: No such file or directory. On the hub, make it once: "
+     r"rotation card-key > card.key \(the installer does\); a kiosk needs card_public_key instead: pair it again"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\ncard_key_file = "class.secret"',
+     r"\[room\] card_key_file: .*class.secret is not a PEM private key without a password \(the hub's key"),
+    ('secret_file = "class.secret"', 'card_public_key = "abcd"', r"card_public_key = 'abcd': must be 64 hex digits"),
     ("[hub]", "[hubb]", r"unknown section \[hubb\]"),
     ("[hub]", "[hub", r"not valid TOML: .*line \d+"),
     ('id = "tech"', 'id = "independent"', r"id 'independent' appears twice"),
@@ -164,3 +172,31 @@ def test_periods_of_the_timetable_may_not_overlap(tmp_path):
     with pytest.raises(ConfigError, match=r"\[period 2\] overlaps \[period 1\] on wed \(09:45-10:30 and "
                                           r"09:00-09:50\): which class would be due\?"):
         load_config(path)
+
+
+def test_a_kiosk_s_room_file_holds_the_public_key_and_no_secret(tmp_path):
+    """As `rotation pair` writes it: the kiosk checks cards, signs none, and has no class secret to lose."""
+    from shared.cards import CardKeys, public_key
+    from tests.conftest import CARD_KEY
+
+    data = room_data(tmp_path)
+    del data["room"]["secret_file"]
+    data["room"]["card_public_key"] = public_key(CARD_KEY).hex()
+    (tmp_path / "card.key").unlink()
+    config = parse_config(tmp_path / "room.toml", data)
+    assert config.card_keys == CardKeys(public_key(CARD_KEY)) and config.class_secret is None
+    with pytest.raises(ConfigError, match=r"\[room\] has only card_public_key: only the hub holds the key that signs"):
+        assert config.signing_key
+    with pytest.raises(ConfigError, match=r"\[room\] has no class secret"):
+        assert config.secret
+
+
+def test_the_hub_s_room_file_finds_its_key_beside_it_and_takes_old_cards_only_when_told(tmp_path):
+    from shared.cards import CardKeys, public_key
+    from tests.conftest import CARD_KEY, SECRET
+
+    data = room_data(tmp_path)
+    config = parse_config(tmp_path / "room.toml", data)
+    assert config.signing_key == CARD_KEY and config.card_keys == CardKeys(public_key(CARD_KEY))
+    data["room"]["accept_old_cards"] = True
+    assert parse_config(tmp_path / "room.toml", data).card_keys == CardKeys(public_key(CARD_KEY), SECRET)

@@ -127,7 +127,7 @@ def test_a_call_with_a_bad_card_is_still_a_call_from_the_station(room, broker):
     from shared.protocol import Event
 
     hub = HubService(room)
-    forged = card("s05", secret=b"not this class's secret, at all!")
+    forged = card("s05", key=b"not the hub's key, not at all!!!")
     hub.handle_event("tech", Event(id="h1", kind="help", card=forged, station="tech", at=100.0, seq=1, kiosk_time=0.0))
     assert [(h.station, h.student) for h in hub.room.help] == [("tech", None)]
     hub.store.close()

@@ -74,7 +74,7 @@ def test_malformed_payloads_are_dropped_and_the_hub_keeps_working(hub, kiosk_wir
 
 
 @pytest.mark.parametrize("event, reason", [
-    (lambda: checkin("s05", "forged", secret=b"not the class secret!!"), "forged card"),
+    (lambda: checkin("s05", "forged", key=b"not the key the hub signs with!!"), "forged card"),
     (lambda: checkin("s05", "revoked", version=1), None),
     (lambda: checkin("s99", "unknown"), "unknown student"),
     (lambda: checkin("s05", "elsewhere", station="tech"), "station does not match the kiosk's topic"),

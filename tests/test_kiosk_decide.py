@@ -3,8 +3,9 @@ import json
 import pytest
 
 from kiosk.decide import decide
+from shared.cards import make_token
 from shared.protocol import decode
-from tests.conftest import SECRET, card
+from tests.conftest import CARD_KEYS, SECRET, card
 
 STATE = decode("state", json.dumps({
     "v": 1, "seq": 1, "hub_time": 0.0,
@@ -20,14 +21,14 @@ STATE = decode("state", json.dumps({
 
 
 def test_right_station_greets_by_first_name_and_initial():
-    decision = decide(card("s05", 2), SECRET, STATE, "reading-nook")
+    decision = decide(card("s05", 2), CARD_KEYS, STATE, "reading-nook")
     assert (decision.outcome, *decision.english) == (
         "welcome", "Hi Sofia R.", "You're in the right place.")
     assert decision.records_checkin
 
 
 def test_wrong_station_says_where_the_group_is():
-    decision = decide(card("s01"), SECRET, STATE, "reading-nook")
+    decision = decide(card("s01"), CARD_KEYS, STATE, "reading-nook")
     assert decision.english[0] == "Maya R., your group is at Tech Station"
     assert decision.records_checkin
 
@@ -35,16 +36,24 @@ def test_wrong_station_says_where_the_group_is():
 @pytest.mark.parametrize("text, outcome, title", [
     (card("s05", 1), "revoked", "This card has been replaced"),
     (card("s77"), "unknown", "I don't know this card yet"),
-    (card("s05", 2, secret=b"x" * 32), "forged", "This card isn't from our class"),
+    (card("s05", 2, key=b"x" * 32), "forged", "This card isn't from our class"),
     ("RS1:s05:2:ABC", "unreadable", "Let's try that again"),
+    (make_token(SECRET, "s05", 2), "forged", "This card has been replaced"),  # an old card, where none are taken
 ])
 def test_bad_cards_get_a_kind_message_and_no_name(text, outcome, title):
-    decision = decide(text, SECRET, STATE, "reading-nook")
+    decision = decide(text, CARD_KEYS, STATE, "reading-nook")
     assert (decision.outcome, decision.english[0]) == (outcome, title)
     assert decision.name is None and "Sofia" not in "".join(decision.english)
     assert not decision.records_checkin
 
 
 def test_without_any_state_a_genuine_card_is_recorded_without_a_name():
-    decision = decide(card("s05", 2), SECRET, None, "reading-nook")
+    decision = decide(card("s05", 2), CARD_KEYS, None, "reading-nook")
     assert decision.outcome == "checked_in" and decision.name is None and decision.records_checkin
+
+
+def test_an_old_card_is_taken_where_the_room_still_takes_them():
+    from dataclasses import replace
+
+    decision = decide(make_token(SECRET, "s05", 2), replace(CARD_KEYS, old_secret=SECRET), STATE, "reading-nook")
+    assert (decision.outcome, decision.english[0]) == ("welcome", "Hi Sofia R.")

@@ -5,7 +5,7 @@ from kiosk.decide import decide
 from kiosk.prompts import after_answer, after_scan
 from shared.pictures import goal_pictures
 from shared.protocol import Presence, Progress, Station
-from tests.conftest import SECRET, card
+from tests.conftest import CARD_KEYS, card
 from tests.test_kiosk_decide import STATE
 
 NOOK = replace(STATE.stations[0], activities=("Read a book", "Listen to a story", "Write a review"),
@@ -14,7 +14,7 @@ ROOM = replace(STATE, stations=(NOOK, STATE.stations[1]), goals=("Try something 
 
 
 def scan(state, now: float = 0.0, station: str = "reading-nook"):
-    decision = decide(card("s05", 2), SECRET, state, station, now)
+    decision = decide(card("s05", 2), CARD_KEYS, state, station, now)
     return decision, after_scan(decision, state, station)
 
 

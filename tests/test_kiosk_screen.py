@@ -87,7 +87,7 @@ def test_two_cards_in_one_read_are_each_greeted_in_turn(hub, station):
 @pytest.mark.parametrize("text, title", [
     (b"\x00\x9f\xffnoise", "Let's try that again"),
     (b"RS1:s05:1:ABC", "Let's try that again"),
-    (card("s05", secret=b"a forged secret, not ours").encode(), "This card isn't from our class"),
+    (card("s05", key=b"a key that is not the hub's, 32B").encode(), "This card isn't from our class"),
     (card("s99").encode(), "I don't know this card yet"),
 ])
 def test_bad_cards_get_a_kind_message_without_a_name(hub, station, text, title):

@@ -15,7 +15,7 @@ from kiosk.prompts import after_scan
 from kiosk.scanners import SerialScanner
 from shared.config import load_config
 from shared.protocol import Command
-from tests.conftest import SECRET, card, eventually
+from tests.conftest import SECRET, card, eventually, write_card_key
 
 STATIONS = [("library", "Library", "reading", ["Read a book"]), ("lab", "Lab", "tech", ["Code a robot"]),
             ("studio", "Studio", "collaborative", ["Draw it"]), ("table", "Table", "independent", ["Maths games"])]
@@ -40,6 +40,7 @@ class LessonClock:
 @pytest.fixture
 def lesson_room(tmp_path, broker):
     (tmp_path / "class.secret").write_text(SECRET.hex())
+    write_card_key(tmp_path)
     rows = ["id,first_name,last_name,group"] + [f"p{i:02d},Kid{i},Lee,{GROUPS[i % 4]}" for i in range(12)]
     (tmp_path / "roster.csv").write_text("\n".join(rows) + "\n")
     stations = "\n".join(f'[[station]]\nid = "{sid}"\nname = "{name}"\nkind = "{kind}"\ncapacity = 4\n'

@@ -20,7 +20,7 @@ from hub.plan import Skip
 from hub.store import HUB_SCHEMA, HubStore
 from kiosk.outbox import OUTBOX_SCHEMA, Outbox
 from shared.protocol import Clock, HelpRequest, decode
-from tests.conftest import ROOT, write_room
+from tests.conftest import ROOT, write_card_key, write_room
 
 RELEASE = ROOT / "tests" / "fixtures" / "release-0.1.0"
 HUB_TABLES_V1 = ("students", "events", "meta", "sessions", "deleted_students")
@@ -371,6 +371,7 @@ def test_release_0_1_0_room_is_rebuilt_the_same(tmp_path):
 
     for name in ("hub.db", "room.toml", "class.secret", "roster.csv"):
         copy_of(name, tmp_path)
+    write_card_key(tmp_path)  # as the installer makes it when it updates the hub
     old_meta = dict(rows_of(tmp_path / "hub.db", "meta")["meta"])
     groups = {row[0]: row[3] for row in rows_of(tmp_path / "hub.db", "students")["students"]}
     service = HubService(load_config(tmp_path / "room.toml"))

@@ -12,6 +12,7 @@ from hub.pairing import PairingDesk, kiosk_bundle
 from kiosk.core import KioskCore
 from rotation.broker import free_port
 from rotation.cli import main
+from shared.cards import CardKeys
 from shared.config import load_config
 from shared.pairing import CODE_SECONDS, KioskSide, PairingError, Request, code_key, normalized, sealed_reply
 from shared.topics import PAIRING_ACCOUNT, PAIRING_PASSWORD, Topics
@@ -43,9 +44,10 @@ def test_the_right_code_gets_the_kiosk_its_account_and_the_room_but_no_roster(se
     side = KioskSide("reading-nook", code.lower().replace("-", " "))  # typed in any case, with a space
     bundle = side.open(desk.answer(side.request())[0])
     assert bundle.password == read_password(config.broker.accounts, "kiosk-reading-nook")
-    assert bytes.fromhex(bundle.secret) == config.secret
+    assert bundle.card_key == config.card_public_key.hex() and bundle.secret is None  # checks cards, makes none
     assert [s.id for s in bundle.stations] == [s.id for s in config.stations]
     text = msgspec.json.encode(bundle).decode()
+    assert config.secret.hex() not in text and config.signing_key.hex() not in text
     assert "Rahman" not in text and "roster" not in text  # the sample roster's last names stay on the hub
     again = KioskSide("reading-nook", code)
     with pytest.raises(PairingError, match="no pairing code is waiting"):  # a code pairs one kiosk
@@ -153,7 +155,10 @@ def test_a_kiosk_paired_from_the_command_line_checks_students_in(secure, tmp_pat
         paired = load_config(board / "room.toml")
         assert (paired.kiosk.station, paired.kiosk.serial_port, paired.kiosk.fullscreen) == \
             ("reading-nook", "/dev/ttyACM0", True)
-        assert paired.roster is None and paired.secret == config.secret
+        assert paired.roster is None and paired.class_secret is None and paired.card_signing_key is None
+        assert paired.card_keys == CardKeys(config.card_public_key)
+        assert sorted(p.name for p in board.rglob("*") if p.is_file()) == ["kiosk-reading-nook.password",
+                                                                             "room.toml"]
         assert not list(board.rglob("hub.password")) and not list(board.rglob("display.password"))
         assert all(path.stat().st_mode & 0o077 == 0 for path in board.rglob("*") if path.is_file())
         kiosk = KioskCore(paired, "reading-nook", paired.kiosk.outbox)

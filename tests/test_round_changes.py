@@ -12,7 +12,7 @@ from kiosk.decide import decide
 from kiosk.view import KioskView
 from shared.clock import phase
 from shared.protocol import Command
-from tests.conftest import SECRET, card, eventually
+from tests.conftest import CARD_KEYS, card, eventually
 
 
 class MovableClock:
@@ -174,7 +174,7 @@ def test_the_out_of_room_pass_shows_on_the_map_with_its_time_and_ends_at_the_nex
     assert "1 out of the room" in room_map.summary
 
     view_state = hub_at.room.snapshot(clock.now + 70)
-    back = decide(card(student), SECRET, view_state, station, clock.now + 300)
+    back = decide(card(student), CARD_KEYS, view_state, station, clock.now + 300)
     assert back.outcome == "back" and back.records_checkin and back.title.startswith("Welcome back")
     hub_at.room.check_in(student, station, clock.now + 300)
     assert student not in hub_at.room.out
@@ -193,7 +193,7 @@ def test_end_collects_the_last_exit_tickets_for_a_minute_then_shows_the_summary_
     closing = hub_at.room.snapshot(clock.now)
     assert phase(closing.clock, clock.now) == "closing"
     somewhere_else = "tech" if closing.expected_station(students[0]).id != "tech" else "independent"
-    asked = decide(card(students[0]), SECRET, closing, somewhere_else, clock.now + 5)
+    asked = decide(card(students[0]), CARD_KEYS, closing, somewhere_else, clock.now + 5)
     assert asked.outcome == "checkout"  # a last exit ticket at any kiosk
     hub_at.room.record_progress(students[0], "exit_ticket", {"how": "stuck"}, somewhere_else, clock.now + 5)
     hub_at.room.record_progress(students[1], "exit_ticket", {"how": "got_it"}, "tech", clock.now + 6)

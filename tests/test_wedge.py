@@ -22,11 +22,10 @@ from kiosk.wedge import RETRY_EVERY, KeyboardScanner
 from rotation.cli import build_parser
 from rotation.scanner_list import list_scanners
 from shared import keyboard_layouts
-from shared.cards import make_token
 from shared.config import ConfigError, KioskConfig, load_config
-from tests.conftest import SECRET, eventually, write_room
+from tests.conftest import card, eventually, write_room
 
-CARD = make_token(SECRET, "s.05_b-x", 12)  # a card with every character a card can hold but lower case
+CARD = card("s.05_b-x", 12)  # a card with every character a card can hold but lower case
 K = ecodes.ecodes  # key names, as linux/input-event-codes.h has them
 
 

@@ -124,7 +124,8 @@ class History:
 
         with self.lock:
             store = self._open()
-            return class_card_faces(store, self.config.secret, store.classes(), store.card_versions()).get(student_id)
+            return class_card_faces(store, self.config.signing_key, store.classes(),
+                                    store.card_versions()).get(student_id)
 
     def close(self) -> None:
         with self.lock:

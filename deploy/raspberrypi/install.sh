@@ -168,8 +168,12 @@ if [ "$role" = hub ]; then
         fi
     fi
     if [ ! -s "$CONFIG_DIR/class.secret" ]; then
-        say "making the class secret that signs the students' cards"
+        say "making the class secret (it keeps the web companion's logins)"
         (umask 027 && "${rotation[@]}" secret >"$CONFIG_DIR/class.secret")
+    fi
+    if [ ! -s "$CONFIG_DIR/card.key" ]; then
+        say "making the hub's key that signs the students' cards (kiosks get only its public half)"
+        (umask 077 && "${rotation[@]}" card-key >"$CONFIG_DIR/card.key")
     fi
     # TLS is the default: without it the classroom's network carries the kiosks' passwords, every card and the
     # class list in clear. The names given once are kept for later runs that give none.

@@ -150,12 +150,15 @@ PYTHON
     [ "$(in_root "$kiosk" stat -c '%a %U:%G' /etc/rotation-station/broker/kiosk-tech.password)" = "640 root:rotation" ] ||
         fail "the kiosk's password file"
     in_root "$kiosk" test ! -e /etc/rotation-station/roster.csv || fail "a kiosk must not hold the roster"
+    in_root "$kiosk" test ! -e /etc/rotation-station/class.secret || fail "a kiosk must not hold the class secret"
     step "kiosk paired"
 
-    as_service_user "$kiosk" /opt/rotation-station/venv/bin/python - <<'PYTHON' || fail "the check-in"
+    # Sofia's card, as the hub prints it (only the hub can sign one), held up to the kiosk.
+    card=$(in_root "$hub" rotation card s05) || fail "rotation card on the hub"
+    as_service_user "$kiosk" /opt/rotation-station/venv/bin/python - "$card" <<'PYTHON' || fail "the check-in"
+import sys
 import threading
 from kiosk.core import KioskCore
-from shared.cards import make_token
 from shared.config import load_config
 
 config = load_config("/etc/rotation-station/room.toml")
@@ -167,7 +170,7 @@ try:
         if kiosk.online and kiosk.state is not None:
             break
         acked.wait(0.05)
-    kiosk.scan(make_token(config.secret, "s05", 1))
+    assert kiosk.scan(sys.argv[1]).student_id == "s05"
     for _ in range(600):
         if kiosk.outbox.depth() == 0:
             break
@@ -212,6 +215,7 @@ done
 [ "$(in_root "$hub" readlink /etc/mosquitto/conf.d/rotation-station.conf)" = /etc/rotation-station/broker/mosquitto.conf ] ||
     fail "the broker does not load the room's config"
 [ "$(mode_of "$hub" /etc/rotation-station/class.secret)" = "640 root:rotation" ] || fail "class.secret: $(mode_of "$hub" /etc/rotation-station/class.secret)"
+[ "$(mode_of "$hub" /etc/rotation-station/card.key)" = "640 root:rotation" ] || fail "card.key: $(mode_of "$hub" /etc/rotation-station/card.key)"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/mosquitto.passwd)" = "640 rotation:mosquitto" ] || fail "mosquitto.passwd"
 [ "$(mode_of "$hub" /etc/rotation-station/broker)" = "1775 root:rotation" ] || fail "the broker's folder"
 in_root "$hub" id -nG rotation | grep -qw mosquitto || fail "the service user is not in the broker's group"

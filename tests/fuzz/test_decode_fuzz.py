@@ -12,7 +12,7 @@ from kiosk.prompts import after_scan
 from shared.clock import format_left, format_left_for_students, time_left
 from shared.follow import StateFollower
 from shared.protocol import MESSAGE_TYPES, ProtocolError, decode
-from tests.conftest import SECRET, card
+from tests.conftest import CARD_KEYS, card
 from tests.fuzz.payloads import VALID
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
@@ -79,7 +79,7 @@ def test_any_state_the_protocol_lets_through_can_be_shown(body, now, station, st
     follower.receive("view", state, True, 0.0)
     format_left(time_left(state.clock, now))
     format_left_for_students(time_left(state.clock, now))
-    decision = decide(card(student, version), SECRET, state, station, now)
+    decision = decide(card(student, version), CARD_KEYS, state, station, now)
     after_scan(decision, state, station)
     moves_from(state, station)
     build_map("Room 12", state, {}, True, now)

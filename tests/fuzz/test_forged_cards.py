@@ -1,12 +1,13 @@
-"""1,000 forged cards (another class's key, an altered id, a replaced version, cut short): not one is
-accepted at the kiosk or at the hub, and no name is shown."""
+"""1,000 forged cards (another room's key, an altered id, a replaced version, cut short, the old kind made
+with the class secret a stolen kiosk once held): not one is accepted at the kiosk or at the hub, and no name
+is shown."""
 import random
 
 from kiosk.core import KioskCore
-from shared.cards import make_token
+from shared.cards import make_token, sign_token
 from shared.protocol import Event, encode
 from shared.topics import Topics
-from tests.conftest import SECRET, eventually
+from tests.conftest import SECRET, card, eventually
 from tests.mqtt_client import TestClient
 
 T = Topics("room-12")
@@ -18,15 +19,17 @@ def forgeries(rng: random.Random, count: int) -> list[str]:
     cards = []
     for index in range(count):
         student = f"s{rng.randrange(1, 29):02d}"
-        real = make_token(SECRET, student, 2 if student in REISSUED else 1)
-        how = index % 4
+        real = card(student, 2 if student in REISSUED else 1)
+        how = index % 5
         if how == 0:
-            cards.append(make_token(OTHER_CLASS, student, rng.randrange(1, 4)))
+            cards.append(sign_token(OTHER_CLASS, student, rng.randrange(1, 4)))
         elif how == 1:
             other = f"s{rng.randrange(1, 29):02d}" if rng.random() < 0.5 else "teacher"
             cards.append(real.replace(f":{student}:", f":{other if other != student else 's99'}:"))
         elif how == 2:
-            cards.append(make_token(SECRET, rng.choice(REISSUED), 1))
+            cards.append(card(rng.choice(REISSUED), 1))
+        elif how == 3:
+            cards.append(make_token(SECRET, student, 2 if student in REISSUED else 1))
         else:
             cards.append(real[:rng.randrange(4, len(real) - 1)])
     return cards
@@ -59,6 +62,6 @@ def test_a_thousand_forged_cards_are_refused_at_the_kiosk_and_the_hub(room, hub,
     accepted = hub.store.db.execute("SELECT count(*) FROM events WHERE accepted = 1").fetchone()[0]
     reasons = dict(hub.store.db.execute("SELECT reason, count(*) FROM events GROUP BY reason").fetchall())
     assert accepted == 0 and hub.room.presence == {}
-    assert set(reasons) == {"forged card", "unreadable card", "revoked card"}
+    assert set(reasons) == {"forged card", "unreadable card", "revoked card", "old card"}
     assert all(name not in str(hub.room.snapshot(0).presence) for name in REISSUED)
-    assert len([r for r in caplog.records if "refused" in r.getMessage()]) <= 3  # one line per kind of refusal
+    assert len([r for r in caplog.records if "refused" in r.getMessage()]) <= 4  # one line per kind of refusal

@@ -6,8 +6,7 @@ import threading
 
 from kiosk.core import KioskCore
 from kiosk.scanners import SCAN_ENDS, SerialScanner
-from shared.cards import make_token
-from tests.conftest import SECRET, card, eventually
+from tests.conftest import card, eventually
 
 GARBAGE_READS = 10_000
 TRY_AGAIN = {"unreadable", "forged"}  # garbled bytes that still look like a card are "not from our class"
@@ -21,7 +20,7 @@ def no_scan_end(read: bytes) -> bytes:
 
 def garbage(rng: random.Random) -> bytes:
     """One bad read as the wire carries it, without a byte that would end it early (CR, LF or TAB)."""
-    token = make_token(SECRET, f"s{rng.randrange(1, 29):02d}").encode()
+    token = card(f"s{rng.randrange(1, 29):02d}").encode()
     how = rng.randrange(6)
     if how == 0:  # binary noise
         return bytes(b for b in rng.randbytes(rng.randrange(1, 200)) if b not in b"\r\n\t") or b"\x00"
