@@ -21,6 +21,7 @@ from msgspec.structs import replace as changed_struct
 
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
+from edge.timesync import system_clock_synchronised
 from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, reasons, suggest_groups
@@ -28,14 +29,16 @@ from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
-from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
+from hub.privacy import purge_expired, remove_from_reports, vouched_time
 from hub.report import LEFT_TABLE, SEATED
 from hub.report_files import report_last_session, reports_root
+from hub.retention import RECHECK_SECONDS, clock_doubt, purge_due
 from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
+from shared.clock import settled
 from shared.config import Config
 from shared.languages import LANGUAGES
 from shared.protocol import (
@@ -93,9 +96,11 @@ HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open lo
 
 
 class HubService:
-    def __init__(self, config: Config, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time,
+                 clock_synchronised: Callable[[], bool | None] = system_clock_synchronised) -> None:
         self.config = config
         self.now = now
+        self.clock_synchronised = clock_synchronised
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
         self.roster = RosterWatch(self.store, config)
@@ -112,6 +117,9 @@ class HubService:
         self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
             [s.id for s in config.stations]), HOLD_SECONDS)
         self._last_purge = self.store.last_purge()
+        self._newest_at_start = self.store.newest_received()  # before this hub stamps any: see hub/retention.py
+        self.store.received_floor = vouched_time(self.store, self.now(), self._newest_at_start, None) or 0.0
+        self._purge_doubt: tuple[float, str | None] = (-float('inf'), None)  # when last asked, and what held it
         self._storage_trouble = False
         self._problem_shown: str | None = None
         self._clock_unsaved = False
@@ -419,12 +427,21 @@ class HubService:
         off_next, cycle_start = self.store.lesson_changes()
         return Room(self.config.room_id, self.config.stations,
                     self.store.class_students(class_id, today) if class_id else [], self.store.card_versions(),
-                    self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
+                    self.config.hub.round_minutes * 60, clock=self._stored_clock(), presence=self.store.presence(),
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
                     goal_pictures=self.config.goal_pictures,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
                     classes=self._class_entries(), off=self.store.stations_off(),
                     attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start)
+
+    def _stored_clock(self) -> Clock | None:
+        """The clock as stored, fitted to the hub's clock now (a round timed by a clock that jumped since)."""
+        stored = self.store.load_clock()
+        clock = stored and settled(stored, self.now())
+        if stored is not None and clock != stored:
+            log.warning("round %d began in the future or over a day ago by the hub's clock now: it begins again now, "
+                        "its length kept", stored.round)
+        return clock
 
     def _class_entries(self) -> tuple[ClassEntry, ...]:
         now = self._local_now()
@@ -625,9 +642,24 @@ class HubService:
                 "their card no longer works"), {"events": events, "report_lines": report_lines}
 
     def purge_expired_if_due(self) -> None:
-        """Once a day (and at start), erase events and reports older than the retention period."""
+        """Once a day (and at start), erase events and reports older than the retention period, if the hub's
+        clock can be trusted to say which (hub/retention.py); if not, asked again every few minutes."""
         now = self.now()
-        if now - self._last_purge < DAY_SECONDS:
+        if not purge_due(now, self._last_purge) or abs(now - self._purge_doubt[0]) < RECHECK_SECONDS:
+            return
+        synchronised = self.clock_synchronised()
+        evidence = vouched_time(self.store, now, self._newest_at_start, synchronised)
+        self.store.received_floor = evidence or 0.0
+        doubt = clock_doubt(now, evidence, synchronised)
+        kind = doubt.kind if doubt else None
+        if kind != self._purge_doubt[1]:
+            if doubt:
+                log.warning("retention: erasing nothing while %s; asked again every %d minutes", doubt.said,
+                            RECHECK_SECONDS // 60)
+            else:
+                log.info("retention: the hub's clock agrees with what it stored again")
+        self._purge_doubt = (now, kind)
+        if doubt:
             return
         self._last_purge = now  # tried again tomorrow if it fails
         try:
