@@ -22,9 +22,11 @@ from msgspec.structs import replace as changed_struct
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
 from edge.timesync import system_clock_synchronised
+from hub.claim import claim_room, this_run
 from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, reasons, suggest_groups
+from hub.instances import AnotherHub, on_hearing
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
@@ -60,6 +62,8 @@ from shared.protocol import (
     EndArgs,
     Event,
     ExtendArgs,
+    HubClaim,
+    HubInstance,
     HubStatus,
     LessonEnd,
     MoveStudentArgs,
@@ -81,7 +85,7 @@ from shared.protocol import (
     event_reference,
     note_fields,
 )
-from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_client
+from shared.topics import Topics, hub_client, pair_reply_topic, pair_request_topic, pairing_client
 
 if TYPE_CHECKING:
     from hub.pairing import PairingDesk
@@ -97,10 +101,15 @@ HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open lo
 
 class HubService:
     def __init__(self, config: Config, now: Callable[[], float] = time.time,
-                 clock_synchronised: Callable[[], bool | None] = system_clock_synchronised) -> None:
+                 clock_synchronised: Callable[[], bool | None] = system_clock_synchronised,
+                 instance: HubInstance | None = None) -> None:
         self.config = config
         self.now = now
         self.clock_synchronised = clock_synchronised
+        self.instance = instance or this_run(now())
+        self.displaced_by: HubInstance | None = None  # another hub for this room, started first (hub/instances.py)
+        self.on_displaced: Callable[[], None] = lambda: None
+        self._taken_over = False  # the broker dropped this hub's connection: another may have taken its place
         self.topics = Topics(config.room_id)
         self.store = HubStore(config.hub.database)
         self.roster = RosterWatch(self.store, config)
@@ -139,12 +148,14 @@ class HubService:
         self._connected_at: float | None = None
         self._pairing: PairingDesk | None = None
         self._pairing_made = threading.Lock()
-        self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
-                                  will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
+        self.client = make_client(hub_client(config.room_id), config.broker, "hub", persistent=True,
+                                  will=(self.topics.hub_status, encode(HubStatus(online=False, hub=self.instance))),
+                                  manual_ack=True)
         self.journal = EventJournal(self.store, self._send_ack, self._release)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = lambda *args: self.subscribed.set()
         self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
         if config.hub.autostart and self.room.clock.round == 0:
             self._apply_command("start")
 
@@ -161,12 +172,14 @@ class HubService:
         if self._ticker:
             self._ticker.join()
         self.journal.stop()
-        with self._lock:
-            if self._snapshot_due:
-                self._publish_state()  # leave the latest room at the broker for whoever connects next
-        info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False)), qos=QOS, retain=True)
-        if self.client.is_connected():
-            info.wait_for_publish(timeout=2)
+        if self.displaced_by is None:  # else the room is the other hub's to tell
+            with self._lock:
+                if self._snapshot_due:
+                    self._publish_state()  # leave the latest room at the broker for whoever connects next
+            info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False, hub=self.instance)),
+                                       qos=QOS, retain=True)
+            if self.client.is_connected():
+                info.wait_for_publish(timeout=2)
         self.client.disconnect()
         self.client.loop_stop()
         self.store.close()
@@ -177,7 +190,8 @@ class HubService:
             return
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
         self.subscribed.clear()
-        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (pair_request_topic("+"), QOS)])
+        client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS), (pair_request_topic("+"), QOS),
+                          (self.topics.hub_status, QOS), (self.topics.hub_claim, QOS)])
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
@@ -202,9 +216,37 @@ class HubService:
                 taken = True
             elif kind == "command":
                 self.handle_command(message)
+            elif kind in ("hub_status", "hub_claim"):
+                self._heard_of_hub(message, retained)
         take_message(self.topics, msg, self.drops, log, take, refused=self._refuse_event)
         if msg.qos and not taken:
             client.ack(msg.mid, msg.qos)
+
+    def _on_disconnect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
+        self._taken_over = reason_code.is_failure
+
+    def _heard_of_hub(self, message: HubStatus | HubClaim, retained: bool) -> None:
+        """Another hub's status or claim: one started first serves the room, a later one is told this one does.
+        Alive: a live message, or the status first read back after the broker dropped this hub's connection."""
+        claiming = isinstance(message, HubClaim)
+        alive = claiming or not retained or self._taken_over
+        if retained:
+            self._taken_over = False
+        other = message.hub
+        move = on_hearing(self.instance, other, claiming, isinstance(message, HubStatus) and message.online, alive)
+        if move == "stop" and other is not None:
+            log.error("hub %s on %s, started first, serves room %s: this one (%s) stops", other.instance, other.host,
+                      self.config.room_id, self.instance.instance)
+            self.displaced_by = other
+            self.client.disconnect()
+            self.on_displaced()
+        elif move == "stay" and other is not None:
+            log.warning("another hub (%s on %s) %s room %s: this one (%s) serves it and said so", other.instance,
+                        other.host, "asked to serve" if claiming else "served", self.config.room_id,
+                        self.instance.instance)
+            with self._lock:
+                self._publish_hub_status()
+                self._publish_state()
 
     def _release(self, mids: list[int]) -> None:
         for mid in mids:
@@ -900,16 +942,21 @@ class HubService:
 
     def _publish_hub_status(self) -> None:
         self._problem_shown = self.problem
-        status = HubStatus(online=True, time=self.now(), since=self._connected_at, problem=self._problem_shown)
+        status = HubStatus(online=True, time=self.now(), since=self._connected_at, problem=self._problem_shown,
+                           hub=self.instance)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
-    """Run until SIGINT/SIGTERM."""
+    """Run until SIGINT/SIGTERM; ``AnotherHub`` if another hub serves the room (then this one changes nothing),
+    or takes it over, having started first."""
     import signal
 
-    service = HubService(config)
+    me = this_run(time.time())
+    claim_room(config, me, live_seconds=HEARTBEAT_SECONDS + 2)
+    service = HubService(config, instance=me)
     stop = threading.Event()
+    service.on_displaced = stop.set
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     service.start()
@@ -920,3 +967,5 @@ def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
     stop.wait()
     log.info("stopping")
     service.stop()
+    if service.displaced_by is not None:
+        raise AnotherHub(config.room_id, service.displaced_by)

@@ -27,6 +27,11 @@ def kiosk_account(station: str) -> str:
     return f"kiosk-{station}"
 
 
+def hub_client(room: str) -> str:
+    """The hub's MQTT client id: one per room, so a second hub's connection takes the first's place."""
+    return f"rotation-hub-{room}"
+
+
 def pair_request_topic(client_id: str) -> str:
     return f"{PAIR_PREFIX}/{client_id}/request"
 
@@ -73,6 +78,11 @@ class Topics:
         return f"{self.base}/hub/status"
 
     @property
+    def hub_claim(self) -> str:
+        """A hub about to serve the room says so here: hubs only."""
+        return f"{self.base}/hub/claim"
+
+    @property
     def state(self) -> str:
         return f"{self.base}/state"
 
@@ -109,6 +119,8 @@ class Topics:
                 return "reply", client
             case ["hub", "status"]:
                 return "hub_status", None
+            case ["hub", "claim"]:
+                return "hub_claim", None
             case ["hub", "command"]:
                 return "command", None
             case ["state"]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.instances import ANOTHER_HUB_EXIT
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy" / "raspberrypi"
@@ -138,6 +139,8 @@ def test_the_hub_restarts_forever_and_its_data_is_its_users_alone(tmp_path):
     with another mode would leave it open)."""
     hub = unit_settings(DEPLOY / "systemd" / "rotation-hub.service")
     assert hub["Unit"]["StartLimitIntervalSec"] == ["0"] and hub["Service"]["Restart"] == ["always"]
+    # ... but for a hub that found another serving its room: restarting it would throw that one off the broker
+    assert hub["Service"]["RestartPreventExitStatus"] == [str(ANOTHER_HUB_EXIT)]
     sharing = [unit for unit in runnable_units(tmp_path)
                if unit_settings(unit).get("Service", {}).get("StateDirectory") == ["rotation-station"]]
     assert {unit.name for unit in sharing} == {"rotation-hub.service", "rotation-display.service",
