@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from hub.report_files import REPORT_FOLDER_FORMAT, REPORT_FOLDER_TIME, reports_root
+from hub.retention import DAY_SECONDS, evidence_limit, vouched
 from hub.store import HubStore
 from shared.config import Config
 
 TIMELINE = "timeline.csv"
-DAY_SECONDS = 24 * 3600
 
 
 def _timelines(root: Path) -> list[Path]:
@@ -68,6 +68,15 @@ def purge_old_reports(root: Path, cutoff: float) -> list[Path]:
             shutil.rmtree(folder)
             removed.append(folder)
     return removed
+
+
+def vouched_time(store: HubStore, now: float, newest_at_start: float | None,
+                 synchronised: bool | None) -> float | None:
+    """The newest time what the hub stored vouches for (hub/retention.py): its last purge, or its newest event
+    of those that may vouch. ``newest_at_start``: the newest event stored before this hub started."""
+    last_purge = store.last_purge()
+    newest = store.newest_received(evidence_limit(now, last_purge, newest_at_start, synchronised))
+    return max((t for t in (vouched(now, last_purge), newest) if t is not None), default=None)
 
 
 def purge_expired(store: HubStore, config: Config, now: float) -> tuple[int, int]:

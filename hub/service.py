@@ -22,22 +22,27 @@ from msgspec.structs import replace as changed_struct
 from edge.db import is_damage
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
+from edge.timesync import system_clock_synchronised
+from hub.claim import claim_room, this_run
 from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, reasons, suggest_groups
+from hub.instances import AnotherHub, on_hearing
 from hub.journal import EventJournal
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
-from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports
+from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports, vouched_time
 from hub.repair import open_store
 from hub.report import LEFT_TABLE, SEATED
 from hub.report_files import report_last_session, reports_root
+from hub.retention import RECHECK_SECONDS, clock_doubt, purge_due
 from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, OldCard, verify_token
+from shared.clock import settled
 from shared.config import Config
 from shared.languages import LANGUAGES
 from shared.pin import NEW_PIN_ADVICE, is_old_pin_hash, proves
@@ -61,6 +66,8 @@ from shared.protocol import (
     EndArgs,
     Event,
     ExtendArgs,
+    HubClaim,
+    HubInstance,
     HubStatus,
     LessonEnd,
     MoveStudentArgs,
@@ -84,7 +91,7 @@ from shared.protocol import (
     note_claim,
     note_fields,
 )
-from shared.topics import Topics, pair_reply_topic, pair_request_topic, pairing_asker
+from shared.topics import Topics, hub_client, pair_reply_topic, pair_request_topic, pairing_asker
 
 if TYPE_CHECKING:
     from hub.pairing import Outcome, PairingDesk
@@ -107,10 +114,17 @@ HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open lo
 
 
 class HubService:
-    def __init__(self, config: Config, now: Callable[[], float] = time.time, store: HubStore | None = None) -> None:
+    def __init__(self, config: Config, now: Callable[[], float] = time.time, store: HubStore | None = None,
+                 clock_synchronised: Callable[[], bool | None] = system_clock_synchronised,
+                 instance: HubInstance | None = None) -> None:
         """``store``: the database, opened (default: checked as it opens, and a damaged one replaced)."""
         self.config = config
         self.now = now
+        self.clock_synchronised = clock_synchronised
+        self.instance = instance or this_run(now())
+        self.displaced_by: HubInstance | None = None  # another hub for this room, started first (hub/instances.py)
+        self.on_displaced: Callable[[], None] = lambda: None
+        self._taken_over = False  # the broker dropped this hub's connection: another may have taken its place
         self.topics = Topics(config.room_id)
         self.store = store or open_store(config.hub.database, now())
         self.restored = self.store.restored()
@@ -131,6 +145,9 @@ class HubService:
         self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
             [s.id for s in config.stations]), HOLD_SECONDS)
         self._last_purge = self.store.last_purge()
+        self._newest_at_start = self.store.newest_received()  # before this hub stamps any: see hub/retention.py
+        self.store.received_floor = vouched_time(self.store, self.now(), self._newest_at_start, None) or 0.0
+        self._purge_doubt: tuple[float, str | None] = (-float('inf'), None)  # when last asked, and what held it
         self._storage_trouble = False
         self._problem_shown: str | None = None
         self._clock_unsaved = False
@@ -151,12 +168,14 @@ class HubService:
         self._pairing: PairingDesk | None = None
         self._pairing_outcomes: list[Outcome] = []
         self._pairing_made = threading.Lock()
-        self.client = make_client(f"rotation-hub-{config.room_id}", config.broker, "hub", persistent=True,
-                                  will=(self.topics.hub_status, encode(HubStatus(online=False))), manual_ack=True)
+        self.client = make_client(hub_client(config.room_id), config.broker, "hub", persistent=True,
+                                  will=(self.topics.hub_status, encode(HubStatus(online=False, hub=self.instance))),
+                                  manual_ack=True)
         self.journal = EventJournal(self.store, self._send_ack, self._release)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = lambda *args: self.subscribed.set()
         self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
         if config.hub.autostart and self.room.clock.round == 0:
             self._apply_command("start")
 
@@ -174,12 +193,14 @@ class HubService:
         if self._ticker:
             self._ticker.join()
         self.journal.stop(wait)
-        with self._lock:
-            if self._snapshot_due:
-                self._publish_state()  # leave the latest room at the broker for whoever connects next
-        info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False)), qos=QOS, retain=True)
-        if self.client.is_connected():
-            info.wait_for_publish(timeout=2)
+        if self.displaced_by is None:  # else the room is the other hub's to tell
+            with self._lock:
+                if self._snapshot_due:
+                    self._publish_state()  # leave the latest room at the broker for whoever connects next
+            info = self.client.publish(self.topics.hub_status, encode(HubStatus(online=False, hub=self.instance)),
+                                       qos=QOS, retain=True)
+            if self.client.is_connected():
+                info.wait_for_publish(timeout=2)
         self.client.disconnect()
         self.client.loop_stop()
         self.store.close()
@@ -191,6 +212,7 @@ class HubService:
         log.info("connected to the broker at %s:%s", self.config.broker.host, self.config.broker.port)
         self.subscribed.clear()
         self._subscribe()
+        client.subscribe(self.topics.hub_status, QOS)  # another hub's (see hub/instances.py)
         self._connected_at = self.now()
         with self._lock:
             self._views.forget()
@@ -199,12 +221,15 @@ class HubService:
             self._publish_state()
 
     def _subscribe(self) -> None:
+        """The topics where the protocol retains nothing (subscribed again each minute: see
+        RETAINED_SWEEP_SECONDS)."""
         self.client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS),
-                               (pair_request_topic("+"), QOS)])
+                               (pair_request_topic("+"), QOS), (self.topics.hub_claim, QOS)])
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
-        if msg.retain or not msg.payload:  # nothing the hub reads is retained; empty is the hub's own clearing
+        # Of what the hub reads, only the hub's status is retained; an empty message is the hub's own clearing.
+        if (msg.retain or not msg.payload) and msg.topic != self.topics.hub_status:
             if msg.payload:
                 log.warning("cleared a message left retained on %s (%d bytes)", msg.topic, len(msg.payload))
                 client.publish(msg.topic, b"", qos=QOS, retain=True)
@@ -232,9 +257,37 @@ class HubService:
                 taken = True
             elif kind == "command":
                 self.handle_command(message)
+            elif kind in ("hub_status", "hub_claim"):
+                self._heard_of_hub(message, retained)
         take_message(self.topics, msg, self.drops, log, take, refused=self._refuse_event)
         if msg.qos and not taken:
             client.ack(msg.mid, msg.qos)
+
+    def _on_disconnect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
+        self._taken_over = reason_code.is_failure
+
+    def _heard_of_hub(self, message: HubStatus | HubClaim, retained: bool) -> None:
+        """Another hub's status or claim: one started first serves the room, a later one is told this one does.
+        Alive: a live message, or the status first read back after the broker dropped this hub's connection."""
+        claiming = isinstance(message, HubClaim)
+        alive = claiming or not retained or self._taken_over
+        if retained:
+            self._taken_over = False
+        other = message.hub
+        move = on_hearing(self.instance, other, claiming, isinstance(message, HubStatus) and message.online, alive)
+        if move == "stop" and other is not None:
+            log.error("hub %s on %s, started first, serves room %s: this one (%s) stops", other.instance, other.host,
+                      self.config.room_id, self.instance.instance)
+            self.displaced_by = other
+            self.client.disconnect()
+            self.on_displaced()
+        elif move == "stay" and other is not None:
+            log.warning("another hub (%s on %s) %s room %s: this one (%s) serves it and said so", other.instance,
+                        other.host, "asked to serve" if claiming else "served", self.config.room_id,
+                        self.instance.instance)
+            with self._lock:
+                self._publish_hub_status()
+                self._publish_state()
 
     def _release(self, mids: list[int]) -> None:
         for mid in mids:
@@ -478,12 +531,21 @@ class HubService:
         off_next, cycle_start = self.store.lesson_changes()
         return Room(self.config.room_id, self.config.stations,
                     self.store.class_students(class_id, today) if class_id else [], self.store.card_versions(),
-                    self.config.hub.round_minutes * 60, clock=self.store.load_clock(), presence=self.store.presence(),
+                    self.config.hub.round_minutes * 60, clock=self._stored_clock(), presence=self.store.presence(),
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
                     goal_pictures=self.config.goal_pictures,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
                     classes=self._class_entries(), off=self.store.stations_off(),
                     attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start)
+
+    def _stored_clock(self) -> Clock | None:
+        """The clock as stored, fitted to the hub's clock now (a round timed by a clock that jumped since)."""
+        stored = self.store.load_clock()
+        clock = stored and settled(stored, self.now())
+        if stored is not None and clock != stored:
+            log.warning("round %d began in the future or over a day ago by the hub's clock now: it begins again now, "
+                        "its length kept", stored.round)
+        return clock
 
     def _class_entries(self) -> tuple[ClassEntry, ...]:
         now = self._local_now()
@@ -684,9 +746,24 @@ class HubService:
                 "their card no longer works"), {"events": events, "report_lines": report_lines}
 
     def purge_expired_if_due(self) -> None:
-        """Once a day (and at start), erase events and reports older than the retention period."""
+        """Once a day (and at start), erase events and reports older than the retention period, if the hub's
+        clock can be trusted to say which (hub/retention.py); if not, asked again every few minutes."""
         now = self.now()
-        if now - self._last_purge < DAY_SECONDS:
+        if not purge_due(now, self._last_purge) or abs(now - self._purge_doubt[0]) < RECHECK_SECONDS:
+            return
+        synchronised = self.clock_synchronised()
+        evidence = vouched_time(self.store, now, self._newest_at_start, synchronised)
+        self.store.received_floor = evidence or 0.0
+        doubt = clock_doubt(now, evidence, synchronised)
+        kind = doubt.kind if doubt else None
+        if kind != self._purge_doubt[1]:
+            if doubt:
+                log.warning("retention: erasing nothing while %s; asked again every %d minutes", doubt.said,
+                            RECHECK_SECONDS // 60)
+            else:
+                log.info("retention: the hub's clock agrees with what it stored again")
+        self._purge_doubt = (now, kind)
+        if doubt:
             return
         self._last_purge = now  # tried again tomorrow if it fails
         try:
@@ -947,7 +1024,7 @@ class HubService:
         restored = self.restored if self.restored and now - self.restored.at < max(
             self.config.kiosk.keep_acked_days, 1) * DAY_SECONDS else None
         status = HubStatus(online=True, time=now, since=self._connected_at, problem=self._problem_shown,
-                           restored=restored)
+                           restored=restored, hub=self.instance)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
 
     def _found_damage(self, error: sqlite3.DatabaseError) -> None:
@@ -960,9 +1037,13 @@ class HubService:
 
 
 def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
-    """Run until SIGINT/SIGTERM. A database found damaged while serving: stop, and start again on a backup."""
+    """Run until SIGINT/SIGTERM; ``AnotherHub`` if another hub serves the room (then this one changes nothing),
+    or takes it over, having started first. A database found damaged while serving: stop, and start again on
+    a backup."""
     import signal
 
+    me = this_run(time.time())
+    claim_room(config, me, live_seconds=HEARTBEAT_SECONDS + 2)
     stop, wake = threading.Event(), threading.Event()
 
     def stop_serving(*_) -> None:
@@ -973,8 +1054,9 @@ def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
         signal.signal(signum, stop_serving)
     damage = None
     while True:
-        service = _service(config, damage)
+        service = _service(config, damage, me)
         service.on_damage = wake.set
+        service.on_displaced = stop_serving
         service.start()
         if damage is None:
             freeze_startup_objects()
@@ -990,17 +1072,19 @@ def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
         log.info("stopping" if damage is None else "stopping, to go back to a backup")
         service.stop(wait=10.0 if damage is None else 0.0)  # a damaged file stores nothing: kiosks resend
         if damage is None:
-            return
+            break
+    if service.displaced_by is not None:
+        raise AnotherHub(config.room_id, service.displaced_by)
 
 
-def _service(config: Config, damage: str | None) -> HubService:
+def _service(config: Config, damage: str | None, instance: HubInstance) -> HubService:
     """The hub on its database. ``damage``: found while the hub last served, so the file goes back to a backup
     (hub/repair.py), as one found damaged now does, whether by the check or as the hub loads the room."""
     store = open_store(config.hub.database, time.time(), damage)
     try:
-        return HubService(config, store=store)
+        return HubService(config, store=store, instance=instance)
     except sqlite3.DatabaseError as error:
         store.close()  # the hub lets go of the file before it is set aside
         if damage is not None or not is_damage(error):
             raise
-        return _service(config, str(error))
+        return _service(config, str(error), instance)

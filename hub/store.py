@@ -673,6 +673,17 @@ class HubStore:
         return self.file.erase([("DELETE FROM events WHERE received_at < ?", (cutoff,)),
                                 ("DELETE FROM sessions WHERE ended IS NOT NULL AND ended < ?", (cutoff,))])
 
+    # The earliest receipt time stored from now on: a hub clock behind what the hub stored vouches for would
+    # stamp events as old ones, erased early by retention once the clock is right (hub/retention.py).
+    received_floor = 0.0
+
+    @locked
+    def newest_received(self, not_after: float | None = None) -> float | None:
+        """When the hub received its newest stored event (of those received by ``not_after``), by its clock."""
+        if not_after is None:
+            return self.db.execute("SELECT max(received_at) FROM events").fetchone()[0]
+        return self.db.execute("SELECT max(received_at) FROM events WHERE received_at <= ?", (not_after,)).fetchone()[0]
+
     @locked
     def last_purge(self) -> float:
         return float(self._meta("last_purge") or 0)
@@ -692,7 +703,8 @@ class HubStore:
                 "INSERT OR IGNORE INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time,"
                 " received_at, accepted, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.event.id, r.event.kind, r.student, r.event.station, r.event.at, r.event.seq, r.event.kiosk_time,
-                  r.received_at, int(r.accepted), r.reason or None, json.dumps(r.event.data) if r.event.data else None)
+                  max(r.received_at, self.received_floor), int(r.accepted), r.reason or None,
+                  json.dumps(r.event.data) if r.event.data else None)
                  for r in received]).rowcount  # the rows inserted: a copy of a stored event is ignored
             if received:
                 self._set_meta(conn, "seq", max(r.seq for r in received))
@@ -824,7 +836,8 @@ class HubStore:
         with self.file.transaction() as conn:
             conn.executemany("INSERT INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time, received_at, "
                              "accepted, data) VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1, '{}')",
-                             [(uuid.uuid4().hex, kind, student, station, at, at, at) for student in students])
+                             [(uuid.uuid4().hex, kind, student, station, at, at, max(at, self.received_floor))
+                              for student in students])
         self.file.make_durable()
 
     @locked
@@ -833,7 +846,8 @@ class HubStore:
         with self.file.transaction() as conn:
             conn.execute("INSERT INTO events (id, kind, student, station, at, kiosk_seq, kiosk_time, received_at, "
                          "accepted, data) VALUES (?, 'conference', ?, ?, ?, 0, ?, ?, 1, ?)",
-                         (uuid.uuid4().hex, student, station, at, at, at, json.dumps({"tags": tags, "text": text})))
+                         (uuid.uuid4().hex, student, station, at, at, max(at, self.received_floor),
+                          json.dumps({"tags": tags, "text": text})))
         self.file.make_durable()
 
     @locked

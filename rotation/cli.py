@@ -560,9 +560,14 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return teacher.report(config, args.out)
     if args.hub_command == "serve":
+        from hub.instances import ANOTHER_HUB_EXIT, AnotherHub
         from hub.service import serve
 
-        serve(config)
+        try:
+            serve(config)
+        except AnotherHub as error:
+            print(f"rotation: {error}", file=sys.stderr)
+            return ANOTHER_HUB_EXIT
         return 0
     if args.hub_command == "web":
         from web.service import serve as serve_web

@@ -6,9 +6,10 @@ here="$(dirname "${BASH_SOURCE[0]}")"
 cd "$here/.."
 # shellcheck source=scripts/lib/apt.sh
 source scripts/lib/apt.sh
-# What the installer's tests use: shellcheck, systemd-analyze, nft, ip, and (--long) debootstrap; and Debian's
-# Chromium, which Playwright drives for the web companion's tests (no browser is downloaded).
-ensure_packages shellcheck systemd debootstrap iproute2 nftables chromium
+# What the installer's tests use: shellcheck, systemd-analyze, nft, ip, and (--long) debootstrap; Debian's
+# Chromium, which Playwright drives for the web companion's tests (no browser is downloaded); libfaketime
+# (faketime), which sets the hub's clock a year off in tests/faults/test_clock_jumps.py.
+ensure_packages shellcheck systemd debootstrap iproute2 nftables chromium faketime
 # The checks configured in pyproject.toml, each quiet unless it finds something: ruff (lint), mypy (types,
 # strict for the pure code) and lint-imports (the layers). Then every test.
 check() {

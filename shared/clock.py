@@ -119,6 +119,33 @@ def extend(clock: Clock, seconds: float) -> Clock:
     return replace(clock, left=(clock.left or 0.0) + seconds)
 
 
+STALE_ROUND_SECONDS = 24 * 3600.0  # a round that began longer ago than this is not one the room is still in
+
+
+def settled(clock: Clock, hub_now: float) -> Clock:
+    """The clock as the hub read it back at start, made to fit its clock now. A running round that began in
+    the future or more than a day ago was timed by a clock that jumped since (or the hub was off overnight):
+    it is taken as beginning now, its length kept, so it never has more left than its length, nor counts
+    "286012:46". A paused round with more than a day left or over is given its length again."""
+    if clock.round == 0:
+        return clock
+    if not clock.running or clock.ends_at is None:
+        left = clock.left
+        if left is None or abs(left) <= STALE_ROUND_SECONDS:
+            return clock
+        return replace(clock, left=clock.passing + clock.duration, passing_left=clock.passing or None)
+    length = clock.ends_at - clock.started_at if clock.started_at is not None else math.nan
+    if not 0 < length <= STALE_ROUND_SECONDS:
+        length = clock.passing + clock.duration
+    began = clock.ends_at - length
+    if hub_now - STALE_ROUND_SECONDS <= began <= hub_now:
+        return clock
+    shift = hub_now - began
+    return replace(clock, started_at=hub_now, ends_at=hub_now + length,
+                   passing_ends=None if clock.passing_ends is None else clock.passing_ends + shift,
+                   closing_at=None if clock.closing_at is None else clock.closing_at + shift)
+
+
 class HubClockEstimate:
     """Hub time as seen from a device with no real-time clock: the median offset of recent samples.
 

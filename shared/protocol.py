@@ -203,6 +203,13 @@ class Restored(Part, frozen=True):
     copy: float | None = None
 
 
+class HubInstance(Part, frozen=True):
+    """One run of ``rotation hub serve``, by which a second hub for the same room is told from the first."""
+    instance: Name  # random, new at each start
+    host: Title  # the machine it runs on, for the technician
+    started: float  # by its clock: of two hubs serving at once, the one started first goes on
+
+
 class HubStatus(Message, frozen=True):
     """``since`` is when the hub last connected to the broker: a new value means it may have missed
     events, so kiosks send what it has not acked. ``restored`` for some days after the hub went back to a
@@ -212,6 +219,13 @@ class HubStatus(Message, frozen=True):
     since: float | None = None
     problem: Name | None = None  # one of PROBLEMS, while it lasts
     restored: Restored | None = None
+    hub: HubInstance | None = None  # which hub (absent from hubs older than this field)
+
+
+class HubClaim(Message, frozen=True):
+    """A hub about to serve the room says so (not retained): a hub serving it answers with its status, and the
+    claimant, once its own claim comes back, has read the retained status before it."""
+    hub: HubInstance
 
 
 # The room: the state and each kiosk's view of it
@@ -569,7 +583,7 @@ class Reply(Message, frozen=True):
 MESSAGE_TYPES: dict[str, type[Message]] = {
     "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
     "state": State, "view": State, "presence": PresenceChange, "summary": Summary, "command": Command,
-    "reply": Reply,
+    "reply": Reply, "hub_claim": HubClaim,
 }
 _CHECKS: Mapping[str, Callable[[Any], Message]] = {"kiosk_event": _checked_event}
 _DECODERS = {kind: msgspec.json.Decoder(message_type | _Unversioned)

@@ -30,6 +30,12 @@ def kiosk_account(station: str) -> str:
     return f"kiosk-{station}"
 
 
+def hub_client(room: str) -> str:
+    """The hub's MQTT client id: one per room, so a second hub's connection takes the first's place (with
+    accounts, the broker names every client after its account: ``hub``, to the same effect)."""
+    return f"rotation-hub-{room}"
+
+
 def pair_request_topic(asker: str) -> str:
     return f"{PAIR_PREFIX}/{asker}/request"
 
@@ -76,6 +82,11 @@ class Topics:
         return f"{self.base}/hub/status"
 
     @property
+    def hub_claim(self) -> str:
+        """A hub about to serve the room says so here: hubs only."""
+        return f"{self.base}/hub/claim"
+
+    @property
     def state(self) -> str:
         return f"{self.base}/state"
 
@@ -112,6 +123,8 @@ class Topics:
                 return "reply", client
             case ["hub", "status"]:
                 return "hub_status", None
+            case ["hub", "claim"]:
+                return "hub_claim", None
             case ["hub", "command"]:
                 return "command", None
             case ["state"]:

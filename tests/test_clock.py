@@ -1,3 +1,5 @@
+from msgspec.structs import replace
+
 from shared import clock
 from shared.protocol import Clock
 
@@ -51,3 +53,23 @@ def test_a_retained_time_stands_in_only_until_a_live_one_comes():
     estimate.observe(1010.0, 5005.0, retained=False)
     estimate.observe(1003.0, 5006.0, retained=True)  # ignored once live samples exist
     assert estimate.hub_now(5005.0) == 1010.0 and estimate.synced
+
+
+def test_a_round_read_back_after_the_clock_jumped_never_has_more_left_than_its_length():
+    """A round stored by a clock a year ahead, read back once the clock is right (and the other way round), is
+    taken as beginning now with its length; the display read "286012:46" before."""
+    day, year = 24 * 3600.0, 365 * 24 * 3600.0
+    now = 1_790_000_000.0
+    running = clock.extend(clock.start_round(replace(STOPPED, passing=60), now - 300, 2), 120)  # 5 min in
+    assert clock.settled(running, now) == running  # a hub restarted a minute later keeps its round as it was
+    assert clock.settled(running, now + 0.9 * day) == running  # over time, but the room may still be in it
+    for then in (now + year, now - year, now + 2 * day):  # the round began "in the future", or ages ago
+        settled = clock.settled(running, then)
+        assert clock.time_left(settled, then) == 60 + 600 + 120  # its length, extension kept
+        assert (settled.started_at, settled.passing_ends, settled.round) == (then, then + 60, 2)
+        assert clock.format_left(clock.time_left(settled, then)) == "13:00"
+    paused = clock.pause(running, now + year)  # paused a year after it began: a year over time
+    assert clock.format_left(clock.time_left(paused, now)).startswith("+525")
+    assert clock.time_left(clock.settled(paused, now), now) == 660
+    assert clock.settled(clock.pause(running, now), now) == clock.pause(running, now)
+    assert clock.settled(STOPPED, now + year) == STOPPED

@@ -3,6 +3,7 @@
 hub is installed, started, and pairs a kiosk installed in a second root, which then checks a student in."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.instances import ANOTHER_HUB_EXIT
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy" / "raspberrypi"
@@ -86,17 +88,35 @@ def test_the_installer_installs_every_python_package_the_project_has():
     assert packages == {p.parent.name for p in ROOT.glob("*/__init__.py")}
 
 
-def test_every_systemd_unit_passes_systemd_analyze_verify(tmp_path):
-    """Verified as installed, but with this checkout's command in place of /opt's, which verify looks for."""
+def runnable_units(folder: Path) -> list[Path]:
+    """The units as installed, but with this checkout's command in place of /opt's, which systemd-analyze
+    looks for."""
     rotation = shutil.which("rotation", path=str(Path(os.sys.executable).parent))
     assert rotation, "the project's `rotation` command is not installed next to this Python"
     for unit in UNITS:
         text = unit.read_text()
         assert INSTALLED_COMMAND in text or unit.suffix in (".timer", ".path") or unit.name.startswith(
             "rotation-broker-"), unit.name  # the broker's limits and reload run nft and systemctl
-        (tmp_path / unit.name).write_text(text.replace(INSTALLED_COMMAND, rotation))
-    result = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / unit.name) for unit in UNITS)],
-                            capture_output=True, text=True)
+        (folder / unit.name).write_text(text.replace(INSTALLED_COMMAND, rotation))
+    return [folder / unit.name for unit in UNITS]
+
+
+def unit_settings(unit: Path) -> dict[str, dict[str, list[str]]]:
+    """Each section's settings, by name, with every value given (a unit may repeat a setting)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    section: dict[str, list[str]] = {}
+    for line in unit.read_text().splitlines():
+        if line.startswith("["):
+            section = sections.setdefault(line.strip("[]"), {})
+        elif "=" in line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            section.setdefault(name, []).append(value)
+    return sections
+
+
+def test_every_systemd_unit_passes_systemd_analyze_verify(tmp_path):
+    units = runnable_units(tmp_path)
+    result = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
     assert {unit.name for unit in UNITS} == {"rotation-hub.service", "rotation-display.service", "rotation-web.service",
                                              "rotation-kiosk.service", "rotation-backup.service",
@@ -112,6 +132,30 @@ def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen():
                      # tty1's keys and screen are the program's alone, and nothing typed stays on it
                      "TTYPath=/dev/tty1", "StandardInput=tty-force", "TTYVTDisallocate=yes"):
             assert line in text, f"{name}: {line}"
+
+
+def test_the_hub_restarts_forever_and_its_data_is_its_users_alone(tmp_path):
+    """The room runs on the hub: systemd never gives up restarting it (its start limit is off, in [Unit] where
+    systemd reads it). The data folder holds students' names and events: every unit that shares it keeps it,
+    and the files it makes, to the services' user (systemd sets a directory's mode as it makes it, so a unit
+    with another mode would leave it open)."""
+    hub = unit_settings(DEPLOY / "systemd" / "rotation-hub.service")
+    assert hub["Unit"]["StartLimitIntervalSec"] == ["0"] and hub["Service"]["Restart"] == ["always"]
+    # ... but for a hub that found another serving its room: restarting it would throw that one off the broker
+    assert hub["Service"]["RestartPreventExitStatus"] == [str(ANOTHER_HUB_EXIT)]
+    sharing = [unit for unit in runnable_units(tmp_path)
+               if unit_settings(unit).get("Service", {}).get("StateDirectory") == ["rotation-station"]]
+    assert {unit.name for unit in sharing} == {"rotation-hub.service", "rotation-display.service",
+                                               "rotation-web.service", "rotation-kiosk.service",
+                                               "rotation-backup.service"}
+    for unit in sharing:
+        service = unit_settings(unit)["Service"]
+        assert (service["User"], service["StateDirectoryMode"]) == (["rotation"], ["0700"]), unit.name
+        # As systemd reads the unit: files it makes are its own user's alone.
+        result = subprocess.run(["systemd-analyze", "security", "--offline=true", "--json=short", str(unit)],
+                                capture_output=True, text=True)
+        umask = next(check for check in json.loads(result.stdout) if check["name"] == "UMask=")
+        assert umask["set"] and "own user" in umask["description"], (unit.name, umask)
 
 
 @pytest.mark.long

@@ -122,7 +122,7 @@ for group in "${service_groups[@]}"; do
         usermod -a -G "$group" "$SERVICE_USER"
     fi
 done
-install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "$STATE_DIR"
+install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0700 "$STATE_DIR"
 
 # --- the project, in its own virtual environment -----------------------------------------------------------
 # The Python packages: those of pyproject.toml's [tool.setuptools.packages.find] (tests/test_deploy.py checks).

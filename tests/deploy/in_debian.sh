@@ -226,7 +226,7 @@ done
 [ "$(mode_of "$hub" /etc/rotation-station/broker/server.key)" = "640 root:mosquitto" ] || fail "server.key"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/ca.key)" = "600 root:root" ] || fail "ca.key"
 [ "$(mode_of "$hub" /etc/rotation-station/broker/web.key)" = "640 root:rotation" ] || fail "web.key"
-[ "$(mode_of "$hub" /var/lib/rotation-station)" = "750 rotation:rotation" ] || fail "the data folder"
+[ "$(mode_of "$hub" /var/lib/rotation-station)" = "700 rotation:rotation" ] || fail "the data folder"
 in_root "$hub" id -nG rotation | grep -qw video || fail "the service user cannot use the screen"
 step "hub installed"
 

@@ -83,29 +83,31 @@ class Classroom:
         for name in ("hub", *(f"kiosk-{s}" for s in self.stations)):
             self.ready(name, self.restart(name))
 
-    def _spawn(self, name: str, *args: str) -> None:
+    def _spawn(self, name: str, *args: str, environment: dict[str, str] | None = None) -> None:
         log = open(self.directory / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "rotation.cli", *args, "--config", str(self.config)], cwd=ROOT,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, **(environment or {})})
         log.close()
 
-    def kill(self, name: str) -> None:
-        """Pull the plug: SIGKILL."""
+    def kill(self, name: str, how: signal.Signals = signal.SIGKILL) -> None:
+        """Pull the plug (SIGKILL), or stop it as systemd does (SIGTERM)."""
         if name == "broker":
             self.broker.kill()
             return
         process = self.processes[name]
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.send_signal(how)
+        process.wait(30)
 
-    def restart(self, name: str) -> float:
-        """Start a killed process again (the broker: until it listens); returns when it was started."""
+    def restart(self, name: str, environment: dict[str, str] | None = None) -> float:
+        """Start a killed process again (the broker: until it listens), with ``environment`` added to this
+        one's; returns when it was started."""
         started = time.time()
         if name == "broker":
             self.broker.start()
         elif name == "hub":
-            self._spawn("hub", "hub", "serve")
+            self._spawn("hub", "hub", "serve", environment=environment)
         else:
             station = name.removeprefix("kiosk-")
             self._spawn(name, "kiosk", "--headless", "--station", station,
