@@ -28,6 +28,7 @@ VALID = {
     "command": {"v": 1, "id": "c1", "action": "extend", "client": "display-1", "args": {"minutes": 2}},
     "ack": {"v": 1, "ids": ["e1", "e2"]},
     "hub_status": {"v": 1, "online": True, "time": 1795430000.0, "since": 1795429000.0},
+    "hub_claim": {"v": 1, "hub": {"instance": "a1b2c3", "host": "room12-hub", "started": 1795429000.0}},
     "kiosk_status": {"v": 1, "online": True, "version": "0.1.0", "clock": 1795430000.0, "outbox": 0},
     "presence": {"v": 1, "seq": 8, "student": "s02", "station": "tech", "at": 1795430001.0},
     "reply": {"v": 1, "id": "c1", "ok": True, "message": "extended by 2 min", "data": {"version": 2}},

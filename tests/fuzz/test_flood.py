@@ -29,7 +29,7 @@ def flood(room, hub, tmp_path, caplog, total: int) -> dict:
             (T.kiosk_event("reading-nook"), "kiosk_event", ("hub",)), (T.kiosk_event("tech"), "kiosk_event", ("hub",)),
             (T.command, "command", ("hub",)), (f"{T.base}/kiosk/Not A Station/event", "kiosk_event", ("hub",)),
             (T.view("reading-nook"), "view", ("kiosk",)), (T.ack("reading-nook"), "ack", ("kiosk",)),
-            (T.hub_status, "hub_status", ("kiosk", "display")), (T.state, "state", ("display",)),
+            (T.hub_status, "hub_status", ("kiosk", "display", "hub")), (T.state, "state", ("display",)),
             (T.presence, "presence", ("display",)), (T.kiosk_status("tech"), "kiosk_status", ("display",)),
             (T.reply(link.client_name), "reply", ("display",)),
         ]
