@@ -25,6 +25,7 @@ from tests.mqtt_client import TestClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample"
+SAMPLE_ROSTER = "sample-roster.csv"
 SECRET = bytes.fromhex("5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e70001")
 
 
@@ -119,6 +120,7 @@ def broker(tmp_path):
 
 def write_room(directory: Path, port: int, broker_lines: str = "", **hub: object) -> Path:
     (directory / "class.secret").write_text(SECRET.hex())
+    shutil.copyfile(SAMPLE / "roster.csv", directory / SAMPLE_ROSTER)  # the hub's copy: deleting a student edits it
     hub_lines = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in hub.items())
     stations = (SAMPLE / "room.toml").read_text().split("[[station]]", 1)[1]
     path = directory / "room.toml"
@@ -127,7 +129,7 @@ def write_room(directory: Path, port: int, broker_lines: str = "", **hub: object
 id = "room-12"
 name = "Room 12"
 secret_file = "class.secret"
-roster = "{SAMPLE / 'roster.csv'}"
+roster = "{SAMPLE_ROSTER}"
 [broker]
 port = {port}
 {broker_lines}
@@ -298,7 +300,7 @@ s05,Zoë,Ng,Period 3,gold
 
 def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
     """The sample room with another roster (and ``extra`` lines after it), loaded."""
-    return load_config(room_changed(tmp_path, port, f'roster = "{SAMPLE / "roster.csv"}"', roster_line + extra))
+    return load_config(room_changed(tmp_path, port, f'roster = "{SAMPLE_ROSTER}"', roster_line + extra))
 
 
 @pytest.fixture
