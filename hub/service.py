@@ -36,7 +36,7 @@ from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, verify_token
-from shared.config import Config
+from shared.config import NEXT_OPTIONS, Config
 from shared.languages import LANGUAGES
 from shared.protocol import (
     CLOCK_ACTIONS,
@@ -234,6 +234,8 @@ class HubService:
             return None, Verdict(False, "station does not match the kiosk's topic")
         if event.station not in self._station_ids:
             return None, Verdict(False, "unknown station")
+        if event.station not in self._kiosk_stations:  # the teacher's table: the teacher's word seats students there
+            return None, Verdict(False, "station has no kiosk")
         try:
             claim = verify_token(self.config.secret, event.card) if event.card is not None else None
         except ForgedCard:
@@ -251,11 +253,14 @@ class HubService:
         return (claim.student_id if claim else None), verdict
 
     def _offered(self, event: Event) -> Verdict:
-        """A choice or goal is one the kiosk offered: the station's activities, the room's goals."""
+        """A choice, goal or wish for next time is one the kiosk offered: the station's activities, the room's goals,
+        the exit ticket's wishes."""
         if event.kind == "choice" and event.data["activity"] not in self.config.station(event.station).activities:
             return Verdict(False, "activity not offered at this station")
         if event.kind == "goal" and event.data["goal"] not in self.config.goals:
             return Verdict(False, "goal not offered in this room")
+        if event.kind == "exit_ticket" and event.data.get("next") not in (None, *NEXT_OPTIONS):
+            return Verdict(False, "wish for next time not offered")
         return Verdict(True)
 
     def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> None:
