@@ -25,6 +25,7 @@ from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, reasons, suggest_groups
 from hub.journal import EventJournal
+from hub.kiosk_limit import BURST, EVENTS_PER_SECOND, KioskLimit
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
@@ -97,6 +98,7 @@ MAX_PAIRING_NOTICES = 5
 DELETED_STUDENT = "deleted student"
 CLASS_CHECK_SECONDS = 60.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
+MAX_HELD = 100  # a kiosk's events held behind a gap; applied at once when it is given up, in about 10 ms
 
 
 class HubService:
@@ -117,7 +119,7 @@ class HubService:
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
         self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
-            [s.id for s in config.stations]), HOLD_SECONDS)
+            [s.id for s in config.stations]), HOLD_SECONDS, MAX_HELD)
         self._last_purge = self.store.last_purge()
         self._storage_trouble = False
         self._problem_shown: str | None = None
@@ -125,6 +127,9 @@ class HubService:
         self._unsaved_session_start: float | None = None
         self.drops = DropLog(log)
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
+        self.kiosk_limit = KioskLimit(EVENTS_PER_SECOND, BURST)
+        self._limit_lock = threading.Lock()  # the network thread takes, the clock's thread reports
+        self._event_topics = {self.topics.kiosk_event(s.id): s.id for s in config.stations}
         self._lock = threading.Lock()
         self._reporting = threading.Lock()  # one report written at a time
         self._stopping = threading.Event()
@@ -191,6 +196,10 @@ class HubService:
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
+        if msg.payload and self._over_limit(msg.topic):  # unread and not acked: a genuine kiosk sends it again
+            if msg.qos:
+                client.ack(msg.mid, msg.qos)  # the broker's window to the hub must stay open for the others
+            return
         if msg.retain or not msg.payload:  # nothing the hub reads is retained; empty is the hub's own clearing
             if msg.payload:
                 log.warning("cleared a message left retained on %s (%d bytes)", msg.topic, len(msg.payload))
@@ -222,6 +231,24 @@ class HubService:
         take_message(self.topics, msg, self.drops, log, take, refused=self._refuse_event)
         if msg.qos and not taken:
             client.ack(msg.mid, msg.qos)
+
+    def _over_limit(self, topic: str) -> bool:
+        """An event from a kiosk sending faster than a kiosk does (hub/kiosk_limit.py)."""
+        station = self._event_topics.get(topic)
+        if station is None:
+            if not (topic.endswith("/event") and topic.startswith(f"{self.topics.base}/kiosk/")):
+                return False
+            station = "?"  # a station the room has not (with no ACL, a client may name any): one bucket for all
+        with self._limit_lock:
+            return not self.kiosk_limit.take(station, time.monotonic())
+
+    def _report_floods(self) -> None:
+        with self._limit_lock:
+            floods = self.kiosk_limit.floods_to_report(time.monotonic())
+        for flood in floods:
+            log.warning("kiosk %s %s events faster than a kiosk does: %d dropped in %.1f s, not acked (a genuine "
+                        "kiosk sends them again)", flood.station, "is sending" if flood.going_on else "sent",
+                        flood.dropped, flood.last - flood.began)
 
     def _release(self, mids: list[int]) -> None:
         for mid in mids:
@@ -851,6 +878,7 @@ class HubService:
                 last_sweep = time.monotonic()
                 self._subscribe()
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
+            self._report_floods()
             if self.roster.poll():  # outside the room's lock: reading a district's export takes a second
                 self._check_timetable()
                 with self._lock:
