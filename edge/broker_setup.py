@@ -33,7 +33,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.files import write_if_changed
+from edge.files import replace_keeping_access, write_if_changed
 from shared.config import Config, ConfigError
 from shared.protocol import MAX_PAYLOAD
 from shared.topics import (
@@ -160,23 +160,11 @@ def new_password(folder: Path, account: str) -> str:
     ``reload_on``); until then the old password still logs in."""
     folder = Path(folder)
     password = secrets.token_urlsafe(24)
-    _replace_keeping_access(folder / f"{account}{PASSWORD_SUFFIX}", password + "\n")
+    replace_keeping_access(folder / f"{account}{PASSWORD_SUFFIX}", password + "\n")
     passwd = folder / PASSWD_FILE
     lines = [line for line in passwd.read_text().splitlines() if line and line.split(":", 1)[0] != account]
-    _replace_keeping_access(passwd, "\n".join([*lines, f"{account}:{password_hash(password)}"]) + "\n")
+    replace_keeping_access(passwd, "\n".join([*lines, f"{account}:{password_hash(password)}"]) + "\n")
     return password
-
-
-def _replace_keeping_access(path: Path, text: str) -> None:
-    try:
-        before = path.stat()
-    except FileNotFoundError:
-        write_if_changed(path, text)
-        return
-    write_if_changed(path, text, mode=before.st_mode & 0o777)
-    if path.stat().st_gid != before.st_gid:
-        os.chown(path, -1, before.st_gid)
-    os.chmod(path, before.st_mode & 0o777)  # the temporary file's mode was cut by the umask
 
 
 @dataclass(frozen=True)

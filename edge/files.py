@@ -25,3 +25,17 @@ def sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def replace_keeping_access(path: Path, text: str) -> None:
+    """Replace ``path`` whole with ``text``, keeping its mode and group (a service may read it through its
+    group); a file not there yet is made readable by its owner only."""
+    try:
+        before = path.stat()
+    except FileNotFoundError:
+        write_if_changed(path, text)
+        return
+    write_if_changed(path, text, mode=before.st_mode & 0o777)
+    if path.stat().st_gid != before.st_gid:
+        os.chown(path, -1, before.st_gid)
+    os.chmod(path, before.st_mode & 0o777)  # the temporary file's mode was cut by the umask

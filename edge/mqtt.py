@@ -8,7 +8,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import paho.mqtt.client as mqtt
 
@@ -18,6 +18,8 @@ from shared.protocol import ProtocolError, decode
 from shared.topics import Topics
 
 QOS = 1
+RECEIVE_BYTES = 65536
+T = TypeVar("T")
 
 
 def make_client(client_id: str, broker: BrokerConfig, account: str, *, persistent: bool = False,
@@ -44,30 +46,51 @@ def make_client(client_id: str, broker: BrokerConfig, account: str, *, persisten
 
 
 class PromptClient(mqtt.Client):
-    """A paho client that sends a publish from the thread that calls ``publish``.
+    """A paho client that sends a publish (or an ack) from the thread that calls it, and reads what the socket
+    holds in one call.
 
     Stock paho, run by ``loop_start``, only queues the packet and wakes its network thread to send it; on
     an idle board that wake-up costs more than all the rest a check-in does before it reaches the broker.
     Packets still leave in queue order whichever thread writes them, as both write under one lock; what
-    the socket does not take at once is left to the network thread, woken as before. TLS connections keep
-    stock behaviour: an SSL socket must not be written on one thread while another reads it.
+    the socket does not take at once is left to the network thread, woken as before.
+
+    Stock paho also reads each packet in four or five ``recv`` calls and goes back to ``select`` after each:
+    under a flood of messages (a kiosk account sending thousands a second: hub/kiosk_limit.py) those calls
+    were most of what the hub spent on a message it then dropped. Here the socket is read 64 KiB at a time and
+    every packet in that is handled before ``select`` again.
+
+    TLS connections keep stock behaviour: an SSL socket must not be written on one thread while another reads
+    it, and paho reads what the SSL layer holds by itself.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._write_lock = threading.RLock()
+        self._read_from: object = None  # the socket ``_received`` came from
+        self._received = memoryview(b"")
 
     def _packet_write(self) -> mqtt.MQTTErrorCode:
         with self._write_lock:
             return super()._packet_write()
 
+    def _plain(self) -> bool:
+        return isinstance(self._sock, socket.socket) and not isinstance(self._sock, ssl.SSLSocket)
+
     def publish(self, *args, **kwargs) -> mqtt.MQTTMessageInfo:
-        if not isinstance(self._sock, socket.socket) or isinstance(self._sock, ssl.SSLSocket):
+        if not self._plain():
             return super().publish(*args, **kwargs)
+        return self._send_now(super().publish, *args, **kwargs)
+
+    def ack(self, mid: int, qos: int) -> mqtt.MQTTErrorCode:
+        if not self._plain():
+            return super().ack(mid, qos)
+        return self._send_now(super().ack, mid, qos)
+
+    def _send_now(self, queue: Callable[..., T], *args, **kwargs) -> T:
         with self._write_lock:
             wake, self._sockpairW = self._sockpairW, None  # no wake-up for a packet we send ourselves
             try:
-                info = super().publish(*args, **kwargs)
+                queued = queue(*args, **kwargs)
             finally:
                 self._sockpairW = wake
             self._packet_write()  # a failed write leaves the packet queued; the network thread sees the loss
@@ -76,7 +99,23 @@ class PromptClient(mqtt.Client):
                     wake.send(b"0")
                 except BlockingIOError:  # already woken
                     pass
-        return info
+        return queued
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if not self._plain():
+            return super()._sock_recv(bufsize)
+        if self._read_from is not self._sock or not self._received:
+            self._read_from = self._sock
+            self._received = memoryview(super()._sock_recv(RECEIVE_BYTES))  # b"": the broker closed it
+        taken, self._received = self._received[:bufsize], self._received[bufsize:]
+        return bytes(taken)
+
+    def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
+        """Every packet already read from the socket is handled now: ``select`` would not wake for them."""
+        result = super().loop_read(max_packets)
+        while result == mqtt.MQTT_ERR_SUCCESS and self._received and self._read_from is self._sock:
+            result = super().loop_read(max_packets)
+        return result
 
 
 def disable_nagle(client: mqtt.Client, userdata, sock) -> None:

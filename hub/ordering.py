@@ -5,7 +5,10 @@ but not always: when the broker restarts without the hub's session, events a kio
 gone, and the kiosk's newer events can reach the hub before its resent older ones. The hub applies and
 stores an event only once every earlier one of that kiosk has been, holding a later one until the gap is
 filled by the kiosk's resend. A gap that stays open longer than a kiosk takes to resend means those events
-are lost for good (a kiosk's outbox was replaced, say), and what was held goes on.
+are lost for good (a kiosk's outbox was replaced, say), and what was held goes on. A kiosk has only so many held
+at once: the next are dropped unacked, and it sends them again with the rest, so that what goes on at once is
+applied in a moment (a kiosk account sending with gaps on purpose would otherwise have thousands held, and
+the other kiosks' check-ins would wait while they are applied).
 """
 from __future__ import annotations
 
@@ -15,20 +18,22 @@ Item = TypeVar("Item")
 
 
 class KioskOrder(Generic[Item]):
-    def __init__(self, next_seq: dict[str, int], hold_seconds: float) -> None:
+    def __init__(self, next_seq: dict[str, int], hold_seconds: float, max_held: int) -> None:
         """``next_seq``: for each kiosk, the sequence number of the first event not yet applied."""
         self.next_seq = dict(next_seq)
         self.hold_seconds = hold_seconds
+        self.max_held = max_held
         self._held: dict[str, dict[int, tuple[Item, float]]] = {}
 
     def arrive(self, kiosk: str, seq: int, item: Item, now: float) -> tuple[list[Item], list[Item]]:
-        """(items to apply now, in order; items to drop as copies of one already held)."""
+        """(items to apply now, in order; items to drop: copies of one already held, or one more than a kiosk
+        may have held)."""
         expected = self.next_seq.get(kiosk)
         if expected is not None and seq < expected:
             return [item], []  # already applied (its copy is ignored by id), or the kiosk started afresh
         if expected is not None and seq > expected:
             held = self._held.setdefault(kiosk, {})
-            if seq in held:
+            if seq in held or len(held) >= self.max_held:
                 return [], [item]
             held[seq] = (item, now)
             return [], []

@@ -9,10 +9,13 @@ import csv
 import json
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
+from edge.files import replace_keeping_access
 from hub.report_files import REPORT_FOLDER_FORMAT, REPORT_FOLDER_TIME, reports_root
 from hub.retention import DAY_SECONDS, evidence_limit, vouched
+from hub.roster import RosterError, read_text, without_student
 from hub.store import HubStore
 from shared.config import Config
 
@@ -54,6 +57,28 @@ def remove_from_reports(root: Path, student_id: str) -> int:
                 csv.writer(file).writerows([header, *kept])
             temporary.replace(path)
     return removed
+
+
+def remove_from_roster_file(path: Path | None, sis_id: str) -> tuple[bool, str]:
+    """Take the student's rows out of the room's class list on the hub (a CSV file), replaced whole; (whether
+    the hub's copy no longer names them, what the teacher should know). The list's source (the school's
+    system, or whoever made the file) still has them, and the next list from there brings them back."""
+    if path is None:
+        return True, ""
+    source = "take them out where the list comes from (the school's system, or whoever made the file) too"
+    if path.is_dir() or zipfile.is_zipfile(path):
+        return False, (f"the school's export {path} on the hub still names them until the next one replaces it: "
+                       "take them out of the class in the school's system, or that export brings them back")
+    try:
+        text, removed = without_student(read_text(path), sis_id)
+        if removed:
+            replace_keeping_access(path, text)
+    except (RosterError, OSError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it cannot be read"
+        return False, f"the roster {path} still names them ({reason}): take their rows out of it by hand, and {source}"
+    if not removed:
+        return True, f"the roster {path} does not list them; {source}"
+    return True, f"their {removed} row(s) are out of the roster {path}; {source}, or the next list brings them back"
 
 
 def purge_old_reports(root: Path, cutoff: float) -> list[Path]:

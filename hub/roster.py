@@ -7,6 +7,8 @@ id of its own for the card (hub/store.py), so an id that cannot go on a card blo
 """
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -220,6 +222,22 @@ def parse_roster(text: str, source: str = "roster", class_title: str = "Class") 
     if problems:
         raise RosterError(source, problems)
     return roster
+
+
+def without_student(text: str, sis_id: str) -> tuple[str, int]:
+    """The class list with every row of the student whose ``id`` is ``sis_id`` taken out (one per class), and how
+    many went; the other rows keep their cells. A file that is not a class list is left as it is."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    if "id" not in header:
+        return text, 0
+    column = header.index("id")
+    kept = [rows[0], *(row for row in rows[1:] if len(row) <= column or row[column].strip() != sis_id)]
+    if len(kept) == len(rows):
+        return text, 0
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(kept)
+    return out.getvalue(), len(rows) - len(kept)
 
 
 def _needs(row: CsvRow) -> Needs | None:

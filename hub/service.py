@@ -29,6 +29,7 @@ from hub.engine import Room, Verdict
 from hub.grouping import grouping_request, reasons, suggest_groups
 from hub.instances import AnotherHub, on_hearing
 from hub.journal import EventJournal
+from hub.kiosk_limit import BURST, EVENTS_PER_SECOND, KioskLimit
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
@@ -43,7 +44,7 @@ from hub.store import HubStore, ReceivedEvent
 from hub.summary import school_summary
 from shared.cards import CardError, ForgedCard, OldCard, verify_token
 from shared.clock import settled
-from shared.config import Config
+from shared.config import NEXT_OPTIONS, Config
 from shared.languages import LANGUAGES
 from shared.pin import NEW_PIN_ADVICE, is_old_pin_hash, proves
 from shared.protocol import (
@@ -111,6 +112,7 @@ UNSIGNED_NOTE = "note without the teacher's PIN: made by a kiosk older than the 
 NO_PIN_VERIFIER = "no [kiosk] teacher_pin of 6 to 8 digits to check a note by: make one with `rotation pin`"
 CLASS_CHECK_SECONDS = 60.0
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
+MAX_HELD = 100  # a kiosk's events held behind a gap; applied at once when it is given up, in about 10 ms
 
 
 class HubService:
@@ -143,7 +145,7 @@ class HubService:
         self.deleted = self.store.deleted_students()
         # An event the hub could not read holds its place in the kiosk's order as None: see _refuse_event.
         self.order: KioskOrder[tuple[Event | None, int]] = KioskOrder(self.store.next_kiosk_seqs(
-            [s.id for s in config.stations]), HOLD_SECONDS)
+            [s.id for s in config.stations]), HOLD_SECONDS, MAX_HELD)
         self._last_purge = self.store.last_purge()
         self._newest_at_start = self.store.newest_received()  # before this hub stamps any: see hub/retention.py
         self.store.received_floor = vouched_time(self.store, self.now(), self._newest_at_start, None) or 0.0
@@ -154,6 +156,9 @@ class HubService:
         self._unsaved_session_start: float | None = None
         self.drops = DropLog(log)
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
+        self.kiosk_limit = KioskLimit(EVENTS_PER_SECOND, BURST)
+        self._limit_lock = threading.Lock()  # the network thread takes, the clock's thread reports
+        self._event_topics = {self.topics.kiosk_event(s.id): s.id for s in config.stations}
         self._lock = threading.Lock()
         self._reporting = threading.Lock()  # one report written at a time
         self._stopping = threading.Event()
@@ -228,6 +233,10 @@ class HubService:
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
         """An event is released to the broker once the journal has stored it; everything else at once."""
+        if msg.payload and self._over_limit(msg.topic):  # unread and not acked: a genuine kiosk sends it again
+            if msg.qos:
+                client.ack(msg.mid, msg.qos)  # the broker's window to the hub must stay open for the others
+            return
         # Of what the hub reads, only the hub's status is retained; an empty message is the hub's own clearing.
         if (msg.retain or not msg.payload) and msg.topic != self.topics.hub_status:
             if msg.payload:
@@ -289,6 +298,24 @@ class HubService:
                 self._publish_hub_status()
                 self._publish_state()
 
+    def _over_limit(self, topic: str) -> bool:
+        """An event from a kiosk sending faster than a kiosk does (hub/kiosk_limit.py)."""
+        station = self._event_topics.get(topic)
+        if station is None:
+            if not (topic.endswith("/event") and topic.startswith(f"{self.topics.base}/kiosk/")):
+                return False
+            station = "?"  # a station the room has not (with no ACL, a client may name any): one bucket for all
+        with self._limit_lock:
+            return not self.kiosk_limit.take(station, time.monotonic())
+
+    def _report_floods(self) -> None:
+        with self._limit_lock:
+            floods = self.kiosk_limit.floods_to_report(time.monotonic())
+        for flood in floods:
+            log.warning("kiosk %s %s events faster than a kiosk does: %d dropped in %.1f s, not acked (a genuine "
+                        "kiosk sends them again)", flood.station, "is sending" if flood.going_on else "sent",
+                        flood.dropped, flood.last - flood.began)
+
     def _release(self, mids: list[int]) -> None:
         for mid in mids:
             if mid:
@@ -300,6 +327,8 @@ class HubService:
             return None, Verdict(False, "station does not match the kiosk's topic")
         if event.station not in self._station_ids:
             return None, Verdict(False, "unknown station")
+        if event.station not in self._kiosk_stations:  # the teacher's table: the teacher's word seats students there
+            return None, Verdict(False, "station has no kiosk")
         if event.kind == NOTE_KIND:
             return self._note_verdict(event)
         try:
@@ -338,11 +367,14 @@ class HubService:
         return student, Verdict(True)
 
     def _offered(self, event: Event) -> Verdict:
-        """A choice or goal is one the kiosk offered: the station's activities, the room's goals."""
+        """A choice, goal or wish for next time is one the kiosk offered: the station's activities, the room's goals,
+        the exit ticket's wishes."""
         if event.kind == "choice" and event.data["activity"] not in self.config.station(event.station).activities:
             return Verdict(False, "activity not offered at this station")
         if event.kind == "goal" and event.data["goal"] not in self.config.goals:
             return Verdict(False, "goal not offered in this room")
+        if event.kind == "exit_ticket" and event.data.get("next") not in (None, *NEXT_OPTIONS):
+            return Verdict(False, "wish for next time not offered")
         return Verdict(True)
 
     def handle_event(self, topic_station: str, event: Event, mid: int = 0) -> None:
@@ -957,6 +989,7 @@ class HubService:
                 last_sweep = time.monotonic()
                 self._subscribe()
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
+            self._report_floods()
             if self.roster.poll():  # outside the room's lock: reading a district's export takes a second
                 self._check_timetable()
                 with self._lock:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from kiosk.decide import Decision
+from shared.config import NEXT_OPTIONS
 from shared.languages import N_
 from shared.pictures import GOAL_PICTURE, NEXT_PICTURES, TICKET_PICTURES
 from shared.protocol import EventKind, Needs, State, Station
@@ -20,7 +21,6 @@ Colour: TypeAlias = tuple[float, float, float, float]  # RGBA from 0 to 1, as Ki
 TICKET_OPTIONS = (("got_it", TICKET_PICTURES["got_it"], N_("Got it!"), (0.16, 0.55, 0.22, 1)),
                   ("getting_there", TICKET_PICTURES["getting_there"], N_("Getting there"), (0.85, 0.62, 0.08, 1)),
                   ("stuck", TICKET_PICTURES["stuck"], N_("I'm stuck"), (0.75, 0.22, 0.22, 1)))
-NEXT_OPTIONS = (N_("More of this"), N_("Something harder"), N_("Something different"))
 EVENT_KIND: dict[str, EventKind] = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket",
                                    "next": "exit_ticket"}
 

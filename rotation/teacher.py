@@ -260,7 +260,8 @@ def export_student(config: Config, student: str, out: Path) -> int:
 
 
 def delete_student(config: Config, student: str, confirmed: bool) -> int:
-    """Through the hub, which holds the room in memory and knows which events to drop from now on."""
+    """Through the hub, which holds the room in memory and knows which events to drop from now on; then out of
+    the roster file on the hub (here, where the teacher may write it: the hub's service may only read it)."""
     if not confirmed:
         if not sys.stdin.isatty():
             print("rotation: deleting is for good: add --yes to confirm", file=sys.stderr)
@@ -270,5 +271,15 @@ def delete_student(config: Config, student: str, confirmed: bool) -> int:
         if answer.strip() != student:
             print("Nothing deleted.")
             return 1
+    with hub_database(config) as store:  # the roster names them by the school's id, which goes with them
+        school_id = next((sis for sis, card in store.card_ids().items() if card == student), None)
     with HubSession(config) as hub:
-        return finish(hub.send("delete_student", {"student": student}))
+        deleted = finish(hub.send("delete_student", {"student": student}))
+    if deleted or school_id is None:
+        return deleted
+    from hub.privacy import remove_from_roster_file
+
+    done, message = remove_from_roster_file(config.roster, school_id)
+    if message:
+        print(message, file=sys.stdout if done else sys.stderr)
+    return 0 if done else 1

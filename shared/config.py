@@ -40,6 +40,8 @@ ScannerLayout = Literal[tuple(LAYOUTS)]  # type: ignore[valid-type]
 SCHOOL_SHARES: tuple[str, ...] = get_args(SchoolShare)  # what a room may let cross to the school's broker
 CARD_KEY_FILE = Path("card.key")  # the hub's key that signs cards, beside the room file unless it says otherwise
 DEFAULT_GOALS = (N_("Finish what I start"), N_("Try something hard"), N_("Help a friend"), N_("Ask a good question"))
+# What a student may wish for next time on the exit ticket: the kiosk offers these, and the hub takes no other.
+NEXT_OPTIONS = (N_("More of this"), N_("Something harder"), N_("Something different"))
 
 
 class ConfigError(ValueError):

@@ -26,6 +26,7 @@ from tests.mqtt_client import TestClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample"
+SAMPLE_ROSTER = "sample-roster.csv"
 SECRET = bytes.fromhex("5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e70001")
 CARD_KEY = bytes.fromhex("ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d5ca4d50001")  # the hub's, signs cards
 CARD_KEYS = CardKeys(public_key(CARD_KEY))  # what checks them, as a kiosk holds it
@@ -47,7 +48,7 @@ def pytest_configure(config):
 PURE_MODULES = {"test_protocol", "test_wire_compatibility", "test_kiosk_view", "test_kiosk_prompts",
                 "test_kiosk_decide", "test_follow", "test_clock", "test_grouping", "test_plan", "test_ordering",
                 "test_cards", "test_config", "test_docs", "test_kiosk_pin", "test_roster", "test_oneroster",
-                "test_kiosk_turns",
+                "test_kiosk_turns", "test_kiosk_limit",
                 "test_decode_fuzz", "test_roster_bundles"}
 
 
@@ -123,6 +124,7 @@ def broker(tmp_path):
 def write_room(directory: Path, port: int, broker_lines: str = "", **hub: object) -> Path:
     (directory / "class.secret").write_text(SECRET.hex())
     write_card_key(directory)
+    shutil.copyfile(SAMPLE / "roster.csv", directory / SAMPLE_ROSTER)  # the hub's copy: deleting a student edits it
     hub_lines = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in hub.items())
     stations = (SAMPLE / "room.toml").read_text().split("[[station]]", 1)[1]
     path = directory / "room.toml"
@@ -131,7 +133,7 @@ def write_room(directory: Path, port: int, broker_lines: str = "", **hub: object
 id = "room-12"
 name = "Room 12"
 secret_file = "class.secret"
-roster = "{SAMPLE / 'roster.csv'}"
+roster = "{SAMPLE_ROSTER}"
 [broker]
 port = {port}
 {broker_lines}
@@ -317,7 +319,7 @@ s05,Zoë,Ng,Period 3,gold
 
 def room_with(tmp_path, port: int, roster_line: str, extra: str = ""):
     """The sample room with another roster (and ``extra`` lines after it), loaded."""
-    return load_config(room_changed(tmp_path, port, f'roster = "{SAMPLE / "roster.csv"}"', roster_line + extra))
+    return load_config(room_changed(tmp_path, port, f'roster = "{SAMPLE_ROSTER}"', roster_line + extra))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from hub.ordering import KioskOrder
 
 
 def test_events_in_order_go_straight_through_and_a_gap_holds_the_later_ones():
-    order = KioskOrder({"art": 5}, hold_seconds=15)
+    order = KioskOrder({"art": 5}, hold_seconds=15, max_held=100)
     assert order.arrive("art", 5, "e5", now=0) == (["e5"], [])
     assert order.arrive("art", 7, "e7", now=1) == ([], [])  # 6 is missing: 7 waits
     assert order.arrive("art", 8, "e8", now=1) == ([], [])
@@ -15,7 +15,7 @@ def test_events_in_order_go_straight_through_and_a_gap_holds_the_later_ones():
 
 
 def test_a_kiosk_never_seen_starts_where_it_is_and_kiosks_do_not_wait_for_each_other():
-    order = KioskOrder({}, hold_seconds=15)
+    order = KioskOrder({}, hold_seconds=15, max_held=100)
     assert order.arrive("tech", 40, "t40", now=0) == (["t40"], [])
     assert order.arrive("art", 3, "a3", now=0) == (["a3"], [])
     assert order.arrive("tech", 42, "t42", now=0) == ([], [])
@@ -23,10 +23,20 @@ def test_a_kiosk_never_seen_starts_where_it_is_and_kiosks_do_not_wait_for_each_o
 
 
 def test_a_gap_open_too_long_is_given_up_and_the_held_events_go_on_in_order():
-    order = KioskOrder({"art": 1}, hold_seconds=15)
+    order = KioskOrder({"art": 1}, hold_seconds=15, max_held=100)
     order.arrive("art", 4, "e4", now=10)
     order.arrive("art", 2, "e2", now=11)
     assert order.overdue(now=24) == []
     assert order.overdue(now=25) == [("art", [1, 3], ["e2", "e4"])]
     assert order.arrive("art", 5, "e5", now=26) == (["e5"], [])
     assert order.arrive("art", 1, "e1 at last", now=27) == (["e1 at last"], [])  # late, but not lost
+
+
+def test_a_kiosk_has_only_so_many_events_held_and_the_next_are_dropped_for_it_to_send_again():
+    order = KioskOrder({"art": 1}, hold_seconds=15, max_held=3)
+    for seq in (2, 3, 4):
+        assert order.arrive("art", seq, f"e{seq}", now=0) == ([], [])
+    assert order.arrive("art", 5, "e5", now=0) == ([], ["e5"])  # unacked: the kiosk sends it again
+    assert order.arrive("tech", 9, "t9", now=0) == (["t9"], [])  # another kiosk's are not held up
+    assert order.arrive("art", 1, "e1", now=1) == (["e1", "e2", "e3", "e4"], [])
+    assert order.arrive("art", 5, "e5 again", now=2) == (["e5 again"], [])

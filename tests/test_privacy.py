@@ -115,6 +115,30 @@ def test_delete_erases_the_student_at_the_hub_and_in_kiosk_outboxes_and_revokes_
     again.store.close()
 
 
+def test_delete_takes_the_student_out_of_the_roster_file_on_the_hub_so_no_import_brings_them_back(room, capsys):
+    hub = HubService(room)
+    hub.start()
+    try:
+        assert hub.subscribed.wait(10)
+        assert "Rossi" in room.roster.read_text()
+        assert main(["student", "delete", "s05", "--yes", "--config", str(room.path)]) == 0
+        said = capsys.readouterr().out
+    finally:
+        hub.stop()
+    assert "Rossi" not in room.roster.read_text()  # the hub's copy of the class list no longer names her
+    assert [p.sis_id for p in read_roster(room.roster)[0].people] == [p.sis_id for p in ROSTER if p.sis_id != "s05"]
+    assert f"out of the roster {room.roster}" in said and "the school's system" in said  # and where else to go
+
+    # The teacher changes the class list for someone else: it is imported again, and she does not come back.
+    room.roster.write_text(room.roster.read_text().replace("s06,Mateo,Garcia,otters", "s06,Mateo,Garcia,falcons"))
+    again = HubService(room)
+    try:
+        assert again.store.roster_digest() and again.room.students["s06"].group == "falcons"
+        assert "s05" not in again.room.students and "s05" in again.deleted
+    finally:
+        again.store.close()
+
+
 def test_events_and_reports_past_the_retention_are_erased_daily(room, tmp_path):
     now = [time.time()]
     service = HubService(room, now=lambda: now[0])

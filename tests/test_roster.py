@@ -1,7 +1,7 @@
 """A plain class list from a spreadsheet: one class, or several with a ``class`` column."""
 import pytest
 
-from hub.roster import RosterError, parse_roster
+from hub.roster import RosterError, parse_roster, without_student
 from hub.roster_source import read_roster
 from shared.protocol import Needs
 from tests.conftest import SAMPLE
@@ -93,3 +93,16 @@ def test_students_who_would_show_the_same_name_are_told_apart_with_more_of_their
                            RosterStudent("e", "Maya", "Rivera"), RosterStudent("f", "Kai", "")])
     assert names == {"a": "Chloé Smith", "b": "Chloé Smith-J.", "c": "Zoë Ok.", "d": "Zoë Ol.", "e": "Maya R.",
                      "f": "Kai"}
+
+
+def test_a_student_taken_out_of_a_class_list_leaves_every_row_of_theirs_and_the_rest_as_it_read():
+    text = ('\ufeffId,first_name,last_name,class,group\n'
+            's01,Maya,Rivera,Period 2,red\n'
+            ' s05 ,Sofia,"Rossi, Jr.",Period 2,blue\n'
+            's02,"Liam\nJames",Chen,Period 2,red\n'
+            's05,Sofia,"Rossi, Jr.",Period 3,gold\n')
+    left, removed = without_student(text, "s05")
+    assert removed == 2 and "Rossi" not in left
+    assert [(p.sis_id, p.first_name) for p in parse_roster(left).people] == [("s01", "Maya"), ("s02", "Liam James")]
+    assert without_student(left, "s05") == (left, 0)  # not listed: the file stays as it is
+    assert without_student("not,a,class,list\n1,2,3,4\n", "1") == ("not,a,class,list\n1,2,3,4\n", 0)
