@@ -87,6 +87,10 @@ class PromptClient(mqtt.Client):
         return self._send_now(super().ack, mid, qos)
 
     def _send_now(self, queue: Callable[..., T], *args, **kwargs) -> T:
+        if threading.current_thread() is self._thread:
+            # In one of paho's callbacks: paho writes the packet as soon as the callback returns. Written here, it
+            # could follow a DISCONNECT another thread queued, whose callback waits for the lock this thread holds.
+            return queue(*args, **kwargs)
         with self._write_lock:
             wake, self._sockpairW = self._sockpairW, None  # no wake-up for a packet we send ourselves
             try:

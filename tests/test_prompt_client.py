@@ -49,3 +49,34 @@ def test_messages_from_several_threads_arrive_whole_and_in_each_threads_order(br
         assert all(len(p) == size for p in payloads), f"a message on {topic} arrived torn"
         assert [int(p[:6]) for p in payloads] == list(range(len(payloads))), f"{topic} arrived out of order"
     listener.close()
+
+
+def test_a_message_sent_from_a_callback_after_another_thread_disconnected_does_not_hang(broker):
+    """The hub answers from its message callback while it is being stopped: the DISCONNECT another thread queued
+    must not be written from inside the callback (paho's disconnect callback would wait for the callback's own
+    lock: the hub hung in its tests so)."""
+    sender = TestClient(broker.port)
+    client = make_client("prompt-callback", BrokerConfig(host="127.0.0.1", port=broker.port), "test")
+    subscribed, answered = threading.Event(), threading.Event()
+    client.on_connect = lambda c, *_: c.subscribe("t/in", 1)
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.on_disconnect = lambda *_: None  # the hub has one: paho calls it under the callbacks' lock
+
+    def on_message(c, userdata, msg) -> None:
+        stopping = threading.Thread(target=c.disconnect)  # as HubService.stop does, from its own thread
+        stopping.start()
+        stopping.join()
+        c.publish("t/out", b"answer", qos=1)
+        answered.set()
+
+    client.on_message = on_message
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    assert subscribed.wait(5)
+    sender.publish("t/in", b"question")
+    assert answered.wait(5), "the callback hung on its own answer"
+    stopper = threading.Thread(target=client.loop_stop)
+    stopper.start()
+    stopper.join(5)
+    assert not stopper.is_alive(), "the client's network thread never ended"
+    sender.close()
