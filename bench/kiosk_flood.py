@@ -35,7 +35,7 @@ from hub.service import HOLD_SECONDS  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
 from rotation.demo import secured_broker, write_demo_config  # noqa: E402
-from shared.cards import make_token  # noqa: E402
+from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 
 MEASURED = ("tech", "reading-nook")
@@ -101,7 +101,7 @@ def check_ins(kiosks: dict[str, KioskCore], students: dict[str, list[str]], watc
         student = students[station][(n // len(MEASURED)) % len(students[station])]
         core = kiosks[station]
         began = time.monotonic()
-        event = core.record("checkin", make_token(core.config.secret, student))
+        event = core.record("checkin", sign_token(core.config.signing_key, student))
         made.append((student, station, event.at, began))
     times = []
     for student, station, at, began in made:

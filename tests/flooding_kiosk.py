@@ -19,7 +19,7 @@ import time
 import uuid
 
 from edge.broker_setup import read_password
-from shared.cards import make_token
+from shared.cards import sign_token
 from shared.config import load_config
 from shared.protocol import Event, encode
 from shared.topics import Topics, kiosk_account
@@ -77,10 +77,10 @@ class Link:
             return self.changed.wait_for(lambda: self.acked >= count, timeout)
 
 
-def checkin(secret: bytes, station: str, student: str, seq: int) -> tuple[str, bytes]:
+def checkin(signing_key: bytes, station: str, student: str, seq: int) -> tuple[str, bytes]:
     now = time.time()
     event_id = uuid.uuid4().hex
-    return event_id, encode(Event(id=event_id, kind="checkin", card=make_token(secret, student), station=station,
+    return event_id, encode(Event(id=event_id, kind="checkin", card=sign_token(signing_key, student), station=station,
                                   at=now, seq=seq, kiosk_time=now))
 
 
@@ -94,10 +94,10 @@ def main(config_path: str, station: str, genuine: str, *others: str) -> None:
     print("ready", flush=True)
     for line in sys.stdin:
         count, seconds = int(line.split()[0]), float(line.split()[1])
-        genuine_id, payload = checkin(config.secret, station, genuine, seq)
+        genuine_id, payload = checkin(config.signing_key, station, genuine, seq)
         link.sock.sendall(publish(topic, sent % 65535 + 1, payload))
         flood = [publish(topic, (sent + 1 + n) % 65535 + 1,
-                         checkin(config.secret, station, others[n % len(others)], seq + 1 + n)[1])
+                         checkin(config.signing_key, station, others[n % len(others)], seq + 1 + n)[1])
                  for n in range(count)]
         seq, sent = seq + count + 1, sent + count + 1
         start = time.monotonic()

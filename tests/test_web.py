@@ -272,7 +272,7 @@ def a_lesson_with_tickets(hub) -> None:
     hub.handle_command(Command("c1", "start", "test"))
     for seq, (student, kind, data) in enumerate([("s04", "checkin", {}), ("s02", "checkin", {}),
                                                 ("s04", "goal", {"goal": "Try something hard"}),
-                                                ("s04", "exit_ticket", {"how": "stuck", "next": "More robots"}),
+                                                ("s04", "exit_ticket", {"how": "stuck", "next": "Something harder"}),
                                                 ("s02", "exit_ticket", {"how": "getting_there"})], start=1):
         hub.handle_event("tech", Event(id=f"e{seq}", kind=kind, card=card(student), station="tech", at=hub.now(),
                                        seq=seq, kiosk_time=hub.now(), data=data or None))
@@ -295,7 +295,7 @@ def test_reports_tomorrow_and_their_downloads_plan_from_the_lesson_that_ended(we
     assert stations.text.splitlines()[0] == "station,students,minutes,got it,getting there,stuck,help calls"
     assert any(line.startswith("Tech Station,2,") and line.endswith(",0,1,1,0") for line in stations.text.splitlines())
     tomorrow = client.get("/tomorrow").text
-    assert "<b>Noah W.</b> at Tech Station: would like “More robots” next" in tomorrow
+    assert "<b>Noah W.</b> at Tech Station: would like “Something harder” next" in tomorrow
     assert "“Try something hard”, ended with stuck" in tomorrow
     assert "(last ticket: stuck)" in tomorrow  # Noah's reason in tomorrow's groups
     pdf = client.get("/tomorrow.pdf")
@@ -303,7 +303,7 @@ def test_reports_tomorrow_and_their_downloads_plan_from_the_lesson_that_ended(we
     text = pdf_text(pdf.content)
     assert "Noah W. at Tech Station" in text and "Never checked in" in text and "Groups for tomorrow" in text
     student = client.get("/student/s04").text  # his last lessons, on his page
-    assert "<title>Noah W. · " in student and "Tech Station: exit ticket: stuck (next: More robots)" in student
+    assert "<title>Noah W. · " in student and "Tech Station: exit ticket: stuck (next: Something harder)" in student
     client.close()
 
 
@@ -368,7 +368,7 @@ def test_after_school_on_a_laptop_the_teacher_regroups_opens_tomorrow_and_prints
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(web.url + "/")
     page.get_by_role("link", name="Tomorrow").click()
-    page.get_by_text("Noah W. at Tech Station: would like “More robots” next").wait_for(timeout=5000)
+    page.get_by_text("Noah W. at Tech Station: would like “Something harder” next").wait_for(timeout=5000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(tmp_path / "web-tomorrow.png"), full_page=True)
     printed = page.context.request.get(web.url + page.get_by_role("link", name="Print (PDF)").get_attribute("href"))

@@ -88,6 +88,7 @@ def test_a_flood_from_one_kiosk_account_leaves_the_other_stations_on_the_map(hub
 
         # The flooding station's genuine check-in, sent before the flood, is stored and shown.
         eventually(lambda: stored(config, [genuine_id]) == 1, 20, "the genuine check-in to be stored")
+        eventually(lambda: GENUINE in link.state.presence, 5, "the genuine check-in on the map")
         assert link.state.presence[GENUINE].station == "collaborative"
         # The flood was cut to the station's limit: the rest was never read, stored or shown.
         assert stored(config, station="collaborative") <= BURST + (time.monotonic() - start) * EVENTS_PER_SECOND
