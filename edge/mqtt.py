@@ -91,7 +91,9 @@ class PromptClient(mqtt.Client):
             # In one of paho's callbacks: paho writes the packet as soon as the callback returns. Written here, it
             # could follow a DISCONNECT another thread queued, whose callback waits for the lock this thread holds.
             return queue(*args, **kwargs)
-        with self._write_lock:
+        # paho's lock on its messages first, as its own network thread takes them (on reconnecting it resends
+        # under that lock and then writes): the other way round, a scan publishing at that moment hung the kiosk.
+        with self._out_message_mutex, self._write_lock:
             wake, self._sockpairW = self._sockpairW, None  # no wake-up for a packet we send ourselves
             try:
                 queued = queue(*args, **kwargs)

@@ -80,3 +80,20 @@ def test_a_message_sent_from_a_callback_after_another_thread_disconnected_does_n
     stopper.join(5)
     assert not stopper.is_alive(), "the client's network thread never ended"
     sender.close()
+
+
+def test_the_paho_internals_the_client_relies_on_are_still_there(broker):
+    """PromptClient takes paho's lock on its messages before its own (paho's network thread resends under it
+    when it reconnects, then writes), tells paho's own thread by ``_thread`` and silences ``_sockpairW``: a paho
+    that changes them must fail here, not hang a kiosk."""
+    client = make_client("prompt-internals", BrokerConfig(host="127.0.0.1", port=broker.port), "test")
+    assert type(client._out_message_mutex) is type(threading.RLock())  # taken again inside paho's publish
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    try:
+        eventually(client.is_connected, message="the client to connect")
+        assert isinstance(client._thread, threading.Thread) and client._thread.is_alive()
+        assert client._sockpairW is not None
+    finally:
+        client.disconnect()
+        client.loop_stop()
