@@ -5,7 +5,10 @@ whatever it asks), reads the retained ``hub/status`` and says ``hub/claim``; onc
 retained status came before it. Another hub's status online, with a sign of life, means the room is served:
 
 - a live status (a hub on another client id answers the claim at once, and says so every 5 s anyway);
-- the broker dropping this connection: the other hub, on the same client id, took its connection back.
+- the broker dropping this connection, and the other hub's status new when this one asks again: the other hub,
+  on the same client id, took its connection back and said so. A drop alone proves nothing: a broker
+  restarting drops every connection, and a hub that took that for another would never serve (it found so in
+  the kill loop).
 
 An online status with neither is a dead hub's (the broker kept it through a power cut): the room is free. The
 claim, and whatever else the shared session held, is never acknowledged here: the serving hub gets it once it
@@ -27,6 +30,7 @@ from shared.protocol import HubClaim, HubInstance, HubStatus, ProtocolError, dec
 from shared.topics import Topics, hub_client
 
 ANSWER_SECONDS = 5.0  # a broker that has not answered by then: the hub starts, and keeps trying (as before)
+ASKS = 3  # connections dropped in a row before the hub serves anyway (a broker restarting, not another hub)
 
 
 def this_run(now: float) -> HubInstance:
@@ -40,6 +44,7 @@ class _Asking:
     def __init__(self) -> None:
         self.changed = threading.Condition()
         self.other: HubInstance | None = None  # the hub whose status is online
+        self.status: HubStatus | None = None  # its status
         self.alive = False  # and it showed a sign of life
         self.claim_back = False
         self.connected = False
@@ -49,6 +54,28 @@ class _Asking:
 def claim_room(config: Config, me: HubInstance, live_seconds: float) -> None:
     """Return once no other hub serves the room; raise ``AnotherHub`` if one does. ``live_seconds``: the
     longest a serving hub goes without publishing its status."""
+    seen: HubStatus | None = None
+    for _ in range(ASKS):
+        heard = _ask(config, me, live_seconds)
+        if heard.alive:
+            raise AnotherHub(config.room_id, heard.other)
+        if not heard.dropped:
+            return
+        if heard.status is not None and seen is not None and heard.status.hub == seen.hub \
+                and (heard.status.since, heard.status.time) != (seen.since, seen.time):
+            raise AnotherHub(config.room_id, heard.other)  # it connected again and said so: it lives
+        seen = heard.status
+
+
+def _said_long_ago(status: HubStatus | None, me: HubInstance, live_seconds: float) -> bool:
+    """A status this board's own clock can date (a hub that ran here: killed, or its power cut) and older than a
+    live hub leaves it: no need to wait for a sign of life. Another board's clock may be off: its hub is waited for."""
+    return status is not None and status.hub is not None and status.hub.host == me.host \
+        and status.time is not None and time.time() - status.time > live_seconds
+
+
+def _ask(config: Config, me: HubInstance, live_seconds: float) -> _Asking:
+    """One connection's worth: what the hub heard before its claim came back, or before it was dropped."""
     topics = Topics(config.room_id)
     heard = _Asking()
     client = make_client(hub_client(config.room_id), config.broker, "hub", persistent=True, manual_ack=True)
@@ -61,7 +88,7 @@ def claim_room(config: Config, me: HubInstance, live_seconds: float) -> None:
 
     def on_disconnect(client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
         if heard.connected and not closing.is_set():
-            client.disconnect()  # no reconnecting: that would throw the other hub off again
+            client.disconnect()  # no reconnecting here: that would throw the other hub off again at once
             with heard.changed:
                 heard.dropped = True
                 heard.changed.notify_all()
@@ -76,6 +103,7 @@ def claim_room(config: Config, me: HubInstance, live_seconds: float) -> None:
         with heard.changed:
             if isinstance(message, HubStatus) and message.hub is not None and message.hub.instance != me.instance:
                 heard.other = message.hub if message.online else None
+                heard.status = message if message.online else None
                 heard.alive = message.online and not msg.retain
             elif isinstance(message, HubClaim) and message.hub == me:
                 heard.claim_back = True
@@ -90,15 +118,13 @@ def claim_room(config: Config, me: HubInstance, live_seconds: float) -> None:
     try:
         with heard.changed:
             heard.changed.wait_for(lambda: heard.claim_back or heard.dropped, ANSWER_SECONDS)
-            if heard.dropped:  # before its claim came back: whoever took the connection serves
-                raise AnotherHub(config.room_id, heard.other)
-            if heard.claim_back and heard.other is not None:
+            if heard.claim_back and not heard.dropped and heard.other is not None and not _said_long_ago(
+                    heard.status, me, live_seconds):
                 deadline = time.monotonic() + live_seconds
                 heard.changed.wait_for(lambda: heard.other is None or heard.alive or heard.dropped,
                                        deadline - time.monotonic())
-                if heard.other is not None and (heard.alive or heard.dropped):
-                    raise AnotherHub(config.room_id, heard.other)
     finally:
         closing.set()
         client.disconnect()
         client.loop_stop()
+    return heard

@@ -74,3 +74,43 @@ def test_of_two_hubs_serving_at_once_the_one_started_first_goes_on(tmp_path):
         check_in(room, "after", 1)
     finally:
         room.stop()
+
+
+def test_a_hub_dropped_by_a_restarting_broker_while_it_asks_still_serves(tmp_path):
+    """The broker drops the starting hub's connection (as a broker restarting does) while the retained status of
+    a hub killed earlier still says online: nobody answers, nothing new is said, so the room is free. Before, a
+    drop alone counted as another hub, and the hub refused its own room for good (the unit does not restart it)."""
+    import paho.mqtt.client as mqtt
+
+    from shared.protocol import HubInstance, HubStatus
+    from shared.topics import hub_client
+
+    room = Classroom(tmp_path, stations=())
+    room.broker.start()
+    room.observer = Observer(room.port, room.topics)
+    dead = HubInstance("deadhub00000", "old-board", time.time() - 60)
+    left = encode(HubStatus(online=True, time=time.time() - 60, hub=dead))  # its Last Will never came
+    eventually(room.observer.client.is_connected, 10, "the observer to connect")
+    room.observer.client.publish(room.topics.hub_status, left, qos=1, retain=True).wait_for_publish(5)
+    dropper = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="dropper")
+    kicked = []
+
+    def drop_the_asking_hub(client, userdata, msg) -> None:
+        if not kicked:  # its claim: take its client id once, as a broker going away would drop it
+            kicked.append(mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=hub_client("room-12")))
+            kicked[0].connect("127.0.0.1", room.port)
+            kicked[0].disconnect()
+
+    dropper.on_connect = lambda client, *_: client.subscribe(room.topics.hub_claim, 1)
+    dropper.on_message = drop_the_asking_hub
+    dropper.connect("127.0.0.1", room.port)
+    dropper.loop_start()
+    try:
+        room.ready("hub", room.restart("hub"))
+        assert kicked, "the starting hub's claim was never seen"
+        check_in(room, "served", 1)
+        assert room.processes["hub"].poll() is None
+    finally:
+        dropper.disconnect()
+        dropper.loop_stop()
+        room.stop()
