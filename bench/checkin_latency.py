@@ -49,7 +49,7 @@ from rotation.demo import secured_broker, write_demo_config  # noqa: E402
 from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
-from shared.topics import Topics  # noqa: E402
+from shared.topics import Topics, kiosk_account  # noqa: E402
 
 FRAME_MS = 1000 / 60
 
@@ -190,13 +190,16 @@ def kiosk_answer_drawn(config, tokens: list[str], scans: int, work: Path,
 
 
 def raw_relay(config, payload: bytes, scans: int, gap: float) -> list[float]:
-    """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1, both on the hub's
-    account of the room's broker (so the ACL is checked on the same hops as the check-in's)."""
-    account = ("hub", read_password(config.broker.accounts, "hub"))
-    base = Topics(config.room_id).base
-    source, target = f"{base}/bench/in", f"{base}/bench/out"
+    """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1, on the accounts and
+    ACL of a check-in's hops: a kiosk's account sends on its event topic, the relay on the hub's account sends
+    it on to the kiosk's ack topic. The broker gives each account one client, so the hub must not be running."""
+    station = "independent"
+    account = (kiosk_account(station), read_password(config.broker.accounts, kiosk_account(station)))
+    topics = Topics(config.room_id)
+    source, target = topics.kiosk_event(station), topics.ack(station)
     relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "relay.py"), str(config.broker.port), source,
-                              target, *account], stdout=subprocess.PIPE, text=True)
+                              target, "hub", read_password(config.broker.accounts, "hub")],
+                             stdout=subprocess.PIPE, text=True)
     try:
         relay.stdout.readline()
         arrived = threading.Event()
@@ -287,24 +290,26 @@ def main() -> None:
         config_path.write_text(config_path.read_text().replace("[broker]", "speech = true\n[broker]", 1))
     with secured_broker(config_path, work / "broker"):
         config = load_config(config_path)
+        from hub.roster_source import read_roster
+        roster = read_roster(config.roster)[0].people  # a plain class list: the card ids are the list's
+        nook = {s.sis_id: sign_token(config.signing_key, s.sis_id) for s in roster}
+        line = (next(iter(nook.values())) + "\r\n").encode()
+        event = encode(Event(id="0" * 32, kind="checkin", card=line.decode().strip(), station="tech",
+                             at=time.time(), seq=1, kiosk_time=time.time()))
+        if args.part in ("b", "both"):
+            relay = raw_relay(config, event, args.scans, gap)  # before the hub: it takes the hub's account
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config.path)])
         try:
-            from hub.roster_source import read_roster
-            roster = read_roster(config.roster)[0].people  # a plain class list: the card ids are the list's
-            nook = {s.sis_id: sign_token(config.signing_key, s.sis_id) for s in roster}
-            line = (next(iter(nook.values())) + "\r\n").encode()
             if args.part in ("a", "both"):
                 pty_anchor = raw_pty_transfer(args.scans, line, gap)
                 handed, answer = kiosk_answer_drawn(config, list(nook.values()), args.scans, work, gap)
             if args.part in ("b", "both"):
-                event = encode(Event(id="0" * 32, kind="checkin", card=line.decode().strip(), station="tech",
-                                     at=time.time(), seq=1, kiosk_time=time.time()))
-                relay = raw_relay(config, event, args.scans, gap)
                 to_map = scan_to_map(config, nook, args.scans, work, gap)
-                relay_after = raw_relay(config, event, args.scans, gap)
         finally:
             hub.terminate()
             hub.wait()
+        if args.part in ("b", "both"):
+            relay_after = raw_relay(config, event, args.scans, gap)
     print(f"\ncheck-in latency, {args.scans} scans each, {args.gap:g} ms apart, milliseconds "
           f"(anchors measured in the same run){', speech on' if args.speech else ''}\n")
     print(f"{'path':<44} {'n':>5} {'median':>9} {'p99':>9}   ratio (median, p99)")
