@@ -88,10 +88,6 @@ def test_a_hub_dropped_by_a_restarting_broker_while_it_asks_still_serves(tmp_pat
     room = Classroom(tmp_path, stations=())
     room.broker.start()
     room.observer = Observer(room.port, room.topics)
-    dead = HubInstance("deadhub00000", "old-board", time.time() - 60)
-    left = encode(HubStatus(online=True, time=time.time() - 60, hub=dead))  # its Last Will never came
-    eventually(room.observer.client.is_connected, 10, "the observer to connect")
-    room.observer.client.publish(room.topics.hub_status, left, qos=1, retain=True).wait_for_publish(5)
     dropper = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="dropper")
     kicked = []
 
@@ -103,9 +99,13 @@ def test_a_hub_dropped_by_a_restarting_broker_while_it_asks_still_serves(tmp_pat
 
     dropper.on_connect = lambda client, *_: client.subscribe(room.topics.hub_claim, 1)
     dropper.on_message = drop_the_asking_hub
-    dropper.connect("127.0.0.1", room.port)
-    dropper.loop_start()
     try:
+        dead = HubInstance("deadhub00000", "old-board", time.time() - 60)
+        left = encode(HubStatus(online=True, time=time.time() - 60, hub=dead))  # its Last Will never came
+        eventually(room.observer.client.is_connected, 10, "the observer to connect")
+        room.observer.client.publish(room.topics.hub_status, left, qos=1, retain=True).wait_for_publish(5)
+        dropper.connect("127.0.0.1", room.port)
+        dropper.loop_start()
         room.ready("hub", room.restart("hub"))
         assert kicked, "the starting hub's claim was never seen"
         check_in(room, "served", 1)
