@@ -39,6 +39,7 @@ kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # a
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
+from bench.timing import percentile, wait_for  # noqa: E402
 from edge.broker_setup import read_password  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.mqtt import disable_nagle  # noqa: E402
@@ -52,19 +53,6 @@ from shared.protocol import Event, encode  # noqa: E402
 from shared.topics import Topics, kiosk_account  # noqa: E402
 
 FRAME_MS = 1000 / 60
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 class Pty:

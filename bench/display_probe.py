@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import time  # noqa: E402
 
-from edge.heap import freeze_startup_objects  # noqa: E402
+from bench.timing import start_as_the_display  # noqa: E402
 from hub.display_link import DisplayLink  # noqa: E402
 from shared.config import load_config  # noqa: E402
 
@@ -36,11 +36,7 @@ def main(config_path: str, station: str) -> None:
                 target.clear()
                 print(time.monotonic(), flush=True)
     link.map_listeners.append(on_map)
-    link.start()
-    while link.state is None:
-        time.sleep(0.01)
-    freeze_startup_objects()  # as the display app does once started
-    print("ready", flush=True)
+    start_as_the_display(link)
     for line in sys.stdin:
         student = line.strip()
         with lock:

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import percentile, wait_for  # noqa: E402
 from hub.roster_source import read_roster  # noqa: E402
 from hub.service import HOLD_SECONDS  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
@@ -40,19 +41,6 @@ from shared.config import load_config  # noqa: E402
 
 MEASURED = ("tech", "reading-nook")
 FLOODING = "collaborative"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 class MapWatch:
