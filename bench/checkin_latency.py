@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,7 @@ kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # a
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
-from bench.timing import percentile, wait_for  # noqa: E402
+from bench.timing import in_step_with_the_hub, percentile, wait_for  # noqa: E402
 from edge.broker_setup import read_password  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.mqtt import disable_nagle  # noqa: E402
@@ -110,7 +111,7 @@ def kiosk_answer_drawn(config, tokens: list[str], scans: int, work: Path,
 
     core = KioskCore(config, "reading-nook", work / "answer-outbox.db")
     core.start()
-    wait_for(lambda: core.state is not None, what="the kiosk to get the room state")
+    in_step_with_the_hub(core)
     wire = Pty()
     scanner = SerialScanner(wire.path, 9600, core.scan, core.unreadable)
     scanner.start()
@@ -218,6 +219,15 @@ def raw_relay(config, payload: bytes, scans: int, gap: float) -> list[float]:
     return times
 
 
+def probe_says(display: subprocess.Popen, what: str, timeout: float = 5.0) -> str:
+    """The display probe's next line, or a clear stop: a map that never shows the scan must not hang the bench."""
+    said = select.select([display.stdout], [], [], timeout)[0] and display.stdout.readline()
+    if not said:
+        raise SystemExit(f"the display probe did not say {what} within {timeout:g} s"
+                         + (f" (it exited with {display.poll()})" if display.poll() is not None else ""))
+    return said.strip()
+
+
 def scan_to_map(config, tokens: dict[str, str], scans: int, work: Path, gap: float) -> list[float]:
     """(b): pty -> kiosk -> broker -> hub process -> broker -> the display process's room map."""
     core = KioskCore(config, "tech", work / "map-outbox.db")
@@ -225,8 +235,8 @@ def scan_to_map(config, tokens: dict[str, str], scans: int, work: Path, gap: flo
     display = subprocess.Popen([sys.executable, str(ROOT / "bench" / "display_probe.py"), str(config.path), "tech"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert display.stdout.readline().strip() == "ready"
-        wait_for(lambda: core.state is not None, what="the kiosk to get the room state")
+        probe_says(display, "ready", timeout=20)
+        in_step_with_the_hub(core)
         wire = Pty()
         scanner = SerialScanner(wire.path, 9600, core.scan, core.unreadable)
         scanner.start()
@@ -237,11 +247,11 @@ def scan_to_map(config, tokens: dict[str, str], scans: int, work: Path, gap: flo
             student = students[index % len(students)]
             display.stdin.write(f"{student}\n")
             display.stdin.flush()
-            assert display.stdout.readline().strip() == "armed"
+            probe_says(display, "armed")
             time.sleep(gap)
             start = time.monotonic()
             os.write(wire.master, tokens[student].encode() + b"\r\n")
-            shown = float(display.stdout.readline())
+            shown = float(probe_says(display, f"that the map shows {student} at the station"))
             times.append((shown - start) * 1000)
         scanner.stop()
         wire.close()

@@ -29,11 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throughput import STUDENTS, Counter, burst, kiosk_jobs, write_config  # noqa: E402
 
-from edge.broker_setup import read_password  # noqa: E402
+from bench.timing import bench_broker  # noqa: E402
 from edge.heap import resident_mb  # noqa: E402
 from hub.store import HubStore, ReceivedEvent  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from rotation.demo import secured_broker  # noqa: E402
 from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event  # noqa: E402
@@ -48,16 +47,13 @@ class Room:
         self.path = write_config(work, free_port(), kiosks, speech)
         self.config = load_config(self.path)
         self.topics = Topics(self.config.room_id)
-        self.broker = secured_broker(self.path, work / "broker")
+        self.broker = bench_broker(self.path, work / "broker")
         self.hub: subprocess.Popen | None = None
         self.seqs: dict[str, int] = {}
 
-    def password(self, account: str) -> str:
-        return read_password(self.config.broker.accounts, account)
-
     def start_hub(self) -> float:
         """Start the hub; seconds until its fresh state is at the broker."""
-        counter = Counter(self.config.broker.port, self.password("hub"), [self.topics.state], count_ids=True)
+        counter = Counter(self.config, [self.topics.state], count_ids=True)
         started, wall = time.perf_counter(), time.time()
         self.hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(self.path)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -79,7 +75,7 @@ class Room:
         """(seconds, events) for ``count`` check-ins from the first ``kiosks`` kiosks, stored and acked."""
         per_kiosk = count // kiosks
         jobs = kiosk_jobs(self.config, kiosks, per_kiosk, self.seqs)
-        counter = Counter(self.config.broker.port, self.password("hub"), [self.topics.ack("+")], count_ids=True)
+        counter = Counter(self.config, [self.topics.ack("+")], count_ids=True)
         seconds = burst(self.config.broker.port, jobs, counter, per_kiosk * kiosks)
         counter.close()
         return seconds, per_kiosk * kiosks
@@ -161,7 +157,7 @@ def kiosk_footprint(room: Room, scans: int) -> tuple[float, float, int]:
     # Read all along: a full pipe would stop the kiosk at its next log line.
     drain = threading.Thread(target=kiosk.stderr.read, daemon=True)
     drain.start()
-    counter = Counter(room.config.broker.port, room.password("hub"), [room.topics.ack("k40")], count_ids=True)
+    counter = Counter(room.config, [room.topics.ack("k40")], count_ids=True)
     counter.target = scans
     for number in range(scans):
         os.write(master, sign_token(room.config.signing_key, STUDENTS[number % len(STUDENTS)]).encode() + b"\r\n")

@@ -31,9 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
-from edge.broker_setup import read_password  # noqa: E402
+from bench.timing import WATCHER, bench_broker, login, raw_account, raw_topic  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
-from rotation.demo import secured_broker  # noqa: E402
 from shared.cards import new_signing_key, sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
@@ -91,14 +90,15 @@ def publish_all(port: int, jobs: list[tuple[str, str, str, list[bytes]]], go, do
 class Counter:
     """Counts what arrives on some topics, and says when a number is reached."""
 
-    def __init__(self, port: int, password: str, topics: list[str], count_ids: bool) -> None:
+    def __init__(self, config, topics: list[str], count_ids: bool) -> None:
+        """On the watcher's account: one Counter at a time."""
         self.count_ids = count_ids
         self.total = 0
         self.target = None
         self.reached = threading.Event()
         self.arrivals: dict[str, list[float]] = {}
         self.latest: dict[str, bytes] = {}
-        self.client = connected_client(port, "hub", password, f"bench-counter-{uuid.uuid4().hex[:6]}")
+        self.client = connected_client(config.broker.port, *login(config, WATCHER), "bench-counter")
         self.client.on_message = self._on_message
         subscribed = threading.Event()
         self.client.on_subscribe = lambda *args: subscribed.set()
@@ -122,20 +122,24 @@ class Counter:
 STUDENTS = [line.split(",")[0] for line in (SAMPLE / "roster.csv").read_text().splitlines()[1:]]
 
 
+def kiosk_stations(kiosks: int) -> list[str]:
+    """The first ``kiosks`` stations of the bench's room (write_config): k01, k02, ..."""
+    return [f"k{n:02d}" for n in range(1, kiosks + 1)]
+
+
 def kiosk_jobs(config, kiosks: int, per_kiosk: int, seqs: dict[str, int]) -> list[tuple[str, str, str, list[bytes]]]:
     """For each of the first ``kiosks`` kiosks (k01, k02, ...), its account, password, event topic and
     ``per_kiosk`` valid check-ins numbered on from ``seqs`` (which is advanced)."""
     topics = Topics(config.room_id)
     jobs = []
-    for n in range(1, kiosks + 1):
-        station, first = f"k{n:02d}", seqs.get(f"k{n:02d}", 0)
+    for n, station in enumerate(kiosk_stations(kiosks), start=1):
+        first = seqs.get(station, 0)
         payloads = [encode(Event(id=uuid.uuid4().hex, kind="checkin",
                                  card=sign_token(config.signing_key, STUDENTS[(n + i) % len(STUDENTS)]),
                                  station=station, at=time.time(), seq=first + i + 1, kiosk_time=time.time()))
                     for i in range(per_kiosk)]
         seqs[station] = first + per_kiosk
-        account = kiosk_account(station)
-        jobs.append((account, read_password(config.broker.accounts, account), topics.kiosk_event(station), payloads))
+        jobs.append((*login(config, kiosk_account(station)), topics.kiosk_event(station), payloads))
     return jobs
 
 
@@ -158,11 +162,10 @@ def burst(port: int, jobs: list, counter: Counter, total: int) -> float:
     return seconds
 
 
-def hub_round(config, hub_password: str, jobs: list, total: int) -> tuple[float, int, int]:
+def hub_round(config, jobs: list, total: int) -> tuple[float, int, int]:
     """One burst of check-ins through the hub: (seconds, state snapshots, kiosk views published meanwhile)."""
     topics = Topics(config.room_id)
-    counter = Counter(config.broker.port, hub_password, [topics.ack("+"), topics.state, topics.view("+"),
-                                                         topics.hub_status], count_ids=True)
+    counter = Counter(config, [topics.ack("+"), topics.state, topics.view("+"), topics.hub_status], count_ids=True)
     while not counter.arrivals.get("status"):
         time.sleep(0.05)
     mark = {kind: len(times) for kind, times in counter.arrivals.items()}
@@ -174,12 +177,12 @@ def hub_round(config, hub_password: str, jobs: list, total: int) -> tuple[float,
     return seconds, snapshots, views
 
 
-def raw_round(config, hub_password: str, jobs: list, total: int) -> float:
-    """The anchor: the same payloads from as many clients to one subscriber, through Mosquitto alone."""
-    topics = Topics(config.room_id)
-    raw = Counter(config.broker.port, hub_password, [f"{topics.base}/raw/#"], count_ids=False)
-    raw_jobs = [("hub", hub_password, f"{topics.base}/raw/{topic.rsplit('/', 2)[-2]}", payloads)
-                for _, _, topic, payloads in jobs]
+def raw_round(config, jobs: list, total: int) -> float:
+    """The anchor: the same payloads from as many clients, each on an account of its own, to one subscriber,
+    through Mosquitto alone."""
+    raw = Counter(config, [raw_topic(config, "+")], count_ids=False)
+    raw_jobs = [(*login(config, raw_account(station)), raw_topic(config, station), payloads)
+                for station, (_, _, _, payloads) in zip(kiosk_stations(len(jobs)), jobs, strict=True)]
     seconds = burst(config.broker.port, raw_jobs, raw, total)
     raw.close()
     return seconds
@@ -200,17 +203,16 @@ def main() -> None:
     total = per_kiosk * args.kiosks
     hub_rates, raw_rates, snapshots, views, hub_seconds = [], [], 0, 0, 0.0
     seqs: dict[str, int] = {}
-    with secured_broker(config_path, work / "broker"):
-        hub_password = read_password(config.broker.accounts, "hub")
+    with bench_broker(config_path, work / "broker"):
         hub = subprocess.Popen([sys.executable, "-m", "rotation.cli", "hub", "serve", "--config", str(config_path)])
         try:
             for _ in range(args.rounds):
                 jobs = kiosk_jobs(config, args.kiosks, per_kiosk, seqs)
                 sizes = [statistics.mean(len(p) for p in payloads) for *_, payloads in jobs]
-                seconds, round_snapshots, round_views = hub_round(config, hub_password, jobs, total)
+                seconds, round_snapshots, round_views = hub_round(config, jobs, total)
                 hub_rates.append(total / seconds)
                 snapshots, views, hub_seconds = snapshots + round_snapshots, views + round_views, hub_seconds + seconds
-                raw_rates.append(total / raw_round(config, hub_password, jobs, total))
+                raw_rates.append(total / raw_round(config, jobs, total))
         finally:
             hub.terminate()
             hub.wait()

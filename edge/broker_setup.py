@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +87,9 @@ def accounts_for(config: Config) -> list[Account]:
     ]
 
 
-def acl_text(config: Config) -> str:
+def acl_text(config: Config, extra: Sequence[Account] = ()) -> str:
     lines = [f"# Made by `rotation broker setup` for room {config.room_id}; run it again rather than edit."]
-    for account in accounts_for(config):
+    for account in [*accounts_for(config), *extra]:
         lines += ["", f"user {account.name}"]
         for topic in account.read:
             lines.append(f"topic {'readwrite' if topic in account.write else 'read'} {topic}")
@@ -131,11 +132,11 @@ def read_password(folder: Path, account: str) -> str:
     return password
 
 
-def ensure_passwords(config: Config, folder: Path) -> dict[str, str]:
+def ensure_passwords(config: Config, folder: Path, extra: Sequence[Account] = ()) -> dict[str, str]:
     """Each account's password, made (and kept in its file) the first time it is needed."""
     folder.mkdir(parents=True, exist_ok=True)
     passwords = {}
-    for account in accounts_for(config):
+    for account in [*accounts_for(config), *extra]:
         path = folder / f"{account.name}{PASSWORD_SUFFIX}"
         if not path.exists():
             write_if_changed(path, secrets.token_urlsafe(24) + "\n")
@@ -246,15 +247,16 @@ def bridge_text(config: Config) -> str:
 
 
 def write_broker_files(config: Config, folder: Path, *, port: int = 1883, bind: str | None = None,
-                       tls: TlsFiles | None = None, tls_port: int = 8883) -> list[Path]:
-    """Write the passwords, password file, ACL and config snippet into ``folder``; return what changed."""
+                       tls: TlsFiles | None = None, tls_port: int = 8883, extra: Sequence[Account] = ()) -> list[Path]:
+    """Write the passwords, password file, ACL and config snippet into ``folder``; return what changed.
+    ``extra`` accounts come after the room's (a bench's measuring clients: each account is one client)."""
     folder = folder.resolve()
-    passwords = {**ensure_passwords(config, folder), PAIRING_ACCOUNT: PAIRING_PASSWORD}
+    passwords = {**ensure_passwords(config, folder, extra), PAIRING_ACCOUNT: PAIRING_PASSWORD}
     passwd = folder / PASSWD_FILE
     existing = passwd.read_text() if passwd.exists() else ""
     conf = (f"# Made by `rotation broker setup` for room {config.room_id}; run it again rather than edit.\n"
             + listener_text(port, bind, folder, tls, tls_port) + bridge_text(config))
     network_ports = [tls_port] if tls else [port]
-    written = [(passwd, passwd_text(passwords, existing)), (folder / ACL_FILE, acl_text(config)),
+    written = [(passwd, passwd_text(passwords, existing)), (folder / ACL_FILE, acl_text(config, extra)),
                (folder / CONF_FILE, conf), (folder / FIREWALL_FILE, firewall_text(network_ports))]
     return [path for path, text in written if write_if_changed(path, text)]

@@ -10,9 +10,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from edge.broker_setup import CONF_FILE, PASSWD_FILE, write_broker_files
+from edge.broker_setup import CONF_FILE, PASSWD_FILE, Account, write_broker_files
 from edge.files import write_if_changed
 from edge.kivy_env import has_screen
 from kiosk.simulator import STAYING_HOME
@@ -77,12 +78,12 @@ def _toml(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def secured_broker(config_path: Path, directory: Path) -> PrivateBroker:
-    """A private broker with the room's accounts and ACL, as a school's hub runs it."""
+def secured_broker(config_path: Path, directory: Path, extra: Sequence[Account] = ()) -> PrivateBroker:
+    """A private broker with the room's accounts and ACL, as a school's hub runs it (and ``extra`` accounts)."""
     config = load_config(config_path)
     accounts = config.broker.accounts
     assert accounts is not None, "write_demo_config names the accounts folder"
-    write_broker_files(config, accounts, port=config.broker.port, bind="127.0.0.1")
+    write_broker_files(config, accounts, port=config.broker.port, bind="127.0.0.1", extra=extra)
     return PrivateBroker(directory, port=config.broker.port, listeners=(accounts / CONF_FILE).read_text(),
                          reload_on=accounts / PASSWD_FILE)
 
