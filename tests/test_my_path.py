@@ -130,8 +130,9 @@ def test_my_path_closes_by_itself_after_a_while_without_a_tap(nook, hub):
     screen, core, presenter, _ = nook
     scanned(core, screen, "s05", "Hi Sofia R.")
     open_path(presenter, screen)
+    pump(lambda: on_screen_path(screen).detail == NOTHING_YET, message="her (empty) path")
     presenter.my_path._touched_at -= 29  # a tap a second before the end keeps it open
-    press(lambda: on_screen_path(screen).ids.lessons)
+    press(lambda: on_screen_path(screen))
     pump(lambda: presenter.my_path._touched_at > time.monotonic() - 5, message="the tap counted")
     presenter.my_path._touched_at -= 31
     pump(lambda: on_screen_path(screen) is None, message="the path to close by itself")
