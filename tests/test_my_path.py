@@ -2,6 +2,7 @@
 import time
 
 from edge.pictures import glyph
+from hub.kiosk_limit import KioskLimit
 from kiosk.path_panel import PathPanel, StationCell
 from kiosk.path_view import GOAL_MET_PICTURE, NOTHING_YET
 from shared.protocol import PathReply, PathRequest, decode, encode
@@ -137,3 +138,20 @@ def test_my_path_closes_by_itself_after_a_while_without_a_tap(nook, hub):
     presenter.my_path._touched_at -= 31
     pump(lambda: on_screen_path(screen) is None, message="the path to close by itself")
     assert screen.ids.main.parent is screen
+
+
+def test_path_requests_count_against_the_kiosks_rate(hub, room):
+    topics = Topics(room.room_id)
+    client = TestClient(room.broker.port, topics.path("reading-nook"))
+    try:
+        hub.kiosk_limit = KioskLimit(rate=0.001, burst=2)
+        for n in range(4):
+            client.publish(topics.path_request("reading-nook"), encode(PathRequest(id=f"r{n}", card=card("s05"))))
+        eventually(lambda: len(client.messages) == 2, message="the first two answers")
+        hub.kiosk_limit = KioskLimit(rate=100, burst=10)
+        client.publish(topics.path_request("reading-nook"), encode(PathRequest(id="after", card=card("s05"))))
+        eventually(lambda: any(b'"after"' in m.payload for m in client.messages), message="the answer after")
+        assert [decode("path", m.payload).id for m in client.messages] == ["r0", "r1", "after"]
+        assert hub.store.event_count() == 0
+    finally:
+        client.close()
