@@ -18,6 +18,7 @@ Builder.load_file(str(Path(__file__).with_name("path_panel.kv")))
 ICON_FONT = pictures.KIVY_FONT
 CONTRAST = (0, 0, 0, 1)
 BACKGROUND = (0.13, 0.19, 0.27, 1)  # the idle screen's: calm, and every station's colour stands out on it
+NO_TICKET = (1, 1, 1, 0.12)
 
 
 def icon(name: str, size: float) -> str:
@@ -27,19 +28,22 @@ def icon(name: str, size: float) -> str:
 
 
 class StationCell(BoxLayout):
-    """One station of a lesson: its picture and name on its colour, the exit ticket on the ticket's colour."""
+    """One station of a lesson: its picture (and name) on its colour, the exit ticket on the ticket's colour."""
     station_text = StringProperty("")
     station_colour = ListProperty([0.28, 0.34, 0.40, 1])
     ticket_text = StringProperty("")
-    ticket_colour = ListProperty([1, 1, 1, 0.12])
+    ticket_colour = ListProperty(list(NO_TICKET))
     scale = NumericProperty(1.0)
+    in_full = BooleanProperty(True)
 
 
 class LessonLine(BoxLayout):
+    """A lesson: the newest in full (its goal above its stations), the ones before it as a line of pictures."""
     when = StringProperty("")
     goal = StringProperty("")
     goal_met = BooleanProperty(False)
     scale = NumericProperty(1.0)
+    in_full = BooleanProperty(True)
 
 
 class PathPanel(BoxLayout):
@@ -59,29 +63,38 @@ class PathPanel(BoxLayout):
         self.colour = list(CONTRAST if model.high_contrast else BACKGROUND)
         self.title, self.detail = model.title, model.detail
         self.close_label = f"{icon('close', sp(30) * scale)}  {escape_markup(model.close)}"
-        self.goals_met = (f"{icon(GOAL_MET_PICTURE, sp(26) * scale)} {escape_markup(model.goals_met)}"
+        self.goals_met = (f"{icon(GOAL_MET_PICTURE, sp(24) * scale)} {escape_markup(model.goals_met)}"
                           if model.goals_met else "")
         for lesson in model.lessons:
             self.ids.lessons.add_widget(self._line(lesson))
 
     def _line(self, lesson: LessonRow) -> LessonLine:
-        line = LessonLine(when=lesson.when, scale=self.scale, goal_met=lesson.goal_met,
-                          goal=(icon(GOAL_MET_PICTURE, sp(18) * self.scale) + " " if lesson.goal_met else "")
-                          + escape_markup(lesson.goal))
+        trophy = icon(GOAL_MET_PICTURE, sp(17) * self.scale) + " " if lesson.goal_met else ""
+        goal = trophy + escape_markup(lesson.goal)
+        line = LessonLine(when=lesson.when, scale=self.scale, goal_met=lesson.goal_met, in_full=lesson.in_full,
+                          goal=goal if lesson.in_full else "")
         for cell in lesson.cells:
-            line.ids.cells.add_widget(self._cell(cell))
+            line.ids.cells.add_widget(self._cell(cell, lesson.in_full))
         return line
 
-    def _cell(self, cell: VisitCell) -> StationCell:
-        size = sp(15) * self.scale
-        said = f"{icon(cell.picture, size * 1.7)}\n[b]{escape_markup(cell.station)}[/b]"
+    def _cell(self, cell: VisitCell, in_full: bool) -> StationCell:
+        size = sp(16) * self.scale
+        colour = list(cell.ticket_colour or NO_TICKET)
+        if not in_full:  # pictures alone: the station's, the ticket's
+            return StationCell(station_text=icon(cell.picture, size * 1.8), station_colour=list(cell.colour),
+                               ticket_text=icon(cell.ticket_picture, size * 1.7), ticket_colour=colour,
+                               scale=self.scale, in_full=False)
+        said = icon(cell.picture, size * 1.8)
+        if cell.activity_picture and cell.activity_picture != cell.picture:
+            said += " " + icon(cell.activity_picture, size * 1.5)
+        said += f"\n[b]{escape_markup(cell.station)}[/b]"
         if cell.activity:
-            said += f"\n{icon('play_arrow', size)} {escape_markup(cell.activity)}"
-        ticket = f"{icon(cell.ticket_picture, size * 1.4)} {escape_markup(cell.ticket)}" if cell.ticket else ""
+            said += f"\n{escape_markup(cell.activity)}"
+        ticket = f"{icon(cell.ticket_picture, size * 1.3)} {escape_markup(cell.ticket)}" if cell.ticket else ""
         if cell.next:
             ticket += ("\n" if ticket else "") + f"{icon(cell.next_picture, size)} {escape_markup(cell.next)}"
         return StationCell(station_text=said, station_colour=list(cell.colour), ticket_text=ticket,
-                           ticket_colour=list(cell.ticket_colour or (1, 1, 1, 0.12)), scale=self.scale)
+                           ticket_colour=colour, scale=self.scale, in_full=True)
 
     def on_touch_down(self, touch) -> bool:
         if self.collide_point(*touch.pos):

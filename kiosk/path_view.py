@@ -18,7 +18,7 @@ from shared.pictures import GOAL_PICTURE, NEXT_PICTURES, rgba
 from shared.protocol import Needs, PathLesson, PathReply, PathVisit
 
 PATH_SECONDS = 30.0  # without a tap, "My path" closes: the student has walked off
-SHOWN_LESSONS = 3  # the newest, as many as fit on the 7" screen
+SHOWN_LESSONS = 4  # the newest in full, and the three before it in pictures: what fits on the 7" screen
 SHOWN_LESSONS_LARGE_TEXT = 2
 SHOWN_VISITS = 5  # of a lesson, the first: five stations fit across the screen
 GOAL_MET_PICTURE = "emoji_events"
@@ -43,6 +43,7 @@ class VisitCell:
     colour: Colour
     station: str
     activity: str = ""
+    activity_picture: str = ""
     ticket_picture: str = ""
     ticket_colour: Colour | None = None
     ticket: str = ""
@@ -56,6 +57,7 @@ class LessonRow:
     cells: tuple[VisitCell, ...]
     goal: str = ""  # their goal that lesson, with "met" if they said so
     goal_met: bool = False
+    in_full: bool = False  # the newest lesson: words too; the ones before it in pictures and colours
 
 
 @dataclass(frozen=True)
@@ -130,26 +132,28 @@ class MyPath:
         met = reply.goals_met if reply is not None and reply.refused is None else ()
         return PathScreenModel(
             owner.student_id, w.say(TITLE, name=owner.name), w.say(detail),
-            tuple(_row(lesson, w, today) for lesson in shown),
+            tuple(_row(lesson, w, today, in_full=n == 0) for n, lesson in enumerate(shown)),
             w.say(N_("Goals met: {goals}"), goals=", ".join(met)) if met else "",
             w.say(N_("Close")), w.language, large, needs.high_contrast or high_contrast,
             speech if needs.speech is None else needs.speech,
             tuple(t for t in (say_without_name(w, TITLE), w.say(detail)) if t))
 
 
-def _row(lesson: PathLesson, w: Words, today: dt.date) -> LessonRow:
+def _row(lesson: PathLesson, w: Words, today: dt.date, in_full: bool) -> LessonRow:
     days = (today - dt.date.fromtimestamp(lesson.started)).days
     when = (w.say(N_("Today")) if days <= 0 else w.say(N_("Yesterday")) if days == 1
             else w.count("{n} day ago", "{n} days ago", days))
     goal = ""
     if lesson.goal:
         goal = w.say(N_("Goal met: {goal}") if lesson.goal_met else N_("Goal: {goal}"), goal=lesson.goal)
-    return LessonRow(when, tuple(_cell(visit, w) for visit in lesson.visits[:SHOWN_VISITS]), goal, lesson.goal_met)
+    return LessonRow(when, tuple(_cell(visit, w) for visit in lesson.visits[:SHOWN_VISITS]), goal, lesson.goal_met,
+                     in_full)
 
 
 def _cell(visit: PathVisit, w: Words) -> VisitCell:
     ticket = TICKETS.get(visit.ticket or "")
+    picture, label, colour = ticket if ticket else ("", "", None)
     wish = visit.next or ""
     return VisitCell(visit.picture or GOAL_PICTURE, rgba(visit.colour or ""), visit.name, visit.activity or "",
-                     ticket[0] if ticket else "", ticket[2] if ticket else None, w.say(ticket[1]) if ticket else "",
+                     visit.activity_picture or "", picture, colour, w.say(label) if label else "",
                      w.say(wish) if wish in NEXT else wish, NEXT.get(wish, ""))

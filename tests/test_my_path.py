@@ -43,7 +43,12 @@ def test_a_student_with_history_taps_my_path_and_sees_their_stations_and_tickets
     assert panel is presenter.path_panel and panel.title == "Sofia R., here is your path"
     pump(lambda: all(c.texture_size[0] for c in panel.walk() if hasattr(c, "texture_size") and c.text))
     lines = panel.ids.lessons.children[::-1]
-    assert [line.when for line in lines] == ["Yesterday", "2 days ago", "3 days ago"]  # the newest that fit
+    assert [line.when for line in lines] == ["Yesterday", "2 days ago", "3 days ago", "4 days ago"]  # what fits
+    assert [line.in_full for line in lines] == [True, False, False, False]  # the ones before in pictures
+    older = [c for c in lines[1].ids.cells.children[::-1] if isinstance(c, StationCell)]
+    pictures = ("check_circle", "trending_up", "help")
+    assert [c.ticket_text.count(glyph(p)) for c, p in zip(older, pictures, strict=True)] == [1, 1, 1]
+    assert glyph("computer") in older[1].station_text and "Tech" not in older[1].station_text
     cells = [c for c in lines[0].ids.cells.children[::-1] if isinstance(c, StationCell)]
     assert ["Independent Practice" in c.station_text for c in cells] == [True, False, False]
     assert ["Tech Station" in cells[1].station_text, "Reading Nook" in cells[2].station_text] == [True, True]

@@ -33,7 +33,8 @@ def opened(owner=SOFIA) -> MyPath:
 def test_only_the_owners_path_is_shown_and_only_the_newest_lessons_that_fit():
     model = opened().model(PathReply("r1", "s05", LESSONS), True, "en", TODAY)
     assert model.title == "Sofia R., here is your path"
-    assert [row.when for row in model.lessons] == ["Today", "Yesterday", "2 days ago"][:SHOWN_LESSONS]
+    assert [row.when for row in model.lessons] == ["Today", "Yesterday", "2 days ago", "3 days ago"][:SHOWN_LESSONS]
+    assert [row.in_full for row in model.lessons] == [True, False, False, False]
     cell = model.lessons[0].cells[0]
     assert (cell.station, cell.ticket, cell.ticket_picture, cell.next, cell.next_picture) == (
         "Tech Station", "Got it!", "check_circle", "Something harder", "rocket_launch")
