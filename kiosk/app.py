@@ -139,7 +139,6 @@ class KioskPresenter:
         screen.bind(on_my_path=lambda screen: self.open_path())
         self.my_path = MyPath()
         self.path_panel: PathPanel | None = None  # built for the student on screen once their path came
-        self.path_opened_at = self.path_drawn_at = 0.0  # for bench/path_open.py: the tap, and its frame
         self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
         self.teacher_panel: TeacherPanel | None = None
         screen.teacher = self.teacher.enabled
@@ -233,7 +232,6 @@ class KioskPresenter:
         decision = self.view.decision_on_screen()
         if decision is None or not decision.shows_path or decision.student_id is None or decision.card is None:
             return
-        self.path_opened_at = time.perf_counter()
         if not self.core.path_asked_for(decision.student_id):  # asked for another since (a student in line)
             self.core.ask_path(decision.student_id, decision.card)
         self.my_path.open(PathOwner(decision.student_id, decision.name or "", decision.needs), time.monotonic())
@@ -282,7 +280,6 @@ class KioskPresenter:
         if panel.parent is None:
             self.screen.remove_widget(self.screen.ids.main)
             self.screen.add_widget(panel)
-        self.path_drawn_at = time.perf_counter()
         self._say(("path", model.title, model.detail), model.language, model.speak, model.speech)
 
     def _follow_path(self) -> None:
