@@ -53,6 +53,7 @@ from shared.protocol import (
     CLOCK_ACTIONS,
     GROUP_ACTIONS,
     MAX_ACK_IDS,
+    MAX_PAYLOAD,
     NOTE_KIND,
     PATH_LESSONS,
     PROGRESS_KINDS,
@@ -501,7 +502,11 @@ class HubService:
         self._send_path(station, PathReply(id=request_id, student=student, lessons=path, goals_met=goals_met(path)))
 
     def _send_path(self, station: str, reply: PathReply) -> None:
-        self.client.publish(self.topics.path(station), encode(reply), qos=QOS)
+        payload = encode(reply)
+        while len(payload) > MAX_PAYLOAD["path"] and reply.lessons:  # the oldest lessons give way: a kiosk drops more
+            reply = changed_struct(reply, lessons=reply.lessons[:-1])
+            payload = encode(reply)
+        self.client.publish(self.topics.path(station), payload, qos=QOS)
 
     def _check_in(self, student: str, station: str, at: float) -> bool:
         """Place the student; one marked absent who turns up is late, and that is saved."""
