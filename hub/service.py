@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -41,8 +42,9 @@ from hub.retention import RECHECK_SECONDS, clock_doubt, purge_due
 from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
+from hub.student_path import goals_met, student_path
 from hub.summary import school_summary
-from shared.cards import CardError, ForgedCard, OldCard, verify_token
+from shared.cards import CardClaim, CardError, ForgedCard, OldCard, verify_token
 from shared.clock import settled
 from shared.config import NEXT_OPTIONS, Config
 from shared.languages import LANGUAGES
@@ -51,7 +53,9 @@ from shared.protocol import (
     CLOCK_ACTIONS,
     GROUP_ACTIONS,
     MAX_ACK_IDS,
+    MAX_PAYLOAD,
     NOTE_KIND,
+    PATH_LESSONS,
     PROGRESS_KINDS,
     STATION_EVENT_KINDS,
     STORAGE_FULL,
@@ -75,6 +79,8 @@ from shared.protocol import (
     NoteArgs,
     PairingNotice,
     PairKioskArgs,
+    PathReply,
+    PathRequest,
     PresenceChange,
     Refusal,
     Reply,
@@ -158,7 +164,10 @@ class HubService:
         self.refusals = DropLog(log, what="refused an event")  # a rogue kiosk must not flood the log
         self.kiosk_limit = KioskLimit(EVENTS_PER_SECOND, BURST)
         self._limit_lock = threading.Lock()  # the network thread takes, the clock's thread reports
-        self._event_topics = {self.topics.kiosk_event(s.id): s.id for s in config.stations}
+        # What a kiosk sends counts against its rate, its path requests ("My path") with its events.
+        self._event_topics = {topic(s.id): s.id for s in config.stations
+                              for topic in (self.topics.kiosk_event, self.topics.path_request)}
+        self._paths = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-path")  # off the network thread
         self._lock = threading.Lock()
         self._reporting = threading.Lock()  # one report written at a time
         self._stopping = threading.Event()
@@ -198,6 +207,7 @@ class HubService:
         if self._ticker:
             self._ticker.join()
         self.journal.stop(wait)
+        self._paths.shutdown(wait=True)
         if self.displaced_by is None:  # else the room is the other hub's to tell
             with self._lock:
                 if self._snapshot_due:
@@ -229,6 +239,7 @@ class HubService:
         """The topics where the protocol retains nothing (subscribed again each minute: see
         RETAINED_SWEEP_SECONDS)."""
         self.client.subscribe([(self.topics.kiosk_event(), QOS), (self.topics.command, QOS),
+                               (self.topics.path_request(), QOS),
                                (pair_request_topic("+"), QOS), (self.topics.hub_claim, QOS)])
 
     def _on_message(self, client: mqtt.Client, userdata, msg: mqtt.MQTTMessage) -> None:
@@ -266,6 +277,8 @@ class HubService:
                 taken = True
             elif kind == "command":
                 self.handle_command(message)
+            elif kind == "path_request" and key is not None:
+                self.answer_path(key, message)
             elif kind in ("hub_status", "hub_claim"):
                 self._heard_of_hub(message, retained)
         take_message(self.topics, msg, self.drops, log, take, refused=self._refuse_event)
@@ -302,7 +315,7 @@ class HubService:
         """An event from a kiosk sending faster than a kiosk does (hub/kiosk_limit.py)."""
         station = self._event_topics.get(topic)
         if station is None:
-            if not (topic.endswith("/event") and topic.startswith(f"{self.topics.base}/kiosk/")):
+            if not (topic.endswith(("/event", "/path")) and topic.startswith(f"{self.topics.base}/kiosk/")):
                 return False
             station = "?"  # a station the room has not (with no ACL, a client may name any): one bucket for all
         with self._limit_lock:
@@ -331,23 +344,31 @@ class HubService:
             return None, Verdict(False, "station has no kiosk")
         if event.kind == NOTE_KIND:
             return self._note_verdict(event)
-        try:
-            claim = verify_token(self.config.card_keys, event.card) if event.card is not None else None
-        except OldCard:
-            claim, verdict = None, Verdict(False, "old card")
-        except ForgedCard:
-            claim, verdict = None, Verdict(False, "forged card")
-        except CardError:
-            claim, verdict = None, Verdict(False, "unreadable card")
-        else:
-            if claim and claim.student_id in self.deleted:
-                return None, Verdict(False, DELETED_STUDENT)
-            verdict = self.room.check_card(claim) if claim else Verdict(False, "no card")
+        claim, verdict = self._card_verdict(event.card)
+        if verdict.reason == DELETED_STUDENT:
+            return None, verdict
         if event.kind in STATION_EVENT_KINDS:  # a call for help is never refused; a card only says who
             return (claim.student_id if claim and verdict.accepted else None), Verdict(True)
         if verdict.accepted:
             verdict = self._offered(event)
         return (claim.student_id if claim else None), verdict
+
+    def _card_verdict(self, card: str | None) -> tuple[CardClaim | None, Verdict]:
+        """A scanned card checked as the hub checks every card: its signature, then its student (not deleted, of
+        the running class) and version (not revoked, not one never issued)."""
+        try:
+            claim = verify_token(self.config.card_keys, card) if card is not None else None
+        except OldCard:
+            return None, Verdict(False, "old card")
+        except ForgedCard:
+            return None, Verdict(False, "forged card")
+        except CardError:
+            return None, Verdict(False, "unreadable card")
+        if claim is None:
+            return None, Verdict(False, "no card")
+        if claim.student_id in self.deleted:
+            return claim, Verdict(False, DELETED_STUDENT)
+        return claim, self.room.check_card(claim)
 
     def _note_verdict(self, event: Event) -> tuple[str | None, Verdict]:
         """A teacher's note from a kiosk is taken only with the proof of the teacher's PIN: a signature by the
@@ -456,6 +477,36 @@ class HubService:
             self._help_ids.add(event.id)
         self.journal.append(ReceivedEvent(topic_station, event, student, now, verdict.accepted,
                                           verdict.reason, self.room.seq, mid))
+
+    def answer_path(self, station: str, request: PathRequest) -> None:
+        """"My path": the lessons of the student whose card the kiosk at ``station`` just read, to that kiosk
+        alone, never kept. The card is checked as a check-in's is; the database is read on a thread of its own."""
+        if station not in self._kiosk_stations:
+            return  # no kiosk reads an answer there
+        with self._lock:
+            claim, verdict = self._card_verdict(request.card)
+        if not verdict.accepted or claim is None:
+            self.refusals.drop(self.topics.path_request(station), verdict.reason)
+            self._send_path(station, PathReply(id=request.id, refused=verdict.reason[:200]))
+            return
+        self._paths.submit(self._read_path, station, request.id, claim.student_id)
+
+    def _read_path(self, station: str, request_id: str, student: str) -> None:
+        try:
+            lessons, events = self.store.student_path(student, PATH_LESSONS)
+        except (sqlite3.Error, OSError) as error:
+            log.error("cannot read the path of %s for kiosk %s: %s", student, station, error)
+            self._send_path(station, PathReply(id=request_id, refused="the hub cannot read its records now"))
+            return
+        path = student_path(lessons, events, self.config.stations)
+        self._send_path(station, PathReply(id=request_id, student=student, lessons=path, goals_met=goals_met(path)))
+
+    def _send_path(self, station: str, reply: PathReply) -> None:
+        payload = encode(reply)
+        while len(payload) > MAX_PAYLOAD["path"] and reply.lessons:  # the oldest lessons give way: a kiosk drops more
+            reply = changed_struct(reply, lessons=reply.lessons[:-1])
+            payload = encode(reply)
+        self.client.publish(self.topics.path(station), payload, qos=QOS)
 
     def _check_in(self, student: str, station: str, at: float) -> bool:
         """Place the student; one marked absent who turns up is late, and that is saved."""

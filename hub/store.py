@@ -18,6 +18,7 @@ from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
+from hub.student_path import PathEvent
 from shared.protocol import (
     ATTENDANCE_MARKS,
     BY_STUDENT,
@@ -860,6 +861,25 @@ class HubStore:
             "ORDER BY at", (started, ended)).fetchall()
         return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))
                 for at, kind, student, station, data in rows]
+
+    @locked
+    def student_path(self, student_id: str, lessons: int) -> tuple[list[tuple[float, float | None]], list[PathEvent]]:
+        """A student's own "My path" (hub/student_path.py): (started, ended) of their latest ``lessons`` lessons
+        with any accepted event of theirs, newest first, and those lessons' accepted check-ins, seatings at the
+        teacher's table, choices, goals and exit tickets of theirs, oldest first."""
+        sessions = self.db.execute(
+            "SELECT started, ended FROM sessions WHERE EXISTS (SELECT 1 FROM events INDEXED BY idx_events_student_at "
+            "WHERE student = ? AND accepted = 1 AND at >= sessions.started "
+            "AND (sessions.ended IS NULL OR at <= sessions.ended)) ORDER BY started DESC LIMIT ?",
+            (student_id, lessons)).fetchall()
+        if not sessions:
+            return [], []
+        rows = self.db.execute(
+            "SELECT at, kind, station, data FROM events INDEXED BY idx_events_student_at WHERE student = ? "
+            "AND at >= ? AND accepted = 1 AND kind IN ('checkin', 'seated', 'choice', 'goal', 'exit_ticket') "
+            "ORDER BY at", (student_id, sessions[-1][0])).fetchall()
+        return ([(started, ended) for started, ended in sessions],
+                [PathEvent(at, kind, station, json.loads(data or "{}")) for at, kind, station, data in rows])
 
     @locked
     def help_calls(self, started: float, ended: float) -> dict[str, int]:

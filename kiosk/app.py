@@ -1,6 +1,7 @@
 """``rotation kiosk``: the Kivy app on a station's touchscreen."""
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from pathlib import Path
@@ -29,6 +30,8 @@ from kiosk.card_reader import reads_window_keys  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
+from kiosk.path_panel import PathPanel, icon  # noqa: E402
+from kiosk.path_view import PATH_PICTURE, MyPath, PathOwner, PathScreenModel  # noqa: E402
 from kiosk.prompts import Option, Prompt, after_scan  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
@@ -54,10 +57,12 @@ ICON_FONT = pictures.KIVY_FONT
 
 
 class KioskScreen(Widget):
-    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out", "on_done", "on_change_answer")
+    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out", "on_done", "on_change_answer", "on_my_path")
     clock_ink = ListProperty([1, 1, 1, 1])
     can_go_out = BooleanProperty(False)  # a student is on screen: the out-of-room pass is offered
     can_check_out = BooleanProperty(False)  # a student checked in here is on screen: "I'm done"
+    can_open_path = BooleanProperty(False)  # a student greeted here or leaving is on screen: "My path"
+    path_label = StringProperty("")
     notice = StringProperty("")  # the next student in line
     undo = StringProperty("")  # "Changed your mind?"
     teacher = BooleanProperty(False)  # the teacher's screen (behind a PIN) is offered
@@ -91,6 +96,9 @@ class KioskScreen(Widget):
         pass
 
     def on_change_answer(self) -> None:
+        pass
+
+    def on_my_path(self) -> None:
         pass
 
 
@@ -128,6 +136,9 @@ class KioskPresenter:
         screen.bind(on_go_out=lambda screen: self.go_out())
         screen.bind(on_done=lambda screen: self.check_out())
         screen.bind(on_change_answer=lambda screen: self.change_answer())
+        screen.bind(on_my_path=lambda screen: self.open_path())
+        self.my_path = MyPath()
+        self.path_panel: PathPanel | None = None  # built for the student on screen once their path came
         self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
         self.teacher_panel: TeacherPanel | None = None
         screen.teacher = self.teacher.enabled
@@ -153,6 +164,7 @@ class KioskPresenter:
         Clock.schedule_once(lambda dt: self.show(decision), 0)  # 0, not -1: wakes an idle loop at once
 
     def show(self, decision: Decision) -> None:
+        self.close_path()  # a scan: whoever it is, the path on screen (the last student's) goes at once
         now = time.monotonic()
         state = self.core.state
         progress = state.progress.get(decision.student_id) if state and decision.student_id else None
@@ -214,6 +226,89 @@ class KioskPresenter:
             log.exception("kiosk %s could not record a call for help", self.core.station.id)
         self.refresh()
 
+    # "My path"
+    def open_path(self) -> None:
+        """The student on screen tapped "My path": theirs, if the hub's answer is here, else "one moment"."""
+        decision = self.view.decision_on_screen()
+        if decision is None or not decision.shows_path or decision.student_id is None or decision.card is None:
+            return
+        if not self.core.path_asked_for(decision.student_id):  # asked for another since (a student in line)
+            self.core.ask_path(decision.student_id, decision.card)
+        self.my_path.open(PathOwner(decision.student_id, decision.name or "", decision.needs), time.monotonic())
+        self._draw_path()
+
+    def close_path(self) -> None:
+        if not self.my_path.is_open and self.path_panel is None:
+            return
+        self.my_path.close()
+        panel, self.path_panel = self.path_panel, None
+        if panel is not None and panel.parent is not None:
+            self.screen.remove_widget(panel)
+            self.screen.add_widget(self.screen.ids.main)
+            self._said = ()
+
+    def _path_model(self, owner: PathOwner | None = None) -> PathScreenModel | None:
+        kiosk = self.core.config.kiosk
+        path = MyPath()
+        if owner is not None:
+            path.open(owner, 0.0)
+        shown = path if owner is not None else self.my_path
+        student = shown.owner.student_id if shown.owner else ""
+        return shown.model(self.core.path_of(student), self.core.online, self.view.language,
+                           datetime.date.fromtimestamp(self.core.hub_now()), kiosk.large_text, kiosk.high_contrast,
+                           self.view.speech)
+
+    def _panel_for(self, model: PathScreenModel) -> PathPanel:
+        """The panel of this model: the one built already, or a new one."""
+        if self.path_panel is not None and self.path_panel.model == model:
+            return self.path_panel
+        panel = PathPanel(model, LARGE_TEXT if model.large_text else 1.0, size=self.screen.size,
+                          pos=self.screen.pos, size_hint=(None, None))
+        panel.bind(on_close=lambda panel: self.close_path(),
+                   on_touched=lambda panel: self.my_path.touched(time.monotonic()))
+        if self.path_panel is not None and self.path_panel.parent is not None:
+            self.screen.remove_widget(self.path_panel)
+            self.screen.add_widget(panel)
+        self.path_panel = panel
+        return panel
+
+    def _draw_path(self) -> None:
+        model = self._path_model()
+        if model is None:
+            return
+        panel = self._panel_for(model)
+        if panel.parent is None:
+            self.screen.remove_widget(self.screen.ids.main)
+            self.screen.add_widget(panel)
+        self._say(("path", model.title, model.detail), model.language, model.speak, model.speech)
+
+    def _follow_path(self) -> None:
+        """Each refresh: close the path after a while without a tap; fill it in when the answer comes; build it
+        ahead for the student on screen once theirs is here; hold none when nobody is on screen."""
+        if self.my_path.timed_out(time.monotonic()):
+            self.close_path()
+        if self.my_path.is_open:
+            self._draw_path()
+            return
+        on_screen = self.view.decision_on_screen()
+        if on_screen is None or on_screen.student_id is None or not on_screen.shows_path:
+            self.path_panel = None
+            return
+        if self.core.path_of(on_screen.student_id) is not None:
+            model = self._path_model(PathOwner(on_screen.student_id, on_screen.name or "", on_screen.needs))
+            if model is not None:
+                self._panel_for(model)
+
+    def _ask_path_ahead(self) -> None:
+        """The path of the student on screen is asked for as soon as they are (after the frame's drawing), so it
+        is here when they tap; with nobody on screen, the kiosk holds none."""
+        on_screen = self.view.decision_on_screen()
+        if on_screen is None:
+            self.core.forget_path()
+        elif on_screen.shows_path and on_screen.student_id is not None and on_screen.card is not None \
+                and not self.core.path_asked_for(on_screen.student_id):
+            self.core.ask_path(on_screen.student_id, on_screen.card)
+
     def refresh(self, *_) -> None:
         state = self.core.state
         if state is not None and self.view.round_is(state.clock.round, moves_from(state, self.core.station.id),
@@ -224,8 +319,12 @@ class KioskPresenter:
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
                          self.scanner is not None and self.scanner.set_up_wrong)
         self._prepare(state)
+        self._follow_path()
+        if self.my_path.is_open:
+            return
         model = self.view.model()
         self.draw(model)
+        self._ask_path_ahead()
         if model.speak:  # after the answer's frame (0 would run before it): a sound's loading must not hold it up
             Clock.schedule_once(lambda dt: self.say(model), SPEAK_AFTER_SECONDS)
         else:
@@ -254,14 +353,16 @@ class KioskPresenter:
 
     def say(self, model: KioskScreenModel) -> None:
         """A new screen's prompt, aloud, if speech is on for it: its sounds are made ahead, else it stays quiet."""
-        key = (model.outcome, model.title, model.detail)
+        self._say((model.outcome, model.title, model.detail), model.language, model.speak, model.speech)
+
+    def _say(self, key: tuple, language: str, speak: bool, speech: tuple[str, ...]) -> None:
         if key == self._said:
             return
         self._said = key
         self._hush()
-        if not (model.speak and model.speech):
+        if not (speak and speech):
             return
-        paths = [self.speech.ready(model.language, text) for text in model.speech]
+        paths = [self.speech.ready(language, text) for text in speech]
         self._voice = [sound for path in paths if path and (sound := self._sound(path))]
         self._play_next()
 
@@ -306,6 +407,8 @@ class KioskPresenter:
         s.can_go_out, s.can_check_out, s.notice, s.undo = (model.can_go_out, model.can_check_out, model.notice,
                                                            model.undo)
         s.done_label, s.go_out_label, s.teacher_label = model.buttons.done, model.buttons.go_out, model.buttons.teacher
+        s.can_open_path = model.can_open_path
+        s.path_label = f"{icon(PATH_PICTURE, sp(28))} {escape_markup(model.buttons.path)}"
         s.scale = LARGE_TEXT if model.large_text else 1.0
         s.picture = pictures.glyph(model.picture)
         s.asking = bool(model.options)

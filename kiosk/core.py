@@ -24,7 +24,18 @@ from shared import __version__
 from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import BY_STUDENT, SCANNER_SPEED, STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
+from shared.protocol import (
+    BY_STUDENT,
+    SCANNER_SPEED,
+    STORAGE_FULL,
+    Ack,
+    Event,
+    EventKind,
+    KioskStatus,
+    PathReply,
+    PathRequest,
+    encode,
+)
 from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
@@ -58,6 +69,9 @@ class KioskCore(FollowsHub):
         self._unsaved: dict[str, Event] = {}  # events the outbox could not take (a full disk), oldest first
         self.storage_full = False
         self.scanner_speed: int | None = None  # the speed the serial scanner reads at, if not the room file's
+        # "My path": the one student whose path this kiosk asked for (their id, the request's id) and its answer
+        self._path_asked: tuple[str, str, str] | None = None  # student, request id, card
+        self._path: PathReply | None = None
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
@@ -145,6 +159,40 @@ class KioskCore(FollowsHub):
             except Exception:  # the student already has the answer; the scanner must keep going
                 log.exception("kiosk %s could not record a check-in", self.station.id)
         return decision
+
+    # "My path"
+    def ask_path(self, student_id: str, card: str) -> None:
+        """Ask the hub for this student's path, in place of any other student's asked for or held before."""
+        request = PathRequest(id=uuid.uuid4().hex, card=card)
+        with self._lock:
+            self._path_asked, self._path = (student_id, request.id, card), None
+            if self.connected:
+                self.client.publish(self.topics.path_request(self.station.id), encode(request), qos=QOS)
+
+    def path_of(self, student_id: str) -> PathReply | None:
+        """The hub's answer to this kiosk's latest path request, if it was for this student and has come."""
+        with self._lock:
+            asked, path = self._path_asked, self._path
+        return path if asked is not None and asked[0] == student_id else None
+
+    def path_asked_for(self, student_id: str) -> bool:
+        with self._lock:
+            return self._path_asked is not None and self._path_asked[0] == student_id
+
+    def forget_path(self) -> None:
+        """Hold no student's path any longer (nobody is on screen to see it)."""
+        with self._lock:
+            self._path_asked = self._path = None
+
+    def _path_came(self, reply: PathReply) -> None:
+        """Only the answer to the latest request counts, and only if it is the path of the student asked for:
+        an answer for a student who scanned before is dropped."""
+        with self._lock:
+            asked = self._path_asked
+            if asked is None or reply.id != asked[1] or (reply.refused is None and reply.student != asked[0]):
+                return
+            self._path = reply
+        self._changed()
 
     def unreadable(self) -> Decision:
         """A scanner read garbage: ask the student to try again."""
@@ -278,10 +326,13 @@ class KioskCore(FollowsHub):
         # check-outs and round ends at its own station, which the view (at most 0.2 s behind) tells; each
         # check-in then goes out to the display alone.
         client.subscribe([(self.topics.view(self.station.id), QOS), (self.topics.hub_status, QOS),
-                          (self.topics.ack(self.station.id), QOS)])
+                          (self.topics.ack(self.station.id), QOS), (self.topics.path(self.station.id), QOS)])
         with self._lock:  # what waits goes out first; a scan meanwhile publishes only after it
             self._flush()
             self.connected = True
+            asked = self._path_asked if self._path is None else None
+        if asked is not None:  # asked while offline: the student may still be waiting for it
+            self.ask_path(asked[0], asked[2])
         self._publish_status()
         self._changed()
 
@@ -298,6 +349,9 @@ class KioskCore(FollowsHub):
     def _take(self, kind: str, key: str | None, message, retained: bool) -> None:
         if kind == "ack":
             self._acked(message)
+            return
+        if kind == "path":
+            self._path_came(message)
             return
         if kind not in FOLLOWED_KINDS:
             return

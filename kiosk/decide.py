@@ -58,6 +58,12 @@ class Decision:
                                                                 "goodbye")
 
     @property
+    def shows_path(self) -> bool:
+        """The student on screen may open "My path": greeted here, or leaving."""
+        return self.student_id is not None and self.card is not None and self.outcome in (
+            "welcome", "back", "checkout", "thanks", "goodbye")
+
+    @property
     def may_check_out(self) -> bool:
         """The student on screen is checked in here and may say "I'm done"."""
         return self.student_id is not None and self.outcome in ("welcome", "back", "checked_in", "thanks")

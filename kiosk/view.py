@@ -60,11 +60,12 @@ class Buttons:
     go_out: str
     skip: str
     teacher: str
+    path: str = "My path"
 
     @classmethod
     def said(cls, w: Words) -> Buttons:
         return cls(w.say(N_("I need help")), w.say(N_("I'm done")), w.say(N_("I'm going out")), w.say(N_("Skip")),
-                   w.say(N_("Teacher")))
+                   w.say(N_("Teacher")), w.say(N_("My path")))
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class KioskScreenModel:
     clock_ink: Colour = (1, 1, 1, 1)
     can_go_out: bool = False  # a student is on screen: the out-of-room pass is offered
     can_check_out: bool = False  # a student checked in here is on screen: "I'm done" is offered
+    can_open_path: bool = False  # a student greeted here or leaving is on screen: "My path" is offered
     notice: str = ""  # over a question: the next student in line, or what their scan said
     undo: str = ""  # "Changed your mind?" for a few seconds after an answer
     buttons: Buttons = field(default_factory=lambda: Buttons.said(ENGLISH))
@@ -383,6 +385,7 @@ class KioskView:
                         if notice else "",
                         can_go_out=on_screen is not None and on_screen.may_go_out,
                         can_check_out=self.prompt is None and on_screen is not None and on_screen.may_check_out,
+                        can_open_path=on_screen is not None and on_screen.shows_path,
                         undo=self._undo_label(w))
         if self.help_waiting:
             return replace(model, help=w.say(N_("Help is on the way")), help_hint=w.say(N_("Tap to cancel")),

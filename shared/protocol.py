@@ -17,7 +17,8 @@ import msgspec
 from shared.languages import N_
 
 VERSION: Final = 1
-MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024}  # a class's groups
+MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "reply": 64 * 1024,  # a class's groups
+               "path": 128 * 1024}  # a student's 30 lessons
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 MAX_ACK_IDS = 1000
 STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
@@ -579,11 +580,55 @@ class Reply(Message, frozen=True):
     data: dict[str, Any] | None = None  # what the command returns, e.g. suggested groups
 
 
+# "My path": a kiosk asks for the student at its screen, the hub answers that kiosk alone (docs/privacy.md)
+PATH_LESSONS = 30  # the most lessons a path holds, the newest
+PATH_VISITS = 12  # the most station visits of one lesson a path holds, the first
+
+
+class PathRequest(Message, frozen=True):
+    """A kiosk asks for the path of the student whose card it just read: the card proves the student is there.
+    ``id`` is the kiosk's own, new each time, and comes back in the answer."""
+    id: Id
+    card: CardText
+
+
+class PathVisit(Part, frozen=True):
+    """One station a student went to in a lesson, with its look as the state gives it, what they chose there,
+    their exit ticket and what they asked for next time."""
+    station: Name
+    name: Title
+    colour: Name | None = None
+    picture: Name | None = None
+    activity: Activity | None = None
+    activity_picture: Name | None = None
+    ticket: TicketAnswer | None = None
+    next: Goal | None = None
+
+
+class PathLesson(Part, frozen=True):
+    """One lesson of the student's: when it began, the stations in the order visited, the goal they set and
+    whether they said they met it."""
+    started: float
+    visits: Annotated[tuple[PathVisit, ...], msgspec.Meta(max_length=PATH_VISITS)] = ()
+    goal: Goal | None = None
+    goal_met: bool = False
+
+
+class PathReply(Message, frozen=True):
+    """The hub's answer to a ``PathRequest`` (``id`` is the request's), for that kiosk alone and never kept:
+    the card's student's lessons, newest first, and the goals they met, newest first; or ``refused``, why."""
+    id: Id
+    student: Name | None = None  # whose path it is: absent on a refusal
+    lessons: Annotated[tuple[PathLesson, ...], msgspec.Meta(max_length=PATH_LESSONS)] = ()
+    goals_met: Annotated[tuple[Goal, ...], msgspec.Meta(max_length=PATH_LESSONS)] = ()
+    refused: Reason | None = None
+
+
 # Encoding and decoding
 MESSAGE_TYPES: dict[str, type[Message]] = {
     "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
     "state": State, "view": State, "presence": PresenceChange, "summary": Summary, "command": Command,
-    "reply": Reply, "hub_claim": HubClaim,
+    "reply": Reply, "hub_claim": HubClaim, "path_request": PathRequest, "path": PathReply,
 }
 _CHECKS: Mapping[str, Callable[[Any], Message]] = {"kiosk_event": _checked_event}
 _DECODERS = {kind: msgspec.json.Decoder(message_type | _Unversioned)

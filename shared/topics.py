@@ -70,6 +70,14 @@ class Topics:
     def kiosk_event(self, station: str = "+") -> str:
         return f"{self.base}/kiosk/{station}/event"
 
+    def path_request(self, station: str = "+") -> str:
+        """A kiosk asks for the path of the student at its screen ("My path")."""
+        return f"{self.base}/kiosk/{station}/path"
+
+    def path(self, station: str) -> str:
+        """The hub's answer to a path request: that kiosk alone reads it."""
+        return f"{self.base}/hub/path/{station}"
+
     def ack(self, station: str) -> str:
         return f"{self.base}/hub/ack/{station}"
 
@@ -115,8 +123,12 @@ class Topics:
         match parts:
             case ["kiosk", station, ("status" | "event") as kind] if NAME_PATTERN.match(station):
                 return f"kiosk_{kind}", station
+            case ["kiosk", station, "path"] if NAME_PATTERN.match(station):
+                return "path_request", station
             case ["hub", "ack", station] if NAME_PATTERN.match(station):
                 return "ack", station
+            case ["hub", "path", station] if NAME_PATTERN.match(station):
+                return "path", station
             case ["hub", "view", station] if NAME_PATTERN.match(station):
                 return "view", station
             case ["hub", "reply", client] if NAME_PATTERN.match(client):

@@ -12,7 +12,8 @@ from tests.mqtt_client import TestClient
 T = Topics("room-12")
 FORBIDDEN_FOR_READING_KIOSK = [T.kiosk_event("tech"), T.kiosk_status("tech"), T.state,
                                T.presence, T.hub_status, T.command, T.view("reading-nook"),
-                               T.ack("reading-nook"), T.reply("display-1")]
+                               T.ack("reading-nook"), T.reply("display-1"), T.path_request("tech"),
+                               T.path("reading-nook")]  # a path answer of its own making, too
 
 
 def test_anonymous_clients_and_wrong_passwords_are_refused(secure):
@@ -22,35 +23,39 @@ def test_anonymous_clients_and_wrong_passwords_are_refused(secure):
     assert TestClient(broker.port, account=("kiosk-teacher-table", "x")).refused == "Not authorized"  # no kiosk
 
 
-def test_a_kiosk_can_publish_only_its_own_stations_events_and_status(secure):
+def test_a_kiosk_can_publish_only_its_own_stations_events_status_and_path_requests(secure):
     config, _ = secure
     hub = login(config, "hub", f"{T.base}/#")
     kiosk = login(config, "kiosk-reading-nook")
     for topic in FORBIDDEN_FOR_READING_KIOSK:
         kiosk.publish(topic, {"v": 1, "forged": True})
     kiosk.publish(T.kiosk_status("reading-nook"), {"v": 1, "online": True})
+    kiosk.publish(T.path_request("reading-nook"), {"v": 1, "id": "p-1"})
     kiosk.publish(T.kiosk_event("reading-nook"), {"v": 1, "last": True})
     hub.wait_for(T.kiosk_event("reading-nook"), lambda body: body.get("last"))
-    assert [m.topic for m in hub.messages] == [T.kiosk_status("reading-nook"), T.kiosk_event("reading-nook")]
+    assert [m.topic for m in hub.messages] == [T.kiosk_status("reading-nook"), T.path_request("reading-nook"),
+                                               T.kiosk_event("reading-nook")]
     hub.close()
     kiosk.close()
 
 
-def test_a_kiosk_reads_only_its_own_stations_view_and_acks_and_the_hub_status(secure):
+def test_a_kiosk_reads_only_its_own_stations_view_acks_and_path_answers_and_the_hub_status(secure):
     config, _ = secure
     kiosk = login(config, "kiosk-tech", f"{T.base}/#", T.state, T.presence, T.view("reading-nook"),
                   T.kiosk_event())
     hub = login(config, "hub")
     for topic in (T.state, T.presence, T.view("reading-nook"), T.ack("reading-nook"), T.reply("display-1"),
-                  T.command, T.kiosk_status("reading-nook")):
+                  T.command, T.kiosk_status("reading-nook"), T.path("reading-nook")):  # another student's path
         hub.publish(topic, {"v": 1, "secret": True})
     reading = login(config, "kiosk-reading-nook")
     reading.publish(T.kiosk_event("reading-nook"), {"v": 1, "card": "someone else's"})
+    reading.publish(T.path_request("reading-nook"), {"v": 1, "card": "someone else's"})
     hub.publish(T.hub_status, {"v": 1, "online": True})
     hub.publish(T.ack("tech"), {"v": 1, "ids": ["e-1"]})
+    hub.publish(T.path("tech"), {"v": 1, "id": "p-1"})
     hub.publish(T.view("tech"), {"v": 1, "last": True})
     kiosk.wait_for(T.view("tech"), lambda body: body.get("last"))
-    assert [m.topic for m in kiosk.messages] == [T.hub_status, T.ack("tech"), T.view("tech")]
+    assert [m.topic for m in kiosk.messages] == [T.hub_status, T.ack("tech"), T.path("tech"), T.view("tech")]
     for client in (kiosk, hub, reading):
         client.close()
 
@@ -99,6 +104,8 @@ def test_the_room_runs_with_every_client_on_its_own_account(secure, tmp_path):
         kiosk.scan(card(student))
         eventually(lambda: link.state.presence.get(student), 5, "the check-in on the display")
         eventually(lambda: kiosk.outbox.depth() == 0, 5, "the hub's ack at the kiosk")
+        kiosk.ask_path(student, card(student))
+        assert eventually(lambda: kiosk.path_of(student), 5, "the student's path at the kiosk").student == student
     finally:
         kiosk.stop()
         link.stop()

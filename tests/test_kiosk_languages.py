@@ -1,5 +1,6 @@
 """Every kiosk word in every language: the catalogs are complete, and every screen, drawn at 800x480 in each
 language, has a glyph for every letter and no word wider than the button or line it is in."""
+import datetime
 import re
 import string
 from pathlib import Path
@@ -17,13 +18,14 @@ from kiosk.app import ICON_FONT, KioskPresenter, KioskScreen
 from kiosk.core import KioskCore
 from kiosk.decide import FORGED, REVOKED, SCANNER_SET_UP_WRONG, UNKNOWN, UNREADABLE, Decision, going_out, thanks
 from kiosk.moves import Move
+from kiosk.path_view import MyPath, PathOwner
 from kiosk.prompts import NEXT_OPTIONS, TICKET_OPTIONS, Option, Prompt
 from kiosk.view import STATUS, KioskView
 from kiosk.words import CATALOGS, LOCALE_DIR, catalog_path, teacher_words, words
 from shared.config import DEFAULT_GOALS, load_config
 from shared.languages import LANGUAGES, SOURCE_LANGUAGE
 from shared.pictures import DEFAULT_GOAL_PICTURES, NEXT_PICTURES
-from shared.protocol import Needs
+from shared.protocol import Needs, PathLesson, PathReply, PathVisit
 from tests.conftest import free_port, pin_verifier, pump, write_room
 
 ROOT = Path(__file__).parent.parent
@@ -279,6 +281,50 @@ def test_every_kiosk_screen_fits_and_has_every_glyph_in_every_language(kiosk_scr
         if found := problems(screen):
             screen.export_to_png(str(tmp_path / f"{language}-{name}.png"))
             trouble[name] = found
+    assert not trouble, f"{language} (pictures in {tmp_path}): {trouble}"
+
+
+LONGEST_PATH = tuple(PathLesson(1795430000.0 - days * 86400, tuple(
+    PathVisit(station, name, "teal", "groups", "Listen to a story", "headphones", ticket, "Something different")
+    for station, name, ticket in (("collaborative", STATION, "getting_there"), ("independent", "Independent Practice",
+                                                                               "got_it"),
+                                  ("tech", "Tech Station", "stuck"), ("reading-nook", "Reading Nook", "got_it"),
+                                  ("teacher-table", "Teacher's Table", "getting_there"))),
+    "Ask a friend before the teacher", True) for days in range(6))
+
+
+@pytest.mark.parametrize("large_text", [False, True], ids=["usual", "large-text"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_my_path_fits_and_has_every_glyph_in_every_language(kivy_window, language, large_text, tmp_path):
+    """The longest path a lesson shows (five stations, long names, every line filled), and each way it may not
+    be there, in every language and size."""
+    from kivy.base import EventLoop
+
+    from kiosk.app import LARGE_TEXT
+    from kiosk.path_panel import PathPanel
+
+    owner = PathOwner("s01", LONG_NAME, Needs(language, large_text))
+    today = datetime.date.fromtimestamp(1795430000.0)
+    kivy_window.size = (800, 480)
+    trouble = {}
+    for name, reply, online in (("path", PathReply("r", "s01", LONGEST_PATH, ("Ask a friend before the teacher",
+                                                                              "Finish my work")), True),
+                                ("waiting", None, True), ("offline", None, False),
+                                ("refused", PathReply("r", refused="revoked card"), True)):
+        path = MyPath()
+        path.open(owner, 0.0)
+        model = path.model(reply, online, "en", today)
+        panel = PathPanel(model, LARGE_TEXT if large_text else 1.0, size=(800, 480), size_hint=(None, None))
+        kivy_window.add_widget(panel)
+        for _ in range(3):
+            EventLoop.idle()
+        found = label_problems(panel)
+        found += [f"{type(w).__name__} {w.y:.0f}..{w.top:.0f} is off the screen" for w in panel.walk()
+                  if w.height > 0 and (w.y < -1 or w.top > 481)]
+        if found:
+            panel.export_to_png(str(tmp_path / f"{language}-{name}.png"))
+            trouble[name] = found
+        kivy_window.remove_widget(panel)
     assert not trouble, f"{language} (pictures in {tmp_path}): {trouble}"
 
 

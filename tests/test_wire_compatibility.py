@@ -15,7 +15,8 @@ MESSAGES = [p for p in PAYLOADS if p["kind"] in MESSAGE_TYPES]
 
 
 def test_every_message_kind_was_recorded():
-    assert {p["kind"] for p in MESSAGES} == set(MESSAGE_TYPES) - {"hub_claim"}  # new (issue 19), between hubs only
+    # new: the hub claim (issue 19), between hubs only; "My path"'s request and answer (issue 20)
+    assert {p["kind"] for p in MESSAGES} == set(MESSAGE_TYPES) - {"hub_claim", "path_request", "path"}
     events = {json.loads(p["payload"])["kind"] for p in MESSAGES if p["kind"] == "kiosk_event"}
     assert events == EVENT_KINDS - {"out", "help_cancel"}  # the out-of-room pass came in 0.2, cancelling help in 0.3
     actions = {json.loads(p["payload"])["action"] for p in MESSAGES if p["kind"] == "command"}

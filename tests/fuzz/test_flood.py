@@ -43,6 +43,7 @@ def flood(room, hub, tmp_path, caplog, total: int) -> dict:
             (T.hub_status, "hub_status", ("kiosk", "display", "hub")), (T.state, "state", ("display",)),
             (T.presence, "presence", ("display",)), (T.kiosk_status("tech"), "kiosk_status", ("display",)),
             (T.reply(link.client_name), "reply", ("display",)),
+            (T.path_request("reading-nook"), "path_request", ("hub",)), (T.path("reading-nook"), "path", ("kiosk",)),
         ]
         rng = random.Random(2026)
         share = total // len(targets)
