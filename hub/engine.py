@@ -111,6 +111,9 @@ class Room:
                 self.came_back(student, at)
             else:
                 self.record_progress(student, kind, data, station, at)
+        for student, progress in self.progress.items():  # a goal of this session closed since
+            if progress.goal is not None and student not in self.standing:
+                self.progress[student] = changed_struct(progress, goal=None)
         self.seq = seq
         self._static = self._static_parts()
 
@@ -341,10 +344,15 @@ class Room:
         return next((g for g in self.goal_list if g.text == text), None)
 
     def set_standing(self, student: str, goal: GoalRow | None) -> None:
-        if goal is None:
-            self.standing.pop(student, None)
-        else:
+        """The student's goal from now on; None: closed, and the kiosk asks for a new one at their next check-in
+        (the session's goal goes with it)."""
+        if goal is not None:
             self.standing[student] = goal
+            return
+        self.standing.pop(student, None)
+        progress = self.progress.get(student)
+        if progress is not None and progress.goal is not None:
+            self.progress[student] = changed_struct(progress, goal=None)
 
     # Calls for help, answered in order of arrival
     def ask_help(self, request_id: str, station: str, at: float, student: str | None = None) -> bool:

@@ -39,7 +39,7 @@ class Reminder:
         said = w.say(N_("Last time here: {how}"), how=w.say(TICKET_LABELS[last.how]))
         if last.next:
             wanted = w.say(N_("You wanted: {next}"), next=w.say(last.next))
-            said = f"{said} {wanted}"
+            said = f"{said} · {wanted}"
         return goal, said
 
 

@@ -20,7 +20,7 @@ SHOW_SECONDS = 5.0
 # long before the second takes the screen, so each student sees their own greeting.
 GREETING_SECONDS = 1.5
 AFTER_A_TAP = ("thanks", "goodbye", "out")  # a student's last screen, whose words the next in line waits out
-ARRIVING = ("welcome", "back", "checked_in")  # a student's check-in: their goal is shown
+ARRIVING = ("welcome", "back", "checked_in", "thanks")  # a student's check-in (and its thanks): their goal shown
 PAUSED = N_("Paused")  # in the clock's place while the teacher has paused the lesson
 ENDING = N_("Ending")  # in the clock's place while the last exit tickets come in
 WARNING_INK: Colour = (1.0, 0.80, 0.25, 1)  # the clock in the round's last minute
@@ -416,8 +416,9 @@ class KioskView:
             return model
         goal, last = reminder.lines(w)
         asking_goal = self.prompt is not None and self.prompt.kind == "goal"
+        said_already = on_screen is not None and on_screen.outcome == "thanks"
         return replace(model, goal=goal, goal_picture=reminder.picture if goal else "", last_time=last,
-                       speech=model.speech + tuple(t for t in (goal, last) if t),
+                       speech=model.speech + (() if said_already else tuple(t for t in (goal, last) if t)),
                        can_change_goal=bool(goal) and not asking_goal and self.prompt is None)
 
     def _undo_label(self, w: Words) -> str:
