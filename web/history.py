@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edge.db import DatabaseNotReady
+from hub.goals import GoalRow
 from hub.report import Report, SessionEvent, clock_time, describe
 from hub.report_files import LessonRecord, lesson_record, report_of
 from hub.store import HubStore
@@ -117,6 +118,11 @@ class History:
                 found.append(StudentLesson(Lesson(started, ended, klass, names.get(klass or "", "")),
                                            [(clock_time(e.at), _said(e, stations)) for e in events]))
             return found
+
+    def student_goals(self, student_id: str) -> list[GoalRow]:
+        """Every goal the student has had, oldest first, with their exit tickets' answers about it."""
+        with self.lock:
+            return self._open().goals_of(student_id)
 
     def card_face(self, student_id: str) -> CardFace | None:
         """The student's card as `rotation cards` prints it, at the card version the hub has now."""
