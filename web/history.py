@@ -101,7 +101,8 @@ class History:
             card_ids = self._open().card_ids()  # the config names students by the roster's ids
         apart = [(card_ids.get(a, a), card_ids.get(b, b)) for a, b in self.config.keep_apart]
         return plan_tomorrow(record.events, record.members, record.names, {s.id: s.name for s in self.config.stations},
-                             record.started, record.ended, record.class_name, strategy, count, apart)
+                             record.started, record.ended, record.class_name, strategy, count, apart,
+                             goal_history=record.goals)
 
     def student_lessons(self, student_id: str, count: int = 8) -> list[StudentLesson]:
         """The student's last lessons, newest first: what they did in each, as the report's timeline says it."""
