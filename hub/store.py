@@ -675,7 +675,11 @@ class HubStore:
                    for row in self.db.execute(
                        "SELECT c.id, c.title, e.group_id, e.readiness, e.begins, e.ends FROM enrollments e "
                        "JOIN classes c ON c.id = e.class_id WHERE e.student = ? ORDER BY c.position", [student_id])]
-        return {"student": record, "classes": classes, "events": events}
+        goals = [{"text": g.text, "picture": g.picture, "whose": g.whose, "set_by": g.set_by, "set_at": g.set_at,
+                  "closed_at": g.closed_at, "outcome": g.outcome,
+                  "answers": [{"at": c.at, "station": c.station, "answer": c.answer} for c in g.checks]}
+                 for g in self._goal_rows("student = ?", (student_id,))]
+        return {"student": record, "classes": classes, "events": events, "goals": goals}
 
     @locked
     def delete_student(self, student_id: str) -> int:

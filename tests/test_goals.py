@@ -214,3 +214,22 @@ def test_the_hub_sends_each_kiosk_only_the_goals_of_students_there_or_expected(r
         eventually(lambda: "s05" in core.state.standing, message="Sofia's own goal at the nook's kiosk")
         assert "s01" not in core.state.standing and "s01" in hub.room.snapshot(0).standing
         assert core.state.standing["s05"].own and core.state.standing["s05"].text == "Read to my brother"
+
+
+def test_retention_erases_goals_closed_before_the_cutoff_and_keeps_a_standing_one_however_old(tmp_path):
+    from hub.store import HubStore
+
+    store = HubStore(tmp_path / "hub.db")
+    try:
+        store.open_goal("s01", "Help a friend", "handshake", "room", "student", at=100.0, event_id="e1")
+        store.check_goal("s01", "tech", visit=150.0, at=160.0, answer="met")
+        store.close_goal("s01", "met", at=200.0)
+        store.open_goal("s01", "Ask a good question", "lightbulb", "room", "student", at=300.0, event_id="e2")
+        store.open_goal("s02", "Read to my brother", "menu_book", "own", "teacher", at=50.0)
+        assert store.open_goal("s01", "Help a friend", "handshake", "room", "student", 400.0, "e1") is None  # again
+        store.purge_before(250.0)
+        assert [(g.student, g.text, g.outcome) for g in store.goals_of("s01") + store.goals_of("s02")] == [
+            ("s01", "Ask a good question", None), ("s02", "Read to my brother", None)]
+        assert store.db.execute("SELECT count(*) FROM goal_checks").fetchone()[0] == 0
+    finally:
+        store.close()
