@@ -28,7 +28,7 @@ from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.card_reader import reads_window_keys  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
-from kiosk.goal_reminder import reminder  # noqa: E402
+from kiosk.goal_reminder import reminder, reminders_said  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.prompts import Option, Prompt, after_scan, new_goal  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
@@ -264,7 +264,11 @@ class KioskPresenter:
         classes = tuple(c.name for c in state.classes) if state else ()
         speaking = self.view.speech or bool(state and any(s.needs and s.needs.speech
                                                           for s in state.students.values()))
+        goals = reminders_said(state, self.core.station.id, self.view.language) if speaking else {}
         wanted = (tuple(sorted(languages)), stations, classes, speaking)
+        if speaking:  # the students' goals and last visits here, as they change
+            for language, texts in goals.items():
+                self.speech.prepare(language, sorted(texts))
         if wanted == self._prepared_for:
             return
         self._prepared_for = wanted

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.prompts import TICKET_LABELS
+from kiosk.words import words
 from shared.languages import N_, Words
 from shared.pictures import GOAL_PICTURE
 from shared.protocol import LastVisit, StandingGoal, State
@@ -50,3 +51,18 @@ def reminder(state: State | None, station_id: str, student_id: str | None) -> Re
     goal = state.standing.get(student_id)
     last = next((v for v in state.last_visits.get(student_id, ()) if v.station == station_id), None)
     return Reminder(goal, last) if goal or last else None
+
+
+def reminders_said(state: State | None, station_id: str, room_language: str) -> dict[str, set[str]]:
+    """By language, what the kiosk may say of the reminders of the students it was told of (each in their
+    language, else the room's): their sounds are made ahead, as the catalogs' are."""
+    said: dict[str, set[str]] = {}
+    if state is None:
+        return said
+    for student_id in state.standing.keys() | state.last_visits.keys():
+        found = reminder(state, station_id, student_id)
+        student = state.students.get(student_id)
+        language = (student.language if student else None) or room_language
+        if found is not None:
+            said.setdefault(language, set()).update(t for t in found.lines(words(language)) if t)
+    return said

@@ -233,3 +233,22 @@ def test_retention_erases_goals_closed_before_the_cutoff_and_keeps_a_standing_on
         assert store.db.execute("SELECT count(*) FROM goal_checks").fetchone()[0] == 0
     finally:
         store.close()
+
+
+def test_a_students_goal_is_spoken_in_their_language_where_speech_is_on(tmp_path, broker, kivy_window):
+    from shared.config import load_config
+    from tests.conftest import room_changed
+
+    config = load_config(room_changed(tmp_path, broker.port, 'name = "Room 12"', 'name = "Room 12"\nspeech = true'))
+    with running_hub(config) as hub, kiosk_on_screen(config, NOOK, kivy_window, tmp_path / "outbox.db") as (
+            screen, core, presenter):
+        command(hub, "set_needs", student="s05", needs={"language": "uk"})
+        command(hub, "set_own_goal", student="s05", text="Читати братові", picture="menu_book")
+        lesson_with(hub, core, "s05", NOOK)
+        said = "Твоя мета: Читати братові"
+        pump(lambda: presenter.speech.ready("uk", said) is not None, timeout=60, message="the goal's sound made")
+        before = presenter.last_spoken_at
+        core.scan(card("s05"))
+        pump(lambda: screen.outcome == "ask:choice" and presenter.last_spoken_at != before, message="the greeting said")
+        assert screen.goal == said
+        assert said in presenter.view.model().speech  # said after the greeting and the question
