@@ -7,6 +7,7 @@ import logging
 from hub.engine import Room
 from hub.goals import BY_STUDENT, BY_TEACHER, OWN, ROOM, room_goal
 from hub.store import HubStore
+from shared.pictures import GOAL_PICTURE_CHOICES
 from shared.protocol import GOAL_MET, CloseGoalArgs, Event, OwnGoalArgs, SetGoalsArgs
 
 log = logging.getLogger("rotation.hub")
@@ -43,7 +44,7 @@ class GoalKeeping:
 
     def set_room_goals(self, room: Room, args: SetGoalsArgs) -> str:
         """The room's goal list, as the teacher wrote it; ValueError says what is missing."""
-        goals = [room_goal(g.words, g.picture) for g in args.goals]
+        goals = [room_goal(g.words, _picture(g.picture)) for g in args.goals]
         if len({g.text for g in goals}) < len(goals):
             raise ValueError("two goals have the same words: each goal needs its own")
         if len(goals) == 1:
@@ -55,7 +56,7 @@ class GoalKeeping:
     def set_own_goal(self, room: Room, args: OwnGoalArgs, now: float) -> str:
         """A goal of the student's own, set with the teacher: their standing goal from now on."""
         name = self._name(room, args.student)
-        opened = self.store.open_goal(args.student, args.text.strip(), args.picture, OWN, BY_TEACHER, now)
+        opened = self.store.open_goal(args.student, args.text.strip(), _picture(args.picture), OWN, BY_TEACHER, now)
         room.set_standing(args.student, opened)
         return f"{name}'s goal is saved: the kiosk shows it from their next scan"
 
@@ -72,3 +73,9 @@ class GoalKeeping:
             raise ValueError(f"{student!r} is not a student of this room")
         known = room.students.get(student)
         return known.display_name if known else student
+
+
+def _picture(name: str) -> str:
+    if name not in GOAL_PICTURE_CHOICES:
+        raise ValueError(f"{name!r} is not one of the goals' pictures: {', '.join(GOAL_PICTURE_CHOICES)}")
+    return name

@@ -252,3 +252,33 @@ def test_a_students_goal_is_spoken_in_their_language_where_speech_is_on(tmp_path
         pump(lambda: screen.outcome == "ask:choice" and presenter.last_spoken_at != before, message="the greeting said")
         assert screen.goal == said
         assert said in presenter.view.model().speech  # said after the greeting and the question
+
+
+def test_a_teachers_goal_command_with_bad_input_is_refused_saying_why_and_changes_nothing(room, hub):
+    from hub.display_link import DisplayLink
+
+    link = DisplayLink(room)
+    link.start()
+    try:
+        eventually(lambda: link.hub_online, 10, "the display online")
+        every = {"en": "Read", "es": "Leer", "uk": "Читати"}
+        refusals = [
+            ("set_goals", {"goals": [{"picture": "skull", "words": every}, {"picture": "flag", "words": every}]},
+             "'skull' is not one of the goals' pictures"),
+            ("set_goals", {"goals": [{"picture": "flag", "words": every}, {"picture": "flag", "words": {"en": "Ask"}}]},
+             "a goal needs its words in every kiosk language: missing es, uk"),
+            ("set_goals", {"goals": [{"picture": "flag", "words": every}]}, "a student picks from at least two goals"),
+            ("set_goals", {"goals": [{"picture": "flag", "words": every}, {"picture": "star", "words": every}]},
+             "two goals have the same words"),
+            ("set_own_goal", {"student": "s05", "text": "   ", "picture": "flag"}, "$.args.text"),
+            ("set_own_goal", {"student": "s99", "text": "Read", "picture": "flag"}, "'s99' is not a student"),
+            ("close_goal", {"student": "s05", "outcome": "met"}, "Sofia R. has no goal open"),
+            ("close_goal", {"student": "s05", "outcome": "forgotten"}, "$.args.outcome"),
+        ]
+        for action, args, said in refusals:
+            reply = link.command(action, args)
+            assert reply is not None and not reply.ok and said in reply.message, (action, args, reply)
+        assert hub.store.room_goals() == [] and hub.store.goals_of("s05") == []
+        assert hub.room.snapshot(0).goals == room.goals  # the room file's, as before
+    finally:
+        link.stop()
