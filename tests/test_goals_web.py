@@ -71,7 +71,9 @@ def test_the_rooms_goal_list_edited_in_the_browser_is_what_the_kiosk_offers(teac
     page, server = teacher
     with nook_kiosk(room, kivy_window, tmp_path) as (screen, core, later):
         page.goto(server.url + "/goals")
-        assert page.get_by_label("English").first.input_value() == "Finish what I start"  # the room file's
+        # the room file's goals, in the words the kiosks' catalogs have for them
+        assert [page.locator(f"#words-0-{language}").input_value() for language in ("en", "es", "uk")] == [
+            "Finish what I start", "Terminar lo que empiezo", "Закінчити розпочате"]
         clear_goals(page)
         page.locator("#picture-0").select_option("calculate")
         page.locator("#words-0-en").fill("Learn my times tables")

@@ -12,7 +12,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from hub.goals import BY_TEACHER, MOST_ROOM_GOALS, OWN, GoalRow
-from shared.languages import LANGUAGES, language_name
+from kiosk.words import words as kiosk_words
+from shared.languages import LANGUAGES, SOURCE_LANGUAGE, language_name
 from shared.pictures import GOAL_PICTURE_CHOICES
 from shared.protocol import GOAL_OUTCOMES, State
 from web.planning import Kit
@@ -47,11 +48,11 @@ def goal_lines(rows: list[GoalRow], stations: dict[str, str]) -> list[GoalLine]:
 
 def room_goal_rows(state: State | None) -> list[dict[str, Any]]:
     """The room's goals as the form shows them, with empty rows up to six: the teacher's words in each
-    language (the room file's goals in English only)."""
+    language, or the room file's goals as the kiosks' catalogs translate them (where they do)."""
     rows: list[dict[str, Any]] = []
     if state is not None:
         for i, text in enumerate(state.goals):
-            words = state.goal_words[i] if i < len(state.goal_words) else {"en": text}
+            words = state.goal_words[i] if i < len(state.goal_words) else _as_the_kiosks_say(text)
             picture = state.goal_pictures[i] if i < len(state.goal_pictures) else GOAL_PICTURE_CHOICES[0]
             rows.append({"picture": picture, "words": dict(words)})
     return rows + [{"picture": "", "words": {}}] * (MOST_ROOM_GOALS - len(rows))
@@ -66,6 +67,12 @@ def goals_from_form(form: dict[str, Any]) -> list[dict[str, Any]]:
         if words:
             goals.append({"picture": str(form.get(f"picture-{i}", "")) or GOAL_PICTURE_CHOICES[0], "words": words})
     return goals
+
+
+def _as_the_kiosks_say(text: str) -> dict[str, str]:
+    said = {language: kiosk_words(language).say(text) for language in LANGUAGES}
+    return {language: words for language, words in said.items()
+            if language == SOURCE_LANGUAGE or words != text}  # untranslated: left for the teacher to write
 
 
 def _day(at: float | None) -> str:
