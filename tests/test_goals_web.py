@@ -64,6 +64,7 @@ def test_a_goal_of_the_students_own_set_in_the_browser_is_shown_at_the_kiosk_and
         assert "Read to my brother" in over_time and "their own, with the teacher" in over_time
         assert "dropped" in over_time
         eventually(lambda: "s05" not in core.state.standing, message="the kiosk told the goal is dropped")
+        page.screenshot(path=str(tmp_path / "student-goals.png"), full_page=True)
 
 
 def test_the_rooms_goal_list_edited_in_the_browser_is_what_the_kiosk_offers(teacher, hub, room, kivy_window,
@@ -98,6 +99,7 @@ def test_the_rooms_goal_list_edited_in_the_browser_is_what_the_kiosk_offers(teac
         eventually(lambda: core.state.goals == ("Learn my times tables", "Read aloud"),
                    message="the kiosk offered the teacher's goals")
         assert core.state.goal_pictures[0] == "calculate"
+        page.screenshot(path=str(tmp_path / "room-goals.png"), full_page=True)
 
         lesson_with(hub, core, "s05", NOOK)
         core.scan(card("s05"))
