@@ -954,6 +954,7 @@ class HubStore:
                 return False
             conn.execute("INSERT OR REPLACE INTO goal_checks (goal_id, station, visit, at, answer) "
                          "VALUES (?, ?, ?, ?, ?)", (row[0], station, visit, at, answer))
+        self.file.make_durable()
         return True
 
     @locked
