@@ -520,18 +520,21 @@ class HubService:
                    "delete_student": self._delete_student, "set_class": self._set_class,
                    "add_student": self._add_student, "help_coming": self._answer_help,
                    "set_needs": self._set_needs,
-                   "set_goals": lambda c: (self._goals_changed(self.goals.set_room_goals(
-                       self.room, command_args(c, SetGoalsArgs))), None),
-                   "set_own_goal": lambda c: (self._goals_changed(self.goals.set_own_goal(
-                       self.room, command_args(c, OwnGoalArgs), self.now())), None),
-                   "close_goal": lambda c: (self._goals_changed(self.goals.close_goal(
-                       self.room, command_args(c, CloseGoalArgs), self.now())), None),
+                   "set_goals": self._goal_command, "set_own_goal": self._goal_command,
+                   "close_goal": self._goal_command,
                    "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
 
-    def _goals_changed(self, message: str) -> str:
+    def _goal_command(self, command: Command) -> tuple[str, None]:
+        """The room's goal list, a student's own goal, or closing one (hub/goal_keeping.py): kiosks follow."""
+        if command.action == "set_goals":
+            message = self.goals.set_room_goals(self.room, command_args(command, SetGoalsArgs))
+        elif command.action == "set_own_goal":
+            message = self.goals.set_own_goal(self.room, command_args(command, OwnGoalArgs), self.now())
+        else:
+            message = self.goals.close_goal(self.room, command_args(command, CloseGoalArgs), self.now())
         self._state_changed()
-        return message
+        return message, None
 
     def _answer(self, command: Command, apply: Callable[[Command], tuple[str, dict | None]]) -> None:
         try:
