@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from msgspec.structs import replace as changed_struct
 
+from hub.goals import GoalRow, RoomGoal, room_goals, standing
 from hub.grouping import Learner, learner
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
 from hub.roster import RosterStudent, display_names
@@ -26,6 +27,7 @@ from shared.protocol import (
     Clock,
     Group,
     HelpRequest,
+    LastVisit,
     LessonEnd,
     Needs,
     Presence,
@@ -62,7 +64,9 @@ class Room:
                  skips: Sequence[Skip] = (), class_id: str | None = None,
                  classes: tuple[ClassEntry, ...] = (), off: Sequence[str] = (),
                  attendance: Mapping[str, AttendanceMark] | None = None, off_next: Sequence[str] | None = None,
-                 cycle_start: int = 1, goal_pictures: tuple[str, ...] = ()) -> None:
+                 cycle_start: int = 1, goal_pictures: tuple[str, ...] = (),
+                 teachers_goals: Sequence[RoomGoal] = (), standing_goals: Mapping[str, GoalRow] | None = None,
+                 last_visits: Mapping[str, Mapping[str, LastVisit]] | None = None) -> None:
         self.room_id = room_id
         self.round_seconds = round_seconds  # a lesson's round length unless its start says another
         self.off = frozenset(off)  # stations switched off for this lesson
@@ -89,8 +93,12 @@ class Room:
         self.presence: dict[str, Presence] = dict(presence or {})
         self.attendance: dict[str, AttendanceMark] = dict(attendance or {})  # this lesson's absent and late
         self.help: list[HelpRequest] = list(help_queue or [])
-        self.goals = goals
+        self.goals = goals  # the room file's goal list, with its pictures: until the teacher sets one
         self.goal_pictures = resolve_goal_pictures(goals, goal_pictures, DEFAULT_GOALS)
+        self.goal_list = room_goals(goals, self.goal_pictures, teachers_goals)
+        # Of every student of the room, whatever the class: goals and last visits carry over
+        self.standing: dict[str, GoalRow] = dict(standing_goals or {})
+        self.visits: dict[str, dict[str, LastVisit]] = {s: dict(v) for s, v in (last_visits or {}).items()}
         self.progress: dict[str, Progress] = {}
         self.checked_out: dict[str, Presence] = {}  # where and when a student left, until their next check-in
         self.out: dict[str, Presence] = {}  # out of the room (the kiosk's pass), until their next scan
@@ -103,6 +111,9 @@ class Room:
                 self.came_back(student, at)
             else:
                 self.record_progress(student, kind, data, station, at)
+        for student, progress in self.progress.items():  # a goal of this session closed since
+            if progress.goal is not None and student not in self.standing:
+                self.progress[student] = changed_struct(progress, goal=None)
         self.seq = seq
         self._static = self._static_parts()
 
@@ -215,7 +226,8 @@ class Room:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""
         self.students.pop(student_id, None)
-        for traces in (self.card_versions, *self._lesson_traces()):
+        kept: tuple[dict[str, Any], ...] = (self.card_versions, self.standing, self.visits, *self._lesson_traces())
+        for traces in kept:
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
@@ -314,10 +326,33 @@ class Room:
             changed = changed_struct(current, goal=data["goal"])
         elif kind == "exit_ticket":
             changed = changed_struct(current, ticket=data["how"], next=data.get("next"))
+            if station is not None and at is not None:
+                self.visits.setdefault(student, {})[station] = LastVisit(station, at, data["how"], data.get("next"),
+                                                                         data.get("goal"))
         else:
             return False
         self.progress[student] = changed
         return left or changed != current
+
+    # Goals that carry over (hub/goals.py): the service keeps them in the store and tells the room
+    def set_goal_list(self, teachers: Sequence[RoomGoal]) -> None:
+        """The room's goal list as the teacher set it (empty: the room file's again)."""
+        self.goal_list = room_goals(self.goals, self.goal_pictures, teachers)
+
+    def offered_goal(self, text: str) -> RoomGoal | None:
+        """The room's goal a kiosk recorded as ``text``, if the room offers it."""
+        return next((g for g in self.goal_list if g.text == text), None)
+
+    def set_standing(self, student: str, goal: GoalRow | None) -> None:
+        """The student's goal from now on; None: closed, and the kiosk asks for a new one at their next check-in
+        (the session's goal goes with it)."""
+        if goal is not None:
+            self.standing[student] = goal
+            return
+        self.standing.pop(student, None)
+        progress = self.progress.get(student)
+        if progress is not None and progress.goal is not None:
+            self.progress[student] = changed_struct(progress, goal=None)
 
     # Calls for help, answered in order of arrival
     def ask_help(self, request_id: str, station: str, at: float, student: str | None = None) -> bool:
@@ -507,7 +542,15 @@ class Room:
                                             s.pictures or (self._looks[s.id][1],) * len(s.activities))
                                     for s in self.stations),
                      groups=groups, students=students, presence=dict(self.presence), help=tuple(self.help),
-                     goals=tuple(self.goals), goal_pictures=self.goal_pictures, progress=dict(self.progress),
+                     goals=tuple(g.text for g in self.goal_list),
+                     goal_pictures=tuple(g.picture for g in self.goal_list),
+                     goal_words=tuple(dict(g.words) for g in self.goal_list)
+                     if any(g.words for g in self.goal_list) else (),
+                     standing={sid: standing(row, self.goal_list) for sid, row in self.standing.items()
+                               if sid in self.students},
+                     last_visits={sid: tuple(visits.values()) for sid, visits in self.visits.items()
+                                  if sid in self.students},
+                     progress=dict(self.progress),
                      class_id=self.class_id,
                      classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out),
                      out=dict(self.out), ended=self.ended)

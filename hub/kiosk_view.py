@@ -4,7 +4,8 @@ A kiosk must know every card of the class, since any student may scan at any sta
 list as the state has it (id, first name and last initial, group, card version) and the rotation (clock,
 stations, groups). Everything else it gets only for its own station: who is checked in there, its calls for
 help, and the session's choices, goals and exit tickets of the students who are there or whose group is
-expected there. The full state goes to the teacher's display alone (the broker's ACL sees to it).
+expected there; of those students alone, too, their standing goal and what they said at their last exit ticket
+at this station (never at another). The full state goes to the teacher's display alone (the broker's ACL sees to it).
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ def kiosk_view(snapshot: State, station: str) -> State:
                    ended=None,  # the board's summary
                    pairings=(),  # the technician's business
                    help=tuple(h for h in snapshot.help if h.station == station),
-                   progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
+                   progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs},
+                   standing={sid: g for sid, g in snapshot.standing.items() if sid in theirs},
+                   last_visits={sid: here_before for sid, visits in snapshot.last_visits.items() if sid in theirs
+                                for here_before in (tuple(v for v in visits if v.station == station),) if here_before})
 
 
 class ViewPublisher:

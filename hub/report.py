@@ -13,6 +13,8 @@ from shared.protocol import TICKETS, by_student
 SEATED = "seated"  # the hub's record of a group sent to a station without a kiosk: a stay there, not a check-in
 LEFT_TABLE = "left_table"  # and of that group leaving it at the next round
 TICKET_WORDS = {"got_it": "got it", "getting_there": "getting there", "stuck": "stuck"}
+GOAL_ANSWER_WORDS = {"closer": "closer to their goal", "not_yet": "not yet closer to their goal",
+                     "met": "met their goal"}
 MINUTES_COLOUR = "#3a6ea5"  # the minutes' bars in charts
 TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c83232"}  # map dots and charts
 
@@ -78,8 +80,9 @@ def describe(event: SessionEvent) -> str:
         return f"goal: {data.get('goal', '')}"
     if event.kind == "exit_ticket":
         following = f" (next: {data['next']})" if data.get("next") else ""
+        goal = f", {GOAL_ANSWER_WORDS[data['goal']]}" if data.get("goal") in GOAL_ANSWER_WORDS else ""
         how = data.get("how")
-        return f"exit ticket: {TICKET_WORDS.get(how, how) if isinstance(how, str) else how}{following}"
+        return f"exit ticket: {TICKET_WORDS.get(how, how) if isinstance(how, str) else how}{goal}{following}"
     if event.kind == "help":
         return "asked for help"
     if event.kind == "conference":

@@ -6,9 +6,10 @@ import datetime
 import io
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.goals import GoalRow
 from hub.report import MINUTES_COLOUR, TICKET_COLOURS, TICKET_WORDS, Report, SessionEvent, build_report, clock_time
 from hub.roster import RosterStudent, display_names
 from hub.store import HubStore
@@ -97,6 +98,7 @@ class LessonRecord:
     names: dict[str, str]  # student id -> the name shown (first name, last initial)
     events: list[SessionEvent]
     help_calls: dict[str, int]  # station id -> calls made there
+    goals: dict[str, list[GoalRow]] = field(default_factory=dict)  # each student's goals, oldest first
 
 
 def lesson_record(store: HubStore, now: float,
@@ -112,7 +114,8 @@ def lesson_record(store: HubStore, now: float,
     members = store.class_students(class_id or "", datetime.date.fromtimestamp(started))
     klass = next((c for c in store.classes() if c.id == class_id), None)
     return LessonRecord(started, stopped or now, class_id, klass.name if klass else "", members,
-                        display_names(members), store.session_events(started, until), store.help_calls(started, until))
+                        display_names(members), store.session_events(started, until), store.help_calls(started, until),
+                        {s.id: store.goals_of(s.id) for s in members})
 
 
 def report_of(record: LessonRecord, config: Config) -> Report:

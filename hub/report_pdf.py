@@ -16,7 +16,8 @@ BODY, HEADING, TITLE = 10.5, 13.0, 17.0
 
 def _texts(plan: Tomorrow, report: Report) -> list[str]:
     return [plan.class_name, *(s.name + s.station + s.next for s in plan.stuck), *plan.never_checked_in,
-            *(g.name + g.goal for g in plan.goals), *(n.name + n.text + " ".join(n.tags) for n in plan.notes),
+            *(g.name + g.goal for g in plan.goals), *(a.name + a.what + a.why for a in plan.goal_advice),
+            *(n.name + n.text + " ".join(n.tags) for n in plan.notes),
             *(m.name + m.reason for members in plan.groups.values() for m in members),
             *(s.station for s in report.stations)]
 
@@ -40,6 +41,8 @@ def tomorrow_pdf(plan: Tomorrow, report: Report, paper: str = "a4") -> bytes:
     for goal in plan.goals:
         _line(pdf, f"{goal.name}: “{goal.goal}”, ended with {goal.ended}")
     _none(pdf, plan.goals, "No goals were set.")
+    for advice in plan.goal_advice:
+        _line(pdf, f"{advice.name}: {advice.what} ({advice.why})")
     _heading(pdf, f"Notes ({len(plan.notes)})")
     for note in plan.notes:
         _line(pdf, f"{note.at} {note.name}: {', '.join(note.tags)}{' · ' if note.tags and note.text else ''}"

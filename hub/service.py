@@ -27,6 +27,7 @@ from edge.timesync import system_clock_synchronised
 from hub.claim import claim_room, this_run
 from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
+from hub.goal_keeping import GoalKeeping
 from hub.grouping import grouping_request, reasons, suggest_groups
 from hub.instances import AnotherHub, on_hearing
 from hub.journal import EventJournal
@@ -67,6 +68,7 @@ from shared.protocol import (
     ClassArgs,
     ClassEntry,
     Clock,
+    CloseGoalArgs,
     Command,
     EndArgs,
     Event,
@@ -77,6 +79,7 @@ from shared.protocol import (
     LessonEnd,
     MoveStudentArgs,
     NoteArgs,
+    OwnGoalArgs,
     PairingNotice,
     PairKioskArgs,
     PathReply,
@@ -84,6 +87,7 @@ from shared.protocol import (
     PresenceChange,
     Refusal,
     Reply,
+    SetGoalsArgs,
     SetGroupsArgs,
     SetNeedsArgs,
     SkipStationArgs,
@@ -135,6 +139,7 @@ class HubService:
         self._taken_over = False  # the broker dropped this hub's connection: another may have taken its place
         self.topics = Topics(config.room_id)
         self.store = store or open_store(config.hub.database, now())
+        self.goals = GoalKeeping(self.store)
         self.restored = self.store.restored()
         self.damage: str | None = None  # found while serving: serve() then starts the hub again on a backup
         self.on_damage: Callable[[], None] = lambda: None
@@ -392,7 +397,7 @@ class HubService:
         the exit ticket's wishes."""
         if event.kind == "choice" and event.data["activity"] not in self.config.station(event.station).activities:
             return Verdict(False, "activity not offered at this station")
-        if event.kind == "goal" and event.data["goal"] not in self.config.goals:
+        if event.kind == "goal" and self.room.offered_goal(event.data["goal"]) is None:
             return Verdict(False, "goal not offered in this room")
         if event.kind == "exit_ticket" and event.data.get("next") not in (None, *NEXT_OPTIONS):
             return Verdict(False, "wish for next time not offered")
@@ -461,6 +466,10 @@ class HubService:
                 self._state_changed()
         elif student is None:
             pass
+        elif event.kind in ("goal", "exit_ticket") and self._carry_goal(student, event):
+            self.room.record_progress(student, event.kind, event.data, event.station, event.at)
+            self.room.seq += 1
+            self._snapshot_due = True
         elif event.kind == "checkin" and self._check_in(student, event.station, event.at):
             self.room.seq += 1
             self.client.publish(self.topics.presence, encode(PresenceChange(
@@ -494,12 +503,14 @@ class HubService:
     def _read_path(self, station: str, request_id: str, student: str) -> None:
         try:
             lessons, events = self.store.student_path(student, PATH_LESSONS)
+            kept = self.store.goals_of(student)
         except (sqlite3.Error, OSError) as error:
             log.error("cannot read the path of %s for kiosk %s: %s", student, station, error)
             self._send_path(station, PathReply(id=request_id, refused="the hub cannot read its records now"))
             return
         path = student_path(lessons, events, self.config.stations)
-        self._send_path(station, PathReply(id=request_id, student=student, lessons=path, goals_met=goals_met(path)))
+        self._send_path(station, PathReply(id=request_id, student=student, lessons=path,
+                                           goals_met=goals_met(path, kept)))
 
     def _send_path(self, station: str, reply: PathReply) -> None:
         payload = encode(reply)
@@ -507,6 +518,17 @@ class HubService:
             reply = changed_struct(reply, lessons=reply.lessons[:-1])
             payload = encode(reply)
         self.client.publish(self.topics.path(station), payload, qos=QOS)
+
+    def _carry_goal(self, student: str, event: Event) -> bool:
+        """The student's standing goal, set or answered about at the kiosk (hub/goal_keeping.py); True if it
+        changed."""
+        changed = False
+
+        def keep() -> None:
+            nonlocal changed
+            changed = self.goals.from_event(self.room, student, event)
+        self._try_store(keep)
+        return changed
 
     def _check_in(self, student: str, station: str, at: float) -> bool:
         """Place the student; one marked absent who turns up is late, and that is saved."""
@@ -551,8 +573,21 @@ class HubService:
                    "delete_student": self._delete_student, "set_class": self._set_class,
                    "add_student": self._add_student, "help_coming": self._answer_help,
                    "set_needs": self._set_needs,
+                   "set_goals": self._goal_command, "set_own_goal": self._goal_command,
+                   "close_goal": self._goal_command,
                    "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
+
+    def _goal_command(self, command: Command) -> tuple[str, None]:
+        """The room's goal list, a student's own goal, or closing one (hub/goal_keeping.py): kiosks follow."""
+        if command.action == "set_goals":
+            message = self.goals.set_room_goals(self.room, command_args(command, SetGoalsArgs))
+        elif command.action == "set_own_goal":
+            message = self.goals.set_own_goal(self.room, command_args(command, OwnGoalArgs), self.now())
+        else:
+            message = self.goals.close_goal(self.room, command_args(command, CloseGoalArgs), self.now())
+        self._state_changed()
+        return message, None
 
     def _answer(self, command: Command, apply: Callable[[Command], tuple[str, dict | None]]) -> None:
         try:
@@ -619,7 +654,9 @@ class HubService:
                     goal_pictures=self.config.goal_pictures,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
                     classes=self._class_entries(), off=self.store.stations_off(),
-                    attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start)
+                    attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start,
+                    teachers_goals=self.store.room_goals(), standing_goals=self.store.open_goals(),
+                    last_visits=self.store.last_visits())
 
     def _stored_clock(self) -> Clock | None:
         """The clock as stored, fitted to the hub's clock now (a round timed by a clock that jumped since)."""

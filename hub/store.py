@@ -13,12 +13,14 @@ from typing import Any
 
 from edge.db import DatabaseFile, locked
 from edge.migrations import Migration, Schema, statements
+from hub.goals import GoalCheck, GoalRow, RoomGoal
 from hub.ids import card_id, class_id
 from hub.oneroster import Mirror
 from hub.plan import Skip
 from hub.report import SessionEvent
 from hub.roster import ONE_CLASS, RoomRoster, RosterClass, RosterStudent
 from hub.student_path import PathEvent
+from shared.languages import SOURCE_LANGUAGE
 from shared.protocol import (
     ATTENDANCE_MARKS,
     BY_STUDENT,
@@ -26,6 +28,7 @@ from shared.protocol import (
     Clock,
     Event,
     HelpRequest,
+    LastVisit,
     Needs,
     Presence,
     Restored,
@@ -248,6 +251,39 @@ _V7 = statements('ALTER TABLE "students" ADD COLUMN "language" TEXT',
                  'ALTER TABLE "students" ADD COLUMN "high_contrast" INTEGER NOT NULL DEFAULT 0',
                  'ALTER TABLE "students" ADD COLUMN "speech" INTEGER')
 
+# Version 8: goals that carry over. A student's goals, one open at a time, across lessons and classes until
+# closed (met, changed, dropped); each exit ticket's answer about the goal, once a visit (a check-out asks it
+# in two events); and the room's goal list as the teacher wrote it, words by language (JSON).
+_V8 = statements(
+    """CREATE TABLE "goals" (
+   "id" INTEGER PRIMARY KEY,
+   "student" TEXT NOT NULL,
+   "text" TEXT NOT NULL,
+   "picture" TEXT NOT NULL,
+   "whose" TEXT NOT NULL,
+   "set_by" TEXT NOT NULL,
+   "set_at" REAL NOT NULL,
+   "event_id" TEXT UNIQUE,
+   "closed_at" REAL,
+   "outcome" TEXT
+)""",
+    'CREATE INDEX "idx_goals_student_set_at" ON "goals" ("student", "set_at")',
+    'CREATE UNIQUE INDEX "idx_goals_open" ON "goals" ("student") WHERE "closed_at" IS NULL',
+    """CREATE TABLE "goal_checks" (
+   "goal_id" INTEGER NOT NULL REFERENCES "goals" ("id"),
+   "station" TEXT NOT NULL,
+   "visit" REAL NOT NULL,
+   "at" REAL NOT NULL,
+   "answer" TEXT NOT NULL,
+   PRIMARY KEY ("goal_id", "station", "visit")
+)""",
+    """CREATE TABLE "room_goals" (
+   "position" INTEGER PRIMARY KEY,
+   "picture" TEXT NOT NULL,
+   "words" TEXT NOT NULL
+)""",
+)
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -257,6 +293,7 @@ HUB_SCHEMA = Schema([
     Migration(5, "passing time, last exit tickets, lesson presets, groups applied later", _V5),
     Migration(6, "calls for help an adult is on the way to", _V6),
     Migration(7, "each student's language, large text, high contrast and speech at the kiosk", _V7),
+    Migration(8, "goals that carry over: each student's, their exit tickets' answers, the room's list", _V8),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -639,7 +676,11 @@ class HubStore:
                    for row in self.db.execute(
                        "SELECT c.id, c.title, e.group_id, e.readiness, e.begins, e.ends FROM enrollments e "
                        "JOIN classes c ON c.id = e.class_id WHERE e.student = ? ORDER BY c.position", [student_id])]
-        return {"student": record, "classes": classes, "events": events}
+        goals = [{"text": g.text, "picture": g.picture, "whose": g.whose, "set_by": g.set_by, "set_at": g.set_at,
+                  "closed_at": g.closed_at, "outcome": g.outcome,
+                  "answers": [{"at": c.at, "station": c.station, "answer": c.answer} for c in g.checks]}
+                 for g in self._goal_rows("student = ?", (student_id,))]
+        return {"student": record, "classes": classes, "events": events, "goals": goals}
 
     @locked
     def delete_student(self, student_id: str) -> int:
@@ -658,6 +699,8 @@ class HubStore:
              "WHERE id = ?)) OR (file IN ('enrollments.csv', 'roles.csv') AND json_extract(record, "
              "'$.userSourcedId') = (SELECT sis_id FROM students WHERE id = ?))", (student_id, student_id)),
             ("DELETE FROM students WHERE id = ?", (student_id,)),
+            ("DELETE FROM goal_checks WHERE goal_id IN (SELECT id FROM goals WHERE student = ?)", (student_id,)),
+            ("DELETE FROM goals WHERE student = ?", (student_id,)),
             ("UPDATE help_queue SET student = NULL WHERE student = ?", (student_id,)),  # the call stays the station's
             ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),
         ])
@@ -672,6 +715,9 @@ class HubStore:
         """Erase events (conference notes among them) the hub received before ``cutoff``, and sessions that
         ended before it. By the hub's clock: a kiosk's may be years off (a Pi has no battery clock)."""
         return self.file.erase([("DELETE FROM events WHERE received_at < ?", (cutoff,)),
+                                ("DELETE FROM goal_checks WHERE goal_id IN (SELECT id FROM goals WHERE closed_at < ?)",
+                                 (cutoff,)),
+                                ("DELETE FROM goals WHERE closed_at < ?", (cutoff,)),
                                 ("DELETE FROM sessions WHERE ended IS NOT NULL AND ended < ?", (cutoff,))])
 
     # The earliest receipt time stored from now on: a hub clock behind what the hub stored vouches for would
@@ -890,6 +936,100 @@ class HubStore:
             "WHERE kind IN ('help', 'help_cancel') AND accepted = 1 AND at >= ? AND at <= ? GROUP BY station",
             (started, ended)).fetchall()
         return {station: calls for station, calls in rows if calls > 0}
+
+    # Goals that carry over (hub/goals.py)
+    @locked
+    def open_goal(self, student: str, text: str, picture: str, whose: str, set_by: str, at: float,
+                  event_id: str | None = None) -> GoalRow | None:
+        """The student's standing goal from ``at``, closing the one before as changed. A kiosk's event sets one
+        once: None for an event already applied (sent again)."""
+        with self.file.transaction() as conn:
+            if event_id is not None and conn.execute("SELECT 1 FROM goals WHERE event_id = ?",
+                                                     (event_id,)).fetchone():
+                return None
+            conn.execute("UPDATE goals SET closed_at = ?, outcome = 'changed' WHERE student = ? AND closed_at IS NULL",
+                         (at, student))
+            goal_id = conn.execute("INSERT INTO goals (student, text, picture, whose, set_by, set_at, event_id) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   (student, text, picture, whose, set_by, at, event_id)).lastrowid
+        self.file.make_durable()
+        return GoalRow(goal_id or 0, student, text, picture, whose, set_by, at)
+
+    @locked
+    def close_goal(self, student: str, outcome: str, at: float) -> bool:
+        """Close the student's standing goal (met, changed, dropped); False if they had none."""
+        with self.file.transaction() as conn:
+            closed: int = conn.execute("UPDATE goals SET closed_at = ?, outcome = ? WHERE student = ? "
+                                       "AND closed_at IS NULL", (at, outcome, student)).rowcount
+        self.file.make_durable()
+        return closed > 0
+
+    @locked
+    def check_goal(self, student: str, station: str, visit: float, at: float, answer: str) -> bool:
+        """An exit ticket's answer about the student's standing goal, once per visit (``visit``: when they
+        checked in there): a later answer in the same visit takes its place. False if they have no goal."""
+        with self.file.transaction() as conn:
+            row = conn.execute("SELECT id FROM goals WHERE student = ? AND closed_at IS NULL", (student,)).fetchone()
+            if row is None:
+                return False
+            conn.execute("INSERT OR REPLACE INTO goal_checks (goal_id, station, visit, at, answer) "
+                         "VALUES (?, ?, ?, ?, ?)", (row[0], station, visit, at, answer))
+        self.file.make_durable()
+        return True
+
+    @locked
+    def open_goals(self) -> dict[str, GoalRow]:
+        """Each student's standing goal, in any class of the room."""
+        return {row.student: row for row in self._goal_rows("closed_at IS NULL", ())}
+
+    @locked
+    def goals_of(self, student_id: str) -> list[GoalRow]:
+        """Every goal the student has had (the hub keeps), oldest first, each with its exit tickets' answers."""
+        return self._goal_rows("student = ?", (student_id,))
+
+    def _goal_rows(self, where: str, params: tuple[Any, ...]) -> list[GoalRow]:
+        rows = self.db.execute("SELECT id, student, text, picture, whose, set_by, set_at, closed_at, outcome "
+                               f"FROM goals WHERE {where} ORDER BY set_at, id", params).fetchall()
+        checks: dict[int, list[GoalCheck]] = {}
+        if rows:
+            ids = [row[0] for row in rows]
+            for goal_id, at, station, answer in self.db.execute(
+                    "SELECT goal_id, at, station, answer FROM goal_checks WHERE goal_id IN "
+                    f"({', '.join('?' * len(ids))}) ORDER BY at", ids):
+                checks.setdefault(goal_id, []).append(GoalCheck(at, station, answer))
+        return [GoalRow(id=goal_id, student=student, text=text, picture=picture, whose=whose, set_by=set_by,
+                        set_at=set_at, closed_at=closed_at, outcome=outcome, checks=tuple(checks.get(goal_id, ())))
+                for goal_id, student, text, picture, whose, set_by, set_at, closed_at, outcome in rows]
+
+    @locked
+    def set_room_goals(self, goals: list[RoomGoal]) -> None:
+        """The room's goal list as the teacher wrote it; empty: the room file's again."""
+        with self.file.transaction() as conn:
+            _replace_list(conn, "room_goals", [{"picture": g.picture, "words": json.dumps(dict(g.words))}
+                                               for g in goals])
+        self.file.make_durable()
+
+    @locked
+    def room_goals(self) -> list[RoomGoal]:
+        """The teacher's goal list (empty: none set, the room file's stands)."""
+        found = []
+        for picture, words in self.db.execute("SELECT picture, words FROM room_goals ORDER BY position"):
+            by_language = json.loads(words)
+            found.append(RoomGoal(by_language.get(SOURCE_LANGUAGE, ""), picture, by_language))
+        return found
+
+    @locked
+    def last_visits(self) -> dict[str, dict[str, LastVisit]]:
+        """Each student's last exit ticket at each station, from any lesson (of any class) the hub keeps."""
+        found: dict[str, dict[str, LastVisit]] = {}
+        for student, station, at, data in self.db.execute(
+                "SELECT student, station, max(at), data FROM events WHERE accepted = 1 AND kind = 'exit_ticket' "
+                "AND student IS NOT NULL GROUP BY student, station"):
+            said = json.loads(data or "{}")
+            if "how" in said:
+                found.setdefault(student, {})[station] = LastVisit(
+                    station=station, at=at, how=said["how"], next=said.get("next"), goal=said.get("goal"))
+        return found
 
     # Clock, calls for help, skips and seq
     @locked

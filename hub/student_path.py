@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hub.goals import GoalRow
 from shared.config import StationConfig
 from shared.pictures import station_look
 from shared.protocol import PATH_VISITS, TICKETS, PathLesson, PathVisit
@@ -42,17 +43,15 @@ def student_path(lessons: list[tuple[float, float | None]], events: Iterable[Pat
     return tuple(reversed(built))
 
 
-def goals_met(lessons: Iterable[PathLesson]) -> tuple[str, ...]:
-    """The goals the student said they met, newest first, each once.
-
-    Until the goals of their own that carry over (HubStore.goals_of, the goals helper's table) are merged, these
-    come from the student's ``goal`` events and the exit tickets that answered ``goal: "met"``: the one place to
-    point at that table."""
-    met: list[str] = []
+def goals_met(lessons: Iterable[PathLesson], kept: Iterable[GoalRow] = ()) -> tuple[str, ...]:
+    """The goals the student met, newest first, each once: those the hub keeps as met (``HubStore.goals_of``),
+    then any an exit ticket of these lessons said was met (a goal set before goals were kept)."""
+    met = [goal.text for goal in sorted(kept, key=lambda goal: goal.closed_at or 0.0, reverse=True)
+           if goal.outcome == "met"]
     for lesson in lessons:
         if lesson.goal_met and lesson.goal and lesson.goal not in met:
             met.append(lesson.goal)
-    return tuple(met)
+    return tuple(dict.fromkeys(met))
 
 
 def _lesson_of(ordered: list[tuple[float, float | None]], at: float) -> int | None:

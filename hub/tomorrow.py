@@ -1,12 +1,14 @@
 """The Tomorrow page: what a lesson says about the next one. Who was stuck and where, who never checked in,
-the goals set and how the lesson ended for each, the teacher's notes, and groups for tomorrow with the
-reason for each student. Pure: hub/report_files.py hands in the lesson's record.
+the goals set and how the lesson ended for each, what to do about students' goals (a goal met: set a new one
+at the teacher's table; "not yet" again and again: confer), the teacher's notes, and groups for tomorrow with
+the reason for each student. Pure: hub/report_files.py hands in the lesson's record.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from hub.goals import GoalRow
 from hub.grouping import GroupingError, learner, reasons, suggest_groups
 from hub.report import LEFT_TABLE, SEATED, TICKET_WORDS, SessionEvent, clock_time
 from hub.roster import RosterStudent
@@ -14,6 +16,7 @@ from shared.protocol import GROUPING_STRATEGIES
 
 STAYS = ("checkin", SEATED)
 DEFAULT_GROUPS = 4
+NOT_YET_TO_CONFER = 3  # "not yet" answers about one goal after which the teacher confers with the student
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,14 @@ class GoalLine:
     name: str
     goal: str
     ended: str  # their last exit ticket in words, or "no exit ticket"
+
+
+@dataclass(frozen=True)
+class GoalAdvice:
+    """What to do tomorrow about one student's goal, and why."""
+    name: str
+    what: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -57,13 +68,36 @@ class Tomorrow:
     strategy: str
     groups: dict[str, list[SuggestedMember]]
     grouping_problem: str = ""  # why no groups could be suggested
+    goal_advice: tuple[GoalAdvice, ...] = ()
+
+
+def goal_advice(goals: Mapping[str, Sequence[GoalRow]], members: Sequence[RosterStudent], names: dict[str, str],
+                started: float, ended: float) -> tuple[GoalAdvice, ...]:
+    """For each student (by name): a goal met in the lesson wants a new one, set at the teacher's table; an open
+    goal answered "not yet" NOT_YET_TO_CONFER times or more wants a conference."""
+    advice = []
+    for student in sorted(members, key=lambda s: names[s.id].casefold()):
+        rows = goals.get(student.id, ())
+        met = [g for g in rows if g.outcome == "met" and g.closed_at is not None and started <= g.closed_at <= ended]
+        standing = next((g for g in rows if g.open), None)
+        if met and standing is None:
+            advice.append(GoalAdvice(names[student.id], "set a new goal with them at the teacher's table",
+                                     f"met their goal “{met[-1].text}” this lesson"))
+        if standing is not None:
+            not_yet = sum(check.answer == "not_yet" for check in standing.checks)
+            if not_yet >= NOT_YET_TO_CONFER:
+                advice.append(GoalAdvice(names[student.id], "confer about their goal",
+                                         f"“{standing.text}”: “not yet” {not_yet} times"))
+    return tuple(advice)
 
 
 def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
                   stations: dict[str, str], started: float, ended: float, class_name: str = "",
                   strategy: str = "readiness", count: int | None = None,
-                  apart: Sequence[tuple[str, str]] = (), seed: int = 0) -> Tomorrow:
-    """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4)."""
+                  apart: Sequence[tuple[str, str]] = (), seed: int = 0,
+                  goal_history: Mapping[str, Sequence[GoalRow]] | None = None) -> Tomorrow:
+    """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4).
+    ``goal_history``: each student's goals (HubStore.goals_of), for the advice on them."""
     if strategy not in GROUPING_STRATEGIES:
         strategy = "readiness"
     known = {s.id for s in members}
@@ -105,4 +139,5 @@ def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], 
                                     key=lambda m: m.name.casefold())
                       for group, ids in suggested.items()}
     return Tomorrow(class_name, started, ended, stuck, [names[s.id] for s in by_name if s.id not in arrived],
-                    goal_lines, notes, strategy, groups, problem)
+                    goal_lines, notes, strategy, groups, problem,
+                    goal_advice(goal_history or {}, members, names, started, ended))

@@ -29,10 +29,11 @@ from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.card_reader import reads_window_keys  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
+from kiosk.goal_reminder import reminder, reminders_said  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.path_panel import PathPanel, icon  # noqa: E402
 from kiosk.path_view import PATH_PICTURE, MyPath, PathOwner, PathScreenModel  # noqa: E402
-from kiosk.prompts import Option, Prompt, after_scan  # noqa: E402
+from kiosk.prompts import Option, Prompt, after_scan, new_goal  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.speech import Speech, everything_said  # noqa: E402
@@ -57,7 +58,8 @@ ICON_FONT = pictures.KIVY_FONT
 
 
 class KioskScreen(Widget):
-    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out", "on_done", "on_change_answer", "on_my_path")
+    __events__ = ("on_call_teacher", "on_open_teacher", "on_go_out", "on_done", "on_change_answer", "on_my_path",
+                  "on_new_goal")
     clock_ink = ListProperty([1, 1, 1, 1])
     can_go_out = BooleanProperty(False)  # a student is on screen: the out-of-room pass is offered
     can_check_out = BooleanProperty(False)  # a student checked in here is on screen: "I'm done"
@@ -82,6 +84,11 @@ class KioskScreen(Widget):
     status = StringProperty("")
     outcome = StringProperty("idle")
     colour = ListProperty([0, 0, 0, 1])
+    goal = StringProperty("")  # an arriving student's goal, "Your goal: …"
+    goal_picture = StringProperty("")  # its glyph
+    last_time = StringProperty("")  # what they said at their last exit ticket here
+    can_change_goal = BooleanProperty(False)
+    new_goal_label = StringProperty("")
 
     def on_call_teacher(self) -> None:
         pass
@@ -99,6 +106,9 @@ class KioskScreen(Widget):
         pass
 
     def on_my_path(self) -> None:
+        pass
+
+    def on_new_goal(self) -> None:
         pass
 
 
@@ -139,6 +149,7 @@ class KioskPresenter:
         screen.bind(on_my_path=lambda screen: self.open_path())
         self.my_path = MyPath()
         self.path_panel: PathPanel | None = None  # built for the student on screen once their path came
+        screen.bind(on_new_goal=lambda screen: self.choose_new_goal())
         self.teacher = TeacherAccess(core, settings_path(core.outbox.file.path))
         self.teacher_panel: TeacherPanel | None = None
         screen.teacher = self.teacher.enabled
@@ -168,8 +179,10 @@ class KioskPresenter:
         now = time.monotonic()
         state = self.core.state
         progress = state.progress.get(decision.student_id) if state and decision.student_id else None
+        standing = bool(state and decision.student_id in state.standing)
         self.view.arrive(decision, after_scan(decision, state, self.core.station.id), now,
-                         has_goal=bool(progress and progress.goal))
+                         has_goal=standing or bool(progress and progress.goal),
+                         reminder=reminder(state, self.core.station.id, decision.student_id))
         self.refresh()
         self.last_decision_at = time.perf_counter()
 
@@ -185,6 +198,15 @@ class KioskPresenter:
             log.exception("kiosk %s could not record an answer", self.core.station.id)
             following = None
         self.view.answered(prompt, following, time.monotonic(), undoable=value is not None)
+        self.refresh()
+
+    def choose_new_goal(self) -> None:
+        """The student on screen wants a new goal: the room's goals, the one they pick taking the old one's place."""
+        decision = self.view.decision_on_screen()
+        prompt = new_goal(decision, self.core.state) if decision is not None else None
+        if decision is None or prompt is None:
+            return
+        self.view.show(decision, prompt, time.monotonic())
         self.refresh()
 
     def change_answer(self) -> None:
@@ -342,7 +364,11 @@ class KioskPresenter:
         classes = tuple(c.name for c in state.classes) if state else ()
         speaking = self.view.speech or bool(state and any(s.needs and s.needs.speech
                                                           for s in state.students.values()))
+        goals = reminders_said(state, self.core.station.id, self.view.language) if speaking else {}
         wanted = (tuple(sorted(languages)), stations, classes, speaking)
+        if speaking:  # the students' goals and last visits here, as they change
+            for language, texts in goals.items():
+                self.speech.prepare(language, sorted(texts))
         if wanted == self._prepared_for:
             return
         self._prepared_for = wanted
@@ -409,6 +435,8 @@ class KioskPresenter:
         s.done_label, s.go_out_label, s.teacher_label = model.buttons.done, model.buttons.go_out, model.buttons.teacher
         s.can_open_path = model.can_open_path
         s.path_label = f"{icon(PATH_PICTURE, sp(28))} {escape_markup(model.buttons.path)}"
+        s.goal, s.goal_picture, s.last_time = model.goal, pictures.glyph(model.goal_picture), model.last_time
+        s.can_change_goal, s.new_goal_label = model.can_change_goal, model.buttons.new_goal
         s.scale = LARGE_TEXT if model.large_text else 1.0
         s.picture = pictures.glyph(model.picture)
         s.asking = bool(model.options)

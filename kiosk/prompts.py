@@ -1,9 +1,10 @@
 """What the kiosk asks a student after a scan: voice and choice, a goal, an exit ticket. Pure.
 
 Each question is a few large buttons with an icon and one or two words, so a six-year-old can answer it
-with one tap. Arriving at the right station: which of its activities? Then, at the first check-in of the
-session: a goal for today. Scanning again at the same station later in the round is checking out: how did
-it go (got it, getting there, stuck), and what would you like next?
+with one tap. Arriving at the right station: which of its activities? Then, for a student with no goal standing
+(it carries over lessons until met, changed or dropped): a goal. Scanning again at the same station later in the
+round is checking out: how did it go (got it, getting there, stuck), did you get closer to your goal (closer,
+not yet, I met my goal!), and what would you like next?
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from typing import TypeAlias
 
 from kiosk.decide import Decision
 from shared.config import NEXT_OPTIONS
-from shared.languages import N_
-from shared.pictures import GOAL_PICTURE, NEXT_PICTURES, TICKET_PICTURES
+from shared.languages import N_, Words
+from shared.pictures import GOAL_ANSWER_PICTURES, GOAL_PICTURE, NEXT_PICTURES, TICKET_PICTURES
 from shared.protocol import EventKind, Needs, State, Station
 
 Colour: TypeAlias = tuple[float, float, float, float]  # RGBA from 0 to 1, as Kivy takes it
@@ -21,8 +22,13 @@ Colour: TypeAlias = tuple[float, float, float, float]  # RGBA from 0 to 1, as Ki
 TICKET_OPTIONS = (("got_it", TICKET_PICTURES["got_it"], N_("Got it!"), (0.16, 0.55, 0.22, 1)),
                   ("getting_there", TICKET_PICTURES["getting_there"], N_("Getting there"), (0.85, 0.62, 0.08, 1)),
                   ("stuck", TICKET_PICTURES["stuck"], N_("I'm stuck"), (0.75, 0.22, 0.22, 1)))
+TICKET_LABELS = {value: label for value, _, label, _ in TICKET_OPTIONS}
+GOAL_ANSWER_OPTIONS = (("closer", GOAL_ANSWER_PICTURES["closer"], N_("Closer"), (0.16, 0.55, 0.22, 1)),
+                       ("not_yet", GOAL_ANSWER_PICTURES["not_yet"], N_("Not yet"), (0.85, 0.62, 0.08, 1)),
+                       ("met", GOAL_ANSWER_PICTURES["met"], N_("I met my goal!"), (0.45, 0.20, 0.58, 1)))
 EVENT_KIND: dict[str, EventKind] = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket",
-                                   "next": "exit_ticket"}
+                                   "goal_check": "exit_ticket", "next": "exit_ticket"}
+LEAVING_KINDS = ("exit_ticket", "goal_check", "next")  # the questions of a student checking out
 
 
 @dataclass(frozen=True)
@@ -31,12 +37,16 @@ class Option:
     picture: str  # a Material Icons name (shared/pictures.py)
     label: str  # shown in the student's language (a teacher's own activity or goal as written)
     colour: Colour | None = None
+    words: tuple[tuple[str, str], ...] = ()  # the label by language, as the teacher wrote it (else: the catalog's)
+
+    def said(self, w: Words) -> str:
+        return dict(self.words).get(w.language) or w.say(self.label)
 
 
 @dataclass(frozen=True)
 class Prompt:
     """``title`` and ``question`` are words of the catalogs, ``{name}`` filled in when shown."""
-    kind: str  # choice | goal | exit_ticket | next
+    kind: str  # choice | goal | exit_ticket | goal_check | next
     card: str
     student_id: str
     name: str
@@ -44,7 +54,8 @@ class Prompt:
     question: str  # asked under the greeting of the scan that led to it
     options: tuple[Option, ...]
     skippable: bool = False
-    how: str | None = None  # for "next": the exit ticket already given
+    how: str | None = None  # for "goal_check" and "next": the exit ticket already given
+    goal: str | None = None  # for "next": the answer about their goal already given
     needs: Needs | None = None  # the student's: their language, large text...
 
     @property
@@ -82,25 +93,44 @@ def after_answer(prompt: Prompt, value: str | None,
     if prompt.kind == "goal":
         return {"goal": value}, None
     if prompt.kind == "exit_ticket":
-        following = Prompt("next", prompt.card, prompt.student_id, prompt.name, N_("What would you like next time?"),
-                           N_("What would you like next time?"),
-                           tuple(Option(n, p, n) for n, p in zip(NEXT_OPTIONS, NEXT_PICTURES, strict=True)),
-                           skippable=True, how=value,
-                           needs=prompt.needs)
-        return {"how": value}, following
-    return {"how": prompt.how, "next": value}, None
+        if state is not None and prompt.student_id in state.standing:
+            return {"how": value}, Prompt("goal_check", prompt.card, prompt.student_id, prompt.name,
+                                          N_("{name}, did you get closer to your goal?"),
+                                          N_("Did you get closer to your goal?"),
+                                          tuple(Option(*o) for o in GOAL_ANSWER_OPTIONS), how=value,
+                                          needs=prompt.needs)
+        return {"how": value}, _next_prompt(prompt, value, None)
+    if prompt.kind == "goal_check":
+        return {"how": prompt.how, "goal": value}, _next_prompt(prompt, prompt.how, value)
+    said = {"how": prompt.how, "next": value}
+    return (said if prompt.goal is None else {**said, "goal": prompt.goal}), None
+
+
+def _next_prompt(prompt: Prompt, how: str | None, goal: str | None) -> Prompt:
+    return Prompt("next", prompt.card, prompt.student_id, prompt.name, N_("What would you like next time?"),
+                  N_("What would you like next time?"),
+                  tuple(Option(n, p, n) for n, p in zip(NEXT_OPTIONS, NEXT_PICTURES, strict=True)),
+                  skippable=True, how=how, goal=goal, needs=prompt.needs)
+
+
+def new_goal(decision: Decision, state: State | None) -> Prompt | None:
+    """The student on screen asked to choose a new goal (it takes the place of the one standing)."""
+    if decision.card is None or decision.student_id is None:
+        return None
+    return _goal_prompt(decision.card, decision.student_id, decision.name or "", state, decision.needs, anew=True)
 
 
 def _goal_prompt(card: str, student_id: str, name: str, state: State | None,
-                 needs: Needs | None) -> Prompt | None:
+                 needs: Needs | None, anew: bool = False) -> Prompt | None:
     if state is None or not state.goals:
         return None
     progress = state.progress.get(student_id)
-    if progress is not None and progress.goal:
-        return None  # one goal a session
-    return Prompt("goal", card, student_id, name, N_("{name}, what is your goal today?"),
-                  N_("What is your goal today? Tap one."),
-                  tuple(Option(g, state.goal_pictures[i] if i < len(state.goal_pictures) else GOAL_PICTURE, g)
+    if not anew and (student_id in state.standing or progress is not None and progress.goal):
+        return None  # a goal stands until met, changed or dropped (a hub before goals carried over: one a session)
+    return Prompt("goal", card, student_id, name, N_("{name}, what is your goal?"),
+                  N_("What is your goal? Tap one."),
+                  tuple(Option(g, state.goal_pictures[i] if i < len(state.goal_pictures) else GOAL_PICTURE, g,
+                               words=tuple(sorted(state.goal_words[i].items())) if i < len(state.goal_words) else ())
                         for i, g in enumerate(state.goals)), skippable=True, needs=needs)
 
 

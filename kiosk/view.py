@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass, field, replace
 
 from kiosk.decide import Decision, thanks
+from kiosk.goal_reminder import Reminder
 from kiosk.moves import Move
-from kiosk.prompts import Colour, Option, Prompt
+from kiosk.prompts import LEAVING_KINDS, Colour, Option, Prompt
 from kiosk.words import Words, say_without_name, words
 from shared.clock import Phase, format_left
 from shared.languages import ENGLISH, N_
@@ -19,6 +20,7 @@ SHOW_SECONDS = 5.0
 # long before the second takes the screen, so each student sees their own greeting.
 GREETING_SECONDS = 1.5
 AFTER_A_TAP = ("thanks", "goodbye", "out")  # a student's last screen, whose words the next in line waits out
+ARRIVING = ("welcome", "back", "checked_in", "thanks")  # a student's check-in (and its thanks): their goal shown
 PAUSED = N_("Paused")  # in the clock's place while the teacher has paused the lesson
 ENDING = N_("Ending")  # in the clock's place while the last exit tickets come in
 WARNING_INK: Colour = (1.0, 0.80, 0.25, 1)  # the clock in the round's last minute
@@ -61,11 +63,12 @@ class Buttons:
     skip: str
     teacher: str
     path: str = "My path"
+    new_goal: str = "New goal"
 
     @classmethod
     def said(cls, w: Words) -> Buttons:
         return cls(w.say(N_("I need help")), w.say(N_("I'm done")), w.say(N_("I'm going out")), w.say(N_("Skip")),
-                   w.say(N_("Teacher")), w.say(N_("My path")))
+                   w.say(N_("Teacher")), w.say(N_("My path")), w.say(N_("New goal")))
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ class KioskScreenModel:
     picture: str = ""  # a station's picture (a Material Icons name), large: where to go
     speech: tuple[str, ...] = ()  # what is said aloud of this screen, in its language (kiosk/speech.py)
     speak: bool = False  # the room has spoken prompts, or the student on screen does
+    goal: str = ""  # an arriving student's standing goal: "Your goal: …", with its picture
+    goal_picture: str = ""
+    last_time: str = ""  # what they said at their last exit ticket here
+    can_change_goal: bool = False  # "New goal" is offered: the student on screen has a goal standing
 
 
 class KioskView:
@@ -117,6 +124,7 @@ class KioskView:
         self._notice: tuple[Decision, float] | None = None  # said in the language of the one who scanned
         self._notices: list[Decision] = []  # to be said after it: cards read at once are each told in turn
         self._kept: dict[str, Prompt] = {}  # by student: the question they walked away from
+        self._reminders: dict[str, Reminder] = {}  # by student: their goal and last visit here, at check-in
         self._undo: tuple[Prompt, float] | None = None  # the last answer, which may still be changed
         self._moves: list[Move] = []
         self._moves_at = 0.0
@@ -128,9 +136,16 @@ class KioskView:
         self.status = ""
         self.help_waiting = False
 
-    def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False) -> None:
+    def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False,
+               reminder: Reminder | None = None) -> None:
         """A scan's answer and its first question. While another student answers, it waits its turn.
-        ``has_goal``: the student set a goal this lesson (a kept goal question is not asked again)."""
+        ``has_goal``: the student has a goal (a kept goal question is not asked again); ``reminder``: their goal
+        and what they said here last time, shown as they arrive."""
+        if decision.student_id is not None:
+            if reminder is not None:
+                self._reminders[decision.student_id] = reminder
+            else:
+                self._reminders.pop(decision.student_id, None)
         kept = self._kept.pop(decision.student_id, None) if decision.outcome == "welcome" and decision.student_id \
             else None
         if kept is not None and not (kept.kind == "goal" and has_goal):
@@ -208,7 +223,7 @@ class KioskView:
         """The scan whose student is on screen (with a question after it, too)."""
         if self.prompt is not None:
             p = self.prompt
-            outcome = "checkout" if p.kind in ("exit_ticket", "next") else "welcome"
+            outcome = "checkout" if p.kind in LEAVING_KINDS else "welcome"
             return Decision(outcome, p.title, "", p.student_id, p.name, p.card, needs=p.needs)
         return self._decision if self._decision is not None and self._decision.student_id is not None else None
 
@@ -234,7 +249,7 @@ class KioskView:
         self.prompt = None
         if not self._next_in_line(now):
             self._decision, self._shown_at = thanks(prompt.name, prompt.student_id, prompt.card,
-                                                    prompt.kind in ("exit_ticket", "next"), prompt.needs), now
+                                                    prompt.kind in LEAVING_KINDS, prompt.needs), now
 
     def change_answer(self, now: float) -> None:
         """"Changed your mind?": the last answered question again (the one after it follows from the new
@@ -351,7 +366,7 @@ class KioskView:
                 detail = f"{detail} {w.say(p.question)}"
             else:
                 title, detail = w.say(p.title, name=p.name), w.say(N_("Tap one."))
-            options = tuple(replace(o, label=w.say(o.label)) for o in p.options)
+            options = tuple(replace(o, label=o.said(w)) for o in p.options)
             said = ((say_without_name(w, decision.title, **dict(decision.params)),
                      say_without_name(w, decision.detail, **dict(decision.params)), say_without_name(w, p.question))
                     if decision is not None else (say_without_name(w, p.title), say_without_name(w, N_("Tap one."))))
@@ -387,10 +402,27 @@ class KioskView:
                         can_check_out=self.prompt is None and on_screen is not None and on_screen.may_check_out,
                         can_open_path=on_screen is not None and on_screen.shows_path,
                         undo=self._undo_label(w))
+        model = self._with_reminder(model, on_screen, w)
         if self.help_waiting:
             return replace(model, help=w.say(N_("Help is on the way")), help_hint=w.say(N_("Tap to cancel")),
                            help_waiting=True)
         return replace(model, help=model.buttons.help)
+
+    def _with_reminder(self, model: KioskScreenModel, on_screen: Decision | None, w: Words) -> KioskScreenModel:
+        """An arriving student's goal and last visit here under their greeting (and its question), said aloud
+        after it; and "New goal" while no question is asked."""
+        arriving = on_screen is not None and (on_screen.outcome in ARRIVING or self.prompt is not None
+                                               and self.prompt.kind in ("choice", "goal"))
+        reminder = self._reminders.get(on_screen.student_id) if arriving and on_screen and on_screen.student_id \
+            else None
+        if reminder is None:
+            return model
+        goal, last = reminder.lines(w)
+        asking_goal = self.prompt is not None and self.prompt.kind == "goal"
+        said_already = on_screen is not None and on_screen.outcome == "thanks"
+        return replace(model, goal=goal, goal_picture=reminder.picture if goal else "", last_time=last,
+                       speech=model.speech + (() if said_already else tuple(t for t in (goal, last) if t)),
+                       can_change_goal=bool(goal) and not asking_goal and self.prompt is None)
 
     def _undo_label(self, w: Words) -> str:
         if self._undo is None:

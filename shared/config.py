@@ -163,8 +163,10 @@ class _Room:
         | None = None
     roster_class: Annotated[Text, Meta(description="one class of a OneRoster export: the older form of "
                                                    "`classes`")] | None = None
-    goals: Annotated[tuple[Goal, ...], Meta(min_length=2, max_length=6, description="what a student picks from "
-                                            "at their first check-in of a session")] = DEFAULT_GOALS
+    goals: Annotated[tuple[Goal, ...], Meta(min_length=2, max_length=6, description="what a student with no goal "
+                                            "picks from at check-in, until the teacher sets the room's goals on "
+                                            "the web companion (a goal carries over lessons until met, changed "
+                                            "or dropped)")] = DEFAULT_GOALS
     keep_apart: Annotated[tuple[tuple[StudentId, StudentId], ...], Meta(
         description="pairs of students every suggested grouping (display or `rotation hub regroup`) keeps in "
                     "different groups"),
@@ -356,7 +358,7 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     web: WebConfig = field(default_factory=WebConfig)
     school: SchoolConfig | None = None  # a school-wide broker this room's broker bridges to
-    goals: tuple[str, ...] = _Room.goals  # offered to each student at their first check-in of a session
+    goals: tuple[str, ...] = _Room.goals  # offered to a student with no goal, until the teacher sets the room's
     keep_apart: tuple[tuple[str, str], ...] = _Room.keep_apart  # kept in different groups by every suggestion
     retention_days: int = _Room.retention_days  # events, notes and reports older than this are erased, daily
     goal_pictures: tuple[str, ...] = ()  # one per goal, in order; without: the default goals' own, else a flag

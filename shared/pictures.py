@@ -20,6 +20,12 @@ TICKET_PICTURES = {"got_it": "check_circle", "getting_there": "trending_up", "st
 NEXT_PICTURES = ("replay", "rocket_launch", "shuffle")  # more of this, something harder, something different
 DEFAULT_GOAL_PICTURES = ("task_alt", "fitness_center", "handshake", "lightbulb")  # the default goals', in order
 GOAL_PICTURE = "flag"  # a goal of the teacher's with no picture of its own
+# What a teacher picks a goal's picture from (the room's list, a student's own goal): one each, told apart
+GOAL_PICTURE_CHOICES = ("flag", "task_alt", "fitness_center", "handshake", "lightbulb", "menu_book", "edit",
+                        "calculate", "record_voice_over", "groups", "psychology", "palette", "science", "hearing",
+                        "timer", "star")
+# "Did you get closer to your goal?": closer, not yet, I met my goal!
+GOAL_ANSWER_PICTURES = {"closer": "trending_up", "not_yet": "hourglass_top", "met": "emoji_events"}
 
 
 def station_look(kind: str, colour: str | None = None, picture: str | None = None) -> tuple[str, str]:

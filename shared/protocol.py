@@ -28,6 +28,11 @@ PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED, SCANNER_SPEED)
 
 TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
 TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
+GoalAnswer: TypeAlias = Literal["closer", "not_yet", "met"]  # "Did you get closer to your goal?"
+GOAL_ANSWERS: tuple[str, ...] = get_args(GoalAnswer)
+GOAL_MET: Final = "met"  # the answer that closes the student's goal
+GoalOutcome: TypeAlias = Literal["met", "changed", "dropped"]  # how a standing goal closed
+GOAL_OUTCOMES: tuple[str, ...] = get_args(GoalOutcome)
 EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference",
                               "out", "help_cancel"]
 # out: the student took the out-of-room pass; checkout: "I'm done" at the kiosk; help_cancel: the station takes
@@ -92,6 +97,7 @@ class GoalData(Part, frozen=True):
 class ExitTicketData(Part, frozen=True):
     how: TicketAnswer
     next: Goal | None = None  # what they would like to do next
+    goal: GoalAnswer | None = None  # did they get closer to their standing goal (absent: not asked)
 
 
 # Offered for a note; stored as written here, shown in the screen's language (a kiosk's teacher's screen).
@@ -309,6 +315,29 @@ class Progress(Part, frozen=True):
     next: Goal | None = None  # what they would like to do next
 
 
+GoalWords: TypeAlias = Annotated[dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")], Goal],
+                                 msgspec.Meta(max_length=10)]  # a goal's words by kiosk language
+
+
+class StandingGoal(Part, frozen=True):
+    """A student's goal across lessons until it is closed (met, changed, dropped): one of the room's (``text``
+    as recorded, ``words`` in each kiosk language) or their own, set with the teacher (``own``, as written)."""
+    text: Goal
+    picture: Name
+    set_at: float
+    words: GoalWords = {}
+    own: bool = False
+
+
+class LastVisit(Part, frozen=True):
+    """What a student said at a station's exit ticket the last time they left it, in any lesson."""
+    station: Name
+    at: float
+    how: TicketAnswer
+    next: Goal | None = None
+    goal: GoalAnswer | None = None
+
+
 class StartArgs(Part, frozen=True):
     """A lesson's settings, each optional: the round length, the number of rounds (by default one per running
     station; after the last, the rotation starts over), the passing time at the start of each round, the
@@ -348,6 +377,9 @@ class State(Message, frozen=True, omit_defaults=False):
     help: Annotated[tuple[HelpRequest, ...], msgspec.Meta(max_length=100)] = ()  # in order of arrival
     goals: Annotated[tuple[Goal, ...], msgspec.Meta(max_length=6)] = ()  # the goals a student picks from
     goal_pictures: Annotated[tuple[Name, ...], msgspec.Meta(max_length=6)] = ()  # one per goal
+    goal_words: Annotated[tuple[GoalWords, ...], msgspec.Meta(max_length=6)] = ()  # one per goal: its translations
+    standing: dict[str, StandingGoal] = {}  # each student's goal across lessons, while open
+    last_visits: dict[str, tuple[LastVisit, ...]] = {}  # by student: their last exit ticket at each station
     progress: dict[str, Progress] = {}  # this session's, by student
     class_id: Name | None = None  # the class the room runs now: its students are ``students``
     classes: Annotated[tuple[ClassEntry, ...], msgspec.Meta(max_length=MAX_CLASSES)] = ()  # every class of the room
@@ -527,6 +559,29 @@ class SetNeedsArgs(Part, frozen=True):
     needs: Needs
 
 
+class RoomGoalArgs(Part, frozen=True):
+    """One of the room's goals, as the teacher writes it: a picture and its words in every kiosk language."""
+    picture: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
+    words: GoalWords
+
+
+class SetGoalsArgs(Part, frozen=True):
+    """The room's goal list, which students pick from at the kiosk (empty: the room file's again)."""
+    goals: Annotated[tuple[RoomGoalArgs, ...], msgspec.Meta(max_length=6)]
+
+
+class OwnGoalArgs(Part, frozen=True):
+    """A goal of the student's own, set with the teacher: their standing goal from now on."""
+    student: Name
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S")]
+    picture: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,40}$")]
+
+
+class CloseGoalArgs(Part, frozen=True):
+    student: Name
+    outcome: GoalOutcome
+
+
 class PairKioskArgs(Part, frozen=True):
     station: str
 
@@ -543,6 +598,7 @@ COMMAND_ARGS: dict[str, type[Part]] = {
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
     "add_student": AddStudentArgs, "set_needs": SetNeedsArgs,
     "pair_kiosk": PairKioskArgs, "set_class": ClassArgs, "mark_attendance": AttendanceArgs,
+    "set_goals": SetGoalsArgs, "set_own_goal": OwnGoalArgs, "close_goal": CloseGoalArgs,
 }
 CLOCK_ACTIONS = ("start", "pause", "resume", "extend", "next", "end")
 GROUP_ACTIONS = ("suggest_groups", "set_groups", "move_student")
@@ -550,7 +606,8 @@ COMMAND_ACTIONS = frozenset(COMMAND_ARGS)
 Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end", "suggest_groups", "set_groups",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
                             "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance",
-                            "change_lesson", "add_student", "help_coming", "set_needs"]
+                            "change_lesson", "add_student", "help_coming", "set_needs", "set_goals",
+                            "set_own_goal", "close_goal"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

@@ -108,7 +108,7 @@ def student(decision_outcome: str, title: str, detail: str, needs: Needs, **para
 
 def prompt(kind: str, needs: Needs, options, skippable=False) -> Prompt:
     titles = {"choice": ("{name}, what will you do?", "What will you do? Tap one."),
-              "goal": ("{name}, what is your goal today?", "What is your goal today? Tap one."),
+              "goal": ("{name}, what is your goal?", "What is your goal? Tap one."),
               "exit_ticket": ("{name}, how did it go?", "How did it go?"),
               "next": ("What would you like next time?", "What would you like next time?")}[kind]
     return Prompt(kind, "card", "s01", LONG_NAME, *titles, tuple(options), skippable, needs=needs)

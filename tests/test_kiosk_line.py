@@ -50,7 +50,7 @@ def test_a_scan_during_a_touch_never_moves_the_tap_to_someone_else(nook, hub):
     pump(lambda: screen.notice == "Lucas S., you're next", message="Lucas told he is next")
     assert (screen.title, screen.outcome) == ("Hi Sofia R.", "ask:choice")  # her question stayed
     finger.touch_up()
-    pump(lambda: screen.outcome == "ask:goal" and screen.title == "Sofia R., what is your goal today?",
+    pump(lambda: screen.outcome == "ask:goal" and screen.title == "Sofia R., what is your goal?",
          message="Sofia's goal question, not Lucas's")
     tap(screen, "Skip")
     pump(lambda: screen.title == "Hi Lucas S." and screen.outcome == "ask:choice",

@@ -27,7 +27,7 @@ def test_arriving_at_the_right_station_asks_which_activity_then_a_goal():
     data, goal = after_answer(choice, "Listen to a story", ROOM)
     assert data == {"activity": "Listen to a story"}
     assert (goal.kind, goal.title.format(name=goal.name), goal.skippable) == (
-        "goal", "Sofia R., what is your goal today?", True)
+        "goal", "Sofia R., what is your goal?", True)
     assert after_answer(goal, "Help a friend", ROOM) == ({"goal": "Help a friend"}, None)
     assert after_answer(goal, None, ROOM) == (None, None)  # Skip records nothing
 

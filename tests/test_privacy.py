@@ -62,6 +62,8 @@ def test_export_writes_everything_stored_about_one_student_and_nobody_else(room,
     assert [(c["class"], c["group"]) for c in data["classes"]] == [("room-12", hub.room.students["s05"].group)]
     assert [e["kind"] for e in data["events"]] == ["checkin", "goal", "conference"]
     assert data["events"][2]["data"] == {"tags": ["fluency"], "text": "Reads aloud"}
+    assert [(g["text"], g["whose"], g["set_by"], g["outcome"]) for g in data["goals"]] == [
+        ("Help a friend", "room", "student", None)]  # the goal that carries over, as the hub keeps it
     assert [row["student"] for rows in data["reports"].values() for row in rows] == ["s05"] * 3
     assert "s06" not in (out / "s05.json").read_text()
     with (out / "s05.csv").open() as file:
@@ -84,16 +86,19 @@ def test_delete_erases_the_student_at_the_hub_and_in_kiosk_outboxes_and_revokes_
         eventually(lambda: online.online and link.hub_online, 10, "the kiosk and display online")
         assert link.command("start").ok
         online.scan(card("s05"))
-        online.record("exit_ticket", card("s05"), {"how": "stuck"})
+        online.record("goal", card("s05"), {"goal": "Help a friend"})
+        online.record("exit_ticket", card("s05"), {"how": "stuck", "goal": "not_yet"})
         online.ask_help(card("s05"))  # with s05's name on the screen
-        eventually(lambda: kiosk_and_teacher_events(hub) == 3, 5, "s05's events at the hub")
+        eventually(lambda: kiosk_and_teacher_events(hub) == 4, 5, "s05's events at the hub")
+        assert [[c.answer for c in g.checks] for g in hub.store.goals_of("s05")] == [["not_yet"]]
         assert [h.student for h in hub.store.load_help()] == ["s05"]
         assert link.command("make_report").ok
         assert b"Rossi" in hub_file_bytes(room)
 
         assert main(["student", "delete", "s05", "--yes", "--config", str(room.path)]) == 0
 
-        assert hub.store.student_data("s05") is None
+        assert hub.store.student_data("s05") is None and hub.store.goals_of("s05") == []
+        assert hub.store.db.execute("SELECT count(*) FROM goal_checks").fetchone()[0] == 0
         assert [(h.station, h.student) for h in hub.store.load_help()] == [("reading-nook", None)]  # the call stays
         assert b"Rossi" not in hub_file_bytes(room)  # erased from the file, not just unlinked from the tables
         assert not any("s05" in p.read_text() for p in reports_root(room).glob("*/timeline.csv"))

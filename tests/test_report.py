@@ -50,3 +50,12 @@ def test_rotation_report_works_without_the_hub_and_says_when_there_is_nothing(tm
     assert main(["report", "--config", str(path), "--out", str(tmp_path / "out")]) == 0
     assert "report written to" in capsys.readouterr().out
     assert "wants to try chapter books" in (tmp_path / "out" / "timeline.csv").read_text()
+
+
+def test_the_report_says_each_exit_tickets_answer_about_the_students_goal():
+    from hub.report import SessionEvent, describe
+
+    assert describe(SessionEvent(1, "exit_ticket", "s1", "tech", {"how": "got_it", "goal": "met", "next": "More"})) \
+        == "exit ticket: got it, met their goal (next: More)"
+    assert describe(SessionEvent(1, "exit_ticket", "s1", "tech", {"how": "stuck", "goal": "not_yet"})) \
+        == "exit ticket: stuck, not yet closer to their goal"

@@ -34,7 +34,7 @@ def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_t
     assert (tmp_path / "kiosk-choice.png").stat().st_size > 5000
     tap(screen, "Listen to a story")
     pump(lambda: screen.outcome == "ask:goal", message="the goal question")
-    assert screen.title == "Sofia R., what is your goal today?"
+    assert screen.title == "Sofia R., what is your goal?"
     tap(screen, "Help a friend")
     pump(lambda: screen.title == "Thank you!", message="the thanks")
     eventually(lambda: hub.room.progress.get("s05") == Progress(activity="Listen to a story", goal="Help a friend"),

@@ -41,3 +41,19 @@ def test_a_class_that_cannot_be_grouped_says_why_and_the_rest_of_the_plan_stands
     plan = plan_tomorrow([], MEMBERS[:2], NAMES, STATIONS, 0, 10, count=1, apart=[("s1", "s2")])
     assert plan.groups == {} and "cannot keep s1 and s2 apart" in plan.grouping_problem
     assert plan.never_checked_in == ["Liam C.", "Maya R."]
+
+
+def test_goals_in_tomorrows_advice_a_goal_met_wants_a_new_one_and_not_yet_again_and_again_a_conference():
+    from hub.goals import GoalCheck, GoalRow
+
+    not_yet = tuple(GoalCheck(at, "tech", "not_yet") for at in (-900, -500, 200))
+    history = {
+        "s1": [GoalRow(1, "s1", "Try hard", "flag", "room", "student", -1000, 300, "met")],  # met in this lesson
+        "s2": [GoalRow(2, "s2", "Read to my brother", "menu_book", "own", "teacher", -1000, checks=not_yet)],
+        "s3": [GoalRow(3, "s3", "Help", "flag", "room", "student", -1000, checks=not_yet[:2])],  # twice: not yet
+        "s4": [GoalRow(4, "s4", "Help", "flag", "room", "student", -1000, -600, "met")],  # met in an earlier lesson
+    }
+    plan = plan_tomorrow([], MEMBERS, NAMES, STATIONS, 0, 500, goal_history=history)
+    assert [(a.name, a.what, a.why) for a in plan.goal_advice] == [
+        ("Liam C.", "confer about their goal", "“Read to my brother”: “not yet” 3 times"),
+        ("Maya R.", "set a new goal with them at the teacher's table", "met their goal “Try hard” this lesson")]

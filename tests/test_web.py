@@ -495,7 +495,7 @@ def test_every_page_reads_on_a_phone_and_a_laptop_contrast_labels_targets_and_no
     page.wait_for_url(web.url + "/")
     key = page.evaluate("fetch('/reports').then(r => r.text())").split('href="/reports/')[1].split('"')[0]
     for path in ("/", "/student/s04", "/groups", "/groups?pick=s04", "/roster", "/reports", f"/reports/{key}",
-                 "/tomorrow"):
+                 "/tomorrow", "/goals"):
         page.goto(web.url + path)
         page.wait_for_timeout(200)  # the live map's first push
         problems = page.evaluate(CHECK_PAGE)

@@ -46,6 +46,8 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
             (None, None, [])] * len(again["stations"])
         assert again.pop("goal_pictures") == []
         assert again.pop("pairings") == []  # what became of pairing codes, for the hub's screen: added in 0.4
+        # goals that carry over (issue 20): the goals' words by language, standing goals, last visits
+        assert (again.pop("goal_words"), again.pop("standing"), again.pop("last_visits")) == ([], {}, {})
     assert again == sent
 
 

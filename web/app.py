@@ -31,9 +31,11 @@ from hub.report import TICKET_WORDS
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
 from shared.languages import LANGUAGES, language_name
-from shared.pictures import rgba
+from shared.pictures import GOAL_PICTURE_CHOICES, rgba
 from shared.protocol import NOTE_TAGS, Action, Needs, State
 from web.accounts import Accounts
+from web.goals import goal_lines
+from web.goals import routes as goal_routes
 from web.history import DatabaseNotReady, History
 from web.live import LiveMap, stream
 from web.planning import Kit
@@ -210,9 +212,13 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
             return PlainTextResponse("no such student in the class running", status_code=404, headers=PRIVATE)
         try:
             past = await asyncio.to_thread(history.student_lessons, student_id)
+            goals = await asyncio.to_thread(history.student_goals, student_id)
         except DatabaseNotReady:
-            past = []
+            past, goals = [], []
+        stations = {s.id: s.name for s in config.stations}
         return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
+                    standing=state.standing.get(student_id), goals=goal_lines(goals, stations),
+                    goal_pictures=GOAL_PICTURE_CHOICES,
                     tags=NOTE_TAGS, notice=request.session.pop("notice", ""), past=past,
                     needs=state.students[student_id].needs or Needs(), languages=KIOSK_LANGUAGES,
                     room_language=language_name(config.language), room_speech=config.speech)
@@ -258,7 +264,8 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/student/{student_id}", student, methods=["GET"]),
         Route("/student/{student_id}/note", note, methods=["POST"]),
         Route("/student/{student_id}/needs", needs, methods=["POST"]),
-        *planning_routes(Kit(page, private, change, command, link, history)),
+        *planning_routes(kit := Kit(page, private, change, command, link, history)),
+        *goal_routes(kit),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]

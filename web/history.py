@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edge.db import DatabaseNotReady
+from hub.goals import GoalRow
 from hub.report import Report, SessionEvent, clock_time, describe
 from hub.report_files import LessonRecord, lesson_record, report_of
 from hub.store import HubStore
@@ -100,7 +101,8 @@ class History:
             card_ids = self._open().card_ids()  # the config names students by the roster's ids
         apart = [(card_ids.get(a, a), card_ids.get(b, b)) for a, b in self.config.keep_apart]
         return plan_tomorrow(record.events, record.members, record.names, {s.id: s.name for s in self.config.stations},
-                             record.started, record.ended, record.class_name, strategy, count, apart)
+                             record.started, record.ended, record.class_name, strategy, count, apart,
+                             goal_history=record.goals)
 
     def student_lessons(self, student_id: str, count: int = 8) -> list[StudentLesson]:
         """The student's last lessons, newest first: what they did in each, as the report's timeline says it."""
@@ -117,6 +119,11 @@ class History:
                 found.append(StudentLesson(Lesson(started, ended, klass, names.get(klass or "", "")),
                                            [(clock_time(e.at), _said(e, stations)) for e in events]))
             return found
+
+    def student_goals(self, student_id: str) -> list[GoalRow]:
+        """Every goal the student has had, oldest first, with their exit tickets' answers about it."""
+        with self.lock:
+            return self._open().goals_of(student_id)
 
     def card_face(self, student_id: str) -> CardFace | None:
         """The student's card as `rotation cards` prints it, at the card version the hub has now."""
