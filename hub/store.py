@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from edge.db import DatabaseFile, locked
 from edge.migrations import Migration, Schema, statements
@@ -26,6 +26,7 @@ from shared.protocol import (
     Event,
     HelpRequest,
     Needs,
+    PeerHelp,
     Presence,
     Restored,
     StartArgs,
@@ -37,6 +38,16 @@ CURRENT_ENROLLMENT = "coalesce(e.begins, '') <= :day AND coalesce(e.ends, '9999'
 # "I'm done" at a kiosk, not the teacher marking a student absent at the teacher's table (also a checkout)
 KIOSK_CHECKOUT = f"(kind = 'checkout' AND json_extract(data, '$.by') = '{BY_STUDENT}')"
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
+
+
+class PeerCall(NamedTuple):
+    """A call for help in which the kiosk suggested a classmate (``peer``); ``taken``: the student said they
+    would ask them (None: no answer)."""
+    at: float
+    station: str
+    asker: str | None
+    peer: str
+    taken: bool | None
 
 
 @dataclass(frozen=True)
@@ -247,6 +258,23 @@ _V7 = statements('ALTER TABLE "students" ADD COLUMN "language" TEXT',
                  'ALTER TABLE "students" ADD COLUMN "high_contrast" INTEGER NOT NULL DEFAULT 0',
                  'ALTER TABLE "students" ADD COLUMN "speech" INTEGER')
 
+# Version 8: peers who can help. Each class's setting for suggesting a classmate who got it (off unless the teacher
+# turns it on) and the students the teacher keeps out of suggestions; a call for help keeps who was suggested
+# and whether the student said they would ask them.
+_V8 = statements(
+    """CREATE TABLE "peer_help" (
+   "class_id" TEXT PRIMARY KEY,
+   "suggest" INTEGER NOT NULL DEFAULT 0
+)""",
+    """CREATE TABLE "peer_exclusions" (
+   "class_id" TEXT NOT NULL,
+   "student" TEXT NOT NULL,
+   PRIMARY KEY ("class_id", "student")
+)""",
+    'ALTER TABLE "help_queue" ADD COLUMN "peer" TEXT',
+    'ALTER TABLE "help_queue" ADD COLUMN "peer_taken" INTEGER',
+)
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -256,6 +284,7 @@ HUB_SCHEMA = Schema([
     Migration(5, "passing time, last exit tickets, lesson presets, groups applied later", _V5),
     Migration(6, "calls for help an adult is on the way to", _V6),
     Migration(7, "each student's language, large text, high contrast and speech at the kiosk", _V7),
+    Migration(8, "peers who can help: each class's setting, students excluded, who a call suggested", _V8),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -310,12 +339,14 @@ def _store_needs(conn: sqlite3.Connection, key: str, value: str, needs: Needs | 
 
 def _help_to_row(request: HelpRequest) -> dict[str, Any]:
     return {"id": request.id, "station": request.station, "at": request.at, "student": request.student,
-            "coming": int(request.coming)}
+            "coming": int(request.coming), "peer": request.peer,
+            "peer_taken": None if request.peer_taken is None else int(request.peer_taken)}
 
 
 def _help_from_row(row: Mapping[str, Any]) -> HelpRequest:
     return HelpRequest(id=row["id"], station=row["station"], at=row["at"], student=row["student"],
-                       coming=bool(row["coming"]))
+                       coming=bool(row["coming"]), peer=row["peer"],
+                       peer_taken=None if row["peer_taken"] is None else bool(row["peer_taken"]))
 
 
 def _skip_to_row(skip: Skip) -> dict[str, Any]:
@@ -658,6 +689,11 @@ class HubStore:
              "'$.userSourcedId') = (SELECT sis_id FROM students WHERE id = ?))", (student_id, student_id)),
             ("DELETE FROM students WHERE id = ?", (student_id,)),
             ("UPDATE help_queue SET student = NULL WHERE student = ?", (student_id,)),  # the call stays the station's
+            ("UPDATE help_queue SET peer = NULL, peer_taken = NULL WHERE peer = ?", (student_id,)),
+            # suggested to a classmate: the classmate's call stays, without their name
+            ("UPDATE events SET data = json_remove(data, '$.peer', '$.taken') WHERE kind = 'help' "
+             "AND json_extract(data, '$.peer') = ?", (student_id,)),
+            ("DELETE FROM peer_exclusions WHERE student = ?", (student_id,)),
             ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),
         ])
         return events
@@ -870,6 +906,47 @@ class HubStore:
             "WHERE kind IN ('help', 'help_cancel') AND accepted = 1 AND at >= ? AND at <= ? GROUP BY station",
             (started, ended)).fetchall()
         return {station: calls for station, calls in rows if calls > 0}
+
+    # Peers who can help
+    @locked
+    def peer_help(self, class_id: str) -> PeerHelp:
+        """The class's setting: off unless the teacher turned it on; the students kept out, by id."""
+        on = self.db.execute("SELECT suggest FROM peer_help WHERE class_id = ?", [class_id]).fetchone()
+        excluded = tuple(row[0] for row in self.db.execute(
+            "SELECT student FROM peer_exclusions WHERE class_id = ? ORDER BY student", [class_id]))
+        return PeerHelp(on=bool(on and on[0]), excluded=excluded)
+
+    @locked
+    def set_peer_help(self, class_id: str, on: bool) -> None:
+        with self.file.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO peer_help (class_id, suggest) VALUES (?, ?)", (class_id, int(on)))
+
+    @locked
+    def set_peer_excluded(self, class_id: str, student: str, excluded: bool) -> None:
+        with self.file.transaction() as conn:
+            if excluded:
+                conn.execute("INSERT OR IGNORE INTO peer_exclusions (class_id, student) VALUES (?, ?)",
+                             (class_id, student))
+            else:
+                conn.execute("DELETE FROM peer_exclusions WHERE class_id = ? AND student = ?", (class_id, student))
+
+    @locked
+    def exit_tickets(self, class_id: str) -> list[tuple[str, str, str, float]]:
+        """(student, station, answer, at) of every accepted exit ticket given in the class's lessons."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT e.student, e.station, json_extract(e.data, '$.how'), e.at FROM events e "
+            "WHERE e.kind = 'exit_ticket' AND e.accepted = 1 AND e.student IS NOT NULL AND EXISTS ("
+            "SELECT 1 FROM sessions s WHERE s.class_id = ? AND e.at >= s.started "
+            "AND (s.ended IS NULL OR e.at <= s.ended))", [class_id])]
+
+    @locked
+    def peer_help_calls(self, student: str) -> list[PeerCall]:
+        """The calls for help in which a classmate was suggested, the student asking or suggested, newest first."""
+        return [PeerCall(at, station, asker, peer, None if taken is None else bool(taken))
+                for at, station, asker, peer, taken in self.db.execute(
+                    "SELECT at, station, student, json_extract(data, '$.peer'), json_extract(data, '$.taken') "
+                    "FROM events WHERE kind = 'help' AND accepted = 1 AND json_extract(data, '$.peer') IS NOT NULL "
+                    "AND (student = ? OR json_extract(data, '$.peer') = ?) ORDER BY at DESC", (student, student))]
 
     # Clock, calls for help, skips and seq
     @locked

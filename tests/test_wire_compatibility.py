@@ -45,6 +45,8 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
             (None, None, [])] * len(again["stations"])
         assert again.pop("goal_pictures") == []
         assert again.pop("pairings") == []  # what became of pairing codes, for the hub's screen: added in 0.4
+        # who may be suggested to a classmate asking for help, and the class's setting for it: issue 20
+        assert (again.pop("helpers"), again.pop("peer_help")) == ({}, None)
     assert again == sent
 
 
