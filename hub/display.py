@@ -238,7 +238,9 @@ class HelpRow(BoxLayout):
 
 
 def help_text(line: HelpLine) -> str:
-    return f"{line.station} · {'on the way' if line.coming else line.waiting}"
+    """"Tech · Tom B. · 40 s", and under it the classmate suggested first, if one was."""
+    said = f"{line.station} · {'on the way' if line.coming else line.waiting}"
+    return f"{said}\n{line.peer}" if line.peer else said
 
 
 class HelpPanel(BoxLayout):

@@ -29,7 +29,7 @@ from kiosk.card_reader import reads_window_keys  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
-from kiosk.prompts import Option, Prompt, after_scan  # noqa: E402
+from kiosk.prompts import ASK, PEER, Option, Prompt, after_scan, peer_prompt  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.speech import Speech, everything_said  # noqa: E402
@@ -167,6 +167,12 @@ class KioskPresenter:
         prompt = prompt or self.view.prompt
         if prompt is None:
             return
+        if prompt.kind == PEER:
+            taken = value == ASK
+            self._call_teacher(prompt.card, prompt.peer, taken)
+            self.view.peer_answered(prompt, taken, time.monotonic())
+            self.refresh()
+            return
         try:
             following = self.core.answer(prompt, value)
         except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
@@ -205,14 +211,30 @@ class KioskPresenter:
         self.refresh()
 
     def call_or_cancel_help(self) -> None:
-        try:
-            if self.core.help_waiting():
+        """Calls the teacher, or takes the call back; first, if the hub names a classmate here who got it,
+        suggests asking them (the call then goes with the answer, or when the question goes unanswered)."""
+        offer = self.view.peer_offer_on_screen()
+        if offer is not None:  # pressed again over "Ask Maya?": the teacher, now (unanswered)
+            self.view.put_aside_offer(time.monotonic())
+        elif self.core.help_waiting():
+            try:
                 self.core.cancel_help()
+            except Exception:  # the button must answer even if the outbox cannot take it
+                log.exception("kiosk %s could not take a call for help back", self.core.station.id)
+        else:
+            asker = self.view.decision_on_screen()
+            offer = peer_prompt(self.core.state, self.core.station.id, asker)
+            if offer is not None:
+                self.view.offer_peer(offer, time.monotonic())
             else:
-                self.core.ask_help(self.view.card_on_screen())
+                self._call_teacher(asker.card if asker else None)
+        self.refresh()
+
+    def _call_teacher(self, card: str | None, peer: str | None = None, taken: bool | None = None) -> None:
+        try:
+            self.core.ask_help(card, peer, taken)
         except Exception:  # the button must answer even if the outbox cannot take the call
             log.exception("kiosk %s could not record a call for help", self.core.station.id)
-        self.refresh()
 
     def refresh(self, *_) -> None:
         state = self.core.state
@@ -223,6 +245,10 @@ class KioskPresenter:
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
                          self.scanner is not None and self.scanner.set_up_wrong)
+        unanswered = self.view.unanswered_offer()
+        if unanswered is not None:  # "Ask Maya?" went unanswered: the teacher is called all the same
+            self._call_teacher(unanswered.card, unanswered.peer)
+            self.view.help_waiting = self.core.help_waiting()
         self._prepare(state)
         model = self.view.model()
         self.draw(model)

@@ -20,6 +20,8 @@ TICKET_PICTURES = {"got_it": "check_circle", "getting_there": "trending_up", "st
 NEXT_PICTURES = ("replay", "rocket_launch", "shuffle")  # more of this, something harder, something different
 DEFAULT_GOAL_PICTURES = ("task_alt", "fitness_center", "handshake", "lightbulb")  # the default goals', in order
 GOAL_PICTURE = "flag"  # a goal of the teacher's with no picture of its own
+PEER_PICTURE = "emoji_people"  # a classmate who got it, suggested to one asking for help
+PEER_PICTURES = {"ask": "record_voice_over", "no": "close"}  # "I'll ask Maya", "No thanks"
 
 
 def station_look(kind: str, colour: str | None = None, picture: str | None = None) -> tuple[str, str]:

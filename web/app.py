@@ -36,6 +36,8 @@ from shared.protocol import NOTE_TAGS, Action, Needs, State
 from web.accounts import Accounts
 from web.history import DatabaseNotReady, History
 from web.live import LiveMap, stream
+from web.peers import PeerHelpSeen, peer_help_seen
+from web.peers import routes as peer_routes
 from web.planning import Kit
 from web.planning import routes as planning_routes
 
@@ -210,9 +212,13 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
             return PlainTextResponse("no such student in the class running", status_code=404, headers=PRIVATE)
         try:
             past = await asyncio.to_thread(history.student_lessons, student_id)
+            peers = await asyncio.to_thread(lambda: peer_help_seen(
+                student_id, history.peer_calls(student_id), history.lessons(200),
+                {sid: s.name for sid, s in state.students.items()}, {s.id: s.name for s in config.stations}, now()))
         except DatabaseNotReady:
-            past = []
+            past, peers = [], PeerHelpSeen()
         return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
+                    peers=peers,
                     tags=NOTE_TAGS, notice=request.session.pop("notice", ""), past=past,
                     needs=state.students[student_id].needs or Needs(), languages=KIOSK_LANGUAGES,
                     room_language=language_name(config.language), room_speech=config.speech)
@@ -258,7 +264,8 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/student/{student_id}", student, methods=["GET"]),
         Route("/student/{student_id}/note", note, methods=["POST"]),
         Route("/student/{student_id}/needs", needs, methods=["POST"]),
-        *planning_routes(Kit(page, private, change, command, link, history)),
+        *planning_routes(kit := Kit(page, private, change, command, link, history)),
+        *peer_routes(kit),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from edge.db import DatabaseNotReady
 from hub.report import Report, SessionEvent, clock_time, describe
 from hub.report_files import LessonRecord, lesson_record, report_of
-from hub.store import HubStore
+from hub.store import HubStore, PeerCall
 from hub.tomorrow import Tomorrow, plan_tomorrow
 from shared.config import Config
 
@@ -117,6 +117,11 @@ class History:
                 found.append(StudentLesson(Lesson(started, ended, klass, names.get(klass or "", "")),
                                            [(clock_time(e.at), _said(e, stations)) for e in events]))
             return found
+
+    def peer_calls(self, student_id: str) -> list[PeerCall]:
+        """The calls for help in which a classmate was suggested, the student asking or suggested, newest first."""
+        with self.lock:
+            return self._open().peer_help_calls(student_id)
 
     def card_face(self, student_id: str) -> CardFace | None:
         """The student's card as `rotation cards` prints it, at the card version the hub has now."""
