@@ -171,3 +171,32 @@ def test_deleting_a_student_takes_them_out_of_classmates_calls_and_of_the_settin
     assert hub.store.load_help()[0].peer is None
     hub.journal.stop()
     hub.store.close()
+
+
+def test_the_kiosk_shows_a_classmate_by_name_but_never_says_the_name_aloud_nor_suggests_the_asker(room, broker):
+    from kiosk.decide import Decision
+    from kiosk.prompts import after_peer, peer_prompt
+    from kiosk.view import KioskView
+
+    hub = HubService(room)
+    command(hub, "peer_help", on=True)
+    kiosks = Kiosks(hub)
+    kiosks.send(NOOK, "checkin", "s01")
+    kiosks.send(NOOK, "exit_ticket", "s01", how="got_it")
+    kiosks.send(NOOK, "checkin", "s01")
+    view = kiosk_view(hub.room.snapshot(hub.now()), NOOK)
+    sofia = Decision("welcome", "Hi {name}", "", "s05", "Sofia R.", card("s05"))
+    assert peer_prompt(view, NOOK, Decision("welcome", "Hi {name}", "", "s01", "Maya R.", card("s01"))) is None
+    assert peer_prompt(view, "tech", sofia) is None
+    offer = peer_prompt(view, NOOK, sofia)
+    screen = KioskView("Reading Nook", speech=True)
+    screen.offer_peer(offer, 0.0)
+    shown = screen.model()
+    assert shown.title == "Maya R. got it! Ask Maya?"
+    assert [o.label for o in shown.options] == ["I'll ask Maya", "No thanks"]
+    assert shown.speak and shown.speech and not any("Maya" in said for said in shown.speech)
+    screen.peer_answered(offer, True, 1.0)
+    after = screen.model()
+    assert after.title == "Go and ask Maya!" and not any("Maya" in said for said in after.speech)
+    assert after_peer(offer, False).title == "Help is on the way"
+    hub.store.close()
