@@ -180,7 +180,12 @@ def _checked_event(event: Event) -> Event:
     data_type = EVENT_DATA.get(event.kind)
     if data_type is None:
         return event
-    details = _convert(event.data, data_type, "$.data")
+    try:
+        details = _convert(event.data, data_type, "$.data")
+    except ProtocolError:
+        if event.kind not in STATION_EVENT_KINDS:
+            raise
+        details = data_type()  # a call for help is never refused: a suggestion it cannot read is left out
     data = note_fields(details) if isinstance(details, NoteData) else msgspec.to_builtins(details)
     return msgspec.structs.replace(event, data=data)
 

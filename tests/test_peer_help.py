@@ -200,3 +200,14 @@ def test_the_kiosk_shows_a_classmate_by_name_but_never_says_the_name_aloud_nor_s
     assert after.title == "Go and ask Maya!" and not any("Maya" in said for said in after.speech)
     assert after_peer(offer, False).title == "Help is on the way"
     hub.store.close()
+
+
+def test_a_call_for_help_with_a_suggestion_it_cannot_read_is_still_a_call():
+    import json
+
+    from shared.protocol import decode
+
+    call = {"v": 1, "id": "h1", "kind": "help", "station": NOOK, "at": 1.0, "seq": 1, "kiosk_time": 1.0}
+    assert decode("kiosk_event", json.dumps({**call, "data": {"peer": 5, "taken": "yes"}}).encode()).data == {}
+    sent = decode("kiosk_event", json.dumps({**call, "data": {"peer": "s01", "taken": False, "x": 1}}).encode())
+    assert sent.data == {"peer": "s01", "taken": False}
