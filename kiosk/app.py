@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,6 +123,7 @@ class KioskPresenter:
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
+        self._suggested: Counter[str] = Counter()  # how often each classmate was suggested to help here
         self.scanner: ScannerThread | None = None
         core.listen(self._decided)
         screen.bind(on_call_teacher=lambda screen: self.call_or_cancel_help())
@@ -223,8 +225,9 @@ class KioskPresenter:
                 log.exception("kiosk %s could not take a call for help back", self.core.station.id)
         else:
             asker = self.view.decision_on_screen()
-            offer = peer_prompt(self.core.state, self.core.station.id, asker)
-            if offer is not None:
+            offer = peer_prompt(self.core.state, self.core.station.id, asker, self._suggested)
+            if offer is not None and offer.peer is not None:
+                self._suggested[offer.peer] += 1
                 self.view.offer_peer(offer, time.monotonic())
             else:
                 self._call_teacher(asker.card if asker else None)

@@ -7,6 +7,7 @@ it go (got it, getting there, stuck), and what would you like next?
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -98,15 +99,19 @@ def after_answer(prompt: Prompt, value: str | None,
     return {"how": prompt.how, "next": value}, None
 
 
-def peer_prompt(state: State | None, station_id: str, asker: Decision | None) -> Prompt | None:
+def peer_prompt(state: State | None, station_id: str, asker: Decision | None,
+                suggested: Mapping[str, int] | None = None) -> Prompt | None:
     """Before calling the teacher: a classmate checked in here who got it here, if the hub names one for this
-    station (hub/peers.py), never the student asking. Asked in the asker's language; no name is said aloud."""
+    station (hub/peers.py), never the student asking; of those, the one suggested least often so far
+    (``suggested``, by student), so one helper is not asked by everyone. Asked in the asker's language; no name
+    is said aloud."""
     if state is None:
         return None
     asker_id = asker.student_id if asker is not None else None
-    peer = next((s for s in state.helpers.get(station_id, ()) if s != asker_id and s in state.students), None)
-    if peer is None:
+    able = [s for s in state.helpers.get(station_id, ()) if s != asker_id and s in state.students]
+    if not able:
         return None
+    peer = min(able, key=lambda s: (suggested or {}).get(s, 0))  # min keeps the hub's order among equals
     name = state.students[peer].name
     first = first_name(name)
     return Prompt(PEER, asker.card or "" if asker else "", asker_id or "", asker.name or "" if asker else "",

@@ -199,6 +199,15 @@ def test_the_kiosk_shows_a_classmate_by_name_but_never_says_the_name_aloud_nor_s
     after = screen.model()
     assert after.title == "Go and ask Maya!" and not any("Maya" in said for said in after.speech)
     assert after_peer(offer, False).title == "Help is on the way"
+
+    kiosks.send(NOOK, "checkin", "s02")
+    kiosks.send(NOOK, "exit_ticket", "s02", how="got_it")
+    kiosks.send(NOOK, "checkin", "s02")
+    view = kiosk_view(hub.room.snapshot(hub.now()), NOOK)
+    assert view.helpers == {NOOK: ("s02", "s01")}  # the latest "Got it!" first
+    assert peer_prompt(view, NOOK, sofia).peer == "s02"
+    assert peer_prompt(view, NOOK, sofia, {"s02": 1}).peer == "s01"  # one helper is not asked by everyone
+    assert peer_prompt(view, NOOK, sofia, {"s02": 1, "s01": 1}).peer == "s02"
     hub.store.close()
 
 
