@@ -658,7 +658,8 @@ class HubStore:
     # One student's data, and forgetting
     @locked
     def student_data(self, student_id: str) -> dict | None:
-        """Everything stored about the student: their roster record and every event naming them."""
+        """Everything stored about the student: their roster record, every event naming them, and the calls for
+        help of classmates to whom the kiosk suggested them."""
         record = next(self.db["students"].rows_where("id = ?", [student_id]), None)
         if record is None:
             return None
@@ -669,7 +670,12 @@ class HubStore:
                    for row in self.db.execute(
                        "SELECT c.id, c.title, e.group_id, e.readiness, e.begins, e.ends FROM enrollments e "
                        "JOIN classes c ON c.id = e.class_id WHERE e.student = ? ORDER BY c.position", [student_id])]
-        return {"student": record, "classes": classes, "events": events}
+        # Calls of classmates in which the kiosk suggested them: when, where and the answer, not who asked
+        suggested = [{"at": at, "station": station, "taken": None if taken is None else bool(taken)}
+                     for at, station, taken in self.db.execute(
+                         "SELECT at, station, json_extract(data, '$.taken') FROM events WHERE kind = 'help' "
+                         "AND json_extract(data, '$.peer') = ? ORDER BY at", [student_id])]
+        return {"student": record, "classes": classes, "events": events, "suggested_to_help": suggested}
 
     @locked
     def delete_student(self, student_id: str) -> int:

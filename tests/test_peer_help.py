@@ -164,6 +164,8 @@ def test_deleting_a_student_takes_them_out_of_classmates_calls_and_of_the_settin
     kiosks.send(NOOK, "help", "s05", peer="s01", taken=True)
     assert hub.journal.flush()
     assert [call.peer for call in hub.store.peer_help_calls("s05")] == ["s01"]
+    suggested = hub.store.student_data("s01")["suggested_to_help"]  # in Maya's export, without who asked
+    assert [(call["station"], call["taken"]) for call in suggested] == [(NOOK, True)]
     command(hub, "delete_student", student="s01")
     assert [(h.student, h.peer) for h in hub.room.help] == [("s05", None)]
     assert hub.store.peer_help_calls("s05") == []
