@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeAlias
 
-from hub.report import clock_time
+from hub.report import PEER_ANSWERS, clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.pictures import station_look
 from shared.protocol import (
@@ -142,9 +142,6 @@ def _layout(state: State) -> _Layout:
                       for s in state.stations})
     _last_layout = (key, layout)
     return layout
-
-
-PEER_ANSWERS = {True: "asked", False: "not asked", None: "no answer"}
 
 
 def peer_note(state: State, request: HelpRequest) -> str:

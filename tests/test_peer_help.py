@@ -222,3 +222,13 @@ def test_a_call_for_help_with_a_suggestion_it_cannot_read_is_still_a_call():
     assert decode("kiosk_event", json.dumps({**call, "data": {"peer": 5, "taken": "yes"}}).encode()).data == {}
     sent = decode("kiosk_event", json.dumps({**call, "data": {"peer": "s01", "taken": False, "x": 1}}).encode())
     assert sent.data == {"peer": "s01", "taken": False}
+
+
+def test_a_lessons_timeline_says_a_classmate_was_suggested_without_naming_them():
+    from hub.report import SessionEvent, describe
+
+    said = [describe(SessionEvent(1.0, "help", "s05", NOOK, data)) for data in (
+        {}, {"peer": "s01", "taken": True}, {"peer": "s01", "taken": False}, {"peer": "s01"})]
+    assert said == ["asked for help", "asked for help (a classmate suggested: asked)",
+                    "asked for help (a classmate suggested: not asked)",
+                    "asked for help (a classmate suggested: no answer)"]

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from hub.report import clock_time
+from hub.report import PEER_ANSWERS, clock_time
 from hub.store import PeerCall
 from web.history import Lesson
 from web.planning import PRIVATE_FILE, Kit
@@ -36,9 +36,6 @@ class PeerHelpSeen:
     lessons: list[tuple[Lesson, list[PeerLine]]] = field(default_factory=list)  # newest first
 
 
-ANSWERS = {True: "asked", False: "not asked", None: "no answer"}
-
-
 def peer_help_seen(student: str, calls: list[PeerCall], lessons: list[Lesson], names: Mapping[str, str],
                    stations: Mapping[str, str], now: float) -> PeerHelpSeen:
     """``calls`` newest first (HubStore.peer_help_calls); ``lessons`` the student's, newest first."""
@@ -49,11 +46,11 @@ def peer_help_seen(student: str, calls: list[PeerCall], lessons: list[Lesson], n
         if helping:
             seen.suggested += 1
             seen.gave += call.taken is True
-            said = f"suggested to {names.get(call.asker or '', A_CLASSMATE)} · {ANSWERS[call.taken]}"
+            said = f"suggested to {names.get(call.asker or '', A_CLASSMATE)} · {PEER_ANSWERS[call.taken]}"
         else:
             seen.asked += 1
             seen.got += call.taken is True
-            said = f"{names.get(call.peer, A_CLASSMATE)} suggested · {ANSWERS[call.taken]}"
+            said = f"{names.get(call.peer, A_CLASSMATE)} suggested · {PEER_ANSWERS[call.taken]}"
         lesson = next((lesson for lesson in lessons
                        if lesson.started <= call.at <= (lesson.ended or now)), None)
         if lesson is not None:
