@@ -233,6 +233,7 @@ def missing_line(missing: tuple[NameTag, ...]) -> str:
 
 class HelpRow(BoxLayout):
     text = StringProperty("")
+    peer = StringProperty("")  # under it, smaller: the classmate the kiosk suggested first, if one was
     request_id = StringProperty("")
     scale = NumericProperty(1.0)
 
@@ -251,15 +252,15 @@ class HelpPanel(BoxLayout):
         self._shown = (lines, answer)
         self.heading = f"Help: {len(lines)} waiting" if lines else "Help: nobody waiting"
         self.waiting = bool(lines)
-        lines = lines[:self.rows_that_fit()]  # the oldest calls; the heading counts them all
+        lines = lines[:self.rows_that_fit(lines)]  # the oldest calls; the heading counts them all
         rows = self.ids.rows
         if [row.request_id for row in rows.children[::-1]] == [line.id for line in lines]:
             for row, line in zip(rows.children[::-1], lines, strict=True):  # the same ids, just checked
-                row.text = help_text(line)
+                row.text, row.peer = help_text(line), line.peer
             return
         rows.clear_widgets()
         for line in lines:
-            row = HelpRow(text=help_text(line), request_id=line.id, scale=self.scale)
+            row = HelpRow(text=help_text(line), peer=line.peer, request_id=line.id, scale=self.scale)
             row.ids.done.bind(on_release=lambda button, request=line.id: answer(request))
             rows.add_widget(row)
 
@@ -274,9 +275,15 @@ class HelpPanel(BoxLayout):
         for row in rows.children if rows is not None else ():
             row.scale = scale
 
-    def rows_that_fit(self) -> int:
-        room = self.height - (40 + 2 * 10 + 6) * self.scale
-        return max(1, int((room + 4 * self.scale) // ((HELP_ROW_HEIGHT + 4) * self.scale)))
+    def rows_that_fit(self, lines: tuple[HelpLine, ...]) -> int:
+        room = self.height - (40 + 2 * 10 + 6 - 4) * self.scale
+        fit = 0
+        for line in lines:
+            room -= (HELP_ROW_HEIGHT + (PEER_LINE_HEIGHT if line.peer else 0) + 4) * self.scale
+            if room < 0:
+                break
+            fit += 1
+        return max(1, fit)
 
 
 class RoomMapScreen(Widget):
@@ -356,6 +363,7 @@ NOTICED = ("make_report", "conference_note", "mark_attendance", "start", "change
 COMPACT_AFTER = 9  # more names than fit a tile in full size at 1280x720 (and eight at a table is a crowd)
 NOTICE_SECONDS = 12.0
 HELP_ROW_HEIGHT = 64  # at 1280x720, as room_map.kv has it
+PEER_LINE_HEIGHT = 28  # a call's line under it naming the classmate suggested, as room_map.kv has it
 
 
 class DisplayPresenter:

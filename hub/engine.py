@@ -13,6 +13,7 @@ from msgspec.structs import replace as changed_struct
 
 from hub.goals import GoalRow, RoomGoal, room_goals, standing
 from hub.grouping import Learner, learner
+from hub.peers import GotIt, helpers
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan
 from hub.roster import RosterStudent, display_names
 from shared import clock as clockmath
@@ -30,6 +31,7 @@ from shared.protocol import (
     LastVisit,
     LessonEnd,
     Needs,
+    PeerHelp,
     Presence,
     Progress,
     StartArgs,
@@ -66,7 +68,8 @@ class Room:
                  attendance: Mapping[str, AttendanceMark] | None = None, off_next: Sequence[str] | None = None,
                  cycle_start: int = 1, goal_pictures: tuple[str, ...] = (),
                  teachers_goals: Sequence[RoomGoal] = (), standing_goals: Mapping[str, GoalRow] | None = None,
-                 last_visits: Mapping[str, Mapping[str, LastVisit]] | None = None) -> None:
+                 last_visits: Mapping[str, Mapping[str, LastVisit]] | None = None,
+                 peer_help: PeerHelp | None = None, got_it: GotIt | None = None) -> None:
         self.room_id = room_id
         self.round_seconds = round_seconds  # a lesson's round length unless its start says another
         self.off = frozenset(off)  # stations switched off for this lesson
@@ -102,6 +105,8 @@ class Room:
         self.progress: dict[str, Progress] = {}
         self.checked_out: dict[str, Presence] = {}  # where and when a student left, until their next check-in
         self.out: dict[str, Presence] = {}  # out of the room (the kiosk's pass), until their next scan
+        self.peer_help = peer_help or PeerHelp()  # the running class's: suggest a classmate who got it?
+        self.got_it = got_it or GotIt()  # by station, who said "Got it!" there last, in this class's lessons
         for student, kind, data, station, at in progress_events:
             if kind == "out":
                 self.go_out(student, station, at)
@@ -230,6 +235,10 @@ class Room:
         for traces in kept:
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
+        self.help = [changed_struct(h, peer=None, peer_taken=None) if h.peer == student_id else h for h in self.help]
+        self.got_it.forget(student_id)
+        self.peer_help = changed_struct(self.peer_help,
+                                        excluded=tuple(s for s in self.peer_help.excluded if s != student_id))
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
         students = list(self.students.values())
         try:
@@ -332,7 +341,9 @@ class Room:
         else:
             return False
         self.progress[student] = changed
-        return left or changed != current
+        learnt = (kind == "exit_ticket" and station is not None and at is not None
+                  and self.got_it.ticket(student, station, data["how"], at))
+        return left or learnt or changed != current
 
     # Goals that carry over (hub/goals.py): the service keeps them in the store and tells the room
     def set_goal_list(self, teachers: Sequence[RoomGoal]) -> None:
@@ -355,12 +366,19 @@ class Room:
             self.progress[student] = changed_struct(progress, goal=None)
 
     # Calls for help, answered in order of arrival
-    def ask_help(self, request_id: str, station: str, at: float, student: str | None = None) -> bool:
-        """Queue a station's call; True if it is new (a station already waiting is not queued twice)."""
+    def ask_help(self, request_id: str, station: str, at: float, student: str | None = None,
+                 peer: str | None = None, peer_taken: bool | None = None) -> bool:
+        """Queue a station's call; True if it is new (a station already waiting is not queued twice). ``peer``:
+        the classmate the kiosk suggested, kept only if a student of the class (a kiosk names no one else)."""
         if any(h.station == station or h.id == request_id for h in self.help):
             return False
-        self.help.append(HelpRequest(request_id, station, at, student))
+        if peer not in self.students or peer == student:
+            peer, peer_taken = None, None
+        self.help.append(HelpRequest(request_id, station, at, student, peer=peer, peer_taken=peer_taken))
         return True
+
+    def set_peer_help(self, setting: PeerHelp) -> None:
+        self.peer_help = setting
 
     def help_coming(self, request_id: str) -> str:
         """An adult is on the way to the call: it stays open, and says so, until answered."""
@@ -553,7 +571,9 @@ class Room:
                      progress=dict(self.progress),
                      class_id=self.class_id,
                      classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out),
-                     out=dict(self.out), ended=self.ended)
+                     out=dict(self.out), ended=self.ended, peer_help=self.peer_help,
+                     helpers=helpers(self.peer_help, self.got_it, self.students, self.presence, self.checked_out,
+                                     self.out, self.clock.started_at if self.clock.round else None))
 
 
 def _duration(seconds: float) -> str:

@@ -3,9 +3,11 @@
 A kiosk must know every card of the class, since any student may scan at any station: so it gets the class
 list as the state has it (id, first name and last initial, group, card version) and the rotation (clock,
 stations, groups). Everything else it gets only for its own station: who is checked in there, its calls for
-help, and the session's choices, goals and exit tickets of the students who are there or whose group is
+help, the session's choices, goals and exit tickets of the students who are there or whose group is
 expected there; of those students alone, too, their standing goal and what they said at their last exit ticket
-at this station (never at another). The full state goes to the teacher's display alone (the broker's ACL sees to it).
+at this station (never at another); and which of the students checked in there may be suggested to a
+classmate asking for help (never the class's peer setting, nor who the teacher kept out of it). The full
+state goes to the teacher's display alone (the broker's ACL sees to it).
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ def kiosk_view(snapshot: State, station: str) -> State:
                    ended=None,  # the board's summary
                    pairings=(),  # the technician's business
                    help=tuple(h for h in snapshot.help if h.station == station),
+                   helpers={station: snapshot.helpers[station]} if station in snapshot.helpers else {},
+                   peer_help=None,  # the teacher's business
                    progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs},
                    standing={sid: g for sid, g in snapshot.standing.items() if sid in theirs},
                    last_visits={sid: here_before for sid, visits in snapshot.last_visits.items() if sid in theirs

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeAlias
 
-from hub.report import clock_time
+from hub.report import PEER_ANSWERS, clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.pictures import station_look
 from shared.protocol import (
@@ -17,6 +17,7 @@ from shared.protocol import (
     SCANNER_SPEED,
     STORAGE_FULL,
     Group,
+    HelpRequest,
     KioskStatus,
     Restored,
     State,
@@ -63,6 +64,7 @@ class HelpLine(NamedTuple):
     station: str  # its name
     waiting: str  # "40 s", "3 min"
     coming: bool = False  # an adult is on the way
+    peer: str = ""  # "Maya R. suggested · asked": the classmate the kiosk suggested first, and the answer
 
 
 def waited(seconds: float) -> str:
@@ -140,6 +142,13 @@ def _layout(state: State) -> _Layout:
                       for s in state.stations})
     _last_layout = (key, layout)
     return layout
+
+
+def peer_note(state: State, request: HelpRequest) -> str:
+    """The classmate suggested before the call, by first name and last initial, and whether the student said
+    they would ask them; "" if none was."""
+    known = state.students.get(request.peer) if request.peer else None
+    return f"{known.name} suggested · {PEER_ANSWERS[request.peer_taken]}" if known else ""
 
 
 def _caller(state: State, stations: dict[str, Station], station: str, student: str | None) -> str:
@@ -311,7 +320,7 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     if out_count:
         summary += f" · {out_count} out of the room"
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at),
-                                h.coming) for h in state.help)
+                                h.coming, peer_note(state, h)) for h in state.help)
     title = f"{room} · {running.name}" if running and running.name != room else room
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,

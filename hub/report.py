@@ -64,6 +64,9 @@ class Report:
     class_name: str = ""  # the class whose lesson it was
 
 
+PEER_ANSWERS = {True: "asked", False: "not asked", None: "no answer"}  # as the maps say it
+
+
 def describe(event: SessionEvent) -> str:
     data = event.data
     if event.kind == "checkin":
@@ -84,6 +87,8 @@ def describe(event: SessionEvent) -> str:
         how = data.get("how")
         return f"exit ticket: {TICKET_WORDS.get(how, how) if isinstance(how, str) else how}{goal}{following}"
     if event.kind == "help":
+        if event.data.get("peer"):  # the classmate suggested first is theirs to know, not this line's reader's
+            return f"asked for help (a classmate suggested: {PEER_ANSWERS[event.data.get('taken')]})"
         return "asked for help"
     if event.kind == "conference":
         tags = ", ".join(data.get("tags", []))

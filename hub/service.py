@@ -35,6 +35,7 @@ from hub.kiosk_limit import BURST, EVENTS_PER_SECOND, KioskLimit
 from hub.kiosk_view import ViewPublisher
 from hub.lesson_end import lesson_end
 from hub.ordering import KioskOrder
+from hub.peers import GotIt
 from hub.privacy import DAY_SECONDS, purge_expired, remove_from_reports, vouched_time
 from hub.repair import open_store
 from hub.report import LEFT_TABLE, SEATED
@@ -84,6 +85,8 @@ from shared.protocol import (
     PairKioskArgs,
     PathReply,
     PathRequest,
+    PeerExcludeArgs,
+    PeerHelpArgs,
     PresenceChange,
     Refusal,
     Reply,
@@ -455,7 +458,8 @@ class HubService:
         elif event.kind == "help":  # the one kind accepted without a student: the station calls
             if self._known_event(event.id):
                 pass  # an id used before (its call answered since) opens nothing: the event is ignored, as stored
-            elif self.room.ask_help(event.id, event.station, event.at, student):
+            elif self.room.ask_help(event.id, event.station, event.at, student, event.data.get("peer"),
+                                    event.data.get("taken")):
                 log.info("call for help from %s", event.station)
                 self._try_store(lambda: self.store.save_help(self.room.help))
                 self._state_changed()  # the teacher sees it at once
@@ -575,6 +579,7 @@ class HubService:
                    "set_needs": self._set_needs,
                    "set_goals": self._goal_command, "set_own_goal": self._goal_command,
                    "close_goal": self._goal_command,
+                   "peer_help": self._peer_help, "peer_exclude": self._peer_exclude,
                    "mark_attendance": self._mark_attendance, "change_lesson": self._change_lesson}
         return handler[command.action](command)
 
@@ -656,7 +661,9 @@ class HubService:
                     classes=self._class_entries(), off=self.store.stations_off(),
                     attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start,
                     teachers_goals=self.store.room_goals(), standing_goals=self.store.open_goals(),
-                    last_visits=self.store.last_visits())
+                    last_visits=self.store.last_visits(),
+                    peer_help=self.store.peer_help(class_id) if class_id else None,
+                    got_it=GotIt.from_tickets(self.store.exit_tickets(class_id)) if class_id else None)
 
     def _stored_clock(self) -> Clock | None:
         """The clock as stored, fitted to the hub's clock now (a round timed by a clock that jumped since)."""
@@ -847,6 +854,39 @@ class HubService:
         self._state_changed()
         log.info("student %s: kiosk settings changed", args.student)
         return f"{self.room.students[args.student].display_name}: saved, from their next scan", None
+
+    def _peer_help(self, command: Command) -> tuple[str, None]:
+        """Suggest a classmate who got it at the station, or not, when a student of the running class asks for
+        help: kiosks follow with the next state."""
+        on = command_args(command, PeerHelpArgs).on
+        class_id = self._running_class_id()
+        self.store.set_peer_help(class_id, on)
+        self.room.set_peer_help(changed_struct(self.room.peer_help, on=on))
+        self._state_changed()
+        log.info("class %s: peer suggestions %s", class_id, "on" if on else "off")
+        return f"Peer suggestions {'on' if on else 'off'}", None
+
+    def _peer_exclude(self, command: Command) -> tuple[str, None]:
+        """A student of the running class never suggested to a classmate, or suggested again."""
+        args = command_args(command, PeerExcludeArgs)
+        if args.student not in self.room.students:
+            raise ValueError(f"{args.student!r} is not a student of the class running")
+        class_id = self._running_class_id()
+        self.store.set_peer_excluded(class_id, args.student, args.excluded)
+        others = tuple(s for s in self.room.peer_help.excluded if s != args.student)
+        self.room.set_peer_help(changed_struct(self.room.peer_help,
+                                               excluded=tuple(sorted((*others, args.student))) if args.excluded
+                                               else others))
+        self._state_changed()
+        log.info("class %s: student %s %s peer suggestions", class_id, args.student,
+                 "kept out of" if args.excluded else "back in")
+        name = self.room.students[args.student].display_name
+        return (f"{name} is never suggested to help" if args.excluded else f"{name} may be suggested to help"), None
+
+    def _running_class_id(self) -> str:
+        if self.room.class_id is None:
+            raise ValueError("no class is running: import the roster first")
+        return self.room.class_id
 
     def _delete_student(self, command: Command) -> tuple[str, dict]:
         """Erase everything the hub holds about one student and revoke their card; their events still in

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from edge.db import DatabaseFile, locked
 from edge.migrations import Migration, Schema, statements
@@ -30,6 +30,7 @@ from shared.protocol import (
     HelpRequest,
     LastVisit,
     Needs,
+    PeerHelp,
     Presence,
     Restored,
     StartArgs,
@@ -41,6 +42,16 @@ CURRENT_ENROLLMENT = "coalesce(e.begins, '') <= :day AND coalesce(e.ends, '9999'
 # "I'm done" at a kiosk, not the teacher marking a student absent at the teacher's table (also a checkout)
 KIOSK_CHECKOUT = f"(kind = 'checkout' AND json_extract(data, '$.by') = '{BY_STUDENT}')"
 SINCE_SESSION_STARTED = "AND at >= coalesce((SELECT CAST(value AS REAL) FROM meta WHERE key = 'session_started'), 0)"
+
+
+class PeerCall(NamedTuple):
+    """A call for help in which the kiosk suggested a classmate (``peer``); ``taken``: the student said they
+    would ask them (None: no answer)."""
+    at: float
+    station: str
+    asker: str | None
+    peer: str
+    taken: bool | None
 
 
 @dataclass(frozen=True)
@@ -284,6 +295,23 @@ _V8 = statements(
 )""",
 )
 
+# Version 9: peers who can help. Each class's setting for suggesting a classmate who got it (off unless the teacher
+# turns it on) and the students the teacher keeps out of suggestions; a call for help keeps who was suggested
+# and whether the student said they would ask them.
+_V9 = statements(
+    """CREATE TABLE "peer_help" (
+   "class_id" TEXT PRIMARY KEY,
+   "suggest" INTEGER NOT NULL DEFAULT 0
+)""",
+    """CREATE TABLE "peer_exclusions" (
+   "class_id" TEXT NOT NULL,
+   "student" TEXT NOT NULL,
+   PRIMARY KEY ("class_id", "student")
+)""",
+    'ALTER TABLE "help_queue" ADD COLUMN "peer" TEXT',
+    'ALTER TABLE "help_queue" ADD COLUMN "peer_taken" INTEGER',
+)
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -294,6 +322,7 @@ HUB_SCHEMA = Schema([
     Migration(6, "calls for help an adult is on the way to", _V6),
     Migration(7, "each student's language, large text, high contrast and speech at the kiosk", _V7),
     Migration(8, "goals that carry over: each student's, their exit tickets' answers, the room's list", _V8),
+    Migration(9, "peers who can help: each class's setting, students excluded, who a call suggested", _V9),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -348,12 +377,14 @@ def _store_needs(conn: sqlite3.Connection, key: str, value: str, needs: Needs | 
 
 def _help_to_row(request: HelpRequest) -> dict[str, Any]:
     return {"id": request.id, "station": request.station, "at": request.at, "student": request.student,
-            "coming": int(request.coming)}
+            "coming": int(request.coming), "peer": request.peer,
+            "peer_taken": None if request.peer_taken is None else int(request.peer_taken)}
 
 
 def _help_from_row(row: Mapping[str, Any]) -> HelpRequest:
     return HelpRequest(id=row["id"], station=row["station"], at=row["at"], student=row["student"],
-                       coming=bool(row["coming"]))
+                       coming=bool(row["coming"]), peer=row["peer"],
+                       peer_taken=None if row["peer_taken"] is None else bool(row["peer_taken"]))
 
 
 def _skip_to_row(skip: Skip) -> dict[str, Any]:
@@ -665,7 +696,8 @@ class HubStore:
     # One student's data, and forgetting
     @locked
     def student_data(self, student_id: str) -> dict | None:
-        """Everything stored about the student: their roster record and every event naming them."""
+        """Everything stored about the student: their roster record, every event naming them, and the calls for
+        help of classmates to whom the kiosk suggested them."""
         record = next(self.db["students"].rows_where("id = ?", [student_id]), None)
         if record is None:
             return None
@@ -680,7 +712,12 @@ class HubStore:
                   "closed_at": g.closed_at, "outcome": g.outcome,
                   "answers": [{"at": c.at, "station": c.station, "answer": c.answer} for c in g.checks]}
                  for g in self._goal_rows("student = ?", (student_id,))]
-        return {"student": record, "classes": classes, "events": events, "goals": goals}
+                # Calls of classmates in which the kiosk suggested them: when, where and the answer, not who asked
+        suggested = [{"at": at, "station": station, "taken": None if taken is None else bool(taken)}
+                     for at, station, taken in self.db.execute(
+                         "SELECT at, station, json_extract(data, '$.taken') FROM events WHERE kind = 'help' "
+                         "AND json_extract(data, '$.peer') = ? ORDER BY at", [student_id])]
+        return {"student": record, "classes": classes, "events": events, "goals": goals, "suggested_to_help": suggested}
 
     @locked
     def delete_student(self, student_id: str) -> int:
@@ -702,6 +739,11 @@ class HubStore:
             ("DELETE FROM goal_checks WHERE goal_id IN (SELECT id FROM goals WHERE student = ?)", (student_id,)),
             ("DELETE FROM goals WHERE student = ?", (student_id,)),
             ("UPDATE help_queue SET student = NULL WHERE student = ?", (student_id,)),  # the call stays the station's
+            ("UPDATE help_queue SET peer = NULL, peer_taken = NULL WHERE peer = ?", (student_id,)),
+            # suggested to a classmate: the classmate's call stays, without their name
+            ("UPDATE events SET data = json_remove(data, '$.peer', '$.taken') WHERE kind = 'help' "
+             "AND json_extract(data, '$.peer') = ?", (student_id,)),
+            ("DELETE FROM peer_exclusions WHERE student = ?", (student_id,)),
             ("INSERT OR REPLACE INTO deleted_students (id, card_version) VALUES (?, ?)", (student_id, version)),
         ])
         return events
@@ -1030,6 +1072,47 @@ class HubStore:
                 found.setdefault(student, {})[station] = LastVisit(
                     station=station, at=at, how=said["how"], next=said.get("next"), goal=said.get("goal"))
         return found
+
+    # Peers who can help
+    @locked
+    def peer_help(self, class_id: str) -> PeerHelp:
+        """The class's setting: off unless the teacher turned it on; the students kept out, by id."""
+        on = self.db.execute("SELECT suggest FROM peer_help WHERE class_id = ?", [class_id]).fetchone()
+        excluded = tuple(row[0] for row in self.db.execute(
+            "SELECT student FROM peer_exclusions WHERE class_id = ? ORDER BY student", [class_id]))
+        return PeerHelp(on=bool(on and on[0]), excluded=excluded)
+
+    @locked
+    def set_peer_help(self, class_id: str, on: bool) -> None:
+        with self.file.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO peer_help (class_id, suggest) VALUES (?, ?)", (class_id, int(on)))
+
+    @locked
+    def set_peer_excluded(self, class_id: str, student: str, excluded: bool) -> None:
+        with self.file.transaction() as conn:
+            if excluded:
+                conn.execute("INSERT OR IGNORE INTO peer_exclusions (class_id, student) VALUES (?, ?)",
+                             (class_id, student))
+            else:
+                conn.execute("DELETE FROM peer_exclusions WHERE class_id = ? AND student = ?", (class_id, student))
+
+    @locked
+    def exit_tickets(self, class_id: str) -> list[tuple[str, str, str, float]]:
+        """(student, station, answer, at) of every accepted exit ticket given in the class's lessons."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT e.student, e.station, json_extract(e.data, '$.how'), e.at FROM events e "
+            "WHERE e.kind = 'exit_ticket' AND e.accepted = 1 AND e.student IS NOT NULL AND EXISTS ("
+            "SELECT 1 FROM sessions s WHERE s.class_id = ? AND e.at >= s.started "
+            "AND (s.ended IS NULL OR e.at <= s.ended))", [class_id])]
+
+    @locked
+    def peer_help_calls(self, student: str) -> list[PeerCall]:
+        """The calls for help in which a classmate was suggested, the student asking or suggested, newest first."""
+        return [PeerCall(at, station, asker, peer, None if taken is None else bool(taken))
+                for at, station, asker, peer, taken in self.db.execute(
+                    "SELECT at, station, student, json_extract(data, '$.peer'), json_extract(data, '$.taken') "
+                    "FROM events WHERE kind = 'help' AND accepted = 1 AND json_extract(data, '$.peer') IS NOT NULL "
+                    "AND (student = ? OR json_extract(data, '$.peer') = ?) ORDER BY at DESC", (student, student))]
 
     # Clock, calls for help, skips and seq
     @locked

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ from kiosk.goal_reminder import reminder, reminders_said  # noqa: E402
 from kiosk.moves import moves_from  # noqa: E402
 from kiosk.path_panel import PathPanel, icon  # noqa: E402
 from kiosk.path_view import PATH_PICTURE, MyPath, PathOwner, PathScreenModel  # noqa: E402
-from kiosk.prompts import Option, Prompt, after_scan, new_goal  # noqa: E402
+from kiosk.prompts import ASK, PEER, Option, Prompt, after_scan, new_goal, peer_prompt  # noqa: E402
 from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.speech import Speech, everything_said  # noqa: E402
@@ -140,6 +141,7 @@ class KioskPresenter:
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
+        self._suggested: Counter[str] = Counter()  # how often each classmate was suggested to help here
         self.scanner: ScannerThread | None = None
         core.listen(self._decided)
         screen.bind(on_call_teacher=lambda screen: self.call_or_cancel_help())
@@ -192,6 +194,12 @@ class KioskPresenter:
         prompt = prompt or self.view.prompt
         if prompt is None:
             return
+        if prompt.kind == PEER:
+            taken = value == ASK
+            self._call_teacher(prompt.card, prompt.peer, taken)
+            self.view.peer_answered(prompt, taken, time.monotonic())
+            self.refresh()
+            return
         try:
             following = self.core.answer(prompt, value)
         except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
@@ -239,14 +247,31 @@ class KioskPresenter:
         self.refresh()
 
     def call_or_cancel_help(self) -> None:
-        try:
-            if self.core.help_waiting():
+        """Calls the teacher, or takes the call back; first, if the hub names a classmate here who got it,
+        suggests asking them (the call then goes with the answer, or when the question goes unanswered)."""
+        offer = self.view.peer_offer_on_screen()
+        if offer is not None:  # pressed again over "Ask Maya?": the teacher, now (unanswered)
+            self.view.put_aside_offer(time.monotonic())
+        elif self.core.help_waiting():
+            try:
                 self.core.cancel_help()
+            except Exception:  # the button must answer even if the outbox cannot take it
+                log.exception("kiosk %s could not take a call for help back", self.core.station.id)
+        else:
+            asker = self.view.decision_on_screen()
+            offer = peer_prompt(self.core.state, self.core.station.id, asker, self._suggested)
+            if offer is not None and offer.peer is not None:
+                self._suggested[offer.peer] += 1
+                self.view.offer_peer(offer, time.monotonic())
             else:
-                self.core.ask_help(self.view.card_on_screen())
+                self._call_teacher(asker.card if asker else None)
+        self.refresh()
+
+    def _call_teacher(self, card: str | None, peer: str | None = None, taken: bool | None = None) -> None:
+        try:
+            self.core.ask_help(card, peer, taken)
         except Exception:  # the button must answer even if the outbox cannot take the call
             log.exception("kiosk %s could not record a call for help", self.core.station.id)
-        self.refresh()
 
     # "My path"
     def open_path(self) -> None:
@@ -340,6 +365,10 @@ class KioskPresenter:
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
                          self.scanner is not None and self.scanner.set_up_wrong)
+        unanswered = self.view.unanswered_offer()
+        if unanswered is not None:  # "Ask Maya?" went unanswered: the teacher is called all the same
+            self._call_teacher(unanswered.card, unanswered.peer)
+            self.view.help_waiting = self.core.help_waiting()
         self._prepare(state)
         self._follow_path()
         if self.my_path.is_open:

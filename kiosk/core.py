@@ -218,12 +218,14 @@ class KioskCore(FollowsHub):
             self.record(EVENT_KIND[prompt.kind], prompt.card, data)
         return following
 
-    def ask_help(self, card: str | None = None) -> Event | None:
+    def ask_help(self, card: str | None = None, peer: str | None = None, taken: bool | None = None) -> Event | None:
         """The station calls the teacher, on behalf of the student whose card is given if one is on screen;
-        None if the station's call is already waiting (at the hub or here)."""
+        None if the station's call is already waiting (at the hub or here). ``peer``: the classmate suggested
+        first, ``taken`` whether the student said they would ask them (None: no answer)."""
         if self.help_waiting():
             return None
-        event = self.record("help", card)
+        suggested = {"peer": peer} | ({} if taken is None else {"taken": taken}) if peer else None
+        event = self.record("help", card or None, suggested)
         self._help_unacked = event.id
         self._changed()
         return event

@@ -8,13 +8,21 @@ not yet, I met my goal!), and what would you like next?
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from kiosk.decide import Decision
 from shared.config import NEXT_OPTIONS
 from shared.languages import N_, Words
-from shared.pictures import GOAL_ANSWER_PICTURES, GOAL_PICTURE, NEXT_PICTURES, TICKET_PICTURES
+from shared.pictures import (
+    GOAL_ANSWER_PICTURES,
+    GOAL_PICTURE,
+    NEXT_PICTURES,
+    PEER_PICTURE,
+    PEER_PICTURES,
+    TICKET_PICTURES,
+)
 from shared.protocol import EventKind, Needs, State, Station
 
 Colour: TypeAlias = tuple[float, float, float, float]  # RGBA from 0 to 1, as Kivy takes it
@@ -29,6 +37,8 @@ GOAL_ANSWER_OPTIONS = (("closer", GOAL_ANSWER_PICTURES["closer"], N_("Closer"), 
 EVENT_KIND: dict[str, EventKind] = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket",
                                    "goal_check": "exit_ticket", "next": "exit_ticket"}
 LEAVING_KINDS = ("exit_ticket", "goal_check", "next")  # the questions of a student checking out
+PEER = "peer"  # the kind of the question "Maya R. got it! Ask Maya?", asked before the teacher is called
+ASK = "ask"  # its answer "I'll ask Maya" (the other is "no")
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,11 @@ class Prompt:
     how: str | None = None  # for "goal_check" and "next": the exit ticket already given
     goal: str | None = None  # for "next": the answer about their goal already given
     needs: Needs | None = None  # the student's: their language, large text...
+    hint: str = N_("Tap one.")  # under the title, when asked on its own
+    params: tuple[tuple[str, str], ...] = ()  # more names in the title and the buttons' words (a classmate's)
+    spoken: tuple[str, ...] = ()  # said aloud instead of the title and hint: messages without a name in them
+    picture: str = ""  # large, over the question
+    peer: str | None = None  # for "peer": the classmate suggested (a student id)
 
     @property
     def language(self) -> str | None:
@@ -118,6 +133,47 @@ def new_goal(decision: Decision, state: State | None) -> Prompt | None:
     if decision.card is None or decision.student_id is None:
         return None
     return _goal_prompt(decision.card, decision.student_id, decision.name or "", state, decision.needs, anew=True)
+
+
+def peer_prompt(state: State | None, station_id: str, asker: Decision | None,
+                suggested: Mapping[str, int] | None = None) -> Prompt | None:
+    """Before calling the teacher: a classmate checked in here who got it here, if the hub names one for this
+    station (hub/peers.py), never the student asking; of those, the one suggested least often so far
+    (``suggested``, by student), so one helper is not asked by everyone. Asked in the asker's language; no name
+    is said aloud."""
+    if state is None:
+        return None
+    asker_id = asker.student_id if asker is not None else None
+    able = [s for s in state.helpers.get(station_id, ()) if s != asker_id and s in state.students]
+    if not able:
+        return None
+    peer = min(able, key=lambda s: (suggested or {}).get(s, 0))  # min keeps the hub's order among equals
+    name = state.students[peer].name
+    first = first_name(name)
+    return Prompt(PEER, asker.card or "" if asker else "", asker_id or "", asker.name or "" if asker else "",
+                  N_("{peer} got it! Ask {first}?"), N_("{peer} got it! Ask {first}?"),
+                  (Option(ASK, PEER_PICTURES[ASK], N_("I'll ask {first}"), (0.16, 0.55, 0.22, 1)),
+                   Option("no", PEER_PICTURES["no"], N_("No thanks"))),
+                  needs=asker.needs if asker else None, hint=N_("Your teacher is called too."),
+                  params=(("peer", name), ("first", first)),
+                  spoken=(N_("A classmate here got it!"), N_("Ask them? Your teacher is called too.")),
+                  picture=PEER_PICTURE, peer=peer)
+
+
+def after_peer(prompt: Prompt, taken: bool) -> Decision:
+    """What the kiosk says once the student answered "Ask Maya?": the teacher is called either way."""
+    asker = prompt.student_id or None
+    if taken:
+        return Decision("thanks", N_("Go and ask {first}!"), N_("Your teacher is called too."), asker,
+                        prompt.name or None, prompt.card or None, params=prompt.params, needs=prompt.needs)
+    return Decision("thanks", N_("Help is on the way"), N_("Your teacher is called."), asker, prompt.name or None,
+                    prompt.card or None, needs=prompt.needs)
+
+
+def first_name(name: str) -> str:
+    """"Maya" of "Maya R." (a first name and last initial, as the state names students)."""
+    first, _, initial = name.rpartition(" ")
+    return first if first and initial.endswith(".") else name
 
 
 def _goal_prompt(card: str, student_id: str, name: str, state: State | None,

@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
-from kiosk.words import messages, say_without_name, words
+from kiosk.words import NAME_FIELDS, messages, say_without_name, words
 from shared.languages import SOURCE_LANGUAGE
 
 log = logging.getLogger("rotation.speech")
@@ -44,7 +44,7 @@ def everything_said(language: str, stations: Iterable[str] = (), classes: Iterab
               "place": [str(n) for n in range(1, places + 1)]}
     said = set()
     for message in messages():
-        fields = {name for _, name, _, _ in string.Formatter().parse(message) if name} - {"name"}
+        fields = {name for _, name, _, _ in string.Formatter().parse(message) if name} - set(NAME_FIELDS)
         if not fields <= values.keys():
             continue
         for filled in itertools.product(*(values[field] for field in sorted(fields))):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from kiosk.decide import Decision, thanks
 from kiosk.goal_reminder import Reminder
 from kiosk.moves import Move
-from kiosk.prompts import LEAVING_KINDS, Colour, Option, Prompt
+from kiosk.prompts import LEAVING_KINDS, Colour, Option, Prompt, after_peer
 from kiosk.words import Words, say_without_name, words
 from shared.clock import Phase, format_left
 from shared.languages import ENGLISH, N_
@@ -135,6 +135,7 @@ class KioskView:
         self.phase: Phase = "idle"
         self.status = ""
         self.help_waiting = False
+        self._peer_offer: Prompt | None = None  # "Ask Maya?" before the teacher is called: its call not yet sent
 
     def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False,
                reminder: Reminder | None = None) -> None:
@@ -195,7 +196,7 @@ class KioskView:
         return (on_screen is not None and on_screen.student_id is not None and on_screen.outcome not in AFTER_A_TAP
                 and on_screen.student_id != arriving.student_id and now - self._shown_at < GREETING_SECONDS)
 
-    def show(self, decision: Decision, prompt: Prompt | None, now: float) -> None:
+    def show(self, decision: Decision | None, prompt: Prompt | None, now: float) -> None:
         """On screen now, in place of what was (the student on screen pressed a button). A question it puts
         aside waits for that student's next scan; the line moves on once this has been seen."""
         if self.prompt is not None and prompt is None:
@@ -223,6 +224,8 @@ class KioskView:
         """The scan whose student is on screen (with a question after it, too)."""
         if self.prompt is not None:
             p = self.prompt
+            if not p.student_id:
+                return None  # "Ask Maya?" after a tap with nobody's name on screen
             outcome = "checkout" if p.kind in LEAVING_KINDS else "welcome"
             return Decision(outcome, p.title, "", p.student_id, p.name, p.card, needs=p.needs)
         return self._decision if self._decision is not None and self._decision.student_id is not None else None
@@ -231,6 +234,40 @@ class KioskView:
         """The card of the student whose name is on screen: pressing "I need help" then is that student."""
         decision = self.decision_on_screen()
         return decision.card if decision else None
+
+    def offer_peer(self, prompt: Prompt, now: float) -> None:
+        """"Maya R. got it! Ask Maya?" at once, over whatever was on screen (a question put aside waits for its
+        student's next scan). The call for help waits for the answer: see ``unanswered_offer``."""
+        if self.prompt is not None:
+            self._keep(self.prompt)
+        self.show(None, prompt, now)
+        self._peer_offer = prompt
+
+    def peer_offer_on_screen(self) -> Prompt | None:
+        return self._peer_offer if self._peer_offer is not None and self.prompt is self._peer_offer else None
+
+    def put_aside_offer(self, now: float) -> None:
+        """"Ask Maya?" goes unanswered (the help button pressed over it): the next in line, if any."""
+        if self.peer_offer_on_screen() is not None:
+            self.prompt = None
+            self._next_in_line(now)
+
+    def unanswered_offer(self) -> Prompt | None:
+        """The suggestion, once it has left the screen unanswered (walked off, put aside, a new round): its call
+        for help must go now. Given once."""
+        offer = self._peer_offer
+        if offer is None or self.prompt is offer:
+            return None
+        self._peer_offer = None
+        return offer
+
+    def peer_answered(self, prompt: Prompt, taken: bool, now: float) -> None:
+        """"I'll ask Maya" or "No thanks": the teacher is called either way, and the screen says so."""
+        if prompt is self._peer_offer:
+            self._peer_offer = None
+        if prompt is self.prompt:
+            self.prompt = None
+            self._decision, self._shown_at = after_peer(prompt, taken), now
 
     def answered(self, prompt: Prompt, following: Prompt | None, now: float, undoable: bool = True) -> None:
         """``prompt`` (the question under the finger when it went down) was answered: its next question, or
@@ -359,19 +396,25 @@ class KioskView:
         here = functools.partial(KioskScreenModel, self.station_name, clock=self._clock(w), status=w.say(self.status))
         if self.prompt is not None:
             p = self.prompt
+            params = dict(p.params)
             if large:  # fewer, bigger words: the question alone
-                title, detail = w.say(p.title, name=p.name), ""
+                title, detail = w.say(p.title, name=p.name, **params), ""
             elif decision is not None:
                 title, detail = decision.said(w)
                 detail = f"{detail} {w.say(p.question)}"
             else:
-                title, detail = w.say(p.title, name=p.name), w.say(N_("Tap one."))
-            options = tuple(replace(o, label=o.said(w)) for o in p.options)
-            said = ((say_without_name(w, decision.title, **dict(decision.params)),
-                     say_without_name(w, decision.detail, **dict(decision.params)), say_without_name(w, p.question))
-                    if decision is not None else (say_without_name(w, p.title), say_without_name(w, N_("Tap one."))))
+                title, detail = w.say(p.title, name=p.name, **params), w.say(p.hint)
+            options = tuple(replace(o, label=w.say(o.label, **params) if params else o.said(w)) for o in p.options)
+            if p.spoken:  # a classmate's name is never said aloud
+                said = tuple(w.say(t) for t in p.spoken)
+            elif decision is not None:
+                said = (say_without_name(w, decision.title, **dict(decision.params)),
+                        say_without_name(w, decision.detail, **dict(decision.params)), say_without_name(w, p.question))
+            else:
+                said = (say_without_name(w, p.title), say_without_name(w, p.hint))
             model = here(title=title, detail=detail, colour=COLOURS["prompt"], outcome=f"ask:{p.kind}",
-                         options=options, skippable=p.skippable, speech=tuple(t for t in said if t))
+                         options=options, skippable=p.skippable, speech=tuple(t for t in said if t),
+                         picture=p.picture)
         elif decision is None and self._moves:
             model = here(title=w.say(N_("Time to move!")), detail=self._moves_text(w, large),
                          colour=COLOURS["move"], outcome="move")

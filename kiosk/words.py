@@ -23,9 +23,12 @@ TEACHER = "teacher"
 CATALOGS = (STUDENT, TEACHER)
 
 
+NAME_FIELDS = ("name", "peer", "first")  # a student's name in a message ("peer", "first": a classmate's)
+
+
 def say_without_name(w: Words, message: str, **params: object) -> str:
     """What is said aloud of a message shown with a name: the name left out, "Hola, " is "Hola"."""
-    text = w.say(message, **{**params, "name": ""})
+    text = w.say(message, **{**params, **dict.fromkeys(NAME_FIELDS, "")})
     return re.sub(r"\s+", " ", re.sub(r"^[\s,]+|[\s,]+$", "", re.sub(r"\s*,\s*,", ",", text))).strip()
 
 

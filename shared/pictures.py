@@ -26,6 +26,8 @@ GOAL_PICTURE_CHOICES = ("flag", "task_alt", "fitness_center", "handshake", "ligh
                         "timer", "star")
 # "Did you get closer to your goal?": closer, not yet, I met my goal!
 GOAL_ANSWER_PICTURES = {"closer": "trending_up", "not_yet": "hourglass_top", "met": "emoji_events"}
+PEER_PICTURE = "emoji_people"  # a classmate who got it, suggested to one asking for help
+PEER_PICTURES = {"ask": "record_voice_over", "no": "close"}  # "I'll ask Maya", "No thanks"
 
 
 def station_look(kind: str, colour: str | None = None, picture: str | None = None) -> tuple[str, str]:

@@ -132,8 +132,17 @@ class CheckoutData(Part, frozen=True):
     by: Literal["student"] | None = None  # BY_STUDENT; None: a checkout as release 0.1.0 reserved it, not applied
 
 
+class HelpData(Part, frozen=True):
+    """A call for help after the kiosk suggested a classmate at the station who got it there: ``peer`` is who
+    was suggested, ``taken`` whether the student said they would ask them (absent: they did not answer). A
+    kiosk that suggested nobody, or an older one, sends neither."""
+    peer: Name | None = None
+    taken: bool | None = None
+
+
 EVENT_DATA: dict[str, type[Part]] = {"choice": ChoiceData, "goal": GoalData, "exit_ticket": ExitTicketData,
-                                     "conference": NoteData, "checkout": CheckoutData}  # others: what they like
+                                     "conference": NoteData, "checkout": CheckoutData,
+                                     "help": HelpData}  # others: what they like
 
 
 class Event(Message, frozen=True, kw_only=True):
@@ -178,7 +187,12 @@ def _checked_event(event: Event) -> Event:
     data_type = EVENT_DATA.get(event.kind)
     if data_type is None:
         return event
-    details = _convert(event.data, data_type, "$.data")
+    try:
+        details = _convert(event.data, data_type, "$.data")
+    except ProtocolError:
+        if event.kind not in STATION_EVENT_KINDS:
+            raise
+        details = data_type()  # a call for help is never refused: a suggestion it cannot read is left out
     data = note_fields(details) if isinstance(details, NoteData) else msgspec.to_builtins(details)
     return msgspec.structs.replace(event, data=data)
 
@@ -305,6 +319,8 @@ class HelpRequest(Part, frozen=True):
     at: float
     student: Name | None = None
     coming: bool = False  # an adult said "on my way" (the call stays open until answered)
+    peer: Name | None = None  # the classmate the kiosk suggested asking (HelpData), a student of the class
+    peer_taken: bool | None = None  # whether the student said they would ask them; None: no answer
 
 
 class Progress(Part, frozen=True):
@@ -336,6 +352,13 @@ class LastVisit(Part, frozen=True):
     how: TicketAnswer
     next: Goal | None = None
     goal: GoalAnswer | None = None
+
+
+class PeerHelp(Part, frozen=True):
+    """The running class's setting for suggesting a classmate when a student asks for help: off unless the
+    teacher turns it on; ``excluded`` are never suggested. The teacher's: a kiosk's view leaves it out."""
+    on: bool = False
+    excluded: Annotated[tuple[Name, ...], msgspec.Meta(max_length=500)] = ()
 
 
 class StartArgs(Part, frozen=True):
@@ -388,6 +411,10 @@ class State(Message, frozen=True, omit_defaults=False):
     out: dict[str, Presence] = {}  # who took the out-of-room pass, from where and when, until their next scan
     ended: LessonEnd | None = None  # the lesson that ended last, until the next one starts
     pairings: Annotated[tuple[PairingNotice, ...], msgspec.Meta(max_length=20)] = ()  # the display's alone
+    # By station: the students who may be suggested to a classmate asking for help there now, best first
+    # (hub/peers.py); a kiosk's view has its own station's alone.
+    helpers: dict[str, tuple[Name, ...]] = {}
+    peer_help: PeerHelp | None = None  # the running class's setting: the teacher's (not in a kiosk's view)
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -582,6 +609,17 @@ class CloseGoalArgs(Part, frozen=True):
     outcome: GoalOutcome
 
 
+class PeerHelpArgs(Part, frozen=True):
+    """Peer suggestions on or off for the running class."""
+    on: bool
+
+
+class PeerExcludeArgs(Part, frozen=True):
+    """A student of the running class never suggested to a classmate (``excluded``), or suggested again."""
+    student: Name
+    excluded: bool = True
+
+
 class PairKioskArgs(Part, frozen=True):
     station: str
 
@@ -596,7 +634,8 @@ COMMAND_ARGS: dict[str, type[Part]] = {
     "suggest_groups": SuggestGroupsArgs, "set_groups": SetGroupsArgs, "move_student": MoveStudentArgs,
     "skip_station": SkipStationArgs, "answer_help": AnswerHelpArgs, "help_coming": AnswerHelpArgs,
     "conference_note": NoteArgs, "make_report": NoArgs, "reissue_card": StudentArgs, "delete_student": StudentArgs,
-    "add_student": AddStudentArgs, "set_needs": SetNeedsArgs,
+    "add_student": AddStudentArgs, "set_needs": SetNeedsArgs, "peer_help": PeerHelpArgs,
+    "peer_exclude": PeerExcludeArgs,
     "pair_kiosk": PairKioskArgs, "set_class": ClassArgs, "mark_attendance": AttendanceArgs,
     "set_goals": SetGoalsArgs, "set_own_goal": OwnGoalArgs, "close_goal": CloseGoalArgs,
 }
@@ -607,7 +646,8 @@ Action: TypeAlias = Literal["start", "pause", "resume", "extend", "next", "end",
                             "move_student", "skip_station", "answer_help", "conference_note", "make_report",
                             "reissue_card", "delete_student", "pair_kiosk", "set_class", "mark_attendance",
                             "change_lesson", "add_student", "help_coming", "set_needs", "set_goals",
-                            "set_own_goal", "close_goal"]
+                            "set_own_goal", "close_goal", "peer_help",
+                            "peer_exclude"]
 
 
 class Command(Message, frozen=True, omit_defaults=False):

@@ -2,6 +2,7 @@
 import json
 import time
 
+import msgspec
 import pytest
 
 from hub.display import HelpPanel
@@ -164,3 +165,115 @@ def test_an_event_id_used_before_opens_no_second_call_for_help(room, broker):
     hub.handle_event("tech", help_event("h2", 3))  # a new call is heard
     assert [h.id for h in hub.room.help] == ["h2"]
     hub.store.close()
+
+
+# Peers who can help: the kiosk suggests a classmate who got it, and the teacher sees whether it was taken
+def frames() -> None:
+    """A few frames: what is on screen is drawn (before a picture of it is taken)."""
+    from kivy.base import EventLoop
+
+    for _ in range(3):
+        EventLoop.idle()
+
+
+def teacher_says(hub, action: str, **args) -> None:
+    from shared.protocol import Command
+
+    hub.handle_command(Command(f"c-{action}-{time.monotonic()}", action, "teacher", args))
+
+
+def option(kiosk, words: str):
+    """The kiosk's answer button that says ``words``."""
+    return next(b for b in kiosk.ids.choices.children if b.text.endswith(words))
+
+
+def a_classmate_who_got_it_here(kiosk, core, hub) -> None:
+    """Peer suggestions on; Maya said "Got it!" at the nook last lesson and is checked in there again now."""
+    teacher_says(hub, "peer_help", on=True)
+    teacher_says(hub, "start")
+    core.scan(card("s01"))
+    eventually(lambda: "s01" in hub.room.presence, message="Maya's check-in")
+    core.check_out(card("s01"))
+    core.record("exit_ticket", card("s01"), {"how": "got_it"})
+    eventually(lambda: hub.room.progress.get("s01") and hub.room.progress["s01"].ticket == "got_it",
+               message="Maya's exit ticket")
+    teacher_says(hub, "end")
+    teacher_says(hub, "start")  # the next lesson
+    started = hub.room.clock.started_at
+    eventually(lambda: core.state.clock.started_at == started and core.hub_now() > started,
+               message="the kiosk in the new lesson")  # a check-in it dates before the round is last round's
+    core.scan(card("s01"))
+    eventually(lambda: core.state.helpers == {"reading-nook": ("s01",)}, message="Maya named to the nook's kiosk")
+    pump(lambda: "Maya R." in kiosk.title, message="Maya's greeting")
+
+
+def sofia_scans(kiosk, core) -> None:
+    core.scan(card("s05"))
+    pump(lambda: "Sofia R." in kiosk.title, message="Sofia's greeting")
+
+
+def test_the_kiosk_suggests_a_classmate_who_got_it_and_the_teacher_sees_it_was_taken(classroom, hub, tmp_path):
+    kiosk, display, core = classroom
+    a_classmate_who_got_it_here(kiosk, core, hub)
+    sofia_scans(kiosk, core)
+    press(lambda: kiosk.ids.help)
+    pump(lambda: kiosk.title == "Maya R. got it! Ask Maya?", message="the suggestion")
+    assert kiosk.detail == "Your teacher is called too." and kiosk.picture  # with its picture
+    assert [b.text.split("\n")[-1] for b in kiosk.ids.choices.children[::-1]] == ["I'll ask Maya", "No thanks"]
+    frames()
+    kiosk.export_to_png(str(tmp_path / "kiosk-peer.png"))
+    assert display.help_panel.heading == "Help: nobody waiting"  # not called before the answer
+    press(lambda: option(kiosk, "I'll ask Maya"))
+    pump(lambda: kiosk.title == "Go and ask Maya!", message="the answer")
+    panel: HelpPanel = display.help_panel
+    pump(lambda: panel.heading == "Help: 1 waiting", message="the call on the display")
+    (row,) = panel.ids.rows.children
+    assert (row.text, row.peer) == ("Reading Nook · Sofia R. · 0 s", "Maya R. suggested · asked")
+    frames()
+    display.export_to_png(str(tmp_path / "help-queue-peer.png"))
+    eventually(lambda: core.outbox.depth() == 0, message="the hub's ack")
+    stored = hub.store.db.execute("SELECT student, data FROM events WHERE kind = 'help'").fetchall()
+    assert [(student, json.loads(data)) for student, data in stored] == [("s05", {"peer": "s01", "taken": True})]
+
+
+def test_a_suggestion_declined_or_left_unanswered_still_calls_the_teacher_in_the_askers_language(
+        classroom, hub, tmp_path):
+    from shared.protocol import Needs
+
+    kiosk, display, core = classroom
+    teacher_says(hub, "set_needs", student="s05", needs=msgspec.to_builtins(Needs(language="es")))
+    a_classmate_who_got_it_here(kiosk, core, hub)
+    sofia_scans(kiosk, core)
+    press(lambda: kiosk.ids.help)
+    pump(lambda: kiosk.title == "¡Maya R. lo entendió! ¿Le preguntas a Maya?", message="the suggestion in Spanish")
+    frames()
+    kiosk.export_to_png(str(tmp_path / "kiosk-peer-es.png"))
+    press(lambda: option(kiosk, "No, gracias"))
+    panel: HelpPanel = display.help_panel
+    pump(lambda: panel.heading == "Help: 1 waiting", message="the declined call on the display")
+    pump(lambda: panel.ids.rows.children[0].peer == "Maya R. suggested · not asked")
+    press(lambda: panel.ids.rows.children[0].ids.done)
+    pump(lambda: kiosk.help_label == "Necesito ayuda" or kiosk.help_label == "I need help",
+         message="the button back once answered")
+
+    core.scan(card("s02"))  # Liam, whose name is on screen, presses "I need help", then again over the question
+    pump(lambda: "Liam C." in kiosk.title, message="Liam's greeting")
+    press(lambda: kiosk.ids.help)
+    pump(lambda: kiosk.title == "Maya R. got it! Ask Maya?", message="the suggestion in English")
+    press(lambda: kiosk.ids.help)
+    pump(lambda: panel.heading == "Help: 1 waiting", message="the call at once")
+    pump(lambda: panel.ids.rows.children[0].peer == "Maya R. suggested · no answer")
+    eventually(lambda: core.outbox.depth() == 0, message="the hub's acks")
+    stored = hub.store.db.execute("SELECT student, data FROM events WHERE kind = 'help' ORDER BY at").fetchall()
+    assert [(student, json.loads(data)) for student, data in stored] == [
+        ("s05", {"peer": "s01", "taken": False}), ("s02", {"peer": "s01"})]
+
+
+def test_the_one_who_got_it_is_never_suggested_to_herself(classroom, hub):
+    kiosk, display, core = classroom
+    a_classmate_who_got_it_here(kiosk, core, hub)  # her name is on screen
+    press(lambda: kiosk.ids.help)
+    pump(lambda: display.help_panel.heading == "Help: 1 waiting", message="the call, at once")
+    assert "got it" not in kiosk.title and not kiosk.help_label.startswith("I need help")
+    (row,) = display.help_panel.ids.rows.children
+    assert (row.text, row.peer) == ("Reading Nook · Maya R. · 0 s", "")

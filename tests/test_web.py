@@ -520,3 +520,45 @@ def test_on_my_way_from_the_phone_shows_on_both_maps_and_survives_a_hub_restart_
     assert client.post("/help/h1/answer", data={"csrf": csrf}).status_code == 303
     eventually(lambda: not web.link.map.help, message="the call answered")
     client.close()
+
+
+def phone_logged_in(web, chromium):
+    """Chromium on a 360 px phone, logged in as the teacher, on the live map."""
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    page.goto(web.url + "/login")
+    page.get_by_label("Name").fill("jlee")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(web.url + "/")
+    return page
+
+
+def test_the_teacher_turns_peer_suggestions_on_keeps_a_student_out_and_sees_peer_help(web, hub, chromium, tmp_path):
+    from shared.protocol import Event, PeerHelp
+
+    page = phone_logged_in(web, chromium)
+    page.goto(web.url + "/roster")
+    page.get_by_role("heading", name="Classmates who can help: off").wait_for(timeout=5000)
+    page.get_by_role("button", name="Turn on").click()
+    page.get_by_role("heading", name="Classmates who can help: on").wait_for(timeout=5000)
+    page.get_by_role("button", name="Never suggest Maya R. to help").click()
+    page.get_by_role("button", name="Let Maya R. be suggested to help").wait_for(timeout=5000)
+    assert hub.room.peer_help == PeerHelp(on=True, excluded=("s01",))
+    assert hub.store.peer_help(hub.room.class_id) == PeerHelp(on=True, excluded=("s01",))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    page.screenshot(path=str(tmp_path / "web-roster-peers.png"), full_page=True)
+
+    hub.handle_command(Command("c1", "start", "teacher"))
+    now = hub.now()
+    hub.handle_event("reading-nook", Event(id="h1", kind="help", card=card("s05"), station="reading-nook", at=now,
+                                           seq=1, kiosk_time=now, data={"peer": "s02", "taken": True}))
+    page.goto(web.url + "/")
+    page.get_by_text("Liam C. suggested · asked").wait_for(timeout=5000)  # the help list on the live map
+    eventually(lambda: hub.store.peer_help_calls("s05"), message="the call stored")
+    page.goto(web.url + "/student/s05")
+    peer_help = page.get_by_role("region", name="Help from classmates")
+    assert "Got: 1 suggestion, asked 1" in peer_help.inner_text()
+    assert "Reading Nook: Liam C. suggested · asked" in peer_help.inner_text()
+    page.goto(web.url + "/student/s02")
+    assert "Gave: suggested 1 time, asked 1" in page.get_by_role("region", name="Help from classmates").inner_text()
+    assert "suggested to Sofia R. · asked" in page.get_by_role("region", name="Help from classmates").inner_text()

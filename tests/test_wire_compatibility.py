@@ -48,6 +48,8 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
         assert again.pop("pairings") == []  # what became of pairing codes, for the hub's screen: added in 0.4
         # goals that carry over (issue 20): the goals' words by language, standing goals, last visits
         assert (again.pop("goal_words"), again.pop("standing"), again.pop("last_visits")) == ([], {}, {})
+        # who may be suggested to a classmate asking for help, and the class's setting for it: issue 20
+        assert (again.pop("helpers"), again.pop("peer_help")) == ({}, None)
     assert again == sent
 
 

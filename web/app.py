@@ -38,6 +38,8 @@ from web.goals import goal_lines
 from web.goals import routes as goal_routes
 from web.history import DatabaseNotReady, History
 from web.live import LiveMap, stream
+from web.peers import PeerHelpSeen, peer_help_seen
+from web.peers import routes as peer_routes
 from web.planning import Kit
 from web.planning import routes as planning_routes
 
@@ -213,12 +215,15 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         try:
             past = await asyncio.to_thread(history.student_lessons, student_id)
             goals = await asyncio.to_thread(history.student_goals, student_id)
+            peers = await asyncio.to_thread(lambda: peer_help_seen(
+                student_id, history.peer_calls(student_id), history.lessons(200),
+                {sid: s.name for sid, s in state.students.items()}, {s.id: s.name for s in config.stations}, now()))
         except DatabaseNotReady:
-            past, goals = [], []
+            past, goals, peers = [], [], PeerHelpSeen()
         stations = {s.id: s.name for s in config.stations}
         return page(request, "student.html", student_id=student_id, today=student_today(state, student_id),
                     standing=state.standing.get(student_id), goals=goal_lines(goals, stations),
-                    goal_pictures=GOAL_PICTURE_CHOICES,
+                    goal_pictures=GOAL_PICTURE_CHOICES, peers=peers,
                     tags=NOTE_TAGS, notice=request.session.pop("notice", ""), past=past,
                     needs=state.students[student_id].needs or Needs(), languages=KIOSK_LANGUAGES,
                     room_language=language_name(config.language), room_speech=config.speech)
@@ -266,6 +271,7 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         Route("/student/{student_id}/needs", needs, methods=["POST"]),
         *planning_routes(kit := Kit(page, private, change, command, link, history)),
         *goal_routes(kit),
+        *peer_routes(kit),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=session_key(config), session_cookie="rotation_session",
                              max_age=int(config.web.session_hours * 3600), same_site="strict", https_only=secure)]

@@ -15,7 +15,7 @@ from edge.db import DatabaseNotReady
 from hub.goals import GoalRow
 from hub.report import Report, SessionEvent, clock_time, describe
 from hub.report_files import LessonRecord, lesson_record, report_of
-from hub.store import HubStore
+from hub.store import HubStore, PeerCall
 from hub.tomorrow import Tomorrow, plan_tomorrow
 from shared.config import Config
 
@@ -124,6 +124,11 @@ class History:
         """Every goal the student has had, oldest first, with their exit tickets' answers about it."""
         with self.lock:
             return self._open().goals_of(student_id)
+
+    def peer_calls(self, student_id: str) -> list[PeerCall]:
+        """The calls for help in which a classmate was suggested, the student asking or suggested, newest first."""
+        with self.lock:
+            return self._open().peer_help_calls(student_id)
 
     def card_face(self, student_id: str) -> CardFace | None:
         """The student's card as `rotation cards` prints it, at the card version the hub has now."""
