@@ -8,9 +8,11 @@ expected there. The full state goes to the teacher's display alone (the broker's
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from msgspec.structs import replace
 
-from shared.protocol import State, encode
+from shared.protocol import ChoiceRound, State, encode
 
 
 def kiosk_view(snapshot: State, station: str) -> State:
@@ -26,7 +28,15 @@ def kiosk_view(snapshot: State, station: str) -> State:
                    ended=None,  # the board's summary
                    pairings=(),  # the technician's business
                    help=tuple(h for h in snapshot.help if h.station == station),
-                   progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs})
+                   progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs},
+                   choice=_choice_here(snapshot.choice, here, snapshot.presence.keys()))
+
+
+def _choice_here(choice: ChoiceRound | None, here: set[str], seen: Collection[str]) -> ChoiceRound | None:
+    if choice is None:
+        return None
+    return replace(choice, allowed={sid: a for sid, a in choice.allowed.items()
+                                    if sid in here or sid not in seen})
 
 
 class ViewPublisher:

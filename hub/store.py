@@ -247,6 +247,11 @@ _V7 = statements('ALTER TABLE "students" ADD COLUMN "language" TEXT',
                  'ALTER TABLE "students" ADD COLUMN "high_contrast" INTEGER NOT NULL DEFAULT 0',
                  'ALTER TABLE "students" ADD COLUMN "speech" INTEGER')
 
+# Version 8: a lesson's choice rounds and must-do stations, kept with the class's preset (and read back by a hub
+# that restarts mid-lesson).
+_V8 = statements('ALTER TABLE "lesson_presets" ADD COLUMN "choice_rounds" TEXT NOT NULL DEFAULT \'[]\'',
+                 'ALTER TABLE "lesson_presets" ADD COLUMN "must_do" TEXT NOT NULL DEFAULT \'[]\'')
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -256,6 +261,7 @@ HUB_SCHEMA = Schema([
     Migration(5, "passing time, last exit tickets, lesson presets, groups applied later", _V5),
     Migration(6, "calls for help an adult is on the way to", _V6),
     Migration(7, "each student's language, large text, high contrast and speech at the kiosk", _V7),
+    Migration(8, "a lesson's choice rounds and must-do stations", _V8),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -277,12 +283,14 @@ def _clock_from_row(row: Mapping[str, Any]) -> Clock:
 
 def _preset_to_row(class_id: str, lesson: StartArgs) -> dict[str, Any]:
     return {"class_id": class_id, "minutes": lesson.minutes, "rounds": lesson.rounds, "passing": lesson.passing,
-            "stations_off": json.dumps(list(lesson.off))}
+            "stations_off": json.dumps(list(lesson.off)), "choice_rounds": json.dumps(list(lesson.choice_rounds)),
+            "must_do": json.dumps(list(lesson.must_do))}
 
 
 def _preset_from_row(row: Mapping[str, Any]) -> StartArgs:
     return StartArgs(minutes=row["minutes"], rounds=row["rounds"], passing=row["passing"],
-                     off=tuple(json.loads(row["stations_off"])))
+                     off=tuple(json.loads(row["stations_off"])), choice_rounds=tuple(json.loads(row["choice_rounds"])),
+                     must_do=tuple(json.loads(row["must_do"])))
 
 
 NEEDS_COLUMNS_ORDER = ("language", "large_text", "high_contrast", "speech")
@@ -740,10 +748,11 @@ class HubStore:
     @locked
     def progress_events(self) -> list[tuple[str, str, dict, str, float]]:
         """(student, kind, data, station, at) of this session's accepted choices, goals, exit tickets, out-of-room
-        passes, check-ins (which end a pass) and check-outs, oldest first."""
+        passes, check-ins (which end a pass) and check-outs, and its choice rounds' granted picks and placements,
+        oldest first."""
         rows = self.db.execute(
             "SELECT student, kind, data, station, at FROM events WHERE accepted = 1 "
-            f"AND (kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin') OR {KIOSK_CHECKOUT}) "
+            f"AND (kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin', 'pick', 'placed') OR {KIOSK_CHECKOUT}) "
             f"{SINCE_SESSION_STARTED} ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}"), station, at) for student, kind, data, station, at in rows]
 

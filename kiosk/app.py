@@ -36,6 +36,7 @@ from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.view import KioskScreenModel, KioskView  # noqa: E402
 from kiosk.words import words  # noqa: E402
+from shared.protocol import PickAnswer  # noqa: E402
 
 if TYPE_CHECKING:
     from kiosk.teacher_panel import TeacherPanel
@@ -100,6 +101,7 @@ SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
+MOST_PEOPLE_DRAWN = 6  # places left drawn as people on a station's button; more show as six and "+"
 
 
 class KioskPresenter:
@@ -122,8 +124,10 @@ class KioskPresenter:
         self.round_end_sound = load_sound(ROUND_END_SOUND)
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
+        self.last_pick_sent_at = self.last_pick_answered_at = 0.0
         self.scanner: ScannerThread | None = None
         core.listen(self._decided)
+        core.pick_listeners.append(lambda answer: Clock.schedule_once(lambda dt: self.pick_answered(answer), 0))
         screen.bind(on_call_teacher=lambda screen: self.call_or_cancel_help())
         screen.bind(on_go_out=lambda screen: self.go_out())
         screen.bind(on_done=lambda screen: self.check_out())
@@ -167,6 +171,9 @@ class KioskPresenter:
         prompt = prompt or self.view.prompt
         if prompt is None:
             return
+        if prompt.kind == "pick" and value is not None:
+            self.pick(prompt, value)
+            return
         try:
             following = self.core.answer(prompt, value)
         except Exception:  # the student still gets an answer; the event is lost only if the disk is gone
@@ -174,6 +181,25 @@ class KioskPresenter:
             following = None
         self.view.answered(prompt, following, time.monotonic(), undoable=value is not None)
         self.refresh()
+
+    def pick(self, prompt: Prompt, station_id: str) -> None:
+        """A choice round: the student tapped a station; the hub is asked for the place."""
+        if prompt is not self.view.prompt:
+            return  # the question left the screen while the finger was down: a place is asked for only on sight
+        try:
+            event = self.core.pick(prompt.card, station_id)
+        except Exception:  # the board will say where they go
+            log.exception("kiosk %s could not send a pick", self.core.station.id)
+            return
+        station = self.core.state.station(station_id) if self.core.state else None
+        self.view.saving(prompt, event.id, station.name if station else station_id, time.monotonic())
+        self.refresh()
+        self.last_pick_sent_at = time.perf_counter()
+
+    def pick_answered(self, answer: PickAnswer) -> None:
+        if self.view.pick_answered(answer, self.core.state, time.monotonic()):
+            self.refresh()
+            self.last_pick_answered_at = time.perf_counter()
 
     def change_answer(self) -> None:
         self.view.change_answer(time.monotonic())
@@ -325,7 +351,8 @@ class KioskPresenter:
         for option in options:
             picture = pictures.glyph(option.picture)
             button = OptionButton(text=(f"[font={ICON_FONT}][size={icon_size}]{picture}[/size][/font]\n"
-                                        if picture else "") + escape_markup(option.label),
+                                        if picture else "") + escape_markup(option.label)
+                                  + self._places(option.places, int(icon_size * 0.6)),
                                   font_size=sp(19 if crowded else 22) * scale)
             if contrast:
                 button.background_color, button.color = CONTRAST_BUTTON
@@ -339,6 +366,15 @@ class KioskPresenter:
                                 font_size=sp(19 if crowded else 22) * scale)
             skip.bind(on_press=self._pressed, on_release=lambda pressed: self.answer(None, pressed.asked))
             row.add_widget(skip)
+
+    @staticmethod
+    def _places(places: int | None, size: int) -> str:
+        """A choice round's places left, as a row of little people (and the number, for those who count)."""
+        if places is None:
+            return ""
+        person = pictures.glyph("person")
+        people = person * min(places, MOST_PEOPLE_DRAWN) + ("+" if places > MOST_PEOPLE_DRAWN else "")
+        return f"\n[font={ICON_FONT}][size={size}]{people}[/size][/font] {places}" if person else f"\n{places}"
 
     def _pressed(self, button: OptionButton) -> None:
         button.asked = self.view.prompt

@@ -24,7 +24,17 @@ from shared import __version__
 from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
-from shared.protocol import BY_STUDENT, SCANNER_SPEED, STORAGE_FULL, Ack, Event, EventKind, KioskStatus, encode
+from shared.protocol import (
+    BY_STUDENT,
+    SCANNER_SPEED,
+    STORAGE_FULL,
+    Ack,
+    Event,
+    EventKind,
+    KioskStatus,
+    PickAnswer,
+    encode,
+)
 from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
@@ -50,6 +60,7 @@ class KioskCore(FollowsHub):
         self.decision_listeners: list[Callable[[Decision], None]] = []
         self._unseen: list[tuple[Decision, float]] = []  # answered while nobody listened: the screen was starting
         self.change_listeners: list[Callable[[], None]] = []
+        self.pick_listeners: list[Callable[[PickAnswer], None]] = []  # the hub's answers to this kiosk's picks
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
@@ -170,6 +181,11 @@ class KioskCore(FollowsHub):
             self.record(EVENT_KIND[prompt.kind], prompt.card, data)
         return following
 
+    def pick(self, card: str, station: str) -> Event:
+        """A choice round: the student asks the hub for a place at ``station``; its answer goes to the
+        ``pick_listeners``."""
+        return self.record("pick", card, {"to": station})
+
     def ask_help(self, card: str | None = None) -> Event | None:
         """The station calls the teacher, on behalf of the student whose card is given if one is on screen;
         None if the station's call is already waiting (at the hub or here)."""
@@ -278,7 +294,7 @@ class KioskCore(FollowsHub):
         # check-outs and round ends at its own station, which the view (at most 0.2 s behind) tells; each
         # check-in then goes out to the display alone.
         client.subscribe([(self.topics.view(self.station.id), QOS), (self.topics.hub_status, QOS),
-                          (self.topics.ack(self.station.id), QOS)])
+                          (self.topics.ack(self.station.id), QOS), (self.topics.pick_answer(self.station.id), QOS)])
         with self._lock:  # what waits goes out first; a scan meanwhile publishes only after it
             self._flush()
             self.connected = True
@@ -298,6 +314,10 @@ class KioskCore(FollowsHub):
     def _take(self, kind: str, key: str | None, message, retained: bool) -> None:
         if kind == "ack":
             self._acked(message)
+            return
+        if kind == "pick_answer":
+            for listener in tuple(self.pick_listeners):
+                listener(message)
             return
         if kind not in FOLLOWED_KINDS:
             return

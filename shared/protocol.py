@@ -28,9 +28,9 @@ PROBLEMS = (STORAGE_FULL, ROSTER_REFUSED, SCANNER_SPEED)
 TicketAnswer: TypeAlias = Literal["got_it", "getting_there", "stuck"]
 TICKETS: tuple[str, ...] = get_args(TicketAnswer)  # the exit ticket's answers, best first
 EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference",
-                              "out", "help_cancel"]
+                              "out", "help_cancel", "pick"]
 # out: the student took the out-of-room pass; checkout: "I'm done" at the kiosk; help_cancel: the station takes
-# its call for help back
+# its call for help back; pick: the student asks for a place at the station they chose in a choice round
 EVENT_KINDS = frozenset(get_args(EventKind))
 PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help", "help_cancel"})  # asked for by a station, not by a card
@@ -84,6 +84,11 @@ class ChoiceData(Part, frozen=True):
     activity: Activity
 
 
+class PickData(Part, frozen=True):
+    """A choice round's pick: the station the student asks for a place at (the hub grants it or not)."""
+    to: Name
+
+
 class GoalData(Part, frozen=True):
     goal: Goal
 
@@ -126,7 +131,8 @@ class CheckoutData(Part, frozen=True):
 
 
 EVENT_DATA: dict[str, type[Part]] = {"choice": ChoiceData, "goal": GoalData, "exit_ticket": ExitTicketData,
-                                     "conference": NoteData, "checkout": CheckoutData}  # others: what they like
+                                     "conference": NoteData, "checkout": CheckoutData,
+                                     "pick": PickData}  # others: what they like
 
 
 class Event(Message, frozen=True, kw_only=True):
@@ -201,6 +207,19 @@ class Restored(Part, frozen=True):
     at: float
     since: float
     copy: float | None = None
+
+
+class PickAnswer(Message, frozen=True):
+    """The hub's answer to a pick (``id`` is the pick event's), to the asking kiosk alone: a place at ``to``
+    (``granted``), or none, with why (``full``: the last place went to someone else; ``closed``: choosing is
+    over or this is no choice round; ``not_allowed``: not one of the student's stations). ``left``: the places
+    left then at each station the student may still choose (absent: no limit)."""
+    id: Id
+    student: Name
+    to: Name
+    granted: bool
+    reason: Literal["full", "closed", "not_allowed"] | None = None
+    left: dict[str, Count] = {}
 
 
 class HubInstance(Part, frozen=True):
@@ -300,6 +319,31 @@ class HelpRequest(Part, frozen=True):
     coming: bool = False  # an adult said "on my way" (the call stays open until answered)
 
 
+CHOSE: Final = "chose"  # ChoiceRound.how: the student picked the station
+PLACED: Final = "placed"  # ChoiceRound.how: the student did not choose in time; the hub placed them
+
+
+class ChoiceRound(Part, frozen=True):
+    """A round whose students choose their station (must-do stations first, then may-do), open for picks
+    until ``until`` (hub time). ``places``: what is left at each station with a capacity (absent: no limit);
+    ``allowed``: the stations each student may choose (their must-dos left, else the may-dos); ``going``:
+    where each student goes this round as chosen or placed so far, and ``how`` (CHOSE or PLACED)."""
+    round: Count
+    until: float
+    must: tuple[Name, ...] = ()
+    places: dict[str, Count] = {}
+    allowed: dict[str, tuple[Name, ...]] = {}
+    going: dict[str, Name] = {}
+    how: dict[str, Literal["chose", "placed"]] = {}
+
+    def open(self, hub_now: float) -> bool:
+        return hub_now < self.until
+
+    def waiting(self, student_id: str, hub_now: float) -> bool:
+        """The student may still pick (choosing is open and they have not been given a place)."""
+        return self.open(hub_now) and student_id in self.allowed and student_id not in self.going
+
+
 class Progress(Part, frozen=True):
     """A student's session so far, from their kiosk events: what they chose, their goal, their exit ticket."""
     activity: Activity | None = None
@@ -318,6 +362,8 @@ class StartArgs(Part, frozen=True):
     off: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
     class_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = msgspec.field(
         default=None, name="class")
+    choice_rounds: Annotated[tuple[Annotated[int, msgspec.Meta(ge=1, le=20)], ...], msgspec.Meta(max_length=20)] = ()
+    must_do: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()  # in choice rounds; the others: may-do
 
 
 MAX_CLASSES = 100  # in one room
@@ -355,6 +401,7 @@ class State(Message, frozen=True, omit_defaults=False):
     out: dict[str, Presence] = {}  # who took the out-of-room pass, from where and when, until their next scan
     ended: LessonEnd | None = None  # the lesson that ended last, until the next one starts
     pairings: Annotated[tuple[PairingNotice, ...], msgspec.Meta(max_length=20)] = ()  # the display's alone
+    choice: ChoiceRound | None = None  # this round's choosing, in a choice round
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -374,7 +421,11 @@ class State(Message, frozen=True, omit_defaults=False):
         return next((c for c in self.classes if c.id != self.class_id and student_id in c.students), None)
 
     def expected_station(self, student_id: str) -> Station | None:
-        """The station where the student's group is expected this round, if any."""
+        """The station where the student is expected this round, if any: in a choice round, the one they chose
+        or were placed at; else (and until then) their group's."""
+        going = self.choice.going.get(student_id) if self.choice else None
+        if going is not None:
+            return self.station(going)
         student = self.students.get(student_id)
         if student is None or student.group is None:
             return None
@@ -583,7 +634,7 @@ class Reply(Message, frozen=True):
 MESSAGE_TYPES: dict[str, type[Message]] = {
     "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
     "state": State, "view": State, "presence": PresenceChange, "summary": Summary, "command": Command,
-    "reply": Reply, "hub_claim": HubClaim,
+    "reply": Reply, "hub_claim": HubClaim, "pick_answer": PickAnswer,
 }
 _CHECKS: Mapping[str, Callable[[Any], Message]] = {"kiosk_event": _checked_event}
 _DECODERS = {kind: msgspec.json.Decoder(message_type | _Unversioned)

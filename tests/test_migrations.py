@@ -194,7 +194,8 @@ def test_a_hub_database_newer_than_the_code_is_refused_and_left_alone(tmp_path):
     before = _make_newer(path, HUB_SCHEMA.version + 1)
     with pytest.raises(DatabaseTooNew) as refused:
         HubStore(path)
-    assert str(refused.value) == (f"{path}: this database is schema version 8, newer than this Rotation Station (7): "
+    assert str(refused.value) == (f"{path}: this database is schema version {HUB_SCHEMA.version + 1}, newer than "
+                                  f"this Rotation Station ({HUB_SCHEMA.version}): "
                                   "update the software, or restore a backup made by this version")
     assert path.read_bytes() == before
 
@@ -223,8 +224,9 @@ def test_rotation_commands_refuse_a_newer_hub_database_in_one_line(command, tmp_
     _make_newer(database, HUB_SCHEMA.version + 1)
     done = _rotation(*command, "--config", str(config), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == (f"rotation: {database}: this database is schema version 8, newer than this Rotation "
-                           "Station (7): update the software, or restore a backup made by this version\n")
+    assert done.stderr == (f"rotation: {database}: this database is schema version {HUB_SCHEMA.version + 1}, newer "
+                           f"than this Rotation Station ({HUB_SCHEMA.version}): update the software, or restore a "
+                           "backup made by this version\n")
     assert version_of(database) == HUB_SCHEMA.version + 1
 
 
@@ -270,7 +272,7 @@ def test_a_new_hub_database_and_one_from_release_0_1_0_end_the_same(tmp_path):
     HubStore(tmp_path / "new.db").close()
     old = copy_of("hub.db", tmp_path)
     HubStore(old).close()
-    assert version_of(old) == version_of(tmp_path / "new.db") == 7
+    assert version_of(old) == version_of(tmp_path / "new.db") == HUB_SCHEMA.version
     assert schema_of(old) == schema_of(tmp_path / "new.db")
 
 
@@ -360,7 +362,7 @@ def test_release_0_1_0_hub_database_is_migrated_once(tmp_path):
     store = HubStore(path)
     assert store.load_clock() is not None
     store.close()
-    assert everything_in(path) == once and once[0] == 7
+    assert everything_in(path) == once and once[0] == HUB_SCHEMA.version
     assert path.read_bytes() == data
 
 

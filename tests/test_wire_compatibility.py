@@ -15,9 +15,10 @@ MESSAGES = [p for p in PAYLOADS if p["kind"] in MESSAGE_TYPES]
 
 
 def test_every_message_kind_was_recorded():
-    assert {p["kind"] for p in MESSAGES} == set(MESSAGE_TYPES) - {"hub_claim"}  # new (issue 19), between hubs only
+    assert {p["kind"] for p in MESSAGES} == set(MESSAGE_TYPES) - {"hub_claim", "pick_answer"}  # new (issues 19, 20)
     events = {json.loads(p["payload"])["kind"] for p in MESSAGES if p["kind"] == "kiosk_event"}
-    assert events == EVENT_KINDS - {"out", "help_cancel"}  # the out-of-room pass came in 0.2, cancelling help in 0.3
+    assert events == EVENT_KINDS - {"out", "help_cancel", "pick"}  # the out-of-room pass came in 0.2, cancelling
+    # help in 0.3, a choice round's pick with issue 20
     actions = {json.loads(p["payload"])["action"] for p in MESSAGES if p["kind"] == "command"}
     assert len(actions) >= 15
 
@@ -45,6 +46,7 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
             (None, None, [])] * len(again["stations"])
         assert again.pop("goal_pictures") == []
         assert again.pop("pairings") == []  # what became of pairing codes, for the hub's screen: added in 0.4
+        assert again.pop("choice") is None  # a choice round's choosing: added with issue 20
     assert again == sent
 
 

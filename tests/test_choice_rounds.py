@@ -1,0 +1,254 @@
+"""Choice rounds: students choose their next station at the kiosk, must-do first; the hub keeps the places, so
+two kiosks never both take the last one; a student who does not choose goes where the plan sends them."""
+import threading
+import time
+
+import pytest
+
+from hub.choices import Choosing, allowed_stations
+from hub.engine import Room
+from hub.roster import RosterStudent
+from hub.service import HubService
+from kiosk.core import KioskCore
+from kiosk.prompts import after_answer, after_scan
+from kiosk.view import KioskView
+from shared.config import StationConfig, load_config
+from shared.protocol import Command, PickAnswer, StartArgs
+from tests.conftest import SECRET, card, eventually, write_card_key
+
+# Three stations of two places, six students in groups of one: the plan's tracks are two students each.
+STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))
+STUDENTS = ("a1", "a2", "a3", "a4", "a5", "a6")
+
+
+def write_choice_room(directory, port: int, passing_minutes: float = 1) -> object:
+    """The room of STATIONS and STUDENTS, each station with a kiosk and room for two."""
+    (directory / "class.secret").write_text(SECRET.hex())
+    write_card_key(directory)
+    rows = ["id,first_name,last_name,group"] + [f"{s},Kid{s[-1]},Lee,g{s[-1]}" for s in STUDENTS]
+    (directory / "roster.csv").write_text("\n".join(rows) + "\n")
+    stations = "\n".join(f'[[station]]\nid = "{sid}"\nname = "{name}"\nkind = "{kind}"\ncapacity = 2\n'
+                         for sid, name, kind in STATIONS)
+    (directory / "room.toml").write_text(f"""
+[room]
+id = "room-12"
+secret_file = "class.secret"
+roster = "roster.csv"
+[broker]
+port = {port}
+[hub]
+database = "hub.db"
+round_minutes = 10
+auto_advance = false
+{stations}""")
+    return load_config(directory / "room.toml")
+
+
+def pure_room() -> Room:
+    stations = tuple(StationConfig(sid, name, kind, capacity=2) for sid, name, kind in STATIONS)
+    students = [RosterStudent(s, f"Kid{s[-1]}", "Lee", f"g{s[-1]}") for s in STUDENTS]
+    return Room("room-12", stations, students, {s: 1 for s in STUDENTS}, 600)
+
+
+# The rules, on the pure engine
+def test_a_student_with_must_dos_left_may_choose_only_those_and_then_only_may_dos():
+    assert allowed_stations(["x", "y", "z"], frozenset({"x", "y"}), frozenset()) == ("x", "y")
+    assert allowed_stations(["x", "y", "z"], frozenset({"x", "y"}), frozenset({"x"})) == ("y",)
+    assert allowed_stations(["x", "y", "z"], frozenset({"x", "y"}), frozenset({"x", "y"})) == ("z",)
+    assert allowed_stations(["x", "y", "z"], frozenset(), frozenset({"x"})) == ("y", "z")  # not back again
+    assert allowed_stations(["x", "y", "z"], frozenset({"x"}), frozenset({"x", "y", "z"})) == ("y", "z")
+    room = pure_room()
+    room.command("start", 1000.0, lesson=StartArgs(choice_rounds=(2,), must_do=("x",), passing=1))
+    plan = room.plan()
+    at_x = next(s for s in STUDENTS if f"g{s[-1]}" in plan["x"])
+    elsewhere = next(s for s in STUDENTS if f"g{s[-1]}" in plan["y"])
+    room.check_in(at_x, "x", 1010.0)
+    room.check_in(elsewhere, "y", 1010.0)
+    assert room.choice_round() is None  # round 1 is the teacher's
+    room.command("next", 1600.0)
+    choice = room.choice_round()
+    assert choice is not None and choice.until == 1660.0  # the passing time
+    assert choice.allowed[elsewhere] == ("x",)  # the must-do first
+    assert choice.allowed[at_x] == ("y", "z")  # been there: the may-dos
+    assert room.pick(elsewhere, "y", 1601.0) == "not_allowed"
+    assert room.pick(at_x, "y", 1601.0) is None
+    assert room.snapshot(1601.0).expected_station(at_x).id == "y"
+
+
+def test_the_last_place_goes_to_the_first_pick_and_the_next_is_told_it_is_full():
+    choosing = Choosing(2, 100.0, frozenset(), {"x": 2}, {s: ("x", "y") for s in STUDENTS})
+    assert choosing.pick("a1", "x", 10.0) is None
+    assert choosing.places_for("a2") == {"x": 1}
+    assert choosing.pick("a2", "x", 10.0) is None
+    assert choosing.pick("a3", "x", 10.0) == "full"
+    assert choosing.pick("a3", "y", 10.0) is None  # no limit
+    assert choosing.pick("a1", "x", 10.0) is None  # the same pick again (a resend) is still theirs
+    assert choosing.pick("a4", "y", 100.0) == "closed"
+
+
+def test_who_does_not_choose_goes_where_the_plan_sends_them_or_where_there_is_room_must_do_first():
+    choosing = Choosing(2, 100.0, frozenset({"z"}), {"x": 1, "y": 2, "z": 2},
+                        {"a1": ("x", "y", "z"), "a2": ("z",), "a3": ("z",), "a4": ("y",)})
+    assert choosing.pick("a1", "x", 1.0) is None  # x is now full
+    placed = choosing.close({"a2": "x", "a3": "y", "a4": "y"}, ["x", "y", "z"])
+    assert placed == {"a2": "z", "a3": "y", "a4": "y"}  # a2's planned x is full: their must-do z
+    assert choosing.public().how == {"a1": "chose", "a2": "placed", "a3": "placed", "a4": "placed"}
+
+
+# Through the real kiosks, broker and hub
+class Clock:
+    """The hub's and the kiosks' time, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def choice_lesson(tmp_path, broker):
+    """The hub and a kiosk at each station, round 1 of a lesson whose round 2 is a choice round, everyone
+    checked in where the plan sends them; then round 2 has begun. Yields (hub, kiosks, clock, round 1's
+    station of each student)."""
+    config = write_choice_room(tmp_path, broker.port)
+    clock = Clock()
+    hub = HubService(config, now=clock)
+    hub.start()
+    kiosks = {sid: KioskCore(config, sid, tmp_path / f"{sid}.db", now=clock) for sid, *_ in STATIONS}
+    for kiosk in kiosks.values():
+        kiosk.start()
+    try:
+        eventually(lambda: all(k.state is not None for k in kiosks.values()), 10, "every kiosk to get the room")
+        hub.handle_command(Command("start", "start", "teacher", {"passing": 1, "choice_rounds": [2]}))
+        plan = hub.room.plan()
+        first = {s: next(st for st, groups in plan.items() if f"g{s[-1]}" in groups) for s in STUDENTS}
+        for student, station in first.items():
+            assert kiosks[station].scan(card(student)).outcome == "welcome"
+        eventually(lambda: len(hub.room.presence) == len(STUDENTS), 5, "everyone checked in")
+        clock.offset += 600
+        hub.handle_command(Command("next", "next", "teacher"))
+        eventually(lambda: all(k.state.choice is not None for k in kiosks.values()), 5, "the choice round")
+        yield hub, kiosks, clock, first
+    finally:
+        for kiosk in kiosks.values():
+            kiosk.stop()
+        hub.stop()
+
+
+def answers_of(kiosk: KioskCore) -> list[PickAnswer]:
+    answers: list[PickAnswer] = []
+    kiosk.pick_listeners.append(answers.append)
+    return answers
+
+
+def test_two_students_at_two_kiosks_race_for_the_last_place_and_exactly_one_gets_it(choice_lesson):
+    hub, kiosks, clock, first = choice_lesson
+    # One student of each of two stations races for the Studio's last place, after a third took the first.
+    at = {station: [s for s in STUDENTS if first[s] == station] for station in ("x", "y", "z")}
+    early, racers = at["x"][0], (at["x"][1], at["y"][0])
+    views = {sid: KioskView(name) for sid, name, _ in STATIONS}
+
+    def where_next(student: str) -> tuple:
+        """The student scans at their station, gives their exit ticket, and is asked "Where next?"."""
+        station = first[student]
+        kiosk = kiosks[station]
+        decision = kiosk.scan(card(student))
+        assert decision.outcome == "choose", decision
+        ticket = after_scan(decision, kiosk.state, station)
+        assert ticket.kind == "exit_ticket"  # the ticket here first: they had not given it
+        _, wish = after_answer(ticket, "got_it", kiosk.state)
+        kiosk.answer(ticket, "got_it")
+        _, pick = after_answer(wish, None, kiosk.state)  # no wish for next time: "Where next?" at once
+        assert pick.kind == "pick"
+        return kiosk, decision, pick
+
+    kiosk, _, pick = where_next(early)
+    assert {o.value: o.places for o in pick.options} == {"y": 2, "z": 2}  # not back where they were
+    done = answers_of(kiosk)
+    kiosk.pick(pick.card, "z")
+    eventually(lambda: done, 5, "the first pick's answer")
+    assert done[0].granted and done[0].left["z"] == 1
+    eventually(lambda: all(k.state.choice.places.get("z") == 1 for k in kiosks.values()), 5, "one place left")
+
+    asked = []
+    for racer in racers:
+        kiosk, decision, pick = where_next(racer)
+        assert {o.value: o.places for o in pick.options}["z"] == 1
+        views[first[racer]].show(decision, pick, time.monotonic())
+        asked.append((kiosk, pick))
+    answers = {racer: answers_of(kiosk) for (kiosk, _), racer in zip(asked, racers, strict=True)}
+    go = threading.Barrier(2)
+    sent = {}
+
+    def race(kiosk, pick, racer):
+        go.wait()
+        sent[racer] = kiosk.pick(pick.card, "z").id
+        views[first[racer]].saving(pick, sent[racer], "Studio", time.monotonic())
+
+    threads = [threading.Thread(target=race, args=(*a, r)) for a, r in zip(asked, racers, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(views[first[r]].model().title == "Saving your place…" for r in racers)
+    eventually(lambda: all(answers.values()), 5, "both answers")
+    granted = [r for r in racers if answers[r][0].granted]
+    assert len(granted) == 1, answers
+    loser = next(r for r in racers if r not in granted)
+    assert answers[loser][0].reason == "full"
+    assert hub.room.choice_round().places["z"] == 0
+    assert [s for s, where in hub.room.choice_round().going.items() if where == "z"] == [early, granted[0]]
+
+    # Each kiosk shows its own student's answer: the winner where to go, the loser kindly what is left.
+    for racer in racers:
+        view = views[first[racer]]
+        assert view.pick_answered(answers[racer][0], kiosks[first[racer]].state, time.monotonic())
+    winner_screen = views[first[granted[0]]].model()
+    assert winner_screen.title.endswith("go to Studio") and winner_screen.outcome == "chose"
+    loser_screen = views[first[loser]].model()
+    assert loser_screen.outcome == "ask:pick" and "Studio just filled up" in loser_screen.title
+    assert [o.value for o in loser_screen.options] == [s for s in ("x", "y") if s != first[loser]]
+    # The answer went to the asking kiosk alone.
+    assert not answers_of(kiosks["z"]) and all(a.student == r for r in racers for a in answers[r])
+
+    # The loser picks again; the check-in at the chosen station is the right station.
+    again = views[first[loser]].prompt
+    kiosk = kiosks[first[loser]]
+    kiosk.pick(again.card, again.options[0].value)
+    eventually(lambda: len(answers[loser]) == 2, 5, "the second pick's answer")
+    assert answers[loser][1].granted
+    chosen = answers[loser][1].to
+    eventually(lambda: kiosks[chosen].state.choice.going.get(loser) == chosen, 5, "the choice in the view")
+    kiosks[chosen]._last_scan = ("", 0.0)
+    assert kiosks[chosen].scan(card(loser)).outcome == "welcome"  # "You're in the right place."
+
+
+def test_a_student_who_does_not_choose_goes_where_the_plan_sends_them(choice_lesson):
+    hub, kiosks, clock, first = choice_lesson
+    plan = hub.room.plan()
+    second = {s: next(st for st, groups in plan.items() if f"g{s[-1]}" in groups) for s in STUDENTS}
+    clock.offset += 61  # the passing time is over: nobody chose
+    eventually(lambda: hub.room.choice_round().how, 5, "the hub to place everyone")
+    assert hub.room.choice_round().going == second
+    assert set(hub.room.choice_round().how.values()) == {"placed"}
+    student = STUDENTS[0]
+    kiosk = kiosks[second[student]]
+    eventually(lambda: kiosk.state.choice.going.get(student) == second[student], 5, "the placement in the view")
+    assert kiosk.scan(card(student)).outcome == "welcome"
+    elsewhere = kiosks[next(s for s in ("x", "y", "z") if s != second[student])]
+    late = elsewhere.scan(card(student))
+    assert late.outcome == "elsewhere" and dict(late.params)["station"] == dict(
+        (sid, name) for sid, name, _ in STATIONS)[second[student]]
+    assert hub.store.db.execute("SELECT count(*) FROM events WHERE kind = 'placed'").fetchone()[0] == len(STUDENTS)
+
+
+def test_a_pick_after_choosing_closed_is_refused_and_the_student_looks_at_the_board(choice_lesson):
+    hub, kiosks, clock, first = choice_lesson
+    student = STUDENTS[0]
+    kiosk = kiosks[first[student]]
+    answers = answers_of(kiosk)
+    clock.offset += 61
+    kiosk.pick(card(student), "x")
+    eventually(lambda: answers, 5, "the answer")
+    assert not answers[0].granted and answers[0].reason == "closed"
