@@ -471,7 +471,7 @@ class HubService:
             event.id, student, to, refusal is None, refusal, self.room.places_for(student))), qos=QOS)
         if refusal is not None:
             return Verdict(False, f"pick refused: {refusal}")
-        log.info("student %s chose %s", student, to)
+        log.debug("student %s chose %s", student, to)
         self.room.seq += 1
         self._snapshot_due = True
         return Verdict(True)
