@@ -14,7 +14,7 @@ from kiosk.prompts import after_answer, after_scan
 from kiosk.view import KioskView
 from shared.config import StationConfig, load_config
 from shared.protocol import Command, PickAnswer, StartArgs
-from tests.conftest import SECRET, card, eventually, write_card_key
+from tests.conftest import SECRET, card, eventually, kiosk_on_screen, press, pump, write_card_key
 
 # Three stations of two places, six students in groups of one: the plan's tracks are two students each.
 STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))
@@ -252,3 +252,43 @@ def test_a_pick_after_choosing_closed_is_refused_and_the_student_looks_at_the_bo
     kiosk.pick(card(student), "x")
     eventually(lambda: answers, 5, "the answer")
     assert not answers[0].granted and answers[0].reason == "closed"
+
+
+def photograph(screen, path) -> None:
+    """The screen as the student sees it, once its next frames are drawn."""
+    from kivy.base import EventLoop
+
+    for _ in range(3):
+        EventLoop.idle()
+    screen.export_to_png(str(path))
+
+
+def tap_button(screen, words: str) -> None:
+    """A finger on the question's button that says ``words``, once laid out where the student sees it."""
+    press(lambda: next(b for b in screen.ids.choices.children if words in b.text))
+
+
+def test_where_next_on_the_kiosk_screen_saves_the_place_and_says_where_to_go(choice_lesson, kivy_window, tmp_path):
+    hub, kiosks, clock, first = choice_lesson
+    student = next(s for s in STUDENTS if first[s] == "z")
+    kiosks.pop("z").stop()  # its kiosk is now the one on screen
+    with kiosk_on_screen(hub.config, "z", kivy_window, tmp_path / "screen-outbox.db", now=clock) as shown:
+        screen, core, presenter = shown
+        eventually(lambda: core.state.choice is not None, 5, "the choice round")
+        core.scan(card(student))
+        pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket first")
+        tap_button(screen, "Got it!")
+        pump(lambda: screen.outcome == "ask:next", message="the wish for next time")
+        press(lambda: next(b for b in screen.ids.choices.children if b.text == "Skip"))
+        pump(lambda: screen.outcome == "ask:pick", message="Where next?")
+        assert screen.title == f"Kid{student[-1]} L., where next?"
+        buttons = screen.ids.choices.children
+        assert sorted(b.text.split("\n")[1] for b in buttons) == ["Lab", "Library"]  # not back to the Studio
+        assert all(b.text.endswith(" 2") and b.height >= 100 for b in buttons)  # two places, drawn as people too
+        photograph(screen, tmp_path / "kiosk-where-next.png")
+        tap_button(screen, "Lab")
+        assert screen.title == "Saving your place…"  # drawn at the tap, before the hub answers
+        pump(lambda: screen.outcome == "chose", message="the hub's answer")
+        assert screen.title == f"Kid{student[-1]} L., go to Lab"
+        photograph(screen, tmp_path / "kiosk-go-to-chosen.png")
+        eventually(lambda: hub.room.choice_round().going.get(student) == "y", 5, "the place at the hub")
