@@ -6,6 +6,7 @@ import time
 import pytest
 
 from hub.choices import Choosing, allowed_stations
+from hub.display import StationTile
 from hub.engine import Room
 from hub.roster import RosterStudent
 from hub.service import HubService
@@ -14,7 +15,8 @@ from kiosk.prompts import after_answer, after_scan
 from kiosk.view import KioskView
 from shared.config import StationConfig, load_config
 from shared.protocol import Command, PickAnswer, StartArgs
-from tests.conftest import SECRET, card, eventually, kiosk_on_screen, press, pump, write_card_key
+from tests.conftest import SECRET, card, eventually, kiosk_on_screen, map_on_screen, press, pump, write_card_key
+from tests.test_display import tile_texts
 
 # Three stations of two places, six students in groups of one: the plan's tracks are two students each.
 STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))
@@ -292,3 +294,21 @@ def test_where_next_on_the_kiosk_screen_saves_the_place_and_says_where_to_go(cho
         assert screen.title == f"Kid{student[-1]} L., go to Lab"
         photograph(screen, tmp_path / "kiosk-go-to-chosen.png")
         eventually(lambda: hub.room.choice_round().going.get(student) == "y", 5, "the place at the hub")
+
+
+def test_the_wall_map_lists_each_student_where_they_chose_with_a_mark(choice_lesson, kivy_window, tmp_path):
+    hub, kiosks, clock, first = choice_lesson
+    student = next(s for s in STUDENTS if first[s] == "x")
+    answers = answers_of(kiosks["x"])
+    with map_on_screen(hub.config, kivy_window) as (link, screen, presenter):
+        kiosks["x"].pick(card(student), "z")
+        eventually(lambda: answers, 5, "the answer")
+        # Not moved yet, where they were: marked as having chosen (and the Library's tile says where they go).
+        pump(lambda: f"Kid{student[-1]} L. [font=DejaVuSans]\u2605[/font]" in tile_texts(screen, "Library"),
+             message="the choice on the map")
+        kiosks["z"].scan(card(student))
+        pump(lambda: any(t.startswith(f"Kid{student[-1]} L. [font=DejaVuSans]\u2605")
+                         for t in tile_texts(screen, "Studio")), message="the check-in at the chosen station")
+        tile = next(w for w in screen.ids.tiles.children if isinstance(w, StationTile) and w.title == "Studio")
+        assert tile.groups == "Choice round: 1 chose it, 1 place left"
+        photograph(screen, tmp_path / "map-choice-round.png")
