@@ -17,6 +17,7 @@ from shared.config import StationConfig, load_config
 from shared.protocol import Command, PickAnswer, StartArgs
 from tests.conftest import SECRET, card, eventually, kiosk_on_screen, map_on_screen, press, pump, write_card_key
 from tests.test_display import tile_texts
+from tests.test_web import PASSWORD, chromium, web  # noqa: F401  (fixtures)
 
 # Three stations of two places, six students in groups of one: the plan's tracks are two students each.
 STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))
@@ -312,3 +313,27 @@ def test_the_wall_map_lists_each_student_where_they_chose_with_a_mark(choice_les
         tile = next(w for w in screen.ids.tiles.children if isinstance(w, StationTile) and w.title == "Studio")
         assert tile.groups == "Choice round: 1 chose it, 1 place left"
         photograph(screen, tmp_path / "map-choice-round.png")
+
+
+def test_the_teacher_sets_a_choice_round_in_the_browser_and_the_room_chooses_in_it(web, hub, chromium,  # noqa: F811
+                                                                                   tmp_path):
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    page.goto(web.url + "/login")
+    page.get_by_label("Name").fill("jlee")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(web.url + "/")
+    page.get_by_text("Choice rounds").click()
+    page.get_by_role("checkbox", name="2", exact=True).check()
+    page.get_by_role("checkbox", name="Reading Nook").check()
+    page.screenshot(path=str(tmp_path / "web-choice-rounds.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Next round").wait_for(timeout=5000)
+    assert (hub.room.choice_rounds, hub.room.must_do) == ({2}, {"reading-nook"})
+    assert hub.room.choosing is None  # round 1 is the teacher's
+    page.get_by_role("button", name="Next round").click()
+    page.get_by_text("Choice round: 0 chose it").first.wait_for(timeout=5000)
+    choice = hub.room.choice_round()
+    assert choice is not None and choice.must == ("reading-nook",)
+    assert all(allowed == ("reading-nook",) for allowed in choice.allowed.values())  # nobody has been there yet

@@ -56,7 +56,20 @@ def _start(form: dict[str, Any], link: DisplayLink) -> tuple[Action, dict[str, A
     if state is None:
         return "start", {}
     chosen = str(form.get("class", "")) or state.class_id
-    return "start", LessonForm.for_state(state, chosen).start_args()
+    setup = LessonForm.for_state(state, chosen)
+    if form.get("choices"):  # the choice rounds part of the form was sent: it says them all, even none
+        rounds = {int(r) for r in _values(form, "choice_round") if str(r).isdigit()}
+        setup = setup.with_choices(rounds, {str(s) for s in _values(form, "must_do")})
+    return "start", setup.start_args()
+
+
+def _values(form: dict[str, Any], name: str) -> list[Any]:
+    """A field that may be ticked more than once (checkboxes)."""
+    value = form.get(name, [])
+    return value if isinstance(value, list) else [value]
+
+
+LIST_FIELDS = ("choice_round", "must_do")  # checkboxes: every one ticked, not just the last
 
 
 LESSON_ACTIONS: dict[str, Callable[[dict[str, Any], DisplayLink], tuple[Action, dict[str, Any]]]] = {
@@ -88,10 +101,11 @@ def lesson_controls(link: DisplayLink) -> dict[str, Any]:
     """What the lesson's buttons need: running or paused, or the classes to start with their presets."""
     state = link.state
     if state is None:
-        return {"running": False, "paused": False, "setup": None, "presets": []}
+        return {"running": False, "paused": False, "setup": None, "presets": [], "stations": []}
     return {"running": bool(state.clock.round), "paused": bool(state.clock.round and not state.clock.running),
             "setup": LessonForm.for_state(state),
-            "presets": [(c.id, preset_label(c, state.clock.duration / 60)) for c in state.classes]}
+            "presets": [(c.id, preset_label(c, state.clock.duration / 60)) for c in state.classes],
+            "stations": [(s.id, s.name) for s in state.stations]}
 
 
 def session_key(config: Config) -> str:
@@ -118,7 +132,9 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         form = await request.form()
         sent = str(form.get("csrf", ""))
         expected = request.session.get("csrf", "")
-        return dict(form) if expected and hmac.compare_digest(sent, expected) else None
+        if not (expected and hmac.compare_digest(sent, expected)):
+            return None
+        return {**dict(form), **{name: form.getlist(name) for name in LIST_FIELDS if name in form}}
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
         response = templates.TemplateResponse(request, template, {"csrf": token(request), "room": config.room_name,
