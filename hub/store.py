@@ -864,7 +864,7 @@ class HubStore:
         rows = self.db.execute(
             "SELECT at, kind, student, station, data FROM events WHERE accepted = 1 AND student IS NOT NULL "
             "AND kind IN ('checkin', 'seated', 'left_table', 'checkout', 'choice', 'goal', 'exit_ticket', 'help', "
-            "'conference') "
+            "'conference', 'pick', 'placed') "
             "AND at >= ? AND at <= ? "
             "ORDER BY at", (started, ended)).fetchall()
         return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))

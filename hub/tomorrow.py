@@ -1,16 +1,18 @@
 """The Tomorrow page: what a lesson says about the next one. Who was stuck and where, who never checked in,
-the goals set and how the lesson ended for each, the teacher's notes, and groups for tomorrow with the
+the goals set and how the lesson ended for each, the teacher's notes, what students did with their choice
+rounds (always the same station, never choosing, a must-do left out), and groups for tomorrow with the
 reason for each student. Pure: hub/report_files.py hands in the lesson's record.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hub.grouping import GroupingError, learner, reasons, suggest_groups
 from hub.report import LEFT_TABLE, SEATED, TICKET_WORDS, SessionEvent, clock_time
 from hub.roster import RosterStudent
-from shared.protocol import GROUPING_STRATEGIES
+from shared.protocol import GROUPING_STRATEGIES, PLACED
 
 STAYS = ("checkin", SEATED)
 DEFAULT_GROUPS = 4
@@ -39,6 +41,13 @@ class NoteLine:
 
 
 @dataclass(frozen=True)
+class ChoiceLine:
+    """Something a student's choices say, for the next lesson's plan: their name and why it is worth a look."""
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SuggestedMember:
     student_id: str
     name: str
@@ -57,13 +66,47 @@ class Tomorrow:
     strategy: str
     groups: dict[str, list[SuggestedMember]]
     grouping_problem: str = ""  # why no groups could be suggested
+    choices: list[ChoiceLine] = field(default_factory=list)  # what the choice rounds say, by name
+
+
+def choice_lines(own: Sequence[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
+                 stations: dict[str, str], must_do: Sequence[str]) -> list[ChoiceLine]:
+    """What each student did with the lesson's choice rounds, where it asks for the teacher's eye: the same
+    station chosen every time, never choosing (placed each time), and, in a lesson with choices, a must-do
+    station never visited."""
+    picks: dict[str, list[str]] = {}
+    placed: Counter[str] = Counter()
+    visited: dict[str, set[str]] = {}
+    for event in own:
+        if event.kind == "pick":
+            picks.setdefault(event.student, []).append(str(event.data.get("to", "")))
+        elif event.kind == PLACED:
+            placed[event.student] += 1
+        elif event.kind in STAYS:
+            visited.setdefault(event.student, set()).add(event.station)
+    if not picks and not placed:
+        return []
+    lines = []
+    for student in sorted(members, key=lambda s: names[s.id].casefold()):
+        chosen = picks.get(student.id, [])
+        if len(chosen) >= 2 and len(set(chosen)) == 1:
+            lines.append(ChoiceLine(names[student.id], f"always chose {stations.get(chosen[0], chosen[0])} "
+                                                        f"({len(chosen)} times): offer another station first"))
+        if placed[student.id] and not chosen:
+            lines.append(ChoiceLine(names[student.id], f"did not choose ({placed[student.id]} time"
+                                                        f"{'s' if placed[student.id] > 1 else ''}): help them pick"))
+        missed = [stations.get(m, m) for m in must_do if m not in visited.get(student.id, set())]
+        if missed and student.id in visited:
+            lines.append(ChoiceLine(names[student.id], f"avoided a must-do: never at {', '.join(missed)}"))
+    return lines
 
 
 def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
                   stations: dict[str, str], started: float, ended: float, class_name: str = "",
                   strategy: str = "readiness", count: int | None = None,
-                  apart: Sequence[tuple[str, str]] = (), seed: int = 0) -> Tomorrow:
-    """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4)."""
+                  apart: Sequence[tuple[str, str]] = (), seed: int = 0, must_do: Sequence[str] = ()) -> Tomorrow:
+    """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4).
+    ``must_do``: the lesson's must-do stations in its choice rounds."""
     if strategy not in GROUPING_STRATEGIES:
         strategy = "readiness"
     known = {s.id for s in members}
@@ -105,4 +148,5 @@ def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], 
                                     key=lambda m: m.name.casefold())
                       for group, ids in suggested.items()}
     return Tomorrow(class_name, started, ended, stuck, [names[s.id] for s in by_name if s.id not in arrived],
-                    goal_lines, notes, strategy, groups, problem)
+                    goal_lines, notes, strategy, groups, problem,
+                    choice_lines(own, members, names, stations, must_do))

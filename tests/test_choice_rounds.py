@@ -17,7 +17,7 @@ from shared.config import StationConfig, load_config
 from shared.protocol import Command, PickAnswer, StartArgs
 from tests.conftest import SECRET, card, eventually, kiosk_on_screen, map_on_screen, press, pump, write_card_key
 from tests.test_display import tile_texts
-from tests.test_web import PASSWORD, chromium, web  # noqa: F401  (fixtures)
+from tests.test_web import PASSWORD, Server, chromium, logged_in, web  # noqa: F401  (fixtures)
 
 # Three stations of two places, six students in groups of one: the plan's tracks are two students each.
 STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))
@@ -337,3 +337,53 @@ def test_the_teacher_sets_a_choice_round_in_the_browser_and_the_room_chooses_in_
     choice = hub.room.choice_round()
     assert choice is not None and choice.must == ("reading-nook",)
     assert all(allowed == ("reading-nook",) for allowed in choice.allowed.values())  # nobody has been there yet
+
+
+def test_the_teachers_report_student_page_and_tomorrow_show_the_choices(choice_lesson, tmp_path):
+    hub, kiosks, clock, first = choice_lesson
+    chooser = next(s for s in STUDENTS if first[s] == "x")
+    answers = answers_of(kiosks["x"])
+    kiosks["x"].pick(card(chooser), "z")
+    eventually(lambda: answers, 5, "the answer")
+    clock.offset += 61  # the others did not choose: placed
+    eventually(lambda: len(hub.room.choice_round().how) == len(STUDENTS), 5, "everyone placed")
+    eventually(lambda: all(k.outbox.depth() == 0 for k in kiosks.values()), 10, "every event stored")
+    server = Server(hub.config, tmp_path)
+    try:
+        eventually(lambda: server.link.state is not None, 5, "the web companion to know the room")
+        client, _ = logged_in(server)
+        student = client.get(f"/student/{chooser}").text
+        assert "This round</dt><dd>Studio (chose it)" in student  # today, live
+        hub.handle_command(Command("end", "end", "teacher"))
+        eventually(lambda: hub.room.ended is not None and hub.room.ended.report, 20, "the lesson's report")
+        key = client.get("/reports").text.split('href="/reports/')[1].split('"')[0]
+        report = client.get(f"/reports/{key}").text
+        name = f"Kid{chooser[-1]} L."
+        assert f'<th scope="row">{name}</th>' in report and "chose it" in report
+        assert "placed: did not choose" in report
+        rows = client.get(f"/reports/{key}/choices.csv").text.splitlines()
+        assert rows[0] == "student,name,time,station,how"
+        assert sum(r.startswith(f"{chooser},{name},") and r.endswith(",Studio,chose") for r in rows) == 1
+        assert sum(r.endswith(",placed") for r in rows) == len(STUDENTS) - 1
+        assert "chose the next station: Studio" in client.get(f"/student/{chooser}").text  # their last lessons
+        tomorrow = client.get(f"/tomorrow?lesson={key}").text
+        placed = next(s for s in STUDENTS if s != chooser)
+        assert f"<b>Kid{placed[-1]} L.</b>: did not choose (1 time): help them pick" in tomorrow
+        assert f"<b>{name}</b>: did not choose" not in tomorrow
+    finally:
+        server.stop()
+
+
+def test_tomorrow_names_a_student_who_always_chose_the_same_station_or_avoided_a_must_do():
+    from hub.report import SessionEvent
+    from hub.tomorrow import choice_lines
+
+    members = [RosterStudent(s, f"Kid{s[-1]}", "Lee", None) for s in ("a1", "a2")]
+    names = {"a1": "Kid1 L.", "a2": "Kid2 L."}
+    events = [SessionEvent(1.0, "checkin", "a1", "y"), SessionEvent(2.0, "pick", "a1", "y", {"to": "z"}),
+              SessionEvent(3.0, "checkin", "a1", "z"), SessionEvent(4.0, "pick", "a1", "z", {"to": "z"}),
+              SessionEvent(1.0, "checkin", "a2", "x"), SessionEvent(2.0, "pick", "a2", "x", {"to": "y"})]
+    lines = choice_lines(events, members, names, {"x": "Library", "y": "Lab", "z": "Studio"}, ["x"])
+    assert [(line.name, line.reason) for line in lines] == [
+        ("Kid1 L.", "always chose Studio (2 times): offer another station first"),
+        ("Kid1 L.", "avoided a must-do: never at Library")]

@@ -27,12 +27,12 @@ from starlette.templating import Jinja2Templates
 from edge import pictures
 from hub.display_link import DisplayLink
 from hub.lesson_form import LessonForm, preset_label
-from hub.report import TICKET_WORDS
+from hub.report import TICKET_WORDS, clock_time
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
 from shared.languages import LANGUAGES, language_name
 from shared.pictures import rgba
-from shared.protocol import NOTE_TAGS, Action, Needs, State
+from shared.protocol import CHOSE, NOTE_TAGS, Action, Needs, State
 from web.accounts import Accounts
 from web.history import DatabaseNotReady, History
 from web.live import LiveMap, stream
@@ -42,6 +42,7 @@ from web.planning import routes as planning_routes
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 KIOSK_LANGUAGES = [(code, language_name(code)) for code in LANGUAGES]
+templates.env.filters["clock"] = clock_time  # a time of day, 09:42
 templates.env.filters["glyph"] = pictures.glyph  # a station's picture, in the Material Icons web font
 templates.env.filters["station_rgb"] = lambda colour: "rgb({:.0f} {:.0f} {:.0f})".format(
     *(255 * c for c in rgba(colour)[:3]))
@@ -94,7 +95,16 @@ def student_today(state: State, student_id: str) -> dict[str, Any]:
             "attendance": state.attendance.get(student_id), "out": student_id in state.out,
             "activity": progress.activity if progress else None, "goal": progress.goal if progress else None,
             "ticket": TICKET_WORDS.get(progress.ticket, "") if progress and progress.ticket else None,
-            "next": progress.next if progress else None}
+            "next": progress.next if progress else None, "going": _going(state, student_id)}
+
+
+def _going(state: State, student_id: str) -> str | None:
+    """In a choice round: where the student goes, and whether they chose it."""
+    choice = state.choice
+    station = state.station(choice.going[student_id]) if choice and student_id in choice.going else None
+    if choice is None or station is None:
+        return None
+    return f"{station.name} ({'chose it' if choice.how.get(student_id) == CHOSE else 'placed: did not choose'})"
 
 
 def lesson_controls(link: DisplayLink) -> dict[str, Any]:
