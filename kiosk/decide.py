@@ -118,8 +118,9 @@ def decide(text: str, keys: CardKeys, state: State | None, station_id: str, hub_
             return theirs("checkout", N_("Bye {name}"), N_("Thanks for your work here!"))
         return theirs("welcome", N_("Hi {name}"),
                       N_("You're in the right place.") if expected else N_("You're checked in."))
-    return theirs("elsewhere", N_("{name}, your group is at {station}"), N_("Please head over there now."),
-                  params=(("station", expected.name),), look=_look(expected))
+    chosen = state.choice is not None and claim.student_id in state.choice.going  # not their group's: theirs
+    return theirs("elsewhere", N_("{name}, go to {station}") if chosen else N_("{name}, your group is at {station}"),
+                  N_("Please head over there now."), params=(("station", expected.name),), look=_look(expected))
 
 
 def may_choose_here(state: State, student_id: str, station_id: str, hub_now: float) -> bool:

@@ -124,6 +124,7 @@ def choice_lesson(tmp_path, broker):
     try:
         eventually(lambda: all(k.state is not None for k in kiosks.values()), 10, "every kiosk to get the room")
         hub.handle_command(Command("start", "start", "teacher", {"passing": 1, "choice_rounds": [2]}))
+        clock.offset += 5  # students arrive a few seconds in (a kiosk's estimate of hub time may lag a little)
         plan = hub.room.plan()
         first = {s: next(st for st, groups in plan.items() if f"g{s[-1]}" in groups) for s in STUDENTS}
         for student, station in first.items():
@@ -136,7 +137,8 @@ def choice_lesson(tmp_path, broker):
     finally:
         for kiosk in kiosks.values():
             kiosk.stop()
-        hub.stop()
+        if not hub._stopping.is_set():  # a test may have stopped it to start it again
+            hub.stop()
 
 
 def answers_of(kiosk: KioskCore) -> list[PickAnswer]:
@@ -241,8 +243,8 @@ def test_a_student_who_does_not_choose_goes_where_the_plan_sends_them(choice_les
     assert kiosk.scan(card(student)).outcome == "welcome"
     elsewhere = kiosks[next(s for s in ("x", "y", "z") if s != second[student])]
     late = elsewhere.scan(card(student))
-    assert late.outcome == "elsewhere" and dict(late.params)["station"] == dict(
-        (sid, name) for sid, name, _ in STATIONS)[second[student]]
+    assert late.outcome == "elsewhere" and late.title == "{name}, go to {station}"  # placed: not "your group"
+    assert dict(late.params)["station"] == dict((sid, name) for sid, name, _ in STATIONS)[second[student]]
     assert hub.store.db.execute("SELECT count(*) FROM events WHERE kind = 'placed'").fetchone()[0] == len(STUDENTS)
 
 
@@ -387,3 +389,30 @@ def test_tomorrow_names_a_student_who_always_chose_the_same_station_or_avoided_a
     assert [(line.name, line.reason) for line in lines] == [
         ("Kid1 L.", "always chose Studio (2 times): offer another station first"),
         ("Kid1 L.", "avoided a must-do: never at Library")]
+
+
+def test_a_hub_restarted_in_a_choice_round_keeps_the_places_it_gave(choice_lesson):
+    hub, kiosks, clock, first = choice_lesson
+    chooser = next(s for s in STUDENTS if first[s] == "x")
+    answers = answers_of(kiosks["x"])
+    kiosks["x"].pick(card(chooser), "z")
+    eventually(lambda: answers and kiosks["x"].outbox.depth() == 0, 5, "the pick granted and stored")
+    hub.stop()
+    again = HubService(hub.config, now=clock)
+    try:
+        choice = again.room.choice_round()
+        assert choice is not None and choice.going == {chooser: "z"} and choice.places["z"] == 1
+        assert choice.allowed[chooser] == ("y", "z")  # where they were in round 1 is still known
+    finally:
+        again.store.close()
+
+
+def test_a_kiosk_is_told_what_a_student_may_choose_only_where_they_may_choose(choice_lesson):
+    from hub.kiosk_view import kiosk_view
+
+    hub, kiosks, clock, first = choice_lesson
+    snapshot = hub.room.snapshot(clock())
+    for station in ("x", "y", "z"):
+        view = kiosk_view(snapshot, station)
+        assert set(view.choice.allowed) == {s for s in STUDENTS if first[s] == station}
+        assert view.choice.places == snapshot.choice.places
