@@ -416,3 +416,13 @@ def test_a_kiosk_is_told_what_a_student_may_choose_only_where_they_may_choose(ch
         view = kiosk_view(snapshot, station)
         assert set(view.choice.allowed) == {s for s in STUDENTS if first[s] == station}
         assert view.choice.places == snapshot.choice.places
+
+
+def test_a_choice_round_set_from_the_command_line_and_a_must_do_that_is_no_station_is_refused(room, hub, capsys):
+    from rotation.cli import main
+
+    assert main(["hub", "lesson", "start", "--config", str(room.path), "--must-do", "gym", "--choice", "2"]) == 1
+    assert "no station 'gym' to make must-do" in capsys.readouterr().err
+    assert main(["hub", "lesson", "start", "--config", str(room.path), "--choice", "2", "--must-do", "tech"]) == 0
+    assert capsys.readouterr().out.startswith("started round 1 of 5, 15-minute rounds, choice in round 2")
+    assert (hub.room.choice_rounds, hub.room.must_do) == ({2}, {"tech"})
