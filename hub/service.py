@@ -429,6 +429,7 @@ class HubService:
         if not verdict.accepted:
             self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
         elif event.kind == "pick" and student is not None:
+            event = changed_struct(event, at=now)  # a pick counts when the hub takes it: stored so, for a restart
             verdict = self._pick(topic_station, event, student, now)
         elif event.kind == "help":  # the one kind accepted without a student: the station calls
             if self._known_event(event.id):

@@ -248,7 +248,8 @@ class KioskPresenter:
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
-                         self.scanner is not None and self.scanner.set_up_wrong)
+                         self.scanner is not None and self.scanner.set_up_wrong,
+                         state is not None and state.choice is not None and state.choice.open(self.core.hub_now()))
         self._prepare(state)
         model = self.view.model()
         self.draw(model)

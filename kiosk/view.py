@@ -127,6 +127,7 @@ class KioskView:
         self.phase: Phase = "idle"
         self.status = ""
         self.help_waiting = False
+        self.choice_open = False  # a choice round's choosing is open: the passing screen says to scan here
 
     def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False) -> None:
         """A scan's answer and its first question. While another student answers, it waits its turn.
@@ -304,9 +305,12 @@ class KioskView:
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
-               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False) -> None:
-        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts."""
+               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
+               choice_open: bool = False) -> None:
+        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
+        choice round's choosing is open."""
         self.help_waiting = help_waiting
+        self.choice_open = choice_open
         if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
             self.show(choosing.overdue(self._saving[0]), None, now)
         shown_for = THANKS_SECONDS if self._decision is not None and self._decision.outcome in (
@@ -383,7 +387,9 @@ class KioskView:
             model = here(title=w.say(N_("Last exit tickets")), detail=w.say(N_("Scan your card: how did it go today?")),
                          colour=COLOURS["prompt"])
         elif decision is None and self.phase == "passing":
-            model = here(title=w.say(N_("Time to move!")), detail=w.say(N_("Go to your station and scan your card.")),
+            model = here(title=w.say(N_("Time to move!")),
+                         detail=w.say(N_("Scan your card here to choose your next station.") if self.choice_open
+                                      else N_("Go to your station and scan your card.")),
                          colour=COLOURS["move"], outcome="move")
         elif decision is None:
             model = here(title=w.say(IDLE[0]), detail=w.say(IDLE[1]))
@@ -422,7 +428,8 @@ class KioskView:
 
     def _moves_text(self, w: Words, large_text: bool) -> str:
         shown = MOVE_LINES_LARGE_TEXT if large_text else MOVE_LINES
-        lines = [w.say(N_("{name} \u2013 stay here"), name=m.name) if m.stays
+        lines = [w.say(N_("{name} \u2013 scan your card to choose"), name=m.name) if m.chooses
+                 else w.say(N_("{name} \u2013 stay here"), name=m.name) if m.stays
                  else w.say(N_("{name} \u2013 go to {station}"), name=m.name, station=m.to)
                  for m in self._moves[:shown]]
         if len(self._moves) > shown:

@@ -426,3 +426,19 @@ def test_a_choice_round_set_from_the_command_line_and_a_must_do_that_is_no_stati
     assert main(["hub", "lesson", "start", "--config", str(room.path), "--choice", "2", "--must-do", "tech"]) == 0
     assert capsys.readouterr().out.startswith("started round 1 of 5, 15-minute rounds, choice in round 2")
     assert (hub.room.choice_rounds, hub.room.must_do) == ({2}, {"tech"})
+
+
+def test_at_the_round_change_the_kiosk_tells_its_students_to_scan_there_to_choose(choice_lesson):
+    from kiosk.moves import moves_from
+
+    hub, kiosks, clock, first = choice_lesson
+    kiosk = kiosks["x"]
+    moves = moves_from(kiosk.state, "x")
+    assert sorted(m.name for m in moves) == sorted(f"Kid{s[-1]} L." for s in STUDENTS if first[s] == "x")
+    view = KioskView("Library")
+    view.round_is(1, [], time.monotonic())
+    assert view.round_is(2, moves, time.monotonic())
+    assert all(line.endswith("\u2013 scan your card to choose") for line in view.model().detail.splitlines())
+    view = KioskView("Library")
+    view.update(time.monotonic(), None, True, True, phase="passing", moving=50.0, choice_open=True)
+    assert view.model().detail == "Scan your card here to choose your next station."
