@@ -38,12 +38,9 @@ from edge.heap import large_blocks_straight_back  # noqa: E402
 large_blocks_straight_back()  # as `rotation kiosk` does
 kivy_env.prepare(headless=True, window_size=(800, 480), smooth_edges=False)  # as kiosk.app does
 
-import paho.mqtt.client as mqtt  # noqa: E402
 
-from bench.timing import in_step_with_the_hub, percentile, wait_for  # noqa: E402
-from edge.broker_setup import read_password  # noqa: E402
+from bench.timing import in_step_with_the_hub, percentile, relay_times, wait_for  # noqa: E402
 from edge.heap import freeze_startup_objects  # noqa: E402
-from edge.mqtt import disable_nagle  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.scanners import SerialScanner  # noqa: E402
 from rotation.broker import free_port  # noqa: E402
@@ -51,7 +48,7 @@ from rotation.demo import secured_broker, write_demo_config  # noqa: E402
 from shared.cards import sign_token  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.protocol import Event, encode  # noqa: E402
-from shared.topics import Topics, kiosk_account  # noqa: E402
+from shared.topics import Topics  # noqa: E402
 
 FRAME_MS = 1000 / 60
 
@@ -182,41 +179,8 @@ def raw_relay(config, payload: bytes, scans: int, gap: float) -> list[float]:
     """The anchor of (b): publisher -> relay process -> subscriber, the same payload, QoS 1, on the accounts and
     ACL of a check-in's hops: a kiosk's account sends on its event topic, the relay on the hub's account sends
     it on to the kiosk's ack topic. The broker gives each account one client, so the hub must not be running."""
-    station = "independent"
-    account = (kiosk_account(station), read_password(config.broker.accounts, kiosk_account(station)))
     topics = Topics(config.room_id)
-    source, target = topics.kiosk_event(station), topics.ack(station)
-    relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "relay.py"), str(config.broker.port), source,
-                              target, "hub", read_password(config.broker.accounts, "hub")],
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        relay.stdout.readline()
-        arrived = threading.Event()
-        subscribed = threading.Event()
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-anchor")
-        client.on_message = lambda *args: arrived.set()
-        client.on_subscribe = lambda *args: subscribed.set()
-        client.on_socket_open = disable_nagle
-        client.username_pw_set(*account)
-        client.connect("127.0.0.1", config.broker.port)
-        client.loop_start()
-        client.subscribe(target, qos=1)
-        subscribed.wait(5)
-        times = []
-        for _ in range(scans):
-            time.sleep(gap)
-            arrived.clear()
-            start = time.perf_counter()
-            client.publish(source, payload, qos=1)
-            if not arrived.wait(5):
-                raise SystemExit("the relay did not answer")
-            times.append((time.perf_counter() - start) * 1000)
-        client.disconnect()
-        client.loop_stop()
-    finally:
-        relay.terminate()
-        relay.wait()
-    return times
+    return relay_times(config, "independent", topics.ack("independent"), payload, scans, gap)
 
 
 def probe_says(display: subprocess.Popen, what: str, timeout: float = 5.0) -> str:

@@ -10,8 +10,9 @@ job needs and nothing more:
 - the hub reads and writes everything of its room;
 - the display, the terminal and the web companion read the state, the presence changes, the statuses
   and the replies, and are the only clients that may send teacher commands;
-- a kiosk publishes only its own station's events, status and path requests ("My path"), and reads only its
-  station's view, acks and path answers and the hub's status;
+- a kiosk publishes only its own station's events (its picks in a choice round among them), status and path
+  requests ("My path"), and reads only its station's view, acks, path answers and answers to its picks, and
+  the hub's status;
 - ``pairing`` (password ``pairing``, public on purpose) may only ask the hub to pair a new kiosk: write a
   request and read a reply (see shared/pairing.py);
 - anonymous clients are refused.
@@ -82,7 +83,7 @@ def accounts_for(config: Config) -> list[Account]:
                   write=(topics.command,))
           for name in TEACHER_ACCOUNTS),
         *(Account(kiosk_account(s.id), read=(topics.view(s.id), topics.ack(s.id), topics.hub_status,
-                                             topics.path(s.id)),
+                                             topics.path(s.id), topics.pick_answer(s.id)),
                   write=(topics.kiosk_event(s.id), topics.kiosk_status(s.id), topics.path_request(s.id)))
           for s in config.stations if s.kiosk),
     ]

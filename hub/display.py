@@ -29,7 +29,16 @@ from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FittingLabel, FreshLabel  # noqa: E402,F401  (used in the .kv)
 from hub.display_link import DisplayLink, is_action  # noqa: E402
 from hub.lesson_screen import DeviceDialog, EndDialog, LessonDialog, PinDialog, SummaryDialog  # noqa: E402
-from hub.mapview import BELONGS_AT, NOT_MOVED, HelpLine, NameTag, RoomMap, Tile, problem_label  # noqa: E402
+from hub.mapview import (  # noqa: E402
+    BELONGS_AT,
+    CHOICE_ROUND,
+    NOT_MOVED,
+    HelpLine,
+    NameTag,
+    RoomMap,
+    Tile,
+    problem_label,
+)
 from hub.private_mode import PrivateMode  # noqa: E402
 from hub.report import TICKET_COLOURS  # noqa: E402
 from shared.pictures import rgba  # noqa: E402
@@ -119,7 +128,8 @@ class StationTile(BoxLayout):
     def show(self, tile: Tile, private: bool = False) -> None:
         self.title = tile.name
         not_moved = sum(1 for t in tile.wrong if t.note == NOT_MOVED)
-        self.groups = ("Off for this lesson" if tile.off else f"Group: {tile.groups}"
+        self.groups = ("Off for this lesson" if tile.off
+                       else tile.groups if tile.groups.startswith(CHOICE_ROUND) else f"Group: {tile.groups}"
                        + (f" · {not_moved} not moved yet" if not_moved else ""))
         self.kiosk_text, self.kiosk_ink, self.kiosk_fill = KIOSK_LABELS[tile.kiosk]
         self.accent = rgba(tile.colour)
@@ -143,6 +153,8 @@ class StationTile(BoxLayout):
         if shown.startswith(BELONGS_AT):  # short enough for a tile: "Ava K. → Tech Station"
             text = (f"{escape_markup(tag.name)} [font=DejaVuSans]\u2192[/font] "
                     f"{escape_markup(shown.removeprefix(BELONGS_AT))}")
+        if tag.chose:  # a choice round: a star for a station the student chose themselves (not private)
+            text = f"{text} [font=DejaVuSans]\u2605[/font]"
         if tag.ticket and self.private:  # the class sees no one's exit ticket
             text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
         return text

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from msgspec.structs import replace as changed_struct
 
+from hub.choices import CHOICE_SECONDS, Choosing, Refusal, open_choosing
 from hub.goals import GoalRow, RoomGoal, room_goals, standing
 from hub.grouping import Learner, learner
 from hub.peers import GotIt, helpers
@@ -24,6 +25,7 @@ from shared.pictures import station_look
 from shared.protocol import (
     AttendanceMark,
     ChangeLessonArgs,
+    ChoiceRound,
     ClassEntry,
     Clock,
     Group,
@@ -69,7 +71,9 @@ class Room:
                  cycle_start: int = 1, goal_pictures: tuple[str, ...] = (),
                  teachers_goals: Sequence[RoomGoal] = (), standing_goals: Mapping[str, GoalRow] | None = None,
                  last_visits: Mapping[str, Mapping[str, LastVisit]] | None = None,
-                 peer_help: PeerHelp | None = None, got_it: GotIt | None = None) -> None:
+                 peer_help: PeerHelp | None = None, got_it: GotIt | None = None,
+                 lesson: StartArgs | None = None) -> None:
+        """``lesson``: the running lesson's settings (its choice rounds and must-do stations), after a restart."""
         self.room_id = room_id
         self.round_seconds = round_seconds  # a lesson's round length unless its start says another
         self.off = frozenset(off)  # stations switched off for this lesson
@@ -101,24 +105,37 @@ class Room:
         self.goal_list = room_goals(goals, self.goal_pictures, teachers_goals)
         # Of every student of the room, whatever the class: goals and last visits carry over
         self.standing: dict[str, GoalRow] = dict(standing_goals or {})
-        self.visits: dict[str, dict[str, LastVisit]] = {s: dict(v) for s, v in (last_visits or {}).items()}
+        self.last_here: dict[str, dict[str, LastVisit]] = {s: dict(v) for s, v in (last_visits or {}).items()}
         self.progress: dict[str, Progress] = {}
         self.checked_out: dict[str, Presence] = {}  # where and when a student left, until their next check-in
         self.out: dict[str, Presence] = {}  # out of the room (the kiosk's pass), until their next scan
         self.peer_help = peer_help or PeerHelp()  # the running class's: suggest a classmate who got it?
         self.got_it = got_it or GotIt()  # by station, who said "Got it!" there last, in this class's lessons
+        self.choice_rounds: frozenset[int] = frozenset()  # this lesson's rounds in which students choose
+        self.must_do: frozenset[str] = frozenset()  # in those rounds, chosen before the others (may-do)
+        self.visits: dict[str, dict[str, float]] = {}  # this lesson: where each student checked in, first when
+        self.choosing: Choosing | None = None  # this round's, in a choice round
         for student, kind, data, station, at in progress_events:
+            if kind in ("pick", "placed"):
+                continue  # below, once the round's choosing is open again
             if kind == "out":
                 self.go_out(student, station, at)
             elif kind == "checkout":
                 self.check_out(student, station, at)
             elif kind == "checkin":
                 self.came_back(student, at)
+                self.visits.setdefault(student, {}).setdefault(station, at)
             else:
                 self.record_progress(student, kind, data, station, at)
         for student, progress in self.progress.items():  # a goal of this session closed since
             if progress.goal is not None and student not in self.standing:
                 self.progress[student] = changed_struct(progress, goal=None)
+        if lesson is not None and self.clock.round:
+            self.choice_rounds, self.must_do = frozenset(lesson.choice_rounds), frozenset(lesson.must_do)
+            self._open_choice(self.clock.started_at or 0.0)
+            for student, kind, data, station, at in progress_events:
+                if kind in ("pick", "placed"):
+                    self.take_place(student, data.get("to", station), kind, at)
         self.seq = seq
         self._static = self._static_parts()
 
@@ -225,13 +242,13 @@ class Room:
 
     def _lesson_traces(self) -> tuple[dict[str, Any], ...]:
         """What the lesson keeps about each student, by id: where, what they did, their marks and passes."""
-        return self.presence, self.progress, self.attendance, self.checked_out, self.out
+        return self.presence, self.progress, self.attendance, self.checked_out, self.out, self.visits
 
     def forget_student(self, student_id: str) -> None:
         """Take every trace of the student out of the room: their data has been deleted. A call for help
         they made stays open as their station's. The student may be in another class than the one running."""
         self.students.pop(student_id, None)
-        kept: tuple[dict[str, Any], ...] = (self.card_versions, self.standing, self.visits, *self._lesson_traces())
+        kept: tuple[dict[str, Any], ...] = (self.card_versions, self.standing, self.last_here, *self._lesson_traces())
         for traces in kept:
             traces.pop(student_id, None)
         self.help = [changed_struct(h, student=None) if h.student == student_id else h for h in self.help]
@@ -278,6 +295,7 @@ class Room:
         if not self.would_check_in(student_id, station, at):
             return False
         self.presence[student_id] = Presence(station, at)
+        self.visits.setdefault(student_id, {}).setdefault(station, at)
         self.checked_out.pop(student_id, None)  # back at a station
         self.came_back(student_id, at)
         if self.attendance.get(student_id) == "absent":
@@ -336,7 +354,7 @@ class Room:
         elif kind == "exit_ticket":
             changed = changed_struct(current, ticket=data["how"], next=data.get("next"))
             if station is not None and at is not None:
-                self.visits.setdefault(student, {})[station] = LastVisit(station, at, data["how"], data.get("next"),
+                self.last_here.setdefault(student, {})[station] = LastVisit(station, at, data["how"], data.get("next"),
                                                                          data.get("goal"))
         else:
             return False
@@ -364,6 +382,56 @@ class Room:
         progress = self.progress.get(student)
         if progress is not None and progress.goal is not None:
             self.progress[student] = changed_struct(progress, goal=None)
+
+    # Choice rounds (hub/choices.py)
+    def _open_choice(self, now: float) -> None:
+        """A new round: if the lesson makes it a choice round, its students (all but the absent) may choose
+        until its passing time ends (or CHOICE_SECONDS, without one)."""
+        self.choosing = None
+        if self.clock.round not in self.choice_rounds:
+            return
+        started = self.clock.started_at if self.clock.started_at is not None else now
+        until = self.clock.passing_ends if self.clock.passing_ends is not None else started + CHOICE_SECONDS
+        visited = {student: frozenset(s for s, at in visits.items() if at < started)
+                   for student, visits in self.visits.items()}
+        running = [s.id for s in self.stations if s.id not in self.off]
+        self.choosing = open_choosing(self.clock.round, until, running, self.must_do,
+                                      {s.id: s.capacity for s in self.stations},
+                                      [s for s in self.students if self.attendance.get(s) != "absent"], visited)
+
+    def pick(self, student: str, station: str, now: float) -> Refusal | None:
+        """A student's pick in a choice round, in the order the hub takes them: None if granted, else why not
+        (full, closed, not_allowed)."""
+        if self.choosing is None:
+            return "closed"
+        return self.choosing.pick(student, station, now)
+
+    def take_place(self, student: str, station: str, kind: str, at: float) -> None:
+        """A pick granted or a placement made before the hub restarted, taken again from the store."""
+        choosing = self.choosing
+        started = self.clock.started_at
+        if choosing is None or student not in choosing.allowed or started is None or at < started:
+            return
+        choosing.going[student] = station
+        choosing.how[student] = "chose" if kind == "pick" else "placed"
+
+    def places_for(self, student: str) -> dict[str, int]:
+        return self.choosing.places_for(student) if self.choosing else {}
+
+    def close_choice(self, now: float) -> dict[str, str] | None:
+        """Choosing is over (its time is up): whoever did not choose is placed. The placements, or None if
+        there was nothing to close."""
+        choosing = self.choosing
+        if choosing is None or choosing.closed or now < choosing.until:
+            return None
+        planned = {s.id: self._planned_station(s.group) for s in self.students.values()}
+        return choosing.close(planned, [s.id for s in self.stations if s.id not in self.off])
+
+    def _planned_station(self, group: str | None) -> str | None:
+        return next((station for station, groups in self.plan().items() if group in groups), None) if group else None
+
+    def choice_round(self) -> ChoiceRound | None:
+        return self.choosing.public() if self.choosing else None
 
     # Calls for help, answered in order of arrival
     def ask_help(self, request_id: str, station: str, at: float, student: str | None = None,
@@ -435,6 +503,7 @@ class Room:
 
     def end_lesson(self) -> None:
         self.clock = Clock(0, len(self.stations), self.round_seconds, False, None, None)
+        self.choice_rounds, self.must_do, self.choosing = frozenset(), frozenset(), None
         for traces in self._lesson_traces():
             traces.clear()
         self.help.clear()
@@ -448,6 +517,9 @@ class Room:
         running station) and passing time, with the stations it switches off. ValueError if the plan cannot run
         without them."""
         off = self._stations_off(lesson.off)
+        unknown = sorted(set(lesson.must_do) - {s.id for s in self.stations})
+        if unknown:
+            raise ValueError(f"no station {unknown[0]!r} to make must-do")
         try:
             rotation = self._plan(list(self.students.values()), keep=self.rotation, skips=self.skips, off=off)
         except PlanError as error:
@@ -456,7 +528,11 @@ class Room:
         seconds = lesson.minutes * 60 if lesson.minutes is not None else self.round_seconds
         rounds = lesson.rounds or len(self.stations) - len(off)
         self.clock = clockmath.start_round(Clock(0, rounds, seconds, False, passing=lesson.passing * 60), now, 1)
+        self.choice_rounds = frozenset(r for r in lesson.choice_rounds if r <= rounds)
+        self.must_do = frozenset(lesson.must_do)
+        self._open_choice(now)
         return (f"started round 1 of {rounds}, {seconds / 60:g}-minute rounds"
+                + (f", choice in round {', '.join(map(str, sorted(self.choice_rounds)))}" if self.choice_rounds else "")
                 + (f", {_duration(lesson.passing * 60)} to move" if lesson.passing else "")
                 + (f", {self._names(off)} off" if off else ""))
 
@@ -527,7 +603,8 @@ class Room:
             self.rotation = self._plan(list(self.students.values()), keep=self.rotation)
             self.cycle_start = following
         self.clock = clockmath.start_round(self.clock, now, following)
-        return f"round {self.clock.round} started"
+        self._open_choice(now)
+        return f"round {self.clock.round} started" + (": students choose where to go" if self.choosing else "")
 
     def tick(self, now: float, auto_advance: bool) -> Literal["round", "end"] | None:
         """Move to the next round when the time is up and auto-advance is on, and end a lesson whose last exit
@@ -566,14 +643,15 @@ class Room:
                      if any(g.words for g in self.goal_list) else (),
                      standing={sid: standing(row, self.goal_list) for sid, row in self.standing.items()
                                if sid in self.students},
-                     last_visits={sid: tuple(visits.values()) for sid, visits in self.visits.items()
+                     last_visits={sid: tuple(visits.values()) for sid, visits in self.last_here.items()
                                   if sid in self.students},
                      progress=dict(self.progress),
                      class_id=self.class_id,
                      classes=self.classes, attendance=dict(self.attendance), checked_out=dict(self.checked_out),
                      out=dict(self.out), ended=self.ended, peer_help=self.peer_help,
                      helpers=helpers(self.peer_help, self.got_it, self.students, self.presence, self.checked_out,
-                                     self.out, self.clock.started_at if self.clock.round else None))
+                                     self.out, self.clock.started_at if self.clock.round else None),
+                     choice=self.choice_round())
 
 
 def _duration(seconds: float) -> str:

@@ -11,9 +11,11 @@ state goes to the teacher's display alone (the broker's ACL sees to it).
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from msgspec.structs import replace
 
-from shared.protocol import State, encode
+from shared.protocol import ChoiceRound, State, encode
 
 
 def kiosk_view(snapshot: State, station: str) -> State:
@@ -34,7 +36,15 @@ def kiosk_view(snapshot: State, station: str) -> State:
                    progress={sid: p for sid, p in snapshot.progress.items() if sid in theirs},
                    standing={sid: g for sid, g in snapshot.standing.items() if sid in theirs},
                    last_visits={sid: here_before for sid, visits in snapshot.last_visits.items() if sid in theirs
-                                for here_before in (tuple(v for v in visits if v.station == station),) if here_before})
+                                for here_before in (tuple(v for v in visits if v.station == station),) if here_before},
+                   choice=_choice_here(snapshot.choice, here, snapshot.presence.keys()))
+
+
+def _choice_here(choice: ChoiceRound | None, here: set[str], seen: Collection[str]) -> ChoiceRound | None:
+    if choice is None:
+        return None
+    return replace(choice, allowed={sid: a for sid, a in choice.allowed.items()
+                                    if sid in here or sid not in seen})
 
 
 class ViewPublisher:

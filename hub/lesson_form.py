@@ -30,6 +30,8 @@ class LessonForm:
     passing: float = 0
     off: frozenset[str] = field(default_factory=frozenset)
     running: bool = False  # a lesson runs: the form changes it (stations from its next round)
+    choice_rounds: frozenset[int] = field(default_factory=frozenset)  # rounds in which students choose
+    must_do: frozenset[str] = field(default_factory=frozenset)  # in those rounds, the stations chosen first
 
     @classmethod
     def for_state(cls, state: State, class_id: str | None = None) -> LessonForm:
@@ -45,7 +47,8 @@ class LessonForm:
         preset = entry.lesson if entry is not None and entry.lesson is not None else StartArgs()
         off = frozenset(s for s in preset.off if s in stations)
         return cls(chosen, preset.minutes or clock.duration / 60, preset.rounds or len(stations) - len(off),
-                   preset.passing, off)
+                   preset.passing, off, choice_rounds=frozenset(preset.choice_rounds),
+                   must_do=frozenset(s for s in preset.must_do if s in stations))
 
     def pick_class(self, state: State, class_id: str) -> LessonForm:
         return LessonForm.for_state(state, class_id)
@@ -55,6 +58,11 @@ class LessonForm:
 
     def with_rounds(self, rounds: int) -> LessonForm:
         return replace(self, rounds=min(MAX_ROUNDS, max(1, rounds)))
+
+    def with_choices(self, rounds: set[int], must_do: set[str]) -> LessonForm:
+        """Choice rounds (those past the lesson's last round are left out) and the must-do stations."""
+        return replace(self, choice_rounds=frozenset(r for r in rounds if 1 <= r <= self.rounds),
+                       must_do=frozenset(must_do))
 
     def with_passing(self, minutes: float) -> LessonForm:
         return replace(self, passing=minutes)
@@ -73,6 +81,8 @@ class LessonForm:
     def start_args(self) -> dict[str, Any]:
         args: dict[str, Any] = {"minutes": self.minutes, "rounds": self.rounds, "passing": self.passing,
                                 "off": sorted(self.off)}
+        if self.choice_rounds:
+            args["choice_rounds"], args["must_do"] = sorted(self.choice_rounds), sorted(self.must_do)
         if self.class_id is not None:
             args["class"] = self.class_id
         return args
@@ -98,4 +108,6 @@ class LessonForm:
             words.append(f"{self.passing:g} min to move")
         if self.off:
             words.append(f"{len(self.off)} station{'s' if len(self.off) > 1 else ''} off")
+        if self.choice_rounds:
+            words.append(f"students choose in round {', '.join(map(str, sorted(self.choice_rounds)))}")
         return " · ".join(words)

@@ -13,6 +13,8 @@ from hub.report import PEER_ANSWERS, clock_time
 from shared.clock import Phase, format_left, passing_left, phase, time_left
 from shared.pictures import station_look
 from shared.protocol import (
+    CHOSE,
+    PLACED,
     ROSTER_REFUSED,
     SCANNER_SPEED,
     STORAGE_FULL,
@@ -27,6 +29,7 @@ from shared.protocol import (
 
 NOT_MOVED = "not moved yet"  # the note of a student still where their group was last round
 BELONGS_AT = "belongs at "  # the note of a student at another station than their group's
+CHOICE_ROUND = "Choice round: "  # a tile's line in a choice round, in place of its groups
 
 
 class NameTag(NamedTuple):
@@ -34,6 +37,7 @@ class NameTag(NamedTuple):
     name: str
     note: str = ""  # where a misplaced student should be, or where a missing one is
     ticket: str = ""  # their latest exit ticket this session: got_it, getting_there or stuck
+    chose: bool = False  # a choice round: they chose this round's station themselves (a mark beside the name)
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,28 @@ def peer_note(state: State, request: HelpRequest) -> str:
     return f"{known.name} suggested · {PEER_ANSWERS[request.peer_taken]}" if known else ""
 
 
+def _chosen_seat(tag: NameTag, going: Station | None,
+                 chose: bool) -> tuple[Station | None, NameTag, NameTag, NameTag, NameTag]:
+    """A student's seat in a choice round: expected where they chose (marked) or were placed."""
+    tag = tag._replace(chose=chose)
+    if going is None:
+        return None, tag, tag, tag, tag
+    return (going, tag, tag._replace(note=f"{BELONGS_AT}{going.name}"), tag._replace(note="not checked in"),
+            tag._replace(note=NOT_MOVED))
+
+
+def _groups_text(state: State, station: Station, plan_text: str) -> str:
+    """A tile's line under its name: the groups the plan sends there, or in a choice round who chose it."""
+    choice = state.choice
+    if choice is None:
+        return plan_text
+    chose = sum(1 for s, where in choice.going.items() if where == station.id and choice.how.get(s) == CHOSE)
+    placed = sum(1 for s, where in choice.going.items() if where == station.id and choice.how.get(s) == PLACED)
+    left = choice.places.get(station.id)
+    return (f"{CHOICE_ROUND}{chose} chose it" + (f", {placed} placed" if placed else "")
+            + (f", {left} place{'' if left == 1 else 's'} left" if left is not None else ""))
+
+
 def _caller(state: State, stations: dict[str, Station], station: str, student: str | None) -> str:
     name = stations[station].name if station in stations else station
     known = state.students.get(student) if student else None
@@ -230,7 +256,11 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     presence_of = state.presence
     round_began = state.clock.started_at if state.clock.round else None
     progress_of = state.progress
+    choice = state.choice
     for student_id, tag, expected, misplaced, absent, not_moved in layout.students:  # by name: lists are sorted
+        if choice is not None and student_id in choice.going:  # a choice round: where they chose or were placed
+            expected, tag, misplaced, absent, not_moved = _chosen_seat(tag, stations.get(choice.going[student_id]),
+                                                                       choice.how.get(student_id) == CHOSE)
         presence = presence_of.get(student_id)
         progress = progress_of.get(student_id) if progress_of else None
         if progress is not None and progress.ticket:  # rare next to the others: tags are remade only for these
@@ -289,7 +319,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
         kiosk = ("none" if not station.kiosk else "offline" if not (status and status.online)
                  else "full" if status.problem == STORAGE_FULL
                  else "speed" if status.problem == SCANNER_SPEED and status.scanner_speed else "online")
-        tiles.append(Tile(station.id, station.name, station.kind, layout.groups_text[station.id], kiosk,
+        tiles.append(Tile(station.id, station.name, station.kind,
+                          _groups_text(state, station, layout.groups_text[station.id]), kiosk,
                           tuple(here[station.id]), tuple(wrong[station.id]), tuple(missing[station.id]),
                           tuple(unconfirmed[station.id]), station.off, tuple(outside[station.id]),
                           tuple(away[station.id]), *station_look(station.kind, station.colour, station.picture),

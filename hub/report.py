@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.protocol import TICKETS, by_student
+from shared.protocol import PLACED, TICKETS, by_student
 
 SEATED = "seated"  # the hub's record of a group sent to a station without a kiosk: a stay there, not a check-in
 LEFT_TABLE = "left_table"  # and of that group leaving it at the next round
@@ -22,7 +23,7 @@ TICKET_COLOURS = {"got_it": "#2e8b3a", "getting_there": "#e0a020", "stuck": "#c8
 @dataclass(frozen=True)
 class SessionEvent:
     at: float
-    kind: str  # checkin, choice, goal, exit_ticket, conference
+    kind: str  # checkin, choice, goal, exit_ticket, conference, pick (a choice round's), placed
     student: str
     station: str
     data: dict[str, Any] = field(default_factory=dict)  # the event's data, as the protocol checked it
@@ -35,6 +36,16 @@ class TimelineRow:
     at: float
     station: str  # its name
     what: str
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    """A choice round's outcome for a student: the station they chose, or were placed at (``chose`` False)."""
+    student_id: str
+    name: str
+    at: float
+    station: str  # its name
+    chose: bool
 
 
 @dataclass(frozen=True)
@@ -62,12 +73,14 @@ class Report:
     stations: list[StationSummary]
     groups: list[GroupSummary]
     class_name: str = ""  # the class whose lesson it was
+    choices: list[ChoiceRow] = field(default_factory=list)  # the choice rounds', by name then time
 
 
 PEER_ANSWERS = {True: "asked", False: "not asked", None: "no answer"}  # as the maps say it
 
 
-def describe(event: SessionEvent) -> str:
+def describe(event: SessionEvent, stations: Mapping[str, str] | None = None) -> str:
+    """``stations``: id -> name, for the station a student chose."""
     data = event.data
     if event.kind == "checkin":
         return "checked in"
@@ -86,6 +99,11 @@ def describe(event: SessionEvent) -> str:
         goal = f", {GOAL_ANSWER_WORDS[data['goal']]}" if data.get("goal") in GOAL_ANSWER_WORDS else ""
         how = data.get("how")
         return f"exit ticket: {TICKET_WORDS.get(how, how) if isinstance(how, str) else how}{goal}{following}"
+    if event.kind == "pick":
+        to = str(data.get("to", ""))
+        return f"chose the next station: {(stations or {}).get(to, to)}"
+    if event.kind == PLACED:
+        return "placed here: did not choose in time"
     if event.kind == "help":
         if event.data.get("peer"):  # the classmate suggested first is theirs to know, not this line's reader's
             return f"asked for help (a classmate suggested: {PEER_ANSWERS[event.data.get('taken')]})"
@@ -102,8 +120,12 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
     """``students``: id -> (display name, group); ``stations``: (id, name) in the room's order."""
     names = dict(stations)
     ordered = sorted((e for e in events if e.student in students), key=lambda e: (e.student, e.at))
-    timeline = [TimelineRow(e.student, students[e.student][0], e.at, names.get(e.station, e.station), describe(e))
+    timeline = [TimelineRow(e.student, students[e.student][0], e.at, names.get(e.station, e.station),
+                            describe(e, names))
                 for e in sorted(ordered, key=lambda e: (students[e.student][0], e.at))]
+    choices = [ChoiceRow(e.student, students[e.student][0], e.at, names.get(went, went), e.kind == "pick")
+               for e in sorted(ordered, key=lambda e: (students[e.student][0], e.at)) if e.kind in ("pick", PLACED)
+               for went in (str(e.data.get("to", e.station)),)]
     minutes: dict[str, float] = defaultdict(float)
     group_minutes: dict[str, float] = defaultdict(float)
     visitors: dict[str, set[str]] = defaultdict(set)
@@ -134,7 +156,7 @@ def build_report(events: list[SessionEvent], students: dict[str, tuple[str, str 
         [StationSummary(name, len(visitors[sid]), round(minutes[sid], 1), {t: station_tickets[sid][t] for t in TICKETS},
                         (help_calls or {}).get(sid, 0)) for sid, name in stations],
         [GroupSummary(group, members[group], {t: group_tickets[group][t] for t in TICKETS},
-                      round(group_minutes[group], 1)) for group in sorted(members)], class_name)
+                      round(group_minutes[group], 1)) for group in sorted(members)], class_name, choices)
 
 
 def clock_time(at: float) -> str:

@@ -34,6 +34,9 @@ def report_tables(report: Report) -> dict[str, tuple[list[str], list[list]]]:
                       for s in report.stations]),
         "groups": (["group", "students", "minutes", *(TICKET_WORDS[t] for t in TICKETS)],
                    [[g.group, g.students, g.minutes, *(g.tickets[t] for t in TICKETS)] for g in report.groups]),
+        "choices": (["student", "name", "time", "station", "how"],
+                    [[c.student_id, c.name, clock_time(c.at), c.station, "chose" if c.chose else "placed"]
+                     for c in report.choices]),
     }
 
 

@@ -58,6 +58,7 @@ from shared.protocol import (
     MAX_PAYLOAD,
     NOTE_KIND,
     PATH_LESSONS,
+    PLACED,
     PROGRESS_KINDS,
     STATION_EVENT_KINDS,
     STORAGE_FULL,
@@ -87,6 +88,7 @@ from shared.protocol import (
     PathRequest,
     PeerExcludeArgs,
     PeerHelpArgs,
+    PickAnswer,
     PresenceChange,
     Refusal,
     Reply,
@@ -455,6 +457,9 @@ class HubService:
             return
         if not verdict.accepted:
             self.refusals.drop(self.topics.kiosk_event(topic_station), verdict.reason)
+        elif event.kind == "pick" and student is not None:
+            event = changed_struct(event, at=now)  # a pick counts when the hub takes it: stored so, for a restart
+            verdict = self._pick(topic_station, event, student, now)
         elif event.kind == "help":  # the one kind accepted without a student: the station calls
             if self._known_event(event.id):
                 pass  # an id used before (its call answered since) opens nothing: the event is ignored, as stored
@@ -533,6 +538,32 @@ class HubService:
             changed = self.goals.from_event(self.room, student, event)
         self._try_store(keep)
         return changed
+    def _pick(self, topic_station: str, event: Event, student: str, now: float) -> Verdict:
+        """A pick in a choice round, granted or refused in the order the hub takes it (under the lock, so two
+        kiosks never both take the last place), and answered at once to the asking kiosk alone. Stored as
+        accepted only if granted: the record of who chose what."""
+        to = event.data["to"]
+        refusal = self.room.pick(student, to, now)
+        self.client.publish(self.topics.pick_answer(topic_station), encode(PickAnswer(
+            event.id, student, to, refusal is None, refusal, self.room.places_for(student))), qos=QOS)
+        if refusal is not None:
+            return Verdict(False, f"pick refused: {refusal}")
+        log.debug("student %s chose %s", student, to)
+        self.room.seq += 1
+        self._snapshot_due = True
+        return Verdict(True)
+
+    def _close_choice(self, now: float) -> bool:
+        """A choice round's choosing is over: whoever did not choose is placed, and that is stored. Under the lock;
+        True if it changed the room."""
+        placed = self.room.close_choice(now)
+        if placed is None:
+            return False
+        for station in sorted(set(placed.values())):
+            students = sorted(s for s, where in placed.items() if where == station)
+            self._try_store(partial(self.store.add_teacher_events, PLACED, students, station, now))
+        log.info("choosing closed: %d placed where the plan or the room had space", len(placed))
+        return True
 
     def _check_in(self, student: str, station: str, at: float) -> bool:
         """Place the student; one marked absent who turns up is late, and that is saved."""
@@ -658,6 +689,7 @@ class HubService:
                     seq=seq, help_queue=self.store.load_help(), goals=self.config.goals,
                     goal_pictures=self.config.goal_pictures,
                     progress_events=self.store.progress_events(), skips=self.store.load_skips(), class_id=class_id,
+                    lesson=self.store.presets().get(class_id) if class_id else None,
                     classes=self._class_entries(), off=self.store.stations_off(),
                     attendance=self.store.load_attendance(), off_next=off_next, cycle_start=cycle_start,
                     teachers_goals=self.store.room_goals(), standing_goals=self.store.open_goals(),
@@ -1144,6 +1176,9 @@ class HubService:
         closing_at = self.room.clock.closing_at
         last = self.room.snapshot(now) if closing_at is not None and now >= closing_at else None
         moved = self.room.tick(now, self.config.hub.auto_advance)
+        if moved is None and self._close_choice(now):
+            self._state_changed()
+            return True
         if moved == "end" and last is not None:
             self._lesson_ended(last, now)
         elif moved == "round":

@@ -312,6 +312,11 @@ _V9 = statements(
     'ALTER TABLE "help_queue" ADD COLUMN "peer_taken" INTEGER',
 )
 
+# Version 10: a lesson's choice rounds and must-do stations, kept with the class's preset (and read back by a hub
+# that restarts mid-lesson).
+_V10 = statements('ALTER TABLE "lesson_presets" ADD COLUMN "choice_rounds" TEXT NOT NULL DEFAULT \'[]\'',
+                 'ALTER TABLE "lesson_presets" ADD COLUMN "must_do" TEXT NOT NULL DEFAULT \'[]\'')
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -323,6 +328,7 @@ HUB_SCHEMA = Schema([
     Migration(7, "each student's language, large text, high contrast and speech at the kiosk", _V7),
     Migration(8, "goals that carry over: each student's, their exit tickets' answers, the room's list", _V8),
     Migration(9, "peers who can help: each class's setting, students excluded, who a call suggested", _V9),
+    Migration(10, "a lesson's choice rounds and must-do stations", _V10),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -344,12 +350,14 @@ def _clock_from_row(row: Mapping[str, Any]) -> Clock:
 
 def _preset_to_row(class_id: str, lesson: StartArgs) -> dict[str, Any]:
     return {"class_id": class_id, "minutes": lesson.minutes, "rounds": lesson.rounds, "passing": lesson.passing,
-            "stations_off": json.dumps(list(lesson.off))}
+            "stations_off": json.dumps(list(lesson.off)), "choice_rounds": json.dumps(list(lesson.choice_rounds)),
+            "must_do": json.dumps(list(lesson.must_do))}
 
 
 def _preset_from_row(row: Mapping[str, Any]) -> StartArgs:
     return StartArgs(minutes=row["minutes"], rounds=row["rounds"], passing=row["passing"],
-                     off=tuple(json.loads(row["stations_off"])))
+                     off=tuple(json.loads(row["stations_off"])), choice_rounds=tuple(json.loads(row["choice_rounds"])),
+                     must_do=tuple(json.loads(row["must_do"])))
 
 
 NEEDS_COLUMNS_ORDER = ("language", "large_text", "high_contrast", "speech")
@@ -829,10 +837,11 @@ class HubStore:
     @locked
     def progress_events(self) -> list[tuple[str, str, dict, str, float]]:
         """(student, kind, data, station, at) of this session's accepted choices, goals, exit tickets, out-of-room
-        passes, check-ins (which end a pass) and check-outs, oldest first."""
+        passes, check-ins (which end a pass) and check-outs, and its choice rounds' granted picks and placements,
+        oldest first."""
         rows = self.db.execute(
             "SELECT student, kind, data, station, at FROM events WHERE accepted = 1 "
-            f"AND (kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin') OR {KIOSK_CHECKOUT}) "
+            f"AND (kind IN ('choice', 'goal', 'exit_ticket', 'out', 'checkin', 'pick', 'placed') OR {KIOSK_CHECKOUT}) "
             f"{SINCE_SESSION_STARTED} ORDER BY at").fetchall()
         return [(student, kind, json.loads(data or "{}"), station, at) for student, kind, data, station, at in rows]
 
@@ -944,7 +953,7 @@ class HubStore:
         rows = self.db.execute(
             "SELECT at, kind, student, station, data FROM events WHERE accepted = 1 AND student IS NOT NULL "
             "AND kind IN ('checkin', 'seated', 'left_table', 'checkout', 'choice', 'goal', 'exit_ticket', 'help', "
-            "'conference') "
+            "'conference', 'pick', 'placed') "
             "AND at >= ? AND at <= ? "
             "ORDER BY at", (started, ended)).fetchall()
         return [SessionEvent(at, kind, student, station, json.loads(data or "{}"))

@@ -1,18 +1,20 @@
 """The Tomorrow page: what a lesson says about the next one. Who was stuck and where, who never checked in,
 the goals set and how the lesson ended for each, what to do about students' goals (a goal met: set a new one
-at the teacher's table; "not yet" again and again: confer), the teacher's notes, and groups for tomorrow with
-the reason for each student. Pure: hub/report_files.py hands in the lesson's record.
+at the teacher's table; "not yet" again and again: confer), the teacher's notes, what students did with
+their choice rounds (always the same station, never choosing, a must-do left out), and groups for tomorrow
+with the reason for each student. Pure: hub/report_files.py hands in the lesson's record.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hub.goals import GoalRow
 from hub.grouping import GroupingError, learner, reasons, suggest_groups
 from hub.report import LEFT_TABLE, SEATED, TICKET_WORDS, SessionEvent, clock_time
 from hub.roster import RosterStudent
-from shared.protocol import GROUPING_STRATEGIES
+from shared.protocol import GROUPING_STRATEGIES, PLACED
 
 STAYS = ("checkin", SEATED)
 DEFAULT_GROUPS = 4
@@ -50,6 +52,13 @@ class NoteLine:
 
 
 @dataclass(frozen=True)
+class ChoiceLine:
+    """Something a student's choices say, for the next lesson's plan: their name and why it is worth a look."""
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SuggestedMember:
     student_id: str
     name: str
@@ -69,6 +78,7 @@ class Tomorrow:
     groups: dict[str, list[SuggestedMember]]
     grouping_problem: str = ""  # why no groups could be suggested
     goal_advice: tuple[GoalAdvice, ...] = ()
+    choices: list[ChoiceLine] = field(default_factory=list)  # what the choice rounds say, by name
 
 
 def goal_advice(goals: Mapping[str, Sequence[GoalRow]], members: Sequence[RosterStudent], names: dict[str, str],
@@ -91,13 +101,47 @@ def goal_advice(goals: Mapping[str, Sequence[GoalRow]], members: Sequence[Roster
     return tuple(advice)
 
 
+
+def choice_lines(own: Sequence[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
+                 stations: dict[str, str], must_do: Sequence[str]) -> list[ChoiceLine]:
+    """What each student did with the lesson's choice rounds, where it asks for the teacher's eye: the same
+    station chosen every time, never choosing (placed each time), and, in a lesson with choices, a must-do
+    station never visited."""
+    picks: dict[str, list[str]] = {}
+    placed: Counter[str] = Counter()
+    visited: dict[str, set[str]] = {}
+    for event in own:
+        if event.kind == "pick":
+            picks.setdefault(event.student, []).append(str(event.data.get("to", "")))
+        elif event.kind == PLACED:
+            placed[event.student] += 1
+        elif event.kind in STAYS:
+            visited.setdefault(event.student, set()).add(event.station)
+    if not picks and not placed:
+        return []
+    lines = []
+    for student in sorted(members, key=lambda s: names[s.id].casefold()):
+        chosen = picks.get(student.id, [])
+        if len(chosen) >= 2 and len(set(chosen)) == 1:
+            lines.append(ChoiceLine(names[student.id], f"always chose {stations.get(chosen[0], chosen[0])} "
+                                                        f"({len(chosen)} times): offer another station first"))
+        if placed[student.id] and not chosen:
+            lines.append(ChoiceLine(names[student.id], f"did not choose ({placed[student.id]} time"
+                                                        f"{'s' if placed[student.id] > 1 else ''}): help them pick"))
+        missed = [stations.get(m, m) for m in must_do if m not in visited.get(student.id, set())]
+        if missed and student.id in visited:
+            lines.append(ChoiceLine(names[student.id], f"avoided a must-do: never at {', '.join(missed)}"))
+    return lines
+
+
 def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
                   stations: dict[str, str], started: float, ended: float, class_name: str = "",
                   strategy: str = "readiness", count: int | None = None,
                   apart: Sequence[tuple[str, str]] = (), seed: int = 0,
-                  goal_history: Mapping[str, Sequence[GoalRow]] | None = None) -> Tomorrow:
+                  goal_history: Mapping[str, Sequence[GoalRow]] | None = None, must_do: Sequence[str] = ()) -> Tomorrow:
     """``stations``: id -> name. ``count``: how many groups (default: as many as the class has now, else 4).
-    ``goal_history``: each student's goals (HubStore.goals_of), for the advice on them."""
+    ``goal_history``: each student's goals (HubStore.goals_of), for the advice on them. ``must_do``: the
+    lesson's must-do stations in its choice rounds."""
     if strategy not in GROUPING_STRATEGIES:
         strategy = "readiness"
     known = {s.id for s in members}
@@ -140,4 +184,5 @@ def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], 
                       for group, ids in suggested.items()}
     return Tomorrow(class_name, started, ended, stuck, [names[s.id] for s in by_name if s.id not in arrived],
                     goal_lines, notes, strategy, groups, problem,
-                    goal_advice(goal_history or {}, members, names, started, ended))
+                    goal_advice(goal_history or {}, members, names, started, ended),
+                    choice_lines(own, members, names, stations, must_do))

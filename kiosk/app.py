@@ -41,6 +41,7 @@ from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402
 from kiosk.view import KioskScreenModel, KioskView  # noqa: E402
 from kiosk.words import words  # noqa: E402
+from shared.protocol import PickAnswer  # noqa: E402
 
 if TYPE_CHECKING:
     from kiosk.teacher_panel import TeacherPanel
@@ -119,6 +120,7 @@ SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
+MOST_PEOPLE_DRAWN = 6  # places left drawn as people on a station's button; more show as six and "+"
 
 
 class KioskPresenter:
@@ -142,8 +144,11 @@ class KioskPresenter:
         self._options_shown: tuple = ((), False)
         self.last_decision_at = 0.0
         self._suggested: Counter[str] = Counter()  # how often each classmate was suggested to help here
+
+        self.last_pick_sent_at = self.last_pick_answered_at = 0.0
         self.scanner: ScannerThread | None = None
         core.listen(self._decided)
+        core.pick_listeners.append(lambda answer: Clock.schedule_once(lambda dt: self.pick_answered(answer), 0))
         screen.bind(on_call_teacher=lambda screen: self.call_or_cancel_help())
         screen.bind(on_go_out=lambda screen: self.go_out())
         screen.bind(on_done=lambda screen: self.check_out())
@@ -199,6 +204,9 @@ class KioskPresenter:
             self._call_teacher(prompt.card, prompt.peer, taken)
             self.view.peer_answered(prompt, taken, time.monotonic())
             self.refresh()
+
+        if prompt.kind == "pick" and value is not None:
+            self.pick(prompt, value)
             return
         try:
             following = self.core.answer(prompt, value)
@@ -216,6 +224,25 @@ class KioskPresenter:
             return
         self.view.show(decision, prompt, time.monotonic())
         self.refresh()
+
+    def pick(self, prompt: Prompt, station_id: str) -> None:
+        """A choice round: the student tapped a station; the hub is asked for the place."""
+        if prompt is not self.view.prompt:
+            return  # the question left the screen while the finger was down: a place is asked for only on sight
+        try:
+            event = self.core.pick(prompt.card, station_id)
+        except Exception:  # the board will say where they go
+            log.exception("kiosk %s could not send a pick", self.core.station.id)
+            return
+        station = self.core.state.station(station_id) if self.core.state else None
+        self.view.saving(prompt, event.id, station.name if station else station_id, time.monotonic())
+        self.refresh()
+        self.last_pick_sent_at = time.perf_counter()
+
+    def pick_answered(self, answer: PickAnswer) -> None:
+        if self.view.pick_answered(answer, self.core.state, time.monotonic()):
+            self.refresh()
+            self.last_pick_answered_at = time.perf_counter()
 
     def change_answer(self) -> None:
         self.view.change_answer(time.monotonic())
@@ -364,7 +391,8 @@ class KioskPresenter:
         self.view.update(time.monotonic(), self.core.time_left(), self.core.connected, self.core.hub_online,
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
-                         self.scanner is not None and self.scanner.set_up_wrong)
+                         self.scanner is not None and self.scanner.set_up_wrong,
+                         state is not None and state.choice is not None and state.choice.open(self.core.hub_now()))
         unanswered = self.view.unanswered_offer()
         if unanswered is not None:  # "Ask Maya?" went unanswered: the teacher is called all the same
             self._call_teacher(unanswered.card, unanswered.peer)
@@ -485,7 +513,8 @@ class KioskPresenter:
         for option in options:
             picture = pictures.glyph(option.picture)
             button = OptionButton(text=(f"[font={ICON_FONT}][size={icon_size}]{picture}[/size][/font]\n"
-                                        if picture else "") + escape_markup(option.label),
+                                        if picture else "") + escape_markup(option.label)
+                                  + self._places(option.places, int(icon_size * 0.6)),
                                   font_size=sp(19 if crowded else 22) * scale)
             if contrast:
                 button.background_color, button.color = CONTRAST_BUTTON
@@ -499,6 +528,15 @@ class KioskPresenter:
                                 font_size=sp(19 if crowded else 22) * scale)
             skip.bind(on_press=self._pressed, on_release=lambda pressed: self.answer(None, pressed.asked))
             row.add_widget(skip)
+
+    @staticmethod
+    def _places(places: int | None, size: int) -> str:
+        """A choice round's places left, as a row of little people (and the number, for those who count)."""
+        if places is None:
+            return ""
+        person = pictures.glyph("person")
+        people = person * min(places, MOST_PEOPLE_DRAWN) + ("+" if places > MOST_PEOPLE_DRAWN else "")
+        return f"\n[font={ICON_FONT}][size={size}]{people}[/size][/font] {places}" if person else f"\n{places}"
 
     def _pressed(self, button: OptionButton) -> None:
         button.asked = self.view.prompt

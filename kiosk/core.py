@@ -34,6 +34,7 @@ from shared.protocol import (
     KioskStatus,
     PathReply,
     PathRequest,
+    PickAnswer,
     encode,
 )
 from shared.topics import Topics, kiosk_account
@@ -61,6 +62,7 @@ class KioskCore(FollowsHub):
         self.decision_listeners: list[Callable[[Decision], None]] = []
         self._unseen: list[tuple[Decision, float]] = []  # answered while nobody listened: the screen was starting
         self.change_listeners: list[Callable[[], None]] = []
+        self.pick_listeners: list[Callable[[PickAnswer], None]] = []  # the hub's answers to this kiosk's picks
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
         self._last_flush = 0.0
@@ -218,6 +220,11 @@ class KioskCore(FollowsHub):
             self.record(EVENT_KIND[prompt.kind], prompt.card, data)
         return following
 
+    def pick(self, card: str, station: str) -> Event:
+        """A choice round: the student asks the hub for a place at ``station``; its answer goes to the
+        ``pick_listeners``."""
+        return self.record("pick", card, {"to": station})
+
     def ask_help(self, card: str | None = None, peer: str | None = None, taken: bool | None = None) -> Event | None:
         """The station calls the teacher, on behalf of the student whose card is given if one is on screen;
         None if the station's call is already waiting (at the hub or here). ``peer``: the classmate suggested
@@ -328,7 +335,8 @@ class KioskCore(FollowsHub):
         # check-outs and round ends at its own station, which the view (at most 0.2 s behind) tells; each
         # check-in then goes out to the display alone.
         client.subscribe([(self.topics.view(self.station.id), QOS), (self.topics.hub_status, QOS),
-                          (self.topics.ack(self.station.id), QOS), (self.topics.path(self.station.id), QOS)])
+                          (self.topics.ack(self.station.id), QOS), (self.topics.path(self.station.id), QOS),
+                          (self.topics.pick_answer(self.station.id), QOS)])
         with self._lock:  # what waits goes out first; a scan meanwhile publishes only after it
             self._flush()
             self.connected = True
@@ -354,6 +362,9 @@ class KioskCore(FollowsHub):
             return
         if kind == "path":
             self._path_came(message)
+        if kind == "pick_answer":
+            for listener in tuple(self.pick_listeners):
+                listener(message)
             return
         if kind not in FOLLOWED_KINDS:
             return

@@ -21,6 +21,7 @@ class Decision:
     outcome: str  # welcome | back | elsewhere | checked_in | checkout | other_class | out | unknown | revoked | forged
     #               | thanks | goodbye (after the last answer, arriving or leaving)
     #               | unreadable
+    #               | choose | saving | chose | full | closed (a choice round: kiosk/choosing.py)
     title: str
     detail: str
     student_id: str | None = None
@@ -49,7 +50,8 @@ class Decision:
 
     @property
     def good(self) -> bool:
-        return self.outcome in ("welcome", "back", "checked_in", "checkout", "thanks", "goodbye", "out")
+        return self.outcome in ("welcome", "back", "checked_in", "checkout", "thanks", "goodbye", "out", "choose",
+                                "chose", "saving")
 
     @property
     def may_go_out(self) -> bool:
@@ -115,13 +117,32 @@ def decide(text: str, keys: CardKeys, state: State | None, station_id: str, hub_
             return theirs("back", N_("Welcome back, {name}"), N_("You're checked in."))
         return theirs("back", N_("Welcome back, {name}"), N_("You're checked in. Your group is at {station}."),
                       params=(("station", expected.name),), look=_look(expected))
+    if may_choose_here(state, claim.student_id, station_id, hub_now):
+        return theirs("choose", N_("Hi {name}"), N_("Time to choose your next station."))
     if expected is None or expected.id == station_id:
         if _checking_out(state, claim.student_id, station_id, hub_now):
             return theirs("checkout", N_("Bye {name}"), N_("Thanks for your work here!"))
         return theirs("welcome", N_("Hi {name}"),
                       N_("You're in the right place.") if expected else N_("You're checked in."))
-    return theirs("elsewhere", N_("{name}, your group is at {station}"), N_("Please head over there now."),
-                  params=(("station", expected.name),), look=_look(expected))
+    chosen = state.choice is not None and claim.student_id in state.choice.going  # not their group's: theirs
+    return theirs("elsewhere", N_("{name}, go to {station}") if chosen else N_("{name}, your group is at {station}"),
+                  N_("Please head over there now."), params=(("station", expected.name),), look=_look(expected))
+
+
+def may_choose_here(state: State, student_id: str, station_id: str, hub_now: float) -> bool:
+    """In a choice round's choosing, a student still without a place picks at the kiosk where they are (or,
+    not yet anywhere this lesson, at any kiosk)."""
+    choice = state.choice
+    if choice is None or not choice.waiting(student_id, hub_now):
+        return False
+    presence = state.presence.get(student_id)
+    return presence is None or presence.station == station_id
+
+
+def gives_ticket_first(state: State, student_id: str, station_id: str) -> bool:
+    """Leaving this station for a chosen one: their exit ticket here comes first, unless they gave it."""
+    presence = state.presence.get(student_id)
+    return presence is not None and presence.station == station_id and student_id not in state.checked_out
 
 
 def _look(station: Station) -> tuple[str, str] | None:

@@ -10,10 +10,12 @@ class Move(NamedTuple):
     name: str  # first name and last initial
     to: str  # the station's name
     stays: bool  # their group is at this station again (a repeat)
+    chooses: bool = False  # a choice round: they scan here to choose where next
 
 
 def moves_from(state: State, station_id: str) -> list[Move]:
-    """Everyone checked in here before the round began, with the station their group has now, by name."""
+    """Everyone checked in here before the round began, with the station their group has now (in a choice
+    round: where they chose, or that they choose here), by name."""
     started = state.clock.started_at
     if state.clock.round == 0 or started is None:
         return []
@@ -21,6 +23,10 @@ def moves_from(state: State, station_id: str) -> list[Move]:
     for student_id, presence in state.presence.items():
         student = state.students.get(student_id)
         expected = state.expected_station(student_id)
-        if presence.station == station_id and presence.at < started and student and expected:
+        choosing = state.choice is not None and student_id in state.choice.allowed \
+            and student_id not in state.choice.going
+        if presence.station == station_id and presence.at < started and student and choosing:
+            moves.append(Move(student.name, "", False, True))
+        elif presence.station == station_id and presence.at < started and student and expected:
             moves.append(Move(student.name, expected.name, expected.id == station_id))
     return sorted(moves)

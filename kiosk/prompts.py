@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from kiosk.decide import Decision
+from kiosk.decide import Decision, gives_ticket_first
 from shared.config import NEXT_OPTIONS
 from shared.languages import N_, Words
 from shared.pictures import (
@@ -22,6 +22,7 @@ from shared.pictures import (
     PEER_PICTURE,
     PEER_PICTURES,
     TICKET_PICTURES,
+    rgba,
 )
 from shared.protocol import EventKind, Needs, State, Station
 
@@ -35,7 +36,7 @@ GOAL_ANSWER_OPTIONS = (("closer", GOAL_ANSWER_PICTURES["closer"], N_("Closer"), 
                        ("not_yet", GOAL_ANSWER_PICTURES["not_yet"], N_("Not yet"), (0.85, 0.62, 0.08, 1)),
                        ("met", GOAL_ANSWER_PICTURES["met"], N_("I met my goal!"), (0.45, 0.20, 0.58, 1)))
 EVENT_KIND: dict[str, EventKind] = {"choice": "choice", "goal": "goal", "exit_ticket": "exit_ticket",
-                                   "goal_check": "exit_ticket", "next": "exit_ticket"}
+                                   "goal_check": "exit_ticket", "next": "exit_ticket", "pick": "pick"}
 LEAVING_KINDS = ("exit_ticket", "goal_check", "next")  # the questions of a student checking out
 PEER = "peer"  # the kind of the question "Maya R. got it! Ask Maya?", asked before the teacher is called
 ASK = "ask"  # its answer "I'll ask Maya" (the other is "no")
@@ -48,6 +49,7 @@ class Option:
     label: str  # shown in the student's language (a teacher's own activity or goal as written)
     colour: Colour | None = None
     words: tuple[tuple[str, str], ...] = ()  # the label by language, as the teacher wrote it (else: the catalog's)
+    places: int | None = None  # a station in a choice round: its places left (None: no limit), drawn as people
 
     def said(self, w: Words) -> str:
         return dict(self.words).get(w.language) or w.say(self.label)
@@ -56,7 +58,7 @@ class Option:
 @dataclass(frozen=True)
 class Prompt:
     """``title`` and ``question`` are words of the catalogs, ``{name}`` filled in when shown."""
-    kind: str  # choice | goal | exit_ticket | goal_check | next
+    kind: str  # choice | goal | exit_ticket | goal_check | next | pick (a choice round's "Where next?")
     card: str
     student_id: str
     name: str
@@ -82,7 +84,10 @@ def after_scan(decision: Decision, state: State | None, station_id: str) -> Prom
     """The first question after a scan, if there is one."""
     if state is None or decision.student_id is None or decision.card is None:
         return None
-    if decision.outcome == "checkout":
+    if decision.outcome == "choose":  # a choice round: the exit ticket here first, if not given yet
+        if not gives_ticket_first(state, decision.student_id, station_id):
+            return pick_prompt(decision.card, decision.student_id, decision.name or "", state, decision.needs)
+    if decision.outcome in ("checkout", "choose"):
         return Prompt("exit_ticket", decision.card, decision.student_id, decision.name or "",
                       N_("{name}, how did it go?"), N_("How did it go?"), tuple(Option(*o) for o in TICKET_OPTIONS),
                       needs=decision.needs)
@@ -102,7 +107,9 @@ def after_answer(prompt: Prompt, value: str | None,
                  state: State | None) -> tuple[dict[str, str | None] | None, Prompt | None]:
     """The event data to record for the answer (None for a skip), and the next question, if any."""
     if value is None:
-        return None, None
+        return None, _pick_after(prompt, state)
+    if prompt.kind == "pick":
+        return {"to": value}, None
     if prompt.kind == "choice":
         return {"activity": value}, _goal_prompt(prompt.card, prompt.student_id, prompt.name, state, prompt.needs)
     if prompt.kind == "goal":
@@ -118,7 +125,7 @@ def after_answer(prompt: Prompt, value: str | None,
     if prompt.kind == "goal_check":
         return {"how": prompt.how, "goal": value}, _next_prompt(prompt, prompt.how, value)
     said = {"how": prompt.how, "next": value}
-    return (said if prompt.goal is None else {**said, "goal": prompt.goal}), None
+    return (said if prompt.goal is None else {**said, "goal": prompt.goal}), _pick_after(prompt, state)
 
 
 def _next_prompt(prompt: Prompt, how: str | None, goal: str | None) -> Prompt:
@@ -174,6 +181,38 @@ def first_name(name: str) -> str:
     """"Maya" of "Maya R." (a first name and last initial, as the state names students)."""
     first, _, initial = name.rpartition(" ")
     return first if first and initial.endswith(".") else name
+
+
+def _pick_after(prompt: Prompt, state: State | None) -> Prompt | None:
+    """After the exit ticket, in a choice round's choosing: "Where next?"."""
+    if prompt.kind != "next":
+        return None
+    return pick_prompt(prompt.card, prompt.student_id, prompt.name, state, prompt.needs)
+
+
+def pick_prompt(card: str, student_id: str, name: str, state: State | None, needs: Needs | None,
+                left: Mapping[str, int] | None = None) -> Prompt | None:
+    """"Where next?" in a choice round: a button for each station the student may choose that has room, with
+    its picture and its places left (``left``: as the hub last said, else as the state says). None if the
+    student has nothing to choose now."""
+    choice = state.choice if state else None
+    if state is None or choice is None or student_id not in choice.allowed or student_id in choice.going:
+        return None
+    places = {**choice.places, **(left or {})}
+    options = []
+    for station_id in choice.allowed[student_id]:
+        station = state.station(station_id)
+        room = places.get(station_id)
+        if station is None or room == 0:
+            continue
+        options.append(Option(station_id, station.picture or GOAL_PICTURE, station.name,
+                              rgba(station.colour) if station.colour else None, places=room))
+    if not options:
+        return None
+    must = bool(set(choice.allowed[student_id]) & set(choice.must))
+    return Prompt("pick", card, student_id, name, N_("{name}, where next?"),
+                  N_("Where next? Start with a must-do station.") if must else N_("Where next? Tap a station."),
+                  tuple(options), needs=needs)
 
 
 def _goal_prompt(card: str, student_id: str, name: str, state: State | None,

@@ -5,6 +5,7 @@ import functools
 import math
 from dataclasses import dataclass, field, replace
 
+from kiosk import choosing
 from kiosk.decide import Decision, thanks
 from kiosk.goal_reminder import Reminder
 from kiosk.moves import Move
@@ -13,7 +14,7 @@ from kiosk.words import Words, say_without_name, words
 from shared.clock import Phase, format_left
 from shared.languages import ENGLISH, N_
 from shared.pictures import rgba
-from shared.protocol import Needs
+from shared.protocol import Needs, PickAnswer, State
 
 SHOW_SECONDS = 5.0
 # Two cards read at once (a scanner's one burst, two students a moment apart): the first name stays up this
@@ -128,6 +129,7 @@ class KioskView:
         self._undo: tuple[Prompt, float] | None = None  # the last answer, which may still be changed
         self._moves: list[Move] = []
         self._moves_at = 0.0
+        self._saving: tuple[Prompt, str, float] | None = None  # a choice round's pick sent: its event's id, when
         self._round: int | None = None
         self._time_left: float | None = None
         self._moving: float | None = None
@@ -136,6 +138,7 @@ class KioskView:
         self.status = ""
         self.help_waiting = False
         self._peer_offer: Prompt | None = None  # "Ask Maya?" before the teacher is called: its call not yet sent
+        self.choice_open = False  # a choice round's choosing is open: the passing screen says to scan here
 
     def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False,
                reminder: Reminder | None = None) -> None:
@@ -204,6 +207,23 @@ class KioskView:
         self._decision, self._shown_at = decision, now
         self.prompt, self._asked_at = prompt, now
         self._notice, self._notices = None, []
+
+    def saving(self, prompt: Prompt, event_id: str, station_name: str, now: float) -> None:
+        """The student picked a station: "Saving your place…" until the hub answers (or the answer is overdue)."""
+        self._undo = None
+        self.show(choosing.saving(prompt, station_name), None, now)
+        self._saving = (prompt, event_id, now)
+
+    def pick_answered(self, answer: PickAnswer, state: State | None, now: float) -> bool:
+        """The hub's answer to a pick: where to go, or, the place taken, the stations left. False if it is not
+        the answer this screen waits for (an older pick's, or another student's)."""
+        if self._saving is None or self._saving[1] != answer.id:
+            return False
+        prompt = self._saving[0]
+        self._saving = None
+        decision, again = choosing.after_pick(prompt, answer, state)
+        self.show(decision, again, now)
+        return True
 
     def clear(self) -> None:
         """Back to the idle screen at once; unanswered questions wait for their students' next scans."""
@@ -339,9 +359,14 @@ class KioskView:
 
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
-               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False) -> None:
-        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts."""
+               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
+               choice_open: bool = False) -> None:
+        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
+        choice round's choosing is open."""
         self.help_waiting = help_waiting
+        self.choice_open = choice_open
+        if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
+            self.show(choosing.overdue(self._saving[0]), None, now)
         shown_for = THANKS_SECONDS if self._decision is not None and self._decision.outcome in (
             "thanks", "goodbye") else SHOW_SECONDS
         if self._decision is not None and now - self._shown_at >= shown_for:
@@ -422,13 +447,16 @@ class KioskView:
             model = here(title=w.say(N_("Last exit tickets")), detail=w.say(N_("Scan your card: how did it go today?")),
                          colour=COLOURS["prompt"])
         elif decision is None and self.phase == "passing":
-            model = here(title=w.say(N_("Time to move!")), detail=w.say(N_("Go to your station and scan your card.")),
+            model = here(title=w.say(N_("Time to move!")),
+                         detail=w.say(N_("Scan your card here to choose your next station.") if self.choice_open
+                                      else N_("Go to your station and scan your card.")),
                          colour=COLOURS["move"], outcome="move")
         elif decision is None:
             model = here(title=w.say(IDLE[0]), detail=w.say(IDLE[1]))
         else:
             colour = (rgba(decision.look[0]) if decision.look else COLOURS["good"] if decision.good else
-                      COLOURS["elsewhere"] if decision.outcome in ("elsewhere", "other_class") else COLOURS["problem"])
+                      COLOURS["elsewhere"] if decision.outcome in ("elsewhere", "other_class", "full", "closed")
+                      else COLOURS["problem"])
             title, detail = decision.said(w)
             said = (say_without_name(w, decision.title, **dict(decision.params)),
                     say_without_name(w, decision.detail, **dict(decision.params)))
@@ -478,7 +506,8 @@ class KioskView:
 
     def _moves_text(self, w: Words, large_text: bool) -> str:
         shown = MOVE_LINES_LARGE_TEXT if large_text else MOVE_LINES
-        lines = [w.say(N_("{name} \u2013 stay here"), name=m.name) if m.stays
+        lines = [w.say(N_("{name} \u2013 scan your card to choose"), name=m.name) if m.chooses
+                 else w.say(N_("{name} \u2013 stay here"), name=m.name) if m.stays
                  else w.say(N_("{name} \u2013 go to {station}"), name=m.name, station=m.to)
                  for m in self._moves[:shown]]
         if len(self._moves) > shown:

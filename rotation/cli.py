@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
                               help="time to move between stations at the start of each round, 0-3 (default 0)")
     lesson_start.add_argument("--off", action="append", default=[], metavar="STATION",
                               help="a station switched off for this lesson (repeat for more)")
+    lesson_start.add_argument("--choice", action="append", default=[], type=int, metavar="ROUND",
+                              help="a round in which students choose their station at the kiosk (repeat for more)")
+    lesson_start.add_argument("--must-do", action="append", default=[], metavar="STATION",
+                              help="in choice rounds, a station students choose first (repeat for more)")
     lesson_change = lesson_commands.add_parser("change", help="change the running lesson: round length (from this "
                                                "round), rounds, passing time, stations off or on (from the next round)")
     _config_argument(lesson_change)
@@ -600,7 +604,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return teacher.end_lesson(config, 0 if args.now else LAST_TICKETS_SECONDS)
         if args.lesson_command == "change":
             return teacher.change_lesson(config, args.minutes, args.rounds, args.passing, args.off, args.on)
-        return teacher.start_lesson(config, args.class_ref, args.minutes, args.rounds, args.passing, args.off)
+        return teacher.start_lesson(config, args.class_ref, args.minutes, args.rounds, args.passing, args.off,
+                                    args.choice, args.must_do)
     if args.hub_command == "attendance":
         return teacher.attendance(config, args.student, args.mark)
     if args.hub_command == "class":

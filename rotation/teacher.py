@@ -69,10 +69,12 @@ def attendance(config: Config, student: str, mark: str) -> int:
 
 
 def start_lesson(config: Config, class_ref: str | None, minutes: float | None, rounds: int | None,
-                 passing: float, off: list[str]) -> int:
-    """Round 1 of a lesson, of ``class_ref`` if given (switched to first), with its settings."""
+                 passing: float, off: list[str], choice_rounds: list[int] | None = None,
+                 must_do: list[str] | None = None) -> int:
+    """Round 1 of a lesson, of ``class_ref`` if given (switched to first), with its settings: ``choice_rounds``,
+    the rounds in which students choose their station, ``must_do`` the stations they choose first."""
     settings: dict[str, Any] = {"off": off, "passing": passing, "class": class_ref, "minutes": minutes,
-                                "rounds": rounds}
+                                "rounds": rounds, "choice_rounds": choice_rounds or None, "must_do": must_do or None}
     with HubSession(config) as hub:
         return finish(hub.send("start", {key: value for key, value in settings.items() if value is not None}))
 

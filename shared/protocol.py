@@ -34,9 +34,9 @@ GOAL_MET: Final = "met"  # the answer that closes the student's goal
 GoalOutcome: TypeAlias = Literal["met", "changed", "dropped"]  # how a standing goal closed
 GOAL_OUTCOMES: tuple[str, ...] = get_args(GoalOutcome)
 EventKind: TypeAlias = Literal["checkin", "checkout", "choice", "goal", "help", "exit_ticket", "conference",
-                              "out", "help_cancel"]
+                              "out", "help_cancel", "pick"]
 # out: the student took the out-of-room pass; checkout: "I'm done" at the kiosk; help_cancel: the station takes
-# its call for help back
+# its call for help back; pick: the student asks for a place at the station they chose in a choice round
 EVENT_KINDS = frozenset(get_args(EventKind))
 PROGRESS_KINDS = frozenset({"choice", "goal", "exit_ticket"})
 STATION_EVENT_KINDS = frozenset({"help", "help_cancel"})  # asked for by a station, not by a card
@@ -88,6 +88,11 @@ class KioskStatus(Message, frozen=True):
 
 class ChoiceData(Part, frozen=True):
     activity: Activity
+
+
+class PickData(Part, frozen=True):
+    """A choice round's pick: the station the student asks for a place at (the hub grants it or not)."""
+    to: Name
 
 
 class GoalData(Part, frozen=True):
@@ -224,6 +229,19 @@ class Restored(Part, frozen=True):
     copy: float | None = None
 
 
+class PickAnswer(Message, frozen=True):
+    """The hub's answer to a pick (``id`` is the pick event's), to the asking kiosk alone: a place at ``to``
+    (``granted``), or none, with why (``full``: the last place went to someone else; ``closed``: choosing is
+    over or this is no choice round; ``not_allowed``: not one of the student's stations). ``left``: the places
+    left then at each station the student may still choose (absent: no limit)."""
+    id: Id
+    student: Name
+    to: Name
+    granted: bool
+    reason: Literal["full", "closed", "not_allowed"] | None = None
+    left: dict[str, Count] = {}
+
+
 class HubInstance(Part, frozen=True):
     """One run of ``rotation hub serve``, by which a second hub for the same room is told from the first."""
     instance: Name  # random, new at each start
@@ -323,6 +341,31 @@ class HelpRequest(Part, frozen=True):
     peer_taken: bool | None = None  # whether the student said they would ask them; None: no answer
 
 
+CHOSE: Final = "chose"  # ChoiceRound.how: the student picked the station
+PLACED: Final = "placed"  # ChoiceRound.how: the student did not choose in time; the hub placed them
+
+
+class ChoiceRound(Part, frozen=True):
+    """A round whose students choose their station (must-do stations first, then may-do), open for picks
+    until ``until`` (hub time). ``places``: what is left at each station with a capacity (absent: no limit);
+    ``allowed``: the stations each student may choose (their must-dos left, else the may-dos); ``going``:
+    where each student goes this round as chosen or placed so far, and ``how`` (CHOSE or PLACED)."""
+    round: Count
+    until: float
+    must: tuple[Name, ...] = ()
+    places: dict[str, Count] = {}
+    allowed: dict[str, tuple[Name, ...]] = {}
+    going: dict[str, Name] = {}
+    how: dict[str, Literal["chose", "placed"]] = {}
+
+    def open(self, hub_now: float) -> bool:
+        return hub_now < self.until
+
+    def waiting(self, student_id: str, hub_now: float) -> bool:
+        """The student may still pick (choosing is open and they have not been given a place)."""
+        return self.open(hub_now) and student_id in self.allowed and student_id not in self.going
+
+
 class Progress(Part, frozen=True):
     """A student's session so far, from their kiosk events: what they chose, their goal, their exit ticket."""
     activity: Activity | None = None
@@ -371,6 +414,8 @@ class StartArgs(Part, frozen=True):
     off: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()
     class_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = msgspec.field(
         default=None, name="class")
+    choice_rounds: Annotated[tuple[Annotated[int, msgspec.Meta(ge=1, le=20)], ...], msgspec.Meta(max_length=20)] = ()
+    must_do: Annotated[tuple[Name, ...], msgspec.Meta(max_length=50)] = ()  # in choice rounds; the others: may-do
 
 
 MAX_CLASSES = 100  # in one room
@@ -415,6 +460,7 @@ class State(Message, frozen=True, omit_defaults=False):
     # (hub/peers.py); a kiosk's view has its own station's alone.
     helpers: dict[str, tuple[Name, ...]] = {}
     peer_help: PeerHelp | None = None  # the running class's setting: the teacher's (not in a kiosk's view)
+    choice: ChoiceRound | None = None  # this round's choosing, in a choice round
 
     def follow(self, change: PresenceChange) -> State | None:
         """This state with the change applied, or None if the change does not follow on from it."""
@@ -434,7 +480,11 @@ class State(Message, frozen=True, omit_defaults=False):
         return next((c for c in self.classes if c.id != self.class_id and student_id in c.students), None)
 
     def expected_station(self, student_id: str) -> Station | None:
-        """The station where the student's group is expected this round, if any."""
+        """The station where the student is expected this round, if any: in a choice round, the one they chose
+        or were placed at; else (and until then) their group's."""
+        going = self.choice.going.get(student_id) if self.choice else None
+        if going is not None:
+            return self.station(going)
         student = self.students.get(student_id)
         if student is None or student.group is None:
             return None
@@ -725,7 +775,7 @@ class PathReply(Message, frozen=True):
 MESSAGE_TYPES: dict[str, type[Message]] = {
     "kiosk_status": KioskStatus, "kiosk_event": Event, "ack": Ack, "hub_status": HubStatus,
     "state": State, "view": State, "presence": PresenceChange, "summary": Summary, "command": Command,
-    "reply": Reply, "hub_claim": HubClaim, "path_request": PathRequest, "path": PathReply,
+    "reply": Reply, "hub_claim": HubClaim, "path_request": PathRequest, "path": PathReply, "pick_answer": PickAnswer,
 }
 _CHECKS: Mapping[str, Callable[[Any], Message]] = {"kiosk_event": _checked_event}
 _DECODERS = {kind: msgspec.json.Decoder(message_type | _Unversioned)

@@ -81,6 +81,10 @@ class Topics:
     def ack(self, station: str) -> str:
         return f"{self.base}/hub/ack/{station}"
 
+    def pick_answer(self, station: str) -> str:
+        """The hub's answers to a station's picks in a choice round: that kiosk's alone."""
+        return f"{self.base}/hub/pick/{station}"
+
     def view(self, station: str) -> str:
         """The room as one station's kiosk sees it: the state, less what is not that station's business."""
         return f"{self.base}/hub/view/{station}"
@@ -131,6 +135,8 @@ class Topics:
                 return "path", station
             case ["hub", "view", station] if NAME_PATTERN.match(station):
                 return "view", station
+            case ["hub", "pick", station] if NAME_PATTERN.match(station):
+                return "pick_answer", station
             case ["hub", "reply", client] if NAME_PATTERN.match(client):
                 return "reply", client
             case ["hub", "status"]:

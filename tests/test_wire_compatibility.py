@@ -16,9 +16,11 @@ MESSAGES = [p for p in PAYLOADS if p["kind"] in MESSAGE_TYPES]
 
 def test_every_message_kind_was_recorded():
     # new: the hub claim (issue 19), between hubs only; "My path"'s request and answer (issue 20)
-    assert {p["kind"] for p in MESSAGES} == set(MESSAGE_TYPES) - {"hub_claim", "path_request", "path"}
+    assert {p["kind"] for p in MESSAGES} == set(MESSAGE_TYPES) - {"hub_claim", "path_request", "path",
+                                                                           "pick_answer"}
     events = {json.loads(p["payload"])["kind"] for p in MESSAGES if p["kind"] == "kiosk_event"}
-    assert events == EVENT_KINDS - {"out", "help_cancel"}  # the out-of-room pass came in 0.2, cancelling help in 0.3
+    assert events == EVENT_KINDS - {"out", "help_cancel", "pick"}  # the out-of-room pass came in 0.2, cancelling
+    # help in 0.3, a choice round's pick with issue 20
     actions = {json.loads(p["payload"])["action"] for p in MESSAGES if p["kind"] == "command"}
     assert len(actions) >= 15
 
@@ -50,6 +52,7 @@ def test_a_recorded_payload_decodes_and_encodes_back_unchanged(recorded):
         assert (again.pop("goal_words"), again.pop("standing"), again.pop("last_visits")) == ([], {}, {})
         # who may be suggested to a classmate asking for help, and the class's setting for it: issue 20
         assert (again.pop("helpers"), again.pop("peer_help")) == ({}, None)
+        assert again.pop("choice") is None  # a choice round's choosing: added with issue 20
     assert again == sent
 
 

@@ -27,12 +27,12 @@ from starlette.templating import Jinja2Templates
 from edge import pictures
 from hub.display_link import DisplayLink
 from hub.lesson_form import LessonForm, preset_label
-from hub.report import TICKET_WORDS
+from hub.report import TICKET_WORDS, clock_time
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
 from shared.languages import LANGUAGES, language_name
 from shared.pictures import GOAL_PICTURE_CHOICES, rgba
-from shared.protocol import NOTE_TAGS, Action, Needs, State
+from shared.protocol import CHOSE, NOTE_TAGS, Action, Needs, State
 from web.accounts import Accounts
 from web.goals import goal_lines
 from web.goals import routes as goal_routes
@@ -46,6 +46,7 @@ from web.planning import routes as planning_routes
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 KIOSK_LANGUAGES = [(code, language_name(code)) for code in LANGUAGES]
+templates.env.filters["clock"] = clock_time  # a time of day, 09:42
 templates.env.filters["glyph"] = pictures.glyph  # a station's picture, in the Material Icons web font
 templates.env.filters["station_rgb"] = lambda colour: "rgb({:.0f} {:.0f} {:.0f})".format(
     *(255 * c for c in rgba(colour)[:3]))
@@ -60,7 +61,20 @@ def _start(form: dict[str, Any], link: DisplayLink) -> tuple[Action, dict[str, A
     if state is None:
         return "start", {}
     chosen = str(form.get("class", "")) or state.class_id
-    return "start", LessonForm.for_state(state, chosen).start_args()
+    setup = LessonForm.for_state(state, chosen)
+    if form.get("choices"):  # the choice rounds part of the form was sent: it says them all, even none
+        rounds = {int(r) for r in _values(form, "choice_round") if str(r).isdigit()}
+        setup = setup.with_choices(rounds, {str(s) for s in _values(form, "must_do")})
+    return "start", setup.start_args()
+
+
+def _values(form: dict[str, Any], name: str) -> list[Any]:
+    """A field that may be ticked more than once (checkboxes)."""
+    value = form.get(name, [])
+    return value if isinstance(value, list) else [value]
+
+
+LIST_FIELDS = ("choice_round", "must_do")  # checkboxes: every one ticked, not just the last
 
 
 LESSON_ACTIONS: dict[str, Callable[[dict[str, Any], DisplayLink], tuple[Action, dict[str, Any]]]] = {
@@ -85,17 +99,27 @@ def student_today(state: State, student_id: str) -> dict[str, Any]:
             "attendance": state.attendance.get(student_id), "out": student_id in state.out,
             "activity": progress.activity if progress else None, "goal": progress.goal if progress else None,
             "ticket": TICKET_WORDS.get(progress.ticket, "") if progress and progress.ticket else None,
-            "next": progress.next if progress else None}
+            "next": progress.next if progress else None, "going": _going(state, student_id)}
+
+
+def _going(state: State, student_id: str) -> str | None:
+    """In a choice round: where the student goes, and whether they chose it."""
+    choice = state.choice
+    station = state.station(choice.going[student_id]) if choice and student_id in choice.going else None
+    if choice is None or station is None:
+        return None
+    return f"{station.name} ({'chose it' if choice.how.get(student_id) == CHOSE else 'placed: did not choose'})"
 
 
 def lesson_controls(link: DisplayLink) -> dict[str, Any]:
     """What the lesson's buttons need: running or paused, or the classes to start with their presets."""
     state = link.state
     if state is None:
-        return {"running": False, "paused": False, "setup": None, "presets": []}
+        return {"running": False, "paused": False, "setup": None, "presets": [], "stations": []}
     return {"running": bool(state.clock.round), "paused": bool(state.clock.round and not state.clock.running),
             "setup": LessonForm.for_state(state),
-            "presets": [(c.id, preset_label(c, state.clock.duration / 60)) for c in state.classes]}
+            "presets": [(c.id, preset_label(c, state.clock.duration / 60)) for c in state.classes],
+            "stations": [(s.id, s.name) for s in state.stations]}
 
 
 def session_key(config: Config) -> str:
@@ -122,7 +146,9 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
         form = await request.form()
         sent = str(form.get("csrf", ""))
         expected = request.session.get("csrf", "")
-        return dict(form) if expected and hmac.compare_digest(sent, expected) else None
+        if not (expected and hmac.compare_digest(sent, expected)):
+            return None
+        return {**dict(form), **{name: form.getlist(name) for name in LIST_FIELDS if name in form}}
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
         response = templates.TemplateResponse(request, template, {"csrf": token(request), "room": config.room_name,

@@ -20,6 +20,8 @@ STATE = {
     "help": [{"id": "h1", "station": "tech", "at": 1795429960.0}],
     "goals": ["Help a friend", "Try something hard"],
     "progress": {"s01": {"activity": "Read a book", "goal": "Help a friend"}},
+    "choice": {"round": 1, "until": 1795430100.0, "must": ["tech"], "places": {"tech": 1},
+               "allowed": {"s01": ["tech"]}, "going": {"s02": "tech"}, "how": {"s02": "chose"}},
 }
 VALID = {
     "kiosk_event": {"v": 1, "id": "e1", "kind": "exit_ticket", "card": "RS1:s01:1:AAAAAAAAAAAAAAAA",
@@ -27,6 +29,8 @@ VALID = {
                     "data": {"how": "stuck", "next": "More of this"}},
     "command": {"v": 1, "id": "c1", "action": "extend", "client": "display-1", "args": {"minutes": 2}},
     "ack": {"v": 1, "ids": ["e1", "e2"]},
+    "pick_answer": {"v": 1, "id": "e1", "student": "s01", "to": "tech", "granted": False, "reason": "full",
+                    "left": {"tech": 0}},
     "hub_status": {"v": 1, "online": True, "time": 1795430000.0, "since": 1795429000.0},
     "hub_claim": {"v": 1, "hub": {"instance": "a1b2c3", "host": "room12-hub", "started": 1795429000.0}},
     "kiosk_status": {"v": 1, "online": True, "version": "0.1.0", "clock": 1795430000.0, "outbox": 0},
