@@ -115,6 +115,7 @@ def test_a_goal_set_in_one_lesson_is_shown_at_check_in_in_the_next_after_a_hub_r
                 shot(screen, tmp_path / "kiosk-goal-reminder.png")
                 tap(screen, "Read a book")
                 pump(lambda: screen.title == "Thank you!", message="thanks, with no goal question: one stands")
+                eventually(lambda: "s05" in core.state.presence, message="the kiosk told she is here, lesson 2")
 
                 scan(core, later, "s05", minutes_later=2)
                 pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket, lesson 2")
