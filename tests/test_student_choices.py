@@ -40,12 +40,15 @@ def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_t
     eventually(lambda: hub.room.progress.get("s05") == Progress(activity="Listen to a story", goal="Help a friend"),
                message="the choice and the goal at the hub")
 
-    eventually(lambda: "s05" in core.state.presence, message="the kiosk to know Sofia is here")
+    eventually(lambda: "s05" in core.state.presence and "s05" in core.state.standing,
+               message="the kiosk to know Sofia is here, with her goal")
     later["by"] = 90.0  # a while later, Sofia scans again to leave
     core._last_scan = ("", 0.0)
     core.scan(card("s05"))
     pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket")
     tap(screen, "I'm stuck")
+    pump(lambda: screen.outcome == "ask:goal_check", message="the question about her goal")
+    tap(screen, "Not yet")
     pump(lambda: screen.outcome == "ask:next", message="what next")
     tap(screen, "Something different")
     pump(lambda: screen.title == "Thank you!", message="the thanks")
