@@ -76,6 +76,28 @@ def eventually(predicate, timeout: float = 5.0, message: str = "condition"):
         time.sleep(0.005)
 
 
+def tap(screen, label: str) -> None:
+    """A finger on the kiosk question's button with this label, once it is laid out where the student sees it."""
+    from kivy.base import EventLoop
+    from kivy.tests.common import UnitTestTouch
+
+    for _ in range(3):
+        EventLoop.idle()
+    button = next(b for b in screen.ids.choices.children if b.text.endswith(label))
+    touch = UnitTestTouch(*button.to_window(*button.center))
+    touch.touch_down()
+    touch.touch_up()
+
+
+@pytest.fixture
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        yield browser
+        browser.close()
+
+
 def pump(predicate, timeout: float = 5.0, message: str = "the screen to change"):
     """Run Kivy frames until the condition holds: what a user would see on the next frames."""
     from kivy.base import EventLoop

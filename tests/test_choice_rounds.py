@@ -17,7 +17,7 @@ from shared.config import StationConfig, load_config
 from shared.protocol import Command, PickAnswer, StartArgs
 from tests.conftest import SECRET, card, eventually, kiosk_on_screen, map_on_screen, press, pump, write_card_key
 from tests.test_display import tile_texts
-from tests.test_web import PASSWORD, Server, chromium, logged_in, web  # noqa: F401  (fixtures)
+from tests.test_web import PASSWORD, Server, logged_in, web  # noqa: F401  (fixtures)
 
 # Three stations of two places, six students in groups of one: the plan's tracks are two students each.
 STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))

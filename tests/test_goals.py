@@ -7,28 +7,15 @@ import time
 from contextlib import contextmanager
 
 import msgspec
-from kivy.tests.common import UnitTestTouch
 
 from hub.kiosk_view import kiosk_view
 from kiosk.app import KioskScreen
 from shared.protocol import Command, LastVisit, Presence, StandingGoal
-from tests.conftest import card, eventually, kiosk_on_screen, pump, running_hub
+from tests.conftest import card, eventually, kiosk_on_screen, pump, running_hub, tap
 from tests.test_kiosk_decide import STATE
 
 NOOK = "reading-nook"
 _ids = itertools.count()
-
-
-def tap(screen: KioskScreen, label: str) -> None:
-    """A finger on the question's button with this label, once it is laid out where the student sees it."""
-    from kivy.base import EventLoop
-
-    for _ in range(3):
-        EventLoop.idle()
-    button = next(b for b in screen.ids.choices.children if b.text.endswith(label))
-    touch = UnitTestTouch(*button.to_window(*button.center))
-    touch.touch_down()
-    touch.touch_up()
 
 
 def shot(screen: KioskScreen, path) -> None:

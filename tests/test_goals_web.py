@@ -9,15 +9,6 @@ from tests.test_web import PASSWORD, Server
 
 
 @pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
 def teacher(room, hub, tmp_path, chromium):
     """The teacher logged in to the web companion on a laptop."""
     server = Server(room, tmp_path)

@@ -3,26 +3,10 @@ today, and the exit ticket at check-out, which colours the student's name on the
 their readiness for the next grouping."""
 import time
 
-from kivy.tests.common import UnitTestTouch
-
 from hub.display import RoomMapScreen, StationTile
 from hub.mapview import build_map
-from kiosk.app import KioskScreen
 from shared.protocol import Progress
-from tests.conftest import card, eventually, pump
-
-
-def tap(screen: KioskScreen, label: str) -> None:
-    """A finger on the button with this label, once it is laid out where the student sees it."""
-    from kivy.base import EventLoop
-
-    for _ in range(3):
-        EventLoop.idle()
-    button = next(b for b in screen.ids.choices.children if b.text.endswith(label))
-    touch = UnitTestTouch(*button.to_window(*button.center))
-    touch.touch_down()
-    touch.touch_up()
-
+from tests.conftest import card, eventually, pump, tap
 
 
 def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_ticket(nook, hub, room, tmp_path):

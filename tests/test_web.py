@@ -135,15 +135,6 @@ def test_a_guesser_trying_many_names_keeps_only_the_newest_lock_outs_of_names_no
         accounts.close()
 
 
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
-        yield browser
-        browser.close()
-
-
 def test_a_teacher_logs_in_on_a_phone_sees_a_scanned_student_appear_and_answers_a_help_call(
         web, hub, room, tmp_path, chromium):
     master, slave = os.openpty()
