@@ -124,6 +124,37 @@ def test_setup_keeps_passwords_and_changes_nothing_when_run_again(secure, capsys
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
+def test_an_extra_account_gets_exactly_its_own_topics_and_the_rooms_accounts_keep_theirs(secure):
+    """The benches' measuring clients come in as extra accounts; they must not widen or break the room's."""
+    from edge.broker_setup import Account
+
+    config, broker = secure
+    folder = config.broker.accounts
+    kept = {p.name: p.read_text() for p in folder.glob("*.password")}
+    probe = Account("probe", read=(T.state,), write=(f"{T.base}/probe",))
+    write_broker_files(config, folder, port=config.broker.port, bind="127.0.0.1", extra=[probe])
+    assert {p.name: p.read_text() for p in folder.glob("*.password") if p.name in kept} == kept
+    password = (folder / "probe.password").read_text().strip()
+
+    def accepted():
+        client = TestClient(broker.port, f"{T.base}/#", account=("probe", password))
+        return None if client.refused else client
+
+    reader = eventually(accepted, 10, "the broker to take the new account")
+    hub = login(config, "hub", f"{T.base}/#")
+    reader.publish(T.command, {"v": 1, "forged": True})  # a teacher's command: not the probe's to send
+    reader.publish(f"{T.base}/probe", {"v": 1, "last": True})
+    hub.publish(T.presence, {"v": 1, "secret": True})  # not the probe's to read
+    hub.publish(T.state, {"v": 1, "state": True})
+    hub.wait_for(f"{T.base}/probe", lambda body: body.get("last"))
+    reader.wait_for(T.state, lambda body: body.get("state"))
+    assert [m.topic for m in hub.messages if m.topic != T.presence and m.topic != T.state] == [f"{T.base}/probe"]
+    assert [m.topic for m in reader.messages] == [T.state]
+    kiosk = login(config, "kiosk-tech")  # the room's own accounts still log in
+    for client in (reader, hub, kiosk):
+        client.close()
+
+
 def test_a_board_without_its_password_file_is_told_what_to_do(secure, tmp_path):
     config, _ = secure
     (config.broker.accounts / "kiosk-reading-nook.password").unlink()
