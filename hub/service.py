@@ -23,6 +23,7 @@ from msgspec.structs import replace as changed_struct
 from edge.db import is_damage
 from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
+from edge.stop_signals import on_stop, workers_leave_stop_signals_to_main
 from edge.timesync import system_clock_synchronised
 from hub.claim import claim_room, this_run
 from hub.classes import due_class, find_class
@@ -1236,24 +1237,22 @@ def serve(config: Config, ready: Callable[[], None] | None = None) -> None:
     """Run until SIGINT/SIGTERM; ``AnotherHub`` if another hub serves the room (then this one changes nothing),
     or takes it over, having started first. A database found damaged while serving: stop, and start again on
     a backup."""
-    import signal
-
     me = this_run(time.time())
     claim_room(config, me, live_seconds=HEARTBEAT_SECONDS + 2)
     stop, wake = threading.Event(), threading.Event()
 
-    def stop_serving(*_) -> None:
+    def stop_serving() -> None:
         stop.set()
         wake.set()
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop_serving)
+    on_stop(stop_serving)
     damage = None
     while True:
-        service = _service(config, damage, me)
-        service.on_damage = wake.set
-        service.on_displaced = stop_serving
-        service.start()
+        with workers_leave_stop_signals_to_main():
+            service = _service(config, damage, me)
+            service.on_damage = wake.set
+            service.on_displaced = stop_serving
+            service.start()
         if damage is None:
             freeze_startup_objects()
             log.info("hub for room %s serving; database %s", config.room_id, config.hub.database)

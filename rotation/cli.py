@@ -6,15 +6,14 @@ import datetime
 import logging
 import os
 import secrets
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from edge.db import DatabaseInUse
 from edge.heap import freeze_startup_objects, large_blocks_straight_back
 from edge.migrations import DatabaseTooNew
+from edge.stop_signals import wait_for_stop, workers_leave_stop_signals_to_main
 from shared import __version__
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import ConfigError, load_config
@@ -253,13 +252,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _wait_for_signal() -> None:
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-
-
 def run_kiosk(args: argparse.Namespace, config) -> None:
     from kiosk.settings import apply_settings, read_settings, settings_path
 
@@ -277,7 +269,8 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
 
     # The scanner and the link to the hub start before the screen: a card scanned while the kiosk boots
     # reaches the hub at once, not after Kivy has loaded (1-1.8 s on a Pi), and is greeted when the screen is up.
-    core = KioskCore(config, station)
+    with workers_leave_stop_signals_to_main():
+        core = KioskCore(config, station)
     if args.simulate:
         from kiosk.simulator import SimulatedStudents
 
@@ -312,10 +305,11 @@ def _before_the_window(rotation: int) -> None:
 
 
 def _run_without_screen(core, source: SimulatedStudents | ScannerThread) -> None:
-    core.start()
-    source.start()
+    with workers_leave_stop_signals_to_main():
+        core.start()
+        source.start()
     freeze_startup_objects()
-    _wait_for_signal()
+    wait_for_stop()
     source.stop()
     core.stop()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from edge.broker_setup import CONF_FILE, PASSWD_FILE, Account, write_broker_files
 from edge.files import write_if_changed
 from edge.kivy_env import has_screen
+from edge.stop_signals import on_stop
 from kiosk.simulator import STAYING_HOME
 from rotation.broker import BrokerError, PrivateBroker, free_port
 from rotation.demo_teacher import ABSENT, DemoTeacher, demo_roster
@@ -128,8 +129,7 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
         (directory / stale).unlink(missing_ok=True)
     headless = headless or not has_screen()
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    on_stop(stop.set)
     config = write_demo_config(directory, free_port(), round_seconds)
     broker = secured_broker(config, directory / "broker")
     try:

@@ -1,9 +1,11 @@
 """A card's QR text on the serial wire shows up on the teacher's map, through the real processes."""
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import tty
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,33 @@ def test_a_scan_reaches_the_kiosk_screen_the_hub_store_and_the_teachers_map(room
         link.stop()
         os.close(master)
         os.close(slave)
+
+
+def stop_signals_taken(pid: int) -> dict[int, bool]:
+    """For each thread of a process, whether the kernel may give it SIGINT or SIGTERM (they are not blocked)."""
+    taken = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        blocked = int(next(line for line in (task / "status").read_text().splitlines()
+                           if line.startswith("SigBlk:")).split()[1], 16)
+        taken[int(task.name)] = not any(blocked >> (signum - 1) & 1 for signum in (signal.SIGINT, signal.SIGTERM))
+    return taken
+
+
+def test_a_stop_signal_can_land_only_on_the_main_thread_of_the_hub_or_a_headless_kiosk(room, hub_process, tmp_path):
+    """Python runs signal handlers in the main thread alone: a SIGTERM the kernel gave a worker left a hub
+    asleep until systemd's second one (edge/stop_signals.py)."""
+    watcher = TestClient(room.broker.port, T.kiosk_status("tech"))
+    kiosk = subprocess.Popen([sys.executable, "-m", "rotation.cli", "kiosk", "--config", str(room.path), "--headless",
+                              "--simulate", "--station", "tech", "--outbox", str(tmp_path / "outbox.db")])
+    try:
+        watcher.wait_for(T.kiosk_status("tech"), lambda status: status["online"], timeout=20)
+        for process in (hub_process, kiosk):
+            taken = stop_signals_taken(process.pid)
+            assert len(taken) > 2  # the MQTT client's thread and the service's own, at least
+            assert taken == {tid: tid == process.pid for tid in taken}, process.args
+        kiosk.terminate()
+        assert kiosk.wait(10) == 0
+    finally:
+        watcher.close()
+        if kiosk.poll() is None:
+            kiosk.kill()
