@@ -67,11 +67,13 @@ def wait_for_truth(room: Classroom, since: float, timeout: float = 30.0) -> floa
     """Seconds from ``since`` (the last restart) until the hub had stored every event and the retained state
     showed where each student last checked in."""
     deadline = time.time() + timeout
+    shown: dict[str, tuple[str, float]] = {}
+    truth: dict[str, tuple[str, float]] = {}
     while time.time() < deadline:
         time.sleep(0.2)
         events = room.hub_events()
         stored = len(events)
-        truth: dict[str, tuple[str, float]] = {}
+        truth = {}
         for station, _, _, at, student, kind, accepted, _ in events:
             if accepted and kind == "checkin" and (student not in truth or at > truth[student][1]):
                 truth[student] = (station, at)
@@ -86,7 +88,11 @@ def wait_for_truth(room: Classroom, since: float, timeout: float = 30.0) -> floa
         if correct_since and all_stored:
             last_stored = max(received for *_, received in events)
             return max(correct_since, last_stored) - since
-    raise AssertionError(f"the room did not settle within {timeout} s of the last restart")
+    wrong = {sid: (shown.get(sid), truth.get(sid)) for sid in shown.keys() | truth.keys()
+             if shown.get(sid) != truth.get(sid)}
+    raise AssertionError(f"the room did not settle within {timeout} s of the last restart: the map shows "
+                         f"(station, at) against what was stored: {wrong}; every outbox empty: "
+                         f"{all_outboxes_empty(room)}")
 
 
 def all_outboxes_empty(room: Classroom) -> bool:
