@@ -204,7 +204,7 @@ class KioskPresenter:
             self._call_teacher(prompt.card, prompt.peer, taken)
             self.view.peer_answered(prompt, taken, time.monotonic())
             self.refresh()
-
+            return
         if prompt.kind == "pick" and value is not None:
             self.pick(prompt, value)
             return

@@ -225,6 +225,8 @@ def test_the_kiosk_suggests_a_classmate_who_got_it_and_the_teacher_sees_it_was_t
     assert display.help_panel.heading == "Help: nobody waiting"  # not called before the answer
     press(lambda: option(kiosk, "I'll ask Maya"))
     pump(lambda: kiosk.title == "Go and ask Maya!", message="the answer")
+    frames()
+    assert kiosk.title == "Go and ask Maya!" and kiosk.undo == ""  # nothing to undo: the call is on its way
     panel: HelpPanel = display.help_panel
     pump(lambda: panel.heading == "Help: 1 waiting", message="the call on the display")
     (row,) = panel.ids.rows.children
