@@ -120,7 +120,8 @@ SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
-MOST_PEOPLE_DRAWN = 6  # places left drawn as people on a station's button; more show as six and "+"
+MOST_PEOPLE_DRAWN = 4  # places left drawn as people on a station's button; more show as four and "+" (a
+# quarter of the screen's width holds four and the number on one line)
 
 
 class KioskPresenter:
@@ -535,8 +536,11 @@ class KioskPresenter:
         if places is None:
             return ""
         person = pictures.glyph("person")
-        people = person * min(places, MOST_PEOPLE_DRAWN) + ("+" if places > MOST_PEOPLE_DRAWN else "")
-        return f"\n[font={ICON_FONT}][size={size}]{people}[/size][/font] {places}" if person else f"\n{places}"
+        if not person:
+            return f"\n{places}"
+        people = person * min(places, MOST_PEOPLE_DRAWN)
+        more = "+" if places > MOST_PEOPLE_DRAWN else ""  # in the words' font: the pictures' has no "+"
+        return f"\n[font={ICON_FONT}][size={size}]{people}[/size][/font]{more} {places}"
 
     def _pressed(self, button: OptionButton) -> None:
         button.asked = self.view.prompt

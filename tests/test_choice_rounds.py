@@ -10,6 +10,7 @@ from hub.display import StationTile
 from hub.engine import Room
 from hub.roster import RosterStudent
 from hub.service import HubService
+from kiosk.app import KioskPresenter
 from kiosk.core import KioskCore
 from kiosk.prompts import after_answer, after_scan
 from kiosk.view import KioskView
@@ -442,3 +443,20 @@ def test_at_the_round_change_the_kiosk_tells_its_students_to_scan_there_to_choos
     view = KioskView("Library")
     view.update(time.monotonic(), None, True, True, phase="passing", moving=50.0, choice_open=True)
     assert view.model().detail == "Scan your card here to choose your next station."
+
+
+def test_many_places_show_four_people_a_plus_and_the_number_on_one_line_under_the_stations_name(kivy_window):
+    """A station with room for eight reads "4 people + 8" on the line under its name: no missing-picture box for
+    the "+" (the pictures' font has none), no number wrapped off the button."""
+    from kiosk.app import OptionButton
+
+    sizes = {}
+    for places in (2, 8):
+        button = OptionButton(text="Collaborative Project" + KioskPresenter._places(places, 24), font_size=22,
+                              size_hint=(None, None), size=(180, 110))
+        kivy_window.add_widget(button)
+        button.texture_update()
+        sizes[places] = button.texture_size[1]
+        kivy_window.remove_widget(button)
+    assert sizes[8] == sizes[2]  # as many lines
+    assert KioskPresenter._places(8, 24).endswith("[/font]+ 8")
