@@ -480,15 +480,20 @@ class KioskView:
         return replace(model, help=model.buttons.help)
 
     def _with_reminder(self, model: KioskScreenModel, on_screen: Decision | None, w: Words) -> KioskScreenModel:
-        """An arriving student's goal and last visit here under their greeting (and its question), said aloud
-        after it; and "New goal" while no question is asked."""
-        arriving = on_screen is not None and (on_screen.outcome in ARRIVING or self.prompt is not None
-                                               and self.prompt.kind in ("choice", "goal"))
-        reminder = self._reminders.get(on_screen.student_id) if arriving and on_screen and on_screen.student_id \
-            else None
+        """An arriving student's goal and last visit here under their greeting (and its questions), said aloud
+        after it, and "New goal" while no question is asked; a leaving student's goal over the question about it.
+        Other questions (a classmate to ask, Where next?) have the screen to themselves."""
+        asked = self.prompt.kind if self.prompt is not None else None
+        arriving = on_screen is not None and (on_screen.outcome in ARRIVING and asked in (None, "choice", "goal")
+                                               or asked in ("choice", "goal"))
+        checking_goal = asked == "goal_check"
+        reminder = self._reminders.get(on_screen.student_id) \
+            if (arriving or checking_goal) and on_screen and on_screen.student_id else None
         if reminder is None:
             return model
         goal, last = reminder.lines(w)
+        if checking_goal:
+            last = ""
         asking_goal = self.prompt is not None and self.prompt.kind == "goal"
         said_already = on_screen is not None and on_screen.outcome == "thanks"
         return replace(model, goal=goal, goal_picture=reminder.picture if goal else "", last_time=last,
