@@ -91,6 +91,22 @@ class KioskScreen(Widget):
     last_time = StringProperty("")  # what they said at their last exit ticket here
     can_change_goal = BooleanProperty(False)
     new_goal_label = StringProperty("")
+    # What a screen too crowded for 480 pixels leaves out, least needed first, until it fits: 1, the detail line;
+    # 2, also the last visit here; 3, the question in smaller words. Back to 0 when the words change.
+    squeeze = NumericProperty(0)
+
+    def on_kv_post(self, base_widget) -> None:
+        self.ids.main.bind(minimum_height=self._fit, height=self._fit)
+        self.bind(title=self._unsqueeze, detail=self._unsqueeze, goal=self._unsqueeze, last_time=self._unsqueeze,
+                  notice=self._unsqueeze, status=self._unsqueeze, scale=self._unsqueeze, asking=self._unsqueeze)
+
+    def _unsqueeze(self, *_) -> None:
+        self.squeeze = 0
+
+    def _fit(self, *_) -> None:
+        main = self.ids.main
+        if main.minimum_height > main.height + 0.5 and self.squeeze < MOST_SQUEEZE:
+            self.squeeze += 1
 
     def on_call_teacher(self) -> None:
         pass
@@ -120,6 +136,7 @@ SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
+MOST_SQUEEZE = 3
 MOST_PEOPLE_DRAWN = 4  # places left drawn as people on a station's button; more show as four and "+" (a
 # quarter of the screen's width holds four and the number on one line)
 
