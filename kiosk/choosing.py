@@ -25,7 +25,9 @@ def after_pick(prompt: Prompt, answer: PickAnswer, state: State | None) -> tuple
     station_name = station.name if station else answer.to
     if answer.granted:
         look = (station.colour, station.picture) if station and station.colour and station.picture else None
-        return theirs("chose", N_("{name}, go to {station}"), N_("Your place is saved. Scan your card there."),
+        scan_there = station is None or station.kiosk  # a station without a kiosk (the teacher's table) takes no scan
+        return theirs("chose", N_("{name}, go to {station}"),
+                      N_("Your place is saved. Scan your card there.") if scan_there else N_("Your place is saved."),
                       params=(("station", station_name),), look=look), None
     again = pick_prompt(prompt.card, prompt.student_id, prompt.name, state, prompt.needs, answer.left) \
         if answer.reason == "full" else None

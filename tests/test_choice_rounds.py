@@ -460,3 +460,20 @@ def test_many_places_show_four_people_a_plus_and_the_number_on_one_line_under_th
         kivy_window.remove_widget(button)
     assert sizes[8] == sizes[2]  # as many lines
     assert KioskPresenter._places(8, 24).endswith("[/font]+ 8")
+
+
+def test_a_student_who_chose_a_station_without_a_kiosk_is_sent_there_but_not_told_to_scan_there():
+    from msgspec.structs import replace
+
+    from kiosk.choosing import after_pick
+    from kiosk.prompts import Prompt
+    from shared.protocol import PickAnswer
+    from tests.test_kiosk_decide import STATE
+
+    table = replace(STATE.stations[0], id="table", name="Teacher's Table", kiosk=False)
+    state = replace(STATE, stations=(*STATE.stations, table))
+    prompt = Prompt("pick", card("s05", 2), "s05", "Sofia R.", "Where next?", "Where next?", ())
+    to_table, _ = after_pick(prompt, PickAnswer(id="e-1", student="s05", to="table", granted=True), state)
+    assert to_table.english == ("Sofia R., go to Teacher's Table", "Your place is saved.")
+    to_tech, _ = after_pick(prompt, PickAnswer(id="e-2", student="s05", to="tech", granted=True), state)
+    assert to_tech.english == ("Sofia R., go to Tech Station", "Your place is saved. Scan your card there.")
