@@ -327,11 +327,14 @@ class KioskPresenter:
         if not self.core.path_asked_for(decision.student_id):  # asked for another since (a student in line)
             self.core.ask_path(decision.student_id, decision.card)
         self.my_path.open(PathOwner(decision.student_id, decision.name or "", decision.needs), time.monotonic())
+        self.view.hold()
         self._draw_path()
 
     def close_path(self) -> None:
         if not self.my_path.is_open and self.path_panel is None:
             return
+        if self.my_path.is_open:
+            self.view.resume(time.monotonic())
         self.my_path.close()
         panel, self.path_panel = self.path_panel, None
         if panel is not None and panel.parent is not None:

@@ -121,6 +121,7 @@ class KioskView:
         self._shown_at = 0.0
         self.prompt: Prompt | None = None
         self._asked_at = 0.0
+        self._held = False  # the student on screen is looking at "My path": their screen waits for them
         self._line: list[tuple[Decision, Prompt | None]] = []  # students waiting for the screen, first first
         self._notice: tuple[Decision, float] | None = None  # said in the language of the one who scanned
         self._notices: list[Decision] = []  # to be said after it: cards read at once are each told in turn
@@ -357,16 +358,19 @@ class KioskView:
         self.clear()  # the last greeting gives way at once (a scan still shows over it)
         return True
 
-    def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
-               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
-               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
-               choice_open: bool = False) -> None:
-        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
-        choice round's choosing is open."""
-        self.help_waiting = help_waiting
-        self.choice_open = choice_open
-        if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
-            self.show(choosing.overdue(self._saving[0]), None, now)
+    def hold(self) -> None:
+        """The student on screen opened "My path": their greeting, question and turn wait for them."""
+        self._held = True
+
+    def resume(self, now: float) -> None:
+        """Back from "My path": what they had on screen, for its whole time again."""
+        self._held = False
+        self._shown_at = now
+        self._asked_at = now
+
+    def _expire(self, now: float) -> None:
+        """What has been on screen long enough goes: the greeting, the question of a student who walked off; and
+        the next in line gets their turn."""
         shown_for = THANKS_SECONDS if self._decision is not None and self._decision.outcome in (
             "thanks", "goodbye") else SHOW_SECONDS
         if self._decision is not None and now - self._shown_at >= shown_for:
@@ -377,6 +381,19 @@ class KioskView:
         if self.prompt is not None and now - self._asked_at >= (LINE_PROMPT_SECONDS if self._line
                                                                  else PROMPT_SECONDS):
             self._walked_off(now)
+
+    def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
+               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
+               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
+               choice_open: bool = False) -> None:
+        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
+        choice round's choosing is open."""
+        self.help_waiting = help_waiting
+        self.choice_open = choice_open
+        if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
+            self.show(choosing.overdue(self._saving[0]), None, now)
+        if not self._held:  # a student looking at "My path" finds their screen as they left it
+            self._expire(now)
         if self._notice is not None and now - self._notice[1] >= SHOW_SECONDS:
             self._notice = None
         if self._notices and (self._notice is None or now - self._notice[1] >= GREETING_SECONDS):
