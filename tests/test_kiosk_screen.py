@@ -193,6 +193,8 @@ def test_a_student_on_screen_takes_the_out_of_room_pass_and_is_welcomed_back(hub
     assert go_out.disabled and go_out.width == 0  # nobody on screen: no pass offered
     scan(card(student).encode())
     pump(lambda: not go_out.disabled, message="the pass offered")
+    for button, picture in ((go_out, "directions_walk"), (screen.ids.help, "pan_tool")):
+        assert glyph(picture) in button.text  # a picture for those who cannot read the words yet
     press(lambda: go_out)
     pump(lambda: screen.title.startswith("See you soon"), message="the kiosk to say goodbye")
     assert screen.detail == "Scan your card when you are back."
