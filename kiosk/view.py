@@ -154,7 +154,9 @@ class KioskView:
         kept = self._kept.pop(decision.student_id, None) if decision.outcome == "welcome" and decision.student_id \
             else None
         if kept is not None and not (kept.kind == "goal" and has_goal):
-            prompt = kept  # the question they walked away from (the activity's, or the goal's after it)
+            # The question they walked away from (the activity's, or the goal's after it), in their language and
+            # size as they are now: the teacher may have changed them since.
+            prompt = replace(kept, needs=decision.needs)
         current = self.prompt
         waiting = next((i for i, (d, _) in enumerate(self._line) if d.student_id == decision.student_id), None)
         their_turn = waiting == 0 or not self._line
