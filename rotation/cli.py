@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from edge.db import DatabaseInUse
 from edge.heap import freeze_startup_objects, large_blocks_straight_back
 from edge.migrations import DatabaseTooNew
-from edge.stop_signals import wait_for_stop, workers_leave_stop_signals_to_main
+from edge.stop_signals import stop_event, workers_leave_stop_signals_to_main
 from shared import __version__
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import ConfigError, load_config
@@ -305,11 +305,12 @@ def _before_the_window(rotation: int) -> None:
 
 
 def _run_without_screen(core, source: SimulatedStudents | ScannerThread) -> None:
+    stop = stop_event()
     with workers_leave_stop_signals_to_main():
         core.start()
         source.start()
     freeze_startup_objects()
-    wait_for_stop()
+    stop.wait()
     source.stop()
     core.stop()
 
