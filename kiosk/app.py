@@ -28,6 +28,7 @@ from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.card_reader import reads_window_keys  # noqa: E402
+from kiosk.choosing import choosing_left  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.goal_reminder import reminder, reminders_said  # noqa: E402
@@ -413,7 +414,7 @@ class KioskPresenter:
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
                          self.scanner is not None and self.scanner.set_up_wrong,
-                         state is not None and state.choice is not None and state.choice.open(self.core.hub_now()))
+                         choosing_left(state, self.core.hub_now()))
         unanswered = self.view.unanswered_offer()
         if unanswered is not None:  # "Ask Maya?" went unanswered: the teacher is called all the same
             self._call_teacher(unanswered.card, unanswered.peer)

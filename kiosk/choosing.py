@@ -16,6 +16,12 @@ from shared.protocol import PickAnswer, State
 ANSWER_DUE_SECONDS = 5.0  # no answer by then: the hub is away; the student is told to look at the board
 
 
+def choosing_left(state: State | None, hub_now: float) -> float | None:
+    """The time left to choose in a choice round, while choosing is open; else None."""
+    choice = state.choice if state is not None else None
+    return choice.until - hub_now if choice is not None and choice.open(hub_now) else None
+
+
 def after_pick(prompt: Prompt, answer: PickAnswer, state: State | None) -> tuple[Decision, Prompt | None]:
     """What the student sees when the hub answers their pick: where to go, or, the place taken, the stations
     left to pick again from."""

@@ -134,6 +134,7 @@ class KioskView:
         self._round: int | None = None
         self._time_left: float | None = None
         self._moving: float | None = None
+        self._choosing: float | None = None
         self.clock_ink: Colour = (1, 1, 1, 1)
         self.phase: Phase = "idle"
         self.status = ""
@@ -387,11 +388,12 @@ class KioskView:
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
                phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
-               choice_open: bool = False) -> None:
-        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
-        choice round's choosing is open."""
+               choosing_left: float | None = None) -> None:
+        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choosing_left``:
+        the time left to choose in a choice round, while choosing is open."""
         self.help_waiting = help_waiting
-        self.choice_open = choice_open
+        self.choice_open = choosing_left is not None
+        self._choosing = choosing_left
         if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
             self.show(choosing.overdue(self._saving[0]), None, now)
         if not self._held:  # a student looking at "My path" finds their screen as they left it
@@ -406,7 +408,7 @@ class KioskView:
             self._moves = []
         self.phase = phase
         self._time_left, self._moving = time_left, moving
-        self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") else (1, 1, 1, 1)
+        self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") or self.choice_open else (1, 1, 1, 1)
         self.status = (STATUS["scanner"] if not scanner_ok
                        else STATUS["scanner_set_up"] if scanner_set_up_wrong
                        else STATUS["storage_alone"] if storage_full and not (connected and hub_online)
@@ -422,6 +424,8 @@ class KioskView:
             return w.say(ENDING)
         if self.phase == "passing" and self._moving is not None:
             return w.say(N_("Move {left}"), left=format_left(self._moving))
+        if self._choosing is not None:  # a choice round with no passing time: choosing has a time of its own
+            return w.say(N_("Choose {left}"), left=format_left(self._choosing))
         left = self._time_left
         if left is None:
             return ""

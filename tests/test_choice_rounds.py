@@ -441,8 +441,11 @@ def test_at_the_round_change_the_kiosk_tells_its_students_to_scan_there_to_choos
     assert view.round_is(2, moves, time.monotonic())
     assert all(line.endswith("\u2013 scan your card to choose") for line in view.model().detail.splitlines())
     view = KioskView("Library")
-    view.update(time.monotonic(), None, True, True, phase="passing", moving=50.0, choice_open=True)
+    view.update(time.monotonic(), None, True, True, phase="passing", moving=50.0, choosing_left=50.0)
     assert view.model().detail == "Scan your card here to choose your next station."
+    assert view.model().clock == "Move 0:50"  # the passing time is the choosing time
+    view.update(time.monotonic(), 540.0, True, True, choosing_left=42.0)  # a choice round with no passing time
+    assert view.model().clock == "Choose 0:42"
 
 
 def test_many_places_show_four_people_a_plus_and_the_number_on_one_line_under_the_stations_name(kivy_window):
