@@ -23,6 +23,7 @@ from edge.broker_setup import CONF_FILE, MAX_PACKET_BYTES, read_password
 from edge.mqtt import make_client
 from edge.timesync import system_clock_synchronised
 from hub.backup import backups_folder, copies, taken_at
+from kiosk.settings import apply_settings, read_settings, settings_path
 from rotation.tables import table
 from shared import __version__
 from shared.config import Config, ConfigError
@@ -419,6 +420,8 @@ def report(config: Config, lines: list[Line]) -> str:
 
 
 def doctor(config: Config, board: Board = Board()) -> int:
+    # A kiosk runs with what a teacher set at it (its station, the hub's address): check what it uses.
+    config = apply_settings(config, read_settings(settings_path(config.kiosk.outbox)))
     lines = examine(config, board)
     print(report(config, lines), flush=True)
     return exit_code(lines)

@@ -1,6 +1,7 @@
 """`rotation doctor` on real parts: a broker with accounts, the hub service, kiosks, real files and folders. Each
 test reads the table as a technician would: the line for what broke, saying what to do, and the exit code."""
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,6 +12,8 @@ import pytest
 
 from hub.backup import backup_database, backups_folder
 from kiosk.core import KioskCore
+from kiosk.settings import settings_path
+from rotation.broker import free_port
 from rotation.doctor import Board, examine, report
 from shared import __version__
 from shared.config import load_config
@@ -55,6 +58,19 @@ def classroom(config, tmp_path: Path):
                 kiosk.stop()
 
 
+def printed(stdout: str) -> dict[str, tuple[str, str]]:
+    """The printed table's rows, what -> (level, says), cut where its header's underlines say."""
+    lines = stdout.splitlines()
+    under = next(i for i, line in enumerate(lines) if line.startswith("--"))
+    level, what = (len(dashes) for dashes in lines[under].split()[:2])
+    rows = {}
+    for line in lines[under + 1:]:
+        if not line:
+            break
+        rows[line[level + 2:level + 2 + what].strip()] = (line[:level].strip(), line[level + 4 + what:])
+    return rows
+
+
 def run_doctor(config_path: Path) -> tuple[subprocess.CompletedProcess, float]:
     """The command as the technician types it, in its own process."""
     started = time.monotonic()
@@ -97,9 +113,8 @@ def test_a_stopped_broker_says_what_to_do_within_seconds(secure):
     broker.stop()
     done, took = run_doctor(config.path)
     assert done.returncode == 2, done.stdout + done.stderr
-    broker_line = next(line for line in done.stdout.splitlines() if "broker " in line[:20])
-    assert broker_line.startswith("FAIL  broker")
-    assert "connection refused" in broker_line and "is Mosquitto running?" in broker_line
+    level, says = printed(done.stdout)["broker"]
+    assert level == FAIL and "connection refused" in says and "is Mosquitto running?" in says
     assert took < 10, f"took {took:.1f} s"  # Python's start and imports; the broker itself answers at once
 
 
@@ -211,8 +226,43 @@ def test_on_a_kiosk_a_missing_scanner_and_screen_fail_and_nothing_is_written(sec
     done, _ = run_doctor(path)  # as root here, as the technician runs it
     assert tree(tmp_path) == before
     assert done.returncode == 2
-    rows = {line.split()[1]: line for line in done.stdout.splitlines() if line.split()[:1] in ([OK], [WARN], [FAIL])}
-    assert rows["scanner"].split(None, 2) == ["FAIL", "scanner", rows["scanner"].split(None, 2)[2]]
-    assert rows["scanner"].split(None, 2)[2].startswith("no serial at /dev/ttyACM7: plug it in")
-    assert rows["outbox"].split(None, 2)[2] == "0 waiting"  # the kiosk is stopped: its outbox is read
-    assert rows["screen"].startswith("FAIL  screen")  # this machine has no screen
+    rows = printed(done.stdout)
+    assert rows["scanner"][0] == FAIL and rows["scanner"][1].startswith("no serial at /dev/ttyACM7: plug it in")
+    assert rows["outbox"] == (OK, "0 waiting")  # the kiosk is stopped: its outbox is read
+    assert rows["screen"][0] == FAIL  # this machine has no screen
+
+
+def test_a_broker_that_takes_the_connection_and_never_answers_is_reported_in_about_3_seconds(secure, tmp_path):
+    config, broker = secure
+    broker.stop()
+    with socket.create_server(("127.0.0.1", config.broker.port)):  # takes connections, answers nothing
+        started = time.monotonic()
+        lines = examine(config, healthy_board(tmp_path))
+        took = time.monotonic() - started
+    line = said(lines, "broker")
+    assert line.level == FAIL and "not reached (no answer in 3 s)" in line.says
+    assert took < 5, f"took {took:.1f} s"
+    assert exit_code(lines) == 2
+
+
+def test_a_kiosk_over_tls_checks_the_certificate_the_broker_shows_it(tmp_path):
+    with tls_room(tmp_path, clients_use_tls=True) as (config, _, tls_port):
+        kiosk_config = load_config(kiosk_room(config, "/dev/null"))
+        lines = examine(kiosk_config, healthy_board(tmp_path))
+    assert said(lines, "broker").says == f"reached at 127.0.0.1:{tls_port} over TLS as pairing"
+    shown = said(lines, "TLS broker certificate")
+    assert shown.level == OK and shown.says.startswith("valid for 36")  # ten years, in days
+    assert said(lines, "TLS room CA").level == OK
+
+
+def test_on_a_kiosk_it_checks_the_hub_address_a_teacher_set_at_the_kiosk(secure, tmp_path):
+    config, _ = secure
+    path = kiosk_room(config, "/dev/null")
+    kiosk_config = load_config(path)
+    kiosk_config.kiosk.outbox.parent.mkdir()
+    elsewhere = free_port()
+    settings_path(kiosk_config.kiosk.outbox).write_text(f"broker_port = {elsewhere}\n")
+    done, _ = run_doctor(path)
+    assert done.returncode == 2
+    level, says = printed(done.stdout)["broker"]
+    assert level == FAIL and says.startswith(f"127.0.0.1:{elsewhere} as pairing: not reached (connection refused")
