@@ -58,6 +58,7 @@ HUB_UNITS = ("mosquitto.service", "rotation-broker-limits.service", "rotation-hu
              "rotation-display.service", "rotation-web.service", "rotation-backup.timer")
 KIOSK_UNITS = ("rotation-kiosk.service",)
 FIREWALL_TABLE = ("inet", "rotation_station")  # edge.broker_setup.firewall_text's
+INSTALLER_OWNS = ("installer", "installed.fingerprint")  # root's in the state folder (install.sh), read by no service
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _kiosk(config: Config, board: Board, now: float) -> list[Line]:
     states = unit_states(board, KIOSK_UNITS)
     topics = Topics(config.room_id)
     # The kiosk's own account is the service's while it runs: logging in with it would push the kiosk off.
-    service_away = states is not None and states.get("rotation-kiosk.service") != "active"
+    service_away = states is not None and states.get("rotation-kiosk.service") in ("inactive", "failed")
     login = _kiosk_login(config, station, own=service_away)
     reach, heard = listen(config, login, [topics.hub_status] if login.reads else [], board.wait)
     lines = [broker_line(reach, on_hub=False)]
@@ -393,7 +394,7 @@ def _owners(folder: Path, board: Board) -> Line:
         return Line("files", NOT_HERE, f"no {folder} yet")
     owner = folder.stat().st_uid
     strangers = []
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(p for p in folder.iterdir() if p.name not in INSTALLER_OWNS):
         inside = sorted(entry.iterdir()) if entry.is_dir() and not entry.is_symlink() else []
         strangers += [str(p) for p in (entry, *inside) if p.lstat().st_uid != owner]
     user = _user_name(owner) or board.service_user
