@@ -192,12 +192,16 @@ def listen(config: Config, login: Login, topics: list[str], wait: float) -> tupl
     def on_message(client, userdata, message) -> None:
         heard[message.topic] = message.payload
 
+    if broker.tls and (broker.ca_file is None or not broker.ca_file.exists()):
+        return replace(reach, error=f"the room's CA certificate {broker.ca_file} is missing",
+                       fix="pair this board again" if login.account != TERMINAL_ACCOUNT else
+                       "run `sudo rotation broker setup --tls` again"), {}
     plain = replace(broker, username=login.username, password=login.password, accounts=None)
-    client = make_client(f"rotation-doctor-{os.getpid()}", plain, login.account or "")
-    client.connect_timeout = wait
-    client.reconnect_delay_set(wait, wait)  # type: ignore[arg-type]  # one try: a silent broker is the answer
-    client.on_connect, client.on_subscribe, client.on_message = on_connect, on_subscribe, on_message
     try:
+        client = make_client(f"rotation-doctor-{os.getpid()}", plain, login.account or "")  # reads the CA file
+        client.connect_timeout = wait
+        client.reconnect_delay_set(wait, wait)  # type: ignore[arg-type]  # one try: a silent broker is the answer
+        client.on_connect, client.on_subscribe, client.on_message = on_connect, on_subscribe, on_message
         client.connect(broker.host, broker.port, keepalive=max(int(wait) * 2, 5))
     except (OSError, ValueError) as error:  # ssl.SSLError among them: a certificate not made for this name
         return replace(reach, error=_said(error, broker.host)), {}

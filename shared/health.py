@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from shared.protocol import SCANNER_SPEED, STORAGE_FULL, HubStatus, KioskStatus
+from shared.topics import PAIRING_ACCOUNT
 
 OK: Final = "OK"
 WARN: Final = "WARN"  # works today; needs a person soon
@@ -43,19 +44,26 @@ class BrokerReach:
     account: str | None  # None: a broker without accounts
     error: str | None = None  # no answer, refused connection, TLS failure
     refused: str | None = None  # the broker answered and refused the login
+    fix: str | None = None  # what to do, where the error says it better than the usual advice
 
 
 def broker_line(reach: BrokerReach, on_hub: bool) -> Line:
     how = f"{reach.address}{' over TLS' if reach.tls else ''}" + (f" as {reach.account}" if reach.account else "")
     if reach.refused is not None:
-        fix = ("run `sudo rotation broker setup` again, then `sudo systemctl restart mosquitto`" if on_hub else
-               "this board's password is not the broker's any more (another board was paired for this station?): "
-               "pair it again, `rotation hub pair` on the hub")
+        if on_hub or reach.account == PAIRING_ACCOUNT:
+            fix = "on the hub, run `sudo rotation broker setup` again, then `sudo systemctl restart mosquitto`"
+        else:
+            fix = ("this board's password is not the broker's any more (another board was paired for this "
+                   "station?): pair it again, `rotation hub pair` on the hub")
         return Line("broker", FAIL, f"{how}: the broker refused the login ({reach.refused}): {fix}")
     if reach.error is not None:
-        fix = ("is Mosquitto running? `sudo systemctl status mosquitto`, its log `journalctl -u mosquitto -b`"
-               if on_hub else "is the hub on and on this network, and [broker] host in room.toml its name or "
-               "address? `ping` it; on the hub, `sudo rotation doctor`")
+        if reach.fix:
+            fix = reach.fix
+        elif on_hub:
+            fix = "is Mosquitto running? `sudo systemctl status mosquitto`, its log `journalctl -u mosquitto -b`"
+        else:
+            fix = ("is the hub on and on this network, and [broker] host in room.toml its name or address? `ping` "
+                   "it; on the hub, `sudo rotation doctor`")
         return Line("broker", FAIL, f"{how}: not reached ({reach.error}): {fix}")
     return Line("broker", OK, f"reached at {how}")
 

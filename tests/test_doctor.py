@@ -268,3 +268,32 @@ def test_on_a_kiosk_it_checks_the_hub_address_a_teacher_set_at_the_kiosk(secure,
     assert done.returncode == 2
     level, says = printed(done.stdout)["broker"]
     assert level == FAIL and says.startswith(f"127.0.0.1:{elsewhere} as pairing: not reached (connection refused")
+
+
+def test_a_kiosk_on_a_broker_without_accounts_reads_the_hub_itself(room, hub, tmp_path):
+    lines = examine(load_config(kiosk_room(room, "/dev/null")), healthy_board(tmp_path))
+    assert said(lines, "broker").says == f"reached at 127.0.0.1:{room.broker.port}"
+    assert said(lines, "hub").says.startswith(f"running {__version__}")
+    assert exit_code(lines) == 0
+
+
+def test_a_kiosk_whose_room_ca_is_gone_is_told_to_pair_again(tmp_path):
+    with tls_room(tmp_path, clients_use_tls=True) as (config, _, _):
+        kiosk_config = load_config(kiosk_room(config, "/dev/null"))
+        kiosk_config.broker.ca_file.rename(tmp_path / "ca.crt.away")
+        lines = examine(kiosk_config, healthy_board(tmp_path))
+    line = said(lines, "broker")
+    assert line.level == FAIL
+    assert line.says.endswith(f"not reached (the room's CA certificate {kiosk_config.broker.ca_file} is missing): "
+                              "pair this board again")
+
+
+def test_a_password_the_broker_does_not_know_is_a_refusal_with_what_to_run(secure, tmp_path):
+    config, _ = secure
+    (config.broker.accounts / "terminal.password").write_text("not the broker's\n")
+    lines = examine(config, healthy_board(tmp_path))
+    line = said(lines, "broker")
+    assert line.level == FAIL and "as terminal: the broker refused the login (" in line.says
+    assert line.says.endswith("on the hub, run `sudo rotation broker setup` again, then `sudo systemctl restart "
+                              "mosquitto`")
+    assert "hub" not in {other.what for other in lines}  # nothing read: nothing said about the hub or kiosks
