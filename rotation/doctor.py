@@ -123,8 +123,10 @@ def _kiosk(config: Config, board: Board, now: float) -> list[Line]:
         if login.reads:
             lines.append(hub_line(_decoded(heard.get(topics.hub_status), "hub_status", HubStatus), __version__))
         else:
-            lines.append(Line("hub", NOT_HERE, "the kiosk service holds this board's account: its screen's "
-                                               "Offline line, or `sudo rotation doctor` on the hub, tells"))
+            lines.append(Line("hub", NOT_HERE, "not asked: the running kiosk holds this board's account (a login "
+                                               "with it would push the kiosk off); its screen says \"Offline\" "
+                                               "while it cannot reach the hub, and `sudo rotation doctor` on the "
+                                               "hub checks every kiosk"))
     state_dir = config.kiosk.outbox.resolve().parent
     outbox = config.kiosk.outbox
     lines += [outbox_line(outbox_depth(outbox) if outbox.exists() else 0, outbox.exists()),
