@@ -47,6 +47,7 @@ from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
 from hub.student_path import goals_met, student_path
 from hub.summary import school_summary
+from shared import __version__
 from shared.cards import CardClaim, CardError, ForgedCard, OldCard, verify_token
 from shared.clock import settled
 from shared.config import NEXT_OPTIONS, Config
@@ -1221,7 +1222,7 @@ class HubService:
         restored = self.restored if self.restored and now - self.restored.at < max(
             self.config.kiosk.keep_acked_days, 1) * DAY_SECONDS else None
         status = HubStatus(online=True, time=now, since=self._connected_at, problem=self._problem_shown,
-                           restored=restored, hub=self.instance)
+                           restored=restored, hub=self.instance, version=__version__)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
 
     def _found_damage(self, error: sqlite3.DatabaseError) -> None:

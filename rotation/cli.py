@@ -154,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--out", type=Path, help="folder (default: backups/ next to the hub database)")
     backup.add_argument("--keep", type=int, default=14, help="how many copies to keep there (default 14)")
 
+    doctor = commands.add_parser("doctor", help="is this board healthy? One line per check (broker, hub, kiosks, "
+                                 "disk, time, backup, certificates, screen, services), each OK or what to do; exit "
+                                 "code 0 when all is well, 1 with a warning, 2 when something needs a person now")
+    _config_argument(doctor)
+
     kiosk = commands.add_parser("kiosk", help="run a station kiosk")
     _config_argument(kiosk)
     kiosk.add_argument("--station", help="the station id (default: [kiosk] station in the config)")
@@ -538,6 +543,11 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "broker":
         return broker_setup(args, config)
+    if args.command == "doctor":
+        sys.dont_write_bytecode = True  # run as root, it leaves nothing behind, not even a __pycache__
+        from rotation.doctor import doctor
+
+        return doctor(config)
     if args.command == "student":
         from rotation import teacher
 

@@ -259,6 +259,7 @@ class HubStatus(Message, frozen=True):
     problem: Name | None = None  # one of PROBLEMS, while it lasts
     restored: Restored | None = None
     hub: HubInstance | None = None  # which hub (absent from hubs older than this field)
+    version: Name | None = None  # the Rotation Station it runs (absent from hubs older than this field)
 
 
 class HubClaim(Message, frozen=True):
