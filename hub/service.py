@@ -563,6 +563,7 @@ class HubService:
         for station in sorted(set(placed.values())):
             students = sorted(s for s, where in placed.items() if where == station)
             self._try_store(partial(self.store.add_teacher_events, PLACED, students, station, now))
+        self._seat(self._at_tables(), now)  # those who chose the teacher's table or were placed there
         log.info("choosing closed: %d placed where the plan or the room had space", len(placed))
         return True
 
@@ -800,12 +801,18 @@ class HubService:
         return message, None
 
     def _at_tables(self) -> dict[str, str]:
-        """Who this round's plan sends to a station without a kiosk (the teacher's table), and which."""
-        plan = self.room.plan()
+        """Who is at a station without a kiosk (the teacher's table) this round, and which: those the plan sends
+        there; in a choice round nobody while students choose, then those who chose it or were placed there."""
         tables = {s.id for s in self.config.stations if not s.kiosk and s.id not in self.room.off}
-        return {s.id: table for table in tables for s in self.room.students.values()
-                if s.group in plan.get(table, ()) and self.room.attendance.get(s.id) != "absent"
-                and s.id not in self.room.out}
+        choosing = self.room.choosing
+        if choosing is not None:
+            going = choosing.going if choosing.closed else {}
+        else:
+            plan = self.room.plan()
+            going = {s.id: table for table in tables for s in self.room.students.values()
+                     if s.group in plan.get(table, ())}
+        return {student: table for student, table in going.items()
+                if table in tables and self.room.attendance.get(student) != "absent" and student not in self.room.out}
 
     def _seat_at_tables(self, now: float) -> None:
         """A new round: the groups sent to a station without a kiosk (the teacher's table) are seated there in
@@ -817,7 +824,8 @@ class HubService:
     def _seat(self, seated: dict[str, str], now: float) -> None:
         """Record who is now at which teacher's table, and who left one."""
         left, self._seated = self._seated, seated
-        for kind, students in ((SEATED, seated), (LEFT_TABLE, {s: t for s, t in left.items() if seated.get(s) != t})):
+        for kind, students in ((SEATED, {s: t for s, t in seated.items() if left.get(s) != t}),
+                               (LEFT_TABLE, {s: t for s, t in left.items() if seated.get(s) != t})):
             for table in sorted(set(students.values())):
                 self._try_store(partial(self.store.add_teacher_events, kind,
                                         sorted(s for s, where in students.items() if where == table), table, now))
