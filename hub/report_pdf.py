@@ -39,8 +39,8 @@ def tomorrow_pdf(plan: Tomorrow, report: Report, paper: str = "a4") -> bytes:
     _none(pdf, plan.never_checked_in, "Everyone came.")
     _heading(pdf, f"Goals ({len(plan.goals)})")
     for goal in plan.goals:
-        _line(pdf, f"{goal.name}: “{goal.goal}”, ended with {goal.ended}")
-    _none(pdf, plan.goals, "No goals were set.")
+        _line(pdf, f"{goal.name}: “{goal.goal}”{', met this lesson' if goal.met else ''}, ended with {goal.ended}")
+    _none(pdf, plan.goals, "Nobody had a goal.")
     for advice in plan.goal_advice:
         _line(pdf, f"{advice.name}: {advice.what} ({advice.why})")
     _heading(pdf, f"Notes ({len(plan.notes)})")

@@ -1011,7 +1011,8 @@ class HubService:
         if action == "start":
             class_id = self.room.class_id
             preset = changed_struct(lesson or StartArgs(), class_ref=None)
-            self._try_store(lambda: (self.store.begin_session(now, class_id, sorted(self.room.off)),
+            self._try_store(lambda: (self.store.begin_session(now, class_id, sorted(self.room.off),
+                                                              sorted(self.room.must_do)),
                                      class_id and self.store.save_preset(class_id, preset)))
             self.room.classes = self._class_entries()
             self._seat_at_tables(now)

@@ -381,10 +381,13 @@ def test_the_teachers_report_student_page_and_tomorrow_show_the_choices(choice_l
         assert sum(r.startswith(f"{chooser},{name},") and r.endswith(",Studio,chose") for r in rows) == 1
         assert sum(r.endswith(",placed") for r in rows) == len(STUDENTS) - 1
         assert "chose the next station: Studio" in client.get(f"/student/{chooser}").text  # their last lessons
+        # The class's next lesson is set with a must-do: this lesson, which had none, is judged by its own.
+        hub.store.save_preset(hub.room.class_id, StartArgs(choice_rounds=(2,), must_do=("x",)))
         tomorrow = client.get(f"/tomorrow?lesson={key}").text
         placed = next(s for s in STUDENTS if s != chooser)
         assert f"<b>Kid{placed[-1]} L.</b>: did not choose (1 time): help them pick" in tomorrow
         assert f"<b>{name}</b>: did not choose" not in tomorrow
+        assert "avoided a must-do" not in tomorrow
     finally:
         server.stop()
 
