@@ -8,6 +8,7 @@ from fpdf.enums import XPos, YPos
 from hub.cards_pdf import PAPERS, fonts_drawing, shaping_pdf
 from hub.report import TICKET_WORDS, Report, lesson_title
 from hub.tomorrow import Tomorrow
+from shared.languages import ENGLISH
 from shared.protocol import TICKETS
 
 MARGIN = 15.0
@@ -60,8 +61,8 @@ def tomorrow_pdf(plan: Tomorrow, report: Report, paper: str = "a4") -> bytes:
     _line(pdf, f"station: students, minutes; exit tickets {' / '.join(words)}; calls for help")
     for station in report.stations:
         tickets = " / ".join(str(station.tickets[t]) for t in TICKETS)
-        _line(pdf, f"{station.station}: {station.students} students, {station.minutes:g} min; {tickets}; "
-                   f"{station.help_calls} calls")
+        _line(pdf, f"{station.station}: {ENGLISH.count('{n} student', '{n} students', station.students)}, "
+                   f"{station.minutes:g} min; {tickets}; {ENGLISH.count('{n} call', '{n} calls', station.help_calls)}")
     return bytes(pdf.output())
 
 
