@@ -254,7 +254,7 @@ def test_a_teachers_goal_command_with_bad_input_is_refused_saying_why_and_change
             ("set_goals", {"goals": [{"picture": "skull", "words": every}, {"picture": "flag", "words": every}]},
              "'skull' is not one of the goals' pictures"),
             ("set_goals", {"goals": [{"picture": "flag", "words": every}, {"picture": "flag", "words": {"en": "Ask"}}]},
-             "a goal needs its words in every kiosk language: missing es, uk"),
+             "goal 2 “Ask” needs its words in Spanish, Ukrainian too"),
             ("set_goals", {"goals": [{"picture": "flag", "words": every}]}, "a student picks from at least two goals"),
             ("set_goals", {"goals": [{"picture": "flag", "words": every}, {"picture": "star", "words": every}]},
              "two goals have the same words"),
