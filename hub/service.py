@@ -45,7 +45,7 @@ from hub.retention import RECHECK_SECONDS, clock_doubt, purge_due
 from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
-from hub.student_path import goals_met, student_path
+from hub.student_path import PATH_KINDS, goals_met, in_language, student_path
 from hub.summary import school_summary
 from shared.cards import CardClaim, CardError, ForgedCard, OldCard, verify_token
 from shared.clock import settled
@@ -178,6 +178,7 @@ class HubService:
         # What a kiosk sends counts against its rate, its path requests ("My path") with its events.
         self._event_topics = {topic(s.id): s.id for s in config.stations
                               for topic in (self.topics.kiosk_event, self.topics.path_request)}
+        self._paths_given: dict[str, tuple[str, str]] = {}  # by kiosk: the last path request answered, and whose
         self._paths = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-path")  # off the network thread
         self._lock = threading.Lock()
         self._reporting = threading.Lock()  # one report written at a time
@@ -196,7 +197,7 @@ class HubService:
         self.client = make_client(hub_client(config.room_id), config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False, hub=self.instance))),
                                   manual_ack=True)
-        self.journal = EventJournal(self.store, self._send_ack, self._release)
+        self.journal = EventJournal(self.store, self._send_ack, self._release, self._path_events_stored)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = lambda *args: self.subscribed.set()
         self.client.on_message = self._on_message
@@ -508,7 +509,17 @@ class HubService:
             self.refusals.drop(self.topics.path_request(station), verdict.reason)
             self._send_path(station, PathReply(id=request.id, refused=verdict.reason[:200]))
             return
+        self._paths_given[station] = (request.id, claim.student_id)
         self._paths.submit(self._read_path, station, request.id, claim.student_id)
+
+    def _path_events_stored(self, batch: list[ReceivedEvent]) -> None:
+        """A kiosk asks for a student's path at their scan, before the exit ticket or choice they give next:
+        once that is stored, the path answered to that kiosk for that student is sent again, up to date (under
+        the same request, so the kiosk takes it only while that student's path is the one it holds)."""
+        for station in {r.kiosk for r in batch if r.accepted and r.event.kind in PATH_KINDS
+                        and self._paths_given.get(r.kiosk, ("", None))[1] == r.student}:
+            request_id, student = self._paths_given[station]
+            self._paths.submit(self._read_path, station, request_id, student)
 
     def _read_path(self, station: str, request_id: str, student: str) -> None:
         try:
@@ -519,8 +530,10 @@ class HubService:
             self._send_path(station, PathReply(id=request_id, refused="the hub cannot read its records now"))
             return
         path = student_path(lessons, events, self.config.stations)
-        self._send_path(station, PathReply(id=request_id, student=student, lessons=path,
-                                           goals_met=goals_met(path, kept)))
+        known = self.room.students.get(student)
+        language = (known.needs.language if known and known.needs else None) or self.config.language
+        path, met = in_language(path, goals_met(path, kept), self.room.goal_list, language)
+        self._send_path(station, PathReply(id=request_id, student=student, lessons=path, goals_met=met))
 
     def _send_path(self, station: str, reply: PathReply) -> None:
         payload = encode(reply)
