@@ -112,6 +112,7 @@ class StationTile(BoxLayout):
     picture_font = StringProperty(pictures.KIVY_FONT)
     missing = StringProperty("")
     scale = NumericProperty(1.0)
+    header_height = NumericProperty(0.0)  # the name's row: two lines for a long name
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -153,8 +154,10 @@ class StationTile(BoxLayout):
         if shown.startswith(BELONGS_AT):  # short enough for a tile: "Ava K. → Tech Station"
             text = (f"{escape_markup(tag.name)} [font=DejaVuSans]\u2192[/font] "
                     f"{escape_markup(shown.removeprefix(BELONGS_AT))}")
-        if tag.chose:  # a choice round: a star for a station the student chose themselves (not private)
-            text = f"{text} [font=DejaVuSans]\u2605[/font]"
+        if tag.chose:  # a choice round: a star for a station the student chose themselves (not private), larger
+            # than the letters: the star's ink is 0.6 of its size, a name's capitals 0.7
+            star = round((20 if self._compact else 24) * self.scale * STAR_SIZE)
+            text = f"{text} [font=DejaVuSans][size={star}]\u2605[/size][/font]"
         if tag.ticket and self.private:  # the class sees no one's exit ticket
             text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
         return text
@@ -372,6 +375,7 @@ class RoomMapScreen(Widget):
 
 
 NOTICED = ("make_report", "conference_note", "mark_attendance", "start", "change_lesson", "end")
+STAR_SIZE = 1.4  # a chosen student's star, to the name's size
 COMPACT_AFTER = 9  # more names than fit a tile in full size at 1280x720 (and eight at a table is a crowd)
 NOTICE_SECONDS = 12.0
 HELP_ROW_HEIGHT = 64  # at 1280x720, as room_map.kv has it
