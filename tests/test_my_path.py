@@ -163,23 +163,13 @@ def test_path_requests_count_against_the_kiosks_rate(hub, room):
 
 
 def test_the_exit_ticket_just_given_is_on_my_path_when_the_student_opens_it(nook, hub, tmp_path):
-    from tests.test_goals import NOOK, lesson_with, scan, tap
+    from tests.test_goals import answer_the_exit_ticket, check_in_with_a_goal, scan
 
     screen, core, presenter, later = nook
-    lesson_with(hub, core, "s05", NOOK)
-    scan(core, later, "s05")
-    pump(lambda: screen.outcome == "ask:choice", message="the choice of activities")
-    tap(screen, "Listen to a story")
-    pump(lambda: screen.outcome == "ask:goal", message="the goal question")
-    tap(screen, "Help a friend")
+    check_in_with_a_goal(hub, screen, core, later, "s05", "Listen to a story", "Help a friend")
     eventually(lambda: "s05" in core.state.presence and "s05" in core.state.standing, message="the check-in")
     scan(core, later, "s05", minutes_later=2)  # leaving: her path is asked for now, before her exit ticket
-    pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket")
-    tap(screen, "Got it!")
-    pump(lambda: screen.outcome == "ask:goal_check", message="the question about the goal")
-    tap(screen, "Closer")
-    pump(lambda: screen.outcome == "ask:next", message="what next time")
-    tap(screen, "Something harder")
+    answer_the_exit_ticket(screen, "Got it!", "Closer", "Something harder")
     pump(lambda: screen.can_open_path, message="My path after the exit ticket")
     panel = open_path(presenter, screen)
     pump(lambda: (cells := [c for line in on_screen_path(screen).ids.lessons.children
