@@ -187,10 +187,8 @@ class StationTile(BoxLayout):
         self._shown = shown
 
     @staticmethod
-    def _pack(names) -> None:
-        """Each chip into the first row with room for it, in the tiles' order: a long name does not leave a row
-        half empty, so more names fit at full size."""
-        chips = names.children[::-1]
+    def _rows(chips: list, names) -> list[list]:
+        """Each chip into the first row with room for it."""
         rows: list[list] = []
         for chip in chips:
             row = next((r for r in rows if sum(c.width for c in r) + names.spacing[0] * len(r) + chip.width
@@ -199,6 +197,20 @@ class StationTile(BoxLayout):
                 rows.append([chip])
             else:
                 row.append(chip)
+        return rows
+
+    @classmethod
+    def _pack(cls, names) -> None:
+        """Each chip into the first row with room for it, in the tiles' order: a long name does not leave a row
+        half empty, so more names fit at full size. If they do not fit so, the widest first, if that takes fewer
+        rows: names in another order rather than "+N more" on a tile with room for them all."""
+        chips = names.children[::-1]
+        rows = cls._rows(chips, names)
+        tall = sum(max(c.height for c in row) for row in rows) + names.spacing[1] * (len(rows) - 1)
+        if tall > names.height + 0.5:
+            widest_first = cls._rows(sorted(chips, key=lambda c: -c.width), names)
+            if len(widest_first) < len(rows):
+                rows = widest_first
         packed = [chip for row in rows for chip in row]
         if packed != chips:
             names.clear_widgets()

@@ -211,3 +211,31 @@ def test_at_1080p_a_choice_round_is_read_whole_from_the_back_and_no_tile_with_ro
     finally:
         kivy_window.remove_widget(screen)
         kivy_window.size = (1280, 720)
+
+
+def test_a_tile_with_room_for_every_name_in_another_order_shows_them_all_not_more(kivy_window):
+    """The walkthrough's Reading Nook at 1920x1080: a late student checks in where one belongs elsewhere and one is
+    out; in the tile's order the names take five rows, one too many, and "+2 more" hid two on a tile with room."""
+    from msgspec.structs import replace
+
+    kivy_window.size = (1920, 1080)
+    screen = RoomMapScreen(size=(1920, 1080))
+    kivy_window.add_widget(screen)
+    try:
+        state = full_class()
+        kiosks = {s.id: KioskStatus(online=True) for s in state.stations}
+        screen.show(build_map("Room 12", state, kiosks, True, NOW), running=True, started=True)
+        pump(lambda: all(t.ids.names.children for t in tiles(screen)), message="the map drawn")
+        late = replace(state, presence={**state.presence, "s03": Presence("nook", NOW - 5)})  # Dmitri, late
+        screen.show(build_map("Room 12", late, kiosks, True, NOW), running=True, started=True)
+        nook = next(t for t in tiles(screen) if t.title == "Reading Nook")
+        pump(lambda: any("Dmitri" in c.text for c in nook.ids.names.children), message="Dmitri at the nook")
+        for _ in range(5):  # the tile fits its names after a layout or two
+            EventLoop.idle()
+        assert [c.text for c in nook.ids.names.children if c.style == "more"] == []
+        assert len(nook.ids.names.children) == 8
+        area = nook.ids.names_area
+        assert all(area.y - 0.5 <= c.y and c.top <= area.top + 0.5 for c in nook.ids.names.children)
+    finally:
+        kivy_window.remove_widget(screen)
+        kivy_window.size = (1280, 720)
