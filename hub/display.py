@@ -112,6 +112,7 @@ class StationTile(BoxLayout):
     picture_font = StringProperty(pictures.KIVY_FONT)
     missing = StringProperty("")
     scale = NumericProperty(1.0)
+    header_height = NumericProperty(0.0)  # the name's row: two lines for a long name
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -153,8 +154,10 @@ class StationTile(BoxLayout):
         if shown.startswith(BELONGS_AT):  # short enough for a tile: "Ava K. → Tech Station"
             text = (f"{escape_markup(tag.name)} [font=DejaVuSans]\u2192[/font] "
                     f"{escape_markup(shown.removeprefix(BELONGS_AT))}")
-        if tag.chose:  # a choice round: a star for a station the student chose themselves (not private)
-            text = f"{text} [font=DejaVuSans]\u2605[/font]"
+        if tag.chose:  # a choice round: a star for a station the student chose themselves (not private), larger
+            # than the letters: the star's ink is 0.6 of its size, a name's capitals 0.7
+            star = round((20 if self._compact else 24) * self.scale * STAR_SIZE)
+            text = f"{text} [font=DejaVuSans][size={star}]\u2605[/size][/font]"
         if tag.ticket and self.private:  # the class sees no one's exit ticket
             text = f"[font=DejaVuSans][color={TICKET_DOTS[tag.ticket]}]\u25cf[/color][/font] {text}"
         return text
@@ -184,10 +187,8 @@ class StationTile(BoxLayout):
         self._shown = shown
 
     @staticmethod
-    def _pack(names) -> None:
-        """Each chip into the first row with room for it, in the tiles' order: a long name does not leave a row
-        half empty, so more names fit at full size."""
-        chips = names.children[::-1]
+    def _rows(chips: list, names) -> list[list]:
+        """Each chip into the first row with room for it."""
         rows: list[list] = []
         for chip in chips:
             row = next((r for r in rows if sum(c.width for c in r) + names.spacing[0] * len(r) + chip.width
@@ -196,6 +197,20 @@ class StationTile(BoxLayout):
                 rows.append([chip])
             else:
                 row.append(chip)
+        return rows
+
+    @classmethod
+    def _pack(cls, names) -> None:
+        """Each chip into the first row with room for it, in the tiles' order: a long name does not leave a row
+        half empty, so more names fit at full size. If they do not fit so, the widest first, if that takes fewer
+        rows: names in another order rather than "+N more" on a tile with room for them all."""
+        chips = names.children[::-1]
+        rows = cls._rows(chips, names)
+        tall = sum(max(c.height for c in row) for row in rows) + names.spacing[1] * (len(rows) - 1)
+        if tall > names.height + 0.5:
+            widest_first = cls._rows(sorted(chips, key=lambda c: -c.width), names)
+            if len(widest_first) < len(rows):
+                rows = widest_first
         packed = [chip for row in rows for chip in row]
         if packed != chips:
             names.clear_widgets()
@@ -372,6 +387,7 @@ class RoomMapScreen(Widget):
 
 
 NOTICED = ("make_report", "conference_note", "mark_attendance", "start", "change_lesson", "end")
+STAR_SIZE = 1.4  # a chosen student's star, to the name's size
 COMPACT_AFTER = 9  # more names than fit a tile in full size at 1280x720 (and eight at a table is a crowd)
 NOTICE_SECONDS = 12.0
 HELP_ROW_HEIGHT = 64  # at 1280x720, as room_map.kv has it

@@ -20,6 +20,7 @@ from hub.roster import RosterStudent, display_names
 from shared import clock as clockmath
 from shared.cards import CardClaim
 from shared.config import DEFAULT_GOALS, StationConfig
+from shared.languages import ENGLISH
 from shared.pictures import goal_pictures as resolve_goal_pictures
 from shared.pictures import station_look
 from shared.protocol import (
@@ -591,7 +592,7 @@ class Room:
             said.append(f"{_duration(change.passing * 60)} to move from the next round" if change.passing
                         else "no passing time from the next round")
         if clock.rounds != c.rounds:
-            said.append(f"{clock.rounds} rounds")
+            said.append(ENGLISH.count("{n} round", "{n} rounds", clock.rounds))
         self.clock, self.off_next = clock, off_next
         return "; ".join(said) or "nothing changed"
 

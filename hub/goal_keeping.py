@@ -44,7 +44,14 @@ class GoalKeeping:
 
     def set_room_goals(self, room: Room, args: SetGoalsArgs) -> str:
         """The room's goal list, as the teacher wrote it; ValueError says what is missing."""
-        goals = [room_goal(g.words, _picture(g.picture)) for g in args.goals]
+        goals = []
+        for number, goal in enumerate(args.goals, 1):
+            try:
+                goals.append(room_goal(goal.words, _picture(goal.picture)))
+            except ValueError as error:
+                named = next((w for w in goal.words.values() if w.strip()), "")
+                raise ValueError(f"goal {number}{f' “{named.strip()}”' if named else ''} {error}; nothing was "
+                                 "saved") from None
         if len({g.text for g in goals}) < len(goals):
             raise ValueError("two goals have the same words: each goal needs its own")
         if len(goals) == 1:

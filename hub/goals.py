@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shared.languages import LANGUAGES, SOURCE_LANGUAGE
+from shared.languages import LANGUAGES, SOURCE_LANGUAGE, english_name
 from shared.pictures import GOAL_PICTURE
 from shared.protocol import StandingGoal
 
@@ -72,7 +72,7 @@ def room_goal(words: Mapping[str, str], picture: str) -> RoomGoal:
     trimmed = {language: str(words.get(language, "")).strip() for language in LANGUAGES}
     missing = [language for language, text in trimmed.items() if not text]
     if missing:
-        raise ValueError(f"a goal needs its words in every kiosk language: missing {', '.join(missing)}")
+        raise ValueError(f"needs its words in {', '.join(map(english_name, missing))} too: every kiosk language")
     return RoomGoal(trimmed[SOURCE_LANGUAGE], picture, trimmed)
 
 

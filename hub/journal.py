@@ -25,12 +25,14 @@ GATHER_SECONDS = 0.05
 
 class EventJournal:
     def __init__(self, store: HubStore, send_ack: Callable[[str, list[str]], None],
-                 release: Callable[[list[int]], None] = lambda mids: None) -> None:
+                 release: Callable[[list[int]], None] = lambda mids: None,
+                 stored: Callable[[list[ReceivedEvent]], None] = lambda batch: None) -> None:
         """``send_ack(station, ids)`` tells a kiosk its events are stored; ``release(mids)`` tells the
-        broker it need not deliver those messages again."""
+        broker it need not deliver those messages again; ``stored(batch)``: what else follows from them."""
         self.store = store
         self.send_ack = send_ack
         self.release = release
+        self.stored = stored
         self.failing = False
         self._worker = BatchWorker("hub-journal", self._store_and_ack, GATHER_SECONDS, RETRY_SECONDS)
 
@@ -66,4 +68,5 @@ class EventJournal:
         for station, ids in acks.items():
             self.send_ack(station, ids)
         self.release([received.mid for received in batch if received.mid])
+        self.stored(batch)
         return True

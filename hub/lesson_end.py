@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import PurePath
 
+from shared.languages import ENGLISH
 from shared.protocol import LessonEnd, State, StationCount
 
 
@@ -30,7 +31,8 @@ def summary_lines(end: LessonEnd) -> list[str]:
     where = ", ".join(f"{s.name} {s.here}" for s in end.checked_in if s.here)
     lines = [f"{checked_in} checked in" + (f": {where}" if where else ""),
              f"{end.absent} absent",
-             f"{end.tickets} exit tickets" + (f", {end.stuck} stuck" if end.stuck else ""),
-             f"{end.help_calls} calls for help"]
+             ENGLISH.count("{n} exit ticket", "{n} exit tickets", end.tickets)
+             + (f", {end.stuck} stuck" if end.stuck else ""),
+             ENGLISH.count("{n} call for help", "{n} calls for help", end.help_calls)]
     lines.append(f"Report saved: {PurePath(end.report).name}" if end.report else "Writing the report…")
     return lines

@@ -258,8 +258,9 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     progress_of = state.progress
     choice = state.choice
     for student_id, tag, expected, misplaced, absent, not_moved in layout.students:  # by name: lists are sorted
-        if choice is not None and student_id in choice.going:  # a choice round: where they chose or were placed
-            expected, tag, misplaced, absent, not_moved = _chosen_seat(tag, stations.get(choice.going[student_id]),
+        if choice is not None:  # a choice round: where they chose or were placed; nowhere by the plan till then
+            going = choice.going.get(student_id)
+            expected, tag, misplaced, absent, not_moved = _chosen_seat(tag, stations.get(going) if going else None,
                                                                        choice.how.get(student_id) == CHOSE)
         presence = presence_of.get(student_id)
         progress = progress_of.get(student_id) if progress_of else None

@@ -102,6 +102,7 @@ class LessonRecord:
     events: list[SessionEvent]
     help_calls: dict[str, int]  # station id -> calls made there
     goals: dict[str, list[GoalRow]] = field(default_factory=dict)  # each student's goals, oldest first
+    must_do: tuple[str, ...] = ()  # the lesson's must-do stations in its choice rounds (none kept before version 11)
 
 
 def lesson_record(store: HubStore, now: float,
@@ -118,7 +119,7 @@ def lesson_record(store: HubStore, now: float,
     klass = next((c for c in store.classes() if c.id == class_id), None)
     return LessonRecord(started, stopped or now, class_id, klass.name if klass else "", members,
                         display_names(members), store.session_events(started, until), store.help_calls(started, until),
-                        {s.id: store.goals_of(s.id) for s in members})
+                        {s.id: store.goals_of(s.id) for s in members}, store.lesson_must_do(started) or ())
 
 
 def report_of(record: LessonRecord, config: Config) -> Report:

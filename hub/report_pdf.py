@@ -8,6 +8,7 @@ from fpdf.enums import XPos, YPos
 from hub.cards_pdf import PAPERS, fonts_drawing, shaping_pdf
 from hub.report import TICKET_WORDS, Report, lesson_title
 from hub.tomorrow import Tomorrow
+from shared.languages import ENGLISH
 from shared.protocol import TICKETS
 
 MARGIN = 15.0
@@ -39,8 +40,8 @@ def tomorrow_pdf(plan: Tomorrow, report: Report, paper: str = "a4") -> bytes:
     _none(pdf, plan.never_checked_in, "Everyone came.")
     _heading(pdf, f"Goals ({len(plan.goals)})")
     for goal in plan.goals:
-        _line(pdf, f"{goal.name}: “{goal.goal}”, ended with {goal.ended}")
-    _none(pdf, plan.goals, "No goals were set.")
+        _line(pdf, f"{goal.name}: “{goal.goal}”{', met this lesson' if goal.met else ''}, ended with {goal.ended}")
+    _none(pdf, plan.goals, "Nobody had a goal.")
     for advice in plan.goal_advice:
         _line(pdf, f"{advice.name}: {advice.what} ({advice.why})")
     _heading(pdf, f"Notes ({len(plan.notes)})")
@@ -60,8 +61,8 @@ def tomorrow_pdf(plan: Tomorrow, report: Report, paper: str = "a4") -> bytes:
     _line(pdf, f"station: students, minutes; exit tickets {' / '.join(words)}; calls for help")
     for station in report.stations:
         tickets = " / ".join(str(station.tickets[t]) for t in TICKETS)
-        _line(pdf, f"{station.station}: {station.students} students, {station.minutes:g} min; {tickets}; "
-                   f"{station.help_calls} calls")
+        _line(pdf, f"{station.station}: {ENGLISH.count('{n} student', '{n} students', station.students)}, "
+                   f"{station.minutes:g} min; {tickets}; {ENGLISH.count('{n} call', '{n} calls', station.help_calls)}")
     return bytes(pdf.output())
 
 

@@ -45,7 +45,7 @@ from hub.retention import RECHECK_SECONDS, clock_doubt, purge_due
 from hub.roster import display_names
 from hub.roster_watch import RosterWatch
 from hub.store import HubStore, ReceivedEvent
-from hub.student_path import goals_met, student_path
+from hub.student_path import PATH_KINDS, goals_met, in_language, student_path
 from hub.summary import school_summary
 from shared import __version__
 from shared.cards import CardClaim, CardError, ForgedCard, OldCard, verify_token
@@ -179,6 +179,7 @@ class HubService:
         # What a kiosk sends counts against its rate, its path requests ("My path") with its events.
         self._event_topics = {topic(s.id): s.id for s in config.stations
                               for topic in (self.topics.kiosk_event, self.topics.path_request)}
+        self._paths_given: dict[str, tuple[str, str]] = {}  # by kiosk: the last path request answered, and whose
         self._paths = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-path")  # off the network thread
         self._lock = threading.Lock()
         self._reporting = threading.Lock()  # one report written at a time
@@ -197,7 +198,7 @@ class HubService:
         self.client = make_client(hub_client(config.room_id), config.broker, "hub", persistent=True,
                                   will=(self.topics.hub_status, encode(HubStatus(online=False, hub=self.instance))),
                                   manual_ack=True)
-        self.journal = EventJournal(self.store, self._send_ack, self._release)
+        self.journal = EventJournal(self.store, self._send_ack, self._release, self._path_events_stored)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = lambda *args: self.subscribed.set()
         self.client.on_message = self._on_message
@@ -509,7 +510,17 @@ class HubService:
             self.refusals.drop(self.topics.path_request(station), verdict.reason)
             self._send_path(station, PathReply(id=request.id, refused=verdict.reason[:200]))
             return
+        self._paths_given[station] = (request.id, claim.student_id)
         self._paths.submit(self._read_path, station, request.id, claim.student_id)
+
+    def _path_events_stored(self, batch: list[ReceivedEvent]) -> None:
+        """A kiosk asks for a student's path at their scan, before the exit ticket or choice they give next:
+        once that is stored, the path answered to that kiosk for that student is sent again, up to date (under
+        the same request, so the kiosk takes it only while that student's path is the one it holds)."""
+        for station in {r.kiosk for r in batch if r.accepted and r.event.kind in PATH_KINDS
+                        and self._paths_given.get(r.kiosk, ("", None))[1] == r.student}:
+            request_id, student = self._paths_given[station]
+            self._paths.submit(self._read_path, station, request_id, student)
 
     def _read_path(self, station: str, request_id: str, student: str) -> None:
         try:
@@ -520,8 +531,10 @@ class HubService:
             self._send_path(station, PathReply(id=request_id, refused="the hub cannot read its records now"))
             return
         path = student_path(lessons, events, self.config.stations)
-        self._send_path(station, PathReply(id=request_id, student=student, lessons=path,
-                                           goals_met=goals_met(path, kept)))
+        known = self.room.students.get(student)
+        language = (known.needs.language if known and known.needs else None) or self.config.language
+        path, met = in_language(path, goals_met(path, kept), self.room.goal_list, language)
+        self._send_path(station, PathReply(id=request_id, student=student, lessons=path, goals_met=met))
 
     def _send_path(self, station: str, reply: PathReply) -> None:
         payload = encode(reply)
@@ -564,6 +577,7 @@ class HubService:
         for station in sorted(set(placed.values())):
             students = sorted(s for s, where in placed.items() if where == station)
             self._try_store(partial(self.store.add_teacher_events, PLACED, students, station, now))
+        self._seat(self._at_tables(), now)  # those who chose the teacher's table or were placed there
         log.info("choosing closed: %d placed where the plan or the room had space", len(placed))
         return True
 
@@ -801,12 +815,18 @@ class HubService:
         return message, None
 
     def _at_tables(self) -> dict[str, str]:
-        """Who this round's plan sends to a station without a kiosk (the teacher's table), and which."""
-        plan = self.room.plan()
+        """Who is at a station without a kiosk (the teacher's table) this round, and which: those the plan sends
+        there; in a choice round nobody while students choose, then those who chose it or were placed there."""
         tables = {s.id for s in self.config.stations if not s.kiosk and s.id not in self.room.off}
-        return {s.id: table for table in tables for s in self.room.students.values()
-                if s.group in plan.get(table, ()) and self.room.attendance.get(s.id) != "absent"
-                and s.id not in self.room.out}
+        choosing = self.room.choosing
+        if choosing is not None:
+            going = choosing.going if choosing.closed else {}
+        else:
+            plan = self.room.plan()
+            going = {s.id: table for table in tables for s in self.room.students.values()
+                     if s.group in plan.get(table, ())}
+        return {student: table for student, table in going.items()
+                if table in tables and self.room.attendance.get(student) != "absent" and student not in self.room.out}
 
     def _seat_at_tables(self, now: float) -> None:
         """A new round: the groups sent to a station without a kiosk (the teacher's table) are seated there in
@@ -818,7 +838,8 @@ class HubService:
     def _seat(self, seated: dict[str, str], now: float) -> None:
         """Record who is now at which teacher's table, and who left one."""
         left, self._seated = self._seated, seated
-        for kind, students in ((SEATED, seated), (LEFT_TABLE, {s: t for s, t in left.items() if seated.get(s) != t})):
+        for kind, students in ((SEATED, {s: t for s, t in seated.items() if left.get(s) != t}),
+                               (LEFT_TABLE, {s: t for s, t in left.items() if seated.get(s) != t})):
             for table in sorted(set(students.values())):
                 self._try_store(partial(self.store.add_teacher_events, kind,
                                         sorted(s for s, where in students.items() if where == table), table, now))
@@ -1004,7 +1025,8 @@ class HubService:
         if action == "start":
             class_id = self.room.class_id
             preset = changed_struct(lesson or StartArgs(), class_ref=None)
-            self._try_store(lambda: (self.store.begin_session(now, class_id, sorted(self.room.off)),
+            self._try_store(lambda: (self.store.begin_session(now, class_id, sorted(self.room.off),
+                                                              sorted(self.room.must_do)),
                                      class_id and self.store.save_preset(class_id, preset)))
             self.room.classes = self._class_entries()
             self._seat_at_tables(now)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -317,6 +317,10 @@ _V9 = statements(
 _V10 = statements('ALTER TABLE "lesson_presets" ADD COLUMN "choice_rounds" TEXT NOT NULL DEFAULT \'[]\'',
                  'ALTER TABLE "lesson_presets" ADD COLUMN "must_do" TEXT NOT NULL DEFAULT \'[]\'')
 
+# Version 11: each lesson's own must-do stations, with the lesson: the Tomorrow page judges a lesson by what it
+# had, not by the class's settings since.
+_V11 = statements('ALTER TABLE "sessions" ADD COLUMN "must_do" TEXT')
+
 HUB_SCHEMA = Schema([
     Migration(1, "release 0.1.0's tables", _V1),
     Migration(2, "clock, help queue and skips in tables of their own, out of meta", _v2_room_out_of_meta),
@@ -329,6 +333,7 @@ HUB_SCHEMA = Schema([
     Migration(8, "goals that carry over: each student's, their exit tickets' answers, the room's list", _V8),
     Migration(9, "peers who can help: each class's setting, students excluded, who a call suggested", _V9),
     Migration(10, "a lesson's choice rounds and must-do stations", _V10),
+    Migration(11, "each lesson's must-do stations, with the lesson", _V11),
 ], advice="update the software, or restore a backup made by this version")
 
 
@@ -847,10 +852,18 @@ class HubStore:
 
     # Sessions, conference notes and reports
     @locked
-    def begin_session(self, at: float, class_id: str | None = None, stations_off: list[str] | None = None) -> None:
+    def begin_session(self, at: float, class_id: str | None = None, stations_off: list[str] | None = None,
+                      must_do: Sequence[str] = ()) -> None:
         with self.file.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO sessions (started, class_id, stations_off) VALUES (?, ?, ?)",
-                         (at, class_id, json.dumps(stations_off or [])))
+            conn.execute("INSERT OR IGNORE INTO sessions (started, class_id, stations_off, must_do) "
+                         "VALUES (?, ?, ?, ?)",
+                         (at, class_id, json.dumps(stations_off or []), json.dumps(list(must_do))))
+
+    @locked
+    def lesson_must_do(self, started: float) -> tuple[str, ...] | None:
+        """The must-do stations of the lesson that began at ``started``; None for one begun before they were kept."""
+        row = self.db.execute("SELECT must_do FROM sessions WHERE started = ?", (started,)).fetchone()
+        return tuple(json.loads(row[0])) if row and row[0] is not None else None
 
     @locked
     def save_stations_off(self, off: list[str], off_next: list[str] | None, cycle_start: int) -> None:

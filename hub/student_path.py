@@ -11,12 +11,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.goals import GoalRow
+from msgspec.structs import replace
+
+from hub.goals import GoalRow, RoomGoal
 from shared.config import StationConfig
 from shared.pictures import station_look
 from shared.protocol import PATH_VISITS, TICKETS, PathLesson, PathVisit
 
 GOAL_MET = "met"  # an exit ticket's ``goal`` answer (the goals helper's field): the student met their goal
+PATH_KINDS = ("checkin", "choice", "goal", "exit_ticket")  # what a kiosk sends that changes a student's path
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ def goals_met(lessons: Iterable[PathLesson], kept: Iterable[GoalRow] = ()) -> tu
     return tuple(dict.fromkeys(met))
 
 
+def in_language(lessons: tuple[PathLesson, ...], met: tuple[str, ...], goals: Iterable[RoomGoal],
+                language: str) -> tuple[tuple[PathLesson, ...], tuple[str, ...]]:
+    """The goals of a path in the student's language where the teacher's goal list has words for it (the room
+    file's goals are left for the kiosk's catalog to say, a student's own as written)."""
+    words = {goal.text: goal.words[language] for goal in goals if goal.words.get(language)}
+    return (tuple(replace(lesson, goal=words.get(lesson.goal, lesson.goal)) if lesson.goal else lesson
+                  for lesson in lessons),
+            tuple(words.get(goal, goal) for goal in met))
+
+
 def _lesson_of(ordered: list[tuple[float, float | None]], at: float) -> int | None:
     for index in range(len(ordered) - 1, -1, -1):
         started, ended = ordered[index]
@@ -74,7 +87,10 @@ def _lesson(started: float, events: list[PathEvent], stations: Mapping[str, Stat
             if current is None or current["station"] != event.station:
                 visits.append({"station": event.station})
             continue
-        if current is None or current["station"] != event.station:  # answered without a check-in seen here
+        # Answered at the station of their latest visit there (a seat at the teacher's table since, while they
+        # were still here, is no visit of its own), or without a check-in seen here: a visit of its own.
+        current = next((v for v in reversed(visits) if v["station"] == event.station), None)
+        if current is None:
             current = {"station": event.station}
             visits.append(current)
         if event.kind == "choice":

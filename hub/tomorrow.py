@@ -17,6 +17,7 @@ from hub.roster import RosterStudent
 from shared.protocol import GROUPING_STRATEGIES, PLACED
 
 STAYS = ("checkin", SEATED)
+SHOWN_UP = ("checkin", "choice", "goal", "exit_ticket", "pick")  # the student's own doing: they were in the lesson
 DEFAULT_GROUPS = 4
 NOT_YET_TO_CONFER = 3  # "not yet" answers about one goal after which the teacher confers with the student
 
@@ -33,6 +34,7 @@ class GoalLine:
     name: str
     goal: str
     ended: str  # their last exit ticket in words, or "no exit ticket"
+    met: bool = False  # they met it in this lesson
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,17 @@ def goal_advice(goals: Mapping[str, Sequence[GoalRow]], members: Sequence[Roster
 
 
 
+def lesson_goals(goals: Mapping[str, Sequence[GoalRow]], started: float, ended: float) -> dict[str, GoalRow]:
+    """Each student's goal during the lesson (one carried over from before counts too): the latest set by its
+    end that was still open at its start."""
+    held = {}
+    for student, rows in goals.items():
+        during = [g for g in rows if g.set_at <= ended and (g.closed_at is None or g.closed_at >= started)]
+        if during:
+            held[student] = max(during, key=lambda g: g.set_at)
+    return held
+
+
 def choice_lines(own: Sequence[SessionEvent], members: Sequence[RosterStudent], names: dict[str, str],
                  stations: dict[str, str], must_do: Sequence[str]) -> list[ChoiceLine]:
     """What each student did with the lesson's choice rounds, where it asks for the teacher's eye: the same
@@ -110,6 +123,7 @@ def choice_lines(own: Sequence[SessionEvent], members: Sequence[RosterStudent], 
     picks: dict[str, list[str]] = {}
     placed: Counter[str] = Counter()
     visited: dict[str, set[str]] = {}
+    present = {event.student for event in own if event.kind in SHOWN_UP}
     for event in own:
         if event.kind == "pick":
             picks.setdefault(event.student, []).append(str(event.data.get("to", "")))
@@ -125,7 +139,7 @@ def choice_lines(own: Sequence[SessionEvent], members: Sequence[RosterStudent], 
         if len(chosen) >= 2 and len(set(chosen)) == 1:
             lines.append(ChoiceLine(names[student.id], f"always chose {stations.get(chosen[0], chosen[0])} "
                                                         f"({len(chosen)} times): offer another station first"))
-        if placed[student.id] and not chosen:
+        if placed[student.id] and not chosen and student.id in present:  # one not in the lesson did not miss it
             lines.append(ChoiceLine(names[student.id], f"did not choose ({placed[student.id]} time"
                                                         f"{'s' if placed[student.id] > 1 else ''}): help them pick"))
         missed = [stations.get(m, m) for m in must_do if m not in visited.get(student.id, set())]
@@ -161,9 +175,11 @@ def plan_tomorrow(events: list[SessionEvent], members: Sequence[RosterStudent], 
              for s in by_name for station, ticket in tickets.get(s.id, {}).items() if ticket.data["how"] == "stuck"]
     last_ticket = {sid: max(at_stations.values(), key=lambda e: e.at).data["how"]
                    for sid, at_stations in tickets.items()}
-    goal_lines = [GoalLine(names[s.id], goals[s.id],
-                           TICKET_WORDS.get(last_ticket[s.id], "") if s.id in last_ticket else "no exit ticket")
-                  for s in by_name if s.id in goals]
+    held = lesson_goals(goal_history or {}, started, ended)
+    goal_lines = [GoalLine(names[s.id], goals.get(s.id) or held[s.id].text,
+                           TICKET_WORDS.get(last_ticket[s.id], "") if s.id in last_ticket else "no exit ticket",
+                           s.id in held and held[s.id].outcome == "met" and (held[s.id].closed_at or 0) <= ended)
+                  for s in by_name if s.id in goals or s.id in held]
     notes = [NoteLine(names[e.student], clock_time(e.at), tuple(e.data.get("tags", ())), str(e.data.get("text", "")))
              for e in own if e.kind == "conference"]
     learners = [learner(s.id, s.readiness, s.interests, last_ticket.get(s.id)) for s in members]

@@ -132,20 +132,26 @@ class MyPath:
         met = reply.goals_met if reply is not None and reply.refused is None else ()
         return PathScreenModel(
             owner.student_id, w.say(TITLE, name=owner.name), w.say(detail),
-            tuple(_row(lesson, w, today, in_full=n == 0) for n, lesson in enumerate(shown)),
-            w.say(N_("Goals met: {goals}"), goals=", ".join(met)) if met else "",
+            tuple(_row(lesson, w, today, in_full=n == 0, earlier=n > 0 and _day(shown[n - 1]) == _day(lesson))
+                  for n, lesson in enumerate(shown)),
+            w.say(N_("Goals met: {goals}"), goals=", ".join(map(w.say, met))) if met else "",
             w.say(N_("Close")), w.language, large, needs.high_contrast or high_contrast,
             speech if needs.speech is None else needs.speech,
             tuple(t for t in (say_without_name(w, TITLE), w.say(detail)) if t))
 
 
-def _row(lesson: PathLesson, w: Words, today: dt.date, in_full: bool) -> LessonRow:
-    days = (today - dt.date.fromtimestamp(lesson.started)).days
-    when = (w.say(N_("Today")) if days <= 0 else w.say(N_("Yesterday")) if days == 1
-            else w.count("{n} day ago", "{n} days ago", days))
+def _day(lesson: PathLesson) -> dt.date:
+    return dt.date.fromtimestamp(lesson.started)
+
+
+def _row(lesson: PathLesson, w: Words, today: dt.date, in_full: bool, earlier: bool = False) -> LessonRow:
+    """``earlier``: a newer lesson shown was on the same day (two lessons today are "Today", "Earlier today")."""
+    days = (today - _day(lesson)).days
+    when = (w.say(N_("Earlier today") if earlier else N_("Today")) if days <= 0
+            else w.say(N_("Yesterday")) if days == 1 else w.count("{n} day ago", "{n} days ago", days))
     goal = ""
     if lesson.goal:
-        goal = w.say(N_("Goal met: {goal}") if lesson.goal_met else N_("Goal: {goal}"), goal=lesson.goal)
+        goal = w.say(N_("Goal met: {goal}") if lesson.goal_met else N_("Goal: {goal}"), goal=w.say(lesson.goal))
     return LessonRow(when, tuple(_cell(visit, w) for visit in lesson.visits[:SHOWN_VISITS]), goal, lesson.goal_met,
                      in_full)
 

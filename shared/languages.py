@@ -45,3 +45,10 @@ def language_name(code: str) -> str:
 
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def english_name(code: str) -> str:
+    """The language's name in English, for the teacher's pages and the hub's messages: "Spanish"."""
+    from babel import Locale
+
+    return Locale.parse(code).get_display_name("en") or code

@@ -25,14 +25,15 @@ STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "
 STUDENTS = ("a1", "a2", "a3", "a4", "a5", "a6")
 
 
-def write_choice_room(directory, port: int, passing_minutes: float = 1) -> object:
-    """The room of STATIONS and STUDENTS, each station with a kiosk and room for two."""
+def write_choice_room(directory, port: int, passing_minutes: float = 1, table: str | None = None) -> object:
+    """The room of STATIONS and STUDENTS, each station with room for two and a kiosk (but ``table``, the
+    teacher's, without one)."""
     (directory / "class.secret").write_text(SECRET.hex())
     write_card_key(directory)
     rows = ["id,first_name,last_name,group"] + [f"{s},Kid{s[-1]},Lee,g{s[-1]}" for s in STUDENTS]
     (directory / "roster.csv").write_text("\n".join(rows) + "\n")
     stations = "\n".join(f'[[station]]\nid = "{sid}"\nname = "{name}"\nkind = "{kind}"\ncapacity = 2\n'
-                         for sid, name, kind in STATIONS)
+                         + ("kiosk = false\n" if sid == table else "") for sid, name, kind in STATIONS)
     (directory / "room.toml").write_text(f"""
 [room]
 id = "room-12"
@@ -115,11 +116,21 @@ def choice_lesson(tmp_path, broker):
     """The hub and a kiosk at each station, round 1 of a lesson whose round 2 is a choice round, everyone
     checked in where the plan sends them; then round 2 has begun. Yields (hub, kiosks, clock, round 1's
     station of each student)."""
-    config = write_choice_room(tmp_path, broker.port)
+    yield from run_choice_lesson(tmp_path, broker)
+
+
+@pytest.fixture
+def choice_lesson_with_a_table(tmp_path, broker):
+    """choice_lesson in a room whose Studio is the teacher's table, without a kiosk (nobody scans there)."""
+    yield from run_choice_lesson(tmp_path, broker, table="z")
+
+
+def run_choice_lesson(tmp_path, broker, table: str | None = None):
+    config = write_choice_room(tmp_path, broker.port, table=table)
     clock = Clock()
     hub = HubService(config, now=clock)
     hub.start()
-    kiosks = {sid: KioskCore(config, sid, tmp_path / f"{sid}.db", now=clock) for sid, *_ in STATIONS}
+    kiosks = {sid: KioskCore(config, sid, tmp_path / f"{sid}.db", now=clock) for sid, *_ in STATIONS if sid != table}
     for kiosk in kiosks.values():
         kiosk.start()
     try:
@@ -129,8 +140,10 @@ def choice_lesson(tmp_path, broker):
         plan = hub.room.plan()
         first = {s: next(st for st, groups in plan.items() if f"g{s[-1]}" in groups) for s in STUDENTS}
         for student, station in first.items():
-            assert kiosks[station].scan(card(student)).outcome == "welcome"
-        eventually(lambda: len(hub.room.presence) == len(STUDENTS), 5, "everyone checked in")
+            if station != table:
+                assert kiosks[station].scan(card(student)).outcome == "welcome"
+        scanning = sum(1 for station in first.values() if station != table)
+        eventually(lambda: len(hub.room.presence) == scanning, 5, "everyone checked in")
         clock.offset += 600
         hub.handle_command(Command("next", "next", "teacher"))
         eventually(lambda: all(k.state.choice is not None for k in kiosks.values()), 5, "the choice round")
@@ -308,10 +321,10 @@ def test_the_wall_map_lists_each_student_where_they_chose_with_a_mark(choice_les
         kiosks["x"].pick(card(student), "z")
         eventually(lambda: answers, 5, "the answer")
         # Not moved yet, where they were: marked as having chosen (and the Library's tile says where they go).
-        pump(lambda: f"Kid{student[-1]} L. [font=DejaVuSans]\u2605[/font]" in tile_texts(screen, "Library"),
-             message="the choice on the map")
+        pump(lambda: any(t.startswith(f"Kid{student[-1]} L. [font=DejaVuSans]") and "\u2605" in t
+                         for t in tile_texts(screen, "Library")), message="the choice on the map")
         kiosks["z"].scan(card(student))
-        pump(lambda: any(t.startswith(f"Kid{student[-1]} L. [font=DejaVuSans]\u2605")
+        pump(lambda: any(t.startswith(f"Kid{student[-1]} L. [font=DejaVuSans]") and "\u2605" in t
                          for t in tile_texts(screen, "Studio")), message="the check-in at the chosen station")
         tile = next(w for w in screen.ids.tiles.children if isinstance(w, StationTile) and w.title == "Studio")
         assert tile.groups == "Choice round: 1 chose it, 1 place left"
@@ -369,10 +382,13 @@ def test_the_teachers_report_student_page_and_tomorrow_show_the_choices(choice_l
         assert sum(r.startswith(f"{chooser},{name},") and r.endswith(",Studio,chose") for r in rows) == 1
         assert sum(r.endswith(",placed") for r in rows) == len(STUDENTS) - 1
         assert "chose the next station: Studio" in client.get(f"/student/{chooser}").text  # their last lessons
+        # The class's next lesson is set with a must-do: this lesson, which had none, is judged by its own.
+        hub.store.save_preset(hub.room.class_id, StartArgs(choice_rounds=(2,), must_do=("x",)))
         tomorrow = client.get(f"/tomorrow?lesson={key}").text
         placed = next(s for s in STUDENTS if s != chooser)
         assert f"<b>Kid{placed[-1]} L.</b>: did not choose (1 time): help them pick" in tomorrow
         assert f"<b>{name}</b>: did not choose" not in tomorrow
+        assert "avoided a must-do" not in tomorrow
     finally:
         server.stop()
 
@@ -480,3 +496,41 @@ def test_a_student_who_chose_a_station_without_a_kiosk_is_sent_there_but_not_tol
     assert to_table.english == ("Sofia R., go to Teacher's Table", "Your place is saved.")
     to_tech, _ = after_pick(prompt, PickAnswer(id="e-2", student="s05", to="tech", granted=True), state)
     assert to_tech.english == ("Sofia R., go to Tech Station", "Your place is saved. Scan your card there.")
+
+
+def test_in_a_choice_round_nobody_is_seated_at_the_teachers_table_until_choosing_ends(choice_lesson_with_a_table):
+    from hub.mapview import build_map
+
+    hub, kiosks, clock, first = choice_lesson_with_a_table
+    round_began = hub.room.clock.started_at
+    plan = hub.room.plan()
+    due = sorted(s for s in STUDENTS if f"g{s[-1]}" in plan["z"])  # the plan's group at the table this round
+
+    def seated_since(kind: str = "seated") -> list[tuple[str, str]]:
+        return hub.store.db.execute("SELECT student, station FROM events WHERE kind = ? AND at >= ? "
+                                    "ORDER BY student", (kind, round_began)).fetchall()
+
+    assert seated_since() == []  # still choosing
+    room_map = build_map("Room 12", hub.room.snapshot(clock()), {}, True, clock())
+    assert room_map.tile("z").expected == () and room_map.tile("z").here == ()
+    assert sorted(s for s in STUDENTS if first[s] == "z") == [student for student, _ in seated_since("left_table")]
+    # One of the table's group checks in at their round-1 kiosk and picks the other kiosk station.
+    mover, stays = due
+    elsewhere = next(s for s in ("x", "y") if s != first[mover])
+    answers = answers_of(kiosks[first[mover]])
+    kiosks[first[mover]].pick(card(mover), elsewhere)
+    eventually(lambda: answers, 5, "the answer")
+    assert answers[0].granted
+    room_map = build_map("Room 12", hub.room.snapshot(clock()), {}, True, clock())
+    assert mover not in [t.student_id for t in room_map.tile("z").expected]
+    clock.offset += 61  # choosing is over: the other is placed at the table the plan gives them
+    eventually(lambda: len(hub.room.choice_round().how) == len(STUDENTS), 5, "everyone placed")
+    going = hub.room.choice_round().going
+    at_table = sorted(s for s in STUDENTS if going[s] == "z")  # the plan's, and any the plan's full stations moved
+    assert stays in at_table and mover not in at_table
+    eventually(lambda: seated_since() == [(s, "z") for s in at_table], 5, "those at the table seated there")
+    room_map = build_map("Room 12", hub.room.snapshot(clock()), {}, True, clock())
+    assert sorted(t.student_id for t in room_map.tile("z").expected) == at_table
+    hub.handle_command(Command("end", "end", "teacher"))
+    lessons, events = hub.store.student_path(mover, 5)
+    assert [e.station for e in events if e.kind == "seated" and e.at >= round_began] == []  # no table on My path

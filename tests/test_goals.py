@@ -58,6 +58,26 @@ def scan(core, later, student: str, minutes_later: float = 0.0) -> None:
     core.scan(card(student))
 
 
+def answer_the_exit_ticket(screen, how: str, goal_answer: str, wish: str) -> None:
+    """The exit ticket on screen answered: how it went, the goal question, what next time."""
+    pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket")
+    tap(screen, how)
+    pump(lambda: screen.outcome == "ask:goal_check", message="the question about the goal")
+    tap(screen, goal_answer)
+    pump(lambda: screen.outcome == "ask:next", message="what next time")
+    tap(screen, wish)
+
+
+def check_in_with_a_goal(hub, screen, core, later, student: str, activity: str, goal: str) -> None:
+    """A new lesson with the student due at the nook, and their check-in there: an activity, then a goal."""
+    lesson_with(hub, core, student, NOOK)
+    scan(core, later, student)
+    pump(lambda: screen.outcome == "ask:choice", message="the choice of activities")
+    tap(screen, activity)
+    pump(lambda: screen.outcome == "ask:goal", message="the goal question")
+    tap(screen, goal)
+
+
 def test_a_goal_set_in_one_lesson_is_shown_at_check_in_in_the_next_after_a_hub_restart_until_met(
         room, kivy_window, tmp_path):
     first = running_hub(room)
@@ -134,12 +154,7 @@ def test_a_goal_set_in_one_lesson_is_shown_at_check_in_in_the_next_after_a_hub_r
 def test_a_student_picks_a_new_goal_from_the_check_in_screen_and_the_old_one_closes_as_changed(
         room, kivy_window, tmp_path):
     with running_hub(room) as hub, nook_kiosk(room, kivy_window, tmp_path) as (screen, core, later):
-        lesson_with(hub, core, "s05", NOOK)
-        scan(core, later, "s05")
-        pump(lambda: screen.outcome == "ask:choice", message="the choice of activities")
-        tap(screen, "Read a book")
-        pump(lambda: screen.outcome == "ask:goal", message="the goal question")
-        tap(screen, "Try something hard")
+        check_in_with_a_goal(hub, screen, core, later, "s05", "Read a book", "Try something hard")
         eventually(lambda: "s05" in core.state.standing, message="the goal at the kiosk")
         lesson_with(hub, core, "s05", NOOK)
         later["by"] += 600
@@ -256,7 +271,7 @@ def test_a_teachers_goal_command_with_bad_input_is_refused_saying_why_and_change
             ("set_goals", {"goals": [{"picture": "skull", "words": every}, {"picture": "flag", "words": every}]},
              "'skull' is not one of the goals' pictures"),
             ("set_goals", {"goals": [{"picture": "flag", "words": every}, {"picture": "flag", "words": {"en": "Ask"}}]},
-             "a goal needs its words in every kiosk language: missing es, uk"),
+             "goal 2 “Ask” needs its words in Spanish, Ukrainian too"),
             ("set_goals", {"goals": [{"picture": "flag", "words": every}]}, "a student picks from at least two goals"),
             ("set_goals", {"goals": [{"picture": "flag", "words": every}, {"picture": "star", "words": every}]},
              "two goals have the same words"),

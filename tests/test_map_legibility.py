@@ -145,3 +145,97 @@ def test_no_name_is_cut_and_no_student_is_on_the_map_twice(drawn):
     shown = set(seen) | {"s08"}  # the absent student: counted in the summary
     more = sum(int(c.text.split()[0][1:]) for t in tiles(screen) for c in t.ids.names.children if c.style == "more")
     assert len(shown) + more == 30
+
+
+WALK = ["Fatima H.", "Lucas S.", "Nia O.", "Samuel A.", "Sofia R.", "Diego L.", "Hana K.", "Kenji T.", "Liam C.",
+        "Oliver B.", "Omar F.", "Rosa A.", "Aisha O.", "Arjun S.", "Chloe D.", "Amara M.", "Ivy N.", "Jonah C."]
+
+
+def choosing_class() -> State:
+    """A choice round as the walkthrough drew it at 1920x1080: a long station name beside a kiosk offline, the
+    teacher's table with places left, chosen students (a star each), and at the Reading Nook five of its own (one
+    done), one who belongs elsewhere and two who have not moved on yet."""
+    from shared.protocol import ChoiceRound
+
+    ids = [f"w{i:02d}" for i in range(len(WALK))]
+    students = {sid: Student(name, 1, GROUPS[i % 5]) for i, (sid, name) in enumerate(zip(ids, WALK, strict=True))}
+    names = (("table", "Teacher's Table", "teacher-led", False), ("independent", "Independent Practice",
+             "independent", True), ("collab", "Collaborative Project", "collaborative", True),
+             ("tech", "Tech Station", "tech", True), ("nook", "Reading Nook", "reading", True))
+    stations = tuple(Station(sid, name, kind, kiosk, (GROUPS[n],)) for n, (sid, name, kind, kiosk) in enumerate(names))
+    going = {sid: ("nook" if i < 5 else "independent" if i == 5 else "table" if i < 9 else names[i % 4 + 1][0])
+             for i, sid in enumerate(ids)}
+    how = {sid: "chose" if i % 2 else "placed" for i, sid in enumerate(ids)}
+    presence = {sid: Presence("nook", NOW - 100) for sid in ids[:6]}
+    presence.update({sid: Presence("nook", NOW - 700) for sid in ids[9:11]})  # still here from last round
+    return State(seq=9, hub_time=NOW, clock=Clock(2, 5, 720.0, True, NOW + 400, None, NOW - 320),
+                 stations=stations,
+                 groups=tuple(Group(g, g.title(), tuple(s for s, st in students.items() if st.group == g))
+                              for g in GROUPS),
+                 students=students, presence=presence, checked_out={ids[4]: Presence("nook", NOW - 50)},
+                 choice=ChoiceRound(2, NOW - 10, ("nook",), {"table": 5, "collab": 6}, {}, going, how))
+
+
+def laid_out_words(label) -> str:
+    """The words a Label drew (after any shortening to fit), spaces left out."""
+    label.texture_update()
+    return "".join(word.text for line in label._label._cached_lines for word in line.words).replace(" ", "")
+
+
+def test_at_1080p_a_choice_round_is_read_whole_from_the_back_and_no_tile_with_room_hides_a_name(kivy_window,
+                                                                                               tmp_path):
+    kivy_window.size = (1920, 1080)
+    screen = RoomMapScreen(size=(1920, 1080))
+    kivy_window.add_widget(screen)
+    try:
+        state = choosing_class()
+        kiosks = {s.id: KioskStatus(online=s.id not in ("independent", "collab")) for s in state.stations}
+        screen.show(build_map("Room 12", state, kiosks, True, NOW), running=True, started=True)
+        pump(lambda: any(t.title == "Reading Nook" and t.ids.names.children for t in tiles(screen)),
+             message="the map drawn")
+        for _ in range(3):
+            EventLoop.idle()
+        screen.export_to_png(str(tmp_path / "map-choice-1080.png"))
+        picture = Image.open(tmp_path / "map-choice-1080.png")
+        by_title = {t.title: t for t in tiles(screen)}
+        for tile in tiles(screen):  # every station's name and choice line whole, not "Collabora...e Project"
+            assert laid_out_words(tile.ids.title) == tile.title.replace(" ", ""), tile.title
+            assert laid_out_words(tile.ids.groups) == tile.groups.replace(" ", ""), tile.groups
+            assert tile.ids.groups.font_size >= 36 and measure_text(picture, tile.ids.groups)[1] >= 25
+        assert by_title["Teacher's Table"].groups == "Choice round: 1 chose it, 2 placed, 5 places left"
+        chosen = [c for t in tiles(screen) for c in t.ids.names.children if "\u2605" in c.text]
+        assert chosen and min(measure_text(picture, c)[1] for c in chosen) >= 30  # the star, taller than a name
+        nook = by_title["Reading Nook"]
+        assert [c.style for c in nook.ids.names.children if c.style == "more"] == []  # room enough: all shown
+        assert len(nook.ids.names.children) == 8
+    finally:
+        kivy_window.remove_widget(screen)
+        kivy_window.size = (1280, 720)
+
+
+def test_a_tile_with_room_for_every_name_in_another_order_shows_them_all_not_more(kivy_window):
+    """The walkthrough's Reading Nook at 1920x1080: a late student checks in where one belongs elsewhere and one is
+    out; in the tile's order the names take five rows, one too many, and "+2 more" hid two on a tile with room."""
+    from msgspec.structs import replace
+
+    kivy_window.size = (1920, 1080)
+    screen = RoomMapScreen(size=(1920, 1080))
+    kivy_window.add_widget(screen)
+    try:
+        state = full_class()
+        kiosks = {s.id: KioskStatus(online=True) for s in state.stations}
+        screen.show(build_map("Room 12", state, kiosks, True, NOW), running=True, started=True)
+        pump(lambda: all(t.ids.names.children for t in tiles(screen)), message="the map drawn")
+        late = replace(state, presence={**state.presence, "s03": Presence("nook", NOW - 5)})  # Dmitri, late
+        screen.show(build_map("Room 12", late, kiosks, True, NOW), running=True, started=True)
+        nook = next(t for t in tiles(screen) if t.title == "Reading Nook")
+        pump(lambda: any("Dmitri" in c.text for c in nook.ids.names.children), message="Dmitri at the nook")
+        for _ in range(5):  # the tile fits its names after a layout or two
+            EventLoop.idle()
+        assert [c.text for c in nook.ids.names.children if c.style == "more"] == []
+        assert len(nook.ids.names.children) == 8
+        area = nook.ids.names_area
+        assert all(area.y - 0.5 <= c.y and c.top <= area.top + 0.5 for c in nook.ids.names.children)
+    finally:
+        kivy_window.remove_widget(screen)
+        kivy_window.size = (1280, 720)

@@ -310,8 +310,9 @@ def test_release_0_1_0_hub_database_keeps_everything(tmp_path):
         # version 7: every student asked as the room asks everyone
         assert after["students"] == [(i, first, last, interests, card, i, None, 0, 0, None)
                                      for i, first, last, _group, interests, _readiness, card in before["students"]]
-        # version 4: no stations were off; version 5: the plan's cycle began in round 1, no change waits
-        assert after["sessions"] == [(*row, "class", None, 1, None) for row in before["sessions"]]
+        # version 4: no stations were off; version 5: the plan's cycle began in round 1, no change waits;
+        # version 11: the lesson's must-do stations were not kept then
+        assert after["sessions"] == [(*row, "class", None, 1, None, None) for row in before["sessions"]]
         assert dict(after["meta"]) == {**{k: v for k, v in old_meta.items() if k not in MOVED_OUT_OF_META},
                                        "class": "class"}
 

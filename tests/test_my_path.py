@@ -165,3 +165,22 @@ def test_path_requests_count_against_the_kiosks_rate(hub, room):
         assert hub.store.event_count() == 0
     finally:
         client.close()
+
+
+def test_the_exit_ticket_just_given_is_on_my_path_when_the_student_opens_it(nook, hub, tmp_path):
+    from tests.test_goals import answer_the_exit_ticket, check_in_with_a_goal, scan
+
+    screen, core, presenter, later = nook
+    check_in_with_a_goal(hub, screen, core, later, "s05", "Listen to a story", "Help a friend")
+    eventually(lambda: "s05" in core.state.presence and "s05" in core.state.standing, message="the check-in")
+    scan(core, later, "s05", minutes_later=2)  # leaving: her path is asked for now, before her exit ticket
+    answer_the_exit_ticket(screen, "Got it!", "Closer", "Something harder")
+    pump(lambda: screen.can_open_path, message="My path after the exit ticket")
+    panel = open_path(presenter, screen)
+    pump(lambda: (cells := [c for line in on_screen_path(screen).ids.lessons.children
+                            for c in line.ids.cells.children if isinstance(c, StationCell)])
+         and "Got it!" in cells[-1].ticket_text and "Something harder" in cells[-1].ticket_text,
+         message="today's visit with the ticket just given")
+    panel = on_screen_path(screen)
+    assert [line.when for line in panel.ids.lessons.children[::-1]] == ["Today"]
+    panel.export_to_png(str(tmp_path / "my-path-after-ticket.png"))

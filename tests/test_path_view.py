@@ -70,3 +70,14 @@ def test_everything_my_path_says_is_made_ahead_in_every_language():
     for language in ("en", "es", "uk"):
         said = everything_said(language)
         assert {say_without_name(words(language), text) for text in WORDS_SAID} <= said
+
+
+def test_two_lessons_today_are_today_and_earlier_today_and_a_room_files_goal_is_in_the_students_words():
+    owner = PathOwner("s05", "Sofia R.", Needs(language="es"))
+    lessons = (PathLesson(NOON + 3600, (VISIT,), goal="Finish what I start", goal_met=True),
+               PathLesson(NOON, (VISIT,)), PathLesson(NOON - 86400, (VISIT,)))
+    model = opened(owner).model(PathReply("r1", "s05", lessons, goals_met=("Finish what I start",)), True, "en",
+                                TODAY)
+    assert [row.when for row in model.lessons] == ["Hoy", "Hoy, más temprano", "Ayer"]
+    assert model.lessons[0].goal == "Meta cumplida: Terminar lo que empiezo"
+    assert model.goals_met == "Metas cumplidas: Terminar lo que empiezo"

@@ -108,6 +108,12 @@ def test_the_round_length_changes_for_this_round_and_the_next_ones(hub_at, clock
     assert "fewer rounds" in refused(hub_at, "change_lesson", rounds=1)
 
 
+def test_a_lesson_cut_to_one_round_says_1_round(hub_at, clock):
+    send(hub_at, "start", minutes=10)
+    assert send(hub_at, "change_lesson", rounds=1) == "1 round"
+    assert send(hub_at, "change_lesson", rounds=3) == "3 rounds"
+
+
 def test_a_station_switched_off_during_a_lesson_is_left_from_the_next_round_and_every_group_visits_the_rest(
         room, hub_at, clock):
     four_groups(hub_at)

@@ -7,6 +7,7 @@ from hub.display import RoomMapScreen, StationTile
 from hub.mapview import build_map
 from shared.protocol import Progress
 from tests.conftest import card, eventually, pump, tap
+from tests.test_goals import answer_the_exit_ticket
 
 
 def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_ticket(nook, hub, room, tmp_path):
@@ -29,12 +30,7 @@ def test_a_student_chooses_an_activity_and_a_goal_then_checks_out_with_an_exit_t
     later["by"] = 90.0  # a while later, Sofia scans again to leave
     core._last_scan = ("", 0.0)
     core.scan(card("s05"))
-    pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket")
-    tap(screen, "I'm stuck")
-    pump(lambda: screen.outcome == "ask:goal_check", message="the question about her goal")
-    tap(screen, "Not yet")
-    pump(lambda: screen.outcome == "ask:next", message="what next")
-    tap(screen, "Something different")
+    answer_the_exit_ticket(screen, "I'm stuck", "Not yet", "Something different")
     pump(lambda: screen.title == "Thank you!", message="the thanks")
     eventually(lambda: hub.room.progress["s05"].ticket == "stuck" and hub.room.progress["s05"].next,
                message="the exit ticket at the hub")

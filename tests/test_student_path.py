@@ -37,3 +37,26 @@ def test_a_station_no_longer_in_the_room_is_shown_by_its_id():
     (lesson,) = student_path([(0.0, None)], [PathEvent(5, "checkin", "old-corner", {})], STATIONS)
     assert (lesson.visits[0].station, lesson.visits[0].name, lesson.visits[0].colour) == ("old-corner", "old-corner",
                                                                                           None)
+
+
+def test_a_ticket_given_after_a_seat_at_the_teachers_table_belongs_to_the_visit_where_it_was_given():
+    events = [PathEvent(10, "checkin", "tech", {}), PathEvent(20, "choice", "tech", {"activity": "Code"}),
+              PathEvent(30, "seated", "teacher-table", {}),  # placed there by the hub, still at the tech station
+              PathEvent(40, "exit_ticket", "tech", {"how": "got_it"}),
+              PathEvent(41, "exit_ticket", "tech", {"how": "got_it", "goal": "closer"})]  # the goal question's
+    (lesson,) = student_path([(0.0, 100.0)], events, STATIONS)
+    assert [(v.station, v.ticket) for v in lesson.visits] == [("tech", "got_it"), ("teacher-table", None)]
+
+
+def test_the_goals_of_a_path_are_in_the_students_language_where_the_teacher_wrote_them():
+    from hub.goals import RoomGoal
+    from hub.student_path import in_language
+
+    goals = [RoomGoal("Read aloud", "menu_book", {"en": "Read aloud", "es": "Leer en voz alta", "uk": "Читати"}),
+             RoomGoal("Finish what I start", "flag", {})]  # the room file's: the kiosk's catalog says it
+    lessons = student_path([(0.0, 100.0), (-DAY, -DAY + 100)],
+                           [PathEvent(-DAY + 5, "goal", "tech", {"goal": "Read aloud"}),
+                            PathEvent(5, "goal", "tech", {"goal": "Finish what I start"})], STATIONS)
+    shown, met = in_language(lessons, ("Read aloud", "Finish what I start", "My own"), goals, "es")
+    assert [lesson.goal for lesson in shown] == ["Finish what I start", "Leer en voz alta"]
+    assert met == ("Leer en voz alta", "Finish what I start", "My own")

@@ -57,3 +57,24 @@ def test_goals_in_tomorrows_advice_a_goal_met_wants_a_new_one_and_not_yet_again_
     assert [(a.name, a.what, a.why) for a in plan.goal_advice] == [
         ("Liam C.", "confer about their goal", "“Read to my brother”: “not yet” 3 times"),
         ("Maya R.", "set a new goal with them at the teacher's table", "met their goal “Try hard” this lesson")]
+
+
+def test_a_goal_carried_over_and_met_in_the_lesson_is_listed_under_goals_as_met():
+    from hub.goals import GoalRow
+
+    events = [SessionEvent(100, "checkin", "s1", "tech"), SessionEvent(200, "exit_ticket", "s1", "tech",
+                                                                      {"how": "got_it", "goal": "met"})]
+    history = {"s1": [GoalRow(1, "s1", "Try hard", "flag", "room", "student", -1000, 200, "met")],  # set before
+               "s4": [GoalRow(4, "s4", "Help", "flag", "room", "student", -1000, -600, "met")]}  # met before: not now
+    plan = plan_tomorrow(events, MEMBERS, NAMES, STATIONS, 0, 500, goal_history=history)
+    assert [(g.name, g.goal, g.met, g.ended) for g in plan.goals] == [("Maya R.", "Try hard", True, "got it")]
+    assert [a.name for a in plan.goal_advice] == ["Maya R."]  # beside it, the advice about the same goal
+
+
+def test_a_student_who_never_came_is_not_told_to_pick_in_choice_rounds():
+    events = [SessionEvent(100, "checkin", "s1", "tech"), SessionEvent(150, "placed", "s1", "reading"),
+              SessionEvent(150, "placed", "s4", "reading"),  # placed by the plan, but never in the room
+              SessionEvent(150, "seated", "s2", "teacher-table"), SessionEvent(150, "placed", "s2", "teacher-table")]
+    plan = plan_tomorrow(events, MEMBERS, NAMES, STATIONS, 0, 500)
+    assert [(c.name, c.reason) for c in plan.choices] == [("Maya R.", "did not choose (1 time): help them pick")]
+    assert plan.never_checked_in == ["Ava D.", "Noah K."]

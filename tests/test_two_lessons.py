@@ -92,6 +92,9 @@ def test_two_classes_back_to_back_from_the_board_through_the_kiosks_to_their_rep
     scan_in(hub_service, kiosks, period_2)
     assert kiosks["tech"].scan("s03").outcome == "other_class"  # Noah is in Period 3
 
+    kiosks["tech"].core.ask_help()  # one call for help in the lesson
+    eventually(lambda: hub_service.room.help, message="the call for help at the hub")
+
     # End at the board: the last exit tickets, at whichever kiosk each student passes.
     tap_end(screen)
     pump(lambda: isinstance(presenter.dialog, EndDialog), message="the question")
@@ -108,6 +111,7 @@ def test_two_classes_back_to_back_from_the_board_through_the_kiosks_to_their_rep
          timeout=15, message="the summary with its report")
     summary = presenter.dialog.lines
     assert "3 exit tickets, 1 stuck" in summary and "Period 2" in presenter.dialog.title
+    assert "\n1 call for help\n" in summary  # one, not "1 calls"
 
     # Period 3, from the summary.
     press(lambda: button(presenter.dialog, "Next lesson…"))

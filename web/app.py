@@ -32,7 +32,7 @@ from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import Config
 from shared.languages import LANGUAGES, language_name
 from shared.pictures import GOAL_PICTURE_CHOICES, rgba
-from shared.protocol import CHOSE, NOTE_TAGS, Action, Needs, State
+from shared.protocol import CHOSE, NOTE_TAGS, Action, Needs, Reply, State
 from web.accounts import Accounts
 from web.goals import goal_lines
 from web.goals import routes as goal_routes
@@ -178,10 +178,11 @@ def make_app(config: Config, link: DisplayLink, accounts: Accounts, secure: bool
             return await handler(request, form)
         return checked
 
-    async def command(request: Request, action: Action, args: dict[str, Any]) -> None:
-        """Send the command; the hub's answer is the notice on the next page."""
+    async def command(request: Request, action: Action, args: dict[str, Any]) -> Reply | None:
+        """Send the command; the hub's answer is the notice on the next page (and returned: None if none came)."""
         reply = await asyncio.to_thread(link.command, action, args)
         request.session["notice"] = reply.message if reply else "The hub did not answer: is it running?"
+        return reply
 
     async def login_page(request: Request) -> Response:
         return page(request, "login.html")

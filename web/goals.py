@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from hub.goals import BY_TEACHER, MOST_ROOM_GOALS, OWN, GoalRow
 from kiosk.words import words as kiosk_words
-from shared.languages import LANGUAGES, SOURCE_LANGUAGE, language_name
+from shared.languages import LANGUAGES, SOURCE_LANGUAGE, english_name, language_name
 from shared.pictures import GOAL_PICTURE_CHOICES
 from shared.protocol import GOAL_OUTCOMES, State
 from web.planning import Kit
@@ -58,15 +58,31 @@ def room_goal_rows(state: State | None) -> list[dict[str, Any]]:
     return rows + [{"picture": "", "words": {}}] * (MOST_ROOM_GOALS - len(rows))
 
 
-def goals_from_form(form: dict[str, Any]) -> list[dict[str, Any]]:
-    """The goals the teacher filled in (a row with no words at all is left out), as ``set_goals`` takes them."""
-    goals = []
+def rows_from_form(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """The six rows of the form as the teacher typed them, each its picture and the words written in it."""
+    rows = []
     for i in range(MOST_ROOM_GOALS):
         words = {language: str(form.get(f"words-{i}-{language}", "")).strip() for language in LANGUAGES}
-        words = {language: text for language, text in words.items() if text}  # the hub says which are missing
-        if words:
-            goals.append({"picture": str(form.get(f"picture-{i}", "")) or GOAL_PICTURE_CHOICES[0], "words": words})
-    return goals
+        rows.append({"picture": str(form.get(f"picture-{i}", "")) or GOAL_PICTURE_CHOICES[0],
+                     "words": {language: text for language, text in words.items() if text}})
+    return rows
+
+
+def goals_from_form(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """The goals the teacher filled in (a row with no words at all is left out), as ``set_goals`` takes them."""
+    return [row for row in rows_from_form(form) if row["words"]]
+
+
+def form_problem(rows: list[dict[str, Any]]) -> str:
+    """Why the goals as typed cannot be saved, naming the goal by its number on the page and the languages
+    missing by name; "" if the hub may have them."""
+    for number, row in enumerate(rows, 1):
+        missing = [english_name(language) for language in LANGUAGES if row["words"] and language not in row["words"]]
+        if missing:
+            named = next(iter(row["words"].values()))
+            return (f"Goal {number} “{named}” needs its words in {', '.join(missing)} too: a student sees it in "
+                    "their own language.")
+    return ""
 
 
 def _as_the_kiosks_say(text: str) -> dict[str, str]:
@@ -85,16 +101,27 @@ def routes(kit: Kit) -> list[Route]:
     def back(to: str) -> Response:
         return RedirectResponse(to, status_code=303, headers=PRIVATE)
 
+    def goals_page(request: Request, rows: list[dict[str, Any]], status: int = 200, error: str = "") -> Response:
+        return page(request, "goals.html", status, rows=rows, pictures=GOAL_PICTURE_CHOICES,
+                    languages=[(code, language_name(code)) for code in LANGUAGES],
+                    notice=request.session.pop("notice", ""), error=error)
+
     @private
     async def goals(request: Request) -> Response:
-        return page(request, "goals.html", rows=room_goal_rows(link.state), pictures=GOAL_PICTURE_CHOICES,
-                    languages=[(code, language_name(code)) for code in LANGUAGES],
-                    notice=request.session.pop("notice", ""))
+        return goals_page(request, room_goal_rows(link.state))
 
     @change
     async def save_goals(request: Request, form: dict[str, Any]) -> Response:
-        await kit.command(request, "set_goals", {"goals": goals_from_form(form)})
-        return back("/goals")
+        """Saved, or refused: then the page again with why, and with what the teacher typed, to finish it."""
+        rows = rows_from_form(form)
+        problem = form_problem(rows)
+        if not problem:
+            reply = await kit.command(request, "set_goals", {"goals": goals_from_form(form)})
+            if reply is not None and reply.ok:
+                return back("/goals")
+            problem = request.session.pop("notice", "")
+            problem = problem[:1].upper() + problem[1:]
+        return goals_page(request, rows, 422, f"{problem} Nothing was saved: your words are still here.")
 
     @change
     async def own_goal(request: Request, form: dict[str, Any]) -> Response:

@@ -99,13 +99,10 @@ class History:
     def _tomorrow(self, record: LessonRecord, strategy: str, count: int | None) -> Tomorrow:
         with self.lock:
             card_ids = self._open().card_ids()  # the config names students by the roster's ids
-            # The class's last lesson settings: this lesson's, unless the class has had another since.
-            preset = self._open().presets().get(record.class_id) if record.class_id else None
         apart = [(card_ids.get(a, a), card_ids.get(b, b)) for a, b in self.config.keep_apart]
         return plan_tomorrow(record.events, record.members, record.names, {s.id: s.name for s in self.config.stations},
                              record.started, record.ended, record.class_name, strategy, count, apart,
-                             goal_history=record.goals,
-                             must_do=preset.must_do if preset else ())
+                             goal_history=record.goals, must_do=record.must_do)
 
     def student_lessons(self, student_id: str, count: int = 8) -> list[StudentLesson]:
         """The student's last lessons, newest first: what they did in each, as the report's timeline says it."""
