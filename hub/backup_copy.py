@@ -51,7 +51,11 @@ def _folder(target: str) -> str:
 def _check_local(folder: Path, size: int) -> None:
     """A USB stick's folder: there (a stick not mounted leaves the mount point empty, and a copy made there would
     be on the SD card after all), writable, with room for the copy."""
-    if not folder.is_dir():
+    try:  # an automount with no stick behind it answers "no such device", not "no such file"
+        there = folder.is_dir()
+    except OSError:
+        there = False
+    if not there:
         raise CopyFailed(f"{folder} is not there: is the USB stick plugged in and mounted? (make the folder on the "
                          "stick once; it is never made here, so that a stick not mounted is noticed)")
     if not os.access(folder, os.W_OK | os.X_OK):

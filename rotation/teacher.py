@@ -170,7 +170,7 @@ def _copied(copy: Path, target: str, keep: int, record: BackupRecord) -> BackupR
 
     try:
         kept = copy_off_board(copy, target, keep)
-    except CopyFailed as error:
+    except (CopyFailed, OSError) as error:
         print(f"rotation: the backup is on the board, but its copy to {target} failed: {error}", file=sys.stderr)
         return replace(record, copy_to=target, copy_problem=str(error))
     print(f"copied to {target} ({kept} cop{'y' if kept == 1 else 'ies'} kept there)")
