@@ -153,33 +153,3 @@ def test_a_failed_backup_shows_on_the_teachers_display_in_words_to_pass_on(room,
     finally:
         link.stop()
 
-
-def test_a_fresh_board_restored_from_the_copy_off_the_board_has_the_students_events(room, hub, tmp_path, capsys):
-    from kiosk.core import KioskCore
-    from tests.conftest import card
-
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    room.path.write_text(room.path.read_text() + f'\n[backup]\ncopy_to = "{stick}"\n')
-    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
-    kiosk.start()
-    try:
-        eventually(lambda: kiosk.online, 10, "the kiosk to reach the hub")
-        for student in ("s01", "s02", "s03"):
-            kiosk.scan(card(student))
-        eventually(lambda: kiosk.outbox.depth() == 0, 5, "the hub to store the check-ins")
-    finally:
-        kiosk.stop()
-    assert main(["backup", "-c", str(room.path)]) == 0
-    (copy,) = stick.glob("hub-*.db")
-    hub.stop()  # the SD card dies
-    # A new board: the room's files kept off the board (room.toml, card.key), a new data folder, the copy put in
-    # as the guide says.
-    board = tmp_path / "new-board"
-    board.mkdir()
-    for name in ("room.toml", "card.key", "class.secret", SAMPLE_ROSTER):
-        (board / name).write_bytes((tmp_path / name).read_bytes())
-    (board / "hub.db").write_bytes(copy.read_bytes())
-    with running_hub(load_config(board / "room.toml")) as restored:
-        checked_in = {row[0] for row in restored.store.db.execute("SELECT student FROM events WHERE kind = 'checkin'")}
-    assert checked_in == {"s01", "s02", "s03"}
