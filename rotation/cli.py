@@ -497,8 +497,10 @@ def data_folder(args: argparse.Namespace, config) -> Path | None:
     services can use."""
     if args.command == "teacher":
         return config.web.accounts.parent
+    if args.command == "kiosk":  # its outbox and the teacher's settings at the kiosk
+        return (args.outbox or config.kiosk.outbox).parent
     if args.command in ("card", "backup", "report", "student") or (args.command == "cards" and not args.stations) \
-            or (args.command == "hub" and args.hub_command in ("serve", "web")):
+            or (args.command == "hub" and args.hub_command in ("serve", "web", "display")):  # the display: Report
         return config.hub.database.parent
     return None
 
