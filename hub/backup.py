@@ -7,6 +7,11 @@ import sqlite3
 import time
 from pathlib import Path
 
+import msgspec
+
+from edge.files import write_if_changed
+from hub.backup_health import BackupRecord
+
 PREFIX = "hub-"
 STAMP = "%Y-%m-%d-%H%M%S"  # local time: the names sort as the copies were taken
 
@@ -55,3 +60,27 @@ def taken_at(copy: Path) -> float:
         return time.mktime(time.strptime(copy.stem.removeprefix(PREFIX), STAMP))
     except ValueError:
         return copy.stat().st_mtime
+
+
+# What each run into the board's own folder came to, for the hub's status and `rotation doctor`
+# (hub/backup_health.py): a small file beside the copies, the newest RECORDS_KEPT runs.
+RECORDS_FILE = "runs.json"
+RECORDS_KEPT = 60
+
+
+def read_records(database: Path) -> list[BackupRecord]:
+    """The runs recorded beside the backups, oldest first; none if there is no record (or it cannot be read:
+    then the health check finds no recent backup, which is what to look at)."""
+    try:
+        return list(msgspec.json.decode((backups_folder(database) / RECORDS_FILE).read_bytes(),
+                                        type=list[BackupRecord]))
+    except (OSError, msgspec.DecodeError):
+        return []
+
+
+def add_record(database: Path, record: BackupRecord) -> None:
+    """Add a run to the record (whole or not at all); OSError if the folder cannot be written."""
+    folder = backups_folder(database)
+    folder.mkdir(parents=True, exist_ok=True)
+    runs = [*read_records(database), record][-RECORDS_KEPT:]
+    write_if_changed(folder / RECORDS_FILE, msgspec.json.encode(runs).decode())

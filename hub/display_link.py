@@ -96,7 +96,8 @@ class DisplayLink(FollowsHub):
     def refresh(self) -> RoomMap:
         """Rebuild the map (also as time passes, for the clock)."""
         self.map = build_map(self.config.room_name, self.state, self.kiosks, self.hub_online and self.connected,
-                             self.hub_clock.hub_now(self.now()), self.hub_problem, self.hub_restored)
+                             self.hub_clock.hub_now(self.now()), self.hub_problem, self.hub_restored,
+                             self.hub_backups)
         if self.state is not None:
             self._state_known.set()
         for listener in self.map_listeners:

@@ -18,6 +18,7 @@ from shared.protocol import (
     ROSTER_REFUSED,
     SCANNER_SPEED,
     STORAGE_FULL,
+    BackupTrouble,
     Group,
     HelpRequest,
     KioskStatus,
@@ -206,6 +207,16 @@ def restored_text(restored: Restored | None, hub_now: float) -> str:
             f"{time.strftime('%a %H:%M', time.localtime(restored.copy))}. Kiosks are sending what came after.")
 
 
+def backup_text(trouble: BackupTrouble | None) -> str:
+    """Words the teacher can pass on when the hub's backups need a technician (hub/backup_health.py)."""
+    if trouble is None:
+        return ""
+    since = f"since {time.strftime('%a %d %b', time.localtime(trouble.since))}" if trouble.since else "yet"
+    if trouble.copy:
+        return f"Backups have not been copied off the hub {since}: tell your technician."
+    return f"Backups have not worked {since}: tell your technician."
+
+
 def pairing_lines(state: State) -> list[str]:
     """What became of the kiosks' pairing codes lately, for the technician."""
     def name(station_id: str) -> str:
@@ -217,11 +228,11 @@ def pairing_lines(state: State) -> list[str]:
 
 
 def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: tuple[Tile, ...] = (),
-               pairings: list[str] | None = None, restored: str = "") -> str:
+               pairings: list[str] | None = None, restored: str = "", backups: str = "") -> str:
     """Words for the teacher about storage that refuses writes, and what it means for the check-ins, about
     scanners set to another speed than their kiosk's room file says, and about kiosks paired lately;
-    ``restored``: restored_text."""
-    lines = [restored] if restored else []
+    ``restored``: restored_text; ``backups``: backup_text."""
+    lines = [text for text in (restored, backups) if text]
     if hub_problem == STORAGE_FULL:
         lines.append("Check-ins wait at the kiosks, none lost: free some space on the hub.")
     elif hub_problem == ROSTER_REFUSED:
@@ -238,11 +249,12 @@ def alert_text(hub_problem: str | None, full_kiosks: list[str], slow_scanners: t
 
 
 def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hub_online: bool,
-              hub_now: float, hub_problem: str | None = None, hub_restored: Restored | None = None) -> RoomMap:
-    restored = restored_text(hub_restored, hub_now)
+              hub_now: float, hub_problem: str | None = None, hub_restored: Restored | None = None,
+              hub_backups: BackupTrouble | None = None) -> RoomMap:
+    restored, backups = restored_text(hub_restored, hub_now), backup_text(hub_backups)
     if state is None:
-        return replace(waiting_map(room, hub_online), alert=alert_text(hub_problem, [], restored=restored),
-                       hub_problem=hub_problem)
+        return replace(waiting_map(room, hub_online), alert=alert_text(hub_problem, [], restored=restored,
+                                                                       backups=backups), hub_problem=hub_problem)
     layout = _layout(state)
     stations = layout.stations
     here: dict[str, list[NameTag]] = {s.id: [] for s in state.stations}
@@ -357,7 +369,8 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     return RoomMap(title, round_text, format_left(left), left is not None and left < 0, hub_online, tuple(tiles),
                    summary, tuple(t.name for t in tiles if t.kiosk == "offline"), help_lines,
                    alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"],
-                              tuple(t for t in tiles if t.kiosk == "speed"), pairing_lines(state), restored),
+                              tuple(t for t in tiles if t.kiosk == "speed"), pairing_lines(state), restored,
+                              backups),
                    hub_problem, now_phase)
 
 

@@ -25,6 +25,8 @@ from edge.heap import freeze_startup_objects
 from edge.mqtt import QOS, DropLog, make_client, take_message
 from edge.stop_signals import on_stop, workers_leave_stop_signals_to_main
 from edge.timesync import system_clock_synchronised
+from hub.backup import read_records
+from hub.backup_health import backup_health
 from hub.claim import claim_room, this_run
 from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
@@ -68,6 +70,7 @@ from shared.protocol import (
     AddStudentArgs,
     AnswerHelpArgs,
     AttendanceArgs,
+    BackupTrouble,
     ChangeLessonArgs,
     ClassArgs,
     ClassEntry,
@@ -128,6 +131,7 @@ DELETED_STUDENT = "deleted student"
 UNSIGNED_NOTE = "note without the teacher's PIN: made by a kiosk older than the hub, or not by the teacher"
 NO_PIN_VERIFIER = "no [kiosk] teacher_pin of 6 to 8 digits to check a note by: make one with `rotation pin`"
 CLASS_CHECK_SECONDS = 60.0
+BACKUP_CHECK_SECONDS = 60.0  # the nightly backup's record is read again this often (the display says if it failed)
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 MAX_HELD = 100  # a kiosk's events held behind a gap; applied at once when it is given up, in about 10 ms
 
@@ -170,6 +174,8 @@ class HubService:
         self._purge_doubt: tuple[float, str | None] = (-float('inf'), None)  # when last asked, and what held it
         self._storage_trouble = False
         self._problem_shown: str | None = None
+        self._backup_trouble: BackupTrouble | None = None
+        self._backups_checked = -float("inf")
         self._clock_unsaved = False
         self._unsaved_session_start: float | None = None
         self.drops = DropLog(log)
@@ -1173,6 +1179,7 @@ class HubService:
                 last_sweep = time.monotonic()
                 self._subscribe()
             self.purge_expired_if_due()  # outside the room's lock: check-ins go on meanwhile
+            self._check_backups()
             self._report_floods()
             if self.roster.poll():  # outside the room's lock: reading a district's export takes a second
                 self._check_timetable()
@@ -1244,8 +1251,21 @@ class HubService:
         restored = self.restored if self.restored and now - self.restored.at < max(
             self.config.kiosk.keep_acked_days, 1) * DAY_SECONDS else None
         status = HubStatus(online=True, time=now, since=self._connected_at, problem=self._problem_shown,
-                           restored=restored, hub=self.instance, version=__version__)
+                           restored=restored, hub=self.instance, version=__version__,
+                           backups=self._backup_trouble)
         self.client.publish(self.topics.hub_status, encode(status), qos=QOS, retain=True)
+
+    def _check_backups(self) -> None:
+        """Whether the backups need a technician, by their record (hub/backup_health.py): the hub's status says it
+        within a heartbeat of a change."""
+        if time.monotonic() - self._backups_checked < BACKUP_CHECK_SECONDS:
+            return
+        self._backups_checked = time.monotonic()
+        health = backup_health(read_records(self.config.hub.database), self.now(), self.config.backup.copy_to,
+                               self.store.oldest_received())
+        if health.trouble != self._backup_trouble:
+            (log.warning if health.trouble else log.info)("backups: %s", health.summary)
+            self._backup_trouble = health.trouble
 
     def _found_damage(self, error: sqlite3.DatabaseError) -> None:
         """The store met damage (edge.db.locked): serve() stops this hub and starts it again on a backup."""

@@ -787,6 +787,11 @@ class HubStore:
         return self.db.execute("SELECT max(received_at) FROM events WHERE received_at <= ?", (not_after,)).fetchone()[0]
 
     @locked
+    def oldest_received(self) -> float | None:
+        """When the hub received the oldest event it keeps: from then on there is something to back up."""
+        return self.db.execute("SELECT min(received_at) FROM events").fetchone()[0]
+
+    @locked
     def last_purge(self) -> float:
         return float(self._meta("last_purge") or 0)
 

@@ -342,7 +342,6 @@ def add_teacher(config, name: str) -> int:
         new = accounts.add(name, password)
     finally:
         accounts.close()
-        accounts.hand_to_folder_owner()
     print(f"{name} {'may now log in' if new else 'has a new password'} at the web companion ({config.web.accounts})")
     return 0
 
@@ -418,8 +417,14 @@ def problem_to_fix(error: Exception, args: argparse.Namespace) -> str | None:
     """One line for a problem in the room's files or database that the user fixes; None for anything else.
     The hub's own errors are imported only for an error of none of the other kinds: a kiosk, started by this
     same command, does not load the hub's modules to say that its config is wrong."""
-    if isinstance(error, ConfigError | DatabaseInUse | DatabaseTooNew):
+    from rotation.data_owner import CannotActAsOwner, acting_as
+
+    if isinstance(error, ConfigError | DatabaseInUse | DatabaseTooNew | CannotActAsOwner):
         return str(error)
+    if isinstance(error, PermissionError) and (acting := acting_as()) is not None:
+        owner, folder = acting
+        return (f"{error} (run as root, this command acts as {owner.name}, the owner of {folder}, as the hub's "
+                f"services do: give {owner.name} access to it)")
     from hub.plan import PlanError
     from hub.roster import RosterError
 
@@ -492,6 +497,20 @@ def list_roster_classes(export: Path, teacher: str | None) -> int:
     return 0
 
 
+def data_folder(args: argparse.Namespace, config) -> Path | None:
+    """The folder of the hub's data that the command writes in (None: it writes in none). Run as root, the command
+    acts as that folder's owner, the services' user on a board (rotation/data_owner.py): what it makes there, the
+    services can use."""
+    if args.command == "teacher":
+        return config.web.accounts.parent
+    if args.command == "kiosk":  # its outbox and the teacher's settings at the kiosk
+        return (args.outbox or config.kiosk.outbox).parent
+    if args.command in ("card", "backup", "report", "student") or (args.command == "cards" and not args.stations) \
+            or (args.command == "hub" and args.hub_command in ("serve", "web", "display")):  # the display: Report
+        return config.hub.database.parent
+    return None
+
+
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "secret":
         print(secrets.token_hex(32))
@@ -520,6 +539,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return list_scanners()
     config = load_config(args.config)
+    if (folder := data_folder(args, config)) is not None:
+        from rotation.data_owner import act_as_owner_of
+
+        act_as_owner_of(folder)
     if args.command == "teacher":
         return add_teacher(config, args.name)
     if args.command == "card":
@@ -535,7 +558,10 @@ def dispatch(args: argparse.Namespace) -> int:
         if args.png:
             import qrcode
 
-            qrcode.make(token, box_size=10, border=4).save(args.png)
+            from rotation.data_owner import as_the_technician
+
+            with as_the_technician():
+                qrcode.make(token, box_size=10, border=4).save(args.png)
         print(token)
         return 0
     if args.command == "kiosk":

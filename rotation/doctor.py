@@ -22,7 +22,8 @@ from edge import screens
 from edge.broker_setup import CONF_FILE, MAX_PACKET_BYTES, read_password
 from edge.mqtt import make_client
 from edge.timesync import system_clock_synchronised
-from hub.backup import backups_folder, copies, taken_at
+from hub.backup import backups_folder, copies, read_records, taken_at
+from hub.backup_health import backup_health
 from kiosk.settings import apply_settings, read_settings, settings_path
 from rotation.tables import table
 from shared import __version__
@@ -36,6 +37,7 @@ from shared.health import (
     Line,
     Scanner,
     backup_line,
+    backups_line,
     broker_line,
     certificate_line,
     clock_line,
@@ -98,10 +100,7 @@ def _hub(config: Config, board: Board, now: float) -> list[Line]:
         lines += kiosk_lines([s.id for s in config.stations if s.kiosk], statuses,
                              hub.version if hub and hub.version else __version__)
     state_dir = config.hub.database.resolve().parent
-    folder = backups_folder(config.hub.database.resolve())
-    found = copies(folder) if folder.is_dir() else []
-    lines += [_disk(state_dir), clock_line(board.clock_synchronised()),
-              backup_line(max(map(taken_at, found)) if found else None, now, str(folder)),
+    lines += [_disk(state_dir), clock_line(board.clock_synchronised()), _backups(config, now),
               *_hub_certificates(config, now)]
     if (board.unit_dir / "rotation-display.service").exists():
         lines.append(_screen(board))
@@ -328,6 +327,18 @@ def scanner_of(config: Config) -> Scanner:
     if kiosk.camera:
         return Scanner("camera", kiosk.camera, Path(kiosk.camera).exists())
     return Scanner("keyboard", None, True)
+
+
+def _backups(config: Config, now: float) -> Line:
+    """By the record of the backups' runs (and their copies off the board); by the files, before there was one."""
+    records = read_records(config.hub.database.resolve())
+    if records:
+        health = backup_health(records, now, config.backup.copy_to)
+        off_the_board = health.last_copy is not None and config.backup.copy_to is not None
+        return backups_line(health.ok, health.summary, off_the_board)
+    folder = backups_folder(config.hub.database.resolve())
+    found = copies(folder) if folder.is_dir() else []
+    return backup_line(max(map(taken_at, found)) if found else None, now, str(folder))
 
 
 def _disk(folder: Path) -> Line:

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec.structs import replace
+
+from hub.backup_health import BackupRecord
 from hub.display_link import DisplayLink
+from rotation.data_owner import as_the_technician
 from shared.config import Config
 from shared.protocol import Action, Reply
 from shared.topics import TERMINAL_ACCOUNT
@@ -131,16 +136,54 @@ def note(config: Config, student: str, tags: list[str], text: str) -> int:
 
 
 def backup(config: Config, out: Path | None, keep: int) -> int:
+    """The nightly backup: a checked copy in the board's own folder, sent to ``[backup] copy_to`` if set, each run
+    recorded for the hub's status. With ``out``: one copy there, as the technician asked, and nothing else."""
     from hub.backup import backup_database, backups_folder
 
+    if out is not None:
+        try:
+            with as_the_technician():
+                copy = backup_database(config.hub.database, out, time.time(), max(keep, 1))
+        except (ValueError, OSError, sqlite3.Error) as error:
+            print(f"rotation: the backup into {out} failed: {error}", file=sys.stderr)
+            return 1
+        print(f"backed up to {copy}")
+        return 0
+    at = time.time()
     try:
-        copy = backup_database(config.hub.database, out or backups_folder(config.hub.database), time.time(),
-                               max(keep, 1))
-    except ValueError as error:
-        print(f"rotation: {error}", file=sys.stderr)
+        copy = backup_database(config.hub.database, backups_folder(config.hub.database), at, max(keep, 1))
+    except (ValueError, OSError, sqlite3.Error) as error:
+        problem = str(error) if isinstance(error, ValueError) else f"{backups_folder(config.hub.database)}: {error}"
+        print(f"rotation: the backup failed: {problem}", file=sys.stderr)
+        _record(config, BackupRecord(at, ok=False, problem=problem, copy_to=config.backup.copy_to))
         return 1
     print(f"backed up to {copy}")
-    return 0
+    record = BackupRecord(at, ok=True, file=copy.name)
+    if config.backup.copy_to is not None:
+        record = _copied(copy, config.backup.copy_to, config.backup.keep, record)
+    _record(config, record)
+    return 0 if record.copy_to is None or record.copied else 1
+
+
+def _copied(copy: Path, target: str, keep: int, record: BackupRecord) -> BackupRecord:
+    from hub.backup_copy import CopyFailed, copy_off_board
+
+    try:
+        kept = copy_off_board(copy, target, keep)
+    except (CopyFailed, OSError) as error:
+        print(f"rotation: the backup is on the board, but its copy to {target} failed: {error}", file=sys.stderr)
+        return replace(record, copy_to=target, copy_problem=str(error))
+    print(f"copied to {target} ({kept} cop{'y' if kept == 1 else 'ies'} kept there)")
+    return replace(record, copy_to=target, copied=True)
+
+
+def _record(config: Config, record: BackupRecord) -> None:
+    from hub.backup import add_record
+
+    try:
+        add_record(config.hub.database, record)
+    except OSError as error:  # the hub's status then finds no recent backup: the display says so
+        print(f"rotation: could not record this backup for the hub's status: {error}", file=sys.stderr)
 
 
 def report(config: Config, out: Path | None) -> int:
@@ -149,7 +192,11 @@ def report(config: Config, out: Path | None) -> int:
 
     with hub_database(config) as store:
         try:
-            folder = report_last_session(store, config, time.time(), out)
+            if out is None:  # beside the hub's database, where the display's Report writes too
+                folder = report_last_session(store, config, time.time())
+            else:
+                with as_the_technician():
+                    folder = report_last_session(store, config, time.time(), out)
         except ValueError as error:
             print(f"rotation: {error}", file=sys.stderr)
             return 1
@@ -199,7 +246,8 @@ def cards(config: Config, paper: str, out: Path, students: list[str], reprint: b
     chosen = sorted((face for sid, face in faces.items() if not students or sid in students),
                     key=lambda face: (face.name.casefold(), face.student_id))  # handed out by name
     try:
-        pages = write_cards(chosen, out, paper)
+        with as_the_technician():  # where they asked, as they asked (here: the folder they ran it in)
+            pages = write_cards(chosen, out, paper)
     except (UnprintableName, FontsMissing) as error:
         print(f"rotation: {error}", file=sys.stderr)
         return 1
@@ -250,7 +298,7 @@ def export_student(config: Config, student: str, out: Path) -> int:
     """Straight from the hub's database and reports, so it works whether or not the hub is running."""
     from hub.privacy import export_student as write_export
 
-    with hub_database(config) as store:
+    with hub_database(config) as store, as_the_technician():
         try:
             files = write_export(store, config, student, out)
         except KeyError:
@@ -281,7 +329,8 @@ def delete_student(config: Config, student: str, confirmed: bool) -> int:
         return deleted
     from hub.privacy import remove_from_roster_file
 
-    done, message = remove_from_roster_file(config.roster, school_id)
+    with as_the_technician():  # the room's files are root's: the hub's services only read them
+        done, message = remove_from_roster_file(config.roster, school_id)
     if message:
         print(message, file=sys.stdout if done else sys.stderr)
     return 0 if done else 1

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/apt.sh
 
 packages=(mosquitto mosquitto-clients libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0t64|libzbar0" fonts-noto-core fonts-noto-cjk
-          fonts-material-design-icons-iconfont espeak-ng)
+          fonts-material-design-icons-iconfont espeak-ng rsync openssh-client)  # rsync, ssh: backups off the board
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "setup: Rotation Station needs Python 3.11 or newer as '$python'" >&2

@@ -324,6 +324,24 @@ class WebConfig:
         return self.url is not None or self.host not in LOOPBACK
 
 
+def _check_copy_to(value: str) -> None:
+    head = value.split("/", 1)[0]
+    if not value.startswith("/") and not (":" in head and head.split(":", 1)[0].strip()):
+        raise ValueError("not a folder")
+
+
+@dataclass(frozen=True)
+class BackupConfig:
+    """The nightly backup (`rotation backup`) also goes off the board: a dead SD card then loses nothing."""
+    copy_to: Annotated[str, Meta(description="where each night's checked backup is copied, by rsync: a USB "
+                                             "stick's folder (`\"/media/usb/room12\"`, made once on the stick) "
+                                             "or the school's server over SSH (`\"backup@school-server:/srv/"
+                                             "rotation/room12\"`, with the hub's key)"),
+                       Rule('an absolute folder, or "[user@]host:folder" for SSH', _check_copy_to)] | None = None
+    keep: Annotated[int, Meta(ge=1, le=1000, description="how many copies to keep at `copy_to` (the oldest "
+                                                         "go once a new one is in)")] = 14
+
+
 @dataclass(frozen=True)
 class SchoolConfig:
     """The school's broker, which the room's broker bridges to: only ``share`` crosses."""
@@ -358,6 +376,7 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     web: WebConfig = field(default_factory=WebConfig)
     school: SchoolConfig | None = None  # a school-wide broker this room's broker bridges to
+    backup: BackupConfig = field(default_factory=BackupConfig)
     goals: tuple[str, ...] = _Room.goals  # offered to a student with no goal, until the teacher sets the room's
     keep_apart: tuple[tuple[str, str], ...] = _Room.keep_apart  # kept in different groups by every suggestion
     retention_days: int = _Room.retention_days  # events, notes and reports older than this are erased, daily
@@ -398,7 +417,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")  # where the web companion may spea
 
 # The file's sections and the classes that declare their keys; [[station]] is an array of tables.
 _SECTIONS: dict[str, type] = {"room": _Room, "broker": BrokerConfig, "hub": HubConfig, "kiosk": KioskConfig,
-                              "display": DisplayConfig, "web": WebConfig, "school": SchoolConfig,
+                              "display": DisplayConfig, "web": WebConfig, "backup": BackupConfig,
+                              "school": SchoolConfig,
                               "station": StationConfig, "period": PeriodConfig}
 _ARRAYS = ("station", "period")  # [[station]], [[period]]: arrays of tables
 SECTIONS = tuple(_SECTIONS)
@@ -616,6 +636,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
     kiosk = KioskConfig(**_read(path, "kiosk", "kiosk", data.get("kiosk", {})))
     display = DisplayConfig(**_read(path, "display", "display", data.get("display", {})))
     web = WebConfig(**_read(path, "web", "web", data.get("web", {})))
+    backup = BackupConfig(**_read(path, "backup", "backup", data.get("backup", {})))
     if web.host not in LOOPBACK and (web.certificate is None or web.key is None):
         raise ConfigError(f"{path}: [web] host = {web.host!r} serves the school network: it needs certificate and "
                           "key (teachers' logins and students' names go over it), or host = \"127.0.0.1\"")
@@ -681,6 +702,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> Config:
         kiosk=kiosk,
         display=display,
         web=web,
+        backup=backup,
         school=None if school is None else _school(path, school),
     )
 

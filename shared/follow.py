@@ -3,7 +3,7 @@ them), whether the hub is online, and its clock. Pure: the caller passes in mess
 from __future__ import annotations
 
 from shared.clock import HubClockEstimate
-from shared.protocol import HubStatus, PresenceChange, Restored, State
+from shared.protocol import BackupTrouble, HubStatus, PresenceChange, Restored, State
 
 FOLLOWED_KINDS = frozenset({"state", "view", "presence", "hub_status"})  # a view is a kiosk's state
 
@@ -16,6 +16,7 @@ class StateFollower:
         self.hub_since: float | None = None  # when the hub last connected to the broker
         self.hub_problem: str | None = None
         self.hub_restored: Restored | None = None  # the hub's database went back to a backup, lately
+        self.hub_backups: BackupTrouble | None = None  # the hub's backups need a technician
 
     def receive(self, kind: str, message: State | PresenceChange | HubStatus, retained: bool,
                 local_time: float) -> bool:
@@ -53,6 +54,7 @@ class StateFollower:
         if status.online:
             self.hub_since = status.since
             self.hub_restored = status.restored
+            self.hub_backups = status.backups
         if status.time is not None:
             self.clock.observe(status.time, local_time, retained)
         return True
@@ -81,3 +83,7 @@ class FollowsHub:
     @property
     def hub_restored(self) -> Restored | None:
         return self.follower.hub_restored
+
+    @property
+    def hub_backups(self) -> BackupTrouble | None:
+        return self.follower.hub_backups

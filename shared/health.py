@@ -201,9 +201,15 @@ def clock_line(synchronised: bool | None) -> Line:
                               "need its own: NTP= in /etc/systemd/timesyncd.conf)? `timedatectl` shows it")
 
 
+def backups_line(ok: bool, summary: str, off_the_board: bool) -> Line:
+    """The backups by the record of their runs (hub/backup_health.py's verdict): a failure needs a person now;
+    backups that stay on the board (whose SD card is what fails) need one soon."""
+    return Line("backup", FAIL if not ok else OK if off_the_board else WARN, summary)
+
+
 def backup_line(newest: float | None, now: float, folder: str, days: float = BACKUP_DAYS) -> Line:
-    """The newest copy in the backups folder. (The "backups" work adds copies off the board: its verdict can
-    take this line's place.)"""
+    """The newest copy in the backups folder: on a hub whose backups have no record of their runs yet (installed
+    before they had one)."""
     if newest is None:
         return Line("backup", FAIL, f"none in {folder}: `sudo systemctl start rotation-backup`, then "
                                     "`journalctl -u rotation-backup` if none appears")

@@ -249,6 +249,13 @@ class HubInstance(Part, frozen=True):
     started: float  # by its clock: of two hubs serving at once, the one started first goes on
 
 
+class BackupTrouble(Part, frozen=True):
+    """The hub's backups need a technician: none has worked since ``since`` (None: none yet), or, with ``copy``,
+    the backups are made on the board but none has been copied off it since ``since``."""
+    since: float | None = None
+    copy: bool = False
+
+
 class HubStatus(Message, frozen=True):
     """``since`` is when the hub last connected to the broker: a new value means it may have missed
     events, so kiosks send what it has not acked. ``restored`` for some days after the hub went back to a
@@ -260,6 +267,7 @@ class HubStatus(Message, frozen=True):
     restored: Restored | None = None
     hub: HubInstance | None = None  # which hub (absent from hubs older than this field)
     version: Name | None = None  # the Rotation Station it runs (absent from hubs older than this field)
+    backups: BackupTrouble | None = None  # while the backups need a technician (hub/backup_health.py)
 
 
 class HubClaim(Message, frozen=True):

@@ -170,5 +170,6 @@ def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path, debian):
     assert result.returncode == 0, report[-6000:]
     for line in ("hub installed", "hub unchanged by a second run", "hub serving", "web companion serving over HTTPS",
                  "kiosk refused without a code", "kiosk paired", "kiosk checked a student in",
+                 "what root ran left the service files it uses",
                  "kiosk unchanged by a second run", "uninstalled, data kept", "purged"):
         assert f"ok: {line}" in report, f"{line!r} missing from:\n{report[-6000:]}"

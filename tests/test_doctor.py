@@ -135,6 +135,32 @@ def test_a_backup_two_days_old_fails_and_says_where_to_look(secure, tmp_path):
                          "`journalctl -u rotation-backup` says why")
 
 
+def test_backups_kept_on_the_board_alone_or_not_copied_off_it_are_said_by_their_record(secure, tmp_path, capsys):
+    """Once ``rotation backup`` keeps a record of its runs, the doctor reads that: a copy the stick never got
+    needs a person now, backups on the SD card alone need one soon, and a copy off the board is well."""
+    from rotation.cli import main
+
+    config, _ = secure
+    config.hub.database.parent.mkdir(exist_ok=True)
+    board = healthy_board(tmp_path)
+    with running_hub(config):
+        assert main(["backup", "-c", str(config.path)]) == 0
+        line = said(examine(config, board), "backup")
+        assert line.level == WARN and "on the board only: set [backup] copy_to" in line.says
+        stick = tmp_path / "media" / "usb" / "room12"
+        stick.parent.mkdir(parents=True)  # the mount point, no stick in it
+        config.path.write_text(config.path.read_text() + f'\n[backup]\ncopy_to = "{stick}"\n')
+        config = load_config(config.path)
+        assert main(["backup", "-c", str(config.path)]) == 1
+        line = said(examine(config, board), "backup")
+        assert line.level == FAIL and f"not copied to {stick}" in line.says and "is not there" in line.says
+        stick.mkdir()
+        assert main(["backup", "-c", str(config.path)]) == 0
+        line = said(examine(config, board), "backup")
+        assert line.level == OK and line.says.endswith(f"copied to {stick}")
+    capsys.readouterr()
+
+
 def test_a_file_root_left_in_the_state_folder_is_named_with_the_chown_that_fixes_it(secure, tmp_path):
     config, _ = secure
     with running_hub(config):

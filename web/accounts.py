@@ -67,16 +67,6 @@ class Accounts:
         self.lock = threading.RLock()
         os.chmod(path, 0o600)  # hashes only, but nobody else's business
 
-    def hand_to_folder_owner(self) -> None:
-        """As root (a technician's ``sudo rotation teacher add``), give the file to its folder's owner: the
-        web companion's service user, who must read it and record lock-outs in it."""
-        if os.geteuid() != 0:
-            return
-        folder = self.path.parent.stat()
-        for part in (self.path, *(self.path.with_name(self.path.name + end) for end in ("-wal", "-shm"))):
-            if part.exists():
-                os.chown(part, folder.st_uid, folder.st_gid)
-
     @locked
     def add(self, name: str, password: str) -> bool:
         """Add the teacher, or set a new password; True if the name is new."""

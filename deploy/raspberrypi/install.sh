@@ -102,7 +102,8 @@ fi
 # --- system packages ---------------------------------------------------------------------------------------
 packages=(python3 python3-venv libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0t64|libzbar0" ca-certificates fonts-material-design-icons-iconfont)
 [ "$role" = kiosk ] && packages+=(espeak-ng)  # spoken prompts, made ahead of time at the kiosk
-[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl nftables fonts-noto-core fonts-noto-cjk)
+[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl nftables fonts-noto-core fonts-noto-cjk
+                                 rsync openssh-client)  # the nightly backup's copy off the board ([backup] copy_to)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
 add_build_packages packages
 ensure_packages "${packages[@]}"
@@ -123,6 +124,10 @@ for group in "${service_groups[@]}"; do
     fi
 done
 install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0700 "$STATE_DIR"
+# Before commands run as root acted as the service user, `sudo rotation backup` or `report` left root's folders
+# here, where the nightly backup and the display's Report then failed: the data is the service's again.
+find "$STATE_DIR" -mindepth 1 -xdev -user root -not -path "$STATE_DIR/installer*" -not -name installed.fingerprint \
+    -exec chown "$SERVICE_USER:$SERVICE_USER" {} +
 
 # --- the project, in its own virtual environment -----------------------------------------------------------
 # The Python packages: those of pyproject.toml's [tool.setuptools.packages.find] (tests/test_deploy.py checks).

@@ -75,6 +75,28 @@ stop_network_phase() {
     wait
 }
 
+# What the guide has a technician run with sudo on the hub, run as root: none of it may leave the service a file
+# it cannot use. Then the nightly backup and the display's report, as the service user, work.
+root_commands_then_the_services() {
+    local data=/var/lib/rotation-station command roots
+    in_root "$hub" rotation hub lesson start --minutes 5 >/dev/null || fail "rotation hub lesson start"
+    in_root "$hub" rotation hub lesson end --now >/dev/null || fail "rotation hub lesson end"
+    for command in "backup" "report" "cards --out /root/cards.pdf" "student export s05 --out /root/s05" \
+                   "card s05 --png /root/s05.png"; do
+        # shellcheck disable=SC2086  # the command's words
+        in_root "$hub" rotation $command >"$work/as-root.log" 2>&1 || { cat "$work/as-root.log"; fail "sudo rotation $command"; }
+    done
+    echo "another long password" | in_root "$hub" rotation teacher add kim >/dev/null || fail "rotation teacher add kim"
+    roots=$(in_root "$hub" find "$data" -user root -not -path "$data/installer*" -not -name installed.fingerprint)
+    [ -z "$roots" ] || fail "root's files in the service's data after the technician's commands: $roots"
+    [ "$(mode_of "$hub" /root/cards.pdf | cut -d' ' -f2)" = root:root ] || fail "cards.pdf is not the technician's"
+    as_service_user "$hub" /opt/rotation-station/venv/bin/rotation backup >"$work/nightly.log" 2>&1 ||
+        { cat "$work/nightly.log"; fail "the nightly backup, as the service user, after root's"; }
+    as_service_user "$hub" /opt/rotation-station/venv/bin/rotation report >"$work/report.log" 2>&1 ||
+        { cat "$work/report.log"; fail "the display's report, as the service user, after root's"; }
+    step "what root ran left the service files it uses"
+}
+
 network_phase() {
     ip link set lo up
 
@@ -180,6 +202,7 @@ finally:
     kiosk.stop()
 PYTHON
     step "kiosk checked a student in"
+    root_commands_then_the_services
 
     before=$(cd "$kiosk" && find etc/rotation-station opt/rotation-station/installed-from -printf '%p %m %u:%g %T@\n' | sort)
     in_root "$kiosk" "$installer/install.sh" kiosk --station tech --hub 127.0.0.1 --code "$code" >"$work/kiosk-again.log" 2>&1 ||
