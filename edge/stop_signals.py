@@ -33,8 +33,8 @@ def workers_leave_stop_signals_to_main() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def wait_for_stop() -> None:
-    """Until SIGINT or SIGTERM."""
+def wait_for_stop(timeout: float | None = None) -> bool:
+    """Until SIGINT or SIGTERM (True), or ``timeout`` seconds (False)."""
     stop = threading.Event()
     on_stop(stop.set)
-    stop.wait()
+    return stop.wait(timeout)
