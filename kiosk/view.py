@@ -51,6 +51,9 @@ STATUS = {  # what the kiosk says of itself, at the foot of the screen
     "storage_alone": N_("This kiosk's storage is full and the hub is out of reach: please tell your teacher now"),
     "storage": N_("This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"),
     "offline": N_("Offline: check-ins are saved here and sent when the network is back"),
+    # kiosk/one_board.py: why this board keeps off the broker
+    "taken_over": N_("Another board is this station's kiosk: check-ins are saved here. Please tell your teacher"),
+    "refused": N_("This kiosk is no longer paired with the hub: check-ins are saved here. Please tell your teacher"),
     "no_hub": N_("Waiting for the teacher's hub: check-ins are saved"),
 }
 
@@ -360,9 +363,9 @@ class KioskView:
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
                phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
-               choice_open: bool = False) -> None:
+               choice_open: bool = False, kept_off: str | None = None) -> None:
         """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
-        choice round's choosing is open."""
+        choice round's choosing is open; ``kept_off``: why this board keeps off the broker (KioskCore.kept_off)."""
         self.help_waiting = help_waiting
         self.choice_open = choice_open
         if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
@@ -392,6 +395,7 @@ class KioskView:
                        else STATUS["scanner_set_up"] if scanner_set_up_wrong
                        else STATUS["storage_alone"] if storage_full and not (connected and hub_online)
                        else STATUS["storage"] if storage_full
+                       else STATUS[kept_off] if kept_off in ("taken_over", "refused") and not connected
                        else STATUS["offline"] if not connected
                        else STATUS["no_hub"] if not hub_online
                        else "")
