@@ -7,10 +7,12 @@ import time
 
 from edge.broker_setup import new_password
 from kiosk.core import KioskCore
+from kiosk.one_board import LONGEST_WAIT, REFUSED, SHORT_SECONDS, TAKEN_OVER, OneBoard
 from shared.config import load_config
 from tests.conftest import card, eventually
 
 FEW_SECONDS = 3.0
+LOST = 0x80  # paho's reason for a connection the broker closed without saying why (Unspecified error)
 
 
 class Board:
@@ -87,3 +89,39 @@ def test_a_replaced_board_switched_on_after_its_successor_was_paired_keeps_away_
         for board in (new, old):
             if board is not None:
                 board.core.stop()
+
+
+def test_the_wait_doubles_up_to_ten_minutes_and_starts_over_once_the_station_was_held_that_long():
+    board, now, waits = OneBoard(), 0.0, []
+    for _ in range(7):
+        board.got_in(now)
+        now += 1.0
+        waits.append(board.lost(TAKEN_OVER, now))
+        now += waits[-1]
+    assert waits == [30, 60, 120, 240, 480, 600, 600]
+    board.got_in(now)
+    assert board.lost(TAKEN_OVER, now + LONGEST_WAIT) == 30
+
+
+def test_without_a_reason_from_the_broker_three_connections_closed_just_after_login_in_a_minute_are_taken_over():
+    board, now = OneBoard(), 0.0
+    assert board.lost(LOST, now) is None  # never got in: the network, not another board
+    for _ in range(2):
+        board.got_in(now)
+        assert board.lost(LOST, now + 0.3) is None
+        now += 0.5
+    board.got_in(now)
+    board_kept = board.lost(LOST, now + 0.3)
+    assert (board_kept, board.kept_off) == (30, "taken_over")
+    board.got_in(now + 31)  # back after keeping away: the next short connection counts at once
+    assert board.lost(LOST, now + 31.3) == 60
+    board.got_in(now + 100)
+    assert board.lost(LOST, now + 100 + SHORT_SECONDS) is None  # held a while: the network, not another board
+    board.got_in(now + 200)
+    assert board.lost(0, now + 200.1) is None  # this board's own disconnect
+
+
+def test_a_refused_login_waits_from_five_seconds():
+    board = OneBoard()
+    assert [board.refused(REFUSED[0], 0.0) for _ in range(3)] == [5, 10, 20] and board.kept_off == "refused"
+    assert board.refused(0x80, 0.0) is None  # another failure: paho's own retry
