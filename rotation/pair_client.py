@@ -203,6 +203,12 @@ def local_settings(room_file: Path, serial: str | None = None, camera: str | Non
     kept = {key: value for key, value in kiosk.items() if key not in PAIRING_KEYS} if isinstance(kiosk, dict) else {}
     if serial or camera:
         kept = {key: value for key, value in kept.items() if key not in READERS}
+    for key, value in kept.items():
+        try:
+            toml_value(value)
+        except TypeError:
+            raise PairingError(f"{room_file}: [kiosk] {key} = {value!r} is no value a kiosk takes: correct or remove "
+                               "it, then pair again") from None
     return kept | {key: value for key, value in (("serial_port", serial), ("camera", camera)) if value}
 
 

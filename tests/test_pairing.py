@@ -261,3 +261,15 @@ def test_pairing_again_at_an_address_the_certificate_lacks_changes_nothing_and_k
             assert sorted(p.name for p in board.iterdir()) == ["broker", "room.toml"]  # nothing left half-made
         finally:
             service.stop()
+
+
+@pytest.mark.parametrize("text, problem", [("[kiosk\n", "cannot read this board's room file"),
+                                           ("[kiosk]\nrotation = 1979-05-27\n", "is no value a kiosk takes")])
+def test_a_room_file_whose_settings_pairing_cannot_keep_is_named_before_the_code_is_used(tmp_path, capsys, text,
+                                                                                       problem):
+    room_file = tmp_path / "room.toml"
+    room_file.write_text(text)
+    assert main(["pair", "--hub", "127.0.0.1", "--port", str(free_port()), "--code", "K7QD-M2XA",
+                 "--station", "tech", "--into", str(tmp_path)]) == 1
+    assert problem in capsys.readouterr().err
+    assert room_file.read_text() == text and sorted(p.name for p in tmp_path.iterdir()) == ["room.toml"]
