@@ -33,8 +33,9 @@ def workers_leave_stop_signals_to_main() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def wait_for_stop(timeout: float | None = None) -> bool:
-    """Until SIGINT or SIGTERM (True), or ``timeout`` seconds (False)."""
+def stop_event() -> threading.Event:
+    """An event set at SIGINT or SIGTERM. Made before the service starts: a stop that comes while it starts
+    (systemd's, or a test's once the service is online) is then kept, not the default death."""
     stop = threading.Event()
     on_stop(stop.set)
-    return stop.wait(timeout)
+    return stop

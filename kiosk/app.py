@@ -28,6 +28,7 @@ from edge.heap import freeze_startup_objects  # noqa: E402
 from edge.sounds import load_sound  # noqa: E402
 from edge.widgets import FreshLabel  # noqa: E402,F401  (used in the .kv)
 from kiosk.card_reader import reads_window_keys  # noqa: E402
+from kiosk.choosing import choosing_left  # noqa: E402
 from kiosk.core import KioskCore  # noqa: E402
 from kiosk.decide import Decision, checking_out, going_out  # noqa: E402
 from kiosk.goal_reminder import reminder, reminders_said  # noqa: E402
@@ -91,6 +92,22 @@ class KioskScreen(Widget):
     last_time = StringProperty("")  # what they said at their last exit ticket here
     can_change_goal = BooleanProperty(False)
     new_goal_label = StringProperty("")
+    # What a screen too crowded for 480 pixels leaves out, least needed first, until it fits: 1, the detail line;
+    # 2, also the last visit here; 3, the question in smaller words. Back to 0 when the words change.
+    squeeze = NumericProperty(0)
+
+    def on_kv_post(self, base_widget) -> None:
+        self.ids.main.bind(minimum_height=self._fit, height=self._fit)
+        self.bind(title=self._unsqueeze, detail=self._unsqueeze, goal=self._unsqueeze, last_time=self._unsqueeze,
+                  notice=self._unsqueeze, status=self._unsqueeze, scale=self._unsqueeze, asking=self._unsqueeze)
+
+    def _unsqueeze(self, *_) -> None:
+        self.squeeze = 0
+
+    def _fit(self, *_) -> None:
+        main = self.ids.main
+        if main.minimum_height > main.height + 0.5 and self.squeeze < MOST_SQUEEZE:
+            self.squeeze += 1
 
     def on_call_teacher(self) -> None:
         pass
@@ -120,7 +137,9 @@ SPEAK_AFTER_SECONDS = 0.02  # a prompt is spoken a frame after it is shown
 KEPT_SOUNDS = 4  # prompts kept loaded: the last screen's or two (each about 0.35 MB at the mixer's rate)
 LARGE_TEXT = 1.3  # how much larger the words are in large-text mode (the layout test checks they still fit)
 CONTRAST_BUTTON = ((1, 1, 1, 1), (0, 0, 0, 1))  # an answer's button in high contrast: black on white
-MOST_PEOPLE_DRAWN = 6  # places left drawn as people on a station's button; more show as six and "+"
+MOST_SQUEEZE = 3
+MOST_PEOPLE_DRAWN = 4  # places left drawn as people on a station's button; more show as four and "+" (a
+# quarter of the screen's width holds four and the number on one line)
 
 
 class KioskPresenter:
@@ -204,7 +223,7 @@ class KioskPresenter:
             self._call_teacher(prompt.card, prompt.peer, taken)
             self.view.peer_answered(prompt, taken, time.monotonic())
             self.refresh()
-
+            return
         if prompt.kind == "pick" and value is not None:
             self.pick(prompt, value)
             return
@@ -309,11 +328,14 @@ class KioskPresenter:
         if not self.core.path_asked_for(decision.student_id):  # asked for another since (a student in line)
             self.core.ask_path(decision.student_id, decision.card)
         self.my_path.open(PathOwner(decision.student_id, decision.name or "", decision.needs), time.monotonic())
+        self.view.hold()
         self._draw_path()
 
     def close_path(self) -> None:
         if not self.my_path.is_open and self.path_panel is None:
             return
+        if self.my_path.is_open:
+            self.view.resume(time.monotonic())
         self.my_path.close()
         panel, self.path_panel = self.path_panel, None
         if panel is not None and panel.parent is not None:
@@ -392,8 +414,7 @@ class KioskPresenter:
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
                          self.scanner is not None and self.scanner.set_up_wrong,
-                         state is not None and state.choice is not None and state.choice.open(self.core.hub_now()),
-                         self.core.kept_off)
+                         choosing_left(state, self.core.hub_now()), self.core.kept_off)
         unanswered = self.view.unanswered_offer()
         if unanswered is not None:  # "Ask Maya?" went unanswered: the teacher is called all the same
             self._call_teacher(unanswered.card, unanswered.peer)
@@ -536,8 +557,11 @@ class KioskPresenter:
         if places is None:
             return ""
         person = pictures.glyph("person")
-        people = person * min(places, MOST_PEOPLE_DRAWN) + ("+" if places > MOST_PEOPLE_DRAWN else "")
-        return f"\n[font={ICON_FONT}][size={size}]{people}[/size][/font] {places}" if person else f"\n{places}"
+        if not person:
+            return f"\n{places}"
+        people = person * min(places, MOST_PEOPLE_DRAWN)
+        more = "+" if places > MOST_PEOPLE_DRAWN else ""  # in the words' font: the pictures' has no "+"
+        return f"\n[font={ICON_FONT}][size={size}]{people}[/size][/font]{more} {places}"
 
     def _pressed(self, button: OptionButton) -> None:
         button.asked = self.view.prompt

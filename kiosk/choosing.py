@@ -16,6 +16,12 @@ from shared.protocol import PickAnswer, State
 ANSWER_DUE_SECONDS = 5.0  # no answer by then: the hub is away; the student is told to look at the board
 
 
+def choosing_left(state: State | None, hub_now: float) -> float | None:
+    """The time left to choose in a choice round, while choosing is open; else None."""
+    choice = state.choice if state is not None else None
+    return choice.until - hub_now if choice is not None and choice.open(hub_now) else None
+
+
 def after_pick(prompt: Prompt, answer: PickAnswer, state: State | None) -> tuple[Decision, Prompt | None]:
     """What the student sees when the hub answers their pick: where to go, or, the place taken, the stations
     left to pick again from."""
@@ -25,7 +31,9 @@ def after_pick(prompt: Prompt, answer: PickAnswer, state: State | None) -> tuple
     station_name = station.name if station else answer.to
     if answer.granted:
         look = (station.colour, station.picture) if station and station.colour and station.picture else None
-        return theirs("chose", N_("{name}, go to {station}"), N_("Your place is saved. Scan your card there."),
+        scan_there = station is None or station.kiosk  # a station without a kiosk (the teacher's table) takes no scan
+        return theirs("chose", N_("{name}, go to {station}"),
+                      N_("Your place is saved. Scan your card there.") if scan_there else N_("Your place is saved."),
                       params=(("station", station_name),), look=look), None
     again = pick_prompt(prompt.card, prompt.student_id, prompt.name, state, prompt.needs, answer.left) \
         if answer.reason == "full" else None

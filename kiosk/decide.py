@@ -163,9 +163,10 @@ def _other_class(state: State, student_id: str) -> Decision | None:
 
 
 def _checking_out(state: State, student_id: str, station_id: str, hub_now: float) -> bool:
-    """Already checked in here this round, a while ago: this scan is the student leaving."""
+    """Already checked in here this round, a while ago, and not checked out since: this scan is the student
+    leaving (after a check-out, it is the student coming back)."""
     presence = state.presence.get(student_id)
-    if presence is None or presence.station != station_id:
+    if presence is None or presence.station != station_id or student_id in state.checked_out:
         return False
     round_began = state.clock.started_at if state.clock.round else None
     if round_began is not None and presence.at < round_began:

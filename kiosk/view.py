@@ -124,6 +124,7 @@ class KioskView:
         self._shown_at = 0.0
         self.prompt: Prompt | None = None
         self._asked_at = 0.0
+        self._held = False  # the student on screen is looking at "My path": their screen waits for them
         self._line: list[tuple[Decision, Prompt | None]] = []  # students waiting for the screen, first first
         self._notice: tuple[Decision, float] | None = None  # said in the language of the one who scanned
         self._notices: list[Decision] = []  # to be said after it: cards read at once are each told in turn
@@ -136,6 +137,7 @@ class KioskView:
         self._round: int | None = None
         self._time_left: float | None = None
         self._moving: float | None = None
+        self._choosing: float | None = None
         self.clock_ink: Colour = (1, 1, 1, 1)
         self.phase: Phase = "idle"
         self.status = ""
@@ -156,7 +158,9 @@ class KioskView:
         kept = self._kept.pop(decision.student_id, None) if decision.outcome == "welcome" and decision.student_id \
             else None
         if kept is not None and not (kept.kind == "goal" and has_goal):
-            prompt = kept  # the question they walked away from (the activity's, or the goal's after it)
+            # The question they walked away from (the activity's, or the goal's after it), in their language and
+            # size as they are now: the teacher may have changed them since.
+            prompt = replace(kept, needs=decision.needs)
         current = self.prompt
         waiting = next((i for i, (d, _) in enumerate(self._line) if d.student_id == decision.student_id), None)
         their_turn = waiting == 0 or not self._line
@@ -360,16 +364,19 @@ class KioskView:
         self.clear()  # the last greeting gives way at once (a scan still shows over it)
         return True
 
-    def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
-               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
-               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
-               choice_open: bool = False, kept_off: str | None = None) -> None:
-        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choice_open``: a
-        choice round's choosing is open; ``kept_off``: why this board keeps off the broker (KioskCore.kept_off)."""
-        self.help_waiting = help_waiting
-        self.choice_open = choice_open
-        if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
-            self.show(choosing.overdue(self._saving[0]), None, now)
+    def hold(self) -> None:
+        """The student on screen opened "My path": their greeting, question and turn wait for them."""
+        self._held = True
+
+    def resume(self, now: float) -> None:
+        """Back from "My path": what they had on screen, for its whole time again."""
+        self._held = False
+        self._shown_at = now
+        self._asked_at = now
+
+    def _expire(self, now: float) -> None:
+        """What has been on screen long enough goes: the greeting, the question of a student who walked off; and
+        the next in line gets their turn."""
         shown_for = THANKS_SECONDS if self._decision is not None and self._decision.outcome in (
             "thanks", "goodbye") else SHOW_SECONDS
         if self._decision is not None and now - self._shown_at >= shown_for:
@@ -380,6 +387,21 @@ class KioskView:
         if self.prompt is not None and now - self._asked_at >= (LINE_PROMPT_SECONDS if self._line
                                                                  else PROMPT_SECONDS):
             self._walked_off(now)
+
+    def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
+               scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
+               phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
+               choosing_left: float | None = None, kept_off: str | None = None) -> None:
+        """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choosing_left``:
+        the time left to choose in a choice round, while choosing is open; ``kept_off``: why this board keeps
+        off the broker (KioskCore.kept_off)."""
+        self.help_waiting = help_waiting
+        self.choice_open = choosing_left is not None
+        self._choosing = choosing_left
+        if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
+            self.show(choosing.overdue(self._saving[0]), None, now)
+        if not self._held:  # a student looking at "My path" finds their screen as they left it
+            self._expire(now)
         if self._notice is not None and now - self._notice[1] >= SHOW_SECONDS:
             self._notice = None
         if self._notices and (self._notice is None or now - self._notice[1] >= GREETING_SECONDS):
@@ -390,7 +412,7 @@ class KioskView:
             self._moves = []
         self.phase = phase
         self._time_left, self._moving = time_left, moving
-        self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") else (1, 1, 1, 1)
+        self.clock_ink = WARNING_INK if phase in ("warning", "over", "passing") or self.choice_open else (1, 1, 1, 1)
         self.status = (STATUS["scanner"] if not scanner_ok
                        else STATUS["scanner_set_up"] if scanner_set_up_wrong
                        else STATUS["storage_alone"] if storage_full and not (connected and hub_online)
@@ -407,6 +429,8 @@ class KioskView:
             return w.say(ENDING)
         if self.phase == "passing" and self._moving is not None:
             return w.say(N_("Move {left}"), left=format_left(self._moving))
+        if self._choosing is not None:  # a choice round with no passing time: choosing has a time of its own
+            return w.say(N_("Choose {left}"), left=format_left(self._choosing))
         left = self._time_left
         if left is None:
             return ""
@@ -484,15 +508,20 @@ class KioskView:
         return replace(model, help=model.buttons.help)
 
     def _with_reminder(self, model: KioskScreenModel, on_screen: Decision | None, w: Words) -> KioskScreenModel:
-        """An arriving student's goal and last visit here under their greeting (and its question), said aloud
-        after it; and "New goal" while no question is asked."""
-        arriving = on_screen is not None and (on_screen.outcome in ARRIVING or self.prompt is not None
-                                               and self.prompt.kind in ("choice", "goal"))
-        reminder = self._reminders.get(on_screen.student_id) if arriving and on_screen and on_screen.student_id \
-            else None
+        """An arriving student's goal and last visit here under their greeting (and its questions), said aloud
+        after it, and "New goal" while no question is asked; a leaving student's goal over the question about it.
+        Other questions (a classmate to ask, Where next?) have the screen to themselves."""
+        asked = self.prompt.kind if self.prompt is not None else None
+        arriving = on_screen is not None and (on_screen.outcome in ARRIVING and asked in (None, "choice", "goal")
+                                               or asked in ("choice", "goal"))
+        checking_goal = asked == "goal_check"
+        reminder = self._reminders.get(on_screen.student_id) \
+            if (arriving or checking_goal) and on_screen and on_screen.student_id else None
         if reminder is None:
             return model
         goal, last = reminder.lines(w)
+        if checking_goal:
+            last = ""
         asking_goal = self.prompt is not None and self.prompt.kind == "goal"
         said_already = on_screen is not None and on_screen.outcome == "thanks"
         return replace(model, goal=goal, goal_picture=reminder.picture if goal else "", last_time=last,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from edge.db import DatabaseInUse
 from edge.heap import freeze_startup_objects, large_blocks_straight_back
 from edge.migrations import DatabaseTooNew
-from edge.stop_signals import wait_for_stop, workers_leave_stop_signals_to_main
+from edge.stop_signals import stop_event, workers_leave_stop_signals_to_main
 from shared import __version__
 from shared.clock import LAST_TICKETS_SECONDS
 from shared.config import ConfigError, load_config
@@ -324,15 +324,16 @@ def _wait_for_a_screen(none: Exception) -> int:
 
     wait = screen_wait()
     log.warning("%s. Trying again in %.0f s.", none, wait)
-    return 0 if wait_for_stop(wait) else NO_SCREEN_EXIT
+    return 0 if stop_event().wait(wait) else NO_SCREEN_EXIT
 
 
 def _run_without_screen(core, source: SimulatedStudents | ScannerThread) -> None:
+    stop = stop_event()
     with workers_leave_stop_signals_to_main():
         core.start()
         source.start()
     freeze_startup_objects()
-    wait_for_stop()
+    stop.wait()
     source.stop()
     core.stop()
 

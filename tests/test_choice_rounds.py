@@ -10,6 +10,7 @@ from hub.display import StationTile
 from hub.engine import Room
 from hub.roster import RosterStudent
 from hub.service import HubService
+from kiosk.app import KioskPresenter
 from kiosk.core import KioskCore
 from kiosk.prompts import after_answer, after_scan
 from kiosk.view import KioskView
@@ -440,5 +441,42 @@ def test_at_the_round_change_the_kiosk_tells_its_students_to_scan_there_to_choos
     assert view.round_is(2, moves, time.monotonic())
     assert all(line.endswith("\u2013 scan your card to choose") for line in view.model().detail.splitlines())
     view = KioskView("Library")
-    view.update(time.monotonic(), None, True, True, phase="passing", moving=50.0, choice_open=True)
+    view.update(time.monotonic(), None, True, True, phase="passing", moving=50.0, choosing_left=50.0)
     assert view.model().detail == "Scan your card here to choose your next station."
+    assert view.model().clock == "Move 0:50"  # the passing time is the choosing time
+    view.update(time.monotonic(), 540.0, True, True, choosing_left=42.0)  # a choice round with no passing time
+    assert view.model().clock == "Choose 0:42"
+
+
+def test_many_places_show_four_people_a_plus_and_the_number_on_one_line_under_the_stations_name(kivy_window):
+    """A station with room for eight reads "4 people + 8" on the line under its name: no missing-picture box for
+    the "+" (the pictures' font has none), no number wrapped off the button."""
+    from kiosk.app import OptionButton
+
+    sizes = {}
+    for places in (2, 8):
+        button = OptionButton(text="Collaborative Project" + KioskPresenter._places(places, 24), font_size=22,
+                              size_hint=(None, None), size=(180, 110))
+        kivy_window.add_widget(button)
+        button.texture_update()
+        sizes[places] = button.texture_size[1]
+        kivy_window.remove_widget(button)
+    assert sizes[8] == sizes[2]  # as many lines
+    assert KioskPresenter._places(8, 24).endswith("[/font]+ 8")
+
+
+def test_a_student_who_chose_a_station_without_a_kiosk_is_sent_there_but_not_told_to_scan_there():
+    from msgspec.structs import replace
+
+    from kiosk.choosing import after_pick
+    from kiosk.prompts import Prompt
+    from shared.protocol import PickAnswer
+    from tests.test_kiosk_decide import STATE
+
+    table = replace(STATE.stations[0], id="table", name="Teacher's Table", kiosk=False)
+    state = replace(STATE, stations=(*STATE.stations, table))
+    prompt = Prompt("pick", card("s05", 2), "s05", "Sofia R.", "Where next?", "Where next?", ())
+    to_table, _ = after_pick(prompt, PickAnswer(id="e-1", student="s05", to="table", granted=True), state)
+    assert to_table.english == ("Sofia R., go to Teacher's Table", "Your place is saved.")
+    to_tech, _ = after_pick(prompt, PickAnswer(id="e-2", student="s05", to="tech", granted=True), state)
+    assert to_tech.english == ("Sofia R., go to Tech Station", "Your place is saved. Scan your card there.")

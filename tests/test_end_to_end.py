@@ -94,6 +94,8 @@ def test_a_stop_signal_can_land_only_on_the_main_thread_of_the_hub_or_a_headless
     try:
         watcher.wait_for(T.kiosk_status("tech"), lambda status: status["online"], timeout=20)
         for process in (hub_process, kiosk):
+            eventually(lambda: stop_signals_taken(process.pid)[process.pid], 5,  # noqa: B023 (waited on here)
+                       "the main thread to take the stop signals once its workers have started")
             taken = stop_signals_taken(process.pid)
             assert len(taken) > 2  # the MQTT client's thread and the service's own, at least
             assert taken == {tid: tid == process.pid for tid in taken}, process.args

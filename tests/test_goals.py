@@ -108,6 +108,8 @@ def test_a_goal_set_in_one_lesson_is_shown_at_check_in_in_the_next_after_a_hub_r
                 pump(lambda: screen.outcome == "ask:exit_ticket", message="the exit ticket, lesson 2")
                 tap(screen, "Got it!")
                 pump(lambda: screen.outcome == "ask:goal_check", message="the question about the goal, lesson 2")
+                assert (screen.goal, screen.last_time) == ("Your goal: Help a friend", "")  # which goal: this one
+                assert screen.goal_picture
                 tap(screen, "I met my goal!")
                 pump(lambda: screen.outcome == "ask:next", message="what next time, lesson 2")
                 tap(screen, "More of this")

@@ -214,17 +214,25 @@ def sofia_scans(kiosk, core) -> None:
 
 def test_the_kiosk_suggests_a_classmate_who_got_it_and_the_teacher_sees_it_was_taken(classroom, hub, tmp_path):
     kiosk, display, core = classroom
+    teacher_says(hub, "set_own_goal", student="s05", text="Read every day", picture="menu_book")
     a_classmate_who_got_it_here(kiosk, core, hub)
+    eventually(lambda: "s05" in core.state.standing, message="Sofia's goal at the kiosk")
     sofia_scans(kiosk, core)
+    pump(lambda: kiosk.goal == "Your goal: Read every day", message="her goal under her greeting")
     press(lambda: kiosk.ids.help)
     pump(lambda: kiosk.title == "Maya R. got it! Ask Maya?", message="the suggestion")
     assert kiosk.detail == "Your teacher is called too." and kiosk.picture  # with its picture
+    assert kiosk.goal == "" and kiosk.last_time == ""  # the question alone: the screen keeps its top bar
+    frames()
+    assert kiosk.ids.my_path.top <= kiosk.top
     assert [b.text.split("\n")[-1] for b in kiosk.ids.choices.children[::-1]] == ["I'll ask Maya", "No thanks"]
     frames()
     kiosk.export_to_png(str(tmp_path / "kiosk-peer.png"))
     assert display.help_panel.heading == "Help: nobody waiting"  # not called before the answer
     press(lambda: option(kiosk, "I'll ask Maya"))
     pump(lambda: kiosk.title == "Go and ask Maya!", message="the answer")
+    frames()
+    assert kiosk.title == "Go and ask Maya!" and kiosk.undo == ""  # nothing to undo: the call is on its way
     panel: HelpPanel = display.help_panel
     pump(lambda: panel.heading == "Help: 1 waiting", message="the call on the display")
     (row,) = panel.ids.rows.children

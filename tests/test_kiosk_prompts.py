@@ -54,6 +54,8 @@ def test_scanning_again_a_minute_later_is_checking_out_with_an_exit_ticket():
         {"how": "getting_there", "next": "Something harder"}, None)
     earlier_round = replace(here, clock=replace(here.clock, started_at=150.0))
     assert scan(earlier_round, now=170.0)[0].outcome == "welcome"  # last round's check-in: arriving anew
+    left = replace(here, checked_out={"s05": Presence("reading-nook", 160.0)})
+    assert scan(left, now=400.0)[0].outcome == "welcome"  # she said "I'm done" here: now she is back
 
 
 def test_every_answer_has_a_picture_of_its_own_and_a_station_without_them_lends_its_own():

@@ -193,6 +193,8 @@ def test_a_student_on_screen_takes_the_out_of_room_pass_and_is_welcomed_back(hub
     assert go_out.disabled and go_out.width == 0  # nobody on screen: no pass offered
     scan(card(student).encode())
     pump(lambda: not go_out.disabled, message="the pass offered")
+    for button, picture in ((go_out, "directions_walk"), (screen.ids.help, "pan_tool")):
+        assert glyph(picture) in button.text  # a picture for those who cannot read the words yet
     press(lambda: go_out)
     pump(lambda: screen.title.startswith("See you soon"), message="the kiosk to say goodbye")
     assert screen.detail == "Scan your card when you are back."
@@ -202,3 +204,40 @@ def test_a_student_on_screen_takes_the_out_of_room_pass_and_is_welcomed_back(hub
     scan(card(student).encode())
     assert screen.title.startswith("Welcome back")
     eventually(lambda: student not in hub.room.out, message="the pass to end")
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.3])
+def test_a_crowded_question_leaves_out_its_least_needed_lines_and_keeps_the_top_bar_and_buttons_on_screen(
+        kivy_window, tmp_path, scale):
+    """A two-line question about the goal, the goal, the last visit and the next student's name, in large text:
+    the detail line and the last visit go, then the question's words shrink, and the station's name, "My path",
+    the answers and "I need help" all stay on the 480-pixel screen."""
+    from kivy.base import EventLoop
+
+    from kiosk.app import OptionButton
+
+    screen = KioskScreen(size=(800, 480))
+    kivy_window.size = (800, 480)
+    kivy_window.add_widget(screen)
+    try:
+        screen.station, screen.clock, screen.can_open_path, screen.path_label = "Reading Nook", "8 min", True, "My path"
+        screen.picture = glyph("flag")
+        screen.asking = True
+        for words in ("Closer", "Not yet", "I met my goal!"):
+            screen.ids.choices.add_widget(OptionButton(text=words, font_size=22))
+        screen.title, screen.detail = "Sofia R., did you get closer to your goal?", "Tap one."
+        screen.last_time = "Last time here: Got it! · You wanted: More of this"
+        screen.goal, screen.goal_picture = "Your goal: Know my 7 times table", glyph("calculate")
+        screen.notice, screen.scale = "Maya, you're next", scale
+        for _ in range(4):
+            EventLoop.idle()
+        screen.export_to_png(str(tmp_path / f"kiosk-crowded-{scale}.png"))
+        assert screen.ids.my_path.top <= screen.top and screen.ids.help.y >= screen.y
+        assert screen.ids.title.top <= screen.ids.my_path.y and screen.ids.choices.y >= screen.ids.help.top
+        assert screen.squeeze >= 1 and screen.ids.detail.height == 0
+        screen.goal, screen.last_time, screen.notice = "", "", ""  # Sofia alone with her question: all of it
+        for _ in range(4):
+            EventLoop.idle()
+        assert screen.squeeze == 0 and screen.ids.detail.height > 0
+    finally:
+        kivy_window.remove_widget(screen)

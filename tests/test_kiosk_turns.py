@@ -143,3 +143,18 @@ def test_the_next_student_does_not_wait_for_the_last_one_s_thanks():
     view.answered(view.prompt, None, 1.0)
     view.arrive(hello("s2", "Maya"), None, 1.1)
     assert shown(view, 1.1)[:2] == ("welcome", "Hi Maya")
+
+
+def test_a_question_walked_away_from_comes_back_in_the_language_the_teacher_set_since():
+    from dataclasses import replace
+
+    from shared.protocol import Needs
+
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Nia"), question("s1", "Nia"), 0.0)
+    shown(view, 0.0 + 25.0)  # she walked off: her question waits for her next scan
+    assert view.prompt is None
+    ukrainian = replace(hello("s1", "Nia"), needs=Needs(language="uk", large_text=True))
+    view.arrive(ukrainian, question("s1", "Nia"), 60.0)
+    model = view.model()
+    assert model.outcome == "ask:choice" and model.language == "uk" and model.large_text

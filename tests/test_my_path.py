@@ -140,9 +140,14 @@ def test_my_path_closes_by_itself_after_a_while_without_a_tap(nook, hub):
     presenter.my_path._touched_at -= 29  # a tap a second before the end keeps it open
     press(lambda: on_screen_path(screen))
     pump(lambda: presenter.my_path._touched_at > time.monotonic() - 5, message="the tap counted")
+    asked = screen.outcome
+    assert asked.startswith("ask:")  # her question waits under the path
+    presenter.view._asked_at -= 31  # she looked at her path for longer than an unanswered question stays
+    presenter.view._shown_at -= 31
     presenter.my_path._touched_at -= 31
     pump(lambda: on_screen_path(screen) is None, message="the path to close by itself")
     assert screen.ids.main.parent is screen
+    assert screen.outcome == asked and "Sofia R." in screen.title  # back to her question, not to "Show your card"
 
 
 def test_path_requests_count_against_the_kiosks_rate(hub, room):

@@ -219,13 +219,12 @@ def test_a_kiosk_turned_a_quarter_is_pressed_where_its_button_is_drawn(kivy_wind
         kivy_window.size = (800, 480)  # the picture's size; the panel is turned
         assert tuple(kivy_window.system_size) == (480, 800)  # a portrait panel
         kiosk = KioskScreen(size=(800, 480))
+        kiosk.teacher, kiosk.teacher_label = True, "Teacher"  # the button at the picture's bottom left
         kivy_window.add_widget(kiosk)
         pressed = []
-        kiosk.bind(on_call_teacher=lambda *_: pressed.append(True))
-        # Offscreen, only the panel's lowest 600 rows can be read back (SDL keeps the drawing surface it opened,
-        # Kivy's default 800x600): there is the lower part of the button.
-        x, y = where_drawn(kiosk.ids.help, frames=EventLoop.idle)
-        assert x > 400  # the picture's bottom edge, where the button is, along the panel's right side
+        kiosk.bind(on_open_teacher=lambda *_: pressed.append(True))
+        x, y = where_drawn(kiosk.ids.teacher, frames=EventLoop.idle)
+        assert x > 400 and y < 200  # the picture's bottom edge along the panel's right side; its left, low
         touch = UTMotionEvent("unittest", 1, {"x": x / (480 - 1), "y": y / (800 - 1)})  # as SDL gives a finger
         EventLoop.post_dispatch_input("begin", touch)
         EventLoop.post_dispatch_input("end", touch)
@@ -237,15 +236,15 @@ def test_a_kiosk_turned_a_quarter_is_pressed_where_its_button_is_drawn(kivy_wind
 
 def where_drawn(widget, frames) -> tuple[float, float]:
     """The middle of the pixels the widget lights on the panel (from its bottom left), found by drawing the frame
-    with it and without it. Only the rows of the drawing surface SDL opened (the height Kivy's config gave the
-    window then) are read: above them, glReadPixels returns whatever memory held, which an earlier test's
-    frames may have left different from one read to the next."""
-    from kivy.config import Config
+    with it and without it. Offscreen, only the rows of the drawing surface SDL opened with the session's first
+    window can be read back (480 or 600, as the test that opened it had Kivy's config): above them,
+    glReadPixels returns whatever memory held, which an earlier test's frames may have left different from one
+    read to the next. So only the lowest 480 rows are read."""
     from kivy.core.window import Window
     from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
 
     width = Window.system_size[0]
-    rows = min(Window.system_size[1], Config.getint("graphics", "height"))
+    rows = min(Window.system_size[1], 480)
 
     def panel() -> bytes:
         for _ in range(3):

@@ -67,11 +67,13 @@ def wait_for_truth(room: Classroom, since: float, timeout: float = 30.0) -> floa
     """Seconds from ``since`` (the last restart) until the hub had stored every event and the retained state
     showed where each student last checked in."""
     deadline = time.time() + timeout
+    shown: dict[str, tuple[str, float]] = {}
+    truth: dict[str, tuple[str, float]] = {}
     while time.time() < deadline:
         time.sleep(0.2)
         events = room.hub_events()
         stored = len(events)
-        truth: dict[str, tuple[str, float]] = {}
+        truth = {}
         for station, _, _, at, student, kind, accepted, _ in events:
             if accepted and kind == "checkin" and (student not in truth or at > truth[student][1]):
                 truth[student] = (station, at)
@@ -86,17 +88,25 @@ def wait_for_truth(room: Classroom, since: float, timeout: float = 30.0) -> floa
         if correct_since and all_stored:
             last_stored = max(received for *_, received in events)
             return max(correct_since, last_stored) - since
-    raise AssertionError(f"the room did not settle within {timeout} s of the last restart")
+    wrong = {sid: (shown.get(sid), truth.get(sid)) for sid in shown.keys() | truth.keys()
+             if shown.get(sid) != truth.get(sid)}
+    raise AssertionError(f"the room did not settle within {timeout} s of the last restart: the map shows "
+                         f"(station, at) against what was stored: {wrong}; the kiosks' last statuses: "
+                         f"{kiosk_statuses(room)}")
 
 
-def all_outboxes_empty(room: Classroom) -> bool:
-    """Every kiosk's latest status says its outbox is empty."""
+def kiosk_statuses(room: Classroom) -> dict[str, dict]:
+    """Each kiosk's latest status."""
     latest = {}
     with room.observer.arrived:
         for _, topic, payload, _ in room.observer.messages:
             latest[topic] = payload
-    statuses = [json.loads(latest.get(room.topics.kiosk_status(s), b"{}")) for s in STATIONS]
-    return all(s.get("online") and s.get("outbox") == 0 for s in statuses)
+    return {s: json.loads(latest.get(room.topics.kiosk_status(s), b"{}")) for s in STATIONS}
+
+
+def all_outboxes_empty(room: Classroom) -> bool:
+    """Every kiosk's latest status says its outbox is empty."""
+    return all(s.get("online") and s.get("outbox") == 0 for s in kiosk_statuses(room).values())
 
 
 def test_a_thousand_scans_through_ten_kills(tmp_path):
