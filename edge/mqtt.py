@@ -22,14 +22,21 @@ RECEIVE_BYTES = 65536
 T = TypeVar("T")
 
 
+RECONNECT_SECONDS = (0.2, 5)  # the first wait after a lost connection, the longest
+
+
 def make_client(client_id: str, broker: BrokerConfig, account: str, *, persistent: bool = False,
-                will: tuple[str, bytes] | None = None, manual_ack: bool = False) -> mqtt.Client:
+                will: tuple[str, bytes] | None = None, manual_ack: bool = False, mqtt5: bool = False) -> mqtt.Client:
     """A paho 2.x client that reconnects by itself, logged in as ``account`` when the broker has accounts
     (see edge/broker_setup.py). ``persistent`` keeps the session (and QoS 1 messages sent while we
     were away) at the broker across reconnects and restarts. With ``manual_ack`` a received message stays
-    the broker's to deliver again until ``client.ack(mid, qos)``."""
-    client = PromptClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,
-                          protocol=mqtt.MQTTv311, manual_ack=manual_ack)
+    the broker's to deliver again until ``client.ack(mid, qos)``. ``mqtt5`` (a session that ends with its
+    connection) is for a client that must know why the broker closed it (another took its place)."""
+    if mqtt5 and persistent:
+        raise ValueError("an MQTT 5 client here keeps no session")
+    client = PromptClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
+                          clean_session=None if mqtt5 else not persistent,
+                          protocol=mqtt.MQTTv5 if mqtt5 else mqtt.MQTTv311, manual_ack=manual_ack)
     if broker.username:
         client.username_pw_set(broker.username, broker.password)
     elif broker.accounts:
@@ -39,7 +46,7 @@ def make_client(client_id: str, broker: BrokerConfig, account: str, *, persisten
     if will:
         client.will_set(will[0], will[1], qos=QOS, retain=True)
     client.on_socket_open = disable_nagle
-    client.reconnect_delay_set(min_delay=0.2, max_delay=5)  # type: ignore[arg-type]  # seconds; paho's hint says int
+    client.reconnect_delay_set(*RECONNECT_SECONDS)  # type: ignore[arg-type]  # seconds; paho's hint says int
     client.max_inflight_messages_set(100)
     client.max_queued_messages_set(0)
     return client

@@ -15,13 +15,15 @@ import os
 import re
 import termios
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 SYSFS_DRM = Path("/sys/class/drm")
 DEV_DRI = Path("/dev/dri")
-SCREEN_WAIT_SECONDS = 60.0  # then SDL's own choice, and a restart by systemd if it has none: never a faster loop
+SCREEN_WAIT_SECONDS = 60.0  # then SDL's own choice; if it finds none, a wait as long, then a restart by systemd
+WAIT_VARIABLE = "ROTATION_SCREEN_WAIT"  # seconds, for both waits (a bench or a test without a screen)
 POLL_SECONDS = 0.5
 DEVICE_INDEX = "SDL_KMSDRM_DEVICE_INDEX"  # SDL_HINT_KMSDRM_DEVICE_INDEX, in SDL 2.24+ and SDL3 alike
 VIDEO_DRIVERS = ("SDL_VIDEODRIVER", "SDL_VIDEO_DRIVER")  # SDL2's name, SDL3's (Kivy 3)
@@ -154,6 +156,68 @@ def choose_console_screen(environ: MutableMapping[str, str] = os.environ, sysfs:
     else:
         log.info("screen: %s, as %s=%s says", card, DEVICE_INDEX, given)
     return card
+
+
+class NoScreen(Exception):
+    """No window could open: the message says in one line what SDL tried, why it failed and what to check."""
+
+
+def screen_wait(environ: MutableMapping[str, str] = os.environ) -> float:
+    try:
+        return max(float(environ.get(WAIT_VARIABLE, "")), 0.0)
+    except ValueError:
+        return SCREEN_WAIT_SECONDS
+
+
+@contextmanager
+def window_opened(environ: MutableMapping[str, str] = os.environ, sysfs: Path = SYSFS_DRM,
+                  dev: Path = DEV_DRI) -> Iterator[None]:
+    """Around the import that makes Kivy open its window: NoScreen if it opened none. Kivy's own report of that
+    (a page of tracebacks, the cause in the middle) stays out of the journal; the cause goes into the one line."""
+    kivy_log = logging.getLogger("kivy")
+    caught = _Caught()
+    kivy_log.addHandler(caught)
+    propagate, kivy_log.propagate = kivy_log.propagate, False
+    try:
+        yield
+    finally:
+        kivy_log.removeHandler(caught)
+        kivy_log.propagate = propagate
+    from kivy.core.window import Window
+
+    if Window is not None:
+        for record in caught.records:  # what Kivy said about a window it did open is the journal's as before
+            kivy_log.handle(record)
+        return
+    raise NoScreen(no_screen_line(caught.causes(), environ, survey(sysfs, dev)))
+
+
+def no_screen_line(causes: list[str], environ: MutableMapping[str, str], cards: tuple[Card, ...]) -> str:
+    driver = next((environ[name] for name in VIDEO_DRIVERS if environ.get(name)), "SDL's default")
+    index = environ.get(DEVICE_INDEX)
+    tried = f"{driver} on card{index}" if index and driver == "kmsdrm" else driver
+    said = "; ".join(causes) or "no reason given"
+    check = ("check that the screen is plugged in (a touch display's ribbon cable both ends) and powered, and that "
+             "`ls /sys/class/drm` lists a card with it; a card chosen by SDL_KMSDRM_DEVICE_INDEX must be that one"
+             if driver == "kmsdrm" else "check that this session has a screen (DISPLAY or WAYLAND_DISPLAY)")
+    return f"screen: none to draw on: SDL tried {tried} and said {said!r} (graphics cards: {_describe(cards)}); {check}"
+
+
+class _Caught(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def causes(self) -> list[str]:
+        """What each window provider said, from Kivy's report: ``sdl2 - RuntimeError: b'kmsdrm not available'``."""
+        found = (_PROVIDER_ERROR.search(line) for record in self.records for line in record.getMessage().splitlines())
+        return [f"{m['provider']}: {m['bytes'] or m['text']}" for m in found if m]
+
+
+_PROVIDER_ERROR = re.compile(r"^(?P<provider>\w+) - \w+(?:Error|Exception): (?:b'(?P<bytes>.*)'|(?P<text>.*))$")
 
 
 def stop_echo(fd: int = 0) -> Callable[[], None] | None:

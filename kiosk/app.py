@@ -414,7 +414,7 @@ class KioskPresenter:
                          self.scanner is None or self.scanner.connected, self.core.help_waiting(),
                          self.core.storage_full, self.core.phase(), self.core.moving_left(),
                          self.scanner is not None and self.scanner.set_up_wrong,
-                         choosing_left(state, self.core.hub_now()))
+                         choosing_left(state, self.core.hub_now()), self.core.kept_off)
         unanswered = self.view.unanswered_offer()
         if unanswered is not None:  # "Ask Maya?" went unanswered: the teacher is called all the same
             self._call_teacher(unanswered.card, unanswered.peer)

@@ -16,8 +16,9 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from edge.mqtt import QOS, DropLog, make_client, take_message
+from edge.mqtt import QOS, RECONNECT_SECONDS, DropLog, make_client, take_message
 from kiosk.decide import SCANNER_SET_UP_WRONG, UNREADABLE, Decision, decide
+from kiosk.one_board import OneBoard
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
 from shared import __version__
@@ -79,8 +80,10 @@ class KioskCore(FollowsHub):
         self._resender: threading.Thread | None = None
         # Events the hub could not read and will never store: a faulty or rogue sender must not flood the log.
         self.refusals = DropLog(log, what="the hub refused, and will never store, an event")
+        self.one_board = OneBoard()  # another board with this station's login: keep off, not fight (kiosk/one_board.py)
         self.client = make_client(f"rotation-kiosk-{config.room_id}-{station}", config.broker, kiosk_account(station),
-                                  will=(self.topics.kiosk_status(station), encode(KioskStatus(online=False))))
+                                  will=(self.topics.kiosk_status(station), encode(KioskStatus(online=False))),
+                                  mqtt5=True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
@@ -327,10 +330,21 @@ class KioskCore(FollowsHub):
             return self.outbox.depth() + len(self._unsaved)
 
     # MQTT
+    @property
+    def kept_off(self) -> str | None:
+        """Why this board keeps off the broker now: "taken_over" (another board logged in as this station's
+        kiosk) or "refused" (its login is no longer the station's), or None."""
+        return self.one_board.kept_off
+
     def _on_connect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
+            if self._keep_off(self.one_board.refused(reason_code.value, time.monotonic())) is None:
+                log.error("the broker refused kiosk %s: %s", self.station.id, reason_code)
             return
+        if self.one_board.kept_off is not None:
+            log.warning("kiosk %s is this station's kiosk again: logged in", self.station.id)
+            client.reconnect_delay_set(*RECONNECT_SECONDS)  # type: ignore[arg-type]
+        self.one_board.got_in(time.monotonic())
         # Its station's view, not the state or `presence`: a kiosk needs where students are only for
         # check-outs and round ends at its own station, which the view (at most 0.2 s behind) tells; each
         # check-in then goes out to the display alone.
@@ -346,8 +360,27 @@ class KioskCore(FollowsHub):
         self._publish_status()
         self._changed()
 
+    def _keep_off(self, wait: float | None) -> float | None:
+        """After the broker refused this board or let another take its place: stay away (and say why) for the
+        ``wait`` kiosk/one_board.py gave, instead of reconnecting at once. None if it gave none."""
+        if wait is None:
+            return None
+        self.client.reconnect_delay_set(wait, wait)  # type: ignore[arg-type]  # paho's next wait, then again
+        account = kiosk_account(self.station.id)
+        if self.one_board.kept_off == "taken_over":
+            log.warning("another board is logged in as %s, this station's kiosk (the broker closed this board's "
+                        "connection as it took its place): this board keeps off the broker for %.0f s instead of "
+                        "pushing it off in turn; check-ins wait in its outbox. One station, one board: switch one "
+                        "off", account, wait)
+        else:
+            log.warning("the broker refused %s's password: another board has been paired as this station's kiosk "
+                        "since. This board keeps its check-ins and tries again in %.0f s; to make it the station's "
+                        "kiosk, pair it again (install.sh kiosk ... --pair-again)", account, wait)
+        self._changed()
+        return wait
+
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        if self.connected:
+        if self._keep_off(self.one_board.lost(reason_code.value, time.monotonic())) is None and self.connected:
             log.warning("kiosk %s lost the broker: %s", self.station.id, reason_code)
         self.connected = False
         self.follower.lost_broker()

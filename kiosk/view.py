@@ -51,6 +51,9 @@ STATUS = {  # what the kiosk says of itself, at the foot of the screen
     "storage_alone": N_("This kiosk's storage is full and the hub is out of reach: please tell your teacher now"),
     "storage": N_("This kiosk's storage is full: check-ins still reach the hub. Please tell your teacher"),
     "offline": N_("Offline: check-ins are saved here and sent when the network is back"),
+    # kiosk/one_board.py: why this board keeps off the broker
+    "taken_over": N_("Another board is this station's kiosk: check-ins are saved here. Please tell your teacher"),
+    "refused": N_("This kiosk is no longer paired with the hub: check-ins are saved here. Please tell your teacher"),
     "no_hub": N_("Waiting for the teacher's hub: check-ins are saved"),
 }
 
@@ -388,9 +391,10 @@ class KioskView:
     def update(self, now: float, time_left: float | None, connected: bool, hub_online: bool,
                scanner_ok: bool = True, help_waiting: bool = False, storage_full: bool = False,
                phase: Phase = "working", moving: float | None = None, scanner_set_up_wrong: bool = False,
-               choosing_left: float | None = None) -> None:
+               choosing_left: float | None = None, kept_off: str | None = None) -> None:
         """``phase``: shared.clock.phase; ``moving``: the passing time left, while it lasts; ``choosing_left``:
-        the time left to choose in a choice round, while choosing is open."""
+        the time left to choose in a choice round, while choosing is open; ``kept_off``: why this board keeps
+        off the broker (KioskCore.kept_off)."""
         self.help_waiting = help_waiting
         self.choice_open = choosing_left is not None
         self._choosing = choosing_left
@@ -413,6 +417,7 @@ class KioskView:
                        else STATUS["scanner_set_up"] if scanner_set_up_wrong
                        else STATUS["storage_alone"] if storage_full and not (connected and hub_online)
                        else STATUS["storage"] if storage_full
+                       else STATUS[kept_off] if kept_off in ("taken_over", "refused") and not connected
                        else STATUS["offline"] if not connected
                        else STATUS["no_hub"] if not hub_online
                        else "")

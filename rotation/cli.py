@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kiosk.simulator import SimulatedStudents
 
 DEFAULT_CONFIG = os.environ.get("ROTATION_CONFIG", "/etc/rotation-station/room.toml")
+NO_SCREEN_EXIT = 75  # EX_TEMPFAIL: systemd starts the service again, and its journal says "status=75/TEMPFAIL"
 
 
 def _config_argument(parser: argparse.ArgumentParser) -> None:
@@ -257,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_kiosk(args: argparse.Namespace, config) -> None:
+def run_kiosk(args: argparse.Namespace, config) -> int:
     from kiosk.settings import apply_settings, read_settings, settings_path
 
     own = read_settings(settings_path(args.outbox or config.kiosk.outbox))  # what a teacher set at this kiosk
@@ -280,7 +281,7 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
         from kiosk.simulator import SimulatedStudents
 
         _run_without_screen(core, SimulatedStudents(core))
-        return
+        return 0
     from kiosk.card_reader import card_reader
 
     reader = card_reader(config.kiosk, core)
@@ -289,15 +290,26 @@ def run_kiosk(args: argparse.Namespace, config) -> None:
             raise ConfigError(f"{config.path}: --headless needs a scanner: --serial, [kiosk] serial_port, "
                               "scanner_device or camera")
         _run_without_screen(core, reader)
-        return
-    core.start()
-    if reader is not None:
-        reader.start()
+        return 0
+    with workers_leave_stop_signals_to_main():  # a stop while it waits for a screen reaches the wait
+        core.start()
+        if reader is not None:
+            reader.start()
     _before_the_window(config.kiosk.rotation)  # a card scanned while the screen starts up still reaches the hub
     large_blocks_straight_back()  # before the window and its first pictures
-    from kiosk.app import run
+    from edge.screens import NoScreen, window_opened
 
+    try:
+        with window_opened():
+            from kiosk.app import run
+    except NoScreen as none:
+        code = _wait_for_a_screen(none)  # cards scanned meanwhile still reach the hub
+        if reader is not None:
+            reader.stop()
+        core.stop()
+        return code
     run(core, reader, fullscreen=config.kiosk.fullscreen if args.fullscreen is None else args.fullscreen)
+    return 0
 
 
 def _before_the_window(rotation: int) -> None:
@@ -306,7 +318,18 @@ def _before_the_window(rotation: int) -> None:
     from edge import kivy_env, screens
 
     kivy_env.rotate(rotation)
-    screens.choose_console_screen()
+    screens.choose_console_screen(timeout=screens.screen_wait())
+
+
+def _wait_for_a_screen(none: Exception) -> int:
+    """No window opened: say why in one line, wait as long as the wait for a screen (a minute), then end for
+    systemd to start the service again: SDL looks for a screen only as it starts. A stop meanwhile ends it at
+    once."""
+    from edge.screens import log, screen_wait
+
+    wait = screen_wait()
+    log.warning("%s. Trying again in %.0f s.", none, wait)
+    return 0 if stop_event().wait(wait) else NO_SCREEN_EXIT
 
 
 def _run_without_screen(core, source: SimulatedStudents | ScannerThread) -> None:
@@ -565,8 +588,7 @@ def dispatch(args: argparse.Namespace) -> int:
         print(token)
         return 0
     if args.command == "kiosk":
-        run_kiosk(args, config)
-        return 0
+        return run_kiosk(args, config)
     if args.command == "broker":
         return broker_setup(args, config)
     if args.command == "doctor":
@@ -612,8 +634,13 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.hub_command == "display":
         _before_the_window(config.display.rotation)
-        from hub.display import run
+        from edge.screens import NoScreen, window_opened
 
+        try:
+            with window_opened():
+                from hub.display import run
+        except NoScreen as none:
+            return _wait_for_a_screen(none)
         run(config, fullscreen=config.display.fullscreen if args.fullscreen is None else args.fullscreen,
             snapshot=args.snapshot)
         return 0

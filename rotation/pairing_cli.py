@@ -8,10 +8,10 @@ import threading
 import time
 
 from edge.mqtt import make_client
-from rotation.pair_client import pair, write_kiosk_files
+from rotation.pair_client import Staged, local_settings, pair
 from rotation.teacher import HubSession, finish
 from shared.config import Config, ConfigError, load_config
-from shared.pairing import PairingError
+from shared.pairing import CODE_SECONDS, PairingError
 
 CHECK_SECONDS = 10.0
 
@@ -19,32 +19,54 @@ CHECK_SECONDS = 10.0
 def show_code(config: Config, station: str) -> int:
     with HubSession(config) as hub:
         reply = hub.send("pair_kiosk", {"station": station})
+        paired_before = station in hub.link.kiosks  # its kiosk has said how it is: a board has this station
     if reply is None or not reply.ok:
         return finish(reply)
     if reply.data is None:
         print(f"rotation: the hub's answer has no code: {reply.message}", file=sys.stderr)
         return 1
     host = f"{socket.gethostname()}.local"
-    print(f"{reply.message}\n\nOn the kiosk's board, run:\n\n"
-          f"  sudo deploy/raspberrypi/install.sh kiosk --station {station} --hub {host} --code {reply.data['code']}\n\n"
-          f"(or the hub's address instead of {host}). The code works once.")
+    print(f"{reply.message}\n\n{kiosk_command(station, host, reply.data['code'], paired_before)}")
     return 0
 
 
+def kiosk_command(station: str, host: str, code: str, paired_before: bool) -> str:
+    """What to run on the kiosk's board, whole: the options a technician may need are named."""
+    again = ("This station has had a kiosk. A new board needs nothing more; to pair that same board again\n"
+             "(say, after the hub moved), add --pair-again: it keeps the board's scanner, camera and screen\n"
+             "settings unless you give new ones.\n\n") if paired_before else ""
+    return (f"On the kiosk's board, in the project's folder, run:\n\n"
+            f"  sudo deploy/raspberrypi/install.sh kiosk --station {station} --hub {host} --code {code}"
+            f" [--serial /dev/ttyACM0 | --camera pi | --camera /dev/video0]\n\n"
+            f"with --serial for a serial or USB-CDC scanner, --camera for the Pi camera or a webcam, neither for a\n"
+            f"keyboard-mode USB scanner; the hub's address will do instead of {host}.\n\n"
+            f"{again}The code works once, for {CODE_SECONDS // 60} minutes.")
+
+
 def pair_kiosk(args: argparse.Namespace) -> int:
+    """Pair, and keep the new files only once the kiosk has logged in with them: a pairing that fails leaves
+    every file on this board as it was."""
     try:
+        local = local_settings(args.into / "room.toml", args.serial, args.camera)
         paired = pair(args.hub, args.code, args.station, port=args.port, tls=args.tls)
-        written = write_kiosk_files(args.into, paired, args.station, args.outbox, args.serial, args.camera)
+        staged = Staged(args.into, paired, args.station, args.outbox, local)
     except PairingError as error:
         print(f"rotation pair: {error}", file=sys.stderr)
         return 1
-    for path in written:
-        print(f"wrote {path}")
-    config = load_config(args.into / "room.toml")
-    problem = connection_problem(config, f"kiosk-{args.station}")
+    try:
+        config = load_config(staged.room_file)
+        problem = connection_problem(config, f"kiosk-{args.station}")
+    except ConfigError as error:
+        problem = str(error)
     if problem:
-        print(f"rotation pair: paired, but the kiosk cannot log in yet: {problem}", file=sys.stderr)
+        staged.discard()
+        print(f"rotation pair: the hub answered, but this kiosk cannot log in with what it sent: {problem}. "
+              f"Nothing on this board was changed; the hub has given station {args.station}'s kiosk a new "
+              f"password, so pair again with a new code (on the hub: sudo rotation hub pair --station "
+              f"{args.station}) once that is put right.", file=sys.stderr)
         return 1
+    for path in staged.commit():
+        print(f"wrote {path}")
     print(f"paired: this board is {config.station(args.station).name}'s kiosk in {config.room_name}, "
           f"logged in to the broker at {paired.host}:{paired.port}{' over TLS' if paired.tls else ''}")
     return 0
@@ -79,8 +101,9 @@ def _try_login(config: Config, account: str, wait: float) -> tuple[str | None, b
     except ConfigError as error:
         return str(error), False
     except OSError as error:  # ssl.SSLError among them: a certificate not made for this host name
-        return (f"{error} (with TLS, the hub's certificate must name {config.broker.host}: on the hub, run "
-                f"`rotation broker setup --tls --name {config.broker.host}` and pair again)"), False
+        return (f"{error} (with TLS, the hub's certificate must name {config.broker.host}: on the hub, run its "
+                f"install command again with every name kiosks use, sudo deploy/raspberrypi/install.sh hub "
+                f"--name {config.broker.host} --name ...)"), False
     client.loop_start()
     try:
         if not done.wait(wait):

@@ -136,8 +136,11 @@ def screens(language: str, large_text: bool = False):
         yield phase, view(phase=phase, moving=45.0, left=30.0)
     for name in STATUS:
         v = view(scanner_ok=name != "scanner", storage_full=name.startswith("storage"))
-        v.update(0.0, 600, name not in ("offline", "storage_alone"), name != "no_hub", name != "scanner",
-                 storage_full=name.startswith("storage"), scanner_set_up_wrong=name == "scanner_set_up")
+        kept_off = name if name in ("taken_over", "refused") else None  # kiosk/one_board.py: off the broker
+        v.update(0.0, 600, name not in ("offline", "storage_alone") and not kept_off, name != "no_hub",
+                 name != "scanner", storage_full=name.startswith("storage"),
+                 scanner_set_up_wrong=name == "scanner_set_up", kept_off=kept_off)
+        assert v.status == STATUS[name], name
         v.arrive(student("welcome", "Hi {name}", "You're in the right place.", needs), None, 0.0)
         yield f"status-{name}", v
     moves = view()

@@ -147,6 +147,7 @@ def test_a_kiosk_paired_from_the_command_line_checks_students_in(secure, tmp_pat
         shown = capsys.readouterr().out
         code = shown.split("--code ")[1].split()[0]
         assert "Reading Nook's kiosk" in shown and "works once" in shown
+        assert "--serial /dev/ttyACM0 | --camera pi" in shown and "--pair-again" not in shown  # a station never paired
         board = tmp_path / "kiosk-board"
         assert main(["pair", "--hub", "127.0.0.1", "--port", str(config.broker.port), "--code", code,
                      "--station", "reading-nook", "--into", str(board), "--outbox", str(board / "outbox.db"),
@@ -172,6 +173,8 @@ def test_a_kiosk_paired_from_the_command_line_checks_students_in(secure, tmp_pat
         assert main(["pair", "--hub", "127.0.0.1", "--port", str(config.broker.port), "--code", code,
                      "--station", "reading-nook", "--into", str(tmp_path / "second")]) == 1
         assert "no pairing code is waiting" in capsys.readouterr().err  # the code was used up
+        assert main(["hub", "pair", "-c", str(config.path), "--station", "reading-nook"]) == 0
+        assert "add --pair-again" in capsys.readouterr().out  # its kiosk has been online: that board may pair again
     finally:
         service.stop()
 
@@ -214,3 +217,59 @@ def test_a_sealed_bundle_the_kiosk_cannot_use_is_refused_with_the_field(secure):
     broken = replace(kiosk_bundle(config, "reading-nook"), secret="not hex")
     with pytest.raises(PairingError, match=r"not one this kiosk can use: .* at `\$.secret`"):
         side.open(sealed_reply(request, code_key(normalized(code), "reading-nook"), broken))
+
+
+def pair_over_tls(capsys, tls_port: int, host: str, code: str, board, *options: str) -> int:
+    return main(["pair", "--hub", host, "--port", str(tls_port), "--tls", "--code", code, "--station", "tech",
+                 "--into", str(board), "--outbox", str(board / "outbox.db"), *options])
+
+
+def new_code(config, capsys) -> str:
+    assert main(["hub", "pair", "-c", str(config.path), "--station", "tech"]) == 0
+    return capsys.readouterr().out.split("--code ")[1].split()[0]
+
+
+def test_pairing_again_at_an_address_the_certificate_lacks_changes_nothing_and_keeps_the_board_settings(
+        tmp_path, capsys):
+    with tls_room(tmp_path, clients_use_tls=False) as (config, tls, tls_port):
+        service = run_hub(config)
+        try:
+            board = tmp_path / "kiosk-board"
+            assert pair_over_tls(capsys, tls_port, "localhost", new_code(config, capsys), board,
+                                 "--serial", "/dev/ttyACM0") == 0, capsys.readouterr().err
+            capsys.readouterr()
+            room_file = board / "room.toml"
+            room_file.write_text(room_file.read_text().replace("[kiosk]\n", "[kiosk]\nrotation = 90\n"
+                                                               'scanner_suffix = "\\u0003"\n'))
+            before = {path: path.read_bytes() for path in board.rglob("*") if path.is_file()}
+
+            code = new_code(config, capsys)  # 127.0.0.2 reaches the broker, but the certificate does not name it
+            assert pair_over_tls(capsys, tls_port, "127.0.0.2", code, board) == 1
+            refused = capsys.readouterr().err
+            assert "does not name 127.0.0.2 (it names localhost, 127.0.0.1)" in refused
+            assert "install.sh hub --name 127.0.0.2" in refused and "the code still works" in refused
+            assert {path: path.read_bytes() for path in board.rglob("*") if path.is_file()} == before
+
+            assert pair_over_tls(capsys, tls_port, "localhost", code, board) == 0, capsys.readouterr().err
+            paired = load_config(room_file)
+            assert (paired.kiosk.serial_port, paired.kiosk.rotation, paired.kiosk.scanner_suffix) == \
+                ("/dev/ttyACM0", 90, "\u0003")
+            assert pair_over_tls(capsys, tls_port, "localhost", new_code(config, capsys), board,
+                                 "--camera", "pi") == 0, capsys.readouterr().err
+            paired = load_config(room_file)
+            assert (paired.kiosk.serial_port, paired.kiosk.camera, paired.kiosk.rotation) == (None, "pi", 90)
+            assert sorted(p.name for p in board.iterdir()) == ["broker", "room.toml"]  # nothing left half-made
+        finally:
+            service.stop()
+
+
+@pytest.mark.parametrize("text, problem", [("[kiosk\n", "cannot read this board's room file"),
+                                           ("[kiosk]\nrotation = 1979-05-27\n", "is no value a kiosk takes")])
+def test_a_room_file_whose_settings_pairing_cannot_keep_is_named_before_the_code_is_used(tmp_path, capsys, text,
+                                                                                       problem):
+    room_file = tmp_path / "room.toml"
+    room_file.write_text(text)
+    assert main(["pair", "--hub", "127.0.0.1", "--port", str(free_port()), "--code", "K7QD-M2XA",
+                 "--station", "tech", "--into", str(tmp_path)]) == 1
+    assert problem in capsys.readouterr().err
+    assert room_file.read_text() == text and sorted(p.name for p in tmp_path.iterdir()) == ["room.toml"]

@@ -19,14 +19,19 @@ import os
 import subprocess
 import sys
 import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from edge import screens
 from edge.screens import DEVICE_INDEX, choose, choose_console_screen, stop_echo, survey
+from rotation.cli import NO_SCREEN_EXIT
 from shared.config import ConfigError, load_config
-from tests.conftest import ROOT, room_changed
+from shared.topics import Topics
+from tests.conftest import ROOT, card, room_changed
+from tests.mqtt_client import TestClient
 
 V3D, VC4, RP1_DSI = "v3d", "vc4-drm", "drm-rp1-dsi"
 PI4_PATHS = {V3D: "platform-fec00000.v3d-card", VC4: "platform-gpu-card"}
@@ -253,3 +258,80 @@ def where_drawn(widget, frames) -> tuple[float, float]:
     lit = [i // 3 for i in range(0, len(shown), 3) if shown[i:i + 3] != hidden[i:i + 3]]
     assert lit, "the widget is drawn nowhere"
     return sum(i % width for i in lit) / len(lit), sum(i // width for i in lit) / len(lit)
+
+
+class Journal:
+    """A service's stderr as its journal would hold it, read as it comes."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._came = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen) -> None:
+        for line in process.stderr:
+            with self._came:
+                self.lines.append(line)
+                self._came.notify_all()
+
+    def wait_for(self, words: str, timeout: float) -> str:
+        with self._came:
+            assert self._came.wait_for(lambda: any(words in line for line in self.lines), timeout), \
+                f"no {words!r} in:\n{''.join(self.lines)}"
+            return next(line for line in self.lines if words in line)
+
+    def whole(self) -> str:
+        self._thread.join(10)
+        return "".join(self.lines)
+
+
+def without_a_screen(command: list[str], wait: float) -> tuple[subprocess.Popen, Journal]:
+    """``rotation ...`` as its systemd unit starts it (KMSDRM, Kivy's SDL2 window) on a machine with no DRM device."""
+    environ = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environ |= {"SDL_VIDEODRIVER": "kmsdrm", "KIVY_WINDOW": "sdl2", "SDL_AUDIODRIVER": "dummy",
+                screens.WAIT_VARIABLE: str(wait)}
+    process = subprocess.Popen([sys.executable, "-m", "rotation.cli", *command], stdin=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
+    return process, Journal(process)
+
+
+NO_SCREEN_LINE = ("screen: none to draw on: SDL tried kmsdrm and said 'sdl2: kmsdrm not available' (graphics cards: "
+                  "no DRM cards); check that the screen is plugged in")
+
+
+@pytest.mark.skipif(Path("/dev/dri").exists(), reason="this machine has a DRM device")
+def test_a_kiosk_without_a_screen_says_so_in_one_line_and_waits_while_cards_still_reach_the_hub(
+        room, broker, tmp_path, serial_wire):
+    wire, device = serial_wire
+    watcher = TestClient(broker.port, Topics(room.room_id).kiosk_event("reading-nook"))
+    kiosk, journal = without_a_screen(["kiosk", "--config", str(room.path), "--station", "reading-nook", "--serial",
+                                       device, "--outbox", str(tmp_path / "outbox.db")], wait=5)
+    try:
+        said = journal.wait_for("none to draw on", timeout=30)
+        assert NO_SCREEN_LINE in said and said.rstrip().endswith("Trying again in 5 s.")
+        os.write(wire, card("s05").encode() + b"\r")  # a student scans while the kiosk waits for its screen
+        watcher.wait_for(Topics(room.room_id).kiosk_event("reading-nook"), lambda e: e["card"] == card("s05"))
+        assert kiosk.poll() is None, "the kiosk stopped instead of waiting"
+        kiosk.terminate()  # systemctl stop, meanwhile
+        assert kiosk.wait(10) == 0
+    finally:
+        kiosk.kill()
+        watcher.close()
+    log = journal.whole()
+    assert log.count("none to draw on") == 1 and "Traceback" not in log and "AttributeError" not in log, log
+
+
+@pytest.mark.skipif(Path("/dev/dri").exists(), reason="this machine has a DRM device")
+def test_the_map_without_a_screen_says_so_and_waits_before_systemd_starts_it_again(room):
+    display, journal = without_a_screen(["hub", "display", "--config", str(room.path), "--fullscreen"], wait=2)
+    try:
+        said = journal.wait_for("none to draw on", timeout=30)
+        told = time.monotonic()
+        assert NO_SCREEN_LINE in said
+        assert display.wait(30) == NO_SCREEN_EXIT  # for systemd to start it again, as the screen may be there then
+        assert time.monotonic() - told >= 2 * 0.9, "it ended at once: with Restart=always that is a loop"
+    finally:
+        display.kill()
+    log = journal.whole()
+    assert log.count("none to draw on") == 1 and "Traceback" not in log and "AttributeError" not in log, log

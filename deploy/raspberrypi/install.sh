@@ -218,9 +218,10 @@ else
         fi
     else
         if [ -z "$hub_host" ] || [ -z "$code" ]; then
+            again=""; [ "$pair_again" = true ] && again=" --pair-again"
             fail "pair this kiosk with the hub: on the hub run " \
             "'sudo rotation hub pair --station $station'; then here: $0 kiosk --station $station" \
-            "--hub HUB --code CODE"
+            "--hub HUB --code CODE$again"
         fi
         local_options=()
         [ -n "$serial" ] && local_options+=(--serial "$serial")
