@@ -1,10 +1,12 @@
 """The Raspberry Pi installer: its shell scripts pass shellcheck, its systemd units pass systemd-analyze, and
 (with --long) install.sh and uninstall.sh run for real in fresh Debian 12 and 13 roots made with debootstrap, where a
-hub is installed, started, and pairs a kiosk installed in a second root, which then checks a student in."""
+hub is installed, started, and pairs a kiosk installed in a second root, which then checks a student in; and the
+previous release, installed and used there, is updated in place to this checkout."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tomllib
@@ -77,6 +79,43 @@ def test_a_missing_package_is_installed_under_the_name_this_debian_knows(tmp_pat
     assert ran.splitlines()[-1].endswith("--no-install-recommends libzbar0")
 
 
+def run_installer(tmp_path: Path, architecture: str) -> subprocess.CompletedProcess[str]:
+    """install.sh hub on a system whose dpkg is built for ``architecture``, as a user who is not root (so that,
+    whatever it decides, it stops before changing this machine)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in {"dpkg": f"echo {architecture}", "id": "echo 1000"}.items():
+        (bin_dir / name).write_text(f"#!/bin/bash\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    return subprocess.run(["bash", str(DEPLOY / "install.sh"), "hub"], capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+
+
+@pytest.mark.parametrize("architecture", ["armhf", "armel", "i386"])
+def test_the_installer_refuses_a_32_bit_system_and_says_which_to_flash(tmp_path, architecture):
+    """Kivy has no 32-bit ARM wheel: pip would build for an hour and fail, with nothing the technician can act on."""
+    result = run_installer(tmp_path, architecture)
+    assert result.returncode == 1
+    assert f"32-bit system ({architecture})" in result.stderr
+    assert "Raspberry Pi OS Lite (64-bit)" in result.stderr
+
+
+def test_the_installer_goes_on_on_a_64_bit_system(tmp_path):
+    result = run_installer(tmp_path, "arm64")
+    assert (result.returncode, result.stderr.strip()) == (1, "install: run it as root: sudo {} hub ...".format(
+        DEPLOY / "install.sh"))
+
+
+def test_every_install_command_in_the_guide_uses_options_the_installer_has():
+    """The technician copies the guide's commands: an option install.sh does not know stops it."""
+    accepted = set(re.findall(r"^\s+(--[a-z-]+)\)", (DEPLOY / "install.sh").read_text(), re.MULTILINE))
+    guide = (DEPLOY / "README.md").read_text()
+    commands = re.findall(r"install\.sh (?:hub|kiosk)[^`\n]*", guide)
+    assert len(commands) >= 5
+    used = {option for command in commands for option in re.findall(r"(?<!\S)(--[a-z-]+)", command)}
+    assert used and used <= accepted, used - accepted
+
+
 def test_the_installer_installs_every_python_package_the_project_has():
     """A package left out of install.sh's list is missing on every installed board (the first run of the
     debootstrap test after edge/ was split off failed on 'No module named edge')."""
@@ -124,8 +163,10 @@ def test_every_systemd_unit_passes_systemd_analyze_verify(tmp_path):
                                              "rotation-broker-reload.path", "rotation-broker-reload.service"}
 
 
-def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen():
+def test_the_kiosk_and_display_units_restart_forever_on_the_console_screen_and_may_play_sound():
     for name in ("rotation-kiosk.service", "rotation-display.service"):
+        # the kiosk's chime and speech, the display's chime: ALSA's devices are the audio group's
+        assert "audio" in unit_settings(DEPLOY / "systemd" / name)["Service"]["SupplementaryGroups"][0].split(), name
         text = (DEPLOY / "systemd" / name).read_text()
         for line in ("Restart=always", "StartLimitIntervalSec=0", "Conflicts=getty@tty1.service",
                      "SDL_VIDEODRIVER=kmsdrm", "--fullscreen", "WantedBy=multi-user.target",
@@ -158,18 +199,41 @@ def test_the_hub_restarts_forever_and_its_data_is_its_users_alone(tmp_path):
         assert umask["set"] and "own user" in umask["description"], (unit.name, umask)
 
 
-@pytest.mark.long
-@pytest.mark.parametrize("debian", ["bookworm", "trixie"])  # Debian 12, and 13 under today's Raspberry Pi OS
-def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path, debian):
+def in_debian(tmp_path: Path, debian: str, *options: str) -> str:
+    """tests/deploy/in_debian.sh's report of a run that ended well."""
     if os.geteuid() != 0 or not shutil.which("debootstrap") or not shutil.which("unshare"):
         pytest.fail("the installer test needs root, debootstrap and unshare (scripts/test.sh installs them)")
-    result = subprocess.run(["bash", str(ROOT / "tests" / "deploy" / "in_debian.sh"), str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=1500, env={**os.environ, "ROTATION_DEBIAN": debian})
+    result = subprocess.run(["bash", str(ROOT / "tests" / "deploy" / "in_debian.sh"), str(tmp_path), *options],
+                            cwd=ROOT, capture_output=True, text=True, timeout=1500,
+                            env={**os.environ, "ROTATION_DEBIAN": debian})
     report = result.stdout + result.stderr
     (tmp_path / "report.txt").write_text(report)
     assert result.returncode == 0, report[-6000:]
+    return report
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("debian", ["bookworm", "trixie"])  # Debian 12, and 13 under today's Raspberry Pi OS
+def test_install_pair_and_uninstall_in_fresh_debian_roots(tmp_path, debian):
+    report = in_debian(tmp_path, debian)
     for line in ("hub installed", "hub unchanged by a second run", "hub serving", "web companion serving over HTTPS",
                  "kiosk refused without a code", "kiosk paired", "kiosk checked a student in",
                  "what root ran left the service files it uses",
-                 "kiosk unchanged by a second run", "uninstalled, data kept", "purged"):
+                 "kiosk unchanged by a second run", "uninstalled, data kept", "purged", "nothing left running"):
+        assert f"ok: {line}" in report, f"{line!r} missing from:\n{report[-6000:]}"
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("debian", ["bookworm", "trixie"])
+def test_install_over_the_previous_release_updates_it_in_place_keeping_everything(tmp_path, debian):
+    """A classroom updated as the guide says: the hub, then the kiosk, each with its install command, over the
+    release before this one (a hub database of schema version 7). The check-in and the note made before are
+    there after, the teacher's password still works, the room's setting and keys are the same, the kiosk is
+    still paired and checks the next student in."""
+    report = in_debian(tmp_path, debian, "--update")
+    for line in ("previous release installed, paired, a student checked in and a note taken",
+                 "hub updated, its room, keys, accounts and logins kept", "kiosk updated, still paired",
+                 "updated hub serving", "updated hub has the check-in and the note",
+                 "updated web companion lets the same teacher in", "updated kiosk checked a student in",
+                 "nothing left running"):
         assert f"ok: {line}" in report, f"{line!r} missing from:\n{report[-6000:]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR/../..
-# Installs Rotation Station on a Raspberry Pi OS (Debian 12) board, as a classroom's hub or one of its kiosks:
+# Installs Rotation Station on a 64-bit Raspberry Pi OS (Debian 13 or 12) board, as a classroom's hub or one of its kiosks:
 #
 #   sudo deploy/raspberrypi/install.sh hub [--name HOST]... [--room FILE] [--no-tls]
 #   sudo deploy/raspberrypi/install.sh kiosk --station ID --hub HOST --code CODE [--serial DEV | --camera pi|/dev/videoN]
@@ -94,6 +94,14 @@ while (($#)); do
     esac
     shift
 done
+# Kivy, which draws the screens, has no wheel for 32-bit ARM: pip would spend an hour building it, then fail.
+# Raspberry Pi OS 32-bit on a 64-bit Pi still runs a 64-bit kernel, so ask dpkg what the system is built for.
+architecture=$(dpkg --print-architecture 2>/dev/null || true)
+case $architecture in
+    armhf|armel|i386)
+        fail "this is a 32-bit system ($architecture); Rotation Station needs a 64-bit one: flash the card with" \
+            "Raspberry Pi OS Lite (64-bit) and run this again" ;;
+esac
 [ "$(id -u)" -eq 0 ] || fail "run it as root: sudo $0 $role ..."
 if [ "$role" = kiosk ]; then
     [ -n "$station" ] || fail "a kiosk needs --station ID (a [[station]] id of the room)"
@@ -101,9 +109,11 @@ fi
 
 # --- system packages ---------------------------------------------------------------------------------------
 packages=(python3 python3-venv libgl1 libegl1 "libmtdev1t64|libmtdev1" "libzbar0t64|libzbar0" ca-certificates fonts-material-design-icons-iconfont)
-[ "$role" = kiosk ] && packages+=(espeak-ng)  # spoken prompts, made ahead of time at the kiosk
-[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl nftables fonts-noto-core fonts-noto-cjk
-                                 rsync openssh-client)  # the nightly backup's copy off the board ([backup] copy_to)
+# Kiosks find the hub by its .local name (libnss-mdns), which the hub's avahi-daemon answers for: both are
+# already on Raspberry Pi OS, not on a bare Debian. rsync and ssh: the nightly backup's copy off the board.
+[ "$role" = kiosk ] && packages+=(espeak-ng libnss-mdns)  # spoken prompts, made ahead of time at the kiosk
+[ "$role" = hub ] && packages+=(mosquitto mosquitto-clients openssl nftables fonts-noto-core fonts-noto-cjk avahi-daemon
+                                 rsync openssh-client)
 case $camera in /dev/*) packages+=(ffmpeg) ;; esac
 add_build_packages packages
 ensure_packages "${packages[@]}"
@@ -114,9 +124,10 @@ if ! getent passwd "$SERVICE_USER" >/dev/null; then
     useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home --shell /usr/sbin/nologin \
         --comment "Rotation Station" "$SERVICE_USER"
 fi
-# The screen, the touchscreen, a serial scanner and the camera; on the hub, the broker's group, so that the
-# password file the hub rewrites when it pairs a kiosk stays readable by the broker.
-service_groups=(video render input dialout)
+# The screen, the touchscreen, a serial scanner, the camera and the speaker (the kiosk's chime and speech, the
+# display's chime); on the hub, the broker's group, so that the password file the hub rewrites when it pairs a
+# kiosk stays readable by the broker.
+service_groups=(video render input dialout audio)
 [ "$role" = hub ] && service_groups+=(mosquitto)
 for group in "${service_groups[@]}"; do
     if getent group "$group" >/dev/null && ! id -nG "$SERVICE_USER" | tr ' ' '\n' | grep -qx "$group"; then
@@ -271,6 +282,7 @@ fi
 [ "$fingerprint" = "$previous" ] || echo "$fingerprint" >"$STATE_DIR/installed.fingerprint"
 say "done: this board is the room's $role${station:+ for station $station}"
 if [ "$role" = hub ]; then
+    say "kiosks find this hub at $(hostname).local (or at its address, if that name does not resolve on this network)"
     say "next: the class list and stations in $config (then run this again), the cards"
     say "      (sudo rotation cards --out cards.pdf), and a code for each kiosk (sudo rotation hub pair --station ID)"
     say "      and each teacher's login to the web companion (sudo rotation teacher add NAME)"
