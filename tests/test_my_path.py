@@ -154,10 +154,11 @@ def test_path_requests_count_against_the_kiosks_rate(hub, room):
     topics = Topics(room.room_id)
     client = TestClient(room.broker.port, topics.path("reading-nook"))
     try:
-        hub.kiosk_limit = KioskLimit(rate=0.001, burst=2)
+        limit = hub.kiosk_limit = KioskLimit(rate=0.001, burst=2)
         for n in range(4):
             client.publish(topics.path_request("reading-nook"), encode(PathRequest(id=f"r{n}", card=card("s05"))))
-        eventually(lambda: len(client.messages) == 2, message="the first two answers")
+        eventually(lambda: len(client.messages) == 2 and limit.dropped == 2,
+                   message="the first two answered, the last two dropped")
         hub.kiosk_limit = KioskLimit(rate=100, burst=10)
         client.publish(topics.path_request("reading-nook"), encode(PathRequest(id="after", card=card("s05"))))
         eventually(lambda: any(b'"after"' in m.payload for m in client.messages), message="the answer after")
