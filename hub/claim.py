@@ -24,7 +24,7 @@ import uuid
 import paho.mqtt.client as mqtt
 
 from edge.mqtt import QOS, make_client
-from hub.instances import AnotherHub
+from hub.instances import AnotherHub, said_before
 from shared.config import Config
 from shared.protocol import HubClaim, HubInstance, HubStatus, ProtocolError, decode, encode
 from shared.topics import Topics, hub_client
@@ -104,7 +104,7 @@ def _ask(config: Config, me: HubInstance, live_seconds: float) -> _Asking:
             if isinstance(message, HubStatus) and message.hub is not None and message.hub.instance != me.instance:
                 heard.other = message.hub if message.online else None
                 heard.status = message if message.online else None
-                heard.alive = message.online and not msg.retain
+                heard.alive = message.online and not msg.retain and not said_before(message.time, message.hub, me)
             elif isinstance(message, HubClaim) and message.hub == me:
                 heard.claim_back = True
             heard.changed.notify_all()

@@ -21,6 +21,13 @@ def started_first(a: HubInstance, b: HubInstance) -> bool:
     return (a.started, a.instance) < (b.started, b.instance)
 
 
+def said_before(status_time: float | None, other: HubInstance, me: HubInstance) -> bool:
+    """A status from a hub on this board (whose clock is this one's) dated before this run began: a hub that ran
+    here before, its words queued in the hub's session while it was away or kept in a broker's save. No sign of
+    life, however it arrives. (Another board's clock may be off: its hub's words are taken as they come.)"""
+    return other.host == me.host and status_time is not None and status_time < me.started
+
+
 def on_hearing(me: HubInstance, other: HubInstance | None, claiming: bool, online: bool, alive: bool) -> Move:
     """What a serving hub does on hearing of ``other``: its claim (it does not serve yet: told this one does, it
     stops), or its status, ``alive`` when it shows it is running now (it came live, or it is the status of the

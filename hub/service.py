@@ -32,7 +32,7 @@ from hub.classes import due_class, find_class
 from hub.engine import Room, Verdict
 from hub.goal_keeping import GoalKeeping
 from hub.grouping import grouping_request, reasons, suggest_groups
-from hub.instances import AnotherHub, on_hearing
+from hub.instances import AnotherHub, on_hearing, said_before
 from hub.journal import EventJournal
 from hub.kiosk_limit import BURST, EVENTS_PER_SECOND, KioskLimit
 from hub.kiosk_view import ViewPublisher
@@ -315,6 +315,8 @@ class HubService:
         if retained:
             self._taken_over = False
         other = message.hub
+        if isinstance(message, HubStatus) and other is not None and said_before(message.time, other, self.instance):
+            alive = False  # a hub killed on this board before this one began: its status, queued or restored
         move = on_hearing(self.instance, other, claiming, isinstance(message, HubStatus) and message.online, alive)
         if move == "stop" and other is not None:
             log.error("hub %s on %s, started first, serves room %s: this one (%s) stops", other.instance, other.host,

@@ -23,3 +23,14 @@ def test_the_refusal_names_the_other_board_and_what_to_do():
     assert "sudo systemctl stop rotation-hub" in said and "another id" in said
     assert "hub's account" in str(AnotherHub("room-12", None))
     assert "cannot tell" in str(AnotherHub("room-12", HubInstance("cccc", "x", 1e300)))
+
+
+def test_a_status_from_this_board_dated_before_this_run_began_is_no_sign_of_life():
+    from hub.instances import said_before
+
+    me = HubInstance("cccc", "room12-hub", 1_790_000_100.0)
+    killed_here = HubInstance("aaaa", "room12-hub", 1_790_000_000.0)
+    assert said_before(1_790_000_099.0, killed_here, me)  # queued in the hub's session, or a broker's save
+    assert not said_before(1_790_000_101.0, killed_here, me)  # said after this run began: it lives
+    assert not said_before(1_790_000_000.0, LATER, me)  # another board's clock may be off: taken as it comes
+    assert not said_before(None, killed_here, me)  # a status from before hubs said when

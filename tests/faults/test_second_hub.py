@@ -3,6 +3,7 @@ once with a message the technician can act on, and the first goes on serving (it
 map). Before, the two took turns throwing each other off the broker (one MQTT client id), five times a second."""
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -72,6 +73,31 @@ def test_of_two_hubs_serving_at_once_the_one_started_first_goes_on(tmp_path):
             later.stop()
         assert room.processes["hub"].poll() is None, "the first hub stopped"
         check_in(room, "after", 1)
+    finally:
+        room.stop()
+
+
+def test_a_hub_started_again_after_a_kill_serves_though_its_session_holds_the_killed_hubs_status(tmp_path):
+    """The hub's broker session (one client id, kept while no hub is connected) still holds what the hub
+    subscribed to while it was away: here the status a hub killed on this board said before it died. Delivered
+    live to the next hub, it once counted as a sign of life, and the next hub gave its own room up (the kill loop
+    found it)."""
+    import signal
+
+    from shared.protocol import HubInstance, HubStatus
+
+    room = Classroom(tmp_path, stations=())
+    room.broker.start()
+    room.observer = Observer(room.port, room.topics)
+    try:
+        room.ready("hub", room.restart("hub"))
+        room.kill("hub", signal.SIGKILL)
+        killed = HubInstance("deadhub00000", socket.gethostname(), time.time() - 60)
+        said = encode(HubStatus(online=True, time=time.time() - 1, hub=killed))  # queued for the next hub, not kept
+        room.observer.client.publish(room.topics.hub_status, said, qos=1).wait_for_publish(5)
+        room.ready("hub", room.restart("hub"))
+        check_in(room, "after the kill", 1)
+        assert room.processes["hub"].poll() is None, "the hub gave its room up to a hub killed before it began"
     finally:
         room.stop()
 
