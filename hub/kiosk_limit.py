@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EVENTS_PER_SECOND = 100.0
-BURST = 500  # a kiosk's whole resend
+from shared.protocol import KIOSK_BURST, KIOSK_EVENTS_PER_SECOND
+
+EVENTS_PER_SECOND = KIOSK_EVENTS_PER_SECOND
+BURST = KIOSK_BURST  # a kiosk's whole resend
 QUIET_SECONDS = 5.0  # a flood is over once a station has had nothing dropped for this long
 REPORT_SECONDS = 60.0  # a flood that goes on is reported this often
 

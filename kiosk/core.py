@@ -27,6 +27,8 @@ from shared.config import Config
 from shared.follow import FOLLOWED_KINDS, FollowsHub, StateFollower
 from shared.protocol import (
     BY_STUDENT,
+    KIOSK_BURST,
+    KIOSK_EVENTS_PER_SECOND,
     SCANNER_SPEED,
     STORAGE_FULL,
     Ack,
@@ -42,7 +44,11 @@ from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
 REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice
-RESEND_SECONDS = 10.0
+RESEND_SECONDS = 10.0  # an event sent and not acked since is sent again
+# What waits beyond the first KIOSK_BURST goes out at half the rate the hub takes a kiosk's events: the other half
+# is for the kiosk's live scans meanwhile. Faster, the hub drops the excess and it waits RESEND_SECONDS more.
+RESEND_PER_SECOND = int(KIOSK_EVENTS_PER_SECOND // 2)
+FIRST_SEND = KIOSK_BURST * 4 // 5  # at (re)connection; a fifth of the hub's allowance is left for live scans
 UNSEEN_SECONDS = 10.0  # a scan answered before the screen was up is still shown if the screen comes this soon
 UNSEEN_KEPT = 8  # of them, the latest
 STATUS_SECONDS = 1.0
@@ -66,7 +72,7 @@ class KioskCore(FollowsHub):
         self.pick_listeners: list[Callable[[PickAnswer], None]] = []  # the hub's answers to this kiosk's picks
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
-        self._last_flush = 0.0
+        self._sent_at: dict[int, float] = {}  # by seq: when an event still waiting for its ack was last sent
         self._help_unacked: str | None = None
         self._cancelled_calls: set[str] = set()  # taken back here: the hub's queue may show them a moment longer
         self._unsaved: dict[str, Event] = {}  # events the outbox could not take (a full disk), oldest first
@@ -281,6 +287,7 @@ class KioskCore(FollowsHub):
             payload = self._keep(event)
             if self.connected:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
+                self._sent_at[event.seq] = time.monotonic()
         self.outbox.make_durable_soon()
         self._status_due.set()
         return event
@@ -352,6 +359,7 @@ class KioskCore(FollowsHub):
                           (self.topics.ack(self.station.id), QOS), (self.topics.path(self.station.id), QOS),
                           (self.topics.pick_answer(self.station.id), QOS)])
         with self._lock:  # what waits goes out first; a scan meanwhile publishes only after it
+            self._sent_at.clear()  # a new connection: nothing sent on the last one is on its way
             self._flush()
             self.connected = True
             asked = self._path_asked if self._path is None else None
@@ -421,7 +429,9 @@ class KioskCore(FollowsHub):
             log.warning("kiosk %s: the hub went back to an older copy of its records: sending again the %d events "
                         "it acked since then", self.station.id, again)
             self._status_due.set()
-        self._flush()
+        with self._lock:
+            self._sent_at.clear()  # whatever was on its way may have been lost with the hub: all of it again
+            self._flush()
 
     def _acked(self, ack: Ack) -> None:
         """Stored events, and refused ones (the hub could not read them and never will), leave the outbox."""
@@ -444,12 +454,20 @@ class KioskCore(FollowsHub):
         if removed:
             self._status_due.set()
 
-    def _flush(self) -> None:
+    def _flush(self, most: int = FIRST_SEND) -> None:
+        """Send up to ``most`` of the events waiting for the hub's ack, oldest first, that were not sent in the
+        last RESEND_SECONDS (their ack may still come)."""
         with self._lock:
-            waiting = self.outbox.pending() + [(e.seq, encode(e)) for e in self._unsaved.values()]
-            for _, payload in sorted(waiting, key=lambda item: item[0]):
+            now = time.monotonic()
+            waiting = sorted(self.outbox.pending(KIOSK_BURST) + [(e.seq, encode(e)) for e in self._unsaved.values()],
+                             key=lambda item: item[0])
+            still = {seq for seq, _ in waiting}
+            self._sent_at = {seq: at for seq, at in self._sent_at.items() if seq in still}
+            due = [(seq, payload) for seq, payload in waiting if now - self._sent_at.get(seq, -RESEND_SECONDS) >=
+                   RESEND_SECONDS][:most]
+            for seq, payload in due:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
-            self._last_flush = time.monotonic()
+                self._sent_at[seq] = now
 
     def _resend_forever(self) -> None:
         """Once a second: events whose ack never came (the hub was away) are sent again, and the hub
@@ -459,8 +477,8 @@ class KioskCore(FollowsHub):
                 self._save_unsaved()
             if not self.connected:
                 continue
-            if time.monotonic() - self._last_flush >= RESEND_SECONDS and self.waiting():
-                self._flush()
+            if self.waiting():
+                self._flush(RESEND_PER_SECOND)
             if self._status_due.is_set():
                 self._status_due.clear()
                 self._publish_status()

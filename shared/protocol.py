@@ -21,6 +21,10 @@ MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "r
                "path": 128 * 1024}  # a student's 30 lessons
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 MAX_ACK_IDS = 1000
+# How fast the hub takes one kiosk's events (hub/kiosk_limit.py), and so how fast a kiosk sends what waits in its
+# outbox (kiosk/core.py): this many at once, and this many a second after that. Over it, the hub drops them unread.
+KIOSK_BURST = 500
+KIOSK_EVENTS_PER_SECOND = 100.0
 STORAGE_FULL = "storage_full"  # the disk (or the database's size limit) refuses writes: events wait, unlost
 ROSTER_REFUSED = "roster_refused"  # the roster's files changed but have problems: the room keeps the last import
 SCANNER_SPEED = "scanner_speed"  # a kiosk's serial scanner reads at another speed than the room file says

@@ -7,7 +7,7 @@ import time
 
 from edge.broker_setup import new_password
 from kiosk.core import KioskCore
-from kiosk.one_board import LONGEST_WAIT, REFUSED, SHORT_SECONDS, TAKEN_OVER, OneBoard
+from kiosk.one_board import LONGEST_WAIT, REFUSED, SHORT_COUNT, SHORT_SECONDS, TAKEN_OVER, OneBoard
 from shared.config import load_config
 from tests.conftest import card, eventually
 
@@ -103,10 +103,10 @@ def test_the_wait_doubles_up_to_ten_minutes_and_starts_over_once_the_station_was
     assert board.lost(TAKEN_OVER, now + LONGEST_WAIT) == 30
 
 
-def test_without_a_reason_from_the_broker_three_connections_closed_just_after_login_in_a_minute_are_taken_over():
+def test_without_a_reason_from_the_broker_five_connections_closed_just_after_login_in_10_s_are_taken_over():
     board, now = OneBoard(), 0.0
     assert board.lost(LOST, now) is None  # never got in: the network, not another board
-    for _ in range(2):
+    for _ in range(SHORT_COUNT - 1):
         board.got_in(now)
         assert board.lost(LOST, now + 0.3) is None
         now += 0.5
@@ -119,6 +119,17 @@ def test_without_a_reason_from_the_broker_three_connections_closed_just_after_lo
     assert board.lost(LOST, now + 100 + SHORT_SECONDS) is None  # held a while: the network, not another board
     board.got_in(now + 200)
     assert board.lost(0, now + 200.1) is None  # this board's own disconnect
+
+
+def test_a_broker_restarting_every_few_seconds_is_not_another_board():
+    """The kill loop's broker, killed and started again 14 times a minute: each drop comes soon after a login,
+    but a few seconds apart, never at a fight's pace."""
+    board, now = OneBoard(), 0.0
+    for _ in range(30):
+        board.got_in(now)
+        assert board.lost(LOST, now + 1.0) is None
+        now += 3.0
+    assert board.kept_off is None
 
 
 def test_a_refused_login_waits_from_five_seconds():
