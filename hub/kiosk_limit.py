@@ -8,8 +8,8 @@ what is over is dropped unread and not acked. A kiosk keeps what is not acked an
 
 The numbers leave a real class far below them: a line of six students at one kiosk makes about one event a
 second, and six in its busiest second when they hurry (bench/kiosk_line.py); a kiosk back from an outage sends
-what waits in its outbox, at most 500 at once (kiosk/outbox.py). A flood of 20,000 events in 2 s has 700 of
-them taken (bench/kiosk_flood.py).
+what waits in its outbox, at most 400 at once and then 50 a second (kiosk/core.py). A flood of 20,000 events
+in 2 s has 700 of them taken (bench/kiosk_flood.py).
 
 A flood is counted, not logged event by event: ``floods_to_report`` gives each once it is over (nothing
 dropped for ``QUIET_SECONDS``), and each minute while it goes on.
