@@ -56,9 +56,9 @@ from shared.config import NEXT_OPTIONS, Config
 from shared.languages import LANGUAGES
 from shared.pin import NEW_PIN_ADVICE, is_old_pin_hash, proves
 from shared.protocol import (
+    ACK_IDS_SENT,
     CLOCK_ACTIONS,
     GROUP_ACTIONS,
-    MAX_ACK_IDS,
     MAX_PAYLOAD,
     NOTE_KIND,
     PATH_LESSONS,
@@ -602,8 +602,8 @@ class HubService:
         return event_id in self._help_ids or self.store.event_count(event_id) > 0
 
     def _send_ack(self, station: str, ids: list[str]) -> None:
-        for start in range(0, len(ids), MAX_ACK_IDS):
-            self.client.publish(self.topics.ack(station), encode(Ack(ids=tuple(ids[start:start + MAX_ACK_IDS]))),
+        for start in range(0, len(ids), ACK_IDS_SENT):  # a bigger ack a kiosk drops unread, and sends all again
+            self.client.publish(self.topics.ack(station), encode(Ack(ids=tuple(ids[start:start + ACK_IDS_SENT]))),
                                 qos=QOS)
 
     def handle_command(self, command: Command) -> None:

@@ -21,6 +21,7 @@ MAX_PAYLOAD = {"state": 512 * 1024, "view": 512 * 1024, "command": 64 * 1024, "r
                "path": 128 * 1024}  # a student's 30 lessons
 DEFAULT_MAX_PAYLOAD = 8 * 1024
 MAX_ACK_IDS = 1000
+ACK_IDS_SENT = 100  # in one ack the hub sends: with the longest ids, it fits a kiosk's DEFAULT_MAX_PAYLOAD
 # How fast the hub takes one kiosk's events (hub/kiosk_limit.py), and so how fast a kiosk sends what waits in its
 # outbox (kiosk/core.py): this many at once, and this many a second after that. Over it, the hub drops them unread.
 KIOSK_BURST = 500

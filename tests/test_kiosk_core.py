@@ -1,6 +1,7 @@
 """The kiosk's outbox and link: nothing a student does is lost, online or not."""
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -35,6 +36,23 @@ def test_an_event_is_in_the_outbox_until_the_hub_acks_it(room, broker, kiosk, tm
     eventually(lambda: kiosk.outbox.depth() == 0, 15, "the resent event to be acked")
     hub.stop()
     assert HubStore(room.hub.database).event_count() == 1
+
+
+def test_a_kiosk_back_with_hundreds_of_check_ins_waiting_has_them_all_acked_at_once(room, broker, kiosk):
+    """An outage's worth of scans, sent at once when the hub is back: the hub acks them in messages a kiosk
+    reads (over its 8 KiB limit it drops one unread, and all its events wait 10 s to go again)."""
+    eventually(lambda: kiosk.connected, message="the kiosk to connect")
+    for n in range(300):  # no hub running: nobody acks
+        kiosk.record("checkin", card(f"s{n % 28 + 1:02d}"))
+    sent = time.monotonic()
+    hub = HubService(room)
+    hub.start()
+    try:
+        eventually(lambda: kiosk.outbox.depth() == 0, 8, "every event acked")
+        assert time.monotonic() - sent < 5, "acked only after a resend"
+        assert kiosk.drops.dropped == 0  # no ack over its limit, dropped unread
+    finally:
+        hub.stop()
 
 
 def test_a_kiosk_without_a_broker_keeps_scanning_and_catches_up(room, broker, hub, kiosk):
