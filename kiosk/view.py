@@ -137,13 +137,12 @@ class KioskView:
         self._round: int | None = None
         self._time_left: float | None = None
         self._moving: float | None = None
-        self._choosing: float | None = None
+        self._choosing: float | None = None  # the time left to choose, while a choice round's choosing is open
         self.clock_ink: Colour = (1, 1, 1, 1)
         self.phase: Phase = "idle"
         self.status = ""
         self.help_waiting = False
         self._peer_offer: Prompt | None = None  # "Ask Maya?" before the teacher is called: its call not yet sent
-        self.choice_open = False  # a choice round's choosing is open: the passing screen says to scan here
 
     def arrive(self, decision: Decision, prompt: Prompt | None, now: float, has_goal: bool = False,
                reminder: Reminder | None = None) -> None:
@@ -364,6 +363,11 @@ class KioskView:
         self.clear()  # the last greeting gives way at once (a scan still shows over it)
         return True
 
+    @property
+    def choice_open(self) -> bool:
+        """A choice round's choosing is open: the passing screen says to scan here."""
+        return self._choosing is not None
+
     def hold(self) -> None:
         """The student on screen opened "My path": their greeting, question and turn wait for them."""
         self._held = True
@@ -396,7 +400,6 @@ class KioskView:
         the time left to choose in a choice round, while choosing is open; ``kept_off``: why this board keeps
         off the broker (KioskCore.kept_off)."""
         self.help_waiting = help_waiting
-        self.choice_open = choosing_left is not None
         self._choosing = choosing_left
         if self._saving is not None and now - self._saving[2] >= choosing.ANSWER_DUE_SECONDS:
             self.show(choosing.overdue(self._saving[0]), None, now)
