@@ -2,13 +2,15 @@
 
 A kiosk numbers its events 1, 2, 3… and resends what the hub has not acked. Usually they arrive in order,
 but not always: when the broker restarts without the hub's session, events a kiosk published meanwhile are
-gone, and the kiosk's newer events can reach the hub before its resent older ones. The hub applies and
-stores an event only once every earlier one of that kiosk has been, holding a later one until the gap is
-filled by the kiosk's resend. A gap that stays open longer than a kiosk takes to resend means those events
-are lost for good (a kiosk's outbox was replaced, say), and what was held goes on. A kiosk has only so many held
-at once: the next are dropped unacked, and it sends them again with the rest, so that what goes on at once is
-applied in a moment (a kiosk account sending with gaps on purpose would otherwise have thousands held, and
-the other kiosks' check-ins would wait while they are applied).
+gone, and the kiosk's newer events can reach the hub before its resent older ones; an event the hub's limit
+on a kiosk dropped (hub/kiosk_limit.py) is a gap too. The hub applies and stores an event only once every
+earlier one of that kiosk has been, holding a later one until the gap is filled. It asks the kiosk for the
+missing ones at once (``to_ask``), and again while the gap stays open, in case what it asked for was dropped
+as well. A gap still open after ``hold_seconds`` means those events are lost for good (a kiosk's outbox was
+replaced, say), and what was held goes on. A kiosk has only so many held at once: the next are dropped
+unacked, and it sends them again with the rest, so that what goes on at once is applied in a moment (a kiosk
+account sending with gaps on purpose would otherwise have thousands held, and the other kiosks' check-ins
+would wait while they are applied).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class KioskOrder(Generic[Item]):
         self.hold_seconds = hold_seconds
         self.max_held = max_held
         self._held: dict[str, dict[int, tuple[Item, float]]] = {}
+        self._asked: dict[str, float] = {}  # by kiosk: when its gap was last asked for
 
     def arrive(self, kiosk: str, seq: int, item: Item, now: float) -> tuple[list[Item], list[Item]]:
         """(items to apply now, in order; items to drop: copies of one already held, or one more than a kiosk
@@ -49,6 +52,20 @@ class KioskOrder(Generic[Item]):
         if not held:
             self._held.pop(kiosk, None)
         return ready
+
+    def to_ask(self, now: float, every: float, most: int) -> list[tuple[str, list[int]]]:
+        """For each kiosk with a gap not asked for in the last ``every`` seconds: (kiosk, up to ``most`` of the
+        missing sequence numbers, lowest first)."""
+        asks = []
+        for kiosk, held in self._held.items():
+            if now - self._asked.get(kiosk, -every) < every:
+                continue
+            self._asked[kiosk] = now
+            missing = [s for s in range(self.next_seq[kiosk], max(held)) if s not in held][:most]
+            asks.append((kiosk, missing))
+        for kiosk in set(self._asked) - set(self._held):
+            del self._asked[kiosk]  # its gap closed: a new one is asked for at once
+        return asks
 
     def overdue(self, now: float) -> list[tuple[str, list[int], list[Item]]]:
         """For each kiosk whose gap has stayed open too long: (kiosk, the missing sequence numbers, the held

@@ -134,6 +134,7 @@ CLASS_CHECK_SECONDS = 60.0
 BACKUP_CHECK_SECONDS = 60.0  # the nightly backup's record is read again this often (the display says if it failed)
 HOLD_SECONDS = 15.0  # a kiosk resends what is unacked every 10 s: a gap open longer is lost for good
 MAX_HELD = 100  # a kiosk's events held behind a gap; applied at once when it is given up, in about 10 ms
+ASK_AGAIN_SECONDS = 2.0  # a gap's events not come since they were asked for (dropped again?): asked for again
 
 
 class HubService:
@@ -448,6 +449,12 @@ class HubService:
         for event, mid in ready:
             if event is not None:
                 self._apply_event(topic_station, event, mid)
+
+    def _ask_for_gaps(self) -> None:
+        """A kiosk whose events the hub holds behind a gap is asked for the missing ones at once (see
+        hub/ordering.py). Under the lock."""
+        for kiosk, missing in self.order.to_ask(self.now(), ASK_AGAIN_SECONDS, ACK_IDS_SENT):
+            self.client.publish(self.topics.ack(kiosk), encode(Ack(ids=(), missing=tuple(missing))), qos=QOS)
 
     def _release_overdue(self) -> None:
         for kiosk, missing, held in self.order.overdue(self.now()):
@@ -1189,6 +1196,7 @@ class HubService:
                     self._take_roster()
             with self._lock:
                 self._release_overdue()
+                self._ask_for_gaps()
                 if self._clock_unsaved:
                     self._state_changed()
                 if self.problem != self._problem_shown:

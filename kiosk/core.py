@@ -21,6 +21,7 @@ from kiosk.decide import SCANNER_SET_UP_WRONG, UNREADABLE, Decision, decide
 from kiosk.one_board import OneBoard
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
+from kiosk.resend import Resend
 from shared import __version__
 from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
@@ -44,9 +45,8 @@ from shared.topics import Topics, kiosk_account
 
 log = logging.getLogger("rotation.kiosk")
 REPEAT_SCAN_SECONDS = 3.0  # handheld scanners often read one card twice
-RESEND_SECONDS = 10.0  # an event sent and not acked since is sent again
 # What waits beyond the first KIOSK_BURST goes out at half the rate the hub takes a kiosk's events: the other half
-# is for the kiosk's live scans meanwhile. Faster, the hub drops the excess and it waits RESEND_SECONDS more.
+# is for the kiosk's live scans meanwhile. Faster, the hub drops the excess, and asks for it again.
 RESEND_PER_SECOND = int(KIOSK_EVENTS_PER_SECOND // 2)
 FIRST_SEND = KIOSK_BURST * 4 // 5  # at (re)connection; a fifth of the hub's allowance is left for live scans
 UNSEEN_SECONDS = 10.0  # a scan answered before the screen was up is still shown if the screen comes this soon
@@ -72,7 +72,7 @@ class KioskCore(FollowsHub):
         self.pick_listeners: list[Callable[[PickAnswer], None]] = []  # the hub's answers to this kiosk's picks
         self._lock = threading.RLock()
         self._last_scan: tuple[str, float] = ("", 0.0)
-        self._sent_at: dict[int, float] = {}  # by seq: when an event still waiting for its ack was last sent
+        self.resend = Resend()  # which unacked events go again, and when (kiosk/resend.py)
         self._help_unacked: str | None = None
         self._cancelled_calls: set[str] = set()  # taken back here: the hub's queue may show them a moment longer
         self._unsaved: dict[str, Event] = {}  # events the outbox could not take (a full disk), oldest first
@@ -287,7 +287,7 @@ class KioskCore(FollowsHub):
             payload = self._keep(event)
             if self.connected:
                 self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
-                self._sent_at[event.seq] = time.monotonic()
+                self.resend.sent(event.seq, time.monotonic())
         self.outbox.make_durable_soon()
         self._status_due.set()
         return event
@@ -359,7 +359,7 @@ class KioskCore(FollowsHub):
                           (self.topics.ack(self.station.id), QOS), (self.topics.path(self.station.id), QOS),
                           (self.topics.pick_answer(self.station.id), QOS)])
         with self._lock:  # what waits goes out first; a scan meanwhile publishes only after it
-            self._sent_at.clear()  # a new connection: nothing sent on the last one is on its way
+            self.resend.connected(time.monotonic())
             self._flush()
             self.connected = True
             asked = self._path_asked if self._path is None else None
@@ -412,10 +412,13 @@ class KioskCore(FollowsHub):
         since = self.follower.hub_since
         self.follower.receive(kind, message, retained, self.now())
         if self.follower.hub_online and self.follower.hub_since != since:
-            self._hub_back()
+            self._hub_back(retained)
+        elif kind == "hub_status":
+            with self._lock:
+                self.resend.heard_hub(retained, time.monotonic())
         self._changed()
 
-    def _hub_back(self) -> None:
+    def _hub_back(self, retained: bool) -> None:
         """The hub (re)connected and may have missed events: send the unacked at once. If it went back to a
         backup of its database, what it acked since that backup was taken waits for its ack again first."""
         restored = self.follower.hub_restored
@@ -430,11 +433,16 @@ class KioskCore(FollowsHub):
                         "it acked since then", self.station.id, again)
             self._status_due.set()
         with self._lock:
-            self._sent_at.clear()  # whatever was on its way may have been lost with the hub: all of it again
+            self.resend.hub_back(retained, time.monotonic())
             self._flush()
 
     def _acked(self, ack: Ack) -> None:
-        """Stored events, and refused ones (the hub could not read them and never will), leave the outbox."""
+        """Stored events, and refused ones (the hub could not read them and never will), leave the outbox; those
+        the hub asks for (it holds later ones behind them) go again at once."""
+        if ack.missing:
+            with self._lock:
+                self.resend.asked(ack.missing)
+                self._flush(len(ack.missing))
         for refusal in ack.refused:
             self.refusals.drop(self.topics.kiosk_event(self.station.id), f"{refusal.reason}: event {refusal.id}")
         refused = tuple(refusal.id for refusal in ack.refused)
@@ -455,19 +463,15 @@ class KioskCore(FollowsHub):
             self._status_due.set()
 
     def _flush(self, most: int = FIRST_SEND) -> None:
-        """Send up to ``most`` of the events waiting for the hub's ack, oldest first, that were not sent in the
-        last RESEND_SECONDS (their ack may still come)."""
+        """Send up to ``most`` of the events waiting for the hub's ack, oldest first, that kiosk/resend.py says
+        are due."""
         with self._lock:
             now = time.monotonic()
-            waiting = sorted(self.outbox.pending(KIOSK_BURST) + [(e.seq, encode(e)) for e in self._unsaved.values()],
-                             key=lambda item: item[0])
-            still = {seq for seq, _ in waiting}
-            self._sent_at = {seq: at for seq, at in self._sent_at.items() if seq in still}
-            due = [(seq, payload) for seq, payload in waiting if now - self._sent_at.get(seq, -RESEND_SECONDS) >=
-                   RESEND_SECONDS][:most]
-            for seq, payload in due:
-                self.client.publish(self.topics.kiosk_event(self.station.id), payload, qos=QOS)
-                self._sent_at[seq] = now
+            unsaved = [(event.seq, encode(event)) for event in self._unsaved.values()]
+            waiting = dict(sorted(self.outbox.pending(KIOSK_BURST) + unsaved))
+            for seq in self.resend.due(list(waiting), now, most, self.follower.hub_online):
+                self.client.publish(self.topics.kiosk_event(self.station.id), waiting[seq], qos=QOS)
+                self.resend.sent(seq, now)
 
     def _resend_forever(self) -> None:
         """Once a second: events whose ack never came (the hub was away) are sent again, and the hub

@@ -220,9 +220,11 @@ class Refusal(Part, frozen=True):
 
 class Ack(Message, frozen=True):
     """``ids`` are stored durably; ``refused`` the events the hub could not read (wrong shape, unknown kind),
-    with why: they will never be stored, so the kiosk drops them too."""
+    with why: they will never be stored, so the kiosk drops them too. ``missing``: the ``seq`` of events the hub
+    has not had though it holds later ones (see hub/ordering.py): the kiosk sends them again now."""
     ids: Annotated[tuple[Id, ...], msgspec.Meta(max_length=MAX_ACK_IDS)]
     refused: Annotated[tuple[Refusal, ...], msgspec.Meta(max_length=MAX_ACK_IDS)] = ()
+    missing: Annotated[tuple[Count, ...], msgspec.Meta(max_length=MAX_ACK_IDS)] = ()
 
 
 class Restored(Part, frozen=True):

@@ -49,7 +49,7 @@ PURE_MODULES = {"test_protocol", "test_wire_compatibility", "test_kiosk_view", "
                 "test_kiosk_decide", "test_follow", "test_clock", "test_grouping", "test_plan", "test_ordering",
                 "test_cards", "test_config", "test_docs", "test_kiosk_pin", "test_roster", "test_oneroster",
                 "test_kiosk_turns", "test_kiosk_limit", "test_student_path", "test_path_view",
-                "test_decode_fuzz", "test_roster_bundles"}
+                "test_decode_fuzz", "test_roster_bundles", "test_kiosk_resend"}
 
 
 def pytest_collection_modifyitems(config, items):

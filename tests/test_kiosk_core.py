@@ -1,17 +1,20 @@
 """The kiosk's outbox and link: nothing a student does is lost, online or not."""
+import json
 import subprocess
 import sys
 import time
 
 import pytest
 
+from hub import service as hub_service
 from hub.service import HubService
 from hub.store import HubStore
+from kiosk import resend as kiosk_resend
 from kiosk.core import KioskCore
 from kiosk.outbox import Outbox
 from shared.protocol import Command
 from shared.topics import Topics
-from tests.conftest import ROOT, card, eventually
+from tests.conftest import ROOT, card, eventually, running_hub
 from tests.mqtt_client import TestClient
 
 T = Topics("room-12")
@@ -53,6 +56,53 @@ def test_a_kiosk_back_with_hundreds_of_check_ins_waiting_has_them_all_acked_at_o
         assert kiosk.drops.dropped == 0  # no ack over its limit, dropped unread
     finally:
         hub.stop()
+
+
+def test_while_the_hub_is_away_each_event_goes_once_and_the_broker_hands_it_over_when_the_hub_is_back(
+        room, broker, tmp_path, monkeypatch):
+    """The broker keeps what a kiosk sends for the hub while it is away: a kiosk that sent it all again every few
+    seconds, and again when the hub came back, would have the hub take several copies of each, over its limit."""
+    monkeypatch.setattr(kiosk_resend, "RESEND_SECONDS", 1.0)
+    with running_hub(room):
+        pass  # the hub has been here: the broker holds its session, and its status says it is away
+    sent = TestClient(broker.port, T.kiosk_event("reading-nook"))
+    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    kiosk.start()
+    try:
+        eventually(lambda: kiosk.connected and kiosk.resend.knows_hub_session, message="the hub's last status")
+        made = [kiosk.record("checkin", card(f"s{n % 28 + 1:02d}")).id for n in range(50)]
+        time.sleep(2.5)  # the hub stays away for more than two resend times: nothing is to happen
+        assert len(sent.messages) == 50
+        with running_hub(room) as hub:
+            eventually(lambda: kiosk.outbox.depth() == 0, 5, "every event acked")
+            assert sorted(json.loads(m.payload)["id"] for m in sent.messages) == sorted(made)  # each once
+            assert hub.store.event_count() == 50
+    finally:
+        kiosk.stop()
+        sent.close()
+
+
+def test_a_gap_the_hubs_limit_made_is_filled_when_the_hub_asks_not_a_resend_later(room, tmp_path, monkeypatch,
+                                                                                   caplog):
+    """A kiosk back with a backlog over the hub's limit, then a live scan: the hub holds the scan behind the
+    events it dropped and asks for them, so the map is right in seconds, not after the kiosk's 10 s resend."""
+    monkeypatch.setattr(hub_service, "BURST", 20)
+    monkeypatch.setattr(hub_service, "EVENTS_PER_SECOND", 20.0)
+    kiosk = KioskCore(room, "reading-nook", tmp_path / "outbox.db")
+    backlog = [kiosk.record("checkin", card(f"s{n % 28 + 1:02d}")).id for n in range(60)]
+    with running_hub(room) as hub:
+        started = time.monotonic()
+        kiosk.start()  # sends the 60 at once: the hub takes 20
+        try:
+            eventually(lambda: hub.store.event_count() >= 20, 5, "the first burst stored")
+            live = kiosk.record("checkin", card("s05")).id
+            eventually(lambda: kiosk.outbox.depth() == 0, kiosk_resend.RESEND_SECONDS - 2, "every event acked")
+            assert time.monotonic() - started < kiosk_resend.RESEND_SECONDS, "filled only by the kiosk's resend"
+            stored = [row["id"] for row in hub.store.db.query("select id from events order by rowid")]
+            assert stored == [*backlog, live]  # in the kiosk's order
+            assert "never came" not in caplog.text
+        finally:
+            kiosk.stop()
 
 
 def test_a_kiosk_without_a_broker_keeps_scanning_and_catches_up(room, broker, hub, kiosk):

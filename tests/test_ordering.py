@@ -40,3 +40,25 @@ def test_a_kiosk_has_only_so_many_events_held_and_the_next_are_dropped_for_it_to
     assert order.arrive("tech", 9, "t9", now=0) == (["t9"], [])  # another kiosk's are not held up
     assert order.arrive("art", 1, "e1", now=1) == (["e1", "e2", "e3", "e4"], [])
     assert order.arrive("art", 5, "e5 again", now=2) == (["e5 again"], [])
+
+
+def test_a_gap_is_asked_for_at_once_then_again_while_it_stays_open_and_no_more_once_filled():
+    order = KioskOrder({"art": 1, "tech": 1}, hold_seconds=15, max_held=100)
+    assert order.to_ask(now=0, every=2, most=100) == []  # nothing held: nothing to ask
+    order.arrive("art", 2, "e2", now=0)
+    order.arrive("art", 5, "e5", now=0)
+    assert order.to_ask(now=0.1, every=2, most=100) == [("art", [1, 3, 4])]
+    assert order.to_ask(now=2.0, every=2, most=100) == []  # asked 1.9 s ago: its answer may be on its way
+    order.arrive("art", 1, "e1", now=2.0)
+    assert order.to_ask(now=2.1, every=2, most=100) == [("art", [3, 4])]
+    order.arrive("art", 3, "e3", now=2.2)
+    order.arrive("art", 4, "e4", now=2.2)
+    assert order.to_ask(now=9, every=2, most=100) == []
+    order.arrive("art", 7, "e7", now=9.5)  # a new gap is asked for at once, not 2 s after the last ask
+    assert order.to_ask(now=9.6, every=2, most=100) == [("art", [6])]
+
+
+def test_a_wide_gap_is_asked_for_from_its_lowest_numbers_a_message_at_a_time():
+    order = KioskOrder({"art": 1}, hold_seconds=15, max_held=100)
+    order.arrive("art", 500, "e500", now=0)
+    assert order.to_ask(now=0, every=2, most=100) == [("art", list(range(1, 101)))]

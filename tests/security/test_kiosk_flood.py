@@ -15,7 +15,7 @@ import pytest
 from hub import service as hub_service
 from hub.display_link import DisplayLink
 from hub.kiosk_limit import BURST, EVENTS_PER_SECOND
-from kiosk import core as kiosk_core
+from kiosk import resend as kiosk_resend
 from kiosk.core import KioskCore
 from tests.conftest import ROOT, card, eventually, running_hub
 
@@ -107,7 +107,7 @@ def test_a_flood_from_one_kiosk_account_leaves_the_other_stations_on_the_map(hub
 def small_limit(monkeypatch):
     """A kiosk resends each second, and the hub takes 20 of its events at once and 10 a second: a kiosk's
     ordinary resend is then over the limit, as only a kiosk gone wrong would be with the real numbers."""
-    monkeypatch.setattr(kiosk_core, "RESEND_SECONDS", 1.0)
+    monkeypatch.setattr(kiosk_resend, "RESEND_SECONDS", 1.0)
     monkeypatch.setattr(hub_service, "BURST", 20)
     monkeypatch.setattr(hub_service, "EVENTS_PER_SECOND", 10.0)
 
