@@ -21,7 +21,7 @@ from kiosk.decide import SCANNER_SET_UP_WRONG, UNREADABLE, Decision, decide
 from kiosk.one_board import OneBoard
 from kiosk.outbox import Outbox
 from kiosk.prompts import EVENT_KIND, Prompt, after_answer
-from kiosk.resend import Resend
+from kiosk.resend import HUB_BACK_GRACE, Resend
 from shared import __version__
 from shared.clock import Phase, passing_left, phase, time_left
 from shared.config import Config
@@ -84,6 +84,7 @@ class KioskCore(FollowsHub):
         self._stopping = threading.Event()
         self._status_due = threading.Event()
         self._resender: threading.Thread | None = None
+        self._catch_up: threading.Timer | None = None  # after the hub came back: what it may have missed goes again
         # Events the hub could not read and will never store: a faulty or rogue sender must not flood the log.
         self.refusals = DropLog(log, what="the hub refused, and will never store, an event")
         self.one_board = OneBoard()  # another board with this station's login: keep off, not fight (kiosk/one_board.py)
@@ -133,6 +134,8 @@ class KioskCore(FollowsHub):
     def stop(self) -> None:
         self._stopping.set()
         self.connected = False
+        if self._catch_up:
+            self._catch_up.cancel()
         if self._resender:
             self._resender.join()
         if self.client.is_connected():
@@ -435,6 +438,11 @@ class KioskCore(FollowsHub):
         with self._lock:
             self.resend.hub_back(retained, time.monotonic())
             self._flush()
+            if self._catch_up:
+                self._catch_up.cancel()
+            self._catch_up = threading.Timer(HUB_BACK_GRACE, self._flush_if_connected)
+            self._catch_up.daemon = True
+            self._catch_up.start()
 
     def _acked(self, ack: Ack) -> None:
         """Stored events, and refused ones (the hub could not read them and never will), leave the outbox; those
@@ -472,6 +480,11 @@ class KioskCore(FollowsHub):
             for seq in self.resend.due(list(waiting), now, most, self.follower.hub_online):
                 self.client.publish(self.topics.kiosk_event(self.station.id), waiting[seq], qos=QOS)
                 self.resend.sent(seq, now)
+
+    def _flush_if_connected(self) -> None:
+        with self._lock:
+            if self.connected and not self._stopping.is_set():
+                self._flush()
 
     def _resend_forever(self) -> None:
         """Once a second: events whose ack never came (the hub was away) are sent again, and the hub

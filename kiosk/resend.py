@@ -7,14 +7,18 @@ kiosk sends, and delivers it when the hub is back. So an event goes again only w
 - on a new connection to the broker (what was on its way on the last one may not have reached it);
 - when the hub comes back, if it was sent before this kiosk knew the broker held the hub's session: the broker
   may have restarted without it (it keeps none across a restart), so what was sent to it meanwhile reached
-  nobody. A hub status heard on this connection is that proof: a retained one was kept by this broker since the
-  hub published it, before this connection; a live one shows the hub is connected now. What was sent since is
-  in the hub's queue, and waits there RESEND_SECONDS more from the hub's return;
+  nobody, unless the hub subscribed first. A hub status heard on this connection is that proof: a retained one
+  was kept by this broker since the hub published it, before this connection; a live one shows the hub is
+  connected now. What was sent since is in the hub's queue, and waits there RESEND_SECONDS more from the hub's
+  return; the rest waits HUB_BACK_GRACE for the hub's ack (when the broker and the hub restart together, the
+  kiosk's first send after the restart often reaches the hub: a second copy at once, over the hub's limit on a
+  kiosk, would have some of it dropped, and sent again only after RESEND_SECONDS);
 - when the hub asks for it: it holds later events behind a gap (hub/ordering.py).
 """
 from __future__ import annotations
 
 RESEND_SECONDS = 10.0  # an event sent and not acked since is sent again
+HUB_BACK_GRACE = 1.0  # a hub back acks in this time what reached it; the rest, which may not have, goes again
 
 
 class Resend:
@@ -41,11 +45,14 @@ class Resend:
 
     def hub_back(self, retained: bool, now: float) -> None:
         """The hub (re)connected, as a hub status with a new ``since`` says: what the broker holds for it reaches it
-        now, and waits RESEND_SECONDS for its ack from now; what it may not hold goes again at once."""
+        now, and waits RESEND_SECONDS for its ack from now; what it may not hold goes again HUB_BACK_GRACE from
+        now if still unacked."""
         if retained:
             self.heard_hub(retained, now)
         since = self._hub_session_since
-        self._sent_at = {seq: now for seq, at in self._sent_at.items() if since is not None and at >= since}
+        in_its_queue, unsure = now, now + HUB_BACK_GRACE - RESEND_SECONDS
+        self._sent_at = {seq: in_its_queue if since is not None and at >= since else unsure
+                         for seq, at in self._sent_at.items()}
         self.heard_hub(retained, now)
 
     def asked(self, seqs: tuple[int, ...]) -> None:
