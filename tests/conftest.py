@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 import time
+import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,12 +45,10 @@ def pytest_configure(config):
     settings.load_profile("long" if config.getoption("--long") else "normal")
 
 
-# Tests of the pure code (no broker, no processes, no screen): `pytest -m pure` runs them alone in seconds.
-PURE_MODULES = {"test_protocol", "test_wire_compatibility", "test_kiosk_view", "test_kiosk_prompts",
-                "test_kiosk_decide", "test_follow", "test_clock", "test_grouping", "test_plan", "test_ordering",
-                "test_cards", "test_config", "test_docs", "test_kiosk_pin", "test_roster", "test_oneroster",
-                "test_kiosk_turns", "test_kiosk_limit", "test_student_path", "test_path_view",
-                "test_decode_fuzz", "test_roster_bundles", "test_kiosk_resend"}
+# Tests of the pure code (no broker, no processes, no screen): `pytest -m pure` runs them alone in seconds, and
+# mutation testing (scripts/mutation.sh) runs them against each mutant. Listed in pyproject.toml.
+_MUTATION = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+PURE_MODULES = {Path(path).stem for path in _MUTATION["pytest_add_cli_args_test_selection"]}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,6 +1,6 @@
 """Following the hub from its messages: what kiosks and the display know of it."""
 from shared.follow import StateFollower
-from shared.protocol import HubStatus
+from shared.protocol import HubStatus, Presence, PresenceChange
 
 
 def test_hub_status_tells_online_and_when_the_hub_reconnected():
@@ -15,3 +15,25 @@ def test_hub_status_tells_online_and_when_the_hub_reconnected():
     assert (follower.hub_online, follower.hub_since, follower.clock.synced) == (True, 195.0, True)
     follower.lost_broker()
     assert not follower.hub_online
+
+
+def test_a_check_in_between_snapshots_shows_at_once_and_one_after_a_gap_waits_for_the_next_snapshot():
+    from msgspec.structs import replace
+
+    from tests.test_kiosk_decide import STATE
+
+    follower = StateFollower()
+    assert not follower.receive("presence", PresenceChange(seq=1, student="s05", station="tech", at=5.0),
+                                retained=False, local_time=0.0)  # no snapshot yet: nothing to apply it to
+    snapshot = replace(STATE, seq=10, presence={})
+    assert follower.receive("state", snapshot, retained=True, local_time=0.0)
+    assert follower.receive("presence", PresenceChange(seq=11, student="s05", station="tech", at=5.0),
+                            retained=False, local_time=1.0)
+    assert follower.state.presence["s05"] == Presence("tech", 5.0) and follower.state.seq == 11
+    assert not follower.receive("presence", PresenceChange(seq=13, student="s01", station="tech", at=6.0),
+                                retained=False, local_time=2.0)  # 12 never came: this one waits for a snapshot
+    assert "s01" not in follower.state.presence
+    assert not follower.receive("state", replace(snapshot, seq=9), retained=False, local_time=3.0)  # an old one
+    assert follower.state.seq == 11
+    assert follower.receive("state", replace(snapshot, seq=5), retained=True, local_time=3.0)  # the broker's latest
+    assert follower.state.seq == 5  # (the hub's database was replaced)

@@ -115,7 +115,9 @@ def test_teacher_commands_run_the_clock_and_get_a_reply(hub, kiosk_wire):
     state = kiosk_wire.wait_for(T.state, lambda s: s["clock"]["round"] == 1)
     assert state["clock"]["running"]
     first = stations_of_groups(state)
+    ends_at = state["clock"]["ends_at"]
     assert command("extend", minutes=2)["message"] == "extended by 2 min"
+    kiosk_wire.wait_for(T.state, lambda s: s["clock"]["ends_at"] == ends_at + 120)  # the clock on every screen
     assert command("next")["message"] == "round 2 started"
     state = kiosk_wire.wait_for(T.state, lambda s: s["clock"]["round"] == 2)
     second = stations_of_groups(state)

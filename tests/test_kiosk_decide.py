@@ -25,12 +25,14 @@ def test_right_station_greets_by_first_name_and_initial():
     assert (decision.outcome, *decision.english) == (
         "welcome", "Hi Sofia R.", "You're in the right place.")
     assert decision.records_checkin
+    assert decision.good  # green, with the happy sound
 
 
 def test_wrong_station_says_where_the_group_is():
     decision = decide(card("s01"), CARD_KEYS, STATE, "reading-nook")
     assert decision.english[0] == "Maya R., your group is at Tech Station"
     assert decision.records_checkin
+    assert not decision.good  # not green: she is to go elsewhere
 
 
 @pytest.mark.parametrize("text, outcome, title", [
@@ -45,6 +47,7 @@ def test_bad_cards_get_a_kind_message_and_no_name(text, outcome, title):
     assert (decision.outcome, decision.english[0]) == (outcome, title)
     assert decision.name is None and "Sofia" not in "".join(decision.english)
     assert not decision.records_checkin
+    assert not decision.good
 
 
 def test_without_any_state_a_genuine_card_is_recorded_without_a_name():

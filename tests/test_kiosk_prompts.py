@@ -4,7 +4,7 @@ from msgspec.structs import replace
 from kiosk.decide import decide
 from kiosk.prompts import after_answer, after_scan
 from shared.pictures import goal_pictures
-from shared.protocol import Presence, Progress, Station
+from shared.protocol import Presence, Progress
 from tests.conftest import CARD_KEYS, card
 from tests.test_kiosk_decide import STATE
 
@@ -71,4 +71,12 @@ def test_every_answer_has_a_picture_of_its_own_and_a_station_without_them_lends_
     _, following = after_answer(ticket, "got_it", here)
     for question in (ticket, following):
         assert len({o.picture for o in question.options}) == len(question.options)
-    assert isinstance(NOOK, Station)
+    assert [o.picture for o in goal.options] == list(pictured.goal_pictures)  # each goal with its own
+
+
+def test_a_class_without_goals_is_never_asked_for_one():
+    no_goals = replace(ROOM, goals=(), goal_pictures=())
+    _, choice = scan(no_goals)
+    assert after_answer(choice, "Read a book", no_goals) == ({"activity": "Read a book"}, None)
+    _, nothing = scan(replace(no_goals, stations=STATE.stations))  # no activities either: nothing to ask
+    assert nothing is None

@@ -62,3 +62,24 @@ def test_a_wide_gap_is_asked_for_from_its_lowest_numbers_a_message_at_a_time():
     order = KioskOrder({"art": 1}, hold_seconds=15, max_held=100)
     order.arrive("art", 500, "e500", now=0)
     assert order.to_ask(now=0, every=2, most=100) == [("art", list(range(1, 101)))]
+
+
+def test_a_gap_filled_in_part_applies_what_it_can_and_keeps_holding_the_rest():
+    order = KioskOrder({"art": 1}, hold_seconds=15, max_held=100)
+    order.arrive("art", 2, "e2", now=0)
+    order.arrive("art", 4, "e4", now=0)
+    assert order.arrive("art", 1, "e1", now=1) == (["e1", "e2"], [])
+    assert order.holding() == 1  # 4 still waits for 3
+    assert order.to_ask(now=1, every=2, most=100) == [("art", [3])]
+    assert order.arrive("art", 3, "e3", now=2) == (["e3", "e4"], [])
+    assert order.holding() == 0
+    assert order.overdue(now=100) == []  # nothing left held: nothing overdue, and no empty hold to trip on
+
+
+def test_a_late_copy_of_an_applied_event_does_not_wind_the_count_back():
+    order = KioskOrder({"art": 1}, hold_seconds=15, max_held=100)
+    for seq in range(1, 6):
+        order.arrive("art", seq, f"e{seq}", now=0)
+    assert order.arrive("art", 2, "e2 again", now=1) == (["e2 again"], [])  # stored once, by its id
+    assert order.arrive("art", 6, "e6", now=1) == (["e6"], [])  # not held behind 3, 4, 5 again
+    assert order.next_seq["art"] == 7

@@ -40,6 +40,14 @@ def test_an_event_round_trips():
     (event_payload(card=...), "only a call for help may come without a card, not 'checkin' - at `\\$.card`"),
     (event_payload(kind="choice", data={"activity": "x" * 25}), "length <= 24 - at `\\$.data.activity`"),
     (event_payload(kind="exit_ticket", data={"how": "meh"}), "Invalid enum value 'meh' - at `\\$.data.how`"),
+    (event_payload(kind="exit_ticket", data={}), "missing required field `how` - at `\\$.data`"),
+    (event_payload(kind="exit_ticket", data={"how": "stuck", "goal": "maybe"}),
+     "Invalid enum value 'maybe' - at `\\$.data.goal`"),
+    (event_payload(kind="exit_ticket", data={"how": "stuck", "next": 5}),
+     "Expected `str | null`, got `int` - at `\\$.data.next`"),
+    (event_payload(kind="goal", data={}), "missing required field `goal` - at `\\$.data`"),
+    (event_payload(kind="goal", data={"goal": ""}), "length >= 1 - at `\\$.data.goal`"),
+    (event_payload(kind="goal", data={"goal": ["x"]}), "Expected `str`, got `array` - at `\\$.data.goal`"),
     (event_payload(kind="conference", data={"text": " "}), "a note needs tags or some text.* - at `\\$.data`"),
     (event_payload(kind="conference", card=..., data={"text": "x"}),
      "a conference note comes with a student and a proof .* - at `\\$.proof`"),
@@ -53,6 +61,14 @@ def test_an_event_round_trips():
 def test_malformed_events_are_refused_with_the_reason(payload, reason):
     with pytest.raises(ProtocolError, match=reason):
         decode("kiosk_event", payload)
+
+
+def test_a_goal_and_an_exit_ticket_are_taken_as_the_kiosk_sent_them():
+    goal = decode("kiosk_event", event_payload(kind="goal", data={"goal": "Help a friend"}))
+    assert goal.data == {"goal": "Help a friend"}
+    ticket = decode("kiosk_event", event_payload(kind="exit_ticket", data={"how": "stuck", "next": "More of this",
+                                                                           "goal": "met"}))
+    assert ticket.data == {"how": "stuck", "next": "More of this", "goal": "met"}
 
 
 def test_deeply_nested_json_is_refused_not_a_crash():

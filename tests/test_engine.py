@@ -1,0 +1,270 @@
+"""The room as the hub runs it (hub/engine.py), alone: no broker, no store, times passed in. What a teacher would
+see on the clock, the map and the queue after each command."""
+import pytest
+
+from hub.engine import Room
+from hub.goals import BY_STUDENT, ROOM, GoalRow
+from hub.plan import Skip
+from hub.roster import RosterStudent
+from shared.clock import time_left
+from shared.config import StationConfig
+from shared.protocol import ChangeLessonArgs, Command, ExtendArgs, ProtocolError, StartArgs, command_args
+
+T0 = 1_000_000.0  # hub time when the lesson starts
+STATIONS = (StationConfig("table", "Teacher's Table", "teacher-led", kiosk=False),
+            StationConfig("nook", "Reading Nook", "reading", capacity=6, activities=("Read a book",)),
+            StationConfig("tech", "Tech Station", "tech", capacity=6),
+            StationConfig("art", "Art Corner", "collaborative", capacity=6))
+GROUPS = {"red": ("r1", "r2", "r3"), "blue": ("b1", "b2", "b3"), "green": ("g1", "g2", "g3"),
+          "gold": ("y1", "y2", "y3")}
+
+
+def students() -> list[RosterStudent]:
+    return [RosterStudent(sid, f"Kid{sid}", "Lee", group) for group, ids in GROUPS.items() for sid in ids]
+
+
+def room(**kwargs) -> Room:
+    return Room("room-12", STATIONS, students(), {s.id: 1 for s in students()}, round_seconds=600, **kwargs)
+
+
+def started(**lesson) -> Room:
+    r = room()
+    r.command("start", T0, lesson=StartArgs(**lesson))
+    return r
+
+
+def where_each_group_is(r: Room) -> dict[str, str]:
+    return {group: station for station, groups in r.plan().items() for group in groups}
+
+
+# The clock
+def test_extend_adds_that_many_minutes_to_the_round_running_or_paused():
+    r = started()
+    assert r.command("extend", T0 + 100, minutes=1) == "extended by 1 min"
+    assert time_left(r.clock, T0 + 100) == 600 - 100 + 60
+    r.command("pause", T0 + 200)
+    r.command("extend", T0 + 250, minutes=5)
+    assert time_left(r.clock, T0 + 5000) == 600 - 200 + 60 + 300  # paused: the clock does not run down
+
+
+def extend_args(args: dict) -> ExtendArgs:
+    return command_args(Command(id="c1", action="extend", client="t", args=args), ExtendArgs)
+
+
+def test_one_minute_the_default_is_an_extension_a_teacher_may_ask_for_and_none_and_over_an_hour_are_not():
+    assert extend_args({}) == ExtendArgs(minutes=1)
+    assert extend_args({"minutes": 1}) == ExtendArgs(minutes=1)
+    assert extend_args({"minutes": 60}) == ExtendArgs(minutes=60)
+    for refused in (0, 0.5, 61, -1):
+        with pytest.raises(ProtocolError):
+            extend_args({"minutes": refused})
+
+
+def test_pause_holds_the_time_left_and_resume_goes_on_from_it():
+    r = started()
+    r.command("pause", T0 + 120)
+    assert not r.clock.running
+    assert time_left(r.clock, T0 + 900) == 480
+    r.command("resume", T0 + 900)
+    assert r.clock.running
+    assert time_left(r.clock, T0 + 960) == 420
+
+
+def test_resume_on_a_running_clock_changes_nothing():
+    r = started()
+    before = r.clock
+    assert r.command("resume", T0 + 30) == "resumed"
+    assert r.clock == before
+    assert r.tick(T0 + 31, auto_advance=True) is None  # the round did not end
+
+
+def test_when_the_time_is_up_auto_advance_starts_the_next_round_with_every_group_one_station_on():
+    r = started()
+    first = where_each_group_is(r)
+    assert r.tick(T0 + 599, auto_advance=True) is None
+    assert r.clock.round == 1
+    assert r.tick(T0 + 600, auto_advance=True) == "round"
+    assert r.clock.round == 2
+    assert time_left(r.clock, T0 + 600) == 600  # a full round from when it started
+    second = where_each_group_is(r)
+    assert set(second) == set(first) and all(second[g] != first[g] for g in first)
+
+
+def test_without_auto_advance_the_round_waits_for_the_teacher_however_late():
+    r = started()
+    assert r.tick(T0 + 5000, auto_advance=False) is None
+    assert r.clock.round == 1
+    assert r.command("next", T0 + 5000) == "round 2 started"
+    assert r.clock.round == 2
+
+
+def test_after_the_last_round_next_goes_back_to_the_first():
+    r = started(rounds=2)
+    r.command("next", T0 + 600)
+    r.command("next", T0 + 1200)
+    assert r.clock.round == 1
+
+
+def test_end_with_time_to_collect_waits_for_the_last_exit_tickets_then_ends():
+    r = started()
+    said = r.command("end", T0 + 100, collect=90)
+    assert said == "collecting the last exit tickets for 90 seconds; then the lesson ends"
+    assert r.clock.round == 1
+    assert r.tick(T0 + 189, auto_advance=True) is None
+    assert r.tick(T0 + 190, auto_advance=True) == "end"
+    assert r.clock.round == 0
+
+
+def test_a_second_end_while_collecting_ends_at_once():
+    r = started()
+    r.command("end", T0 + 100, collect=60)
+    assert r.command("end", T0 + 110, collect=60) == "session ended"
+    assert r.clock.round == 0 and r.clock.closing_at is None
+
+
+def test_commands_a_lesson_must_be_running_for_are_refused_before_it_starts():
+    r = room()
+    for action in ("pause", "resume", "extend", "next", "end"):
+        with pytest.raises(ValueError, match="has not started"):
+            r.command(action, T0)
+    r.command("start", T0)
+    with pytest.raises(ValueError, match="already started"):
+        r.command("start", T0 + 1)
+    with pytest.raises(ValueError, match="unknown command"):
+        r.command("dance", T0 + 1)
+
+
+def test_a_lesson_starts_with_its_own_round_length_rounds_and_passing_time():
+    r = room()
+    said = r.command("start", T0, lesson=StartArgs(minutes=12, rounds=3, passing=1))
+    assert said == "started round 1 of 3, 12-minute rounds, 1 minute to move"
+    assert (r.clock.round, r.clock.rounds, r.clock.duration, r.clock.passing) == (1, 3, 720, 60)
+    assert time_left(r.clock, T0) == 60 + 720
+
+
+def test_by_default_a_lesson_has_a_round_for_each_running_station():
+    r = room()
+    r.command("start", T0, lesson=StartArgs(off=("art",)))
+    assert r.clock.rounds == 3
+    assert "art" not in where_each_group_is(r).values()
+
+
+# Groups and the plan
+def test_a_skip_without_instead_keeps_the_group_where_it_was_a_round_longer():
+    r = started()
+    round_of = {r.rotation.station_of("red", n): n for n in range(1, 5)}
+    skipped = r.rotation.station_of("red", 2)
+    said = r.skip("red", skipped)
+    assert said.startswith(f"red skip {r._station_name(skipped)}: in round 2 they are at ")
+    assert r.rotation.station_of("red", 2) == r.rotation.station_of("red", 1)  # stays a round longer
+    assert skipped not in {r.rotation.station_of("red", n) for n in range(1, 5)}
+    assert r.skips == [Skip("red", skipped, None)]
+    assert round_of  # the plan had red at every station before
+
+
+def test_a_skip_the_plan_cannot_keep_is_refused_and_changes_nothing():
+    r = started()
+    before = r.rotation
+    with pytest.raises(ValueError):
+        r.skip("red", "nook", instead="nowhere")
+    assert r.rotation == before and r.skips == []
+
+
+def test_regrouping_puts_every_new_group_at_a_station():
+    r = started()
+    assignment = r.set_groups({"otters": ("r1", "b1", "g1", "y1"), "owls": ("r2", "b2", "g2", "y2"),
+                               "bees": ("r3", "b3", "g3", "y3")})
+    assert assignment["r1"] == "otters" and assignment["y3"] == "bees"
+    placed = where_each_group_is(r)
+    assert sorted(placed) == ["bees", "otters", "owls"]
+    assert len(set(placed.values())) == 3  # each at a station of its own
+    assert {g.id for g in r.snapshot(T0).groups} == {"otters", "owls", "bees"}
+
+
+def test_a_grouping_with_a_student_twice_or_a_stranger_is_refused():
+    r = started()
+    with pytest.raises(ValueError, match="in two groups"):
+        r.set_groups({"a": ("r1",), "b": ("r1",)})
+    with pytest.raises(ValueError, match="not a student"):
+        r.set_groups({"a": ("zz",)})
+    with pytest.raises(ValueError, match="must be 1-40"):
+        r.set_groups({"Bad Name": ("r1",)})
+    assert where_each_group_is(r).keys() == GROUPS.keys()
+
+
+def test_moving_a_student_changes_only_their_group():
+    r = started()
+    r.move_student("r1", "blue")
+    assert r.students["r1"].group == "blue"
+    assert [s.id for s in r.students.values() if s.group == "red"] == ["r2", "r3"]
+
+
+# Calls for help
+def test_calls_for_help_are_queued_once_per_station_in_order_of_arrival_and_answered_by_id():
+    r = started()
+    assert r.ask_help("h1", "nook", T0 + 1, student="r1")
+    assert not r.ask_help("h2", "nook", T0 + 2)  # the nook is already waiting
+    assert r.ask_help("h3", "tech", T0 + 3)
+    assert [h.station for h in r.help] == ["nook", "tech"]
+    assert r.help_coming("h3") == "on the way to Tech Station"
+    assert r.help[1].coming
+    assert r.answer_help("h1") == "answered the call from Reading Nook"
+    assert [h.id for h in r.help] == ["h3"]
+    with pytest.raises(ValueError):
+        r.answer_help("h1")
+    assert r.cancel_help("tech") and r.help == []
+    assert not r.cancel_help("tech")
+
+
+def test_a_suggested_classmate_is_kept_only_if_a_student_of_the_class_other_than_the_caller():
+    r = started()
+    r.ask_help("h1", "nook", T0, student="r1", peer="r1", peer_taken=True)
+    r.ask_help("h2", "tech", T0, student="b1", peer="zz", peer_taken=True)
+    r.ask_help("h3", "art", T0, student="g1", peer="g2", peer_taken=False)
+    assert [(h.peer, h.peer_taken) for h in r.help] == [(None, None), (None, None), ("g2", False)]
+
+
+# A restart: what the lesson's events said comes back
+def test_a_restart_keeps_the_lessons_choices_tickets_and_goals():
+    before = started()
+    lesson_events = [("r1", "choice", {"activity": "Read a book"}, "nook", T0 + 10),
+                     ("r1", "exit_ticket", {"how": "stuck"}, "nook", T0 + 500),
+                     ("b1", "goal", {"goal": "Read for 20 minutes"}, "tech", T0 + 20)]
+    for student, kind, data, station, at in lesson_events:
+        before.record_progress(student, kind, data, station, at)
+    after = room(clock=before.clock, progress_events=lesson_events,
+                 standing_goals={"b1": GoalRow(1, "b1", "Read for 20 minutes", "book", ROOM, BY_STUDENT, T0 + 20)})
+    assert after.progress == before.progress
+    assert after.progress["r1"].activity == "Read a book"
+    assert after.progress["r1"].ticket == "stuck"
+    assert after.progress["b1"].goal == "Read for 20 minutes"
+
+
+def test_a_restart_in_a_choice_round_keeps_the_places_taken():
+    before = room()
+    before.command("start", T0, lesson=StartArgs(choice_rounds=(1,)))
+    assert before.pick("r1", "art", T0 + 5) is None
+    events = [("r1", "pick", {"to": "art"}, "nook", T0 + 5)]
+    after = room(clock=before.clock, progress_events=events, lesson=StartArgs(choice_rounds=(1,)))
+    assert after.choosing is not None and after.choosing.going == {"r1": "art"}
+    assert after.choice_round() == before.choice_round()
+
+
+# The state every screen draws
+def test_the_snapshot_shows_this_rounds_plan_and_stations_switched_off():
+    r = started(off=("art",))
+    state = r.snapshot(T0 + 1)
+    by_id = {s.id: s for s in state.stations}
+    assert by_id["art"].off and not by_id["nook"].off
+    assert {g for s in state.stations for g in s.groups} == set(GROUPS)
+    assert state.clock.round == 1 and state.hub_time == T0 + 1
+
+
+def test_a_change_of_stations_takes_effect_from_the_next_round_and_adds_rounds_for_them():
+    r = started(rounds=4)
+    said = r.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 60)
+    assert said.startswith("from round 2: Art Corner off")
+    assert "art" in where_each_group_is(r).values()  # this round goes on as planned
+    r.command("next", T0 + 600)
+    assert "art" not in where_each_group_is(r).values()
+    assert r.clock.rounds == max(4, 1 + 3)
