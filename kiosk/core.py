@@ -426,6 +426,9 @@ class KioskCore(FollowsHub):
         backup of its database, what it acked since that backup was taken waits for its ack again first."""
         restored = self.follower.hub_restored
         try:
+            with self._lock:
+                self.resend.still_waiting([seq for seq, _ in self.outbox.pending(KIOSK_BURST)] +
+                                          [event.seq for event in self._unsaved.values()])
             again = self.outbox.send_again(restored.since, restored.at) if restored else 0
             self.outbox.forget_acked(self.hub_now())
         except (sqlite3.Error, OSError) as error:

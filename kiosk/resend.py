@@ -63,11 +63,16 @@ class Resend:
     def sent(self, seq: int, now: float) -> None:
         self._sent_at[seq] = now
 
+    def still_waiting(self, waiting: list[int]) -> None:
+        """Only these events wait for an ack: the others' times are forgotten (one acked that comes back to wait
+        again, as for a hub gone back to a backup, is then one never sent)."""
+        still = set(waiting)
+        self._sent_at = {seq: at for seq, at in self._sent_at.items() if seq in still}
+
     def due(self, waiting: list[int], now: float, most: int, hub_online: bool) -> list[int]:
         """Of the events ``waiting`` for an ack (their seqs, oldest first), up to ``most`` to send now: those not
         sent on this connection (or asked for again), and while the hub is online, those unacked RESEND_SECONDS
         after they last were."""
-        still = set(waiting)
-        self._sent_at = {seq: at for seq, at in self._sent_at.items() if seq in still}
+        self.still_waiting(waiting)
         return [seq for seq in waiting
                 if seq not in self._sent_at or hub_online and now - self._sent_at[seq] >= RESEND_SECONDS][:most]

@@ -3,8 +3,9 @@
 # that pyproject.toml's [tool.mutmut] names (a flipped comparison, another number, a statement taken out), runs the
 # fast tests that reach it, and prints a table per module: mutants, killed, survived, equivalent. The survivors,
 # each with its diff, go to mutants/survivors.txt. About an hour on two cores the first time; after that only the
-# functions changed since are tried again. Not in CI. Arguments go to `mutmut run` (a glob of mutant names, e.g.
-# "hub.engine*"). Exit status: non-zero if a module kills under 90 % of its non-equivalent mutants.
+# functions changed since are tried again. Not in CI. Arguments go to `mutmut run` (mutant names or a glob, e.g.
+# "hub.engine*": tried again even if tried before); `--survivors` tries again the last run's survivors (after
+# new tests). Exit status: non-zero if a module kills under 90 % of its non-equivalent mutants.
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 "$here/setup.sh"
@@ -12,6 +13,11 @@ cd "$here/.."
 .venv/bin/python -c 'import mutmut' 2>/dev/null ||
     .venv/bin/python -m pip install --disable-pip-version-check --quiet -e ".[mutation]"
 mkdir -p mutants
+if [ "${1:-}" = "--survivors" ]; then
+    mapfile -t survivors < <(sed -n 's/^# \([^:]*\): .*/\1/p' mutants/survivors.txt 2>/dev/null)
+    [ "${#survivors[@]}" -gt 0 ] || { echo "mutation: no survivors on record (mutants/survivors.txt)" >&2; exit 1; }
+    set -- "${survivors[@]}"
+fi
 echo "mutation: running mutmut (its progress: mutants/run.log)"
 .venv/bin/mutmut run "$@" > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log >&2; exit 1; }
 exec .venv/bin/python scripts/mutation_report.py --at-least 90

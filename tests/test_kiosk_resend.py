@@ -69,3 +69,14 @@ def test_what_the_hub_asks_for_goes_at_once():
         resend.sent(seq, now=0)
     resend.asked((2, 9))
     assert resend.due(WAITING, now=1, most=400, hub_online=True) == [2]
+
+
+def test_an_event_acked_then_asked_for_again_by_a_hub_gone_back_to_a_backup_goes_at_once():
+    resend = Resend()
+    resend.connected(now=0)
+    resend.heard_hub(retained=True, now=0)
+    for seq in WAITING:
+        resend.sent(seq, now=1)
+    resend.still_waiting([3])  # the hub acked 1 and 2
+    resend.hub_back(retained=False, now=5)  # back from a backup that lacks 1 and 2: they wait again
+    assert resend.due(WAITING, now=5, most=400, hub_online=True) == [1, 2]
