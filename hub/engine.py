@@ -258,12 +258,8 @@ class Room:
         self.peer_help = changed_struct(self.peer_help,
                                         excluded=tuple(s for s in self.peer_help.excluded if s != student_id))
         self.groups = list(dict.fromkeys(s.group for s in self.students.values() if s.group))
-        students = list(self.students.values())
-        try:
-            self.rotation = self._plan(students, keep=self.rotation, skips=self.skips)
-        except PlanError:  # the student's group went with them and a skip named it
-            self.skips = [s for s in self.skips if s.group in self.groups]
-            self.rotation = self._plan(students, keep=self.rotation, skips=self.skips)
+        self.skips = [s for s in self.skips if s.group in self.groups]  # a group gone with its last student
+        self.rotation = self._plan(list(self.students.values()), keep=self.rotation, skips=self.skips)
         self._static = self._static_parts()
 
     def set_needs(self, student_id: str, needs: Needs) -> None:

@@ -13,6 +13,12 @@ cd "$here/.."
 .venv/bin/python -c 'import mutmut' 2>/dev/null ||
     .venv/bin/python -m pip install --disable-pip-version-check --quiet -e ".[mutation]"
 mkdir -p mutants
+# mutmut copies the code it does not mutate once, and makes mutants of a file again only when it is newer than
+# them: a copy older than its source is taken away, to be made afresh (results of unchanged functions are kept).
+while IFS= read -r -d '' copy; do
+    source=${copy#mutants/}
+    [ -e "$source" ] && [ "$source" -nt "$copy" ] && rm -f "$copy"
+done < <(find mutants -name '*.py' -not -path 'mutants/tests/*' -print0)
 if [ "${1:-}" = "--survivors" ]; then
     mapfile -t survivors < <(sed -n 's/^# \([^:]*\): .*/\1/p' mutants/survivors.txt 2>/dev/null)
     [ "${#survivors[@]}" -gt 0 ] || { echo "mutation: no survivors on record (mutants/survivors.txt)" >&2; exit 1; }

@@ -5,24 +5,18 @@ import time
 
 import pytest
 
-from hub.choices import Choosing, allowed_stations
 from hub.display import StationTile
-from hub.engine import Room
-from hub.roster import RosterStudent
 from hub.service import HubService
 from kiosk.app import KioskPresenter
 from kiosk.core import KioskCore
 from kiosk.prompts import after_answer, after_scan
 from kiosk.view import KioskView
-from shared.config import StationConfig, load_config
+from shared.config import load_config
 from shared.protocol import Command, PickAnswer, StartArgs
 from tests.conftest import SECRET, card, eventually, kiosk_on_screen, map_on_screen, press, pump, write_card_key
+from tests.test_choices import STATIONS, STUDENTS
 from tests.test_display import tile_texts
 from tests.test_web import PASSWORD, Server, logged_in, web  # noqa: F401  (fixtures)
-
-# Three stations of two places, six students in groups of one: the plan's tracks are two students each.
-STATIONS = (("x", "Library", "reading"), ("y", "Lab", "tech"), ("z", "Studio", "collaborative"))
-STUDENTS = ("a1", "a2", "a3", "a4", "a5", "a6")
 
 
 def write_choice_room(directory, port: int, passing_minutes: float = 1, table: str | None = None) -> object:
@@ -47,57 +41,6 @@ round_minutes = 10
 auto_advance = false
 {stations}""")
     return load_config(directory / "room.toml")
-
-
-def pure_room() -> Room:
-    stations = tuple(StationConfig(sid, name, kind, capacity=2) for sid, name, kind in STATIONS)
-    students = [RosterStudent(s, f"Kid{s[-1]}", "Lee", f"g{s[-1]}") for s in STUDENTS]
-    return Room("room-12", stations, students, {s: 1 for s in STUDENTS}, 600)
-
-
-# The rules, on the pure engine
-def test_a_student_with_must_dos_left_may_choose_only_those_and_then_only_may_dos():
-    assert allowed_stations(["x", "y", "z"], frozenset({"x", "y"}), frozenset()) == ("x", "y")
-    assert allowed_stations(["x", "y", "z"], frozenset({"x", "y"}), frozenset({"x"})) == ("y",)
-    assert allowed_stations(["x", "y", "z"], frozenset({"x", "y"}), frozenset({"x", "y"})) == ("z",)
-    assert allowed_stations(["x", "y", "z"], frozenset(), frozenset({"x"})) == ("y", "z")  # not back again
-    assert allowed_stations(["x", "y", "z"], frozenset({"x"}), frozenset({"x", "y", "z"})) == ("y", "z")
-    room = pure_room()
-    room.command("start", 1000.0, lesson=StartArgs(choice_rounds=(2,), must_do=("x",), passing=1))
-    plan = room.plan()
-    at_x = next(s for s in STUDENTS if f"g{s[-1]}" in plan["x"])
-    elsewhere = next(s for s in STUDENTS if f"g{s[-1]}" in plan["y"])
-    room.check_in(at_x, "x", 1010.0)
-    room.check_in(elsewhere, "y", 1010.0)
-    assert room.choice_round() is None  # round 1 is the teacher's
-    room.command("next", 1600.0)
-    choice = room.choice_round()
-    assert choice is not None and choice.until == 1660.0  # the passing time
-    assert choice.allowed[elsewhere] == ("x",)  # the must-do first
-    assert choice.allowed[at_x] == ("y", "z")  # been there: the may-dos
-    assert room.pick(elsewhere, "y", 1601.0) == "not_allowed"
-    assert room.pick(at_x, "y", 1601.0) is None
-    assert room.snapshot(1601.0).expected_station(at_x).id == "y"
-
-
-def test_the_last_place_goes_to_the_first_pick_and_the_next_is_told_it_is_full():
-    choosing = Choosing(2, 100.0, frozenset(), {"x": 2}, {s: ("x", "y") for s in STUDENTS})
-    assert choosing.pick("a1", "x", 10.0) is None
-    assert choosing.places_for("a2") == {"x": 1}
-    assert choosing.pick("a2", "x", 10.0) is None
-    assert choosing.pick("a3", "x", 10.0) == "full"
-    assert choosing.pick("a3", "y", 10.0) is None  # no limit
-    assert choosing.pick("a1", "x", 10.0) is None  # the same pick again (a resend) is still theirs
-    assert choosing.pick("a4", "y", 100.0) == "closed"
-
-
-def test_who_does_not_choose_goes_where_the_plan_sends_them_or_where_there_is_room_must_do_first():
-    choosing = Choosing(2, 100.0, frozenset({"z"}), {"x": 1, "y": 2, "z": 2},
-                        {"a1": ("x", "y", "z"), "a2": ("z",), "a3": ("z",), "a4": ("y",)})
-    assert choosing.pick("a1", "x", 1.0) is None  # x is now full
-    placed = choosing.close({"a2": "x", "a3": "y", "a4": "y"}, ["x", "y", "z"])
-    assert placed == {"a2": "z", "a3": "y", "a4": "y"}  # a2's planned x is full: their must-do z
-    assert choosing.public().how == {"a1": "chose", "a2": "placed", "a3": "placed", "a4": "placed"}
 
 
 # Through the real kiosks, broker and hub
@@ -393,21 +336,6 @@ def test_the_teachers_report_student_page_and_tomorrow_show_the_choices(choice_l
         server.stop()
 
 
-def test_tomorrow_names_a_student_who_always_chose_the_same_station_or_avoided_a_must_do():
-    from hub.report import SessionEvent
-    from hub.tomorrow import choice_lines
-
-    members = [RosterStudent(s, f"Kid{s[-1]}", "Lee", None) for s in ("a1", "a2")]
-    names = {"a1": "Kid1 L.", "a2": "Kid2 L."}
-    events = [SessionEvent(1.0, "checkin", "a1", "y"), SessionEvent(2.0, "pick", "a1", "y", {"to": "z"}),
-              SessionEvent(3.0, "checkin", "a1", "z"), SessionEvent(4.0, "pick", "a1", "z", {"to": "z"}),
-              SessionEvent(1.0, "checkin", "a2", "x"), SessionEvent(2.0, "pick", "a2", "x", {"to": "y"})]
-    lines = choice_lines(events, members, names, {"x": "Library", "y": "Lab", "z": "Studio"}, ["x"])
-    assert [(line.name, line.reason) for line in lines] == [
-        ("Kid1 L.", "always chose Studio (2 times): offer another station first"),
-        ("Kid1 L.", "avoided a must-do: never at Library")]
-
-
 def test_a_hub_restarted_in_a_choice_round_keeps_the_places_it_gave(choice_lesson):
     hub, kiosks, clock, first = choice_lesson
     chooser = next(s for s in STUDENTS if first[s] == "x")
@@ -479,23 +407,6 @@ def test_many_places_show_four_people_a_plus_and_the_number_on_one_line_under_th
         kivy_window.remove_widget(button)
     assert sizes[8] == sizes[2]  # as many lines
     assert KioskPresenter._places(8, 24).endswith("[/font]+ 8")
-
-
-def test_a_student_who_chose_a_station_without_a_kiosk_is_sent_there_but_not_told_to_scan_there():
-    from msgspec.structs import replace
-
-    from kiosk.choosing import after_pick
-    from kiosk.prompts import Prompt
-    from shared.protocol import PickAnswer
-    from tests.test_kiosk_decide import STATE
-
-    table = replace(STATE.stations[0], id="table", name="Teacher's Table", kiosk=False)
-    state = replace(STATE, stations=(*STATE.stations, table))
-    prompt = Prompt("pick", card("s05", 2), "s05", "Sofia R.", "Where next?", "Where next?", ())
-    to_table, _ = after_pick(prompt, PickAnswer(id="e-1", student="s05", to="table", granted=True), state)
-    assert to_table.english == ("Sofia R., go to Teacher's Table", "Your place is saved.")
-    to_tech, _ = after_pick(prompt, PickAnswer(id="e-2", student="s05", to="tech", granted=True), state)
-    assert to_tech.english == ("Sofia R., go to Tech Station", "Your place is saved. Scan your card there.")
 
 
 def test_in_a_choice_round_nobody_is_seated_at_the_teachers_table_until_choosing_ends(choice_lesson_with_a_table):

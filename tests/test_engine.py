@@ -2,13 +2,25 @@
 see on the clock, the map and the queue after each command."""
 import pytest
 
-from hub.engine import Room
+from hub.engine import Room, Verdict
 from hub.goals import BY_STUDENT, ROOM, GoalRow
 from hub.plan import Skip
 from hub.roster import RosterStudent
+from shared.cards import CardClaim
 from shared.clock import time_left
 from shared.config import StationConfig
-from shared.protocol import ChangeLessonArgs, Command, ExtendArgs, ProtocolError, StartArgs, command_args
+from shared.protocol import (
+    ChangeLessonArgs,
+    ClassEntry,
+    Command,
+    ExtendArgs,
+    LastVisit,
+    Presence,
+    Progress,
+    ProtocolError,
+    StartArgs,
+    command_args,
+)
 
 T0 = 1_000_000.0  # hub time when the lesson starts
 STATIONS = (StationConfig("table", "Teacher's Table", "teacher-led", kiosk=False),
@@ -268,3 +280,231 @@ def test_a_change_of_stations_takes_effect_from_the_next_round_and_adds_rounds_f
     r.command("next", T0 + 600)
     assert "art" not in where_each_group_is(r).values()
     assert r.clock.rounds == max(4, 1 + 3)
+
+
+# Where students are
+def test_a_check_in_places_the_student_and_an_older_one_arriving_late_does_not_move_them_back():
+    r = started()
+    assert r.check_in("r1", "nook", T0 + 10)
+    assert r.presence["r1"] == Presence("nook", T0 + 10)
+    assert not r.check_in("r1", "nook", T0 + 10)  # the same check-in again changes nothing
+    assert not r.check_in("r1", "tech", T0 + 5)  # an older check-in, come late through a kiosk's outbox
+    assert r.presence["r1"].station == "nook"
+    assert r.check_in("r1", "tech", T0 + 20)
+    assert r.visits["r1"] == {"nook": T0 + 10, "tech": T0 + 20}  # where she went, first when
+
+
+def test_im_done_checks_the_student_out_only_where_and_after_they_checked_in_and_a_check_in_ends_it():
+    r = started()
+    assert not r.check_out("r1", "nook", T0 + 5)  # not checked in anywhere
+    r.check_in("r1", "nook", T0 + 10)
+    assert not r.check_out("r1", "tech", T0 + 20)  # not where she is
+    assert not r.check_out("r1", "nook", T0 + 9)  # before she came
+    assert r.check_out("r1", "nook", T0 + 20)
+    assert r.checked_out["r1"] == Presence("nook", T0 + 20)
+    assert not r.check_out("r1", "nook", T0 + 30)  # once
+    r.check_in("r1", "tech", T0 + 40)
+    assert "r1" not in r.checked_out
+
+
+def test_the_out_of_room_pass_lasts_until_the_students_next_scan():
+    r = started()
+    assert not r.go_out("zz", "nook", T0)  # not a student of the class
+    assert r.go_out("r1", "nook", T0 + 10)
+    assert not r.go_out("r1", "nook", T0 + 10)
+    assert r.out["r1"] == Presence("nook", T0 + 10)
+    assert not r.came_back("r1", T0 + 5)  # a scan from before the pass does not end it
+    assert "r1" in r.out
+    r.check_in("r1", "nook", T0 + 60)
+    assert "r1" not in r.out
+    assert not r.came_back("r1", T0 + 70)
+
+
+def test_a_student_marked_absent_who_checks_in_is_late_and_marks_can_be_taken_back():
+    r = started()
+    assert r.mark_attendance("r1", "absent") == "Kidr1 L. is absent"
+    r.check_in("r1", "nook", T0 + 300)
+    assert r.attendance["r1"] == "late"
+    assert r.mark_attendance("r1", "present") == "Kidr1 L. is here"
+    assert "r1" not in r.attendance
+    with pytest.raises(ValueError, match="'zz' is not a student of this class"):
+        r.mark_attendance("zz", "late")
+
+
+def test_a_card_is_taken_only_at_its_students_current_version():
+    r = room(classes=(ClassEntry("period-2", "Period 2", ("p2kid",)),), class_id="period-1")
+    r.card_versions["r1"] = 2
+    assert r.check_card(CardClaim("r1", 2)) == Verdict(True)
+    assert r.check_card(CardClaim("r1", 1)) == Verdict(False, "revoked card")
+    assert r.check_card(CardClaim("r1", 3)) == Verdict(False, "card version not issued")
+    assert r.check_card(CardClaim("p2kid", 1)) == Verdict(False, "student of another class")
+    assert r.check_card(CardClaim("nobody", 1)) == Verdict(False, "unknown student")
+
+
+# What students chose and said
+def test_an_exit_ticket_where_the_student_is_checked_in_checks_them_out_and_is_kept_as_their_last_visit():
+    r = started()
+    r.check_in("r1", "nook", T0 + 10)
+    assert r.record_progress("r1", "choice", {"activity": "Read a book"}, "nook", T0 + 11)
+    assert r.record_progress("r1", "exit_ticket", {"how": "stuck", "next": "Something harder", "goal": "closer"},
+                             "nook", T0 + 500)
+    assert r.progress["r1"] == Progress(activity="Read a book", ticket="stuck", next="Something harder")
+    assert r.checked_out["r1"] == Presence("nook", T0 + 500)
+    assert r.last_here["r1"]["nook"] == LastVisit("nook", T0 + 500, "stuck", "Something harder", "closer")
+    assert not r.record_progress("r1", "dance", {}, "nook", T0 + 501)  # no such kind: nothing kept
+    elsewhere = started()
+    elsewhere.check_in("b1", "tech", T0 + 10)
+    elsewhere.record_progress("b1", "exit_ticket", {"how": "got_it"}, "nook", T0 + 20)
+    assert "b1" not in elsewhere.checked_out  # a ticket at another station is not leaving this one
+
+
+def test_a_student_deleted_leaves_no_trace_and_their_call_for_help_stays_the_stations():
+    r = started()
+    r.check_in("r1", "nook", T0 + 10)
+    r.record_progress("r1", "goal", {"goal": "Read for 20 minutes"}, "nook", T0 + 11)
+    r.ask_help("h1", "nook", T0 + 12, student="r1")
+    r.ask_help("h2", "tech", T0 + 13, student="b1", peer="r1", peer_taken=True)
+    r.forget_student("r1")
+    state = r.snapshot(T0 + 14)
+    assert "r1" not in state.students and "r1" not in state.presence and "r1" not in state.progress
+    assert "r1" not in r.card_versions and "r1" not in r.visits
+    assert [(h.station, h.student, h.peer) for h in state.help] == [("nook", None, None), ("tech", "b1", None)]
+    assert "r1" not in {m for g in state.groups for m in g.members}
+
+
+def test_a_group_gone_with_its_last_student_takes_its_skip_with_it():
+    r = started()
+    r.skip("gold", r.rotation.station_of("gold", 2))
+    for student in GROUPS["gold"]:
+        r.forget_student(student)
+    assert r.skips == [] and "gold" not in where_each_group_is(r)
+
+
+# Messages a teacher reads
+def test_a_teacher_is_told_exactly_what_each_command_did():
+    r = room()
+    with pytest.raises(ValueError) as refused:
+        r.command("pause", T0)
+    assert str(refused.value) == "the session has not started"
+    assert r.command("start", T0) == "started round 1 of 4, 10-minute rounds"
+    with pytest.raises(ValueError) as again:
+        r.command("start", T0)
+    assert str(again.value) == "the session has already started"
+    assert r.command("pause", T0 + 1) == "paused"
+    assert r.command("resume", T0 + 2) == "resumed"
+    assert r.command("extend", T0 + 3) == "extended by 1 min"  # the default
+    assert time_left(r.clock, T0 + 3) == 600 - 2 + 60
+    assert r.command("end", T0 + 4) == "session ended"  # no time to collect: at once
+    assert r.clock.round == 0
+
+
+def test_the_snapshot_carries_the_class_groups_by_name_each_students_card_and_the_lessons_traces():
+    r = room(class_id="period-1", classes=(ClassEntry("period-1", "Period 1"),))
+    r.set_card_version("r1", 3)  # a card reissued
+    r.command("start", T0)
+    r.check_in("r1", "nook", T0 + 10)
+    r.record_progress("r1", "exit_ticket", {"how": "got_it"}, "nook", T0 + 20)
+    r.go_out("b1", "tech", T0 + 30)
+    r.mark_attendance("g1", "absent")
+    state = r.snapshot(T0 + 40)
+    assert [(g.id, g.name, g.members) for g in state.groups][0] == ("red", "Red", ("r1", "r2", "r3"))
+    assert state.students["r1"].name == "Kidr1 L." and state.students["r1"].card == 3
+    assert state.students["r1"].group == "red"
+    assert state.presence == {"r1": Presence("nook", T0 + 10)}
+    assert state.checked_out == {"r1": Presence("nook", T0 + 20)}
+    assert state.out == {"b1": Presence("tech", T0 + 30)} and state.attendance == {"g1": "absent"}
+    assert state.last_visits["r1"] == (LastVisit("nook", T0 + 20, "got_it"),)
+    assert (state.class_id, state.seq, state.ended) == ("period-1", 0, None)
+    assert state.goals == () and state.choice is None
+    by_id = {s.id: s for s in state.stations}
+    assert by_id["nook"].activities == ("Read a book",) and by_id["nook"].kiosk and not by_id["table"].kiosk
+
+
+def test_a_group_named_with_dashes_reads_as_words_on_the_map():
+    r = Room("room-12", STATIONS, [RosterStudent("a1", "Ana", "Lee", "red-team_2")], {"a1": 1}, 600)
+    assert r.snapshot(T0).groups[0].name == "Red Team 2"
+
+
+def test_the_end_of_a_lesson_clears_its_traces_and_its_skips_and_stations_off_but_not_the_goals_or_last_visits():
+    r = started(off=("art",))
+    r.skip("red", r.rotation.station_of("red", 2))
+    r.check_in("r1", "nook", T0 + 10)
+    r.record_progress("r1", "exit_ticket", {"how": "stuck"}, "nook", T0 + 20)
+    r.ask_help("h1", "nook", T0 + 21)
+    r.command("end", T0 + 30)
+    assert r.clock.round == 0 and r.clock.rounds == len(STATIONS) and r.clock.duration == 600
+    assert (r.presence, r.progress, r.checked_out, r.help, r.skips) == ({}, {}, {}, [], [])
+    assert r.off == frozenset() and "art" in {r.rotation.station_of("red", n) for n in range(1, 5)}
+    assert "nook" in r.last_here["r1"]  # what she said there stays for her next visit
+
+
+def test_a_hub_started_again_mid_lesson_rebuilds_who_left_who_is_out_and_who_came_back_from_the_lessons_events():
+    before = started()
+    events = [("r1", "checkin", {}, "nook", T0 + 10), ("r1", "checkout", {}, "nook", T0 + 20),
+              ("b1", "checkin", {}, "tech", T0 + 10), ("b1", "out", {}, "tech", T0 + 30),
+              ("g1", "out", {}, "art", T0 + 15), ("g1", "checkin", {}, "art", T0 + 40)]
+    presence = {"r1": Presence("nook", T0 + 10), "b1": Presence("tech", T0 + 10), "g1": Presence("art", T0 + 40)}
+    after = room(clock=before.clock, presence=presence, progress_events=events)
+    assert after.checked_out == {"r1": Presence("nook", T0 + 20)}
+    assert after.out == {"b1": Presence("tech", T0 + 30)}  # g1 came back from the pass when she scanned
+    assert after.visits == {"r1": {"nook": T0 + 10}, "b1": {"tech": T0 + 10}, "g1": {"art": T0 + 40}}
+
+
+def test_a_goal_closed_since_the_session_began_is_not_shown_as_the_sessions_goal_after_a_restart():
+    events = [("r1", "goal", {"goal": "Read for 20 minutes"}, "nook", T0 + 5)]
+    after = room(clock=started().clock, progress_events=events, standing_goals={})
+    assert after.progress["r1"].goal is None
+
+
+def test_a_change_to_the_running_lesson_says_what_changed_and_when():
+    r = started(rounds=4, passing=1)
+    assert r.change_lesson(ChangeLessonArgs(minutes=15), T0 + 60) == "15-minute rounds"
+    assert time_left(r.clock, T0 + 60) == 60 + 900 - 60  # this round is longer at once
+    assert r.change_lesson(ChangeLessonArgs(passing=0), T0 + 61) == "no passing time from the next round"
+    assert r.change_lesson(ChangeLessonArgs(passing=2), T0 + 62) == "2 minutes to move from the next round"
+    assert r.clock.passing == 120
+    assert r.change_lesson(ChangeLessonArgs(rounds=6), T0 + 63) == "6 rounds"
+    assert r.change_lesson(ChangeLessonArgs(), T0 + 64) == "nothing changed"
+    with pytest.raises(ValueError, match="round 1 is running: the lesson cannot have fewer rounds than that"):
+        r.change_lesson(ChangeLessonArgs(rounds=0), T0 + 65)
+    with pytest.raises(ValueError, match="no station 'gym' to switch on"):
+        r.change_lesson(ChangeLessonArgs(on=("gym",)), T0 + 66)
+    with pytest.raises(ValueError, match="every station is switched off"):
+        r.change_lesson(ChangeLessonArgs(off=tuple(s.id for s in STATIONS)), T0 + 67)
+    with pytest.raises(ValueError, match="no lesson is running"):
+        room().change_lesson(ChangeLessonArgs(minutes=5), T0)
+
+
+def test_a_station_switched_off_and_on_again_before_the_next_round_leaves_the_lesson_as_it_was():
+    r = started(rounds=4)
+    r.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 60)
+    assert r.off_next == frozenset({"art"}) and r.clock.rounds == 4
+    said = r.change_lesson(ChangeLessonArgs(on=("art",)), T0 + 70)
+    assert said == "from round 2: every station running"
+    assert r.off_next is None and r.clock.rounds == 4
+    r.command("next", T0 + 600)
+    assert "art" in where_each_group_is(r).values() and r.cycle_start == 1
+
+
+def test_switching_stations_off_adds_the_rounds_every_group_needs_to_visit_the_rest():
+    r = started(rounds=2)
+    r.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 60)
+    assert r.clock.rounds == 1 + 3  # this round, then one at each of the three running stations
+    r.command("next", T0 + 600)
+    assert r.cycle_start == 2 and r.skips == []
+    seen = {where_each_group_is(r)["red"]}
+    for n in range(3, 5):
+        r.command("next", T0 + 600 * n)
+        seen.add(where_each_group_is(r)["red"])
+    assert seen == {"table", "nook", "tech"}
+
+
+def test_a_lesson_cannot_start_with_a_must_do_or_a_station_off_the_room_does_not_have():
+    with pytest.raises(ValueError, match="no station 'gym' to make must-do"):
+        room().command("start", T0, lesson=StartArgs(must_do=("gym",)))
+    with pytest.raises(ValueError, match=r"no station 'gym' to switch off \(stations: table, nook, tech, art\)"):
+        room().command("start", T0, lesson=StartArgs(off=("gym",)))
+    r = room()
+    said = r.command("start", T0, lesson=StartArgs(choice_rounds=(2, 9), passing=0.5, off=("art",)))
+    assert said == "started round 1 of 3, 10-minute rounds, choice in round 2, 30 seconds to move, Art Corner off"
+    assert r.choice_rounds == frozenset({2})  # round 9 is past the lesson's end

@@ -80,3 +80,77 @@ def test_a_class_without_goals_is_never_asked_for_one():
     assert after_answer(choice, "Read a book", no_goals) == ({"activity": "Read a book"}, None)
     _, nothing = scan(replace(no_goals, stations=STATE.stations))  # no activities either: nothing to ask
     assert nothing is None
+
+
+def test_before_the_teacher_is_called_a_classmate_who_got_it_here_is_offered_never_the_asker():
+    from kiosk.prompts import after_peer, first_name, peer_prompt
+
+    asker = decide(card("s05", 2), CARD_KEYS, ROOM, "reading-nook")
+    with_helpers = replace(ROOM, helpers={"reading-nook": ("s05", "s01", "s09")})
+    offer = peer_prompt(with_helpers, "reading-nook", asker)
+    assert offer.peer == "s01" and offer.kind == "peer" and offer.student_id == "s05"  # not Sofia herself
+    assert dict(offer.params) == {"peer": "Maya R.", "first": "Maya"}
+    assert [o.value for o in offer.options] == ["ask", "no"]
+    assert "Maya" not in " ".join(offer.spoken)  # no name said aloud
+    assert peer_prompt(with_helpers, "reading-nook", asker, {"s01": 2, "s09": 1}).peer == "s09"  # asked least
+    assert peer_prompt(with_helpers, "tech", asker) is None
+    assert peer_prompt(replace(ROOM, helpers={"reading-nook": ("s05", "gone")}), "reading-nook", asker) is None
+    assert peer_prompt(None, "reading-nook", asker) is None
+    anyone = peer_prompt(with_helpers, "reading-nook", None)  # the button pressed with nobody on screen
+    assert anyone.peer == "s05" and anyone.student_id == "" and anyone.card == ""
+    go = after_peer(offer, taken=True)
+    assert go.english == ("Go and ask Maya!", "Your teacher is called too.") and go.student_id == "s05"
+    called = after_peer(offer, taken=False)
+    assert called.english == ("Help is on the way", "Your teacher is called.")
+    assert after_peer(anyone, taken=False).student_id is None
+    assert (first_name("Maya R."), first_name("Prince"), first_name("Ana María L.")) == ("Maya", "Prince", "Ana María")
+
+
+def test_new_goal_asks_for_one_even_with_a_goal_standing_and_not_of_a_card_without_a_student():
+    from kiosk.prompts import new_goal
+    from shared.protocol import StandingGoal
+
+    standing = replace(ROOM, standing={"s05": StandingGoal("Help a friend", "handshake", 10.0)})
+    decision = decide(card("s05", 2), CARD_KEYS, standing, "reading-nook")
+    asked = new_goal(decision, standing)
+    assert asked.kind == "goal" and [o.value for o in asked.options] == list(ROOM.goals)
+    _, choice = scan(standing)
+    assert after_answer(choice, "Read a book", standing) == ({"activity": "Read a book"}, None)  # not asked again
+    assert new_goal(decide("RS1:junk", CARD_KEYS, ROOM, "reading-nook"), ROOM) is None
+
+
+def test_a_student_with_a_goal_is_asked_at_the_exit_ticket_whether_they_got_closer_then_what_next():
+    from shared.protocol import StandingGoal
+
+    here = replace(ROOM, presence={"s05": Presence("reading-nook", 100.0)},
+                   standing={"s05": StandingGoal("Help a friend", "handshake", 10.0)})
+    _, ticket = scan(here, now=170.0)
+    data, check = after_answer(ticket, "stuck", here)
+    assert data == {"how": "stuck"} and check.kind == "goal_check" and check.how == "stuck"
+    assert [o.value for o in check.options] == ["closer", "not_yet", "met"]
+    data, following = after_answer(check, "met", here)
+    assert data == {"how": "stuck", "goal": "met"} and following.kind == "next" and following.goal == "met"
+    assert after_answer(following, "More of this", here) == (
+        {"how": "stuck", "next": "More of this", "goal": "met"}, None)
+    assert after_answer(following, None, here) == (None, None)  # skipped: the ticket was recorded already
+
+
+def test_where_next_offers_the_stations_a_student_may_choose_that_have_room_must_do_first():
+    from kiosk.prompts import pick_prompt
+    from shared.protocol import ChoiceRound
+
+    stations = (replace(NOOK, colour="green"), STATE.stations[1])
+    choice = ChoiceRound(2, 100.0, must=("tech",), places={"tech": 2, "reading-nook": 0},
+                         allowed={"s05": ("tech", "reading-nook"), "s01": ("reading-nook",)})
+    state = replace(ROOM, stations=stations, choice=choice)
+    where = pick_prompt(card("s05", 2), "s05", "Sofia R.", state, None)
+    assert [(o.value, o.places) for o in where.options] == [("tech", 2)]  # the nook is full
+    assert where.question == "Where next? Start with a must-do station."
+    assert where.options[0].colour is None and where.options[0].label == "Tech Station"
+    assert pick_prompt(card("s01"), "s01", "Maya R.", state, None) is None  # nowhere left with room
+    assert pick_prompt(card("s01"), "s01", "Maya R.", state, None, left={"reading-nook": 1}).question == \
+        "Where next? Tap a station."  # the hub's newer count
+    assert pick_prompt(card("s09"), "s09", "Priya P.", state, None) is None  # not choosing this round
+    chosen = replace(state, choice=replace(choice, going={"s05": "tech"}))
+    assert pick_prompt(card("s05", 2), "s05", "Sofia R.", chosen, None) is None  # chosen already
+    assert pick_prompt(card("s05", 2), "s05", "Sofia R.", ROOM, None) is None  # no choice round

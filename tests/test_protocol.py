@@ -93,12 +93,35 @@ def test_a_state_decodes_and_knows_where_a_group_is_expected():
 
 
 def test_topics_parse_and_refuse_what_is_not_ours():
-    assert TOPICS.parse(TOPICS.kiosk_event("tech")) == ("kiosk_event", "tech")
-    assert TOPICS.parse(TOPICS.state) == ("state", None)
-    assert TOPICS.parse(TOPICS.ack("tech")) == ("ack", "tech")
-    for topic in ("rotation/v1/room-12/kiosk/Tech!/event", "rotation/v1/other/state", "rotation/v1/room-12/x"):
+    named = [(TOPICS.kiosk_event("tech"), ("kiosk_event", "tech")),
+             (TOPICS.kiosk_status("tech"), ("kiosk_status", "tech")),
+             (TOPICS.path_request("tech"), ("path_request", "tech")), (TOPICS.path("tech"), ("path", "tech")),
+             (TOPICS.ack("tech"), ("ack", "tech")), (TOPICS.view("tech"), ("view", "tech")),
+             (TOPICS.pick_answer("tech"), ("pick_answer", "tech")), (TOPICS.reply("web-1"), ("reply", "web-1")),
+             (TOPICS.hub_status, ("hub_status", None)), (TOPICS.hub_claim, ("hub_claim", None)),
+             (TOPICS.command, ("command", None)), (TOPICS.state, ("state", None)),
+             (TOPICS.presence, ("presence", None))]
+    for topic, parsed in named:
+        assert TOPICS.parse(topic) == parsed, topic
+    assert TOPICS.kiosk_event("tech") == "rotation/v1/room-12/kiosk/tech/event"
+    for topic in ("rotation/v1/room-12/kiosk/Tech!/event", "rotation/v1/other/state", "rotation/v1/room-12/x",
+                  "rotation/v1/room-12/kiosk/tech/dance", "rotation/v1/room-12/hub/ack/Tech!",
+                  "rotation/v1/room-12/hub/reply/a b", "rotation/v1/room-12/state/more",
+                  "rotation/v1/room-12/kiosk/-x/path", "rotation/v1/room-12/hub/view/" + "x" * 41):
         with pytest.raises(ValueError):
             TOPICS.parse(topic)
+    with pytest.raises(ValueError, match="room id 'Room 12' must be 1-40 of a-z"):
+        Topics("Room 12")
+
+
+def test_a_pairing_request_topic_names_its_asker_and_no_other_topic_does():
+    from shared.topics import pair_reply_topic, pair_request_topic, pairing_asker
+
+    assert pairing_asker(pair_request_topic("k7f2")) == "k7f2"
+    assert pair_reply_topic("k7f2") == "rotation/v1/pair/k7f2/reply"
+    for topic in (pair_reply_topic("k7f2"), "rotation/v1/pair/K7!/request", "rotation/v2/pair/k7f2/request",
+                  "rotation/v1/pair/k7f2/request/x", TOPICS.state):
+        assert pairing_asker(topic) is None, topic
 
 
 def test_a_decode_error_names_the_field_deep_inside_a_message():
