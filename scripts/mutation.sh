@@ -25,5 +25,5 @@ if [ "${1:-}" = "--survivors" ]; then
     set -- "${survivors[@]}"
 fi
 echo "mutation: running mutmut (its progress: mutants/run.log)"
-.venv/bin/mutmut run "$@" > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log >&2; exit 1; }
+.venv/bin/mutmut run "$@" > mutants/run.log 2>&1 || { tr '\r' '\n' < mutants/run.log | tail -n 40 >&2; exit 1; }
 exec .venv/bin/python scripts/mutation_report.py --at-least 90

@@ -60,3 +60,28 @@ def test_an_old_card_is_taken_where_the_room_still_takes_them():
 
     decision = decide(make_token(SECRET, "s05", 2), replace(CARD_KEYS, old_secret=SECRET), STATE, "reading-nook")
     assert (decision.outcome, decision.english[0]) == ("welcome", "Hi Sofia R.")
+
+
+def test_the_screens_after_a_students_answer_and_their_buttons_stay_theirs():
+    from kiosk.decide import checking_out, gives_ticket_first, going_out, thanks
+
+    said = thanks("Sofia R.", "s05", "card-s05", leaving=False)
+    assert (said.outcome, *said.english, said.student_id, said.card) == (
+        "thanks", "Thank you!", "Your teacher will see it.", "s05", "card-s05")
+    assert said.good and said.may_go_out and not said.records_checkin
+    assert thanks("Sofia R.", "s05", "card-s05", leaving=True).outcome == "goodbye"
+    greeted = decide(card("s01"), CARD_KEYS, STATE, "tech")
+    bye = checking_out(greeted)
+    assert (bye.outcome, *bye.english, bye.student_id) == ("checkout", "Bye Maya R.", "Thanks for your work here!",
+                                                           "s01")
+    out = going_out(greeted)
+    assert (out.outcome, *out.english) == ("out", "See you soon, Maya R.", "Scan your card when you are back.")
+    assert out.good and not out.records_checkin
+    from msgspec.structs import replace
+
+    from shared.protocol import Presence
+    here = replace(STATE, presence={"s01": Presence("tech", 5.0)})
+    assert gives_ticket_first(here, "s01", "tech")
+    assert not gives_ticket_first(here, "s01", "reading-nook")
+    assert not gives_ticket_first(replace(here, checked_out={"s01": Presence("tech", 9.0)}), "s01", "tech")
+    assert not gives_ticket_first(STATE, "s01", "tech")

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from kiosk.scanners import KeyboardWedge, LineAssembler, SerialScanner
+from kiosk.scanners import SerialScanner
 
 
 @pytest.fixture
@@ -40,17 +40,6 @@ def test_garbage_is_reported_and_the_scanner_keeps_going(scanner):
     assert reads.empty()
 
 
-def test_line_assembler_handles_split_and_joined_reads():
-    lines = LineAssembler(max_line=20)
-    assert lines.feed(b"RS1:a") == []
-    assert lines.feed(b"bc\r\nRS1:d\n\n") == ["RS1:abc", "RS1:d"]
-    assert lines.feed(b"x" * 25 + b"\nok\n") == [None, "ok"]
-    assert lines.feed(b"\x1b[A\n") == [None]
-    assert lines.feed(b"RS1:e\tRS1:f") == ["RS1:e"] and lines.flush() == ["RS1:f"]  # TAB, then no suffix
-    assert lines.flush() == []  # quiet and nothing waiting: no scan
-    assert lines.feed(b"]d2RS1:g\n]Q1\n") == ["RS1:g", None]  # an identifier alone is no scan
-
-
 @pytest.mark.parametrize("suffix", [b"\r", b"\n", b"\r\n", b"\t", b""], ids=["CR", "LF", "CRLF", "TAB", "none"])
 @pytest.mark.parametrize("prefix", [b"", b"]Q1", b"\xef\xbb\xbf", b"\xef\xbb\xbf]Q1"],
                          ids=["plain", "AIM", "BOM", "BOM+AIM"])
@@ -75,16 +64,3 @@ def test_a_scan_waiting_on_the_line_when_the_kiosk_starts_is_read(serial_wire):
         assert reads.get(timeout=2) == "RS1:s03:1:ABCDEFGHIJKLMNOP"
     finally:
         running.stop()
-
-
-def test_keyboard_wedge_turns_typing_and_enter_into_a_scan():
-    wedge = KeyboardWedge(max_line=30)
-    wedge.type("RS1:s01", 0.0)
-    wedge.type(":1:X", 0.01)
-    assert wedge.enter() == "RS1:s01:1:X"
-    assert wedge.enter() == ""
-    wedge.type("stale", 0.0)
-    wedge.type("fresh", 5.0)
-    assert wedge.enter() == "fresh"
-    wedge.type("y" * 40, 6.0)
-    assert wedge.enter() is None
