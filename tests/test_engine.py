@@ -12,6 +12,7 @@ from shared.config import StationConfig
 from shared.protocol import (
     ChangeLessonArgs,
     ClassEntry,
+    Clock,
     Command,
     ExtendArgs,
     LastVisit,
@@ -508,3 +509,84 @@ def test_a_lesson_cannot_start_with_a_must_do_or_a_station_off_the_room_does_not
     said = r.command("start", T0, lesson=StartArgs(choice_rounds=(2, 9), passing=0.5, off=("art",)))
     assert said == "started round 1 of 3, 10-minute rounds, choice in round 2, 30 seconds to move, Art Corner off"
     assert r.choice_rounds == frozenset({2})  # round 9 is past the lesson's end
+
+
+def test_the_snapshot_names_classmates_who_got_it_the_goals_in_every_language_and_each_students_standing_goal():
+    from hub.goals import OWN, RoomGoal
+    from hub.peers import GotIt
+    from shared.protocol import PeerHelp
+
+    goals = [RoomGoal("Read for 20 minutes", "menu_book", {"en": "Read for 20 minutes", "es": "Leer 20 minutos"})]
+    r = room(teachers_goals=goals, peer_help=PeerHelp(on=True), got_it=GotIt({"nook": {"r2": T0 + 5}}),
+             standing_goals={"r1": GoalRow(1, "r1", "Read for 20 minutes", "menu_book", ROOM, BY_STUDENT, T0),
+                             "b1": GoalRow(2, "b1", "Finish my comic", "palette", OWN, BY_STUDENT, T0),
+                             "gone": GoalRow(3, "gone", "Read for 20 minutes", "menu_book", ROOM, BY_STUDENT, T0)})
+    r.command("start", T0 + 10)
+    r.check_in("r2", "nook", T0 + 20)
+    state = r.snapshot(T0 + 30)
+    assert state.helpers == {"nook": ("r2",)} and state.peer_help == PeerHelp(on=True)
+    assert state.goals == ("Read for 20 minutes",) and state.goal_pictures == ("menu_book",)
+    assert state.goal_words == ({"en": "Read for 20 minutes", "es": "Leer 20 minutos"},)
+    assert state.standing["r1"].words == {"en": "Read for 20 minutes", "es": "Leer 20 minutos"}
+    assert state.standing["b1"].own and state.standing["b1"].text == "Finish my comic"
+    assert "gone" not in state.standing  # a student of another class: not on this class's screens
+    plain = room(goals=("Help a friend",)).snapshot(T0)
+    assert plain.goals == ("Help a friend",) and plain.goal_words == ()  # the room file's: the kiosks translate
+
+
+def test_the_snapshot_says_which_stations_are_off_now_and_which_from_the_next_round():
+    r = started(rounds=4)
+    r.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 60)
+    stations = {s.id: s for s in r.snapshot(T0 + 61).stations}
+    assert (stations["art"].off, stations["art"].next_off) == (False, True)
+    assert (stations["nook"].off, stations["nook"].next_off) == (False, False)
+    assert (stations["nook"].name, stations["nook"].kind) == ("Reading Nook", "reading")
+    assert stations["nook"].pictures == (stations["nook"].picture,)  # the station's picture for its activity
+    r.command("next", T0 + 600)
+    assert {s.id: s.off for s in r.snapshot(T0 + 601).stations}["art"]
+
+
+def test_the_last_lessons_summary_and_a_choice_round_travel_in_the_snapshot():
+    from shared.protocol import LessonEnd
+
+    r = room(classes=(ClassEntry("period-1", "Period 1"),), class_id="period-1")
+    r.ended = LessonEnd("Period 1", T0 - 3600, T0 - 60, ())
+    state = r.snapshot(T0)
+    assert state.ended == r.ended and state.classes == (ClassEntry("period-1", "Period 1"),)
+    r.command("start", T0, lesson=StartArgs(choice_rounds=(1,)))
+    assert r.ended is None  # a new lesson clears it
+    choice = r.snapshot(T0 + 1).choice
+    assert choice is not None and choice.round == 1 and choice.until == T0 + 60  # no passing time: a minute
+
+
+def test_a_room_made_fresh_is_idle_with_a_round_per_station_and_each_station_looks_like_its_kind():
+    r = room(goals=("Help a friend", "Reach the moon"))
+    assert r.clock == Clock(round=0, rounds=4, duration=600, running=False, ends_at=None, left=None)
+    assert (r.room_id, r.cycle_start, r.off_next, r.ended, r.choosing) == ("room-12", 1, None, None, None)
+    assert r.choice_round() is None and r.places_for("r1") == {}
+    assert r.goal_pictures == ("handshake", "flag")  # a default goal's own picture, else a flag
+    stations = {s.id: s for s in r.snapshot(T0).stations}
+    assert (stations["nook"].colour, stations["nook"].picture) == ("rust", "menu_book")
+    assert (stations["table"].colour, stations["table"].picture) == ("purple", "school")
+    r.command("start", T0)
+    r.command("next", T0 + 600)  # no choice rounds: choosing never opens
+    assert r.choosing is None
+
+
+def test_a_hub_started_again_in_a_changed_lesson_keeps_its_stations_cycle_choosing_and_places():
+    before = room()
+    before.command("start", T0, lesson=StartArgs(rounds=6, choice_rounds=(3,)))
+    before.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 60)
+    before.command("next", T0 + 600)
+    before.command("next", T0 + 1200)  # round 3: choosing
+    assert before.pick("r1", "tech", T0 + 1210) is None
+    placed = before.close_choice(T0 + 1260)
+    events = [("b1", "pick", {"to": "nook"}, "nook", T0 + 100),  # from before this round: not one of its picks
+              ("r1", "pick", {"to": "tech"}, "nook", T0 + 1210),
+              *((student, "placed", {"to": station}, "nook", T0 + 1260) for student, station in placed.items())]
+    after = room(clock=before.clock, off=tuple(before.off), cycle_start=before.cycle_start,
+                 progress_events=events, lesson=StartArgs(rounds=6, choice_rounds=(3,)))
+    assert after.off == frozenset({"art"}) and after.cycle_start == 2 and after.plan() == before.plan()
+    assert after.choosing is not None
+    assert after.choosing.going == before.choosing.going and after.choosing.how == before.choosing.how
+    assert after.choosing.how["r1"] == "chose" and all(after.choosing.how[s] == "placed" for s in placed)
