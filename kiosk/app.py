@@ -36,7 +36,8 @@ from kiosk.moves import moves_from  # noqa: E402
 from kiosk.path_panel import PathPanel, icon  # noqa: E402
 from kiosk.path_view import PATH_PICTURE, MyPath, PathOwner, PathScreenModel  # noqa: E402
 from kiosk.prompts import ASK, PEER, Option, Prompt, after_scan, new_goal, peer_prompt  # noqa: E402
-from kiosk.scanners import KeyboardWedge, ScannerThread  # noqa: E402
+from kiosk.scan_parsing import KeyboardWedge  # noqa: E402
+from kiosk.scanners import ScannerThread  # noqa: E402
 from kiosk.settings import settings_path  # noqa: E402
 from kiosk.speech import Speech, everything_said  # noqa: E402
 from kiosk.teacher import TeacherAccess  # noqa: E402

@@ -1,16 +1,14 @@
 """Where scanned card texts come from: a serial (or USB-CDC) QR scanner, or a keyboard-wedge scanner.
 
-Both hand over whole scans. A serial scanner's scan ends with whatever suffix the school left set on it (CR,
-LF, CR LF or TAB) or with none, after a short quiet (``QUIET_GAP``); an AIM symbology identifier (``]Q1``)
-or a byte-order mark before it is dropped. Garbage (binary noise, endless lines) is reported as unreadable,
-so the student is asked to try again, and the scanner keeps going.
+Both hand over whole scans; kiosk/scan_parsing.py cuts them out of what the device sends. A serial scan without a
+suffix ends after a short quiet (``QUIET_GAP``). Garbage is reported as unreadable, so the student is asked to
+try again, and the scanner keeps going.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import os
-import re
 import select
 import threading
 import time
@@ -19,85 +17,16 @@ from typing import TypeAlias
 
 import serial
 
+from kiosk.scan_parsing import LineAssembler
 from kiosk.serial_speed import SpeedHunt, looks_like_a_card
 
 log = logging.getLogger("rotation.kiosk.scanner")
-MAX_LINE = 256
-SCAN_ENDS = (b"\r", b"\n", b"\t")  # the suffixes a scanner is set to send; CR LF is two of them
-BYTE_ORDER_MARK = b"\xef\xbb\xbf"
-AIM_IDENTIFIER = re.compile(r"^\][A-Za-z][0-9A-Za-z]")  # "]Q1": a QR Code, as ISO/IEC 15424 names it
 # A scan with no suffix ends when the line goes quiet. A scanner sends a code in one burst: at 9600 baud a
 # character every 1.04 ms, a USB-CDC scanner a packet every 1 ms; 100 ms is a hundred characters' silence,
 # and still shorter than the time a second student needs to bring a card to the window.
 QUIET_GAP = 0.1
 TextHandler: TypeAlias = Callable[[str], object]  # takes a scanned text; what it returns (a decision) goes unused
 GarbageHandler: TypeAlias = Callable[[], object]  # told of an unreadable scan
-
-
-class LineAssembler:
-    """Splits a byte stream into scanned lines. Pure: feed bytes, get (text or None for garbage) items.
-    ``prefix`` and ``suffix``: what a school set its scanner to send before and after each code (the room
-    file's ``scanner_prefix`` and ``scanner_suffix``); the suffix ends a scan, and both are dropped."""
-
-    def __init__(self, max_line: int = MAX_LINE, prefix: str = "", suffix: str = "") -> None:
-        self.max_line = max_line
-        self.prefix = prefix
-        self._ends = (suffix.encode("ascii"), *SCAN_ENDS) if suffix else SCAN_ENDS
-        self._held = b""  # the start of a suffix of several characters, split between two reads
-        self._buffer = bytearray()
-        self._overflowed = False
-
-    def feed(self, data: bytes) -> list[str | None]:
-        lines: list[str | None] = []
-        data, self._held = self._held + data, b""
-        for end in self._ends:
-            data = data.replace(end, SCAN_ENDS[0])
-        if len(self._ends[0]) > 1:  # whole suffixes are ends now; hold back the start of one cut by the read
-            self._held = next((data[-n:] for n in range(len(self._ends[0]) - 1, 0, -1)
-                               if self._ends[0].startswith(data[-n:])), b"")
-            data = data[:len(data) - len(self._held)]
-        *complete, partial = data.split(SCAN_ENDS[0])
-        for chunk in complete:
-            self._append(chunk)
-            if self._overflowed:
-                lines.append(None)
-            elif self._buffer:
-                lines.append(self._text(bytes(self._buffer)))
-            self._buffer.clear()
-            self._overflowed = False
-        self._append(partial)
-        return lines
-
-    def _append(self, chunk: bytes) -> None:
-        if not self._overflowed:
-            self._buffer += chunk
-            if len(self._buffer) > self.max_line:
-                self._overflowed = True
-                self._buffer.clear()
-
-    def flush(self) -> list[str | None]:
-        """The line gone quiet without a suffix: a whole scan from a scanner set to send none (a half read is
-        told apart later, as any card that does not read)."""
-        self._append(self._held)
-        self._held = b""
-        if self._overflowed:
-            found: list[str | None] = [None]
-        else:
-            found = [self._text(bytes(self._buffer))] if self._buffer.strip() else []
-        self._buffer.clear()
-        self._overflowed = False
-        return found
-
-    def _text(self, raw: bytes) -> str | None:
-        try:
-            text = raw.removeprefix(BYTE_ORDER_MARK).decode("ascii").strip()
-        except UnicodeDecodeError:
-            return None
-        # Scanners put the symbology identifier before or after a prefix of the school's: both are dropped.
-        text = AIM_IDENTIFIER.sub("", text.removeprefix(self.prefix), count=1).removeprefix(self.prefix).strip()
-        if not text or not text.isprintable():
-            return None
-        return text
 
 
 class ScannerThread:
@@ -247,30 +176,3 @@ class SerialScanner(LineReader):
             log.warning("scanner on %s reads at %d baud, not the room file's %d", self.port, self.speed.found,
                         self.baud)
             self.on_speed(self.speed.found)
-
-
-class KeyboardWedge:
-    """A USB scanner that types the code and presses Enter. Pure: feed characters, then Enter."""
-
-    def __init__(self, max_line: int = MAX_LINE, idle_reset: float = 1.0) -> None:
-        self.max_line = max_line
-        self.idle_reset = idle_reset
-        self._chars: list[str] = []
-        self._last = 0.0
-
-    def type(self, text: str, now: float) -> None:
-        if now - self._last > self.idle_reset:
-            self._chars.clear()
-        self._last = now
-        if len(self._chars) <= self.max_line:
-            self._chars.extend(text)
-
-    def enter(self) -> str | None:
-        """The typed line, or None if it was garbage; '' if nothing was typed."""
-        chars, self._chars = self._chars, []
-        if not chars:
-            return ""
-        if len(chars) > self.max_line:
-            return None
-        text = "".join(chars).strip()
-        return text if text.isascii() and text.isprintable() else None

@@ -1,6 +1,6 @@
-"""Reading a scan out of what a scanner sends (kiosk/scanners.py): a serial stream cut into codes, a keyboard
+"""Reading a scan out of what a scanner sends (kiosk/scan_parsing.py): a serial stream cut into codes, a keyboard
 scanner's typing. Pure; the same through a pseudo-terminal and a thread: tests/test_scanners.py."""
-from kiosk.scanners import MAX_LINE, KeyboardWedge, LineAssembler
+from kiosk.scan_parsing import MAX_LINE, KeyboardWedge, LineAssembler
 
 
 def test_line_assembler_handles_split_and_joined_reads():

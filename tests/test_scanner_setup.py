@@ -11,7 +11,7 @@ from hub.display import StationTile
 from kiosk.app import KioskPresenter, KioskScreen
 from kiosk.card_reader import card_reader
 from kiosk.core import KioskCore
-from kiosk.scanners import LineAssembler
+from kiosk.scan_parsing import LineAssembler
 from kiosk.serial_speed import COMMON_SPEEDS, HUNT_AFTER, SpeedHunt
 from shared.config import ConfigError, load_config
 from tests.conftest import card, eventually, pump, room_changed

@@ -17,7 +17,7 @@ from evdev import ecodes
 from kiosk.card_reader import card_reader, reads_window_keys
 from kiosk.input_devices import device_node, keyboards
 from kiosk.keystrokes import Keystrokes
-from kiosk.scanners import MAX_LINE, LineAssembler
+from kiosk.scan_parsing import MAX_LINE, LineAssembler
 from kiosk.wedge import RETRY_EVERY, KeyboardScanner
 from rotation.cli import build_parser
 from rotation.scanner_list import list_scanners

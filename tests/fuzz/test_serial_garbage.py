@@ -5,7 +5,8 @@ import random
 import threading
 
 from kiosk.core import KioskCore
-from kiosk.scanners import SCAN_ENDS, SerialScanner
+from kiosk.scan_parsing import SCAN_ENDS
+from kiosk.scanners import SerialScanner
 from tests.conftest import card, eventually
 
 GARBAGE_READS = 10_000
