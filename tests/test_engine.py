@@ -16,6 +16,7 @@ from shared.protocol import (
     Command,
     ExtendArgs,
     LastVisit,
+    Needs,
     Presence,
     Progress,
     ProtocolError,
@@ -590,3 +591,74 @@ def test_a_hub_started_again_in_a_changed_lesson_keeps_its_stations_cycle_choosi
     assert after.choosing is not None
     assert after.choosing.going == before.choosing.going and after.choosing.how == before.choosing.how
     assert after.choosing.how["r1"] == "chose" and all(after.choosing.how[s] == "placed" for s in placed)
+
+
+# What the teacher sets for a student, and the roster
+def test_grouping_sees_each_students_level_moved_by_their_latest_exit_ticket():
+    from dataclasses import replace as with_fields
+
+    from hub.grouping import Learner
+
+    r = Room("room-12", STATIONS, [with_fields(s, readiness=3, interests=("art",)) for s in students()],
+             {s.id: 1 for s in students()}, 600)
+    r.command("start", T0)
+    r.record_progress("r1", "exit_ticket", {"how": "stuck"}, "nook", T0 + 10)
+    r.record_progress("b1", "exit_ticket", {"how": "got_it"}, "tech", T0 + 10)
+    by_id = {each.id: each for each in r.learners()}
+    assert by_id["r1"] == Learner("r1", 2, ("art",), "stuck")
+    assert by_id["b1"] == Learner("b1", 4, ("art",), "got_it")
+    assert by_id["g1"] == Learner("g1", 3, ("art",))
+
+
+def test_a_students_needs_show_on_their_card_in_the_state_and_plain_needs_are_none():
+    r = room()
+    r.set_needs("r1", Needs(language="es", large_text=True))
+    assert r.snapshot(T0).students["r1"].needs == Needs(language="es", large_text=True)
+    r.set_needs("r1", Needs())
+    assert r.snapshot(T0).students["r1"].needs is None
+
+
+def test_a_goal_set_stands_for_the_student_and_closing_it_takes_the_sessions_goal_too():
+    r = started()
+    r.record_progress("r1", "goal", {"goal": "Read for 20 minutes"}, "nook", T0 + 5)
+    r.set_standing("r1", GoalRow(1, "r1", "Read for 20 minutes", "menu_book", ROOM, BY_STUDENT, T0 + 5))
+    assert r.snapshot(T0 + 6).standing["r1"].text == "Read for 20 minutes"
+    r.set_standing("r1", None)  # met: the kiosk asks for a new one next time
+    assert "r1" not in r.standing and r.progress["r1"].goal is None
+    r.set_standing("b1", None)  # nothing to close: nothing changes
+    assert "b1" not in r.progress
+
+
+def test_the_teachers_goal_list_replaces_the_room_files_and_only_its_goals_are_offered():
+    from hub.goals import RoomGoal
+
+    r = room(goals=("Help a friend",))
+    assert r.offered_goal("Help a friend") is not None and r.offered_goal("Fly") is None
+    r.set_goal_list([RoomGoal("Fly", "flight", {"en": "Fly"})])
+    assert r.offered_goal("Fly") == RoomGoal("Fly", "flight", {"en": "Fly"})
+    assert r.offered_goal("Help a friend") is None
+    r.set_goal_list([])  # taken back: the room file's again
+    assert r.offered_goal("Help a friend") is not None
+
+
+def test_a_new_roster_keeps_the_plan_drops_who_left_and_a_roster_the_plan_cannot_run_changes_nothing():
+    r = started()
+    r.check_in("r3", "nook", T0 + 10)
+    planned = where_each_group_is(r)
+    joined = RosterStudent("n1", "Nia", "Obi", "red")
+    kept = [s for s in students() if s.id != "r3"] + [joined]
+    r.set_roster(kept, {s.id: 1 for s in kept}, (ClassEntry("period-1", "Period 1"),))
+    assert "r3" not in r.presence and "n1" in r.students and where_each_group_is(r) == planned
+    assert r.classes == (ClassEntry("period-1", "Period 1"),)
+    crowd = kept + [RosterStudent(f"x{n}", "X", "Y", "red") for n in range(10)]
+    with pytest.raises(ValueError, match="the rotation cannot keep its rules with the new roster: group red has"):
+        r.set_roster(crowd, {s.id: 1 for s in crowd}, ())
+    assert "x1" not in r.students and r.classes == (ClassEntry("period-1", "Period 1"),)
+
+
+def test_a_grouping_can_be_checked_without_being_applied():
+    r = started()
+    before = where_each_group_is(r)
+    r.set_groups({"all": tuple(s.id for s in students())[:6], "rest": tuple(s.id for s in students())[6:]},
+                 apply=False)
+    assert where_each_group_is(r) == before and r.students["r1"].group == "red"

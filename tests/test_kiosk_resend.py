@@ -35,6 +35,8 @@ def test_a_hub_back_on_a_broker_that_kept_its_session_gets_what_waited_there_and
         resend.sent(seq, now=5)  # while the hub was away
     resend.hub_back(retained=False, now=30)
     assert resend.due(WAITING, now=30, most=400, hub_online=True) == []
+    assert resend.due(WAITING, now=30 + HUB_BACK_GRACE, most=400, hub_online=True) == []  # in its queue
+    assert resend.due(WAITING, now=30 + RESEND_SECONDS - 0.1, most=400, hub_online=True) == []
     assert resend.due(WAITING, now=30 + RESEND_SECONDS, most=400, hub_online=True) == WAITING  # never acked
 
 
@@ -60,6 +62,26 @@ def test_a_hub_that_came_back_before_the_kiosk_connected_has_everything_sent_sin
         resend.sent(seq, now=0)  # at connection, before the retained status came
     resend.hub_back(retained=True, now=0.05)  # a new `since`, retained: the hub was at the broker already
     assert resend.due(WAITING, now=0.05, most=400, hub_online=True) == []
+    assert resend.due(WAITING, now=0.05 + HUB_BACK_GRACE, most=400, hub_online=True) == []  # sent into its queue
+
+
+def test_only_what_was_sent_after_the_first_live_hub_status_on_this_connection_is_known_to_be_in_its_queue():
+    resend = Resend()
+    resend.connected(now=100)
+    resend.sent(1, now=100.5)  # before the kiosk heard of the hub: the broker may have had no session for it
+    resend.heard_hub(retained=False, now=101)  # the hub's status, live: its session is at this broker from now
+    resend.sent(2, now=101)
+    resend.sent(3, now=102)
+    resend.heard_hub(retained=False, now=105)  # a later status changes nothing: the first one is the proof
+    resend.hub_back(retained=False, now=110)
+    assert resend.due([1, 2, 3], now=110 + HUB_BACK_GRACE, most=400, hub_online=True) == [1]
+    fresh = Resend()
+    fresh.connected(now=0)
+    fresh.sent(1, now=0)
+    fresh.hub_back(retained=False, now=0.5)  # no status before this one: nothing is known to be in its queue
+    assert fresh.due([1], now=0.5 + HUB_BACK_GRACE - 0.01, most=400, hub_online=True) == []  # its ack first
+    assert fresh.due([1], now=0.5 + HUB_BACK_GRACE, most=400, hub_online=True) == [1]
+    assert fresh.knows_hub_session
 
 
 def test_what_the_hub_asks_for_goes_at_once():
