@@ -162,3 +162,93 @@ def test_moves_list_those_checked_in_here_before_the_round_began():
                                                  Move("Sofia R.", "Reading Nook", True)]
     assert moves_from(state, "tech") == []
     assert moves_from(replace(state, clock=replace(state.clock, round=0)), "reading-nook") == []
+
+
+def test_the_kiosks_own_buttons_read_in_the_language_on_screen():
+    from kiosk.view import Buttons
+    from kiosk.words import words
+
+    assert Buttons.said(words("en")) == Buttons("I need help", "I'm done", "I'm going out", "Skip", "Teacher",
+                                                "My path", "New goal")
+    spanish = Buttons.said(words("es"))
+    assert spanish.help == "Necesito ayuda" and spanish.path != "My path" and spanish.new_goal != "New goal"
+    assert len({*Buttons.said(words("uk")).__dict__.values()}) == 7  # seven words of their own
+
+
+def test_an_arriving_student_sees_and_hears_their_goal_and_last_visit_under_the_greeting():
+    from kiosk.goal_reminder import Reminder
+    from shared.protocol import LastVisit, StandingGoal
+
+    view = KioskView("Reading Nook")
+    remind = Reminder(StandingGoal("Help a friend", "handshake", 10.0), LastVisit("reading-nook", 5.0, "stuck",
+                                                                                  "Something harder"))
+    view.arrive(HELLO, None, 0.0, has_goal=True, reminder=remind)
+    model = screen(view)
+    assert model.goal == "Your goal: Help a friend" and model.goal_picture == "handshake"
+    assert model.last_time == "Last time here: I'm stuck · You wanted: Something harder"
+    assert model.speech[-2:] == ("Your goal: Help a friend", "Last time here: I'm stuck · You wanted: Something harder")
+    assert model.can_change_goal  # "New goal", as no question is asked
+    view.clear()
+    view.arrive(HELLO, None, 1.0)  # the next time, told of nothing: nothing shown
+    assert screen(view, 1.0).goal == "" and not screen(view, 1.0).can_change_goal
+
+
+def test_a_students_goal_is_not_shown_on_a_screen_that_is_not_theirs():
+    from kiosk.goal_reminder import Reminder
+    from shared.protocol import StandingGoal
+
+    view = KioskView("Reading Nook")
+    view.arrive(HELLO, None, 0.0, reminder=Reminder(StandingGoal("Help a friend", "handshake", 1.0), None))
+    view.show(ELSEWHERE, None, 0.5)  # another student's scan takes the screen
+    model = screen(view, 0.5)
+    assert model.goal == "" and model.last_time == ""
+
+
+def test_a_pick_says_saving_until_the_hubs_answer_to_that_pick_and_look_at_the_board_when_none_comes():
+    from kiosk.choosing import ANSWER_DUE_SECONDS
+    from shared.protocol import PickAnswer
+
+    pick = Prompt("pick", "card-s1", "s1", "Tom R.", "{name}, where next?", "Where next?", ())
+    view = KioskView("Reading Nook")
+    view.saving(pick, "e-7", "Tech Station", 0.0)
+    model = screen(view)
+    assert (model.title, model.detail) == ("Saving your place…", "Tech Station: just a moment.")
+    assert not view.pick_answered(PickAnswer(id="e-6", student="s1", to="tech", granted=True), None, 0.1)
+    assert view.pick_answered(PickAnswer(id="e-7", student="s1", to="tech", granted=True), None, 0.2)
+    assert screen(view, 0.2).title == "Tom R., go to tech"
+    assert not view.pick_answered(PickAnswer(id="e-7", student="s1", to="tech", granted=True), None, 0.3)  # once
+    view.saving(pick, "e-8", "Tech Station", 10.0)
+    model = screen(view, 10.0 + ANSWER_DUE_SECONDS)
+    assert (model.title, model.outcome) == ("Your place is not saved yet", "closed")
+
+
+def test_ask_maya_goes_over_the_screen_and_its_call_for_help_is_given_once_it_leaves_unanswered():
+    offer = Prompt("peer", "card-s1", "s1", "Tom R.", "{peer} got it! Ask {first}?", "{peer} got it! Ask {first}?",
+                   (Option("ask", "record_voice_over", "I'll ask {first}"), Option("no", "close", "No thanks")),
+                   params=(("peer", "Maya R."), ("first", "Maya")), spoken=("A classmate here got it!",))
+    view = KioskView("Reading Nook")
+    view.offer_peer(offer, 0.0)
+    model = screen(view)
+    assert model.title == "Maya R. got it! Ask Maya?" and [o.label for o in model.options] == ["I'll ask Maya",
+                                                                                              "No thanks"]
+    assert model.speech == ("A classmate here got it!",)  # no name aloud
+    assert view.peer_offer_on_screen() is offer and view.unanswered_offer() is None  # still on screen
+    view.put_aside_offer(1.0)
+    assert view.peer_offer_on_screen() is None and view.prompt is None
+    assert view.unanswered_offer() is offer and view.unanswered_offer() is None  # given once
+    view.offer_peer(offer, 2.0)
+    view.peer_answered(offer, True, 3.0)
+    assert screen(view, 3.0).title == "Go and ask Maya!" and view.unanswered_offer() is None
+
+
+def test_the_student_on_screen_is_the_questions_student_leaving_or_arriving_and_nobody_for_a_nameless_one():
+    view = KioskView("Reading Nook")
+    assert view.decision_on_screen() is None and view.card_on_screen() is None
+    view.show(None, Prompt("exit_ticket", "card-s1", "s1", "Tom R.", "Bye", "How did it go?", ()), 0.0)
+    assert view.decision_on_screen().outcome == "checkout" and view.card_on_screen() == "card-s1"
+    view.show(None, Prompt("choice", "card-s1", "s1", "Tom R.", "Hi", "What will you do?", ()), 1.0)
+    assert view.decision_on_screen().outcome == "welcome"
+    view.show(None, Prompt("peer", "", "", "", "Ask?", "Ask?", ()), 2.0)
+    assert view.decision_on_screen() is None
+    view.show(FORGED, None, 3.0)
+    assert view.decision_on_screen() is None  # a card with no student: nobody's buttons
