@@ -88,3 +88,107 @@ def test_a_clock_without_a_time_service_or_not_yet_synchronised_warns():
 def test_a_disk_under_a_tenth_free_warns():
     assert disk_line("/var", 1 * 2 ** 30, 16 * 2 ** 30).level == WARN
     assert disk_line("/var", 8 * 2 ** 30, 16 * 2 ** 30).level == OK
+
+
+def test_a_broker_not_reached_or_refusing_says_what_to_do_on_the_hub_and_on_a_kiosk():
+    from shared.health import BrokerReach, broker_line
+
+    reached = broker_line(BrokerReach("hub.local:8883", True, "kiosk-tech"), on_hub=False)
+    assert reached == Line("broker", OK, "reached at hub.local:8883 over TLS as kiosk-tech")
+    assert broker_line(BrokerReach("127.0.0.1:1883", False, None), True).says == "reached at 127.0.0.1:1883"
+    refused = broker_line(BrokerReach("hub.local:8883", True, "kiosk-tech", refused="not authorised"), False)
+    assert refused.level == FAIL and refused.says.startswith(
+        "hub.local:8883 over TLS as kiosk-tech: the broker refused the login (not authorised): this board's "
+        "password is not the broker's any more")
+    on_hub = broker_line(BrokerReach("127.0.0.1:1883", False, "hub", refused="bad password"), True)
+    assert on_hub.says.endswith("run `sudo rotation broker setup` again, then `sudo systemctl restart mosquitto`")
+    pairing = broker_line(BrokerReach("hub.local:1883", False, "pairing", refused="x"), False)
+    assert "rotation broker setup" in pairing.says
+    away = broker_line(BrokerReach("hub.local:8883", True, "kiosk-tech", error="timed out"), False)
+    assert away.level == FAIL and away.says.startswith("hub.local:8883 over TLS as kiosk-tech: not reached "
+                                                       "(timed out): is the hub on and on this network")
+    down = broker_line(BrokerReach("127.0.0.1:1883", False, "hub", error="refused"), True)
+    assert "is Mosquitto running? `sudo systemctl status mosquitto`" in down.says
+    told = broker_line(BrokerReach("hub.local:8883", True, None, error="certificate", fix="copy the CA again"), False)
+    assert told.says == "hub.local:8883 over TLS: not reached (certificate): copy the CA again"
+
+
+def test_a_kiosks_scanner_outbox_screen_and_files_lines():
+    from shared.health import NOT_HERE, Scanner, outbox_line, owners_line, scanner_line, screen_line
+
+    assert scanner_line(Scanner("keyboard", None, False)).level == OK
+    assert scanner_line(Scanner("serial", "/dev/ttyACM0", True)) == Line("scanner", OK, "serial at /dev/ttyACM0")
+    for kind, listing in (("serial", "`ls /dev/serial/by-id`"), ("keyboard device", "`rotation kiosk scanners`"),
+                          ("camera", "`ls /dev/video*`")):
+        missing = scanner_line(Scanner(kind, "/dev/x", False))
+        assert missing.level == FAIL and missing.says == (
+            f"no {kind} at /dev/x: plug it in, or name the one there ({listing}) in room.toml, then "
+            "`sudo systemctl restart rotation-kiosk`")
+    assert outbox_line(None, False).says == "none yet: nothing scanned on this board"
+    assert outbox_line(None, True).level == NOT_HERE
+    assert outbox_line(19, True) == Line("outbox", OK, "19 waiting")
+    assert outbox_line(20, True).level == WARN
+    assert screen_line("HDMI-A-1 1280x720", "") == Line("screen", OK, "HDMI-A-1 1280x720")
+    assert screen_line(None, "card0", pinned=1).says.startswith(
+        "none connected to card1 (SDL_KMSDRM_DEVICE_INDEX); seen: card0: check the display's cable")
+    assert "any graphics card" in screen_line(None, "nothing").says
+    assert owners_line([], "/var/lib/rotation", "rotation") == Line("files", OK,
+                                                                     "everything in /var/lib/rotation is rotation's")
+    strangers = owners_line(["a", "b", "c", "d", "e"], "/var/lib/rotation", "rotation")
+    assert strangers == Line("files", FAIL, "not rotation's: a, b, c and 2 more: "
+                                            "`sudo chown -R rotation:rotation /var/lib/rotation`")
+
+
+def test_backups_by_their_record_or_by_the_newest_file_and_how_old_is_said():
+    from shared.health import backup_line, backups_line
+
+    assert backups_line(True, "copied off the board last night", True).level == OK
+    assert backups_line(True, "last night, on the board only", False).level == WARN
+    assert backups_line(False, "failed last night", True).level == FAIL
+    assert backup_line(None, 0, "/b").says.startswith("none in /b: `sudo systemctl start rotation-backup`")
+    assert backup_line(100.0, 100.0 + 90, "/b") == Line("backup", OK, "90 s ago, in /b")
+    assert backup_line(100.0, 100.0 + 3000, "/b").says == "50 min ago, in /b"
+    assert backup_line(100.0, 100.0 + 5 * 3600, "/b").says == "5 h ago, in /b"
+    assert backup_line(100.0, 100.0 + 2 * DAY, "/b").says == "2 days ago, in /b"  # two days: still in time
+    late = backup_line(100.0, 100.0 + 2 * DAY + 1, "/b")
+    assert late.level == FAIL and late.says.startswith("the newest in /b is 2 days old: the nightly backup fails")
+    assert backup_line(100.0, 50.0, "/b").says == "0 s ago, in /b"  # a clock behind the file's: not in the future
+
+
+def test_a_kiosk_online_or_not_and_the_hubs_line_when_all_is_well():
+    from shared.health import kiosk_lines
+
+    assert kiosk_line("tech", KioskStatus(online=False), "0.2.0").says.startswith("offline: is the board on")
+    assert kiosk_line("tech", KioskStatus(online=True, version="0.2.0", outbox=2), "0.2.0") == Line(
+        "kiosk tech", OK, "online, 0.2.0, 2 waiting")
+    assert kiosk_line("tech", KioskStatus(online=True), "0.2.0").says == \
+        "online, runs an old release, the hub 0.2.0: install this release on its board"
+    lines = kiosk_lines(["tech", "art"], {"tech": KioskStatus(online=True, version="0.2.0")}, "0.2.0")
+    assert [(line.what, line.level) for line in lines] == [("kiosk tech", OK), ("kiosk art", FAIL)]
+    from shared.protocol import HubInstance
+
+    here = HubInstance(instance="3f9a", host="room12-hub", started=1.0)
+    assert hub_line(HubStatus(online=True, version="0.2.0", hub=here), "0.2.0") == Line(
+        "hub", OK, "running 0.2.0 on room12-hub")
+    assert hub_line(HubStatus(online=False, hub=here), "0.2.0").says.startswith("not running on room12-hub:")
+    assert hub_line(HubStatus(online=True, version="0.2.0", problem="roster_refused"), "0.2.0") == Line(
+        "hub", WARN, "running, with a problem: roster_refused (the room map says more)")
+
+
+def test_the_disk_fails_under_its_floor_whatever_its_share_and_limits_say_what_is_checked():
+    assert disk_line("/var", 100 * 2 ** 20, 2 ** 30) == Line(
+        "disk", FAIL, "0.1 GiB free of 1.0 GiB (/var): nearly full, the database cannot grow: remove old files "
+                      "(damaged copies, reports already taken off) or use a larger SD card")
+    assert disk_line("/var", 2 * 2 ** 30, 16 * 2 ** 30).says == "2.0 GiB free of 16.0 GiB (/var)"
+    assert limits_line(525312, 525312, True, True) == Line(
+        "broker limits", OK, "max packet 525312 bytes, connections per address limited (nftables)")
+    assert limits_line(525312, 525312, None, True).says == \
+        "max packet 525312 bytes; the firewall's limit not checked: run as root"
+    assert limits_line(525312, 525312, None, False).says == "max packet 525312 bytes"
+    assert clock_line(True) == Line("time", OK, "synchronised with a time server")
+    made = Certificate("room's CA", "ca.crt", None, "pair the kiosks again")
+    assert certificate_line(made, 0) == Line("TLS room's CA", FAIL, "ca.crt is not a certificate this board can "
+                                                                     "read: pair the kiosks again")
+    valid = Certificate("room's CA", "ca.crt", 400 * DAY, "x")
+    assert certificate_line(valid, 0).says == "valid for 400 days"
+    assert certificate_line(valid, 399 * DAY).says == "expires in 24 h: x"
