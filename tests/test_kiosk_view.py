@@ -51,3 +51,27 @@ def test_a_view_is_sent_again_only_when_it_changed():
     assert publisher.changed_views(snapshot(9, moved), ["art", "maths"]) == []
     publisher.forget()
     assert len(publisher.changed_views(snapshot(10, moved), ["art", "maths"])) == 2
+
+
+def test_a_kiosk_is_never_told_the_teachers_business_nor_another_stations_passes_and_check_outs():
+    from msgspec.structs import replace
+
+    from shared.protocol import ChoiceRound, LessonEnd, PeerHelp
+
+    room = replace(snapshot(), attendance={"bo": "absent"}, peer_help=PeerHelp(on=True, excluded=("bo",)),
+                   checked_out={"ann": Presence("art", 999.0), "bo": Presence("maths", 998.0)},
+                   out={"ann": Presence("art", 997.0), "cy": Presence("maths", 996.0)},
+                   ended=LessonEnd("Period 1", 0.0, 1.0, ()), helpers={"art": ("ann",), "maths": ("cy",)},
+                   choice=ChoiceRound(2, 1500.0, allowed={"ann": ("maths",), "cy": ("art",), "di": ("art",)}))
+    art = kiosk_view(room, "art")
+    assert art.attendance == {} and art.ended is None and art.peer_help is None and art.pairings == ()
+    assert art.checked_out == {"ann": Presence("art", 999.0)}  # bo left maths: not this kiosk's to know
+    assert art.out == {"ann": Presence("art", 997.0)}
+    assert art.helpers == {"art": ("ann",)}
+    # Who may choose here: those checked in here, and those checked in nowhere yet (any kiosk may ask them).
+    assert set(art.choice.allowed) == {"ann", "cy", "di"}
+    maths = kiosk_view(room, "maths")
+    assert maths.checked_out == {} and maths.out == {"cy": Presence("maths", 996.0)}
+    assert set(maths.choice.allowed) == {"di"}  # ann and cy are checked in at art: theirs to ask there
+    assert kiosk_view(replace(room, choice=None), "art").choice is None
+    assert kiosk_view(room, "gym").presence == {}  # a station the room does not have: nothing of anyone's
