@@ -73,3 +73,54 @@ def test_a_round_read_back_after_the_clock_jumped_never_has_more_left_than_its_l
     assert clock.time_left(clock.settled(paused, now), now) == 660
     assert clock.settled(clock.pause(running, now), now) == clock.pause(running, now)
     assert clock.settled(STOPPED, now + year) == STOPPED
+
+
+def test_a_rounds_phase_moves_from_passing_to_working_to_its_last_minute_and_over():
+    moving = clock.start_round(replace(STOPPED, passing=120), 1000.0, 1)
+    assert clock.phase(STOPPED, 1000.0) == "idle"
+    assert clock.phase(moving, 1000.0) == "passing"
+    assert clock.passing_left(moving, 1060.0) == 60 and clock.work_left(moving, 1060.0) == 600
+    assert clock.phase(moving, 1120.0) == "working" and clock.passing_left(moving, 1120.0) is None
+    assert clock.work_left(moving, 1120.0) == 600
+    assert clock.phase(moving, 1120.0 + 539) == "working"
+    assert clock.phase(moving, 1120.0 + 540) == "warning"  # the last minute
+    assert clock.phase(moving, 1120.0 + 600) == "over"
+    assert clock.phase(clock.pause(moving, 1050.0), 1060.0) == "paused"
+    assert clock.phase(replace(moving, closing_at=2000.0), 1060.0) == "closing"
+
+
+def test_passing_time_left_at_a_pause_is_kept_for_the_resume():
+    moving = clock.start_round(replace(STOPPED, passing=120), 1000.0, 1)
+    paused = clock.pause(moving, 1030.0)
+    assert (paused.passing_left, paused.left, paused.passing_ends, paused.ends_at) == (90, 690, None, None)
+    assert clock.pause(paused, 5000.0) == paused  # paused again: nothing changes
+    resumed = clock.resume(paused, 5000.0)
+    assert (resumed.passing_ends, resumed.ends_at, resumed.passing_left, resumed.left) == (5090, 5690, None, None)
+    assert clock.resume(STOPPED, 1.0) == STOPPED and clock.extend(STOPPED, 60) == STOPPED
+    working = clock.resume(clock.pause(clock.start_round(STOPPED, 0.0, 1), 100.0), 200.0)
+    assert working.passing_ends is None
+
+
+def test_a_new_round_length_changes_this_rounds_end_running_or_paused_and_the_next_rounds():
+    running = clock.start_round(STOPPED, 1000.0, 1)
+    longer = clock.set_duration(running, 900, 1100.0)
+    assert (longer.duration, longer.ends_at) == (900, 1900)
+    paused = clock.set_duration(clock.pause(running, 1100.0), 300, 1200.0)
+    assert (paused.duration, paused.left) == (300, 200)
+    assert clock.set_duration(STOPPED, 300, 0.0) == replace(STOPPED, duration=300)
+
+
+def test_a_clock_read_back_after_a_jump_starts_its_round_again_and_one_in_time_is_kept():
+    running = clock.start_round(replace(STOPPED, passing=60), 1000.0, 1)
+    assert clock.settled(running, 1500.0) == running  # in its round: as it was
+    jumped = clock.settled(running, 1000.0 + 3 * 86400)  # the board was off over a weekend
+    now = 1000.0 + 3 * 86400
+    assert (jumped.started_at, jumped.ends_at, jumped.passing_ends) == (now, now + 660, now + 60)
+    future = clock.settled(running, 500.0)  # a clock gone back: the round began in the future
+    assert (future.started_at, future.ends_at) == (500.0, 1160.0)
+    closing = clock.settled(replace(running, closing_at=1700.0), 1000.0 + 86400 * 2)
+    assert closing.closing_at == 1700.0 + 86400 * 2  # moved with the round
+    long_paused = replace(clock.pause(running, 1100.0), left=5 * 86400)
+    assert clock.settled(long_paused, 0.0).left == 660 and clock.settled(long_paused, 0.0).passing_left == 60
+    assert clock.settled(clock.pause(running, 1100.0), 9e9) == clock.pause(running, 1100.0)  # paused in time
+    assert clock.settled(STOPPED, 9e9) == STOPPED
