@@ -146,3 +146,42 @@ def test_a_command_is_read_as_its_action_declares_and_refused_naming_the_field()
     assert command_args(msgspec.structs.replace(extend, args={}), ExtendArgs).minutes == 1
     with pytest.raises(ProtocolError, match=r"Invalid enum value 'dance' - at `\$.action`"):
         decode("command", b'{"v":1,"id":"c1","action":"dance","client":"display-1"}')
+
+
+def test_a_refused_events_id_and_seq_are_read_to_answer_it_when_they_can_be():
+    from shared.protocol import event_reference
+
+    assert event_reference(event_payload(kind="dance", seq=4)) == ("e1", 4)
+    assert event_reference(event_payload(kind="dance", seq="four")) == ("e1", None)
+    assert event_reference(event_payload(kind="dance", seq=True)) == ("e1", None)  # a bool is no seq
+    assert event_reference(event_payload(kind="dance", seq=...)) == ("e1", None)
+    assert event_reference(event_payload(v=2)) is None  # a newer kiosk's: it waits for a newer hub
+    assert event_reference(event_payload(id="")) is None
+    assert event_reference(b"{not json") is None
+    assert event_reference(b"[" * 100000 + b"]" * 100000) is None
+
+
+def test_a_teachers_note_is_checked_and_signed_over_everything_the_hub_stores_of_it():
+    from shared.protocol import NOTE_CLAIM, conference_note, note_claim
+
+    assert conference_note(["reading"], "  Read two chapters  ") == {"tags": ["reading"], "text": "Read two chapters"}
+    with pytest.raises(ProtocolError, match="a note needs tags or some text"):
+        conference_note([], " ")
+    with pytest.raises(ProtocolError, match="at `\\$.tags`"):
+        conference_note("reading", "x")
+    note = Event(id="n1", kind="conference", card=None, station="tech", at=12.5, seq=3, kiosk_time=12.0,
+                 data={"tags": ["reading"], "text": "Read"}, student="s01", proof="AAAA")
+    claim = json.loads(note_claim("room-12", note))
+    assert claim == [NOTE_CLAIM, "room-12", "n1", "tech", "s01", 12.5, ["reading"], "Read"]
+    other = msgspec.structs.replace(note, data={"tags": ["reading"], "text": "Read more"})
+    assert note_claim("room-12", other) != note_claim("room-12", note)
+    assert note_claim("room-13", note) != note_claim("room-12", note)
+
+
+def test_a_checkout_by_the_student_is_told_from_one_the_hub_recorded_and_a_choice_round_waits_for_its_pickers():
+    from shared.protocol import ChoiceRound, by_student
+
+    assert by_student({"by": "student"}) and not by_student({}) and not by_student({"by": "teacher"})
+    choice = ChoiceRound(2, 100.0, allowed={"a": ("x",), "b": ("x",)}, going={"b": "x"})
+    assert choice.waiting("a", 99.0) and not choice.waiting("b", 99.0) and not choice.waiting("c", 99.0)
+    assert not choice.waiting("a", 100.0) and choice.open(99.9) and not choice.open(100.0)
