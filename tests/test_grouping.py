@@ -3,7 +3,7 @@ its name says."""
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.grouping import GroupingError, Learner, suggest_groups
@@ -30,7 +30,6 @@ def classes(draw):
     return learners, count, apart
 
 
-@settings(max_examples=300, deadline=None)
 @given(classes(), st.sampled_from(GROUPING_STRATEGIES), st.integers(0, 2**16))
 def test_groups_are_balanced_hold_everyone_once_and_keep_pairs_apart(cls, strategy, seed):
     learners, count, apart = cls
@@ -47,7 +46,6 @@ def level(learner):
     return learner.readiness if learner.readiness is not None else 3
 
 
-@settings(max_examples=200, deadline=None)
 @given(classes(), st.integers(0, 2**16))
 def test_readiness_groups_are_bands_of_levels_and_mixed_groups_span_them(cls, seed):
     learners, count, _ = cls

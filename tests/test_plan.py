@@ -2,7 +2,7 @@
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.plan import Plan, PlanError, PlanGroup, PlanStation, Skip, make_plan, pack_tracks
@@ -48,7 +48,6 @@ def loads(plan: Plan, sizes: dict[str, int]) -> list[dict[str, int]]:
     return [{station: sum(sizes[g] for g in groups) for station, groups in round_.items()} for round_ in plan.rounds]
 
 
-@settings(max_examples=400, deadline=None)
 @given(classrooms())
 def test_every_group_visits_every_station_once_and_no_station_is_ever_over_capacity(classroom):
     stations, groups = classroom
@@ -70,7 +69,6 @@ def test_every_group_visits_every_station_once_and_no_station_is_ever_over_capac
             assert station.capacity is None or round_loads[station.id] <= station.capacity
 
 
-@settings(max_examples=300, deadline=None)
 @given(classrooms())
 def test_the_teachers_table_sees_about_as_many_students_each_round(classroom):
     stations, groups = classroom
@@ -83,7 +81,6 @@ def test_the_teachers_table_sees_about_as_many_students_each_round(classroom):
     assert max(at_teacher) - min(at_teacher) <= largest
 
 
-@settings(max_examples=300, deadline=None)
 @given(classrooms(), st.data())
 def test_a_skip_moves_only_that_group_for_one_round_and_respects_capacity(classroom, data):
     stations, groups = classroom
