@@ -157,12 +157,12 @@ def _decoded(payload: bytes, decoder: msgspec.json.Decoder[Any], limit: int = MA
         raise PairingError(f"the pairing message is {len(payload)} bytes, over {limit}")
     try:
         message = decoder.decode(payload)
-    except msgspec.DecodeError:
-        raise PairingError("the pairing message is not JSON") from None
-    except msgspec.ValidationError as error:
+    except msgspec.ValidationError as error:  # before DecodeError, which it is a kind of
         if "`$.v`" in str(error) or "field `v`" in str(error):
             raise PairingError(f"the pairing message is not version {VERSION} of the pairing protocol") from None
         raise PairingError(f"the pairing message is not valid: {error}") from None
+    except msgspec.DecodeError:
+        raise PairingError("the pairing message is not JSON") from None
     if isinstance(message, _Unversioned):
         raise PairingError(f"the pairing message is not version {VERSION} of the pairing protocol")
     return message
