@@ -154,3 +154,41 @@ def test_where_next_offers_the_stations_a_student_may_choose_that_have_room_must
     chosen = replace(state, choice=replace(choice, going={"s05": "tech"}))
     assert pick_prompt(card("s05", 2), "s05", "Sofia R.", chosen, None) is None  # chosen already
     assert pick_prompt(card("s05", 2), "s05", "Sofia R.", ROOM, None) is None  # no choice round
+
+
+def test_in_a_choice_round_a_student_gives_the_exit_ticket_here_first_then_chooses():
+    from kiosk.decide import Decision
+    from shared.protocol import ChoiceRound
+
+    choice = ChoiceRound(2, 100.0, places={"tech": 2}, allowed={"s05": ("tech",)})
+    here = replace(ROOM, choice=choice, presence={"s05": Presence("reading-nook", 10.0)})
+    choosing = Decision("choose", "{name}, where next?", "", "s05", "Sofia R.", card("s05", 2))
+    ticket = after_scan(choosing, here, "reading-nook")
+    assert ticket.kind == "exit_ticket" and [o.value for o in ticket.options] == ["got_it", "getting_there", "stuck"]
+    data, following = after_answer(ticket, "got_it", here)
+    assert data == {"how": "got_it"} and following.kind == "next"
+    data, where = after_answer(following, None, here)  # skipped "what next?": still asked where next
+    assert data is None and where.kind == "pick" and [o.value for o in where.options] == ["tech"]
+    assert after_answer(where, "tech", here) == ({"to": "tech"}, None)
+    elsewhere = after_scan(choosing, here, "tech")  # scanned at another kiosk: no ticket owed there
+    assert elsewhere.kind == "pick"
+    from dataclasses import replace as with_fields
+
+    assert after_scan(with_fields(choosing, card=None), here, "tech") is None
+    assert after_scan(choosing, None, "tech") is None
+
+
+def test_an_answer_reads_in_the_teachers_own_words_for_the_students_language_else_the_catalogs():
+    from kiosk.prompts import Option, Prompt
+    from kiosk.words import words
+    from shared.protocol import Needs
+
+    option = Option("Read for 20 minutes", "menu_book", "Read for 20 minutes",
+                    words=(("es", "Leer 20 minutos"),))
+    assert option.said(words("es")) == "Leer 20 minutos"
+    assert option.said(words("en")) == "Read for 20 minutes"
+    assert Option("Help a friend", "handshake", "Help a friend").said(words("es")) == "Ayudar a un compañero"
+    asked = Prompt("goal", "c", "s05", "Sofia R.", "t", "q", (option,), needs=Needs(language="es"))
+    from dataclasses import replace as with_fields
+
+    assert asked.language == "es" and with_fields(asked, needs=None).language is None
