@@ -422,8 +422,9 @@ class KioskCore(FollowsHub):
         self._changed()
 
     def _hub_back(self, retained: bool) -> None:
-        """The hub (re)connected and may have missed events: send the unacked at once. If it went back to a
-        backup of its database, what it acked since that backup was taken waits for its ack again first."""
+        """The hub (re)connected: what it may have missed goes again (kiosk/resend.py says which, and when). If it
+        went back to a backup of its database, what it acked since that backup was taken waits for its ack again
+        first."""
         restored = self.follower.hub_restored
         try:
             with self._lock:
@@ -490,8 +491,8 @@ class KioskCore(FollowsHub):
                 self._flush()
 
     def _resend_forever(self) -> None:
-        """Once a second: events whose ack never came (the hub was away) are sent again, and the hub
-        ignores the duplicates; a changed outbox depth is published, coalesced, off the scan's path."""
+        """Once a second: events whose ack is overdue while the hub is online are sent again (the hub ignores
+        duplicates); a changed outbox depth is published, coalesced, off the scan's path."""
         while not self._stopping.wait(STATUS_SECONDS):
             if self.storage_full:
                 self._save_unsaved()
