@@ -51,6 +51,7 @@ class KioskOrder(Generic[Item]):
             self.next_seq[kiosk] += 1
         if not held:
             self._held.pop(kiosk, None)
+            self._asked.pop(kiosk, None)  # its gap closed: a new one is asked for at once
         return ready
 
     def to_ask(self, now: float, every: float, most: int) -> list[tuple[str, list[int]]]:
@@ -63,8 +64,6 @@ class KioskOrder(Generic[Item]):
             self._asked[kiosk] = now
             missing = [s for s in range(self.next_seq[kiosk], max(held)) if s not in held][:most]
             asks.append((kiosk, missing))
-        for kiosk in set(self._asked) - set(self._held):
-            del self._asked[kiosk]  # its gap closed: a new one is asked for at once
         return asks
 
     def overdue(self, now: float) -> list[tuple[str, list[int], list[Item]]]:
@@ -79,6 +78,7 @@ class KioskOrder(Generic[Item]):
             released.append((kiosk, missing, [held[s][0] for s in seqs]))
             self.next_seq[kiosk] = seqs[-1] + 1
             del self._held[kiosk]
+            self._asked.pop(kiosk, None)
         return released
 
     def holding(self) -> int:

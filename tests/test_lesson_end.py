@@ -28,3 +28,12 @@ def test_a_station_switched_off_shows_only_if_someone_checked_in_there_and_one_o
         "0 checked in", "0 absent", "1 exit ticket", "1 call for help", "Report saved: 2026-12-01 Period 1.pdf"]
     there = lesson_end(replace(STATE, stations=off, presence={"s05": Presence("reading-nook", 5.0)}), 0.0, 60.0, 0)
     assert [s.id for s in there.checked_in] == ["reading-nook", "tech"]
+
+
+def test_absent_counts_those_marked_absent_who_never_came_and_stations_are_listed_in_turn():
+    state = replace(STATE, presence={"s01": Presence("tech", 1.0), "s05": Presence("reading-nook", 2.0)},
+                    students={**STATE.students, "s10": STATE.students["s09"], "s11": STATE.students["s09"]},
+                    attendance={"s09": "absent", "s10": "absent", "s05": "absent", "s11": "late"})
+    end = lesson_end(state, 0.0, 60.0, 0)
+    assert end.absent == 2  # s05 came after all; s11 was only late
+    assert summary_lines(end)[0] == "2 checked in: Reading Nook 1, Tech Station 1"

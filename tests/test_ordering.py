@@ -83,3 +83,27 @@ def test_a_late_copy_of_an_applied_event_does_not_wind_the_count_back():
     assert order.arrive("art", 2, "e2 again", now=1) == (["e2 again"], [])  # stored once, by its id
     assert order.arrive("art", 6, "e6", now=1) == (["e6"], [])  # not held behind 3, 4, 5 again
     assert order.next_seq["art"] == 7
+
+
+def test_a_gap_given_up_names_every_missing_number_and_the_count_goes_on_after_the_last_held():
+    order = KioskOrder({"art": 1}, hold_seconds=15, max_held=100)
+    for seq in (2, 4, 6):
+        order.arrive("art", seq, f"e{seq}", now=0)
+    assert order.overdue(now=15) == [("art", [1, 3, 5], ["e2", "e4", "e6"])]
+    assert order.arrive("art", 8, "e8", now=16) == ([], [])  # 7 is a new gap: held, not applied
+    assert order.next_seq["art"] == 7
+
+
+def test_every_kiosk_is_looked_at_whatever_the_one_before_it_needs():
+    order = KioskOrder({"art": 1, "tech": 1}, hold_seconds=15, max_held=100)
+    order.arrive("art", 3, "a3", now=10)  # art's gap: not overdue at 20
+    order.arrive("tech", 3, "t3", now=0)  # tech's: overdue at 20
+    assert order.overdue(now=20) == [("tech", [1, 2], ["t3"])]
+    order.arrive("tech", 9, "t9", now=20)
+    assert order.to_ask(now=20.5, every=2, most=100) == [("art", [1, 2]), ("tech", [4, 5, 6, 7, 8])]
+    order.arrive("tech", 12, "t12", now=21)
+    assert order.to_ask(now=21, every=2, most=100) == []  # both asked 0.5 s ago
+    order.arrive("art", 1, "a1", now=21)
+    order.arrive("art", 2, "a2", now=21)  # art's gap filled
+    order.arrive("art", 6, "a6", now=21.5)  # and a new one: asked at once, though tech's is not due yet
+    assert order.to_ask(now=21.6, every=2, most=100) == [("art", [4, 5])]
