@@ -662,3 +662,36 @@ def test_a_grouping_can_be_checked_without_being_applied():
     r.set_groups({"all": tuple(s.id for s in students())[:6], "rest": tuple(s.id for s in students())[6:]},
                  apply=False)
     assert where_each_group_is(r) == before and r.students["r1"].group == "red"
+
+
+def test_changes_made_together_are_said_together_and_one_round_reads_as_one():
+    r = started(rounds=4)
+    assert r.change_lesson(ChangeLessonArgs(minutes=12, passing=1), T0 + 10) == \
+        "12-minute rounds; 1 minute to move from the next round"
+    assert r.change_lesson(ChangeLessonArgs(rounds=1), T0 + 20) == "1 round"  # the running round may be the last
+    with pytest.raises(ValueError) as refused:
+        room().change_lesson(ChangeLessonArgs(minutes=5), T0)
+    assert str(refused.value) == "no lesson is running: set these when starting it"
+
+
+def test_a_station_change_the_plan_cannot_run_names_the_stations_and_changes_nothing():
+    tight = tuple(StationConfig(s.id, s.name, s.kind, kiosk=s.kiosk, capacity=3 if s.id != "table" else None,
+                                activities=s.activities) for s in STATIONS)
+    r = Room("room-12", tight, students(), {s.id: 1 for s in students()}, 600)
+    r.command("start", T0)
+    with pytest.raises(ValueError) as refused:
+        r.change_lesson(ChangeLessonArgs(off=("art", "tech")), T0 + 10)
+    assert str(refused.value).startswith("with art, tech off, 12 students in groups of 3, 3, 3, 3 cannot be split")
+    assert r.off_next is None and r.clock.rounds == 4
+
+
+def test_rounds_set_while_a_station_is_off_stay_when_it_comes_back_on():
+    r = started(rounds=6)
+    r.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 10)
+    r.change_lesson(ChangeLessonArgs(rounds=8), T0 + 20)  # the teacher's own number
+    r.change_lesson(ChangeLessonArgs(on=("art",), rounds=8), T0 + 30)
+    assert r.clock.rounds == 8 and r.off_next is None
+    r.change_lesson(ChangeLessonArgs(off=("art",)), T0 + 40)  # off again: the lesson had 8 rounds before this
+    assert r.clock.rounds == 8
+    r.change_lesson(ChangeLessonArgs(on=("art",)), T0 + 50)
+    assert r.clock.rounds == 8
