@@ -695,3 +695,25 @@ def test_rounds_set_while_a_station_is_off_stay_when_it_comes_back_on():
     assert r.clock.rounds == 8
     r.change_lesson(ChangeLessonArgs(on=("art",)), T0 + 50)
     assert r.clock.rounds == 8
+
+
+def test_a_lesson_may_end_in_a_choice_round_and_names_them_all_and_a_skip_set_before_it_starts_holds():
+    r = room()
+    said = r.command("start", T0, lesson=StartArgs(rounds=3, choice_rounds=(2, 3)))
+    assert said == "started round 1 of 3, 10-minute rounds, choice in round 2, 3"
+    assert r.choice_rounds == frozenset({2, 3})  # the last round may be one
+    skipping = room()
+    skipped = skipping.rotation.station_of("red", 2)
+    skipping.skip("red", skipped)  # set before the lesson
+    skipping.command("start", T0)
+    assert skipped not in {skipping.rotation.station_of("red", n) for n in range(1, 5)}
+
+
+def test_a_lesson_the_plan_cannot_run_without_its_stations_off_is_refused_naming_them():
+    tight = tuple(StationConfig(s.id, s.name, s.kind, kiosk=s.kiosk, capacity=3 if s.id != "table" else None)
+                  for s in STATIONS)
+    r = Room("room-12", tight, students(), {s.id: 1 for s in students()}, 600)
+    with pytest.raises(ValueError) as refused:
+        r.command("start", T0, lesson=StartArgs(off=("art", "tech")))
+    assert str(refused.value).startswith("with art, tech off, 12 students in groups of 3, 3, 3, 3 cannot be split")
+    assert r.clock.round == 0 and r.off == frozenset()
