@@ -252,3 +252,36 @@ def test_the_student_on_screen_is_the_questions_student_leaving_or_arriving_and_
     assert view.decision_on_screen() is None
     view.show(FORGED, None, 3.0)
     assert view.decision_on_screen() is None  # a card with no student: nobody's buttons
+
+
+def test_a_kiosk_just_started_shows_the_idle_screen_in_the_rooms_language_before_its_first_update():
+    view = KioskView("Reading Nook")
+    model = view.model()
+    assert (model.title, model.outcome, model.clock, model.status, model.language) == (
+        "Show your card", "idle", "", "", "en")
+    assert (model.clock_ink, model.help, model.help_waiting, model.speak) == ((1, 1, 1, 1), "I need help", False,
+                                                                             False)
+    assert (view.phase, view.waiting(), view.choice_open, view.prompt) == ("idle", 0, False, None)
+    assert view.unanswered_offer() is None and view.peer_offer_on_screen() is None
+    assert not view.round_is(3, [Move("Ana B.", "Lab", False)], 0.0)  # the first round seen is not news
+    assert KioskView("Rincón", language="es").model().title == "Muestra tu tarjeta"
+
+
+def test_changed_your_mind_puts_the_student_it_interrupts_back_first_in_line_with_their_question():
+    view = KioskView("Reading Nook")
+    options = (Option("Read a book", "menu_book", "Read a book"),)
+    toms = Prompt("choice", "card-s1", "s1", "Tom R.", "{name}, what will you do?", "What will you do?", options)
+    mayas = Prompt("choice", "card-s2", "s2", "Maya R.", "{name}, what will you do?", "What will you do?", options,
+                   needs=Needs(language="es"))
+    view.arrive(HELLO, toms, 0.0)
+    view.arrive(ELSEWHERE, mayas, 1.0)  # Maya waits in line
+    view.answered(toms, None, 2.0)  # Tom answers: Maya's turn
+    assert view.card_on_screen() == "card-s2"
+    assert screen(view, 2.0).undo == "Tom R., changed your mind?"
+    view.change_answer(3.0)  # Tom's finger: his question again, and Maya back at the front of the line
+    assert view.card_on_screen() == "card-s1" and view.waiting() == 1
+    assert screen(view, 3.0).undo == ""
+    view.answered(view.prompt, None, 4.0)
+    model = screen(view, 4.0)
+    assert view.card_on_screen() == "card-s2" and model.outcome == "ask:choice" and model.language == "es"
+    assert model.undo == "Tom R., changed your mind?"  # in Tom's words (the room's), over Maya's Spanish screen
