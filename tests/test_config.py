@@ -93,6 +93,17 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
      r"\[school\] share = \['names'\]: must be a list of some of summary, status, state"),
     ("[hub]", '[school]\nhost = "mqtt.school"\nusername = "room-12"\n[hub]',
      r"\[school\] username and password_file go together"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\nkeep_apart = [["s01", "s01"]]',
+     r"\[room\] keep_apart = .*: must be a list of pairs of two different student ids"),
+    ("[kiosk]", '[kiosk]\ncamera = "/dev/camera0"', r"\[kiosk\] camera = '/dev/camera0': must be \"pi\""),
+    ("[kiosk]", '[kiosk]\nscanner_prefix = "RS1"', r"\[kiosk\] scanner_prefix = 'RS1': must be 1 to 16 ASCII"),
+    ("[kiosk]", '[kiosk]\nscanner_suffix = ""', r"\[kiosk\] scanner_suffix = '': must be 1 to 16 ASCII"),
+    ("[kiosk]", '[kiosk]\nscanner_suffix = "' + "#" * 17 + '"', r"\[kiosk\] scanner_suffix = '#+': must be 1 to"),
+    ("[kiosk]", '[kiosk]\nscanner_suffix = "\u00e9"', r"\[kiosk\] scanner_suffix = '\u00e9': must be 1 to 16 ASCII"),
+    ("[kiosk]", '[kiosk]\nscanner_device = "/dev/hidraw0"', r"\[kiosk\] scanner_device = '/dev/hidraw0': must be a"),
+    ("[kiosk]", '[kiosk]\nscanner_device = "usb:0c2e"', r"\[kiosk\] scanner_device = 'usb:0c2e': must be a"),
+    ("[hub]", '[backup]\ncopy_to = "usb-stick/room12"\n[hub]', r"\[backup\] copy_to = 'usb-stick/room12': must be an"),
+    ("[hub]", '[backup]\ncopy_to = ":/srv/room12"\n[hub]', r"\[backup\] copy_to = ':/srv/room12': must be an"),
 ])
 def test_a_wrong_key_or_value_names_the_file_and_the_key(tmp_path, old, new, message):
     path = broken(tmp_path, old, new)
@@ -200,3 +211,18 @@ def test_the_hub_s_room_file_finds_its_key_beside_it_and_takes_old_cards_only_wh
     assert config.signing_key == CARD_KEY and config.card_keys == CardKeys(public_key(CARD_KEY))
     data["room"]["accept_old_cards"] = True
     assert parse_config(tmp_path / "room.toml", data).card_keys == CardKeys(public_key(CARD_KEY), SECRET)
+
+
+@pytest.mark.parametrize("key, value", [("scanner_prefix", "#"), ("scanner_suffix", "\\u0003"),
+                                        ("scanner_device", "/dev/input/by-id/usb-scanner-kbd"),
+                                        ("scanner_device", "usb:0c2e:0B61"), ("camera", "pi"),
+                                        ("camera", "/dev/video0")])
+def test_a_kiosks_scanner_and_camera_settings_as_the_guide_gives_them_load(tmp_path, key, value):
+    path = broken(tmp_path, "[kiosk]", f'[kiosk]\n{key} = "{value}"')
+    assert load_config(path).kiosk is not None
+
+
+@pytest.mark.parametrize("copy_to", ["/media/usb/room12", "backup@school-server:/srv/rotation/room12",
+                                     "server:room12"])
+def test_a_backup_goes_to_a_folder_or_over_ssh(tmp_path, copy_to):
+    assert load_config(broken(tmp_path, "[hub]", f'[backup]\ncopy_to = "{copy_to}"\n[hub]')).backup.copy_to == copy_to
