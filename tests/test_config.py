@@ -226,3 +226,47 @@ def test_a_kiosks_scanner_and_camera_settings_as_the_guide_gives_them_load(tmp_p
                                      "server:room12"])
 def test_a_backup_goes_to_a_folder_or_over_ssh(tmp_path, copy_to):
     assert load_config(broken(tmp_path, "[hub]", f'[backup]\ncopy_to = "{copy_to}"\n[hub]')).backup.copy_to == copy_to
+
+
+def test_each_section_the_room_file_has_is_read_and_a_misspelt_one_is_named_with_the_likely_one(tmp_path):
+    data = room_data(tmp_path)
+    data["display"] = {"fullscreen": True, "rotation": 90}
+    data["web"] = {"port": 9443}
+    data["backup"] = {"copy_to": "/media/usb/room12", "keep": 3}
+    data["room"].update({"language": "es", "speech": True, "roster_class": "P1", "teacher": "t1"})
+    config = parse_config(tmp_path / "room.toml", data)
+    assert (config.display.fullscreen, config.display.rotation, config.web.port) == (True, 90, 9443)
+    assert (config.backup.copy_to, config.backup.keep) == ("/media/usb/room12", 3)
+    assert (config.language, config.speech, config.roster_classes, config.roster_teacher) == ("es", True, ("P1",),
+                                                                                              "t1")
+    assert config.path == tmp_path / "room.toml"
+    misspelt = {**room_data(tmp_path), "dispaly": {}}
+    with pytest.raises(ConfigError) as error:
+        parse_config(tmp_path / "room.toml", misspelt)
+    assert str(error.value).startswith(f"{tmp_path / 'room.toml'}: unknown section [dispaly]: did you mean "
+                                       "[display]? (known: ")
+    with pytest.raises(ConfigError, match=r"unknown section \[zzz\] \(known: room, "):
+        parse_config(tmp_path / "room.toml", {**room_data(tmp_path), "zzz": {}})
+
+
+def test_periods_back_to_back_are_fine_and_one_ending_before_it_starts_is_refused_by_its_number(tmp_path):
+    data = room_data(tmp_path)
+    data["period"] = [{"class": "P1", "days": ["mon"], "start": "09:00", "end": "09:50"},
+                      {"class": "P2", "days": ["mon"], "start": "09:50", "end": "10:40"},
+                      {"class": "P3", "days": ["tue"], "start": "09:10", "end": "09:40"}]
+    assert [p.class_ for p in parse_config(tmp_path / "room.toml", data).periods] == ["P1", "P2", "P3"]
+    data["period"][2] = {"class": "P3", "days": ["tue"], "start": "10:00", "end": "10:00"}
+    with pytest.raises(ConfigError, match=r"\[period 3\] end = '10:00' must be after start = '10:00'"):
+        parse_config(tmp_path / "room.toml", data)
+    data["period"][2] = {"class": "P3", "days": ["tue", "mon"], "start": "10:39", "end": "11:00"}
+    with pytest.raises(ConfigError, match=r"\[period 3\] overlaps \[period 2\] on mon \(10:39-11:00 and 09:50-10:40\)"):
+        parse_config(tmp_path / "room.toml", data)
+    data["period"][2] = {"class": "P3", "days": ["mon"], "start": "08:00", "end": "09:01"}
+    with pytest.raises(ConfigError, match=r"\[period 3\] overlaps \[period 1\] on mon"):
+        parse_config(tmp_path / "room.toml", data)
+    data["period"] = {"class": "P1"}
+    with pytest.raises(ConfigError, match=r"\[\[period\]\] must be an array of tables"):
+        parse_config(tmp_path / "room.toml", data)
+    data["period"] = [{"class": "P1", "days": ["mon"], "start": "9", "end": "10:00"}]
+    with pytest.raises(ConfigError, match=r"\[period 1\] start = '9'"):
+        parse_config(tmp_path / "room.toml", data)
