@@ -1,0 +1,183 @@
+"""The teacher's room map as data (hub/mapview.py build_map): who is where they belong, where they should be, who
+is missing, out, done or absent, each station's kiosk, the clock's words, the summary and the alert. Pure; the
+screen that draws it: tests/test_display.py."""
+import time
+
+from msgspec.structs import replace
+
+from hub.mapview import HelpLine, alert_text, backup_text, build_map, restored_text, waited, waiting_map
+from shared.protocol import (
+    BackupTrouble,
+    ClassEntry,
+    KioskStatus,
+    PairingNotice,
+    Progress,
+    Restored,
+    StartArgs,
+)
+from tests.test_engine import T0, room, where_each_group_is
+
+ONLINE = {s: KioskStatus(online=True) for s in ("nook", "tech", "art")}
+ROUND_ONE = {"blue": "table", "gold": "nook", "green": "tech", "red": "art"}
+
+
+def lesson(**start):
+    r = room()
+    r.command("start", T0, lesson=StartArgs(**start))
+    return r
+
+
+def tile_names(tile):
+    return {"here": [t.name for t in tile.here], "wrong": [(t.name, t.note) for t in tile.wrong],
+            "missing": [(t.name, t.note) for t in tile.missing], "expected": [t.name for t in tile.expected]}
+
+
+def test_before_the_hub_says_anything_the_map_waits_for_it():
+    empty = waiting_map("Room 12", False)
+    assert (empty.round, empty.clock, empty.summary) == (
+        "Waiting for the hub", "--:--", "No room state yet: is `rotation hub serve` running?")
+    waiting = build_map("Room 12", None, {}, True, T0, hub_problem="storage_full")
+    assert waiting.hub_online
+    assert waiting.alert == "Check-ins wait at the kiosks, none lost: free some space on the hub."
+
+
+def test_the_first_round_sends_each_group_to_a_station_of_its_own():
+    assert where_each_group_is(lesson()) == ROUND_ONE  # the map tests below rely on this plan
+
+
+def test_each_student_shows_once_where_they_are_and_the_tile_they_belong_to_says_who_is_missing():
+    r = lesson()
+    r.check_in("r1", "art", T0 + 10)  # red's station: in place
+    r.check_in("r2", "nook", T0 + 10)  # gold's: at the wrong station
+    m = build_map("Room 12", r.snapshot(T0 + 20), ONLINE, True, T0 + 20)
+    assert tile_names(m.tile("art")) == {"here": ["Kidr1 L."], "wrong": [], "missing": [("Kidr3 L.", "not checked in")],
+                                         "expected": []}
+    assert tile_names(m.tile("nook"))["wrong"] == [("Kidr2 L.", "belongs at Art Corner")]
+    assert m.summary == "1 in place · 1 at the wrong station · 7 not checked in"  # the table's group checks in nowhere
+
+
+def test_after_a_new_round_a_student_still_where_they_were_has_not_moved_yet():
+    r = lesson()
+    r.check_in("g1", "tech", T0 + 10)  # green's station in round 1; art in round 2
+    r.command("next", T0 + 600)
+    m = build_map("Room 12", r.snapshot(T0 + 610), ONLINE, True, T0 + 610)
+    assert [(t.name, t.note) for t in m.tile("tech").wrong] == [("Kidg1 L.", "not moved yet")]
+    assert m.summary == "0 in place · 0 at the wrong station · 8 not checked in · 1 not moved yet"
+
+
+def test_out_done_absent_and_late_each_say_so_and_none_counts_as_missing():
+    r = lesson()
+    r.check_in("r1", "art", T0 + 10)
+    r.go_out("r1", "art", T0 + 20)
+    r.check_in("r2", "art", T0 + 10)
+    r.check_out("r2", "art", T0 + 30)
+    r.mark_attendance("r3", "late")
+    r.mark_attendance("y1", "absent")
+    m = build_map("Room 12", r.snapshot(T0 + 40), ONLINE, True, T0 + 40)
+    tile = m.tile("art")
+    went = time.strftime("%H:%M", time.localtime(T0 + 20))
+    assert [(t.name, t.note) for t in tile.out] == [("Kidr1 L.", f"out since {went}")]
+    assert [(t.name, t.note) for t in tile.here] == [("Kidr2 L.", "done")]
+    assert [(t.name, t.note) for t in tile.missing] == [("Kidr3 L.", "late")]
+    assert "Kidy1 L." not in [t.name for t in m.tile("nook").missing]
+    assert m.summary == ("0 in place · 0 at the wrong station · 6 not checked in · 1 done · 1 absent · "
+                         "1 out of the room")
+
+
+def test_the_teachers_table_expects_its_group_without_a_check_in_and_shows_who_is_absent_there():
+    r = lesson()
+    r.mark_attendance("b1", "absent")
+    table = build_map("Room 12", r.snapshot(T0 + 5), ONLINE, True, T0 + 5).tile("table")
+    assert table.kiosk == "none" and [t.name for t in table.expected] == ["Kidb2 L.", "Kidb3 L."]
+    assert [(t.name, t.note) for t in table.absent] == [("Kidb1 L.", "absent")] and table.groups == "Blue"
+
+
+def test_each_tile_says_how_its_kiosk_is_and_the_alert_names_what_to_do():
+    r = lesson()
+    kiosks = {"nook": KioskStatus(online=True, problem="storage_full"),
+              "tech": KioskStatus(online=True, problem="scanner_speed", scanner_speed=38400),
+              "art": KioskStatus(online=False)}
+    m = build_map("Room 12", r.snapshot(T0), kiosks, True, T0)
+    assert [(t.station_id, t.kiosk) for t in m.tiles] == [("table", "none"), ("nook", "full"), ("tech", "speed"),
+                                                         ("art", "offline")]
+    assert m.tile("tech").scanner_speed == 38400 and m.offline_kiosks == ("Art Corner",)
+    assert m.alert == ("Reading Nook: kiosk storage full; check-ins still reach the hub. Tech Station: scanner "
+                       "speed: try 38400 (serial_baud in its room file).")
+    assert build_map("Room 12", r.snapshot(T0), {}, True, T0).tile("nook").kiosk == "offline"  # never heard of
+
+
+def test_the_clock_line_says_the_round_and_what_the_room_is_doing():
+    assert build_map("Room 12", room().snapshot(T0), ONLINE, True, T0).round == "Not started"
+    r = lesson(passing=1)
+    assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 30).round == \
+        "Round 1 of 4 · move to your stations"
+    assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 30).clock == "0:30"  # the passing time left
+    assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 60 + 550).round == "Round 1 of 4 · 1 minute left"
+    over = build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 60 + 610)
+    assert over.round == "Round 1 of 4 · time's up" and over.over_time and over.clock == "+0:10"
+    r.command("end", T0 + 100, collect=60)
+    closing = build_map("Room 12", r.snapshot(T0 + 100), ONLINE, True, T0 + 130)
+    assert (closing.round, closing.clock, closing.phase) == ("Round 1 of 4 · last exit tickets", "0:30", "closing")
+
+
+def test_the_title_names_the_running_class_and_the_idle_map_says_which_class_is_due():
+    r = room(classes=(ClassEntry("p1", "Period 1"), ClassEntry("p2", "Period 2", due=True)), class_id="p1")
+    m = build_map("Room 12", r.snapshot(T0), ONLINE, True, T0)
+    assert m.room == "Room 12 · Period 1" and m.round == "Not started · Period 2 is due now"
+
+
+def test_calls_for_help_say_where_who_how_long_and_which_classmate_was_suggested():
+    r = lesson()
+    r.ask_help("h1", "nook", T0 + 10, student="r1", peer="b1", peer_taken=True)
+    r.ask_help("h2", "tech", T0 + 100)
+    m = build_map("Room 12", r.snapshot(T0 + 200), ONLINE, True, T0 + 200)
+    names = r.snapshot(T0).students
+    assert m.help == (HelpLine("h1", f"Reading Nook · {names['r1'].name}", "3 min", False,
+                               f"{names['b1'].name} suggested · asked"),
+                      HelpLine("h2", "Tech Station", "1 min", False, ""))
+    assert (waited(40), waited(-5), waited(10 ** 9)) == ("40 s", "0 s", "5940 min")
+
+
+def test_a_choice_round_tile_counts_who_chose_it_who_was_placed_and_the_places_left():
+    r = lesson(choice_rounds=(1,))
+    r.pick("r1", "nook", T0 + 5)
+    m = build_map("Room 12", r.snapshot(T0 + 6), ONLINE, True, T0 + 6)
+    assert m.tile("nook").groups == "Choice round: 1 chose it, 5 places left"
+    r.close_choice(T0 + 61)
+    placed = build_map("Room 12", r.snapshot(T0 + 62), ONLINE, True, T0 + 62).tile("nook").groups
+    assert placed.startswith("Choice round: 1 chose it, ") and " placed" in placed
+    tags = [t for t in build_map("Room 12", r.snapshot(T0 + 62), ONLINE, True, T0 + 62).tile("nook").missing
+            if t.student_id == "r1"]
+    assert tags and tags[0].chose  # marked as their own choice
+
+
+def test_the_alert_tells_the_teacher_what_the_hub_reports_in_words_to_pass_on():
+    assert alert_text("roster_refused", []).startswith("The new class list has problems and was not taken")
+    assert alert_text("disk on fire", []) == "The hub reports a problem: disk on fire."
+    assert alert_text(None, [], pairings=["Tech Station: kiosk paired with tech-pi."]) == \
+        "Tech Station: kiosk paired with tech-pi."
+    copy = time.mktime((2026, 11, 30, 18, 0, 0, 0, 0, -1))
+    assert restored_text(Restored(at=T0, since=T0 - 100, copy=copy), T0 + 60) == (
+        "The hub's records were damaged; it went back to its copy from Mon 18:00. Kiosks are sending what came after.")
+    assert restored_text(Restored(at=T0, since=T0), T0 + 60).startswith("The hub's records were damaged and it had "
+                                                                       "no good copy")
+    assert restored_text(Restored(at=T0, since=T0), T0 + 12 * 3600) == ""  # the next school day: said enough
+    assert backup_text(BackupTrouble(since=copy)) == "Backups have not worked since Mon 30 Nov: tell your technician."
+    assert backup_text(BackupTrouble(copy=True)) == \
+        "Backups have not been copied off the hub yet: tell your technician."
+    assert backup_text(None) == ""
+    state = replace(room().snapshot(T0), pairings=(PairingNotice("tech", "tech-pi", True, T0),
+                                                  PairingNotice("gym", "10.0.0.9", False, T0)))
+    assert build_map("Room 12", state, ONLINE, True, T0).alert == (
+        "Tech Station: kiosk paired with tech-pi. gym: pairing code spent by wrong tries (the last from 10.0.0.9): "
+        "make a new one.")
+
+
+def test_an_exit_ticket_colours_the_students_tag():
+    r = lesson()
+    at = where_each_group_is(r)["red"]
+    r.check_in("r1", at, T0 + 1)
+    state = replace(r.snapshot(T0 + 2), progress={"r1": Progress(ticket="stuck")})
+    tile = build_map("Room 12", state, ONLINE, True, T0 + 2).tile(at)
+    tags = [t for t in tile.here + tile.expected if t.student_id == "r1"]
+    assert tags and tags[0].ticket == "stuck"
