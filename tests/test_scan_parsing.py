@@ -49,3 +49,35 @@ def test_noise_is_one_unreadable_scan_and_the_next_code_reads():
     assert lines.feed(b"   \n") == [None]  # blanks and an end: noise
     assert lines.feed(b"   ") == [] and lines.flush() == []  # blanks gone quiet: no scan at all
     assert LineAssembler().max_line == MAX_LINE == 256
+
+
+def test_a_keyboard_scanners_typing_is_one_scan_within_a_second_and_garbage_otherwise():
+    wedge = KeyboardWedge(max_line=8)
+    wedge.type("RS1:", 10.0)
+    wedge.type("s01", 10.5)  # half a second later: the same scan
+    assert wedge.enter() == "RS1:s01"
+    wedge.type("old", 20.0)
+    wedge.type("new", 21.0)  # exactly the idle time: still the same scan
+    assert wedge.enter() == "oldnew"
+    wedge.type("stale", 30.0)
+    wedge.type("fresh", 31.01)  # a moment more: the stale start is dropped
+    assert wedge.enter() == "fresh"
+    wedge.type("12345678", 40.0)  # exactly the longest line: a scan
+    assert wedge.enter() == "12345678"
+    wedge.type("123456789", 50.0)  # one more: garbage
+    assert wedge.enter() is None
+    wedge.type("a\x07b", 60.0)  # a control character: garbage
+    assert wedge.enter() is None
+    wedge.type("café", 70.0)  # not ASCII: garbage
+    assert wedge.enter() is None
+    assert KeyboardWedge().idle_reset == 1.0 and KeyboardWedge().max_line == MAX_LINE
+
+
+def test_a_suffix_of_three_cut_after_its_first_character_still_ends_the_scan_and_one_identifier_is_dropped():
+    lines = LineAssembler(suffix="END")
+    assert lines.feed(b"RS1:aE") == []
+    assert lines.feed(b"ND") == ["RS1:a"]
+    assert lines.feed(b"RS1:bEN") == [] and lines.feed(b"D") == ["RS1:b"]
+    assert LineAssembler().feed(b"]Q1]Q1abc\n") == ["]Q1abc"]  # one identifier only: the rest is the code's
+    assert LineAssembler().feed(b"XXXXRS1:c\n") == ["XXXXRS1:c"]  # no prefix unless the room file sets one
+    assert LineAssembler().feed(b"RS1:dXXXX\n") == ["RS1:dXXXX"]  # nor a suffix
