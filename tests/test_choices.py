@@ -177,3 +177,24 @@ def test_the_time_to_choose_counts_down_only_while_choosing_is_open():
     assert choosing_left(state, 100.0) is None
     assert choosing_left(replace(STATE, choice=None), 58.0) is None
     assert choosing_left(None, 58.0) is None
+
+
+def test_every_screen_of_a_pick_stays_the_students_own_in_their_language():
+    from kiosk.choosing import overdue, saving
+    from kiosk.prompts import Option
+    from shared.protocol import ChoiceRound, Needs
+
+    theirs = Prompt("pick", card("s05", 2), "s05", "Sofia R.", "Where next?", "Where next?",
+                    (Option("tech", "computer", "Tech Station"),), needs=Needs(language="es"))
+    choice = ChoiceRound(2, 100.0, places={"tech": 1, "reading-nook": 1}, allowed={"s05": ("tech", "reading-nook")})
+    state = replace(STATE, choice=choice)
+    full, again = after_pick(theirs, PickAnswer(id="e-1", student="s05", to="tech", granted=False, reason="full",
+                                                left={"tech": 0, "reading-nook": 1}), state)
+    screens = [saving(theirs, "Lab"), overdue(theirs), full,
+               after_pick(theirs, PickAnswer(id="e-2", student="s05", to="tech", granted=True), state)[0]]
+    for screen in screens:
+        assert (screen.student_id, screen.name, screen.card, screen.language) == (
+            "s05", "Sofia R.", card("s05", 2), "es"), screen.outcome
+    assert [screen.outcome for screen in screens] == ["saving", "closed", "full", "chose"]
+    assert (again.card, again.name, again.needs) == (card("s05", 2), "Sofia R.", Needs(language="es"))
+    assert [(o.value, o.places) for o in again.options] == [("reading-nook", 1)]  # the hub's count: tech is full
