@@ -85,3 +85,49 @@ def test_the_screens_after_a_students_answer_and_their_buttons_stay_theirs():
     assert not gives_ticket_first(here, "s01", "reading-nook")
     assert not gives_ticket_first(replace(here, checked_out={"s01": Presence("tech", 9.0)}), "s01", "tech")
     assert not gives_ticket_first(STATE, "s01", "tech")
+
+
+def test_a_student_may_choose_where_they_are_or_anywhere_before_their_first_check_in_while_choosing_is_open():
+    from msgspec.structs import replace
+
+    from kiosk.decide import may_choose_here
+    from shared.protocol import ChoiceRound, Presence
+
+    choosing = replace(STATE, choice=ChoiceRound(2, 100.0, allowed={"s01": ("tech",), "s05": ("tech",)}),
+                       presence={"s01": Presence("reading-nook", 5.0)})
+    assert may_choose_here(choosing, "s01", "reading-nook", 50.0)  # where she is
+    assert not may_choose_here(choosing, "s01", "tech", 50.0)  # not at another station
+    assert may_choose_here(choosing, "s05", "tech", 50.0)  # checked in nowhere yet: any kiosk
+    assert not may_choose_here(choosing, "s05", "tech", 100.0)  # choosing is over
+    assert not may_choose_here(choosing, "s09", "tech", 50.0)  # not one of those choosing
+    placed = replace(choosing, choice=replace(choosing.choice, going={"s05": "tech"}))
+    assert not may_choose_here(placed, "s05", "tech", 50.0)  # has a place already
+    assert not may_choose_here(STATE, "s05", "tech", 50.0)  # no choice round
+
+
+def test_scanning_again_a_minute_after_checking_in_this_round_is_leaving_and_not_before():
+    from msgspec.structs import replace
+
+    from shared.protocol import Presence
+
+    here = replace(STATE, clock=replace(STATE.clock, started_at=100.0),
+                   presence={"s05": Presence("reading-nook", 100.0)})
+    assert decide(card("s05", 2), CARD_KEYS, here, "reading-nook", 159.9).outcome == "welcome"
+    assert decide(card("s05", 2), CARD_KEYS, here, "reading-nook", 160.0).outcome == "checkout"  # a minute
+    first_moment = replace(here, presence={"s05": Presence("reading-nook", 100.0)})
+    assert decide(card("s05", 2), CARD_KEYS, first_moment, "reading-nook", 400.0).outcome == "checkout"
+    before = replace(here, clock=replace(STATE.clock, started_at=100.1))  # checked in just before the round
+    assert decide(card("s05", 2), CARD_KEYS, before, "reading-nook", 400.0).outcome == "welcome"
+    idle = replace(here, clock=replace(STATE.clock, round=0, started_at=500.0))  # no round: no round to be before
+    assert decide(card("s05", 2), CARD_KEYS, idle, "reading-nook", 400.0).outcome == "checkout"
+
+
+def test_a_station_to_go_to_shows_its_colour_and_picture_only_when_it_has_both():
+    from msgspec.structs import replace
+
+    from kiosk.decide import _look
+
+    nook = STATE.stations[0]
+    assert _look(replace(nook, colour="rust", picture="menu_book")) == ("rust", "menu_book")
+    assert _look(replace(nook, colour="rust", picture=None)) is None
+    assert _look(replace(nook, colour=None, picture="menu_book")) is None
