@@ -64,3 +64,41 @@ def test_five_wrong_tries_lock_for_a_minute_then_each_more_doubles_it():
 def test_the_lock_never_exceeds_an_hour():
     gate = PinGate(failures=30, locked_until=0)
     assert gate.try_pin("000000", STORED, now=0).locked_for == 3600
+
+
+def test_a_verifiers_cost_is_read_only_within_what_a_kiosk_can_afford():
+    from shared.pin import MOST_MEMORY, Cost
+
+    assert Cost.parse("n=131072,r=8,p=1") == Cost(2 ** 17, 8, 1) and str(Cost(2 ** 17, 8, 1)) == "n=131072,r=8,p=1"
+    assert Cost.parse("p=16,r=32,n=2") == Cost(2, 32, 16)  # the edges, in any order
+    assert Cost.parse("n=4,r=1,p=1").memory == 512
+    assert Cost.parse(f"n={2 ** 17},r=8,p=1").memory == MOST_MEMORY  # exactly the most: read
+    for refused in ("n=1,r=8,p=1", "n=3,r=8,p=1", "n=6,r=8,p=1", "n=4,r=0,p=1", "n=4,r=33,p=1", "n=4,r=8,p=0",
+                    "n=4,r=8,p=17", f"n={2 ** 18},r=8,p=1", "n=4,r=8", "n=4,r=8,p=1,q=2", "n=x,r=8,p=1",
+                    "n=4;r=8;p=1", "r=8,p=1,n=-4"):
+        with pytest.raises(ValueError):
+            Cost.parse(refused)
+
+
+def test_wrong_pins_lock_the_screen_for_longer_each_time_and_the_right_one_opens_it_and_resets():
+    from shared.pin import FIRST_LOCK_SECONDS, FREE_TRIES, PinGate, TeacherKey
+
+    def wrong(pin, stored):
+        return False
+
+    gate = PinGate()
+    said = [gate.try_pin("000000", "x", 0.0, wrong) for _ in range(FREE_TRIES - 1)]
+    assert [a.message for a in said[-2:]] == ["Wrong PIN: 2 tries left", "Wrong PIN: 1 try left"]
+    locked = gate.try_pin("000000", "x", 0.0, wrong)
+    assert not locked.ok and locked.locked_for == FIRST_LOCK_SECONDS
+    assert locked.message == f"Too many wrong PINs: try again in {int(-(-FIRST_LOCK_SECONDS // 60))} min"
+    meanwhile = gate.try_pin("123456", "x", FIRST_LOCK_SECONDS - 1, lambda pin, stored: True)
+    assert not meanwhile.ok and meanwhile.locked_for == 1  # not even checked while locked
+    again = gate.try_pin("000000", "x", FIRST_LOCK_SECONDS, wrong)
+    assert again.locked_for == 2 * FIRST_LOCK_SECONDS  # doubled
+    key = TeacherKey.__new__(TeacherKey)
+    opened = gate.try_pin("123456", "x", 10 ** 6, lambda pin, stored: key)
+    assert opened.ok and opened.key is key and opened.message == ""
+    assert (gate.failures, gate.locked_until) == (0, 0.0)
+    plain = gate.try_pin("123456", "x", 10 ** 6, lambda pin, stored: True)  # an old hash: opens, no key
+    assert plain.ok and plain.key is None
