@@ -717,3 +717,61 @@ def test_a_lesson_the_plan_cannot_run_without_its_stations_off_is_refused_naming
         r.command("start", T0, lesson=StartArgs(off=("art", "tech")))
     assert str(refused.value).startswith("with art, tech off, 12 students in groups of 3, 3, 3, 3 cannot be split")
     assert r.clock.round == 0 and r.off == frozenset()
+
+
+def test_a_got_it_ticket_makes_the_student_a_helper_there_and_a_stuck_one_takes_them_off():
+    from shared.protocol import PeerHelp
+
+    r = started()
+    r.set_peer_help(PeerHelp(on=True))
+    r.check_in("r1", "art", T0 + 10)
+    assert r.record_progress("r1", "exit_ticket", {"how": "got_it"}, "art", T0 + 20)
+    assert r.got_it.by_station == {"art": {"r1": T0 + 20}}
+    r.check_in("r1", "art", T0 + 30)  # back at the station
+    assert r.snapshot(T0 + 31).helpers == {"art": ("r1",)}
+    r.record_progress("r1", "exit_ticket", {"how": "stuck"}, "art", T0 + 40)
+    assert r.got_it.by_station == {"art": {}}
+    r.record_progress("r2", "exit_ticket", {"how": "got_it"}, None, None)  # from before tickets had a station
+    assert "r2" not in r.got_it.by_station["art"]
+
+
+def test_a_student_deleted_is_no_longer_a_helper_nor_kept_out_of_suggestions_nor_named_as_suggested():
+    from hub.peers import GotIt
+    from shared.protocol import PeerHelp
+
+    r = room(peer_help=PeerHelp(on=True, excluded=("r1", "b1")), got_it=GotIt({"art": {"r1": T0, "r2": T0}}))
+    r.command("start", T0)
+    r.ask_help("h1", "art", T0 + 1, student="r2", peer="r1", peer_taken=False)
+    r.forget_student("r1")
+    assert r.got_it.by_station == {"art": {"r2": T0}}
+    assert r.peer_help.excluded == ("b1",)
+    assert (r.help[0].peer, r.help[0].peer_taken, r.help[0].student) == (None, None, "r2")
+    assert "r1" not in r.students
+
+
+def test_a_skip_says_the_lesson_round_it_changes_from_the_start_of_the_cycle():
+    r = started(off=("art",), rounds=6)  # three running stations: a cycle of three rounds from round 1
+    third = r.rotation.station_of("red", 3)
+    assert r.skip("red", third).startswith(f"red skip {r._station_name(third)}: in round 3 they are at ")
+    with pytest.raises(ValueError, match="group red already skips"):
+        r.skip("red", third)
+
+
+def test_a_new_round_says_when_students_choose_and_choosing_counts_only_visits_before_it():
+    r = room()
+    r.command("start", T0, lesson=StartArgs(rounds=3, choice_rounds=(2,)))
+    r.check_in("r1", "art", T0 + 10)
+    r.mark_attendance("r2", "absent")
+    assert r.command("next", T0 + 600) == "round 2 started: students choose where to go"
+    assert "art" not in r.choosing.allowed["r1"]  # been there this lesson: not again
+    assert "r2" not in r.choosing.allowed  # absent: not choosing
+    assert r.choosing.until == T0 + 600 + 60
+    r.check_in("r3", "art", T0 + 600)  # a check-in as the round begins is this round's, not a visit before it
+    assert r.command("next", T0 + 1200) == "round 3 started"
+
+
+def test_the_end_of_a_lesson_idles_the_clock_and_brings_back_the_stations_switched_off():
+    r = started(off=("art",), minutes=5)
+    r.command("end", T0 + 10)
+    assert r.clock == Clock(0, 4, 600, False, None, None)  # the room's round length again, not the lesson's
+    assert r.cycle_start == 1 and r.off == frozenset() and "art" in where_each_group_is(r).values()
