@@ -285,3 +285,46 @@ def test_changed_your_mind_puts_the_student_it_interrupts_back_first_in_line_wit
     model = screen(view, 4.0)
     assert view.card_on_screen() == "card-s2" and model.outcome == "ask:choice" and model.language == "es"
     assert model.undo == "Tom R., changed your mind?"  # in Tom's words (the room's), over Maya's Spanish screen
+
+
+def test_a_wrong_class_a_full_station_and_a_closed_choosing_are_amber_not_purple():
+    view = KioskView("Reading Nook")
+    for outcome in ("other_class", "full", "closed"):
+        view.show(Decision(outcome, "Sorry", "Look at the board."), None, 0.0)
+        assert screen(view).colour == COLOURS["elsewhere"], outcome
+    view.show(Decision("chose", "{name}, go to {station}", "", "s1", "Tom R.", "card-s1",
+                       params=(("station", "Art"),), look=("teal", "groups")), None, 1.0)
+    from shared.pictures import rgba
+
+    assert screen(view, 1.0).colour == rgba("teal")  # the station's own colour, by its name
+
+
+def test_the_third_in_line_is_told_their_number_and_the_line_moves_a_student_at_a_time():
+    from kiosk.view import LINE_PROMPT_SECONDS, SHOW_SECONDS, THANKS_SECONDS
+
+    view = KioskView("Reading Nook")
+    options = (Option("Read a book", "menu_book", "Read a book"),)
+
+    def arriving(n):
+        return (Decision("welcome", "Hi {name}", "", f"s{n}", f"Kid{n} L.", f"card-s{n}"),
+                Prompt("choice", f"card-s{n}", f"s{n}", f"Kid{n} L.", "{name}, what will you do?",
+                       "What will you do?", options))
+
+    view.arrive(*arriving(1), 0.0)
+    view.arrive(*arriving(2), 1.0)
+    view.arrive(*arriving(3), 3.0)
+    assert screen(view, 3.0).notice == "Kid3 L., you're number 2 in line"
+    assert view.waiting() == 2
+    assert screen(view, LINE_PROMPT_SECONDS - 0.1).outcome == "ask:choice" and view.card_on_screen() == "card-s1"
+    screen(view, LINE_PROMPT_SECONDS)  # Kid1 walked off: the next one's turn, their question kept for later
+    assert view.card_on_screen() == "card-s2"
+    view.answered(view.prompt, None, 20.0)
+    assert view.card_on_screen() == "card-s3"  # straight to the next in line, no thanks screen between
+    view.answered(view.prompt, None, 21.0)
+    thanks = screen(view, 21.0)
+    assert thanks.outcome == "thanks" and view.card_on_screen() == "card-s3"
+    assert screen(view, 21.0 + SHOW_SECONDS).outcome == "thanks"  # "thanks" stays longer than a greeting
+    assert screen(view, 21.0 + THANKS_SECONDS).outcome == "idle"
+    view.show(HELLO, None, 100.0)
+    assert screen(view, 100.0 + SHOW_SECONDS - 0.1).outcome == "welcome"
+    assert screen(view, 100.0 + SHOW_SECONDS).outcome == "idle"
