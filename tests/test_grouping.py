@@ -114,3 +114,17 @@ def test_each_student_has_a_reason_the_teacher_can_check_level_ticket_interests_
     assert reasons(learners, groups, "interest")["s4"] == "level 1"
     assert reasons(learners, groups, "interest")["s3"] == \
         "level 5 (last ticket: got it) · likes art; nobody else here does"
+
+
+def test_reasons_for_groups_of_one_level_a_mixed_spread_and_a_random_draw_and_a_teachers_own_ticket_word():
+    from hub.grouping import Learner, grouping_request, reasons
+    from shared.protocol import SuggestGroupsArgs
+
+    same = [Learner("a", 3), Learner("b", 3), Learner("c", 1, (), "odd")]
+    assert reasons(same, {"g": ("a", "b")}, "readiness")["a"] == "level 3 · all at level 3"
+    spread = reasons(same, {"g": ("a", "b", "c")}, "mixed")
+    assert spread["c"] == "level 1 (last ticket: odd) · the group spans levels 1–3"  # a ticket word it lacks: as is
+    assert reasons(same, {"g": ("a",)}, "random")["a"] == "level 3 · drawn at random"
+    assert reasons(same, {"g": ("a", "zz")}, "readiness") == {"a": "level 3 · all at level 3"}  # unknown ids skipped
+    assert grouping_request(SuggestGroupsArgs(strategy="mixed", groups=3, apart=(("a", "b"),), seed=7)) == {
+        "strategy": "mixed", "count": 3, "apart": [("a", "b")], "seed": 7}
