@@ -87,3 +87,26 @@ def test_a_lesson_is_titled_by_its_class_its_day_and_its_hours():
     assert clock_time(started) == "09:05"
     assert lesson_title("Period 1", started, started + 3000) == "Period 1 · Tue 01 Dec 2026, 09:05–09:55"
     assert lesson_title("", started, started + 60).startswith("Lesson · Tue 01 Dec 2026")
+
+
+def test_the_report_carries_its_times_each_rows_station_by_name_and_each_groups_minutes_to_the_tenth():
+    events = [SessionEvent(0, "checkin", "a", "lab"), SessionEvent(100, "checkin", "b", "lab"),
+              SessionEvent(200, "exit_ticket", "b", "lab", {"how": "stuck"}),
+              SessionEvent(250, "exit_ticket", "a", "lab", {"how": "got_it"}),  # the same group's last word
+              SessionEvent(260, "checkin", "a", "gym"),  # a station the room no longer has: by its id
+              SessionEvent(270, "pick", "a", "gym", {"to": "nook"}),
+              SessionEvent(290, "checkin", "c", "nook"), SessionEvent(290.5, "checkout", "c", "nook")]
+    report = build_report(events, STUDENTS, STATIONS, 10.0, 300.0)
+    assert (report.started, report.ended, report.class_name) == (10.0, 300.0, "")
+    assert [(r.student_id, r.at, r.station) for r in report.timeline if r.student_id == "a"] == [
+        ("a", 0, "Lab"), ("a", 250, "Lab"), ("a", 260, "gym"), ("a", 270, "gym")]
+    assert [(c.student_id, c.at, c.station) for c in report.choices] == [("a", 270, "Nook")]
+    lab, nook = report.stations
+    assert (lab.station, lab.minutes, lab.tickets) == ("Lab", round((250 + 100) / 60, 1),
+                                                       {"got_it": 1, "getting_there": 0, "stuck": 1})
+    assert nook.minutes == 0.0  # half a second is no tenth of a minute
+    (reds,) = report.groups
+    assert reds.minutes == round((250 + 40 + 100) / 60, 1)  # Ana at the lab and then at gym to the end; Ben
+    assert reds.tickets == {"got_it": 1, "getting_there": 0, "stuck": 1}
+    ignored = build_report([SessionEvent(0, "exit_ticket", "a", "lab", {"how": "meh"})], STUDENTS, STATIONS, 0, 1)
+    assert ignored.stations[0].tickets == {"got_it": 0, "getting_there": 0, "stuck": 0}
