@@ -192,3 +192,50 @@ def test_an_answer_reads_in_the_teachers_own_words_for_the_students_language_els
     from dataclasses import replace as with_fields
 
     assert asked.language == "es" and with_fields(asked, needs=None).language is None
+
+
+GREEN = (0.16, 0.55, 0.22, 1)
+
+
+def test_ask_maya_is_asked_in_these_words_with_these_pictures_and_its_answers_say_what_happens():
+    from kiosk.prompts import Option, Prompt, after_peer, peer_prompt
+
+    asker = decide(card("s05", 2), CARD_KEYS, ROOM, "reading-nook")
+    offer = peer_prompt(replace(ROOM, helpers={"reading-nook": ("s01",)}), "reading-nook", asker)
+    assert offer == Prompt(
+        "peer", card("s05", 2), "s05", "Sofia R.", "{peer} got it! Ask {first}?", "{peer} got it! Ask {first}?",
+        (Option("ask", "record_voice_over", "I'll ask {first}", GREEN), Option("no", "close", "No thanks")),
+        needs=None, hint="Your teacher is called too.", params=(("peer", "Maya R."), ("first", "Maya")),
+        spoken=("A classmate here got it!", "Ask them? Your teacher is called too."), picture="emoji_people",
+        peer="s01")
+    go, called = after_peer(offer, True), after_peer(offer, False)
+    assert (go.outcome, go.title, go.detail, go.params, go.card, go.name) == (
+        "thanks", "Go and ask {first}!", "Your teacher is called too.", offer.params, card("s05", 2), "Sofia R.")
+    assert (called.outcome, called.title, called.detail, called.params, called.card) == (
+        "thanks", "Help is on the way", "Your teacher is called.", (), card("s05", 2))
+
+
+def test_the_leaving_questions_are_asked_in_these_words_with_these_pictures():
+    from kiosk.prompts import Option
+    from shared.protocol import StandingGoal
+
+    here = replace(ROOM, presence={"s05": Presence("reading-nook", 100.0)},
+                   standing={"s05": StandingGoal("Help a friend", "handshake", 10.0)})
+    _, ticket = scan(here, now=170.0)
+    assert (ticket.title, ticket.question, ticket.skippable) == ("{name}, how did it go?", "How did it go?", False)
+    assert ticket.options == (Option("got_it", "check_circle", "Got it!", GREEN),
+                              Option("getting_there", "trending_up", "Getting there", (0.85, 0.62, 0.08, 1)),
+                              Option("stuck", "help", "I'm stuck", (0.75, 0.22, 0.22, 1)))
+    _, check = after_answer(ticket, "stuck", here)
+    assert (check.title, check.question, check.how) == ("{name}, did you get closer to your goal?",
+                                                        "Did you get closer to your goal?", "stuck")
+    assert [(o.label, o.colour) for o in check.options] == [("Closer", GREEN), ("Not yet", (0.85, 0.62, 0.08, 1)),
+                                                            ("I met my goal!", (0.45, 0.20, 0.58, 1))]
+    _, following = after_answer(check, "closer", here)
+    assert (following.title, following.question, following.skippable, following.how, following.goal) == (
+        "What would you like next time?", "What would you like next time?", True, "stuck", "closer")
+    assert [(o.value, o.picture) for o in following.options] == [
+        ("More of this", "replay"), ("Something harder", "rocket_launch"), ("Something different", "shuffle")]
+    _, goal = after_answer(scan(ROOM)[1], "Read a book", ROOM)
+    assert (goal.title, goal.question, goal.skippable) == ("{name}, what is your goal?",
+                                                           "What is your goal? Tap one.", True)
