@@ -192,3 +192,89 @@ def test_the_disk_fails_under_its_floor_whatever_its_share_and_limits_say_what_i
     valid = Certificate("room's CA", "ca.crt", 400 * DAY, "x")
     assert certificate_line(valid, 0).says == "valid for 400 days"
     assert certificate_line(valid, 399 * DAY).says == "expires in 24 h: x"
+
+
+def test_every_line_reads_word_for_word_as_the_technician_sees_it():
+    from shared.health import (
+        NOT_HERE,
+        BrokerReach,
+        Scanner,
+        backup_line,
+        broker_line,
+        outbox_line,
+        scanner_line,
+        screen_line,
+        services_line,
+    )
+
+    lines = [
+        (broker_line(BrokerReach("hub:8883", True, "kiosk-tech", refused="bad"), False), Line(
+            "broker", FAIL, "hub:8883 over TLS as kiosk-tech: the broker refused the login (bad): this board's "
+            "password is not the broker's any more (another board was paired for this station?): pair it again, "
+            "`rotation hub pair` on the hub")),
+        (broker_line(BrokerReach("127.0.0.1:1883", False, "hub", error="refused"), True), Line(
+            "broker", FAIL, "127.0.0.1:1883 as hub: not reached (refused): is Mosquitto running? `sudo systemctl "
+            "status mosquitto`, its log `journalctl -u mosquitto -b`")),
+        (broker_line(BrokerReach("hub:1883", False, "kiosk-tech", error="timed out"), False), Line(
+            "broker", FAIL, "hub:1883 as kiosk-tech: not reached (timed out): is the hub on and on this network, "
+            "and [broker] host in room.toml its name or address? `ping` it; on the hub, `sudo rotation doctor`")),
+        (hub_line(None, "0.2.0"), Line("hub", FAIL, "has never said it runs: `sudo systemctl start rotation-hub`, "
+                                                    "then `journalctl -u rotation-hub -b` if it stops again")),
+        (hub_line(HubStatus(online=False), "0.2.0"), Line(
+            "hub", FAIL, "not running: `sudo systemctl status rotation-hub`, its log `journalctl -u rotation-hub -b`")),
+        (hub_line(HubStatus(online=True, version="0.2.0", problem=STORAGE_FULL), "0.2.0"), Line(
+            "hub", FAIL, "running, but cannot write its database (disk full?): check disk space on the hub; "
+            "check-ins wait at the kiosks meanwhile")),
+        (hub_line(HubStatus(online=True, version="0.1.9"), "0.2.0"), Line(
+            "hub", WARN, "running 0.1.9; this board has 0.2.0: update so both run the same (the hub first, then the "
+                         "kiosks)")),
+        (kiosk_line("tech", KioskStatus(online=False), "0.2.0"), Line(
+            "kiosk tech", FAIL, "offline: is the board on, its network cable in? On its board, `sudo rotation "
+                                "doctor`")),
+        (kiosk_line("tech", None, "0.2.0"), Line(
+            "kiosk tech", FAIL, "has never connected: pair it (`sudo rotation hub pair --station tech`, then the "
+                                "install command on its board)")),
+        (kiosk_line("tech", KioskStatus(online=True, version="0.2.0", problem=STORAGE_FULL), "0.2.0"), Line(
+            "kiosk tech", FAIL, "online, 0.2.0: its disk is full, check-ins are kept in memory only: free space on "
+                                "its board")),
+        (kiosk_line("tech", KioskStatus(online=True, version="0.2.0", outbox=20), "0.2.0"), Line(
+            "kiosk tech", WARN, "online, 0.2.0, but 20 check-ins wait to reach the hub: `journalctl -u rotation-hub "
+                                "-b` on the hub says why it refuses them")),
+        (outbox_line(None, True), Line("outbox", NOT_HERE, "held by the running kiosk: its tile on the hub's map "
+                                                           "says what waits")),
+        (outbox_line(25, True), Line("outbox", WARN, "25 check-ins wait to reach the hub: see the broker and hub "
+                                                     "lines")),
+        (outbox_line(0, False), Line("outbox", OK, "none yet: nothing scanned on this board")),
+        (scanner_line(Scanner("keyboard", None, False)), Line(
+            "scanner", OK, "a keyboard-mode scanner typing into the kiosk's window (none named in room.toml)")),
+        (clock_line(None), Line("time", WARN, "no time service answers: `sudo apt-get install systemd-timesyncd`; "
+                                              "a wrong clock puts check-ins on the wrong day")),
+        (clock_line(False), Line("time", WARN, "not synchronised yet: does the board reach a time server (the "
+                                               "school's network may need its own: NTP= in "
+                                               "/etc/systemd/timesyncd.conf)? `timedatectl` shows it")),
+        (disk_line("/var", 1 * 2 ** 30, 16 * 2 ** 30), Line("disk", WARN, "1.0 GiB free of 16.0 GiB (/var): free "
+                                                                          "some space soon")),
+        (screen_line(None, "card0"), Line(
+            "screen", FAIL, "none connected to any graphics card; seen: card0: check the display's cable and power "
+                            "(a Touch Display's ribbon on the DSI port), then reboot; `ls /sys/class/drm` lists what "
+                            "the board sees")),
+        (services_line(None), Line("services", NOT_HERE, "systemd is not running here")),
+        (services_line({"rotation-hub": "active", "mosquitto": "active"}), Line(
+            "services", OK, "rotation-hub, mosquitto active")),
+        (backup_line(None, 0, "/b"), Line("backup", FAIL, "none in /b: `sudo systemctl start rotation-backup`, "
+                                                          "then `journalctl -u rotation-backup` if none appears")),
+        (backup_line(0.0, 3 * DAY, "/b"), Line("backup", FAIL, "the newest in /b is 3 days old: the nightly backup "
+                                                               "fails: `journalctl -u rotation-backup` says why")),
+        (limits_line(None, 525312, None, False), Line(
+            "broker limits", WARN, "its config sets no max_packet_size: run `sudo rotation broker setup` again, then "
+                                   "`sudo systemctl restart rotation-broker-limits mosquitto`")),
+        (limits_line(1000, 525312, False, True), Line(
+            "broker limits", WARN, "its max_packet_size 1000 is below the room's largest message (525312); the "
+                                   "firewall's limit on connections per address is not loaded: run `sudo rotation "
+                                   "broker setup` again, then `sudo systemctl restart rotation-broker-limits "
+                                   "mosquitto`")),
+        (certificate_line(Certificate("CA", "ca.crt", 30 * DAY, "renew"), 0), Line("TLS CA", WARN,
+                                                                                    "expires in 30 days: renew")),
+    ]
+    for got, expected in lines:
+        assert got == expected
