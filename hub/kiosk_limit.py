@@ -3,8 +3,9 @@
 All kiosks' events reach the hub through one connection, in one queue: a kiosk account sending thousands a
 second (its password taken from a stolen kiosk, or a kiosk gone wrong) would hold every other station's
 check-ins behind its own. So each station may send ``burst`` events at once and ``rate`` a second after that;
-what is over is dropped unread and not acked. A kiosk keeps what is not acked and sends it again within 10 s
-(kiosk/core.py), by when its bucket has filled again: a genuine kiosk that was only in a hurry loses nothing.
+what is over is dropped unread and not acked. A kiosk keeps what is not acked and sends it again when the hub
+asks for it (a later event of its arrived: hub/ordering.py) or within 10 s (kiosk/resend.py), by when its bucket
+has filled again: a genuine kiosk that was only in a hurry loses nothing.
 
 The numbers leave a real class far below them: a line of six students at one kiosk makes about one event a
 second, and six in its busiest second when they hurry (bench/kiosk_line.py); a kiosk back from an outage sends
