@@ -37,3 +37,19 @@ def test_a_check_in_between_snapshots_shows_at_once_and_one_after_a_gap_waits_fo
     assert follower.state.seq == 11
     assert follower.receive("state", replace(snapshot, seq=5), retained=True, local_time=3.0)  # the broker's latest
     assert follower.state.seq == 5  # (the hub's database was replaced)
+
+
+def test_a_hub_status_brings_its_problem_restore_and_backups_while_online_and_an_offline_one_clears_the_problem():
+    from shared.protocol import BackupTrouble, Restored
+
+    follower = StateFollower()
+    restored, backups = Restored(at=5.0, since=1.0), BackupTrouble(copy=True)
+    assert follower.receive("hub_status", HubStatus(online=True, since=3.0, problem="storage_full", restored=restored,
+                                                    backups=backups), retained=False, local_time=1.0)
+    assert (follower.hub_problem, follower.hub_restored, follower.hub_backups) == ("storage_full", restored, backups)
+    assert follower.clock.hub_now(1.0) == 1.0  # no time in that status: the clock is not moved by it
+    follower.receive("hub_status", HubStatus(online=False), retained=False, local_time=2.0)
+    assert follower.hub_problem is None and follower.hub_since == 3.0
+    assert (follower.hub_restored, follower.hub_backups) == (restored, backups)  # kept from the last online one
+    follower.receive("hub_status", HubStatus(online=True, since=9.0), retained=False, local_time=3.0)
+    assert (follower.hub_problem, follower.hub_restored, follower.hub_backups) == (None, None, None)
