@@ -30,3 +30,35 @@ def test_a_language_is_named_in_its_own_words_for_the_teacher_choosing_it_and_in
 
     assert (language_name("es"), language_name("uk"), language_name("en")) == ("Español", "Українська", "English")
     assert (english_name("es"), english_name("uk")) == ("Spanish", "Ukrainian")
+
+
+def test_a_layout_written_with_a_key_too_few_is_refused_rather_than_typing_the_wrong_characters():
+    import pytest
+
+    from shared.keyboard_layouts import KeyboardLayout
+
+    short = KeyboardLayout("broken", plain=("`1234567890-=", "qwertyuiop[", "asdfghjkl;'\\", "<zxcvbnm,./"),
+                           shift=("~!@#$%^&*()_+", "QWERTYUIOP{}", 'ASDFGHJKL:"|', ">ZXCVBNM<>?"))
+    with pytest.raises(ValueError):
+        short.characters()
+    rows_missing = KeyboardLayout("broken", plain=("`1234567890-=",), shift=("~!@#$%^&*()_+",))
+    with pytest.raises(ValueError):
+        rows_missing.characters()
+
+
+def test_the_small_shared_helpers_say_what_they_are_for():
+    from shared.palette import PALETTE, group_colour
+    from shared.pictures import STATION_COLOURS, goal_pictures, rgba
+    from shared.toml_literal import toml_value
+
+    assert group_colour(0) == PALETTE[0] and group_colour(len(PALETTE) + 1) == PALETTE[1]  # it repeats
+    assert rgba("teal") == (*STATION_COLOURS["teal"], 1.0) != rgba("slate")
+    assert rgba("no such colour") == (*STATION_COLOURS["slate"], 1.0)
+    assert goal_pictures(("Help a friend", "Fly", "Rest"), (), ("Finish what I start", "Try something hard",
+                                                                "Help a friend")) == ("handshake", "flag", "flag")
+    assert toml_value("Café “quoted”") == '"Café “quoted”"'  # readable in the file, as written
+    assert (toml_value(True), toml_value(3), toml_value(2.5)) == ("true", "3", "2.5")
+    import pytest
+
+    with pytest.raises(TypeError):
+        toml_value(object())

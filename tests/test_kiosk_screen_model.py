@@ -328,3 +328,19 @@ def test_the_third_in_line_is_told_their_number_and_the_line_moves_a_student_at_
     view.show(HELLO, None, 100.0)
     assert screen(view, 100.0 + SHOW_SECONDS - 0.1).outcome == "welcome"
     assert screen(view, 100.0 + SHOW_SECONDS).outcome == "idle"
+
+
+def test_in_a_choice_round_those_still_choosing_are_told_to_scan_here_and_the_others_where_they_chose():
+    from msgspec.structs import replace
+
+    from shared.protocol import ChoiceRound, Presence
+    from tests.test_kiosk_decide import STATE
+
+    state = replace(STATE, clock=replace(STATE.clock, started_at=100.0),
+                    presence={"s01": Presence("reading-nook", 50.0), "s05": Presence("reading-nook", 60.0),
+                              "s09": Presence("tech", 70.0)},
+                    choice=ChoiceRound(2, 160.0, allowed={"s01": ("tech",), "s05": ("tech", "reading-nook")},
+                                       going={"s05": "tech"}))
+    assert moves_from(state, "reading-nook") == [Move("Maya R.", "", False, True),
+                                                 Move("Sofia R.", "Tech Station", False)]
+    assert moves_from(state, "tech") == []  # Priya is in no group and not choosing: nowhere to send her
