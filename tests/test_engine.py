@@ -775,3 +775,41 @@ def test_the_end_of_a_lesson_idles_the_clock_and_brings_back_the_stations_switch
     r.command("end", T0 + 10)
     assert r.clock == Clock(0, 4, 600, False, None, None)  # the room's round length again, not the lesson's
     assert r.cycle_start == 1 and r.off == frozenset() and "art" in where_each_group_is(r).values()
+
+
+def test_a_room_read_back_from_the_store_keeps_its_stations_looks_last_visits_goal_pictures_and_what_is_off_next():
+    own = (StationConfig("nook", "Reading Nook", "reading", colour="teal", picture="auto_stories"), *STATIONS[2:],
+           STATIONS[0])
+    r = Room("room-12", own, students(), {s.id: 1 for s in students()}, 600, goals=("Help a friend",),
+             goal_pictures=("star",), off_next=("art",),
+             last_visits={"r1": {"nook": LastVisit("nook", T0 - 99, "stuck")}})
+    state = r.snapshot(T0)
+    nook = next(s for s in state.stations if s.id == "nook")
+    assert (nook.colour, nook.picture) == ("teal", "auto_stories")
+    assert state.goal_pictures == ("star",)
+    assert state.last_visits["r1"] == (LastVisit("nook", T0 - 99, "stuck"),)
+    assert next(s for s in state.stations if s.id == "art").next_off
+
+
+def test_a_restart_applies_every_event_of_the_lesson_whatever_comes_between_them():
+    before = room()
+    before.command("start", T0, lesson=StartArgs(choice_rounds=(1,)))
+    events = [("b1", "pick", {"to": "art"}, "table", T0 + 1),
+              ("r1", "checkin", {}, "art", T0 + 10), ("r1", "exit_ticket", {"how": "got_it"}, "art", T0 + 20),
+              ("g1", "placed", {"to": "tech"}, "tech", T0 + 30), ("g1", "out", {}, "tech", T0 + 40)]
+    presence = {"r1": Presence("art", T0 + 10)}
+    after = room(clock=before.clock, presence=presence, progress_events=events, lesson=StartArgs(choice_rounds=(1,)))
+    assert after.checked_out == {"r1": Presence("art", T0 + 20)}  # the ticket where she was: she left
+    assert after.last_here["r1"]["art"] == LastVisit("art", T0 + 20, "got_it")
+    assert "g1" in after.out and after.visits["r1"] == {"art": T0 + 10}
+    assert after.choosing.going == {"b1": "art", "g1": "tech"}
+    assert after.choosing.how == {"b1": "chose", "g1": "placed"}
+    ended = room(clock=Clock(0, 4, 600, False, None, None), progress_events=events,
+                 lesson=StartArgs(choice_rounds=(1,)))
+    assert ended.choosing is None  # no lesson running: no choosing to take places in
+
+
+def test_skips_the_plan_can_no_longer_keep_are_dropped_when_the_room_is_read_back():
+    r = room(skips=[Skip("red", "art", "table"), Skip("red", "art", "tech")], off=("art",), off_next=("tech",))
+    assert (r.skips, r.off, r.off_next) == ([], frozenset(), None)
+    assert set(where_each_group_is(r)) == set(GROUPS)
