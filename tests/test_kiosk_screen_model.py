@@ -344,3 +344,35 @@ def test_in_a_choice_round_those_still_choosing_are_told_to_scan_here_and_the_ot
     assert moves_from(state, "reading-nook") == [Move("Maya R.", "", False, True),
                                                  Move("Sofia R.", "Tech Station", False)]
     assert moves_from(state, "tech") == []  # Priya is in no group and not choosing: nowhere to send her
+
+
+def test_a_question_on_its_own_shows_its_title_with_the_name_and_its_hint_and_in_large_text_the_title_alone():
+    options = (Option("Read a book", "menu_book", "Read a book", words=(("es", "Leer un libro"),)),)
+    alone = Prompt("goal", "card-s1", "s1", "Tom R.", "{name}, what is your goal?", "What is your goal?", options,
+                   skippable=True, picture="flag")
+    view = KioskView("Reading Nook")
+    view.show(None, alone, 0.0)
+    model = screen(view)
+    assert (model.title, model.detail, model.skippable, model.picture) == (
+        "Tom R., what is your goal?", "Tap one.", True, "flag")
+    assert model.speech == ("what is your goal?", "Tap one.")  # said without the name
+    assert [o.label for o in model.options] == ["Read a book"]
+    view.large_text = True
+    large = screen(view)
+    assert (large.title, large.detail, large.large_text) == ("Tom R., what is your goal?", "", True)
+    spanish = KioskView("Rincón", language="es")
+    spanish.show(None, alone, 0.0)
+    assert [o.label for o in screen(spanish).options] == ["Leer un libro"]  # the teacher's own words
+
+
+def test_a_notice_over_a_question_is_said_in_the_language_of_the_student_it_is_for():
+    from shared.protocol import Needs as StudentNeeds
+
+    view = KioskView("Reading Nook")
+    options = (Option("Read a book", "menu_book", "Read a book"),)
+    view.arrive(HELLO, Prompt("choice", "card-s1", "s1", "Tom R.", "{name}, what will you do?", "What will you do?",
+                              options), 0.0)
+    view.arrive(Decision("elsewhere", "{name}, your group is at {station}", "", "s2", "Maya R.", "card-s2",
+                         params=(("station", "Tech Station"),), needs=StudentNeeds(language="es")), None, 1.0)
+    model = screen(view, 1.0)
+    assert model.notice.startswith("Maya R., tu grupo") and model.language == "en"  # Tom's screen, Maya's words
