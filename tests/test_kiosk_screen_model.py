@@ -376,3 +376,31 @@ def test_a_notice_over_a_question_is_said_in_the_language_of_the_student_it_is_f
                          params=(("station", "Tech Station"),), needs=StudentNeeds(language="es")), None, 1.0)
     model = screen(view, 1.0)
     assert model.notice.startswith("Maya R., tu grupo") and model.language == "en"  # Tom's screen, Maya's words
+
+
+def test_the_goal_reminder_shows_with_a_check_in_and_its_questions_and_over_the_goal_check_only_the_goal():
+    from kiosk.goal_reminder import Reminder
+    from shared.protocol import LastVisit, StandingGoal
+
+    remind = Reminder(StandingGoal("Help a friend", "handshake", 10.0), LastVisit("reading-nook", 5.0, "got_it"))
+    options = (Option("x", "flag", "x"),)
+
+    def asked(kind):
+        view = KioskView("Reading Nook")
+        view.arrive(HELLO, Prompt(kind, "card-s1", "s1", "Tom R.", "t", "q", options), 0.0, reminder=remind)
+        return screen(view)
+
+    choice = asked("choice")
+    assert (choice.goal, choice.last_time, choice.can_change_goal) == (
+        "Your goal: Help a friend", "Last time here: Got it!", False)  # no "New goal" while a question is asked
+    assert asked("goal").goal == "Your goal: Help a friend"
+    check = asked("goal_check")
+    assert (check.goal, check.last_time) == ("Your goal: Help a friend", "")  # the goal asked about, no more
+    for kind in ("peer", "pick", "exit_ticket", "next"):
+        assert (asked(kind).goal, asked(kind).last_time) == ("", ""), kind  # those questions stand alone
+    view = KioskView("Reading Nook")
+    view.arrive(HELLO, Prompt("choice", "card-s1", "s1", "Tom R.", "t", "q", options), 0.0, reminder=remind)
+    view.answered(view.prompt, None, 1.0)  # "Thank you!": the goal still shows, and is not said again
+    thanks = screen(view, 1.0)
+    assert thanks.goal == "Your goal: Help a friend" and "Your goal: Help a friend" not in thanks.speech
+    assert thanks.can_change_goal
