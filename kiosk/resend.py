@@ -18,7 +18,7 @@ kiosk sends, and delivers it when the hub is back. So an event goes again only w
 from __future__ import annotations
 
 RESEND_SECONDS = 10.0  # an event sent and not acked since is sent again
-HUB_BACK_GRACE = 1.0  # a hub back acks in this time what reached it; the rest, which may not have, goes again
+HUB_BACK_GRACE = 0.5  # a hub back acks in this time what reached it; the rest, which may not have, goes again
 
 
 class Resend:
