@@ -2,7 +2,7 @@
 # Mutation testing of the pure modules: sets up (see setup.sh), adds mutmut, makes each small change to the code
 # that pyproject.toml's [tool.mutmut] names (a flipped comparison, another number, a statement taken out), runs the
 # fast tests that reach it, and prints a table per module: mutants, killed, survived, equivalent. The survivors,
-# each with its diff, go to mutants/survivors.txt. About an hour on two cores the first time; after that only the
+# each with its diff, go to mutants/survivors.txt. Half an hour on two cores the first time; after that only the
 # functions changed since are tried again. Not in CI. Arguments go to `mutmut run` (mutant names or a glob, e.g.
 # "hub.engine*": tried again even if tried before); `--survivors` tries again the last run's survivors (after
 # new tests). Exit status: non-zero if a module kills under 90 % of its non-equivalent mutants.
