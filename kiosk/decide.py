@@ -87,7 +87,7 @@ OLD_CARD = Decision("forged", REVOKED.title, REVOKED.detail)
 CHECKOUT_AFTER_SECONDS = 60.0  # scanning again here sooner is a double scan or second thoughts, not leaving
 
 
-def decide(text: str, keys: CardKeys, state: State | None, station_id: str, hub_now: float = 0.0) -> Decision:
+def decide(text: str, keys: CardKeys, state: State | None, station_id: str, hub_now: float) -> Decision:
     try:
         claim = verify_token(keys, text)
     except OldCard:
@@ -182,11 +182,10 @@ def thanks(name: str, student_id: str, card: str, leaving: bool, needs: Needs | 
 
 def checking_out(decision: Decision) -> Decision:
     """The student on screen pressed "I'm done": the kiosk asks how it went."""
-    return replace(decision, outcome="checkout", title=N_("Bye {name}"), detail=N_("Thanks for your work here!"),
-                   params=())
+    return replace(decision, outcome="checkout", title=N_("Bye {name}"), detail=N_("Thanks for your work here!"))
 
 
 def going_out(decision: Decision) -> Decision:
     """What the kiosk says when the student on screen takes the out-of-room pass."""
     return replace(decision, outcome="out", title=N_("See you soon, {name}"),
-                   detail=N_("Scan your card when you are back."), params=())
+                   detail=N_("Scan your card when you are back."))

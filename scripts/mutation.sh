@@ -19,6 +19,9 @@ while IFS= read -r -d '' copy; do
     source=${copy#mutants/}
     [ -e "$source" ] && [ "$source" -nt "$copy" ] && rm -f "$copy"
 done < <(find mutants -name '*.py' -not -path 'mutants/tests/*' -print0)
+# Which tests reach which function is found anew each time (20 s): mutmut finds it again only for tests of new
+# names, so a function renamed or a test that now reaches another function would otherwise go untested.
+rm -f mutants/mutmut-stats.json
 if [ "${1:-}" = "--survivors" ]; then
     mapfile -t survivors < <(sed -n 's/^# \([^:]*\): .*/\1/p' mutants/survivors.txt 2>/dev/null)
     [ "${#survivors[@]}" -gt 0 ] || { echo "mutation: no survivors on record (mutants/survivors.txt)" >&2; exit 1; }

@@ -30,7 +30,7 @@ from shared.languages import LANGUAGES, N_
 from shared.pictures import STATION_COLOURS
 from shared.pin import is_pin_hash
 from shared.toml_literal import toml_value
-from shared.topics import check_name
+from shared.topics import NAME_PATTERN
 
 StationKind = Literal["teacher-led", "independent", "collaborative", "tech", "reading", "other"]
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
@@ -50,49 +50,40 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """What a value must be, where ``msgspec.Meta`` cannot say it: ``check`` raises ValueError for a value that
-    is not ``must``, and ``must`` is what the error and the doc say."""
+    """What a value must be, where ``msgspec.Meta`` cannot say it: ``allows`` tells a value that is ``must``
+    from one that is not, and ``must`` is what the error and the doc say."""
     must: str
-    check: Callable[[Any], object]
+    allows: Callable[[Any], bool]
 
 
-def _check_id(value: str) -> None:
-    check_name(value, "id")
+def _is_id(value: str) -> bool:
+    return bool(NAME_PATTERN.fullmatch(value))
 
 
-def _check_pairs(value: tuple[tuple[str, str], ...]) -> None:
-    if any(a == b for a, b in value):
-        raise ValueError("a student kept apart from themselves")
+def _are_pairs_of_two(value: tuple[tuple[str, str], ...]) -> bool:
+    return all(a != b for a, b in value)
 
 
-def _check_camera(value: str) -> None:
-    if value != "pi" and not value.startswith("/dev/video"):
-        raise ValueError("not a camera")
+def _is_camera(value: str) -> bool:
+    return value == "pi" or value.startswith("/dev/video")
 
 
 SCANNER_IDENTITY = re.compile(r"^usb:([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")  # a USB device's vendor and product ids
 
 
-def _check_scanner_device(value: str) -> None:
-    if not value.startswith("/dev/input/") and not SCANNER_IDENTITY.match(value):
-        raise ValueError("not an input device")
+def _is_scanner_device(value: str) -> bool:
+    return value.startswith("/dev/input/") or bool(SCANNER_IDENTITY.match(value))
 
 
-def _check_scanner_affix(value: str) -> None:
-    if not value.isascii() or not 1 <= len(value) <= 16:
-        raise ValueError("not 1 to 16 ASCII characters")
-    if not set(value) - TOKEN_CHARACTERS:
-        raise ValueError("only characters a card holds")
+def _is_scanner_affix(value: str) -> bool:
+    return value.isascii() and 1 <= len(value) <= 16 and bool(set(value) - TOKEN_CHARACTERS)
 
 
-def _check_public_key(value: str) -> None:
-    if len(bytes.fromhex(value)) != KEY_BYTES:  # a ValueError too when it is not hexadecimal
-        raise ValueError("not a public key")
-
-
-def _check_pin_hash(value: str) -> None:
-    if not is_pin_hash(value):
-        raise ValueError("not a PIN hash")
+def _is_public_key(value: str) -> bool:
+    try:
+        return len(bytes.fromhex(value)) == KEY_BYTES
+    except ValueError:  # not hexadecimal
+        return False
 
 
 SCANNER_AFFIX = "1 to 16 ASCII characters, one at least that no card holds (a card has letters, digits, . _ - :)"
@@ -101,18 +92,17 @@ SCANNER_AFFIX = "1 to 16 ASCII characters, one at least that no card holds (a ca
 # The shapes of values; a field adds its own Meta with its help (and bounds) to them.
 NOT_BLANK = r"\S"
 Text = Annotated[str, Meta(pattern=NOT_BLANK)]  # not empty, not only spaces
-Id = Annotated[str, Rule("an id: 1 to 40 of a-z, 0-9, - and _, starting with a letter or digit", _check_id)]
+Id = Annotated[str, Rule("an id: 1 to 40 of a-z, 0-9, - and _, starting with a letter or digit", _is_id)]
 Goal = Annotated[str, Meta(min_length=1, max_length=40)]  # texts in a list are stripped before they are checked
 Activity = Annotated[str, Meta(min_length=1, max_length=24)]
 PICTURE_NAME = re.compile(r"[a-z0-9_]{1,40}")
 
 
-def _check_picture(value: str) -> None:
-    if not PICTURE_NAME.fullmatch(value):
-        raise ValueError(value)
+def _is_picture(value: str) -> bool:
+    return bool(PICTURE_NAME.fullmatch(value))
 
 
-Picture = Annotated[str, Rule('a Material Icons name (fonts.google.com/icons), e.g. "menu_book"', _check_picture)]
+Picture = Annotated[str, Rule('a Material Icons name (fonts.google.com/icons), e.g. "menu_book"', _is_picture)]
 StationColour = Literal[tuple(STATION_COLOURS)]  # type: ignore[valid-type]
 StudentId = Annotated[str, Meta(min_length=1)]
 ClassRef = Annotated[str, Meta(min_length=1, max_length=255)]
@@ -124,12 +114,11 @@ WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
-def _check_time(value: str) -> None:
-    if not _TIME.match(value):
-        raise ValueError("not a time")
+def _is_time(value: str) -> bool:
+    return bool(_TIME.match(value))
 
 
-ClockTime = Annotated[str, Rule('a time of day, "HH:MM" (24 hours)', _check_time)]
+ClockTime = Annotated[str, Rule('a time of day, "HH:MM" (24 hours)', _is_time)]
 
 
 @dataclass(frozen=True)
@@ -146,7 +135,7 @@ class _Room:
         = CARD_KEY_FILE
     card_public_key: Annotated[str, Meta(description="the public key that checks the cards, on a kiosk "
                                                      "(`rotation pair` writes it)"),
-                               Rule("64 hex digits", _check_public_key)] | None = None
+                               Rule("64 hex digits", _is_public_key)] | None = None
     accept_old_cards: Annotated[bool, Meta(description="also take the old cards (`RS1`, signed with the class "
                                                        "secret) until they are reprinted: kiosks paired meanwhile "
                                                        "get the class secret, with which a stolen one can make "
@@ -170,7 +159,7 @@ class _Room:
     keep_apart: Annotated[tuple[tuple[StudentId, StudentId], ...], Meta(
         description="pairs of students every suggested grouping (display or `rotation hub regroup`) keeps in "
                     "different groups"),
-        Rule('a list of pairs of two different student ids, e.g. [["s01", "s07"]]', _check_pairs)] = ()
+        Rule('a list of pairs of two different student ids, e.g. [["s01", "s07"]]', _are_pairs_of_two)] = ()
     retention_days: Annotated[int, Meta(ge=1, le=3650, description="how many days the hub keeps events, "
                                         "conference notes and reports; older ones are erased once a day")] = 180
     goal_pictures: Annotated[tuple[Picture, ...], Meta(
@@ -251,17 +240,17 @@ class KioskConfig:
     scanner_prefix: Annotated[str, Meta(description="what the scanner (serial, or read from `scanner_device`) "
                                                     "was set to send before each code, dropped (e.g. "
                                                     "`\"\\u0002\"`, STX)"),
-                              Rule(SCANNER_AFFIX, _check_scanner_affix)] | None = None
+                              Rule(SCANNER_AFFIX, _is_scanner_affix)] | None = None
     scanner_suffix: Annotated[str, Meta(description="what the scanner was set to send after each code (CR, LF "
                                                     "and TAB are understood without it): it ends the scan, and is "
                                                     "dropped (e.g. `\"\\u0003\"`, ETX)"),
-                              Rule(SCANNER_AFFIX, _check_scanner_affix)] | None = None
+                              Rule(SCANNER_AFFIX, _is_scanner_affix)] | None = None
     scanner_device: Annotated[str, Meta(description="a keyboard-mode (USB HID) scanner, read from its input "
                                                     "device and grabbed, so its keys reach nothing else: its "
                                                     "`/dev/input/by-id/...` link or its USB identity (`rotation "
                                                     "kiosk scanners` lists both)"),
                               Rule('a "/dev/input/..." path, or "usb:VENDOR:PRODUCT" in hex, e.g. "usb:0c2e:0b61"',
-                                   _check_scanner_device)] | None = None
+                                   _is_scanner_device)] | None = None
     scanner_layout: Annotated[ScannerLayout, Meta(  # type: ignore[valid-type]
         description="the keyboard layout `scanner_device` is set to type with (a setting of the scanner's, not "
                     "the kiosk's): us, uk (British), de (German) or fr (French)")] = "us"
@@ -271,9 +260,9 @@ class KioskConfig:
     fullscreen: Annotated[bool, Meta(description="fill the touchscreen")] = False
     teacher_pin: Annotated[str, Meta(description="the hash of the teacher's PIN: with it, the kiosk has a "
                                                  "teacher's screen behind the PIN"),
-                           Rule("the hash `rotation pin` prints, never the PIN itself", _check_pin_hash)] | None = None
+                           Rule("the hash `rotation pin` prints, never the PIN itself", is_pin_hash)] | None = None
     camera: Annotated[str, Meta(description="read the cards with a camera instead of a scanner"),
-                      Rule('"pi" (the Pi camera) or a webcam\'s device, such as "/dev/video0"', _check_camera)] \
+                      Rule('"pi" (the Pi camera) or a webcam\'s device, such as "/dev/video0"', _is_camera)] \
         | None = None
     large_text: Annotated[bool, Meta(description="larger words for everyone at this kiosk (a student's own "
                                                  "setting in the roster comes first)")] = False
@@ -287,7 +276,7 @@ class DisplayConfig:
     teacher_pin: Annotated[str, Meta(description="the hash of the teacher's PIN: with it, exit-ticket colours and "
                                                  "conference notes open on the wall map for 5 minutes (else "
                                                  "never)"),
-                           Rule("the hash `rotation pin` prints, never the PIN itself", _check_pin_hash)] | None = None
+                           Rule("the hash `rotation pin` prints, never the PIN itself", is_pin_hash)] | None = None
     rotation: Annotated[Rotation, Meta(description=ROTATION_HELP)] = 0
 
 
@@ -324,10 +313,10 @@ class WebConfig:
         return self.url is not None or self.host not in LOOPBACK
 
 
-def _check_copy_to(value: str) -> None:
+def _is_copy_target(value: str) -> bool:
+    """An absolute folder, or ``[user@]host:folder``: a colon before any slash, with a host before it."""
     head = value.split("/", 1)[0]
-    if not value.startswith("/") and not (":" in head and head.split(":", 1)[0].strip()):
-        raise ValueError("not a folder")
+    return value.startswith("/") or ":" in head and bool(head.split(":", 1)[0].strip())
 
 
 @dataclass(frozen=True)
@@ -337,7 +326,7 @@ class BackupConfig:
                                              "stick's folder (`\"/media/usb/room12\"`, made once on the stick) "
                                              "or the school's server over SSH (`\"backup@school-server:/srv/"
                                              "rotation/room12\"`, with the hub's key)"),
-                       Rule('an absolute folder, or "[user@]host:folder" for SSH', _check_copy_to)] | None = None
+                       Rule('an absolute folder, or "[user@]host:folder" for SSH', _is_copy_target)] | None = None
     keep: Annotated[int, Meta(ge=1, le=1000, description="how many copies to keep at `copy_to` (the oldest "
                                                          "go once a new one is in)")] = 14
 
@@ -471,13 +460,12 @@ class _Key:
         item = _item(base)
         if isinstance(value, list) and item is not None and _unannotated(item)[0] is str:
             value = [v.strip() if isinstance(v, str) else v for v in value]
-        checked = msgspec.convert(value, Text if base is Path else self.declared, strict=True)  # a path: as written
-        if self.rule:
-            self.rule.check(checked)
+        checked = msgspec.convert(value, Text if base is Path else self.declared)  # strictly; a path: as written
+        if self.rule and not self.rule.allows(checked):
+            raise ValueError  # said as the key's ``must``
         item_rule = next((m for m in _unannotated(item)[1] if isinstance(m, Rule)), None) if item else None
-        if item_rule is not None:
-            for each in checked:
-                item_rule.check(each)
+        if item_rule is not None and not all(item_rule.allows(each) for each in checked):
+            raise ValueError
         if item is not None and get_origin(_unannotated(item)[0]) is Literal:
             checked = tuple(dict.fromkeys(checked))  # some of the choices: each once
         return folder / checked if base is Path else checked

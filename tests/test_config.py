@@ -13,6 +13,7 @@ from shared.config import (
     KioskConfig,
     SchoolConfig,
     StationConfig,
+    WebConfig,
     key_names,
     key_table,
     load_config,
@@ -104,12 +105,37 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
     ("[kiosk]", '[kiosk]\nscanner_device = "usb:0c2e"', r"\[kiosk\] scanner_device = 'usb:0c2e': must be a"),
     ("[hub]", '[backup]\ncopy_to = "usb-stick/room12"\n[hub]', r"\[backup\] copy_to = 'usb-stick/room12': must be an"),
     ("[hub]", '[backup]\ncopy_to = ":/srv/room12"\n[hub]', r"\[backup\] copy_to = ':/srv/room12': must be an"),
+    ("[hub]", '[backup]\ncopy_to = ":x:/srv/room12"\n[hub]', r"\[backup\] copy_to = ':x:/srv/room12': must be an"),
+    ("[hub]", '[backup]\ncopy_to = "room12/school:x"\n[hub]', r"\[backup\] copy_to = 'room12/school:x': must be an"),
+    ('secret_file = "class.secret"', 'card_public_key = "' + "zz" * 32 + '"',
+     r"card_public_key = 'zz+': must be 64 hex"),
+    ('secret_file = "class.secret"', 'secret_file = "class.secret"\ngoals = ["Read", 5]',
+     r"\[room\] goals = \['Read', 5\]: must be a list of 2 to 6 texts"),
 ])
 def test_a_wrong_key_or_value_names_the_file_and_the_key(tmp_path, old, new, message):
     path = broken(tmp_path, old, new)
     with pytest.raises(ConfigError, match=message) as error:
         load_config(path)
     assert str(error.value).startswith(str(path))
+
+
+def test_a_section_that_is_not_a_table_is_named(tmp_path):
+    data = room_data(tmp_path)
+    data["hub"] = 5
+    with pytest.raises(ConfigError, match=r"room.toml: \[hub\] must be a table$"):
+        parse_config(tmp_path / "room.toml", data)
+
+
+def test_a_scanner_prefix_or_suffix_may_be_16_characters(tmp_path):
+    config = load_config(broken(tmp_path, "[kiosk]", '[kiosk]\nscanner_suffix = "' + "#" * 16 + '"'))
+    assert config.kiosk.scanner_suffix == "#" * 16
+
+
+def test_asking_for_a_station_the_room_has_not_names_those_it_has(tmp_path):
+    config = load_config(write_room(tmp_path, 1883))
+    with pytest.raises(ConfigError, match=r"no station 'gym' in \[\[station\]\] \(have: teacher-table, "
+                                          r"independent, collaborative, tech, reading-nook\)$"):
+        config.station("gym")
 
 
 def test_a_missing_file_says_so(tmp_path):
@@ -270,3 +296,106 @@ def test_periods_back_to_back_are_fine_and_one_ending_before_it_starts_is_refuse
     data["period"] = [{"class": "P1", "days": ["mon"], "start": "9", "end": "10:00"}]
     with pytest.raises(ConfigError, match=r"\[period 1\] start = '9'"):
         parse_config(tmp_path / "room.toml", data)
+
+
+def test_a_room_file_of_the_room_and_its_stations_alone_loads_with_every_default(tmp_path):
+    data = room_data(tmp_path)
+    minimal = {"room": {k: data["room"][k] for k in ("id", "name", "secret_file")}, "station": data["station"]}
+    config = parse_config(tmp_path / "room.toml", minimal)
+    assert (config.hub, config.kiosk, config.display, config.web) == (
+        HubConfig(database=tmp_path / "hub.db"), replace(KioskConfig(), outbox=tmp_path / "kiosk-outbox.db"),
+        DisplayConfig(), replace(WebConfig(), accounts=tmp_path / "teachers.db"))
+    assert (config.broker.host, config.broker.port) == ("127.0.0.1", 1883)
+    assert config.roster is None and config.roster_classes == ()
+    with pytest.raises(ConfigError, match=r"room.toml: \[room\] is missing 'id'"):
+        parse_config(tmp_path / "room.toml", {"station": data["station"]})
+    with pytest.raises(ConfigError, match=r"room.toml: \[\[station\]\] must list at least one station$"):
+        parse_config(tmp_path / "room.toml", {"room": minimal["room"]})
+
+
+def test_the_rooms_goals_pairs_kept_apart_and_days_kept_are_the_files(tmp_path):
+    data = room_data(tmp_path)
+    data["room"].update(goals=["Try something hard", "Help a friend"], goal_pictures=["fitness_center", "handshake"],
+                        keep_apart=[["s01", "s07"]], retention_days=30)
+    config = parse_config(tmp_path / "room.toml", data)
+    assert (config.goals, config.goal_pictures, config.keep_apart, config.retention_days) == (
+        ("Try something hard", "Help a friend"), ("fitness_center", "handshake"), (("s01", "s07"),), 30)
+    assert config.roster == tmp_path / "sample-roster.csv"
+
+
+@pytest.mark.parametrize("web, works", [
+    ({"host": "0.0.0.0", "certificate": "hub.crt", "key": "hub.key"}, True),
+    ({"host": "0.0.0.0", "certificate": "hub.crt"}, False),
+    ({"host": "0.0.0.0", "key": "hub.key"}, False),
+    ({"host": "0.0.0.0"}, False),
+    ({"host": "127.0.0.1"}, True),
+])
+def test_the_web_companion_serves_the_school_network_only_over_https(tmp_path, web, works):
+    data = room_data(tmp_path)
+    data["web"] = web
+    if works:
+        assert parse_config(tmp_path / "room.toml", data).web.host == web["host"]
+        return
+    with pytest.raises(ConfigError, match=r"\[web\] host = '0.0.0.0' serves the school network: it needs certificate "
+                                          r"and key \(teachers' logins and students' names go over it\), or host = "
+                                          r"\"127.0.0.1\"$"):
+        parse_config(tmp_path / "room.toml", data)
+
+
+@pytest.mark.parametrize("section, values", [
+    ("display", {"rotation": 45}), ("web", {"port": 0}),
+])
+def test_a_wrong_value_in_any_section_names_that_section(tmp_path, section, values):
+    data = room_data(tmp_path)
+    data[section] = values
+    with pytest.raises(ConfigError, match=rf"room.toml: \[{section}\] {next(iter(values))} = "):
+        parse_config(tmp_path / "room.toml", data)
+
+
+def test_settings_that_go_together_load_when_both_are_given(tmp_path):
+    data = room_data(tmp_path)
+    data["broker"].update(tls=True, ca_file="ca.crt", username="hub", password="secret")
+    data["school"] = {"host": "mqtt.school", "username": "room-12", "password_file": "school.password"}
+    config = parse_config(tmp_path / "room.toml", data)
+    assert (config.broker.tls, config.broker.username, config.school.username) == (True, "hub", "room-12")
+
+
+def test_a_class_secret_of_16_bytes_is_enough_and_one_in_a_file_is_named_by_the_file_key(tmp_path):
+    data = room_data(tmp_path)
+    del data["room"]["secret_file"]
+    data["room"]["secret"] = "ab" * 16
+    assert parse_config(tmp_path / "room.toml", data).secret == bytes.fromhex("ab" * 16)
+    (tmp_path / "class.secret").write_text("not hex\n")
+    del data["room"]["secret"]
+    data["room"]["secret_file"] = "class.secret"
+    with pytest.raises(ConfigError, match=r"\[room\] secret_file: the class secret must be hexadecimal$"):
+        parse_config(tmp_path / "room.toml", data)
+
+
+def test_a_room_file_in_another_encoding_says_so(tmp_path):
+    path = write_room(tmp_path, 1883)
+    path.write_bytes(path.read_bytes().replace(b"Room 12", "Salle 12 \u00e9t\u00e9".encode("latin-1")))
+    with pytest.raises(ConfigError, match=r"room.toml: the config file is not UTF-8 text$"):
+        load_config(path)
+
+
+def test_a_card_key_file_that_is_not_one_says_what_it_should_be(tmp_path):
+    path = write_room(tmp_path, 1883)
+    (tmp_path / "card.key").write_text("not a key\n")
+    with pytest.raises(ConfigError, match=r"\[room\] card_key_file: .*card.key is .* \(the hub's key that signs "
+                                          r"cards, as `rotation card-key` writes it\)$"):
+        load_config(path)
+
+
+def test_the_doc_may_hold_key_tables_only_for_sections_that_exist():
+    from shared.config import configuration_doc
+
+    with pytest.raises(ValueError, match=r"a key table for \[gym\], which is not a section \(sections: room, "):
+        configuration_doc("<!-- keys of [gym] -->\n| a |\n<!-- end of keys -->")
+
+
+def test_periods_may_meet_without_overlapping(tmp_path):
+    path = write_room(tmp_path, 1883)
+    path.write_text(path.read_text() + '\n[[period]]\nclass = "P2"\ndays = ["wed"]\nstart = "09:00"\n'
+                    'end = "09:50"\n[[period]]\nclass = "P3"\ndays = ["wed"]\nstart = "09:50"\nend = "10:30"\n')
+    assert len(load_config(path).periods) == 2

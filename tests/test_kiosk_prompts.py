@@ -85,7 +85,7 @@ def test_a_class_without_goals_is_never_asked_for_one():
 def test_before_the_teacher_is_called_a_classmate_who_got_it_here_is_offered_never_the_asker():
     from kiosk.prompts import after_peer, first_name, peer_prompt
 
-    asker = decide(card("s05", 2), CARD_KEYS, ROOM, "reading-nook")
+    asker = decide(card("s05", 2), CARD_KEYS, ROOM, "reading-nook", 0.0)
     with_helpers = replace(ROOM, helpers={"reading-nook": ("s05", "s01", "s09")})
     offer = peer_prompt(with_helpers, "reading-nook", asker)
     assert offer.peer == "s01" and offer.kind == "peer" and offer.student_id == "s05"  # not Sofia herself
@@ -97,7 +97,7 @@ def test_before_the_teacher_is_called_a_classmate_who_got_it_here_is_offered_nev
     assert peer_prompt(replace(ROOM, helpers={"reading-nook": ("s05", "gone")}), "reading-nook", asker) is None
     assert peer_prompt(None, "reading-nook", asker) is None
     anyone = peer_prompt(with_helpers, "reading-nook", None)  # the button pressed with nobody on screen
-    assert anyone.peer == "s05" and anyone.student_id == "" and anyone.card == ""
+    assert (anyone.peer, anyone.student_id, anyone.card, anyone.name, anyone.needs) == ("s05", "", "", "", None)
     go = after_peer(offer, taken=True)
     assert go.english == ("Go and ask Maya!", "Your teacher is called too.") and go.student_id == "s05"
     called = after_peer(offer, taken=False)
@@ -111,12 +111,12 @@ def test_new_goal_asks_for_one_even_with_a_goal_standing_and_not_of_a_card_witho
     from shared.protocol import StandingGoal
 
     standing = replace(ROOM, standing={"s05": StandingGoal("Help a friend", "handshake", 10.0)})
-    decision = decide(card("s05", 2), CARD_KEYS, standing, "reading-nook")
+    decision = decide(card("s05", 2), CARD_KEYS, standing, "reading-nook", 0.0)
     asked = new_goal(decision, standing)
     assert asked.kind == "goal" and [o.value for o in asked.options] == list(ROOM.goals)
     _, choice = scan(standing)
     assert after_answer(choice, "Read a book", standing) == ({"activity": "Read a book"}, None)  # not asked again
-    assert new_goal(decide("RS1:junk", CARD_KEYS, ROOM, "reading-nook"), ROOM) is None
+    assert new_goal(decide("RS1:junk", CARD_KEYS, ROOM, "reading-nook", 0.0), ROOM) is None
 
 
 def test_a_student_with_a_goal_is_asked_at_the_exit_ticket_whether_they_got_closer_then_what_next():
@@ -199,20 +199,26 @@ GREEN = (0.16, 0.55, 0.22, 1)
 
 def test_ask_maya_is_asked_in_these_words_with_these_pictures_and_its_answers_say_what_happens():
     from kiosk.prompts import Option, Prompt, after_peer, peer_prompt
+    from shared.protocol import Needs
 
-    asker = decide(card("s05", 2), CARD_KEYS, ROOM, "reading-nook")
-    offer = peer_prompt(replace(ROOM, helpers={"reading-nook": ("s01",)}), "reading-nook", asker)
+    spanish = Needs(language="es")
+    room = replace(ROOM, students={**ROOM.students, "s05": replace(ROOM.students["s05"], needs=spanish)},
+                   helpers={"reading-nook": ("s01",)})
+    asker = decide(card("s05", 2), CARD_KEYS, room, "reading-nook", 0.0)
+    offer = peer_prompt(room, "reading-nook", asker)
     assert offer == Prompt(
         "peer", card("s05", 2), "s05", "Sofia R.", "{peer} got it! Ask {first}?", "{peer} got it! Ask {first}?",
         (Option("ask", "record_voice_over", "I'll ask {first}", GREEN), Option("no", "close", "No thanks")),
-        needs=None, hint="Your teacher is called too.", params=(("peer", "Maya R."), ("first", "Maya")),
+        needs=spanish, hint="Your teacher is called too.", params=(("peer", "Maya R."), ("first", "Maya")),
         spoken=("A classmate here got it!", "Ask them? Your teacher is called too."), picture="emoji_people",
         peer="s01")
     go, called = after_peer(offer, True), after_peer(offer, False)
-    assert (go.outcome, go.title, go.detail, go.params, go.card, go.name) == (
-        "thanks", "Go and ask {first}!", "Your teacher is called too.", offer.params, card("s05", 2), "Sofia R.")
-    assert (called.outcome, called.title, called.detail, called.params, called.card) == (
-        "thanks", "Help is on the way", "Your teacher is called.", (), card("s05", 2))
+    assert (go.outcome, go.title, go.detail, go.params, go.student_id, go.card, go.name, go.needs) == (
+        "thanks", "Go and ask {first}!", "Your teacher is called too.", offer.params, "s05", card("s05", 2),
+        "Sofia R.", spanish)
+    assert (called.outcome, called.title, called.detail, called.params, called.student_id, called.card, called.name,
+            called.needs) == ("thanks", "Help is on the way", "Your teacher is called.", (), "s05", card("s05", 2),
+                              "Sofia R.", spanish)
 
 
 def test_the_leaving_questions_are_asked_in_these_words_with_these_pictures():
@@ -239,3 +245,65 @@ def test_the_leaving_questions_are_asked_in_these_words_with_these_pictures():
     _, goal = after_answer(scan(ROOM)[1], "Read a book", ROOM)
     assert (goal.title, goal.question, goal.skippable) == ("{name}, what is your goal?",
                                                            "What is your goal? Tap one.", True)
+
+
+def test_every_question_in_a_students_chain_stays_theirs_card_name_and_needs_and_names_them():
+    """However the questions follow one another, each is the scanning student's: answered with their card, asked
+    by their name, in their language and text size."""
+    from kiosk.prompts import new_goal, pick_prompt
+    from kiosk.words import words
+    from shared.protocol import ChoiceRound, Needs, StandingGoal, Student
+
+    needs = Needs(language="es", large_text=True)
+    sofia = replace(ROOM.students["s05"], needs=needs)
+    assert isinstance(sofia, Student)
+    room = replace(ROOM, students={**ROOM.students, "s05": sofia},
+                   presence={"s05": Presence("reading-nook", 100.0)},
+                   standing={"s05": StandingGoal("Help a friend", "handshake", 10.0)},
+                   choice=ChoiceRound(2, 1000.0, allowed={"s05": ("tech",)}))
+    english = words(None)
+
+    def theirs(prompt, kind, title):
+        assert (prompt.kind, prompt.card, prompt.student_id, prompt.name, prompt.needs) == (
+            kind, card("s05", 2), "s05", "Sofia R.", needs)
+        assert english.say(prompt.title, name=prompt.name) == title
+
+    arriving = replace(room, presence={}, standing={}, choice=None)
+    decision, choice = scan(arriving)
+    theirs(choice, "choice", "Sofia R., what will you do?")
+    theirs(after_answer(choice, "Read a book", arriving)[1], "goal", "Sofia R., what is your goal?")
+    theirs(new_goal(decision, arriving), "goal", "Sofia R., what is your goal?")
+    theirs(scan(replace(arriving, stations=STATE.stations))[1], "goal", "Sofia R., what is your goal?")
+
+    decision, ticket = scan(room, now=170.0, station="reading-nook")  # choosing, but the ticket here first
+    theirs(ticket, "exit_ticket", "Sofia R., how did it go?")
+    data, check = after_answer(ticket, "got_it", room)
+    theirs(check, "goal_check", "Sofia R., did you get closer to your goal?")
+    data, following = after_answer(check, "closer", room)
+    assert data == {"how": "got_it", "goal": "closer"}
+    theirs(following, "next", "What would you like next time?")
+    data, pick = after_answer(following, "Something harder", room)
+    assert data == {"how": "got_it", "next": "Something harder", "goal": "closer"}
+    theirs(pick, "pick", "Sofia R., where next?")
+    theirs(after_answer(following, None, room)[1], "pick", "Sofia R., where next?")  # skipped: still where next
+
+    gave_it = replace(room, checked_out={"s05": Presence("reading-nook", 160.0)})
+    decision, pick = scan(gave_it, now=170.0)  # choosing, the ticket here given: where next at once
+    theirs(pick, "pick", "Sofia R., where next?")
+    assert pick_prompt(card("s05", 2), "s05", "Sofia R.", None, needs) is None
+
+
+def test_a_goals_button_reads_as_the_teacher_wrote_it_with_its_picture_and_a_plain_one_without():
+    from kiosk.prompts import new_goal
+    from shared.pictures import GOAL_PICTURE
+
+    room = replace(ROOM, goals=("Try something hard", "Help a friend"), goal_pictures=("fitness_center",),
+                   goal_words=({"es": "Intentar algo difícil"},))
+    asked = new_goal(decide(card("s05", 2), CARD_KEYS, room, "reading-nook", 0.0), room)
+    assert [(o.value, o.picture, o.label, o.words) for o in asked.options] == [
+        ("Try something hard", "fitness_center", "Try something hard", (("es", "Intentar algo difícil"),)),
+        ("Help a friend", GOAL_PICTURE, "Help a friend", ())]
+    import dataclasses
+
+    unsigned = dataclasses.replace(decide(card("s05", 2), CARD_KEYS, room, "reading-nook", 0.0), card=None)
+    assert new_goal(unsigned, room) is None
