@@ -96,3 +96,34 @@ def test_the_key_file_holds_the_key_as_openssl_writes_it():
     assert read_signing_key(text) == KEY
     with pytest.raises(ValueError, match="not a PEM private key"):
         read_signing_key(SECRET.hex())
+
+
+def test_a_card_is_version_1_unless_told_and_versions_go_to_999999_with_a_message_past_it():
+    assert verify_token(KEYS, sign_token(KEY, "s07")) == CardClaim("s07", 1)
+    assert verify_token(OLD_TOO, make_token(SECRET, "s07")) == CardClaim("s07", 1)
+    assert verify_token(KEYS, sign_token(KEY, "s07", 999_999)) == CardClaim("s07", 999_999)
+    with pytest.raises(ValueError, match=r"^card version must be 1 to 999999$"):
+        sign_token(KEY, "s07", 1_000_000)
+    with pytest.raises(ValueError, match=r"^student id 's 7' must be 1-40 of letters, digits, '.', '_' or '-'$"):
+        sign_token(KEY, "s 7")
+
+
+def test_a_new_key_file_reads_back_and_a_file_that_is_not_a_key_says_so():
+    from shared.cards import new_signing_key
+
+    first, second = new_signing_key(), new_signing_key()
+    assert first != second and len(read_signing_key(first)) == 32
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    other_kind = ec.generate_private_key(ec.SECP256R1()).private_bytes(Encoding.PEM, PrivateFormat.PKCS8,
+                                                                       NoEncryption())
+    with pytest.raises(ValueError, match=r"^not an Ed25519 key$"):
+        read_signing_key(other_kind.decode())
+    with pytest.raises(ValueError, match=r"^not a PEM private key without a password$"):
+        read_signing_key("not a key")
+
+
+def test_a_code_too_long_for_a_card_is_unreadable_and_says_why():
+    with pytest.raises(UnreadableCard, match=r"^too long to be a card$"):
+        verify_token(KEYS, "RS2:" + "s" * MAX_TOKEN_LENGTH)

@@ -53,3 +53,39 @@ def test_a_hub_status_brings_its_problem_restore_and_backups_while_online_and_an
     assert (follower.hub_restored, follower.hub_backups) == (restored, backups)  # kept from the last online one
     follower.receive("hub_status", HubStatus(online=True, since=9.0), retained=False, local_time=3.0)
     assert (follower.hub_problem, follower.hub_restored, follower.hub_backups) == (None, None, None)
+
+
+def test_before_anything_is_heard_the_hub_is_offline_with_no_problem_and_no_clock():
+    follower = StateFollower()
+    assert (follower.state, follower.hub_online, follower.hub_problem, follower.hub_restored,
+            follower.hub_backups, follower.clock.synced) == (None, False, None, None, None, False)
+    follower.receive("hub_status", HubStatus(online=True), retained=False, local_time=1.0)
+    follower.lost_broker()
+    assert follower.hub_online is False
+
+
+def stamped(seq: int, hub_time: float):
+    from msgspec.structs import replace
+
+    from tests.test_kiosk_decide import STATE
+
+    return replace(STATE, seq=seq, hub_time=hub_time)
+
+
+def test_a_retained_stamp_only_stands_in_for_the_clock_and_a_live_one_sets_it():
+    follower = StateFollower()
+    follower.receive("state", stamped(seq=3, hub_time=500.0), retained=True, local_time=10.0)
+    assert not follower.clock.synced and follower.clock.hub_now(10.0) == 500.0
+    follower.receive("hub_status", HubStatus(online=True, time=600.0), retained=True, local_time=10.0)
+    assert not follower.clock.synced
+    follower.receive("hub_status", HubStatus(online=True, time=700.0), retained=False, local_time=10.0)
+    assert follower.clock.synced and follower.clock.hub_now(10.0) == 700.0
+
+
+def test_a_snapshot_as_new_as_the_last_is_taken_and_an_older_live_one_is_not():
+    follower = StateFollower()
+    follower.receive("state", stamped(seq=3, hub_time=500.0), retained=False, local_time=10.0)
+    again = stamped(seq=3, hub_time=501.0)
+    assert follower.receive("state", again, retained=False, local_time=11.0) and follower.state == again
+    assert not follower.receive("state", stamped(seq=2, hub_time=502.0), retained=False, local_time=12.0)
+    assert follower.state == again

@@ -128,3 +128,77 @@ def test_reasons_for_groups_of_one_level_a_mixed_spread_and_a_random_draw_and_a_
     assert reasons(same, {"g": ("a", "zz")}, "readiness") == {"a": "level 3 · all at level 3"}  # unknown ids skipped
     assert grouping_request(SuggestGroupsArgs(strategy="mixed", groups=3, apart=(("a", "b"),), seed=7)) == {
         "strategy": "mixed", "count": 3, "apart": [("a", "b")], "seed": 7}
+
+
+def test_a_ticket_moves_a_level_one_step_and_never_past_1_or_5():
+    from hub.grouping import learner
+
+    moved = [(level, ticket, learner("s", level, (), ticket).readiness) for level, ticket in
+             [(5, "got_it"), (1, "stuck"), (None, "got_it"), (None, "stuck"), (3, "getting_there"), (2, None)]]
+    assert moved == [(5, "got_it", 5), (1, "stuck", 1), (None, "got_it", 4), (None, "stuck", 2),
+                     (3, "getting_there", 3), (2, None, 2)]
+
+
+def as_sets(groups):
+    return sorted(sorted(members) for members in groups.values())
+
+
+def test_mixed_groups_are_dealt_back_and_forth_so_each_gets_one_of_every_band():
+    learners = [Learner(f"s{level}", level) for level in (1, 2, 3, 4, 5)]
+    # by level, dealt to two groups: 1 to A, 2 to B, 3 to B, 4 to A, 5 to A
+    assert as_sets(suggest_groups(learners, "mixed", 2, seed=3)) == [["s1", "s4", "s5"], ["s2", "s3"]]
+    three = [Learner(f"s{i}", level) for i, level in enumerate((1, 1, 1, 3, 3, 3, 5, 5, 5))]
+    assert all(sorted(next(x.readiness for x in three if x.id == m) for m in members) == [1, 3, 5]
+               for members in suggest_groups(three, "mixed", 3, seed=1).values())
+
+
+def test_interest_groups_start_from_the_most_shared_interest_and_break_ties_by_name():
+    learners = [Learner("a", None, ("art",)), Learner("b", None, ("art", "music")), Learner("c", None, ("art",)),
+                Learner("d", None, ("music",)), Learner("e", None, ("music",)), Learner("f", None, ())]
+    # art: 3 students, music: 3 (b counts for both, and sits with art, the first by name of the two)
+    assert as_sets(suggest_groups(learners, "interest", 2, seed=5)) == [["a", "b", "c"], ["d", "e", "f"]]
+    lopsided = [Learner("a", None, ("space",)), Learner("b", None, ("space",)), Learner("c", None, ("space",)),
+                Learner("d", None, ("art",)), Learner("e", None, ("art",)), Learner("f", None, ("animals",))]
+    assert as_sets(suggest_groups(lopsided, "interest", 2, seed=5)) == [["a", "b", "c"], ["d", "e", "f"]]
+
+
+def test_random_groups_do_not_follow_interests():
+    learners = [Learner(f"s{i}", None, ("art",) if i < 4 else ()) for i in range(8)]
+    together = [{"s0", "s1", "s2", "s3"} in map(set, suggest_groups(learners, "random", 2, seed=seed).values())
+                for seed in range(10)]
+    assert not all(together)
+
+
+def test_a_pair_kept_apart_is_swapped_with_the_nearest_level_in_another_group():
+    learners = [Learner("a", 1), Learner("b", 1), Learner("e", 1), Learner("c", 5), Learner("d", 2), Learner("f", 5)]
+    level = {x.id: x.readiness for x in learners}
+    assert as_sets(suggest_groups(learners, "readiness", 2, seed=0)) == [["a", "b", "e"], ["c", "d", "f"]]
+    for seed in range(4):
+        apart = suggest_groups(learners, "readiness", 2, [("a", "b")], seed=seed)
+        assert sorted(sorted(level[m] for m in members) for members in apart.values()) == [[1, 1, 2], [1, 5, 5]]
+
+
+def test_the_reasons_name_the_range_of_a_group_of_three_and_every_interest_and_pair():
+    from hub.grouping import reasons
+
+    learners = [Learner("a", 2, ("art", "music")), Learner("b", 3, ("art", "music")), Learner("c", 4, ()),
+                Learner("d", 1, ("chess", "dance"))]
+    groups = {"otters": ("a", "b", "c"), "falcons": ("d",)}
+    said = reasons(learners, groups, "readiness", [("a", "d"), ("c", "a")], {"d": "Dee D."})
+    assert said["a"] == "level 2 · with levels 2–4 · shares art, music · kept apart from Dee D., c"
+    assert reasons(learners, groups, "mixed")["c"] == "level 4 · the group spans levels 2–4"
+    assert reasons(learners, groups, "interest")["d"] == "level 1 · likes chess, dance; nobody else here does"
+
+
+def test_a_pair_with_one_student_unknown_names_that_one_and_an_unknown_way_lists_the_ways():
+    learners = [Learner(f"s{i}") for i in range(6)]
+    with pytest.raises(GroupingError, match=r"^cannot keep s0 and s9 apart: s9 is not in the class$"):
+        suggest_groups(learners, "random", 2, [("s0", "s9")])
+    with pytest.raises(GroupingError, match=r"^cannot keep s9 and s0 apart: s9 is not in the class$"):
+        suggest_groups(learners, "random", 2, [("s9", "s0")])
+    with pytest.raises(GroupingError, match=r"^unknown way to group 'height': use one of interest, readiness, "
+                                            r"mixed, random$"):
+        suggest_groups(learners, "height", 2)
+    with pytest.raises(GroupingError, match=r"^cannot keep s\d and s\d apart in 2 groups together with the other "
+                                            r"pairs: allow more groups or fewer pairs$"):
+        suggest_groups(learners, "random", 2, [("s0", "s1"), ("s1", "s2"), ("s0", "s2")])

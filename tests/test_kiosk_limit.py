@@ -46,3 +46,24 @@ def test_a_flood_that_goes_on_is_reported_each_minute_then_once_more_when_it_sto
     assert all(flood.dropped >= (300 - EVENTS_PER_SECOND) * REPORT_SECONDS * 0.9 for flood in reports)
     [last] = limit.floods_to_report(150 + QUIET_SECONDS)
     assert not last.going_on and last.dropped > 0
+
+
+def test_a_flood_is_over_after_exactly_the_quiet_time_and_reported_after_exactly_a_minute():
+    limit = KioskLimit(EVENTS_PER_SECOND, BURST)
+    for _ in range(BURST + 3):  # three over the burst, at once
+        limit.take("art", 0.0)
+    assert limit.dropped == 3
+    [over] = limit.floods_to_report(QUIET_SECONDS)
+    assert (over.station, over.began, over.last, over.dropped, over.going_on) == ("art", 0.0, 0.0, 3, False)
+    going = KioskLimit(1.0, 1)
+    for second in range(int(REPORT_SECONDS) + 1):  # two a second: one taken, one dropped, for a minute
+        going.take("art", float(second))
+        going.take("art", float(second))
+    [report] = going.floods_to_report(REPORT_SECONDS)
+    assert (report.began, report.last, report.dropped, report.going_on) == (0.0, REPORT_SECONDS, 61, True)
+    going.take("art", REPORT_SECONDS + 1)
+    going.take("art", REPORT_SECONDS + 1)  # one more dropped after the report
+    assert going.floods_to_report(REPORT_SECONDS + 1 + QUIET_SECONDS - 0.5) == []
+    [last] = going.floods_to_report(REPORT_SECONDS + 1 + QUIET_SECONDS)
+    assert (last.station, last.began, last.last, last.dropped, last.going_on) == (
+        "art", REPORT_SECONDS, REPORT_SECONDS + 1, 1, False)

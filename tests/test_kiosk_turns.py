@@ -158,3 +158,62 @@ def test_a_question_walked_away_from_comes_back_in_the_language_the_teacher_set_
     view.arrive(ukrainian, question("s1", "Nia"), 60.0)
     model = view.model()
     assert model.outcome == "ask:choice" and model.language == "uk" and model.large_text
+
+
+def test_a_question_alone_waits_twenty_seconds_for_its_student_and_twelve_while_others_wait():
+    from kiosk.view import LINE_PROMPT_SECONDS, PROMPT_SECONDS
+
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 100.0)
+    assert shown(view, 100.0 + PROMPT_SECONDS - 0.1)[0] == "ask:choice"
+    assert shown(view, 100.0 + PROMPT_SECONDS)[0] == "idle"  # walked off: kept for his next scan
+    view.arrive(hello("s1", "Tom"), None, 200.0)
+    assert view.prompt is not None and view.prompt.student_id == "s1"
+    view.arrive(hello("s2", "Maya"), question("s2", "Maya"), 201.0)
+    assert shown(view, 200.0 + LINE_PROMPT_SECONDS - 0.1)[:2] == ("ask:choice", "Tom, what will you do?")
+    assert shown(view, 200.0 + LINE_PROMPT_SECONDS)[:2] == ("ask:choice", "Hi Maya")  # sooner: Maya waits
+
+
+def test_a_second_student_waits_out_the_first_greeting_and_not_a_moment_longer():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), None, 10.0)
+    view.arrive(hello("s2", "Maya"), None, 10.0 + GREETING_SECONDS - 0.1)  # Tom's greeting not read yet
+    assert view.waiting() == 1 and shown(view, 11.0)[1] == "Hi Tom"
+    view.clear()
+    view.arrive(hello("s1", "Tom"), None, 20.0)
+    view.arrive(hello("s2", "Maya"), None, 20.0 + GREETING_SECONDS)  # read: Maya's at once
+    assert view.waiting() == 0 and shown(view, 20.0 + GREETING_SECONDS)[1] == "Hi Maya"
+
+
+def test_changed_your_mind_and_a_notice_go_after_exactly_their_time():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.answered(view.prompt, None, 50.0)
+    view.update(50.0 + UNDO_SECONDS - 0.1, 600, True, True)
+    assert view.model().undo
+    view.update(50.0 + UNDO_SECONDS, 600, True, True)
+    assert not view.model().undo
+    assert shown(view, 50.0 + THANKS_SECONDS - 0.1)[0] == "thanks"  # "Thank you!" stays for its own time
+    assert shown(view, 50.0 + THANKS_SECONDS)[0] == "idle"
+
+
+def test_looking_at_my_path_keeps_the_screen_as_it_was_and_coming_back_gives_it_its_whole_time_again():
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.hold()
+    assert shown(view, 100.0)[:2] == ("ask:choice", "Hi Tom")  # the question waits while Tom reads his path
+    view.resume(100.0)
+    assert shown(view, 119.9)[0] == "ask:choice"
+    assert shown(view, 120.0)[0] == "idle"
+
+
+def test_thanks_after_the_last_answer_is_the_students_in_their_language_and_says_whether_they_leave():
+    from shared.protocol import Needs
+
+    view = KioskView("Reading Nook")
+    asked = Prompt("next", "card-s1", "s1", "Tom", "{name}, what next?", "What next?", GOALS, needs=Needs("es"))
+    view.show(hello("s1", "Tom"), asked, 0.0)
+    view.answered(asked, None, 1.0)
+    on_screen = view.decision_on_screen()
+    assert (on_screen.outcome, on_screen.name, on_screen.student_id, on_screen.language) == (
+        "goodbye", "Tom", "s1", "es")

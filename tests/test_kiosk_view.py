@@ -75,3 +75,25 @@ def test_a_kiosk_is_never_told_the_teachers_business_nor_another_stations_passes
     assert set(maths.choice.allowed) == {"di"}  # ann and cy are checked in at art: theirs to ask there
     assert kiosk_view(replace(room, choice=None), "art").choice is None
     assert kiosk_view(room, "gym").presence == {}  # a station the room does not have: nothing of anyone's
+
+
+def test_a_kiosk_knows_the_standing_goals_and_last_visits_here_of_its_own_students_only():
+    from msgspec.structs import replace
+
+    from shared.protocol import LastVisit, PairingNotice, StandingGoal
+
+    room = replace(snapshot(),
+                   standing={"ann": StandingGoal("Help a friend", "handshake", 10.0),
+                             "cy": StandingGoal("Try something hard", "fitness_center", 11.0),
+                             "eve": StandingGoal("Help a friend", "handshake", 12.0)},  # no group, no student here
+                   last_visits={"ann": (LastVisit("art", 100.0, "stuck"), LastVisit("maths", 200.0, "got_it")),
+                                "bo": (LastVisit("maths", 150.0, "got_it"),),
+                                "dan": (LastVisit("art", 90.0, "got_it"),)},
+                   pairings=(PairingNotice("art", "art-pi", True, 5.0),))
+    art = kiosk_view(room, "art")
+    assert set(art.standing) == {"ann", "cy"}  # expected here (ann), checked in here (cy)
+    assert art.last_visits == {"ann": (LastVisit("art", 100.0, "stuck"),)}  # bo was never at art
+    assert art.pairings == ()
+    maths = kiosk_view(room, "maths")
+    assert set(maths.standing) == {"cy"}
+    assert maths.last_visits == {}  # cy, theirs, never left maths; ann's maths visit is not maths' business now

@@ -185,3 +185,52 @@ def test_a_checkout_by_the_student_is_told_from_one_the_hub_recorded_and_a_choic
     choice = ChoiceRound(2, 100.0, allowed={"a": ("x",), "b": ("x",)}, going={"b": "x"})
     assert choice.waiting("a", 99.0) and not choice.waiting("b", 99.0) and not choice.waiting("c", 99.0)
     assert not choice.waiting("a", 100.0) and choice.open(99.9) and not choice.open(100.0)
+
+
+def test_a_payload_may_be_as_long_as_its_limit_and_the_refusals_of_the_decoder_say_why_exactly():
+    at_the_limit = event_payload()
+    at_the_limit += b" " * (8192 - len(at_the_limit))
+    assert decode("kiosk_event", at_the_limit).id == "e1"
+    assert decode("command", json.dumps({"v": 1, "id": "c1", "action": "next", "client": "t",
+                                         "args": {}, "pad": "x" * 20_000}).encode()).id == "c1"  # its own limit
+    deep = b'{"v": 1, "id": "e1", "data": {"x": ' + b"[" * 4000 + b"]" * 4000 + b"}}"
+    for kind, payload, reason in [("kiosk_event", deep, "not JSON: nested too deeply"),
+                                  ("dance", b"{}", "no message is defined for 'dance'"),
+                                  ("kiosk_event", b'{"id": "e1"}', "payload has no 'v' (protocol version)"),
+                                  ("kiosk_event", b'{"v": 0, "id": "e1"}',
+                                   "unsupported protocol version (this is 1): 0"),
+                                  ("kiosk_event", event_payload(v=3), "unsupported protocol version (this is 1): 3")]:
+        with pytest.raises(ProtocolError) as refused:
+            decode(kind, payload)
+        assert str(refused.value) == reason
+
+
+def test_a_signed_teachers_note_is_taken_trimmed_and_a_proof_alone_is_refused():
+    note = decode("kiosk_event", event_payload(kind="conference", card=..., student="s01", proof="AAAA",
+                                               data={"tags": ["reading"], "text": "  Read two chapters "}))
+    assert (note.student, note.proof, note.data) == ("s01", "AAAA", {"tags": ["reading"], "text": "Read two chapters"})
+    with pytest.raises(ProtocolError) as refused:
+        decode("kiosk_event", event_payload(kind="conference", card=..., proof="AAAA", data={"text": "x"}))
+    assert str(refused.value) == ("a student and a proof come together, and only on a conference note without a "
+                                  "card - at `$.proof`")
+
+
+def test_a_call_for_help_with_a_suggestion_it_cannot_read_is_taken_without_it():
+    call = decode("kiosk_event", event_payload(kind="help", card=..., data={"peer": 5}))
+    default = decode("kiosk_event", event_payload(kind="help", card=...))
+    assert call.kind == "help" and call.data == default.data
+
+
+def test_a_student_of_the_running_class_or_of_none_has_no_other_class():
+    from shared.protocol import ClassEntry
+
+    state = decode("state", json.dumps({"v": 1, "seq": 1, "hub_time": 0.0, "clock": {
+        "round": 0, "rounds": 2, "duration": 60, "running": False, "ends_at": None, "left": None},
+        "stations": [], "groups": [], "students": {}, "presence": {}}).encode())
+    state = msgspec.structs.replace(state, class_id="p1", classes=(
+        ClassEntry("p1", "Period 1", students=("s01",)), ClassEntry("p2", "Period 2", students=("s02", "s01"))))
+    assert state.other_class_of("s02").id == "p2"
+    assert state.other_class_of("s01").id == "p2"  # in the running class, and in another too
+    assert state.other_class_of("s03") is None
+    only_running = msgspec.structs.replace(state, classes=state.classes[:1])
+    assert only_running.other_class_of("s01") is None

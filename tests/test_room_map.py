@@ -181,3 +181,103 @@ def test_an_exit_ticket_colours_the_students_tag():
     tile = build_map("Room 12", state, ONLINE, True, T0 + 2).tile(at)
     tags = [t for t in tile.here + tile.expected if t.student_id == "r1"]
     assert tags and tags[0].ticket == "stuck"
+
+
+def test_the_summary_counts_every_student_of_each_kind():
+    r = lesson()
+    at = where_each_group_is(r)
+    for student in ("r1", "r2"):  # done at red's station
+        r.check_in(student, at["red"], T0 + 10)
+        r.check_out(student, at["red"], T0 + 30)
+    for student in ("g1", "g2"):  # at green's station, which is not theirs next round
+        r.check_in(student, at["green"], T0 + 10)
+    r.mark_attendance("y1", "absent")
+    r.mark_attendance("y2", "absent")
+    m = build_map("Room 12", r.snapshot(T0 + 40), ONLINE, True, T0 + 40)
+    assert m.summary == "2 in place · 0 at the wrong station · 3 not checked in · 2 done · 2 absent"
+    r.command("next", T0 + 600)
+    m = build_map("Room 12", r.snapshot(T0 + 610), ONLINE, True, T0 + 610)
+    assert m.summary.startswith("0 in place · 0 at the wrong station · ") and " · 2 not moved yet" in m.summary
+
+
+def test_the_map_made_again_from_the_same_state_is_the_same_and_names_are_in_alphabetical_order():
+    from shared.protocol import Presence
+
+    r = lesson()
+    state = r.snapshot(T0 + 5)
+    nook = where_each_group_is(r)["gold"]
+    state = replace(state, presence={s: Presence(nook, T0 + 1) for s in ("y3", "y1", "y2")},
+                    students={**state.students, "y3": replace(state.students["y3"], name="Abe A.")})
+    first = build_map("Room 12", state, ONLINE, True, T0 + 5)
+    again = build_map("Room 12", state, ONLINE, True, T0 + 5)  # the display redraws each second
+    assert first == again
+    assert [t.name for t in first.tile(nook).here] == ["Abe A.", "Kidy1 L.", "Kidy2 L."]
+
+
+def test_a_tile_carries_its_stations_kind_look_and_whether_it_is_off():
+    r = lesson()
+    state = r.snapshot(T0)
+    painted = tuple(replace(s, colour="rust", picture="palette", off=True) if s.id == "art" else s
+                    for s in state.stations)
+    tile = build_map("Room 12", replace(state, stations=painted), ONLINE, True, T0).tile("art")
+    assert (tile.kind, tile.colour, tile.picture, tile.off) == ("collaborative", "rust", "palette", True)
+    plain = build_map("Room 12", state, ONLINE, True, T0).tile("tech")
+    assert (plain.kind, plain.off, plain.scanner_speed) == ("tech", False, None)
+
+
+def test_a_scanner_problem_without_a_speed_to_try_leaves_the_kiosk_online_and_the_alert_quiet():
+    kiosks = {**ONLINE, "tech": KioskStatus(online=True, problem="scanner_speed")}
+    m = build_map("Room 12", lesson().snapshot(T0), kiosks, True, T0)
+    assert (m.tile("tech").kiosk, m.tile("tech").scanner_speed, m.alert) == ("online", None, "")
+
+
+def test_without_a_state_the_map_still_says_what_the_hub_reports():
+    from hub.mapview import problem_label
+
+    copy = time.mktime((2026, 11, 30, 18, 0, 0, 0, 0, -1))
+    m = build_map("Room 12", None, {}, True, T0 + 60, hub_problem="storage_full",
+                  hub_restored=Restored(at=T0, since=T0), hub_backups=BackupTrouble(since=copy))
+    assert (m.room, m.over_time, m.hub_problem) == ("Room 12", False, "storage_full")
+    assert m.alert == ("The hub's records were damaged and it had no good copy: it began again from the class "
+                       "list. Kiosks are sending what they kept. Backups have not worked since Mon 30 Nov: tell your "
+                       "technician. Check-ins wait at the kiosks, none lost: free some space on the hub.")
+    assert (problem_label("storage_full"), problem_label("roster_refused"), problem_label("disk on fire")) == (
+        "HUB STORAGE FULL", "CLASS LIST NOT TAKEN", "HUB PROBLEM")
+    assert build_map("Room 12", lesson().snapshot(T0), ONLINE, True, T0, hub_problem="storage_full").hub_problem == \
+        "storage_full"
+
+
+def test_the_alert_says_every_full_kiosk_and_what_a_refused_class_list_means():
+    assert alert_text(None, ["Reading Nook", "Tech Station"]) == (
+        "Reading Nook, Tech Station: kiosk storage full; check-ins still reach the hub.")
+    assert alert_text("roster_refused", []) == (
+        "The new class list has problems and was not taken: `rotation check-config` on the hub names them. The "
+        "room goes on with the last one.")
+
+
+def test_a_waits_minutes_begin_at_sixty_seconds():
+    assert (waited(59.9), waited(60), waited(179)) == ("59 s", "1 min", "2 min")
+
+
+def test_the_last_exit_tickets_count_down_to_nothing_not_below():
+    r = lesson()
+    r.command("end", T0 + 100, collect=60)
+    closing = build_map("Room 12", r.snapshot(T0 + 100), ONLINE, True, T0 + 175)
+    assert (closing.clock, closing.over_time) == ("0:00", False)
+
+
+def test_a_class_that_is_due_and_running_is_not_said_to_be_due():
+    r = room(classes=(ClassEntry("p1", "Period 1", due=True),), class_id="p1")
+    assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0).round == "Not started"
+
+
+def test_a_choice_round_tile_says_how_many_were_placed_and_one_place_left():
+    from shared.protocol import ChoiceRound
+
+    state = lesson().snapshot(T0)
+    choice = ChoiceRound(1, T0 + 60, places={"nook": 1, "tech": 2}, going={"r1": "nook", "r2": "nook", "r3": "tech"},
+                         how={"r1": "chose", "r2": "placed", "r3": "placed"})
+    m = build_map("Room 12", replace(state, choice=choice), ONLINE, True, T0 + 5)
+    assert m.tile("nook").groups == "Choice round: 1 chose it, 1 placed, 1 place left"
+    assert m.tile("tech").groups == "Choice round: 0 chose it, 1 placed, 2 places left"
+    assert m.tile("art").groups == "Choice round: 0 chose it"
