@@ -404,3 +404,43 @@ def test_the_goal_reminder_shows_with_a_check_in_and_its_questions_and_over_the_
     thanks = screen(view, 1.0)
     assert thanks.goal == "Your goal: Help a friend" and "Your goal: Help a friend" not in thanks.speech
     assert thanks.can_change_goal
+
+
+def test_the_moving_screen_is_in_the_move_colour_and_lists_exactly_as_many_as_fit_without_a_rest():
+    view = KioskView("Reading Nook")
+    assert screen(view, phase="passing", moving=60).colour == COLOURS["move"]
+    view.round_is(1, [], 0.0)
+    five = [Move(f"Kid{n} L.", "Tech Station", False) for n in range(5)]
+    view.round_is(2, five, 1.0)
+    assert len(screen(view, 1.0).detail.split("\n")) == 5  # all five fit: nothing left for the board
+    seven = [Move(f"Kid{n} L.", "Tech Station", False) for n in range(7)]
+    view.round_is(3, seven, 2.0)
+    assert screen(view, 2.0).detail.split("\n")[-1] == "and 2 more: look at the board"
+    assert screen(view, 2.0 + MOVE_SECONDS - 0.1).outcome == "move"
+    assert not view.round_is(4, [], 3.0)  # nobody to move: no news
+
+
+def test_the_clock_shows_the_last_second_before_times_up_and_rounds_minutes_up():
+    view = KioskView("Reading Nook")
+    assert (screen(view, time_left=0.5).clock, screen(view, time_left=0).clock) == ("0:01", "time's up")
+    assert (screen(view, time_left=120.0).clock, screen(view, time_left=120.05).clock,
+            screen(view, time_left=120.2).clock) == ("2 min", "2 min", "3 min")
+    assert screen(view, time_left=30, moving=20).clock == "0:30"  # not passing: the round's clock
+
+
+def test_the_idle_screen_says_both_lines_and_its_help_button_and_clock_colour():
+    model = screen(KioskView("Reading Nook"), phase="warning", time_left=30)
+    assert (model.title, model.detail, model.help) == ("Show your card", "Hold your QR card up to the scanner.",
+                                                       "I need help")
+    assert model.clock_ink == WARNING_INK
+
+
+def test_a_notice_goes_after_exactly_its_time():
+    from kiosk.view import SHOW_SECONDS
+
+    view = KioskView("Reading Nook")
+    view.arrive(HELLO, Prompt("choice", "card-s1", "s1", "Tom R.", "{name}, what will you do?", "What will you do?",
+                              (Option("Read", "menu_book", "Read"),)), 0.0)
+    view.arrive(FORGED, None, 1.0)  # a bad card over Tom's question: a notice
+    assert screen(view, 1.0 + SHOW_SECONDS - 0.1).notice
+    assert screen(view, 1.0 + SHOW_SECONDS).notice == ""

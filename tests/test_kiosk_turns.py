@@ -217,3 +217,43 @@ def test_thanks_after_the_last_answer_is_the_students_in_their_language_and_says
     on_screen = view.decision_on_screen()
     assert (on_screen.outcome, on_screen.name, on_screen.student_id, on_screen.language) == (
         "goodbye", "Tom", "s1", "es")
+
+
+def test_a_goal_question_walked_away_from_is_asked_again_at_the_next_scan_and_sixty_are_kept():
+    from kiosk.view import KEPT_QUESTIONS, PROMPT_SECONDS
+
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom", "goal"), 0.0)
+    shown(view, PROMPT_SECONDS)  # walked off
+    view.arrive(hello("s1", "Tom"), None, 100.0)
+    assert view.prompt is not None and view.prompt.kind == "goal"
+    view.clear()
+    for n in range(KEPT_QUESTIONS):  # a whole day of students who walked off
+        view.arrive(hello(f"k{n}", "Kid"), question(f"k{n}", "Kid"), 200.0 + n * 100)
+        shown(view, 200.0 + n * 100 + PROMPT_SECONDS)
+    view.arrive(hello("k0", "Kid"), None, 10_000.0)
+    assert view.prompt is not None and view.prompt.student_id == "k0"  # the oldest of sixty: still kept
+    view.clear()
+    view.arrive(hello("k60", "Kid"), question("k60", "Kid"), 20_000.0)
+    shown(view, 20_000.0 + PROMPT_SECONDS)  # a sixty-first: the oldest is forgotten
+    view.arrive(hello("k1", "Kid"), None, 30_000.0)
+    assert view.prompt is None
+
+
+def test_changed_your_mind_puts_back_a_student_whose_greeting_had_gone_with_their_question_and_their_needs():
+    from shared.protocol import Needs
+
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    view.answered(view.prompt, None, 1.0)  # Tom is done; "Changed your mind?" for UNDO_SECONDS
+    maya = Prompt("choice", "card-s2", "s2", "Maya", "{name}, what will you do?", "What will you do?", ACTIVITIES,
+                  needs=Needs(language="es"))
+    view.arrive(hello("s2", "Maya"), maya, 1.5)
+    shown(view, 1.5 + SHOW_SECONDS)  # her greeting has gone; her question stays
+    view.change_answer(1.0 + UNDO_SECONDS - 0.1)  # Tom, just in time
+    assert view.prompt.student_id == "s1" and view.waiting() == 1
+    view.answered(view.prompt, None, 7.0)
+    back = view.decision_on_screen()
+    assert (back.outcome, back.student_id, back.name, back.card, back.language) == (
+        "welcome", "s2", "Maya", "card-s2", "es")
+    assert view.prompt is maya
