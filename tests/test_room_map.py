@@ -281,3 +281,17 @@ def test_a_choice_round_tile_says_how_many_were_placed_and_one_place_left():
     assert m.tile("nook").groups == "Choice round: 1 chose it, 1 placed, 1 place left"
     assert m.tile("tech").groups == "Choice round: 0 chose it, 1 placed, 2 places left"
     assert m.tile("art").groups == "Choice round: 0 chose it"
+
+
+def test_a_student_in_no_group_shows_where_they_checked_in_and_a_tile_names_its_groups_or_none():
+    from shared.protocol import Presence
+
+    state = lesson().snapshot(T0)
+    loner = replace(state.students["r1"], group=None)
+    state = replace(state, students={**state.students, "r1": loner}, presence={"r1": Presence("tech", T0 + 1)})
+    m = build_map("Room 12", state, ONLINE, True, T0 + 5)
+    assert [t.name for t in m.tile("tech").here] == ["Kidr1 L."]
+    two_and_none = tuple(replace(s, groups=("red", "gold")) if s.id == "nook" else
+                         replace(s, groups=()) if s.id == "art" else s for s in state.stations)
+    m = build_map("Room 12", replace(state, stations=two_and_none), ONLINE, True, T0 + 5)
+    assert (m.tile("nook").groups, m.tile("art").groups) == ("Red, Gold", "no group this round")
