@@ -139,13 +139,14 @@ def test_a_station_to_go_to_shows_its_colour_and_picture_only_when_it_has_both()
     assert _look(replace(nook, colour=None, picture="menu_book")) is None
 
 
-def _room(**changes):
+def _room():
+    """The room, with Sofia asked in Spanish, in large text."""
     from msgspec.structs import replace
 
     from shared.protocol import Needs, Student
 
     students = {**STATE.students, "s05": Student("Sofia R.", 2, "lynxes", Needs(language="es", large_text=True))}
-    return replace(STATE, students=students, **changes)
+    return replace(STATE, students=students)
 
 
 def _every_screen():

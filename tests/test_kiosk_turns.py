@@ -185,7 +185,7 @@ def test_a_second_student_waits_out_the_first_greeting_and_not_a_moment_longer()
     assert view.waiting() == 0 and shown(view, 20.0 + GREETING_SECONDS)[1] == "Hi Maya"
 
 
-def test_changed_your_mind_and_a_notice_go_after_exactly_their_time():
+def test_changed_your_mind_and_thank_you_go_after_exactly_their_time():
     view = KioskView("Reading Nook")
     view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
     view.answered(view.prompt, None, 50.0)
