@@ -11,7 +11,9 @@ source scripts/lib/apt.sh
 # (faketime), which sets the hub's clock a year off in tests/faults/test_clock_jumps.py.
 ensure_packages shellcheck systemd debootstrap iproute2 nftables chromium faketime
 # The checks configured in pyproject.toml, each quiet unless it finds something: ruff (lint), mypy (types,
-# strict for the pure code) and lint-imports (the layers). Then every test.
+# strict for the pure code) and lint-imports (the layers). Then every test, in two processes (pytest-xdist): most
+# of a test's time is spent waiting on real processes, so two halve the suite on two cores, where three made
+# tests that time a frame or a screen miss their bounds. `-n 0` after the command runs them in one.
 check() {
     local out
     if ! out=$("$@" 2>&1); then
@@ -23,4 +25,4 @@ check() {
 check .venv/bin/ruff check --quiet .
 check .venv/bin/mypy
 check .venv/bin/lint-imports --no-cache --no-logo
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n 2 "$@"

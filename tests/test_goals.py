@@ -40,7 +40,8 @@ def lesson_with(hub, core, student: str, station: str) -> None:
         if hub.room.snapshot(0).expected_station(student).id == station:
             break
         command(hub, "next")
-    eventually(lambda: core.state.clock.round and core.state.expected_station(student).id == station,
+    clock = hub.room.snapshot(0).clock  # this lesson's: the last one's may have had the student due here too
+    eventually(lambda: core.state.clock == clock and core.state.expected_station(student).id == station,
                message=f"{student}'s group due at {station}")
 
 
