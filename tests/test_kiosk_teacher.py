@@ -74,16 +74,20 @@ def test_the_pin_is_checked_off_the_screens_thread_which_says_so_and_keeps_drawi
             panel.press(key)
         for _ in range(3):
             EventLoop.idle()  # the pad drawn
-        started = time.perf_counter()
+        pressed = time.perf_counter()
         panel.press(OK)
-        assert time.perf_counter() - started < 0.1 and panel.message == "Checking the PIN…"
+        assert time.perf_counter() - pressed < 0.1 and panel.message == "Checking the PIN…"
         frames = []
         while panel.checking:
             started = time.perf_counter()
             EventLoop.idle()
             frames.append(time.perf_counter() - started)
+        checking = time.perf_counter() - pressed
         assert panel.unlocked and panel.access.key is not None
-        assert len(frames) >= 5 and max(frames) < 0.2, f"{len(frames)} frames, the longest {max(frames):.3f} s"
+        # A check on the screen's thread would be one frame as long as the check (0.4 s here, seconds on a Pi or
+        # a busy machine, which slows both alike); off it, no frame comes near.
+        assert len(frames) >= 5 and max(frames) < checking / 4, \
+            f"{len(frames)} frames in {checking:.2f} s, the longest {max(frames):.3f} s"
     finally:
         panel.dismiss(animation=False)
         core.outbox.close()
