@@ -49,7 +49,7 @@ def rotation_plan(stations: tuple[StationConfig, ...], students: list[RosterStud
                   keep: Plan | None = None, skips: Sequence[Skip] = ()) -> Plan:
     """The cycle for the roster's groups; ``PlanError`` says why there is none (then the hub cannot start)."""
     sizes = Counter(s.group for s in students if s.group)
-    return make_plan([PlanStation(s.id, s.name, s.capacity, s.kind == "teacher-led") for s in stations],
+    return make_plan([PlanStation(s.id, s.name, s.capacity) for s in stations],
                      [PlanGroup(group, size) for group, size in sizes.items()],
                      [skip for skip in skips if skip.group in sizes], keep=keep)
 

@@ -24,7 +24,6 @@ class PlanStation:
     id: str
     name: str
     capacity: int | None = None  # students; None: as many as come
-    teacher_led: bool = False
 
 
 @dataclass(frozen=True)

@@ -645,7 +645,7 @@ def test_a_new_roster_keeps_the_plan_drops_who_left_and_a_roster_the_plan_cannot
     r = started()
     r.check_in("r3", "nook", T0 + 10)
     planned = where_each_group_is(r)
-    joined = RosterStudent("n1", "Nia", "Obi", "red")
+    joined = RosterStudent("n1", "Nia", "Obi", "green")  # green the largest group now: planned afresh, it moves
     kept = [s for s in students() if s.id != "r3"] + [joined]
     r.set_roster(kept, {s.id: 1 for s in kept}, (ClassEntry("period-1", "Period 1"),))
     assert "r3" not in r.presence and "n1" in r.students and where_each_group_is(r) == planned
@@ -654,6 +654,25 @@ def test_a_new_roster_keeps_the_plan_drops_who_left_and_a_roster_the_plan_cannot
     with pytest.raises(ValueError, match="the rotation cannot keep its rules with the new roster: group red has"):
         r.set_roster(crowd, {s.id: 1 for s in crowd}, ())
     assert "x1" not in r.students and r.classes == (ClassEntry("period-1", "Period 1"),)
+
+
+def test_the_plan_on_the_board_before_start_is_the_one_the_lesson_starts_with_after_the_class_changed():
+    r = started()
+    r.command("end", T0 + 600)
+    joined = RosterStudent("n1", "Nia", "Obi", "green")  # between lessons: planned afresh, green would move
+    r.set_roster([*students(), joined], {s.id: 1 for s in [*students(), joined]}, ())
+    shown = where_each_group_is(r)
+    r.command("start", T0 + 3600)
+    assert where_each_group_is(r) == shown
+
+
+def test_when_choosing_ends_whoever_did_not_choose_goes_where_the_plan_sends_their_group():
+    r = started(choice_rounds=(1,))
+    assert r.pick("r1", "tech", T0 + 10) is None
+    planned = where_each_group_is(r)
+    placed = r.close_choice(T0 + 60)
+    assert placed == {s.id: planned[s.group] for s in students() if s.id != "r1"}
+    assert r.choosing is not None and r.choosing.going["r1"] == "tech"
 
 
 def test_a_grouping_can_be_checked_without_being_applied():
