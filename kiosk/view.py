@@ -515,8 +515,8 @@ class KioskView:
         after it, and "New goal" while no question is asked; a leaving student's goal over the question about it.
         Other questions (a classmate to ask, Where next?) have the screen to themselves."""
         asked = self.prompt.kind if self.prompt is not None else None
-        arriving = on_screen is not None and (on_screen.outcome in ARRIVING and asked in (None, "choice", "goal")
-                                               or asked in ("choice", "goal"))
+        arriving = on_screen is not None and (asked in ("choice", "goal")
+                                               or asked is None and on_screen.outcome in ARRIVING)
         checking_goal = asked == "goal_check"
         reminder = self._reminders.get(on_screen.student_id) \
             if (arriving or checking_goal) and on_screen and on_screen.student_id else None
@@ -525,11 +525,10 @@ class KioskView:
         goal, last = reminder.lines(w)
         if checking_goal:
             last = ""
-        asking_goal = self.prompt is not None and self.prompt.kind == "goal"
         said_already = on_screen is not None and on_screen.outcome == "thanks"
         return replace(model, goal=goal, goal_picture=reminder.picture if goal else "", last_time=last,
                        speech=model.speech + (() if said_already else tuple(t for t in (goal, last) if t)),
-                       can_change_goal=bool(goal) and not asking_goal and self.prompt is None)
+                       can_change_goal=bool(goal) and self.prompt is None)
 
     def _undo_label(self, w: Words) -> str:
         if self._undo is None:

@@ -128,6 +128,20 @@ def test_two_cards_read_at_once_while_a_student_answers_are_each_told_in_turn():
     assert shown(view, 1.0 + GREETING_SECONDS) == ("ask:choice", "Hi Tom", "Ana, your group is at Tech")
 
 
+def test_cards_read_at_once_while_a_student_answers_are_each_told_once_in_turn():
+    def elsewhere(student: str, name: str) -> Decision:
+        return Decision("elsewhere", "{name}, your group is at Tech", "", student, name, f"card-{student}")
+
+    view = KioskView("Reading Nook")
+    view.arrive(hello("s1", "Tom"), question("s1", "Tom"), 0.0)
+    for n, (student, name) in enumerate((("s2", "Maya"), ("s3", "Ana"), ("s4", "Leo"), ("s3", "Ana"))):
+        view.arrive(elsewhere(student, name), None, 1.0 + n / 100)  # one burst; the handheld reads Ana's twice
+    told = [shown(view, 1.0 + n * GREETING_SECONDS)[2] for n in range(4)]
+    assert told == ["Maya, your group is at Tech", "Leo, your group is at Tech", "Ana, your group is at Tech",
+                    "Ana, your group is at Tech"]  # Ana's second read moved her back; she is told once
+    assert shown(view, 1.0 + 2 * GREETING_SECONDS + SHOW_SECONDS) == ("ask:choice", "Tom, what will you do?", "")
+
+
 def test_a_second_read_of_the_card_greeted_on_screen_keeps_the_line_as_it_was():
     view = KioskView("Reading Nook")
     view.arrive(hello("s1", "Tom"), None, 0.0)
