@@ -263,11 +263,16 @@ def test_changed_your_mind_puts_back_a_student_whose_greeting_had_gone_with_thei
     maya = Prompt("choice", "card-s2", "s2", "Maya", "{name}, what will you do?", "What will you do?", ACTIVITIES,
                   needs=Needs(language="es"))
     view.arrive(hello("s2", "Maya"), maya, 1.5)
-    shown(view, 1.5 + SHOW_SECONDS)  # her greeting has gone; her question stays
+    view.arrive(hello("s3", "Ana"), question("s3", "Ana"), 1.6)  # Ana waits in line behind her
+    shown(view, 1.5 + SHOW_SECONDS)  # Maya's greeting has gone; her question stays
     view.change_answer(1.0 + UNDO_SECONDS - 0.1)  # Tom, just in time
-    assert view.prompt.student_id == "s1" and view.waiting() == 1
-    view.answered(view.prompt, None, 7.0)
+    assert view.prompt.student_id == "s1" and view.waiting() == 2
+    view.arrive(hello("s2", "Maya"), maya, 1.0 + UNDO_SECONDS)  # Maya scans again: her place at the front kept
+    assert view.waiting() == 2
+    view.answered(view.prompt, None, 7.5)
     back = view.decision_on_screen()
     assert (back.outcome, back.student_id, back.name, back.card, back.language) == (
         "welcome", "s2", "Maya", "card-s2", "es")
     assert view.prompt is maya
+    view.answered(view.prompt, None, 8.0)
+    assert view.decision_on_screen().student_id == "s3" and view.waiting() == 0
