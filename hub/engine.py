@@ -528,7 +528,7 @@ class Room:
         self.choice_rounds = frozenset(r for r in lesson.choice_rounds if r <= rounds)
         self.must_do = frozenset(lesson.must_do)
         self._open_choice(now)
-        return (f"started round 1 of {rounds}, {seconds / 60:g}-minute rounds"
+        return (f"started round 1 of {rounds}, {_round_length(seconds)} rounds"
                 + (f", choice in round {', '.join(map(str, sorted(self.choice_rounds)))}" if self.choice_rounds else "")
                 + (f", {_duration(lesson.passing * 60)} to move" if lesson.passing else "")
                 + (f", {self._names(off)} off" if off else ""))
@@ -649,6 +649,11 @@ class Room:
                      helpers=helpers(self.peer_help, self.got_it, self.students, self.presence, self.checked_out,
                                      self.out, self.clock.started_at if self.clock.round else None),
                      choice=self.choice_round())
+
+
+def _round_length(seconds: float) -> str:
+    """``12-minute``, ``1.5-minute``; under a minute (the demo's rounds), ``20-second``."""
+    return f"{seconds:g}-second" if seconds < 60 else f"{seconds / 60:g}-minute"
 
 
 def _duration(seconds: float) -> str:

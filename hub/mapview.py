@@ -91,6 +91,7 @@ class RoomMap:
     alert: str = ""  # what is wrong with the hub or a kiosk and what it means, while it lasts
     hub_problem: str | None = None
     phase: Phase = "idle"  # shared.clock.phase: the clock's colour follows it
+    running_class: str = ""  # the class the room runs now (the wall has it in its title, ``room``)
 
     def tile(self, station_id: str) -> Tile:
         return next(t for t in self.tiles if t.station_id == station_id)
@@ -354,6 +355,9 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     placed = sum(len(names) for names in here.values()) - done_count
     misplaced_count = sum(len(names) for names in wrong.values()) - not_moved_count
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
+    for station in state.stations:  # expected where nobody checks in: counted there, so the counts add up
+        if unconfirmed[station.id]:
+            summary += f" · {len(unconfirmed[station.id])} at {station.name}"
     if done_count:
         summary += f" · {done_count} done"
     if not_moved_count:
@@ -371,9 +375,9 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
                    alert_text(hub_problem, [t.name for t in tiles if t.kiosk == "full"],
                               tuple(t for t in tiles if t.kiosk == "speed"), pairing_lines(state), restored,
                               backups),
-                   hub_problem, now_phase)
+                   hub_problem, now_phase, running.name if running else "")
 
 
-ROUND_NOTES: dict[str, str] = {"idle": "", "working": "", "warning": " · 1 minute left", "over": " · time's up",
+ROUND_NOTES: dict[str, str] = {"idle": "", "working": "", "warning": " · last minute", "over": " · time's up",
                                "paused": " · paused", "passing": " · move to your stations",
                                "closing": " · last exit tickets"}

@@ -39,7 +39,7 @@ def test_the_map_flags_who_is_missing_misplaced_and_which_kiosk_is_offline():
     assert [t.name for t in teacher.expected] == ["Di P."] and not teacher.missing
     assert room_map.offline_kiosks == ("Reading Nook",)
     assert (room_map.round, room_map.clock) == ("Round 1 of 3", "4:00")
-    assert room_map.summary == "1 in place · 1 at the wrong station · 1 not checked in"
+    assert room_map.summary == "1 in place · 1 at the wrong station · 1 not checked in · 1 at Teacher's Table"
 
 
 def test_after_a_round_change_the_map_shows_who_has_not_moved_yet():
@@ -54,7 +54,8 @@ def test_after_a_round_change_the_map_shows_who_has_not_moved_yet():
     room_map = build_map("Room 12", stale, {}, True, 1060.0)
     assert [(t.name, t.note) for t in room_map.tile("tech").here] == [("Cy L.", "")]
     assert [(t.name, t.note) for t in room_map.tile("tech").wrong] == [("Ana O.", "not moved yet")]
-    assert room_map.summary == "1 in place · 0 at the wrong station · 1 not checked in · 1 not moved yet"
+    assert room_map.summary == ("1 in place · 0 at the wrong station · 1 not checked in · 1 at Teacher's Table · "
+                                "1 not moved yet")
 
 
 def test_the_map_waits_politely_for_a_hub():
@@ -154,7 +155,8 @@ def test_a_student_who_checked_out_is_done_there_and_not_flagged_next_round():
     next_round = replace(left, clock=replace(STATE.clock, round=2, started_at=5.0))
     later = build_map("Room 12", next_round, {}, True, 1060.0)
     assert [t.name for t in later.tile("tech").wrong] == ["Cy L."]  # Ana left last round: not "not moved yet"
-    assert later.summary == "0 in place · 0 at the wrong station · 2 not checked in · 1 not moved yet"
+    assert later.summary == ("0 in place · 0 at the wrong station · 2 not checked in · 1 at Teacher's Table · "
+                             "1 not moved yet")
 
 
 def test_a_long_missing_list_names_four_in_full_and_counts_the_rest():

@@ -153,6 +153,9 @@ def test_a_lesson_starts_with_its_own_round_length_rounds_and_passing_time():
     said = r.command("start", T0, lesson=StartArgs(minutes=12, rounds=3, passing=1))
     assert said == "started round 1 of 3, 12-minute rounds, 1 minute to move"
     assert (r.clock.round, r.clock.rounds, r.clock.duration, r.clock.passing) == (1, 3, 720, 60)
+    for seconds, length in ((20, "20-second"), (90, "1.5-minute")):  # the room's own (the demo's: 20 s)
+        short = Room("room-12", STATIONS, students(), {s.id: 1 for s in students()}, round_seconds=seconds)
+        assert short.command("start", T0) == f"started round 1 of 4, {length} rounds"
     assert time_left(r.clock, T0) == 60 + 720
 
 

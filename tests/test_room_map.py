@@ -53,7 +53,7 @@ def test_each_student_shows_once_where_they_are_and_the_tile_they_belong_to_says
     assert tile_names(m.tile("art")) == {"here": ["Kidr1 L."], "wrong": [], "missing": [("Kidr3 L.", "not checked in")],
                                          "expected": []}
     assert tile_names(m.tile("nook"))["wrong"] == [("Kidr2 L.", "belongs at Art Corner")]
-    assert m.summary == "1 in place · 1 at the wrong station · 7 not checked in"  # the table's group checks in nowhere
+    assert m.summary == ("1 in place · 1 at the wrong station · 7 not checked in · 3 at Teacher's Table")  # all 12
 
 
 def test_after_a_new_round_a_student_still_where_they_were_has_not_moved_yet():
@@ -62,7 +62,8 @@ def test_after_a_new_round_a_student_still_where_they_were_has_not_moved_yet():
     r.command("next", T0 + 600)
     m = build_map("Room 12", r.snapshot(T0 + 610), ONLINE, True, T0 + 610)
     assert [(t.name, t.note) for t in m.tile("tech").wrong] == [("Kidg1 L.", "not moved yet")]
-    assert m.summary == "0 in place · 0 at the wrong station · 8 not checked in · 1 not moved yet"
+    assert m.summary == ("0 in place · 0 at the wrong station · 8 not checked in · 3 at Teacher's Table · "
+                         "1 not moved yet")
 
 
 def test_out_done_absent_and_late_each_say_so_and_none_counts_as_missing():
@@ -80,8 +81,8 @@ def test_out_done_absent_and_late_each_say_so_and_none_counts_as_missing():
     assert [(t.name, t.note) for t in tile.here] == [("Kidr2 L.", "done")]
     assert [(t.name, t.note) for t in tile.missing] == [("Kidr3 L.", "late")]
     assert "Kidy1 L." not in [t.name for t in m.tile("nook").missing]
-    assert m.summary == ("0 in place · 0 at the wrong station · 6 not checked in · 1 done · 1 absent · "
-                         "1 out of the room")
+    assert m.summary == ("0 in place · 0 at the wrong station · 6 not checked in · 3 at Teacher's Table · 1 done · "
+                         "1 absent · 1 out of the room")
 
 
 def test_the_teachers_table_expects_its_group_without_a_check_in_and_shows_who_is_absent_there():
@@ -112,7 +113,7 @@ def test_the_clock_line_says_the_round_and_what_the_room_is_doing():
     assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 30).round == \
         "Round 1 of 4 · move to your stations"
     assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 30).clock == "0:30"  # the passing time left
-    assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 60 + 550).round == "Round 1 of 4 · 1 minute left"
+    assert build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 60 + 550).round == "Round 1 of 4 · last minute"
     over = build_map("Room 12", r.snapshot(T0), ONLINE, True, T0 + 60 + 610)
     assert over.round == "Round 1 of 4 · time's up" and over.over_time and over.clock == "+0:10"
     r.command("end", T0 + 100, collect=60)
@@ -194,7 +195,9 @@ def test_the_summary_counts_every_student_of_each_kind():
     r.mark_attendance("y1", "absent")
     r.mark_attendance("y2", "absent")
     m = build_map("Room 12", r.snapshot(T0 + 40), ONLINE, True, T0 + 40)
-    assert m.summary == "2 in place · 0 at the wrong station · 3 not checked in · 2 done · 2 absent"
+    assert m.summary == ("2 in place · 0 at the wrong station · 3 not checked in · 3 at Teacher's Table · 2 done · "
+                         "2 absent")
+    assert sum(int(part.split()[0]) for part in m.summary.split(" · ")) == len(r.students)  # the class, every one
     r.command("next", T0 + 600)
     m = build_map("Room 12", r.snapshot(T0 + 610), ONLINE, True, T0 + 610)
     assert m.summary.startswith("0 in place · 0 at the wrong station · ") and " · 2 not moved yet" in m.summary

@@ -88,7 +88,7 @@ def test_each_round_begins_with_its_passing_time_then_work_then_a_last_minute_in
 
     clock.now += 9 * 60 + 1  # the last minute
     room_map = build_map("Room 12", hub_at.room.snapshot(clock.now), {}, True, clock.now)
-    assert (room_map.clock, room_map.phase, room_map.round) == ("0:59", "warning", "Round 1 of 3 · 1 minute left")
+    assert (room_map.clock, room_map.phase, room_map.round) == ("0:59", "warning", "Round 1 of 3 · last minute")
     view.update(0.0, 59.0, True, True, phase="warning")
     assert view.model().clock == "0:59" and view.model().clock_ink != (1, 1, 1, 1)
 

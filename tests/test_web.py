@@ -154,6 +154,9 @@ def test_a_teacher_logs_in_on_a_phone_sees_a_scanned_student_appear_and_answers_
         page.get_by_role("button", name="Start").click()  # the class's preset, as on the board
         page.get_by_role("button", name="Pause").wait_for(timeout=5000)
         assert hub.room.clock.round == 1
+        running = hub.room.snapshot(time.time()).running_class()
+        assert running is not None  # which class it is, on the phone as on the wall
+        page.get_by_text(f"{running.name} · Round 1 of {hub.room.clock.rounds}").wait_for(timeout=5000)
         eventually(lambda: kiosk.online and kiosk.state and kiosk.state.clock.round == 1, message="the kiosk")
         os.write(master, card("s04").encode() + b"\r\n")  # Noah at the tech station, on the scanner's wire
         page.locator('.tile[data-station="tech"] li[data-student="s04"]').wait_for(timeout=5000)
