@@ -2,14 +2,50 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import tempfile
 
 ROTATION = "KCFG_GRAPHICS_ROTATION"  # Kivy's [graphics] rotation, read when kivy.config is imported
+X_DISPLAY = re.compile(r"(?P<host>[^:]*):(?P<number>\d+)(?:\.\d+)?")  # ":0", "localhost:10.0"
+
+
+def missing_screen() -> str | None:
+    """Why Kivy would find no screen to open its window on, or None if it may find one."""
+    display = os.environ.get("DISPLAY")
+    if display and x_server_answers(display):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY") or os.environ.get("SDL_VIDEODRIVER") in ("kmsdrm", "wayland", "x11"):
+        return None
+    return f"no X server answers at DISPLAY={display}" if display else "no screen attached"
 
 
 def has_screen() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("SDL_VIDEODRIVER") in ("kmsdrm", "wayland", "x11"))
+    return missing_screen() is None
+
+
+def x_server_answers(display: str, timeout: float = 1.0) -> bool:
+    """Whether an X server takes a connection at ``display``. With DISPLAY left over from a closed session,
+    SDL draws the window offscreen without a word, and the map is shown nowhere."""
+    named = X_DISPLAY.fullmatch(display)
+    if named is None:
+        return True  # a form SDL may know that this does not: its to judge
+    host, number = named["host"], int(named["number"])
+    if host not in ("", "unix"):
+        try:
+            socket.create_connection((host, 6000 + number), timeout=timeout).close()
+            return True
+        except OSError:
+            return False
+    for path in (f"\0/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}"):  # abstract, then the file
+        with socket.socket(socket.AF_UNIX) as local:
+            local.settimeout(timeout)
+            try:
+                local.connect(path)
+                return True
+            except OSError:
+                continue
+    return False
 
 
 def prepare(headless: bool | None = None, window_size: tuple[int, int] | None = None,

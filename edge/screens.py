@@ -14,11 +14,14 @@ import logging
 import os
 import re
 import termios
+import threading
 import time
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from edge.stop_signals import on_stop, workers_leave_stop_signals_to_main
 
 SYSFS_DRM = Path("/sys/class/drm")
 DEV_DRI = Path("/dev/dri")
@@ -170,25 +173,31 @@ def screen_wait(environ: MutableMapping[str, str] = os.environ) -> float:
 
 
 @contextmanager
-def window_opened(environ: MutableMapping[str, str] = os.environ, sysfs: Path = SYSFS_DRM,
+def window_opened(stop: threading.Event, environ: MutableMapping[str, str] = os.environ, sysfs: Path = SYSFS_DRM,
                   dev: Path = DEV_DRI) -> Iterator[None]:
-    """Around the import that makes Kivy open its window: NoScreen if it opened none. Kivy's own report of that
-    (a page of tracebacks, the cause in the middle) stays out of the journal; the cause goes into the one line."""
+    """Around the import that makes Kivy open its window: NoScreen if it opened none, and then ``stop`` is set
+    at SIGINT or SIGTERM. Kivy's own report of that (a page of tracebacks, the cause in the middle) stays out
+    of the journal; the cause goes into the one line.
+
+    A stop meanwhile waits for the outcome: SDL installs its own SIGINT and SIGTERM handlers as it starts (to
+    close its window), and a start that failed leaves them there, where a stop would be swallowed."""
     kivy_log = logging.getLogger("kivy")
     caught = _Caught()
     kivy_log.addHandler(caught)
     propagate, kivy_log.propagate = kivy_log.propagate, False
-    try:
-        yield
-    finally:
-        kivy_log.removeHandler(caught)
-        kivy_log.propagate = propagate
-    from kivy.core.window import Window
+    with workers_leave_stop_signals_to_main():
+        try:
+            yield
+        finally:
+            kivy_log.removeHandler(caught)
+            kivy_log.propagate = propagate
+        from kivy.core.window import Window
 
-    if Window is not None:
-        for record in caught.records:  # what Kivy said about a window it did open is the journal's as before
-            kivy_log.handle(record)
-        return
+        if Window is not None:
+            for record in caught.records:  # what Kivy said about a window it did open is the journal's as before
+                kivy_log.handle(record)
+            return
+        on_stop(stop.set)  # before the stop signals are let through
     raise NoScreen(no_screen_line(caught.causes(), environ, survey(sysfs, dev)))
 
 

@@ -599,6 +599,9 @@ class DisplayApp(App):
 
 
 def run(config, fullscreen: bool = False, snapshot: Path | None = None) -> None:
+    no_screen = kivy_env.missing_screen()
+    if no_screen and snapshot is None:
+        log.warning("%s: the room map is drawn offscreen and seen nowhere (--snapshot writes it to a PNG)", no_screen)
     if fullscreen:
         Window.fullscreen = "auto"
     else:

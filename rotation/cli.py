@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -299,11 +300,12 @@ def run_kiosk(args: argparse.Namespace, config) -> int:
     large_blocks_straight_back()  # before the window and its first pictures
     from edge.screens import NoScreen, window_opened
 
+    stop = threading.Event()
     try:
-        with window_opened():
+        with window_opened(stop):
             from kiosk.app import run
     except NoScreen as none:
-        code = _wait_for_a_screen(none)  # cards scanned meanwhile still reach the hub
+        code = _wait_for_a_screen(none, stop)  # cards scanned meanwhile still reach the hub
         if reader is not None:
             reader.stop()
         core.stop()
@@ -321,15 +323,15 @@ def _before_the_window(rotation: int) -> None:
     screens.choose_console_screen(timeout=screens.screen_wait())
 
 
-def _wait_for_a_screen(none: Exception) -> int:
+def _wait_for_a_screen(none: Exception, stop: threading.Event) -> int:
     """No window opened: say why in one line, wait as long as the wait for a screen (a minute), then end for
-    systemd to start the service again: SDL looks for a screen only as it starts. A stop meanwhile ends it at
-    once."""
+    systemd to start the service again: SDL looks for a screen only as it starts. A stop meanwhile (``stop``
+    set) ends it at once."""
     from edge.screens import log, screen_wait
 
     wait = screen_wait()
     log.warning("%s. Trying again in %.0f s.", none, wait)
-    return 0 if stop_event().wait(wait) else NO_SCREEN_EXIT
+    return 0 if stop.wait(wait) else NO_SCREEN_EXIT
 
 
 def _run_without_screen(core, source: SimulatedStudents | ScannerThread) -> None:
@@ -636,11 +638,12 @@ def dispatch(args: argparse.Namespace) -> int:
         _before_the_window(config.display.rotation)
         from edge.screens import NoScreen, window_opened
 
+        stop = threading.Event()
         try:
-            with window_opened():
+            with window_opened(stop):
                 from hub.display import run
         except NoScreen as none:
-            return _wait_for_a_screen(none)
+            return _wait_for_a_screen(none, stop)
         run(config, fullscreen=config.display.fullscreen if args.fullscreen is None else args.fullscreen,
             snapshot=args.snapshot)
         return 0

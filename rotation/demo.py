@@ -15,7 +15,7 @@ from pathlib import Path
 
 from edge.broker_setup import CONF_FILE, PASSWD_FILE, Account, write_broker_files
 from edge.files import write_if_changed
-from edge.kivy_env import has_screen
+from edge.kivy_env import missing_screen
 from edge.stop_signals import on_stop
 from kiosk.simulator import STAYING_HOME
 from rotation.broker import BrokerError, PrivateBroker, free_port
@@ -127,7 +127,8 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
     directory.mkdir(parents=True, exist_ok=True)
     for stale in ("hub.db", "hub.db-wal", "hub.db-shm"):
         (directory / stale).unlink(missing_ok=True)
-    headless = headless or not has_screen()
+    no_screen = "--headless given" if headless else missing_screen()
+    headless = no_screen is not None
     stop = threading.Event()
     on_stop(stop.set)
     config = write_demo_config(directory, free_port(), round_seconds)
@@ -157,7 +158,7 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
               f"  broker   127.0.0.1:{broker.port} (private Mosquitto; every client on its own account)\n"
               f"  hub      rotation hub serve   (log: {directory / 'hub.log'})\n"
               f"  kiosks   {', '.join(kiosks)} (simulated students tap in)\n"
-              + (f"  display  no screen attached: running headless, the room map is written to\n"
+              + (f"  display  {no_screen}: running headless, the room map is written to\n"
                  f"           {snapshot} every 3 s\n" if headless else "  display  the room map window\n")
               + f"  web      {load_config(config).web.address}  the teacher's companion: log in as "
                 f"{DEMO_TEACHER} / {web_password}\n"

@@ -308,10 +308,11 @@ def test_a_kiosk_without_a_screen_says_so_in_one_line_and_waits_while_cards_stil
     kiosk, journal = without_a_screen(["kiosk", "--config", str(room.path), "--station", "reading-nook", "--serial",
                                        device, "--outbox", str(tmp_path / "outbox.db")], wait=5)
     try:
-        said = journal.wait_for("none to draw on", timeout=30)
-        assert NO_SCREEN_LINE in said and said.rstrip().endswith("Trying again in 5 s.")
+        journal.wait_for("waiting up to 5 s for a screen", timeout=30)
         os.write(wire, card("s05").encode() + b"\r")  # a student scans while the kiosk waits for its screen
         watcher.wait_for(Topics(room.room_id).kiosk_event("reading-nook"), lambda e: e["card"] == card("s05"))
+        said = journal.wait_for("none to draw on", timeout=30)  # then waits as long again, for systemd to stop it
+        assert NO_SCREEN_LINE in said and said.rstrip().endswith("Trying again in 5 s.")
         assert kiosk.poll() is None, "the kiosk stopped instead of waiting"
         kiosk.terminate()  # systemctl stop, meanwhile
         assert kiosk.wait(10) == 0
