@@ -355,9 +355,6 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     placed = sum(len(names) for names in here.values()) - done_count
     misplaced_count = sum(len(names) for names in wrong.values()) - not_moved_count
     summary = f"{placed} in place · {misplaced_count} at the wrong station · {not_in} not checked in"
-    for station in state.stations:  # expected where nobody checks in: counted there, so the counts add up
-        if unconfirmed[station.id]:
-            summary += f" · {len(unconfirmed[station.id])} at {station.name}"
     if done_count:
         summary += f" · {done_count} done"
     if not_moved_count:
@@ -367,6 +364,9 @@ def build_map(room: str, state: State | None, kiosks: dict[str, KioskStatus], hu
     out_count = sum(len(names) for names in outside.values())
     if out_count:
         summary += f" · {out_count} out of the room"
+    for station in state.stations:  # expected where nobody checks in: counted there, so the counts add up (last:
+        if unconfirmed[station.id]:  # a line too long for the screen loses its end, and this asks nothing)
+            summary += f" · {len(unconfirmed[station.id])} at {station.name}"
     help_lines = tuple(HelpLine(h.id, _caller(state, stations, h.station, h.student), waited(hub_now - h.at),
                                 h.coming, peer_note(state, h)) for h in state.help)
     title = f"{room} · {running.name}" if running and running.name != room else room

@@ -164,7 +164,9 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
                 f"{DEMO_TEACHER} / {web_password}\n"
               + "  teacher  runs lessons of Period 2 and Period 3 in turn: passing time, an absent student,\n"
                 "           last exit tickets at the end, the summary, then the other class\n"
-              + "Press Ctrl-C to stop everything.", flush=True)
+              + "Press Ctrl-C to stop everything."
+              + (" The folder goes with it (--dir DIR keeps one, reports and all)." if temporary and not headless
+                 else ""), flush=True)
         deadline = time.monotonic() + duration if duration else None
         while not stop.wait(0.5):
             exited = processes.first_exited()

@@ -79,7 +79,9 @@ class DemoTeacher:
             return
         while not self.stop.is_set():
             period = CLASSES[lesson % len(CLASSES)]
-            self._send("set_class", {"class": period})
+            running = self.link.state.running_class() if self.link.state else None
+            if running is None or running.name != period:  # the first class may be running already
+                self._send("set_class", {"class": period})
             for absent in ABSENT:  # taken before the start, as a teacher takes the register
                 self._send("mark_attendance", {"student": absent, "mark": "absent"})
             self._send("start", {"rounds": ROUNDS, "passing": PASSING_MINUTES})

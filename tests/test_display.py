@@ -54,8 +54,8 @@ def test_after_a_round_change_the_map_shows_who_has_not_moved_yet():
     room_map = build_map("Room 12", stale, {}, True, 1060.0)
     assert [(t.name, t.note) for t in room_map.tile("tech").here] == [("Cy L.", "")]
     assert [(t.name, t.note) for t in room_map.tile("tech").wrong] == [("Ana O.", "not moved yet")]
-    assert room_map.summary == ("1 in place · 0 at the wrong station · 1 not checked in · 1 at Teacher's Table · "
-                                "1 not moved yet")
+    assert room_map.summary == ("1 in place · 0 at the wrong station · 1 not checked in · 1 not moved yet · "
+                                "1 at Teacher's Table")
 
 
 def test_the_map_waits_politely_for_a_hub():
@@ -140,7 +140,7 @@ def test_the_group_sent_to_the_teachers_table_is_listed_there_not_as_not_moved_y
     room_map = build_map("Room 12", round_two, {}, True, 1060.0)
     assert [t.name for t in room_map.tile("teacher").expected] == ["Ana O.", "Ben N."]
     assert [t.name for t in room_map.tile("tech").wrong] == ["Cy L."]  # a kiosk station's group: not moved yet
-    assert room_map.summary.endswith(" · 1 not moved yet")
+    assert room_map.summary.endswith(" · 1 not moved yet · 2 at Teacher's Table")
 
 
 def test_a_student_who_checked_out_is_done_there_and_not_flagged_next_round():
@@ -151,12 +151,12 @@ def test_a_student_who_checked_out_is_done_there_and_not_flagged_next_round():
     left = replace(STATE, checked_out={"a": Presence("tech", 3.0)})  # Ana's exit ticket at the tech station
     room_map = build_map("Room 12", left, {}, True, 1060.0)
     assert [(t.name, t.note) for t in room_map.tile("tech").here] == [("Ana O.", "done")]
-    assert room_map.summary.startswith("0 in place") and room_map.summary.endswith(" · 1 done")
+    assert room_map.summary.startswith("0 in place") and room_map.summary.endswith(" · 1 done · 1 at Teacher's Table")
     next_round = replace(left, clock=replace(STATE.clock, round=2, started_at=5.0))
     later = build_map("Room 12", next_round, {}, True, 1060.0)
     assert [t.name for t in later.tile("tech").wrong] == ["Cy L."]  # Ana left last round: not "not moved yet"
-    assert later.summary == ("0 in place · 0 at the wrong station · 2 not checked in · 1 at Teacher's Table · "
-                             "1 not moved yet")
+    assert later.summary == ("0 in place · 0 at the wrong station · 2 not checked in · 1 not moved yet · "
+                             "1 at Teacher's Table")
 
 
 def test_a_long_missing_list_names_four_in_full_and_counts_the_rest():
