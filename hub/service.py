@@ -188,6 +188,9 @@ class HubService:
                               for topic in (self.topics.kiosk_event, self.topics.path_request)}
         self._paths_given: dict[str, tuple[str, str]] = {}  # by kiosk: the last path request answered, and whose
         self._paths = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-path")  # off the network thread
+        # Reports and pairings, a second or two each: off the network and clock threads, and finished before the
+        # hub stops (a report cut off at exit was half written, and its drawing could abort the process).
+        self._slow = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hub-slow")
         self._lock = threading.Lock()
         self._reporting = threading.Lock()  # one report written at a time
         self._stopping = threading.Event()
@@ -226,6 +229,7 @@ class HubService:
         self._stopping.set()
         if self._ticker:
             self._ticker.join()
+        self.finish_background()
         self.journal.stop(wait)
         self._paths.shutdown(wait=True)
         if self.displaced_by is None:  # else the room is the other hub's to tell
@@ -239,6 +243,10 @@ class HubService:
         self.client.disconnect()
         self.client.loop_stop()
         self.store.close()
+
+    def finish_background(self) -> None:
+        """Wait for the reports and pairings under way; none starts after."""
+        self._slow.shutdown(wait=True)
 
     def _on_connect(self, client: mqtt.Client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
@@ -618,8 +626,7 @@ class HubService:
         # check-ins go on meanwhile.
         slow = {"make_report": self._make_report, "pair_kiosk": self._pair_kiosk}.get(command.action)
         if slow is not None:
-            threading.Thread(target=self._answer, args=(command, slow), name=f"hub-{command.action}",
-                             daemon=True).start()
+            self._in_background(self._answer, command, slow)
             return
         with self._lock:
             self._answer(command, self._apply)
@@ -1074,8 +1081,13 @@ class HubService:
         self._apply_pending_groups({"round", "lesson"})
         calls = self._try_read(partial(self.store.help_calls, started, now))
         self.room.ended = lesson_end(last, started, now, sum((calls or {}).values()))
-        threading.Thread(target=self._write_report, args=(self.room.ended, (started, now, last.class_id)),
-                         name="hub-report", daemon=True).start()
+        self._in_background(self._write_report, self.room.ended, (started, now, last.class_id))
+
+    def _in_background(self, work: Callable[..., object], *args: object) -> None:
+        try:
+            self._slow.submit(work, *args)
+        except RuntimeError:  # the hub is stopping: what comes now is for the next start
+            log.warning("stopping: %s not started", getattr(work, "__name__", work))
 
     def _write_report(self, ended: LessonEnd, session: tuple[float, float, str | None]) -> None:
         """The report of that lesson (``session``: started, ended, class), not of whichever is newest by the

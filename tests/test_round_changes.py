@@ -33,6 +33,7 @@ def hub_at(room, clock):
     """The hub on the test's clock; not connected: commands and events are handed to it."""
     service = HubService(room, now=clock)
     yield service
+    service.finish_background()  # a lesson's report, written as it ended
     service.store.close()
 
 
@@ -302,3 +303,22 @@ def test_in_a_one_round_lesson_next_starts_the_round_again_with_the_groups_set_f
     clock.now += 600
     send(hub_at, "next")
     assert hub_at.room.clock.round == 1 and hub_at.room.students[groups["red"][0]].group == "blue"
+
+
+def test_a_hub_stopped_as_a_lesson_ends_writes_its_report_whole_first(room):
+    """systemctl stop just after End: the report, drawn on a thread of its own, is finished before the hub
+    closes its database (it was cut off, its drawing could abort the process at exit, and the lesson had
+    no report)."""
+    from pathlib import Path
+
+    hub = HubService(room)
+    hub.start()
+    try:
+        assert hub.subscribed.wait(10), "the hub did not subscribe"
+        hub.handle_command(Command("c-start", "start", "display-test", {"minutes": 10}))
+        hub.room.check_in("s01", hub.room.snapshot(time.time()).expected_station("s01").id, time.time())
+        hub.handle_command(Command("c-end", "end", "display-test", {}))
+    finally:
+        hub.stop()
+    report = hub.room.ended.report if hub.room.ended else None
+    assert report and (Path(report) / "summary.png").stat().st_size > 10_000, report
