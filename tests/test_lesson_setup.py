@@ -84,7 +84,7 @@ def test_a_student_marked_absent_is_not_missing_and_one_who_turns_up_is_late(roo
     room_map = build_map("Room 12", state, {}, True, 0.0)
     missing = {t.name: t.note for tile in room_map.tiles for t in tile.missing}
     assert "Sofia R." not in missing and missing[state.students["s06"].name] == "late"
-    assert room_map.summary.endswith(" · 1 absent")
+    assert room_map.summary.endswith(" · 1 absent · 6 at Teacher's Table")  # 21 + 1 + 6: the class
     assert hub.room.snapshot(0.0).attendance == {"s05": "absent", "s06": "late"}
     from hub.kiosk_view import kiosk_view
 
