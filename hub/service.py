@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -626,7 +626,7 @@ class HubService:
         # check-ins go on meanwhile.
         slow = {"make_report": self._make_report, "pair_kiosk": self._pair_kiosk}.get(command.action)
         if slow is not None:
-            self._in_background(self._answer, command, slow)
+            self._in_background(f"command {command.action}", self._answer, command, slow)
             return
         with self._lock:
             self._answer(command, self._apply)
@@ -1081,13 +1081,15 @@ class HubService:
         self._apply_pending_groups({"round", "lesson"})
         calls = self._try_read(partial(self.store.help_calls, started, now))
         self.room.ended = lesson_end(last, started, now, sum((calls or {}).values()))
-        self._in_background(self._write_report, self.room.ended, (started, now, last.class_id))
+        self._in_background("the lesson's report", self._write_report, self.room.ended, (started, now, last.class_id))
 
-    def _in_background(self, work: Callable[..., object], *args: object) -> None:
+    def _in_background(self, what: str, work: Callable[..., object], *args: object) -> None:
         try:
-            self._slow.submit(work, *args)
+            done = self._slow.submit(work, *args)
         except RuntimeError:  # the hub is stopping: what comes now is for the next start
-            log.warning("stopping: %s not started", getattr(work, "__name__", work))
+            log.warning("stopping: %s not started", what)
+            return
+        done.add_done_callback(partial(_log_failure, what))
 
     def _write_report(self, ended: LessonEnd, session: tuple[float, float, str | None]) -> None:
         """The report of that lesson (``session``: started, ended, class), not of whichever is newest by the
@@ -1348,3 +1350,10 @@ def _service(config: Config, damage: str | None, instance: HubInstance) -> HubSe
         if damage is not None or not is_damage(error):
             raise
         return _service(config, str(error), instance)
+
+
+def _log_failure(what: str, finished: Future) -> None:
+    """What a thread's own excepthook said of an error it did not expect, for work in the pool."""
+    error = finished.exception()
+    if error is not None:
+        log.error("%s failed", what, exc_info=error)

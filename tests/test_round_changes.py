@@ -322,3 +322,14 @@ def test_a_hub_stopped_as_a_lesson_ends_writes_its_report_whole_first(room):
         hub.stop()
     report = hub.room.ended.report if hub.room.ended else None
     assert report and (Path(report) / "summary.png").stat().st_size > 10_000, report
+
+
+def test_a_report_that_fails_in_a_way_nobody_foresaw_is_logged_with_its_traceback(hub_at, caplog, monkeypatch):
+    def broken(command):
+        raise TypeError("a bug in the report")
+
+    monkeypatch.setattr(hub_at, "_make_report", broken)
+    hub_at.handle_command(Command("c-report", "make_report", "display-test", {}))
+    hub_at.finish_background()
+    failed = [r for r in caplog.records if r.getMessage() == "command make_report failed"]
+    assert failed and "a bug in the report" in str(failed[0].exc_info[1])
