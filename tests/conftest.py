@@ -65,10 +65,15 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+FAULTS = Path(__file__).parent / "faults"
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in PURE_MODULES:
             item.add_marker(pytest.mark.pure)
+        if FAULTS in item.path.parents:
+            item.add_marker(pytest.mark.alone)
     if config.getoption("--long"):
         return
     skip = pytest.mark.skip(reason="long run: use --long")
