@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 from edge.broker_setup import CONF_FILE, PASSWD_FILE, Account, write_broker_files
@@ -180,9 +181,11 @@ def run_demo(directory: Path | None, headless: bool, round_seconds: float, durat
         teacher.join()
         return 0
     finally:
-        print("Stopping the demo...", flush=True)
+        with suppress(OSError):  # its output piped to a reader gone (`| head`): everything stops all the same
+            print("Stopping the demo...", flush=True)
         processes.stop_all()
         broker.stop()
         if temporary and not headless:
             shutil.rmtree(directory, ignore_errors=True)
-        print("Stopped.", flush=True)
+        with suppress(OSError):
+            print("Stopped.", flush=True)
